@@ -1,0 +1,76 @@
+/**
+ * One error class for the whole library. `code` is stable and machine-readable;
+ * `message` names what failed (file, URL, tensor, offset); `details` carries the
+ * numbers. Codes survive the worker boundary (see src/runtime/transfer.ts).
+ */
+export type ErrorCode =
+  // arena / KV pool (src/core)
+  | 'ARENA_FULL'            // no block fits, even after compaction
+  | 'ARENA_BAD_HANDLE'      // free/pin/ptr of a handle the arena never gave out, or freed already
+  | 'ARENA_PINNED'          // free of a block that is still pinned
+  | 'ARENA_INIT'            // capacity invalid or the memory could not be reserved
+  | 'KV_EXHAUSTED'          // no free KV page
+  | 'KV_BAD_PAGE'           // double free or a page index out of range
+  | 'KV_BAD_SEQUENCE'       // unknown or freed sequence id
+  | 'WASM_LOAD'             // the core module could not be fetched / instantiated
+  | 'WASM_ABORT'            // the core aborted (a bug: it should never happen)
+  // GGUF (src/gguf)
+  | 'GGUF_BAD_MAGIC'
+  | 'GGUF_UNSUPPORTED_VERSION'
+  | 'GGUF_BIG_ENDIAN'
+  | 'GGUF_TRUNCATED'
+  | 'GGUF_LIMIT'            // a count or length beyond a named limit
+  | 'GGUF_BAD_VALUE_TYPE'
+  | 'GGUF_BAD_STRING'
+  | 'GGUF_UNKNOWN_TYPE'     // ggml type id with no known size
+  | 'GGUF_BAD_SHAPE'
+  | 'GGUF_BAD_ALIGNMENT'
+  | 'GGUF_MISALIGNED'
+  | 'GGUF_DUPLICATE_TENSOR'
+  | 'GGUF_TENSOR_OVERLAP'
+  | 'GGUF_TENSOR_OUT_OF_BOUNDS'
+  | 'GGUF_BAD_SPLIT'
+  // sources (src/sources)
+  | 'SOURCE_EOF'            // read past the end of the source
+  | 'SOURCE_CHANGED'        // remote file changed (ETag/Last-Modified/size) since open
+  | 'SOURCE_ABORTED'
+  | 'HTTP_STATUS'           // unexpected status (404, 5xx after retries, ...)
+  | 'HTTP_RANGE_IGNORED'    // 200 to a Range request
+  | 'HTTP_RANGE_NOT_SATISFIABLE' // 416
+  | 'HTTP_BAD_CONTENT_RANGE'
+  | 'HTTP_BAD_LENGTH'       // body shorter or longer than asked
+  | 'HTTP_NOT_MODEL'        // e.g. an HTML page with status 200
+  | 'HTTP_NETWORK'          // fetch failed after retries
+  | 'STORAGE_QUOTA'         // not enough room even after evicting other cached models
+  | 'STORAGE_UNAVAILABLE'   // OPFS/IndexedDB missing or refused
+  | 'CACHE_CORRUPT'
+  // pager (src/pager)
+  | 'PAGER_UNKNOWN_TENSOR'
+  | 'PAGER_TENSOR_TOO_LARGE'
+  | 'PAGER_PINS_OVER_BUDGET'
+  | 'PAGER_NO_SPACE'        // everything resident is leased/pinned and the wait timed out
+  | 'PAGER_BAD_LEASE'       // release of a lease twice or of a foreign lease
+  | 'PAGER_DISPOSED'
+  // runtime (src/runtime)
+  | 'RUNTIME_DISPOSED'
+  | 'MODEL_DISPOSED'
+  | 'MODEL_CACHE_INVALID'
+  | 'INVALID_ARGUMENT';
+
+export class GgufPagerError extends Error {
+  override readonly name = 'GgufPagerError';
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isGgufPagerError(e: unknown, code?: ErrorCode): e is GgufPagerError {
+  return e instanceof GgufPagerError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'GgufPagerError' && typeof (e as { code?: unknown }).code === 'string')
+    ? code === undefined || (e as GgufPagerError).code === code
+    : false;
+}

@@ -1,0 +1,62 @@
+// `npm test`: build, then every test — typecheck, Node unit tests and browser
+// tests (Vitest, real headless Chromium), then Playwright end-to-end tests.
+// Prints one closing line "N passed, N failed" summed over all runners.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { findChromium, findNginx } from './find-browser.js';
+
+const log = (m) => process.stdout.write(`\n[test] ${m}\n`);
+const bin = (name) => `node_modules/.bin/${name}`;
+
+function step(title, cmd, args, env = {}) {
+  log(title);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  log(`${title}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return r.status === 0;
+}
+
+let chromium;
+try {
+  chromium = findChromium();
+} catch (e) {
+  process.stderr.write(`[test] ${e.message}\n`);
+  process.exit(1);
+}
+const nginx = findNginx();
+log(`browser: ${chromium}; nginx: ${nginx ?? 'not found (the nginx tests will fail and say why)'}`);
+const env = { CHROMIUM_PATH: chromium, ...(nginx ? { NGINX_PATH: nginx } : {}) };
+
+mkdirSync('test-results', { recursive: true });
+const results = [];
+let ok = true;
+ok = step('build the Wasm core', 'npm', ['run', '-s', 'build:wasm']) && ok;
+ok = step('compile TypeScript for Node (CLI)', 'npm', ['run', '-s', 'build:node']) && ok;
+ok = step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) && ok;
+results.push(['typecheck', ok ? 1 : 0, ok ? 0 : 1]);
+
+const vitestJson = 'test-results/vitest.json';
+const vOk = step('Vitest: Node unit tests and headless Chromium browser tests', bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], env);
+ok = vOk && ok;
+if (existsSync(vitestJson)) {
+  const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  results.push(['vitest', j.numPassedTests, j.numFailedTests + (vOk || j.numFailedTests ? 0 : 1)]);
+} else results.push(['vitest', 0, 1]);
+
+if (existsSync('playwright.config.ts')) {
+  const pwJson = 'test-results/playwright.json';
+  const pOk = step('Playwright end-to-end tests', bin('playwright'), ['test', '--reporter=list,json'],
+    { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+  ok = pOk && ok;
+  if (existsSync(pwJson)) {
+    const s = JSON.parse(readFileSync(pwJson, 'utf8')).stats ?? {};
+    results.push(['playwright', (s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0) + (pOk || s.unexpected ? 0 : 1)]);
+  } else results.push(['playwright', 0, 1]);
+}
+
+for (const [name, p, f] of results) process.stdout.write(`[test] ${name}: ${p} passed, ${f} failed\n`);
+const passed = results.reduce((a, r) => a + r[1], 0);
+const failed = results.reduce((a, r) => a + r[2], 0);
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exit(ok && failed === 0 ? 0 : 1);

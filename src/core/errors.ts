@@ -55,6 +55,8 @@ export type ErrorCode =
   | 'RUNTIME_DISPOSED'
   | 'MODEL_DISPOSED'
   | 'MODEL_CACHE_INVALID'
+  | 'MODEL_OVER_BUDGET'     // a loaded model alone is larger than the model cache's memory budget
+  | 'MODEL_BAD_LEASE'       // release of a model lease twice
   | 'INVALID_ARGUMENT';
 
 export class GgufPagerError extends Error {

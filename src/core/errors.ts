@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'GGUF_TENSOR_OVERLAP'
   | 'GGUF_TENSOR_OUT_OF_BOUNDS'
   | 'GGUF_BAD_SPLIT'
+  | 'GGUF_DUPLICATE_KEY'    // a metadata key that appears twice in one header
   // sources (src/sources)
   | 'SOURCE_EOF'            // read past the end of the source
   | 'SOURCE_CHANGED'        // remote file changed (ETag/Last-Modified/size) since open

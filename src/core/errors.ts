@@ -45,6 +45,8 @@ export type ErrorCode =
   | 'STORAGE_QUOTA'         // not enough room even after evicting other cached models
   | 'STORAGE_UNAVAILABLE'   // OPFS/IndexedDB missing or refused
   | 'CACHE_CORRUPT'
+  | 'CACHE_IN_USE'          // the cache entry is open in another tab/worker (or still open here)
+  | 'SOURCE_NOT_FOUND'      // OPFS file / IndexedDB file missing
   // pager (src/pager)
   | 'PAGER_UNKNOWN_TENSOR'
   | 'PAGER_TENSOR_TOO_LARGE'

@@ -27,6 +27,21 @@ describe('ModelCache single-flight loading', () => {
     expect(cache.stats()).toMatchObject({ totalMisses: 1, totalHits: 2, cachedModels: 1 });
   });
 
+  it('never starts a second load while the first one is landing, at any microtask', async () => {
+    for (let delay = 0; delay < 8; delay++) {
+      const cache = newCache();
+      const load = deferred<Model>();
+      let calls = 0;
+      const loader = () => { calls++; return load.promise; };
+      const first = cache.getOrInsert('k', loader);
+      load.resolve({ name: 'k' });
+      for (let i = 0; i < delay; i++) await Promise.resolve();
+      const second = await cache.getOrInsert('k', loader);
+      expect(second).toBe(await first);
+      expect(calls, `second call after ${delay} microtasks`).toBe(1);
+    }
+  });
+
   it('does not make key B wait for a slow loader of key A (seed bug 3)', { timeout: 2000 }, async () => {
     const cache = newCache();
     const slowA = deferred<Model>();

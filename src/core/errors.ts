@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'GGUF_DUPLICATE_KEY'    // a metadata key that appears twice in one header
   // sources (src/sources)
   | 'SOURCE_EOF'            // read past the end of the source
+  | 'SOURCE_OPEN'           // a file or URL could not be opened (missing, no permission)
   | 'SOURCE_CHANGED'        // remote file changed (ETag/Last-Modified/size) since open
   | 'SOURCE_ABORTED'
   | 'HTTP_STATUS'           // unexpected status (404, 5xx after retries, ...)

@@ -12,6 +12,13 @@ export const enum GgufValueType {
   BOOL = 7, STRING = 8, ARRAY = 9, UINT64 = 10, INT64 = 11, FLOAT64 = 12,
 }
 
+/**
+ * The full type of a metadata value: a GgufValueType id for scalars and strings,
+ * `{ array: element }` for arrays. For arrays of arrays, `array` is the first
+ * inner array's type and `items` (when present) the type of every inner array.
+ */
+export type GgufTypeSpec = number | { array: GgufTypeSpec; items?: GgufTypeSpec[] };
+
 export interface TensorInfo {
   /** The GGUF tensor name, which is also the pager's TensorId (`blk.0.attn_q.weight`). */
   name: string;
@@ -52,6 +59,8 @@ export interface GgufModel {
   metadata: Map<string, GgufValue>;
   /** Metadata value type ids, same keys as `metadata` (ARRAY keys map to ARRAY). */
   metadataTypes: Map<string, number>;
+  /** For ARRAY keys only: the element type (set by the parser; optional for hand-built models). */
+  metadataArrayTypes?: Map<string, GgufTypeSpec>;
   /** All tensors across all shards, in file order (shard 0 first). */
   tensors: TensorInfo[];
   shards: GgufShard[];

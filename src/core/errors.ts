@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'ARENA_FULL'            // no block fits, even after compaction
   | 'ARENA_BAD_HANDLE'      // free/pin/ptr of a handle the arena never gave out, or freed already
   | 'ARENA_PINNED'          // free of a block that is still pinned
+  | 'ARENA_CORRUPT'         // check() found a broken arena / KV invariant (a bug in the core)
   | 'ARENA_INIT'            // capacity invalid or the memory could not be reserved
   | 'KV_EXHAUSTED'          // no free KV page
   | 'KV_BAD_PAGE'           // double free or a page index out of range

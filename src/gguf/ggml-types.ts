@@ -9,12 +9,17 @@
  * - `ggml/src/ggml.c` @ 00bdaa105cb03380daf899b4fc9f026555745269, `type_traits[]`:
  *   `blck_size` / `type_size` per type (removed ids have blck_size 0); that
  *   revision also has NVFP4 (= 40) and Q1_0 (= 41), whose ids appear in the
- *   newer `enum ggml_type` (`GGML_TYPE_NVFP4 = 40`, `GGML_TYPE_Q1_0 = 41`).
+ *   newer `enum ggml_type` (`GGML_TYPE_NVFP4 = 40`, `GGML_TYPE_Q1_0 = 41`,
+ *   `GGML_TYPE_Q2_0 = 42`; @huggingface/tasks' GGMLQuantizationType agrees).
  * - `ggml/src/ggml-common.h` @ 01243c587feceaa5d6a6c2305535ef2f549c48b8: the block
  *   structs and their `static_assert(sizeof(block_x) == …)`; QK_K = 256.
  *   e.g. block_q8_0 = half d + int8 qs[32] = 34; block_q4_K = 2 halves + 12
  *   scales + 128 qs = 144; block_q6_K = 128 + 64 + 16 + 2 = 210;
- *   block_q8_K = float d + 256 qs + 16 int16 bsums = 292; block_mxfp4 = 1 + 16 = 17.
+ *   block_q8_K = float d + 256 qs + 16 int16 bsums = 292; block_mxfp4 = 1 + 16 = 17;
+ *   block_q1_0 (QK1_0 = 128) = half + 16; block_q2_0 (QK2_0 = 64) = half + 16;
+ *   block_nvfp4 (QK_NVFP4 = 64) = 4 scales + 32.
+ * (@huggingface/gguf 0.4.6's GGML_QUANT_SIZES gives Q8_1 40 bytes; ggml's
+ * block_q8_1 is two halves + 32 = 36, which is what is used here.)
  */
 import { GgufPagerError } from '../core/errors.ts';
 
@@ -67,6 +72,7 @@ const TABLE = [
   [39, 'MXFP4', 32, 1 + 16], // 17
   [40, 'NVFP4', 64, 64 / 16 + 64 / 2], // 36
   [41, 'Q1_0', 128, 2 + 128 / 8], // 18
+  [42, 'Q2_0', 64, 2 + 64 / 4], // 18
 ] as const;
 
 export type GgmlTypeName = (typeof TABLE)[number][1];

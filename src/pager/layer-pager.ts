@@ -1,0 +1,294 @@
+/**
+ * LayerPager: a budgeted resident set of tensor bytes inside one fixed Wasm
+ * arena, loaded on demand from PagerSources (one per shard), with leases.
+ *
+ * Per tensor t (index into model.tensors) the state lives in typed arrays:
+ *
+ *   ABSENT ──reserve (sync: evict + arena.tryAlloc)──▶ LOADING ──read ok──▶ RESIDENT
+ *      ▲                                                 │ read failed        │ evict (no lease,
+ *      └──────────────── block freed ◀───────────────────┴────────────────────┘  not pinned)
+ *
+ * - A miss reserves its block synchronously, before any await, so "does it
+ *   fit" and the reservation are one step (seed flaw 7); resident + loading
+ *   bytes never exceed the budget. The block is pinned in the arena while its
+ *   bytes are read straight into it, and while any lease on it is alive: a
+ *   leased or loading tensor is never evicted, moved or overwritten (flaw 2).
+ * - Concurrent acquires of a missing tensor share one read (flaw 1).
+ * - The policy's pinned set is reserved in the accounting up front: unpinned
+ *   tensors live in `budget − pinnedBytes`. A pinned set over the budget fails
+ *   at construction (PAGER_PINS_OVER_BUDGET); a tensor, or a group acquired
+ *   together, that can never fit fails at acquire (PAGER_TENSOR_TOO_LARGE) (flaw 3).
+ * - When a request fits the budget but everything evictable is gone (the rest
+ *   is leased, pinned or loading), it WAITS, in arrival order, for a release or
+ *   a finished load, for at most `waitTimeoutMs` (and until its AbortSignal),
+ *   then fails with PAGER_NO_SPACE. A group claims all its tensors at once or
+ *   none, so two waiting groups cannot deadlock on partial reservations.
+ * - Victims come from the eviction policy (`auto`: furthest next use on the
+ *   forward-pass cycle; `lru`), both O(1) per hit (flaws 4, 5).
+ * - Prefetch is real (flaw 6): acquiring a tensor of group g starts loading
+ *   groups g+1..g+n in the background, evicting only tensors needed later
+ *   than the one it loads, and skipping when it cannot.
+ */
+import type { Arena } from '../core/arena.ts';
+import { GgufPagerError } from '../core/errors.ts';
+import type { GgufModel } from '../gguf/types.ts';
+import type { PagerSource } from '../sources/source.ts';
+import { createEviction, type EvictionPolicy } from './eviction.ts';
+import type { PagerEvent, PagerEventType, PagerListener, PagerStats } from './events.ts';
+import { Lease, LeaseGroup, type LayerLease } from './lease.ts';
+import { evictionKind, pinnedSet, prefetchAhead, ramBudgetBytes, type OffloadPolicy } from './policy.ts';
+import { forwardSchedule, type Schedule } from './schedule.ts';
+import { WaitQueue } from './waiters.ts';
+import { Residency, ABSENT, LOADING, RESIDENT } from './residency.ts';
+
+export interface LayerPagerOptions {
+  arena: Arena;
+  /** One source per shard, in shard order. */
+  sources: PagerSource[];
+  model: GgufModel;
+  policy: OffloadPolicy;
+  /** How long a request waits for room before PAGER_NO_SPACE (default 10 s; 0 = fail at once). */
+  waitTimeoutMs?: number;
+}
+
+export interface AcquireOptions {
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
+
+export class LayerPager {
+  readonly model: GgufModel;
+  readonly policy: OffloadPolicy;
+  readonly schedule: Schedule;
+  readonly budgetBytes: number;
+  readonly pinnedBytes: number;
+  readonly waitTimeoutMs: number;
+  private readonly r: Residency;
+  private readonly index = new Map<string, number>();
+  private readonly prefetchN: number;
+  private readonly waiters = new WaitQueue();
+  private listeners: Set<PagerListener> | null = null;
+  private lastPrefetchGroup = -1;
+  private disposed = false;
+
+  constructor(opts: LayerPagerOptions) {
+    const { arena, sources, model, policy } = opts;
+    this.model = model;
+    this.policy = policy;
+    this.waitTimeoutMs = opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    this.budgetBytes = Math.min(ramBudgetBytes(policy) ?? arena.capacity, arena.capacity);
+    model.tensors.forEach((t, i) => {
+      if (!sources[t.shard]) throw new GgufPagerError('INVALID_ARGUMENT', `tensor ${t.name} is in shard ${t.shard}, but only ${sources.length} source(s) were given`, { tensor: t.name, shard: t.shard });
+      this.index.set(t.name, i);
+    });
+    const pins = pinnedSet(model, policy);
+    let pinnedBytes = 0;
+    for (const name of pins) pinnedBytes += model.tensors[this.index.get(name)!].size;
+    this.pinnedBytes = pinnedBytes;
+    if (pinnedBytes > this.budgetBytes) {
+      throw new GgufPagerError('PAGER_PINS_OVER_BUDGET', `${sources[0]?.name ?? 'model'}: the pinned set (${pins.size} tensors, ${pinnedBytes} bytes) exceeds the budget of ${this.budgetBytes} bytes`, { pinnedBytes, budgetBytes: this.budgetBytes, pinned: pins.size });
+    }
+    this.schedule = forwardSchedule(model);
+    this.prefetchN = prefetchAhead(policy);
+    const eviction: EvictionPolicy = createEviction(evictionKind(policy), this.schedule, model.tensors.length);
+    this.r = new Residency({
+      arena, sources, model, schedule: this.schedule, eviction,
+      budgetBytes: this.budgetBytes, pinnedBytes, pinned: pins,
+      emit: (type, t, error) => this.emit(type, t, error),
+      onRoom: () => this.waiters.schedule(),
+    });
+  }
+
+  /** True once dispose() ran. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  isPinned(id: string): boolean {
+    const t = this.index.get(id);
+    return t !== undefined && this.r.pinned[t] === 1;
+  }
+
+  isResident(id: string): boolean {
+    const t = this.index.get(id);
+    return t !== undefined && this.r.state[t] === RESIDENT;
+  }
+
+  residentCount(): number {
+    return this.r.residentCount;
+  }
+
+  /** Subscribe to events; returns the unsubscribe function. Costs nothing without listeners. */
+  onEvent(cb: PagerListener): () => void {
+    (this.listeners ??= new Set()).add(cb);
+    return () => {
+      this.listeners?.delete(cb);
+      if (this.listeners?.size === 0) this.listeners = null;
+    };
+  }
+
+  /** The hit path, synchronous: a lease when `id` is resident, else undefined. */
+  tryAcquire(id: string): Lease | undefined {
+    const t = this.lookup(id);
+    const r = this.r;
+    if (r.state[t] !== RESIDENT) return undefined;
+    r.cursor = this.schedule.pos[t];
+    r.takeLease(t);
+    r.hits++;
+    r.eviction.access(t);
+    if (this.listeners) this.emit('hit', t);
+    if (this.prefetchN > 0) this.maybePrefetch(this.schedule.groupOf[t]);
+    return new Lease(this, r.arena, t, id, r.handle[t], r.sizes[t]);
+  }
+
+  /** Lease tensor `id`, loading it on a miss. */
+  acquire(id: string, opts?: AcquireOptions): Promise<Lease> {
+    try {
+      const hit = this.tryAcquire(id);
+      if (hit) return Promise.resolve(hit);
+      return this.acquireSet([this.index.get(id)!], opts?.signal, id).then((ls) => ls[0]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Lease several tensors at once (they are claimed together, released together). */
+  async acquireMany(ids: readonly string[], opts?: AcquireOptions): Promise<LeaseGroup> {
+    const set = ids.map((id) => this.lookup(id));
+    const label = ids.length === 1 ? ids[0] : `${ids.length} tensors (${ids[0]} …)`;
+    return new LeaseGroup(-1, await this.acquireSet(set, opts?.signal, label));
+  }
+
+  /** Lease every tensor of block i (`blk.i.*`). */
+  async acquireLayer(i: number, opts?: AcquireOptions): Promise<LayerLease> {
+    this.checkLive();
+    const g = this.schedule.groupOfBlock(i);
+    if (g < 0) throw new GgufPagerError('PAGER_UNKNOWN_TENSOR', `block ${i} is not in the model (no blk.${i}.* tensors)`, { layer: i });
+    return new LeaseGroup(i, await this.acquireSet(Array.from(this.schedule.groups[g]), opts?.signal, `block ${i}`));
+  }
+
+  /** End a lease, or every lease of a group. Twice, or a foreign lease: PAGER_BAD_LEASE. */
+  release(lease: Lease | LeaseGroup): void {
+    this.checkLive();
+    if (lease instanceof LeaseGroup) {
+      if (lease.released) throw new GgufPagerError('PAGER_BAD_LEASE', `lease group (${lease.leases.length} tensors) released twice`, { layer: lease.layer });
+      for (const l of lease.leases) this.checkLease(l);
+      lease.released = true;
+      for (const l of lease.leases) this.releaseOne(l);
+    } else {
+      this.checkLease(lease);
+      this.releaseOne(lease);
+    }
+  }
+
+  /** Start loading tensors in the background without leasing them; resolves when the loads settle. */
+  async prefetch(ids: readonly string[]): Promise<void> {
+    const set = ids.map((id) => this.lookup(id));
+    const loads: Promise<unknown>[] = [];
+    for (const t of set) {
+      if (this.r.state[t] === ABSENT && this.r.tryPrefetch(t)) loads.push(this.r.loads[t]!);
+    }
+    await Promise.all(loads);
+  }
+
+  /** Load every pinned tensor now (they stay resident: pins are never evicted). */
+  async loadPinned(): Promise<void> {
+    const ids = this.model.tensors.filter((_, t) => this.r.pinned[t] === 1).map((t) => t.name);
+    if (ids.length === 0) return;
+    const cursor = this.r.cursor;
+    const group = await this.acquireMany(ids);
+    this.release(group);
+    this.r.cursor = cursor;
+  }
+
+  stats(): PagerStats {
+    const r = this.r;
+    return {
+      budgetBytes: this.budgetBytes, residentBytes: r.residentBytes, residentCount: r.residentCount,
+      maxResidentBytes: r.maxUsedBytes, loadingBytes: r.loadingBytes, loadsInFlight: r.loadsInFlight,
+      leasedBytes: r.leasedBytes, pinnedBytes: this.pinnedBytes, hits: r.hits, misses: r.misses,
+      evictions: r.evictions, bytesLoaded: r.bytesLoaded, bytesEvicted: r.bytesEvicted,
+      prefetches: r.prefetches, memoryBytes: this.disposed ? 0 : r.arena.stats().memoryBytes,
+    };
+  }
+
+  /** Free every block this pager holds; in-flight reads are aborted and free theirs when they settle. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.waiters.rejectAll(this.disposedError('dispose'));
+    this.r.dispose();
+    this.listeners = null;
+  }
+
+  private async acquireSet(set: number[], signal: AbortSignal | undefined, label: string): Promise<Lease[]> {
+    this.checkLive();
+    this.r.checkFits(set, label);
+    if (signal?.aborted) throw new GgufPagerError('SOURCE_ABORTED', `${label}: acquire aborted`, { tensor: label });
+    const claim = this.r.newClaim(set);
+    const tryClaim = () => {
+      this.checkLive();
+      return this.r.claim(claim);
+    };
+    if (!tryClaim()) {
+      if (this.waitTimeoutMs <= 0) {
+        throw new GgufPagerError('PAGER_NO_SPACE', `${label}: no room in the budget: everything resident is leased, pinned or loading`, { tensor: label });
+      }
+      await this.waiters.wait(tryClaim, this.waitTimeoutMs, label, signal);
+    }
+    if (this.prefetchN > 0) this.maybePrefetch(this.schedule.groupOf[set[set.length - 1]]);
+    try {
+      await this.r.settle(claim, signal, label);
+      this.checkLive();
+    } catch (e) {
+      if (!this.disposed) this.r.abandon(claim);
+      throw e;
+    }
+    return set.map((t) => new Lease(this, this.r.arena, t, this.model.tensors[t].name, this.r.handle[t], this.r.sizes[t]));
+  }
+
+  /** Acquiring group g starts groups g+1..g+n (wrapping) loading in the background. */
+  private maybePrefetch(g: number): void {
+    if (g === this.lastPrefetchGroup || this.disposed) return;
+    this.lastPrefetchGroup = g;
+    const groups = this.schedule.groups;
+    for (let k = 1; k <= this.prefetchN && k < groups.length; k++) {
+      for (const t of groups[(g + k) % groups.length]) {
+        if (this.r.state[t] === ABSENT && !this.r.tryPrefetch(t)) return;
+      }
+    }
+  }
+
+  private releaseOne(l: Lease): void {
+    l.released = true;
+    this.r.releaseLease(l.index);
+  }
+
+  private checkLease(l: Lease): void {
+    if (l.owner !== this) throw new GgufPagerError('PAGER_BAD_LEASE', `lease on ${l.id} was not issued by this pager`, { tensor: l.id });
+    if (l.released) throw new GgufPagerError('PAGER_BAD_LEASE', `lease on ${l.id} released twice`, { tensor: l.id });
+  }
+
+  private lookup(id: string): number {
+    this.checkLive();
+    const t = this.index.get(id);
+    if (t === undefined) throw new GgufPagerError('PAGER_UNKNOWN_TENSOR', `tensor ${id} is not in ${this.r.sources[0]?.name ?? 'the model'}`, { tensor: id });
+    return t;
+  }
+
+  private checkLive(): void {
+    if (this.disposed) throw this.disposedError('call');
+  }
+
+  private disposedError(what: string): GgufPagerError {
+    return new GgufPagerError('PAGER_DISPOSED', `pager for ${this.r?.sources[0]?.name ?? 'model'} was disposed (${what})`);
+  }
+
+  private emit(type: PagerEventType, t: number, error?: PagerEvent['error']): void {
+    if (!this.listeners) return;
+    const e: PagerEvent = { type, id: this.model.tensors[t].name, bytes: this.model.tensors[t].size };
+    if (error) e.error = error;
+    for (const cb of this.listeners) cb(e);
+  }
+}

@@ -1,0 +1,355 @@
+/**
+ * The pager's bookkeeping: per-tensor state in typed arrays, the byte
+ * accounting, reservations, loads, leases and evictions. Everything here is
+ * synchronous except the reads themselves; LayerPager adds ids, waiting,
+ * prefetch triggers and the public API on top.
+ *
+ *   per tensor t:  state[t]   ABSENT | LOADING | RESIDENT
+ *                  handle[t]  arena block (0 = none)
+ *                  leases[t]  live leases (block pinned in the arena while > 0)
+ *                  want[t]    acquirers waiting for the load in flight; they
+ *                             become leases the moment the read succeeds
+ *                  gen[t]     load generation (tells a waiter's load from a later one)
+ *                  guard[t]   = the active claim's stamp: not evictable during that claim
+ *
+ *   accounting:    unpinnedUsed ≤ budget − pinnedBytes,  pinned used ≤ pinnedBytes
+ *                  ⇒ usedBytes (resident + loading) ≤ budget, always.
+ */
+import type { Arena } from '../core/arena.ts';
+import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import type { GgufModel } from '../gguf/types.ts';
+import type { PagerSource } from '../sources/source.ts';
+import type { EvictionPolicy } from './eviction.ts';
+import type { PagerEvent, PagerEventType } from './events.ts';
+import type { Schedule } from './schedule.ts';
+
+export const ABSENT = 0;
+export const LOADING = 1;
+export const RESIDENT = 2;
+
+export interface ResidencyOptions {
+  arena: Arena;
+  sources: PagerSource[];
+  model: GgufModel;
+  schedule: Schedule;
+  eviction: EvictionPolicy;
+  budgetBytes: number;
+  pinnedBytes: number;
+  pinned: ReadonlySet<string>;
+  emit: (type: PagerEventType, t: number, error?: PagerEvent['error']) => void;
+  /** Something may have made room (a release, a finished or failed load). */
+  onRoom: () => void;
+}
+
+/** One acquirer's claim on a set of tensors. */
+export interface Claim {
+  readonly set: number[];
+  /** Per member: -1 = leased at claim time, else the generation of the load it waits for. */
+  readonly gens: Int32Array;
+  readonly loads: (Promise<unknown> | undefined)[];
+}
+
+export class Residency {
+  readonly arena: Arena;
+  readonly sources: PagerSource[];
+  readonly eviction: EvictionPolicy;
+  readonly sizes: Float64Array;
+  readonly state: Uint8Array;
+  readonly handle: Int32Array;
+  readonly pinned: Uint8Array;
+  readonly loads: (Promise<unknown> | undefined)[];
+  private readonly leases: Int32Array;
+  private readonly want: Int32Array;
+  private readonly gen: Int32Array;
+  private readonly guard: Int32Array;
+  private readonly o: ResidencyOptions;
+  private readonly unpinnedBudget: number;
+  private readonly abort = new AbortController();
+  private stamp = 0;
+  private activeStamp = -1;
+  private disposed = false;
+  /** Schedule position of the latest demand access (-1: none yet). */
+  cursor = -1;
+  usedBytes = 0;
+  unpinnedUsed = 0;
+  maxUsedBytes = 0;
+  residentBytes = 0;
+  residentCount = 0;
+  loadingBytes = 0;
+  loadsInFlight = 0;
+  leasedBytes = 0;
+  hits = 0;
+  misses = 0;
+  evictions = 0;
+  bytesLoaded = 0;
+  bytesEvicted = 0;
+  prefetches = 0;
+
+  constructor(o: ResidencyOptions) {
+    const n = o.model.tensors.length;
+    this.o = o;
+    this.arena = o.arena;
+    this.sources = o.sources;
+    this.eviction = o.eviction;
+    this.unpinnedBudget = o.budgetBytes - o.pinnedBytes;
+    this.sizes = Float64Array.from(o.model.tensors, (t) => t.size);
+    this.pinned = Uint8Array.from(o.model.tensors, (t) => (o.pinned.has(t.name) ? 1 : 0));
+    this.state = new Uint8Array(n);
+    this.handle = new Int32Array(n);
+    this.leases = new Int32Array(n);
+    this.want = new Int32Array(n);
+    this.gen = new Int32Array(n);
+    this.guard = new Int32Array(n);
+    this.loads = new Array(n).fill(undefined);
+  }
+
+  /** Throws PAGER_TENSOR_TOO_LARGE when `set` (unpinned part, deduplicated) can never fit. */
+  checkFits(set: readonly number[], label: string): void {
+    const stamp = ++this.stamp;
+    let sum = 0;
+    for (const t of set) {
+      if (this.pinned[t] === 1 || this.guard[t] === stamp) continue;
+      this.guard[t] = stamp;
+      const size = this.sizes[t];
+      const name = this.o.model.tensors[t].name;
+      if (size > this.unpinnedBudget) throw this.tooLarge(`tensor ${name} (${size} bytes)`, size, name);
+      sum += size;
+    }
+    if (sum > this.unpinnedBudget) throw this.tooLarge(`${label}, ${set.length} tensors acquired together (${sum} bytes)`, sum, label);
+  }
+
+  newClaim(set: number[]): Claim {
+    return { set, gens: new Int32Array(set.length), loads: new Array(set.length) };
+  }
+
+  /** All of the claim's tensors at once, or nothing (false: no room now). Synchronous. */
+  claim(c: Claim): boolean {
+    const { set } = c;
+    this.cursor = this.o.schedule.pos[set[set.length - 1]];
+    const stamp = ++this.stamp;
+    for (const t of set) this.guard[t] = stamp;
+    this.activeStamp = stamp;
+    const started = new Set<number>();
+    try {
+      for (const t of set) {
+        if (this.state[t] !== ABSENT) continue;
+        if (!this.reserve(t, 0)) {
+          for (const s of started) this.unreserve(s);
+          return false;
+        }
+        started.add(t);
+      }
+    } finally {
+      this.activeStamp = -1;
+    }
+    for (const t of started) this.startLoad(t, false);
+    set.forEach((t, i) => {
+      this.eviction.access(t);
+      if (this.state[t] === RESIDENT) {
+        this.takeLease(t);
+        c.gens[i] = -1;
+      } else {
+        this.want[t]++;
+        c.gens[i] = this.gen[t];
+        c.loads[i] = this.loads[t];
+      }
+      if (!started.has(t)) {
+        this.hits++;
+        this.o.emit('hit', t);
+      }
+    });
+    return true;
+  }
+
+  /** Wait for the claim's loads; throws the first failure (the caller then abandons). */
+  async settle(c: Claim, signal: AbortSignal | undefined, label: string): Promise<void> {
+    for (let i = 0; i < c.set.length; i++) {
+      if (c.gens[i] < 0) continue;
+      const res = await raceAbort(c.loads[i]!, signal, label);
+      if (res instanceof Error) throw res;
+    }
+  }
+
+  /** Give back what a failed or aborted claim holds. */
+  abandon(c: Claim): void {
+    c.set.forEach((t, i) => {
+      const g = c.gens[i];
+      if (g < 0) this.releaseLease(t);
+      else if (this.gen[t] === g && this.state[t] === LOADING) this.want[t]--;
+      else if (this.gen[t] === g && this.state[t] === RESIDENT) this.releaseLease(t);
+    });
+  }
+
+  /** Start a background load of absent t if room can be made from tensors needed later than t. */
+  tryPrefetch(t: number): boolean {
+    if (!this.reserve(t, this.o.schedule.distance(this.cursor, t))) return false;
+    this.startLoad(t, true);
+    return true;
+  }
+
+  takeLease(t: number): void {
+    if (this.leases[t]++ === 0) {
+      this.arena.pin(this.handle[t]);
+      this.leasedBytes += this.sizes[t];
+    }
+  }
+
+  releaseLease(t: number): void {
+    if (--this.leases[t] === 0) {
+      this.arena.unpin(this.handle[t]);
+      this.leasedBytes -= this.sizes[t];
+      this.o.onRoom();
+    }
+  }
+
+  /** Free every settled block; loads in flight are aborted and free theirs when they settle. */
+  dispose(): void {
+    this.disposed = true;
+    this.abort.abort();
+    for (let t = 0; t < this.state.length; t++) {
+      if (this.state[t] !== RESIDENT) continue;
+      if (this.leases[t] > 0) this.arena.unpin(this.handle[t]);
+      this.arena.free(this.handle[t]);
+      this.handle[t] = 0;
+      this.state[t] = ABSENT;
+      this.leases[t] = 0;
+    }
+    this.residentBytes = this.residentCount = this.leasedBytes = this.usedBytes = this.unpinnedUsed = 0;
+  }
+
+  private readonly canEvict = (t: number): boolean =>
+    this.state[t] === RESIDENT && this.leases[t] === 0 && this.guard[t] !== this.activeStamp && this.pinned[t] === 0;
+
+  /**
+   * Make room for t and allocate its block, evicting as the policy orders;
+   * with `minDistance > 0` (prefetch) only tensors needed later than that.
+   */
+  private reserve(t: number, minDistance: number): boolean {
+    const size = this.sizes[t];
+    if (this.pinned[t] === 0) {
+      while (this.unpinnedUsed + size > this.unpinnedBudget) if (!this.evictOne(minDistance)) return false;
+    }
+    let h: number;
+    while ((h = this.arena.tryAlloc(Math.max(size, 1))) === 0) if (!this.evictOne(minDistance)) return false;
+    this.handle[t] = h;
+    this.state[t] = LOADING;
+    this.usedBytes += size;
+    if (this.pinned[t] === 0) this.unpinnedUsed += size;
+    this.loadingBytes += size;
+    if (this.usedBytes > this.maxUsedBytes) this.maxUsedBytes = this.usedBytes;
+    return true;
+  }
+
+  private unreserve(t: number): void {
+    const size = this.sizes[t];
+    this.arena.free(this.handle[t]);
+    this.handle[t] = 0;
+    this.state[t] = ABSENT;
+    this.usedBytes -= size;
+    if (this.pinned[t] === 0) this.unpinnedUsed -= size;
+    this.loadingBytes -= size;
+  }
+
+  private evictOne(minDistance: number): boolean {
+    const v = this.eviction.victim(this.cursor, this.canEvict);
+    if (v < 0) return false;
+    if (minDistance > 0 && this.o.schedule.distance(this.cursor, v) <= minDistance) return false;
+    const size = this.sizes[v];
+    this.arena.free(this.handle[v]);
+    this.handle[v] = 0;
+    this.state[v] = ABSENT;
+    this.loads[v] = undefined;
+    this.usedBytes -= size;
+    this.unpinnedUsed -= size;
+    this.residentBytes -= size;
+    this.residentCount--;
+    this.evictions++;
+    this.bytesEvicted += size;
+    this.eviction.remove(v);
+    this.o.emit('evict', v);
+    return true;
+  }
+
+  private startLoad(t: number, prefetch: boolean): void {
+    const h = this.handle[t];
+    this.arena.pin(h);
+    this.gen[t]++;
+    this.loadsInFlight++;
+    if (prefetch) this.prefetches++;
+    else this.misses++;
+    this.o.emit(prefetch ? 'prefetch' : 'miss', t);
+    this.o.emit('load-start', t);
+    const info = this.o.model.tensors[t];
+    const size = this.sizes[t];
+    const src = this.sources[info.shard];
+    const read = (async () => {
+      const v = this.arena.bytes(h);
+      await src.readInto(info.offset, v.length === size ? v : v.subarray(0, size), { signal: this.abort.signal });
+    })();
+    this.loads[t] = read.then(() => this.loaded(t, h), (e: unknown) => this.failed(t, h, e));
+  }
+
+  private loaded(t: number, h: number): Error | undefined {
+    if (this.disposed) return this.settleDisposed(t, h);
+    const size = this.sizes[t];
+    this.state[t] = RESIDENT;
+    this.loadingBytes -= size;
+    this.loadsInFlight--;
+    this.residentBytes += size;
+    this.residentCount++;
+    this.bytesLoaded += size;
+    const w = this.want[t];
+    this.want[t] = 0;
+    this.leases[t] = w;
+    if (w > 0) this.leasedBytes += size; // the load's pin becomes the lease pin
+    else this.arena.unpin(h);
+    if (this.pinned[t] === 0) this.eviction.add(t);
+    this.o.emit('load-end', t);
+    this.o.onRoom();
+    return undefined;
+  }
+
+  private failed(t: number, h: number, e: unknown): Error {
+    const name = this.o.model.tensors[t].name;
+    const err = isGgufPagerError(e)
+      ? new GgufPagerError(e.code, `tensor ${name}: ${e.message}`, { ...e.details, tensor: name }, { cause: e })
+      : e instanceof Error ? e : new Error(`tensor ${name}: ${String(e)}`);
+    if (this.disposed) return this.settleDisposed(t, h);
+    this.arena.unpin(h);
+    this.unreserve(t);
+    this.want[t] = 0;
+    this.loads[t] = undefined;
+    this.loadsInFlight--;
+    this.o.emit('load-end', t, isGgufPagerError(err) ? err.code : undefined);
+    this.o.onRoom();
+    return err;
+  }
+
+  private settleDisposed(t: number, h: number): Error {
+    this.arena.unpin(h);
+    this.arena.free(h);
+    this.handle[t] = 0;
+    this.state[t] = ABSENT;
+    return new GgufPagerError('PAGER_DISPOSED', `tensor ${this.o.model.tensors[t].name}: the pager was disposed during its load`, { tensor: this.o.model.tensors[t].name });
+  }
+
+  private tooLarge(what: string, size: number, tensor: string): GgufPagerError {
+    const b = this.o.budgetBytes;
+    const p = this.o.pinnedBytes;
+    return new GgufPagerError('PAGER_TENSOR_TOO_LARGE', `${what} can never fit: budget ${b} bytes, ${p} of them pinned, ${b - p} left for paged tensors`, { tensor, size, budgetBytes: b, pinnedBytes: p });
+  }
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined, label: string): Promise<T> {
+  if (!signal) return p;
+  const abortError = () => new GgufPagerError('SOURCE_ABORTED', `${label}: acquire aborted`, { tensor: label });
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(v);
+    });
+  });
+}

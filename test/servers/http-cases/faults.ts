@@ -1,0 +1,115 @@
+import { expect, it } from 'vitest';
+import { firstPatternMismatch } from '../pattern.ts';
+import { genFile } from '../urls.ts';
+import { failure, open, target, type CaseContext } from './context.ts';
+
+const SIZE = 256 << 10;
+const file = (seed: number) => genFile(SIZE, seed);
+
+/** A misbehaving server, fault by fault: retried when it can be, a typed error when it cannot. */
+export function faultCases(ctx: CaseContext): void {
+  it('retries a connection dropped mid-body, resumes after the bytes received, and returns the right bytes', async () => {
+    const t = target(ctx, file(11), ['after/1', 'drop-mid-body']);
+    const src = await open(t.url);
+    const out = new Uint8Array(200_000);
+    await src.readInto(1000, out);
+    expect(firstPatternMismatch(out, 1000, 11)).toBe(-1);
+    expect(src.stats.retries).toBe(1);
+    const [, first, resumed] = (await t.stats()).ranges;
+    expect(first).toBe('bytes=1000-200999');
+    expect(Number(/bytes=(\d+)-/.exec(resumed)![1])).toBeGreaterThan(1000);
+  });
+
+  it('retries a connection reset before any header', async () => {
+    const src = await open(target(ctx, file(12), ['after/1', 'reset/2']).url);
+    const out = new Uint8Array(5000);
+    await src.readInto(100, out);
+    expect(firstPatternMismatch(out, 100, 12)).toBe(-1);
+    expect(src.stats.retries).toBe(2);
+  });
+
+  it('retries 503 until the server answers', async () => {
+    const src = await open(target(ctx, file(13), ['after/1', '503-then-ok/2']).url);
+    const out = new Uint8Array(5000);
+    await src.readInto(7, out);
+    expect(firstPatternMismatch(out, 7, 13)).toBe(-1);
+    expect(src.stats.retries).toBe(2);
+  });
+
+  it('gives up on a server that keeps answering 503 with HTTP_STATUS after the allowed retries', async () => {
+    const t = target(ctx, file(14), ['503-then-ok/99']);
+    const err = await failure(open(t.url, { retries: 2 }), 'HTTP_STATUS');
+    expect(err.message).toContain('503');
+    expect(err.message).toContain(t.url);
+    expect(err.message).toContain('3 attempts');
+    expect((await t.stats()).requests).toBe(3);
+  });
+
+  it('waits as long as a 429 Retry-After in seconds says', async () => {
+    const src = await open(target(ctx, file(15), ['after/1', '429-retry-after/1']).url, { retryMaxMs: 5000 });
+    const t0 = performance.now();
+    const out = new Uint8Array(100);
+    await src.readInto(50, out);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(firstPatternMismatch(out, 50, 15)).toBe(-1);
+  });
+
+  it('waits until the date of a 429 Retry-After, and caps a long Retry-After at retryMaxMs', async () => {
+    const dated = await open(target(ctx, file(16), ['after/1', '429-retry-date/2']).url, { retryMaxMs: 5000 });
+    let t0 = performance.now();
+    await dated.readInto(0, new Uint8Array(100));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
+    const capped = await open(target(ctx, file(16), ['after/1', '429-retry-after/60']).url, { retryMaxMs: 100 });
+    t0 = performance.now();
+    await capped.readInto(0, new Uint8Array(100));
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('reports a 200 to a range read after open as HTTP_RANGE_IGNORED', async () => {
+    const src = await open(target(ctx, file(17), ['after/1', 'ignore-range']).url);
+    await failure(src.readInto(1000, new Uint8Array(1000)), 'HTTP_RANGE_IGNORED');
+  });
+
+  it('detects a file changed on the server through If-Range (200) as SOURCE_CHANGED', async () => {
+    const src = await open(target(ctx, file(18), ['change-etag-after/1']).url);
+    const err = await failure(src.readInto(1000, new Uint8Array(1000)), 'SOURCE_CHANGED');
+    expect(err.message).toContain('ETag');
+  });
+
+  it('detects a changed ETag on a 206 when the server ignores If-Range as SOURCE_CHANGED', async () => {
+    const t = target(ctx, file(19), ['change-etag-after/2', 'no-if-range']);
+    const src = await open(t.url);
+    await src.readInto(1000, new Uint8Array(1000));
+    await failure(src.readInto(5000, new Uint8Array(1000)), 'SOURCE_CHANGED');
+  });
+
+  it('rejects a body shorter than its Content-Range with HTTP_BAD_LENGTH, by header or by stream', async () => {
+    const byHeader = await open(target(ctx, file(20), ['after/1', 'short-body']).url);
+    await failure(byHeader.readInto(0, new Uint8Array(1000)), 'HTTP_BAD_LENGTH');
+    const byStream = await open(target(ctx, file(20), ['after/1', 'short-body-chunked']).url);
+    const err = await failure(byStream.readInto(0, new Uint8Array(1000)), 'HTTP_BAD_LENGTH');
+    expect(err.message).toContain('ended after 984 of 1000 bytes');
+  });
+
+  it('rejects a body longer than asked with HTTP_BAD_LENGTH and never writes past the target', async () => {
+    const src = await open(target(ctx, file(21), ['after/1', 'long-body']).url);
+    const arena = new Uint8Array(3000);
+    await failure(src.readInto(0, arena.subarray(1000, 2000)), 'HTTP_BAD_LENGTH');
+    expect(arena.subarray(2000).every((b) => b === 0)).toBe(true);
+    expect(arena.subarray(0, 1000).every((b) => b === 0)).toBe(true);
+  });
+
+  it('rejects a Content-Range other than the range asked with HTTP_BAD_CONTENT_RANGE', async () => {
+    const src = await open(target(ctx, file(22), ['after/1', 'wrong-content-range']).url);
+    const err = await failure(src.readInto(100, new Uint8Array(100)), 'HTTP_BAD_CONTENT_RANGE');
+    expect(err.message).toContain('bytes 101-200');
+  });
+
+  it('abandons an attempt that stalls and fails with HTTP_NETWORK once retries are spent', async () => {
+    const src = await open(target(ctx, file(23), ['after/1', 'slow/2000']).url, { stallMs: 100, retries: 1 });
+    const t0 = performance.now();
+    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_NETWORK');
+    expect(err.message).toContain('no data for 100 ms');
+    expect(performance.now() - t0).toBeLessThan(1500);
+  });
+}

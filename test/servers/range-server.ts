@@ -1,0 +1,201 @@
+/**
+ * The tests' own HTTP Range server (Node `http`), correct where Vite's is not
+ * (TOOLCHAIN.md "HTTP Range"): single ranges incl. suffix and open ranges, 416,
+ * `If-Range` against a strong ETag, HEAD, `Accept-Ranges` always, CORS + CORP
+ * with exposed headers and an OPTIONS preflight answer. Serves a directory,
+ * registered byte arrays and generated pattern files (files.ts), with faults
+ * chosen per request (faults.ts). `GET /__stats?tag=T` returns what the server
+ * saw for requests carrying `?tag=T`: count, ranges, most requests in flight.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FileTable, type ServedFile } from './files.ts';
+import { HTML_PAGE, parseFaults, RequestCounter, type Faults } from './faults.ts';
+import { sendBody, type BodyPlan } from './send-body.ts';
+
+export interface TagStats {
+  requests: number;
+  inFlight: number;
+  maxInFlight: number;
+  ranges: string[];
+}
+
+export const CORS_HEADERS: Record<string, string> = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Content-Range, Accept-Ranges, Content-Length, ETag, Last-Modified, Retry-After',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
+
+export type RangeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+export interface RangeServer {
+  url: string;
+  files: FileTable;
+  handler: RangeHandler;
+  stats(tag: string): TagStats;
+  stop(): Promise<void>;
+}
+
+/** A request handler, usable alone or as Connect/Vite middleware (unknown files go to `next`). */
+export function createRangeHandler(files: FileTable, tagStats = new Map<string, TagStats>()): RangeHandler {
+  const counter = new RequestCounter();
+  return (req, res, next) => {
+    serve(req, res, files, counter, tagStats, next).catch((e) => {
+      if (!res.headersSent) res.writeHead(500, CORS_HEADERS).end(String(e));
+      else res.destroy();
+    });
+  };
+}
+
+/** Starts the server on 127.0.0.1, port 0 unless given. */
+export async function startRangeServer(opts: { root?: string; port?: number } = {}): Promise<RangeServer> {
+  const files = new FileTable(opts.root);
+  const tagStats = new Map<string, TagStats>();
+  const handler = createRangeHandler(files, tagStats);
+  const server = createServer((req, res) => handler(req, res));
+  server.keepAliveTimeout = 2_000;
+  await new Promise<void>((ok, fail) => server.once('error', fail).listen(opts.port ?? 0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    files,
+    handler,
+    stats: (tag) => tagStats.get(tag) ?? { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [] },
+    stop: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable, counter: RequestCounter,
+  tagStats: Map<string, TagStats>, next?: () => void): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (req.method === 'OPTIONS') return preflight(req, res);
+  if (url.pathname === '/__stats') {
+    const s = tagStats.get(url.searchParams.get('tag') ?? '') ?? { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [] };
+    res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    return void res.end(JSON.stringify(s));
+  }
+  const parsed = parseFaults(url.pathname);
+  const name = parsed.name;
+  let faults = parsed.faults;
+  track(tagStats, url.searchParams.get('tag'), req, res);
+  let file = await files.lookup(name);
+  if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    if (next) return next();
+    res.writeHead(file ? 405 : 404, { ...CORS_HEADERS, 'Content-Type': 'text/plain' });
+    return void res.end(file ? 'method not allowed\n' : `not found: ${name}\n`);
+  }
+  let n = req.method === 'GET' ? counter.next(url.pathname + url.search) : 0;
+  const spared = faults.get('after');
+  if (spared !== undefined && n > 0) [faults, n] = n <= spared ? [new Map(), n] : [faults, n - spared];
+  if (faults.has('html-body')) file = htmlFile(file);
+  if (faults.has('change-etag-after') && n > (faults.get('change-etag-after') ?? 0)) file = nextVersion(file);
+  if (earlyFault(req, res, faults, n)) return;
+  const plan = planResponse(req, file, faults);
+  res.writeHead(plan.status, plan.headers);
+  if (req.method === 'HEAD' || !plan.body) return void res.end();
+  await sendBody(res, await file.read(plan.body.start, plan.body.end), plan.body, faults, n);
+}
+
+function preflight(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(204, {
+    ...CORS_HEADERS,
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? 'Range, If-Range',
+    'Access-Control-Max-Age': '600',
+  });
+  res.end();
+}
+
+function track(tagStats: Map<string, TagStats>, tag: string | null, req: IncomingMessage, res: ServerResponse): void {
+  if (tag === null || req.method !== 'GET') return;
+  let s = tagStats.get(tag);
+  if (!s) tagStats.set(tag, (s = { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [] }));
+  s.requests++;
+  s.inFlight++;
+  s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
+  if (s.ranges.length < 1000) s.ranges.push(req.headers.range ?? '');
+  res.once('close', () => void s.inFlight--);
+}
+
+/** Faults answered before any range logic; true when the response is done. */
+function earlyFault(req: IncomingMessage, res: ServerResponse, faults: Faults, n: number): boolean {
+  const firstN = (kind: 'reset' | '503-then-ok') => n > 0 && n <= (faults.get(kind) ?? 0);
+  if (firstN('reset')) return void req.socket.destroy(), true;
+  if (firstN('503-then-ok')) return void res.writeHead(503, CORS_HEADERS).end('busy\n'), true;
+  const after = faults.get('429-retry-after') ?? faults.get('429-retry-date');
+  if (after !== undefined && n === 1) {
+    const value = faults.has('429-retry-after') ? String(after) : new Date(Date.now() + after * 1000).toUTCString();
+    return void res.writeHead(429, { ...CORS_HEADERS, 'Retry-After': value }).end('slow down\n'), true;
+  }
+  if (faults.has('html')) {
+    res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': HTML_PAGE.length });
+    return void res.end(req.method === 'HEAD' ? undefined : HTML_PAGE), true;
+  }
+  return false;
+}
+
+interface Plan {
+  status: number;
+  headers: Record<string, string | number>;
+  body?: BodyPlan;
+}
+
+function planResponse(req: IncomingMessage, file: ServedFile, faults: Faults): Plan {
+  const headers: Record<string, string | number> = {
+    ...CORS_HEADERS, 'Accept-Ranges': 'bytes', ETag: file.etag, 'Last-Modified': file.lastModified,
+    'Content-Type': file.contentType, 'Cache-Control': 'no-cache',
+  };
+  const whole = (): Plan => ({ status: 200, headers: { ...headers, 'Content-Length': file.size }, body: { start: 0, end: file.size, declared: file.size } });
+  const rangeHeader = req.headers.range;
+  if (!rangeHeader || faults.has('ignore-range')) return whole();
+  const ifRange = req.headers['if-range'];
+  if (typeof ifRange === 'string' && !faults.has('no-if-range') && !ifRangeMatches(ifRange, file)) return whole();
+  const range = parseRange(rangeHeader, file.size);
+  if (range === 'ignore') return whole();
+  if (range === 'unsatisfiable' || faults.has('always-416')) {
+    return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${file.size}`, 'Content-Length': 0 } };
+  }
+  let [start, end] = range;
+  const span = end - start + 1;
+  if (faults.has('wrong-content-range')) [start, end] = end + 1 < file.size ? [start + 1, end + 1] : [start - 1, end - 1];
+  const out: Record<string, string | number> = { ...headers, 'Content-Range': `bytes ${start}-${end}/${file.size}` };
+  const chunked = faults.has('short-body-chunked') || faults.has('long-body');
+  const declared = faults.has('short-body') ? Math.max(0, span - 16) : span;
+  if (!chunked) out['Content-Length'] = declared;
+  return { status: 206, headers: out, body: { start: range[0], end: range[1] + 1, declared } };
+}
+
+/** `If-Range` holds when it equals the strong ETag or, for a date, the exact Last-Modified. */
+function ifRangeMatches(value: string, file: ServedFile): boolean {
+  if (value.startsWith('"')) return value === file.etag;
+  return !value.startsWith('W/') && value === file.lastModified;
+}
+
+/** One `bytes=` range resolved against `size`: [first, last] inclusive. Multi-ranges and junk are ignored (200). */
+export function parseRange(header: string, size: number): [number, number] | 'ignore' | 'unsatisfiable' {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return 'ignore';
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return [Math.max(0, size - suffix), size - 1];
+  }
+  const first = Number(m[1]);
+  if (m[2] !== '' && Number(m[2]) < first) return 'ignore';
+  if (first >= size) return 'unsatisfiable';
+  const last = m[2] === '' ? size - 1 : Number(m[2]);
+  return [first, Math.min(last, size - 1)];
+}
+
+function htmlFile(file: ServedFile): ServedFile {
+  return { ...file, size: HTML_PAGE.length, read: async (s, e) => HTML_PAGE.subarray(s, e) };
+}
+
+/** The same file after a change on the server: other bytes, ETag and date. */
+function nextVersion(file: ServedFile): ServedFile {
+  const lastModified = new Date(Date.parse(file.lastModified) + 3_600_000).toUTCString();
+  return {
+    ...file, etag: file.etag.replace(/"$/, '-v2"'), lastModified,
+    read: async (s, e) => (await file.read(s, e)).map((b) => b ^ 0x5a),
+  };
+}

@@ -2,9 +2,12 @@
  * Builds GGUF bytes field by field for tests, so each malformed case is
  * written out where it is used (`new GgufBuilder().preamble(1, 0).tensor(…)`).
  */
+import { GgufPagerError } from '../../src/core/errors.ts';
 import { ByteWriter } from '../../src/gguf/byte-writer.ts';
+import { parseGguf, type ParseOptions } from '../../src/gguf/parse.ts';
 import { GgufValueType as T } from '../../src/gguf/types.ts';
 import { writeGguf } from '../../src/gguf/write.ts';
+import { BytesSource } from './gguf-bytes-source.ts';
 
 export class GgufBuilder extends ByteWriter {
   /** Magic, version, tensor_count, kv_count. */
@@ -48,4 +51,15 @@ export function tinyModel(): Uint8Array<ArrayBuffer> {
       { name: 'output_norm.weight', type: 'F32', dims: [4], data: data(16, 7) },
     ],
   });
+}
+
+/** Parses `bytes` (named `bad.gguf`) and returns the GgufPagerError it must end in. */
+export async function parseError(bytes: Uint8Array, opts?: ParseOptions): Promise<GgufPagerError> {
+  try {
+    await parseGguf(new BytesSource(bytes, 'bad.gguf'), opts);
+  } catch (e) {
+    if (e instanceof GgufPagerError) return e;
+    throw new Error(`expected a GgufPagerError, got ${String(e)}`, { cause: e });
+  }
+  throw new Error('expected the parse to fail, it succeeded');
 }

@@ -9,6 +9,11 @@ import { GgufPagerError } from '../core/errors.ts';
 /** A tensor id is its GGUF name (`blk.0.attn_q.weight`); it displays as itself. */
 export type TensorId = string;
 
+/** What a lease needs to know of the pager that issued it. */
+export interface LeaseOwner {
+  readonly isDisposed: boolean;
+}
+
 export class Lease {
   /** The tensor's GGUF name. */
   readonly id: TensorId;
@@ -19,13 +24,13 @@ export class Lease {
   /** @internal index of the tensor in model.tensors. */
   readonly index: number;
   /** @internal the pager that issued it. */
-  readonly owner: object;
+  readonly owner: LeaseOwner;
   /** @internal */
   released = false;
   private readonly arena: Arena;
   private readonly handle: Handle;
 
-  constructor(owner: object, arena: Arena, index: number, id: TensorId, handle: Handle, length: number) {
+  constructor(owner: LeaseOwner, arena: Arena, index: number, id: TensorId, handle: Handle, length: number) {
     this.owner = owner;
     this.arena = arena;
     this.index = index;
@@ -56,6 +61,7 @@ export class Lease {
   }
 
   private check(): void {
+    if (this.owner.isDisposed) throw new GgufPagerError('PAGER_DISPOSED', `tensor ${this.id}: the pager that issued this lease was disposed`, { tensor: this.id });
     if (this.released) throw new GgufPagerError('PAGER_BAD_LEASE', `tensor ${this.id}: lease used after release`, { tensor: this.id });
   }
 }

@@ -21,11 +21,15 @@ export function faultCases(ctx: CaseContext): void {
   });
 
   it('retries a connection reset before any header', async () => {
-    const src = await open(target(ctx, file(12), ['after/1', 'reset/2']).url);
+    const t = target(ctx, file(12), ['after/1', 'reset/2']);
+    const src = await open(t.url);
     const out = new Uint8Array(5000);
     await src.readInto(100, out);
     expect(firstPatternMismatch(out, 100, 12)).toBe(-1);
-    expect(src.stats.retries).toBe(2);
+    expect((await t.stats()).requests).toBe(4);
+    // Chromium itself resends once when a reused keep-alive socket is reset; Node does not.
+    expect(src.stats.retries).toBeGreaterThanOrEqual(1);
+    expect(src.stats.retries).toBeLessThanOrEqual(2);
   });
 
   it('retries 503 until the server answers', async () => {

@@ -1,0 +1,19 @@
+// The core's exports: integers in, integers out (pointers, sizes, handles,
+// status codes). See common.ts for the codes, the other files for layouts.
+
+export { init, BLOCK_ALIGN } from './init';
+export {
+  arenaBasePtr, arenaAlloc, arenaFree, arenaPin, arenaUnpin, arenaPtr, arenaSize, arenaPins, arenaCompact,
+} from './arena';
+export { arenaStats, arenaCheck } from './arena-check';
+export { kvAlloc, kvFree, kvPagePtr, kvTotalPages, kvFreePages, kvPageElems, kvElemBytes, kvPoolCheck } from './kv';
+export {
+  kvSeqCreate, kvSeqAppend, kvSeqLength, kvSeqPageCount, kvSeqKvDim, kvSeqFirstPage, kvNextPage,
+  kvSeqFree, kvScratchPtr, kvTokensPerPage, kvSeqCheck,
+} from './kv-seq';
+export { f32ToF16 } from './f16';
+export {
+  OK, E_NO_FIT, E_TOO_MANY_BLOCKS, E_BAD_HANDLE, E_PINNED, E_NOT_PINNED, E_PIN_OVERFLOW,
+  E_INIT_ARGS, E_INIT_MEMORY, E_INIT_TWICE, E_KV_EXHAUSTED, E_KV_BAD_PAGE, E_KV_PAGE_OWNED,
+  E_KV_BAD_SEQ, E_KV_BAD_DIM, E_CORRUPT,
+} from './common';

@@ -1,0 +1,45 @@
+/**
+ * The Wasm core's exports, as TypeScript sees them (types only, like comlink's
+ * protocol.ts). Integers in, integers out; a u32 result over 2^31 arrives as a
+ * negative number, so pointers and sizes are read with `>>> 0`.
+ * Layouts and meanings: assembly/*.ts.
+ */
+export interface CoreExports {
+  readonly memory: WebAssembly.Memory;
+  readonly BLOCK_ALIGN: WebAssembly.Global;
+  init(budget: number, maxBlocks: number, kvPages: number, kvPageElems: number, kvElemBytes: number, maxSeqs: number): number;
+
+  arenaBasePtr(): number;
+  arenaAlloc(size: number): number;
+  arenaFree(h: number): number;
+  arenaPin(h: number): number;
+  arenaUnpin(h: number): number;
+  arenaPtr(h: number): number;
+  arenaSize(h: number): number;
+  arenaPins(h: number): number;
+  arenaCompact(): number;
+  arenaStats(): number;
+  arenaCheck(): number;
+
+  kvAlloc(): number;
+  kvFree(page: number): number;
+  kvPagePtr(page: number): number;
+  kvTotalPages(): number;
+  kvFreePages(): number;
+  kvPageElems(): number;
+  kvElemBytes(): number;
+  kvPoolCheck(): number;
+  kvSeqCreate(): number;
+  kvSeqAppend(seq: number, kvDim: number): number;
+  kvSeqLength(seq: number): number;
+  kvSeqPageCount(seq: number): number;
+  kvSeqKvDim(seq: number): number;
+  kvSeqFirstPage(seq: number): number;
+  kvNextPage(page: number): number;
+  kvSeqFree(seq: number): number;
+  kvScratchPtr(): number;
+  kvTokensPerPage(kvDim: number): number;
+  kvSeqCheck(): number;
+
+  f32ToF16(x: number): number;
+}

@@ -4,7 +4,7 @@
  * on (seed, tensor index, u), so any byte range of a multi-GiB synthetic model
  * can be produced on demand without producing what comes before it.
  *
- * Values are always finite: F32 in ±0.25, F16/BF16 with a bounded exponent,
+ * Values are always finite: F32 in ±0.25, F16/BF16 in ±2^-7..2 (two per unit),
  * quantized blocks are random bytes whose f16 scale fields are overwritten
  * with small positive halves (~0.008–0.016). Norm weights are 1 ± 0.05.
  */
@@ -48,12 +48,14 @@ export function tensorGenerator(typeName: SyntheticType, seed: number, tensorInd
     return { unitBytes: 4, write: (u, v, at) => v.setFloat32(at, base + (word(u, 0) / 4294967296 - 0.5) * spread, true) };
   }
   if (typeName === 'F16') {
-    // sign | exponent 9..14 (2^-6 .. 2^-1) | 10-bit mantissa
-    return { unitBytes: 2, write: (u, v, at) => { const w = word(u, 0); v.setUint16(at, (w & 0x8000) | ((9 + (w >>> 16) % 6) << 10) | (w & 0x3ff), true); } };
+    // two halves per word, each: sign | exponent 8..15 (2^-7 .. 2^0) | 10-bit mantissa
+    const half = (b: number) => ((b & 0x2000) << 2) | ((8 + ((b >>> 10) & 7)) << 10) | (b & 0x3ff);
+    return { unitBytes: 4, write: (u, v, at) => { const w = word(u, 0); v.setUint32(at, (half(w >>> 18) << 16 | half(w)) >>> 0, true); } };
   }
   if (typeName === 'BF16') {
-    // sign | exponent 121..126 (2^-6 .. 2^-1) | 7-bit mantissa
-    return { unitBytes: 2, write: (u, v, at) => { const w = word(u, 0); v.setUint16(at, (w & 0x8000) | ((121 + (w >>> 16) % 6) << 7) | (w & 0x7f), true); } };
+    // two bfloat16 per word, each: sign | exponent 120..127 (2^-7 .. 2^0) | 7-bit mantissa
+    const bf = (b: number) => ((b & 0x400) << 5) | ((120 + ((b >>> 7) & 7)) << 7) | (b & 0x7f);
+    return { unitBytes: 4, write: (u, v, at) => { const w = word(u, 0); v.setUint32(at, (bf(w >>> 16) << 16 | bf(w)) >>> 0, true); } };
   }
   const info = ggmlTypeByName(typeName);
   const scales = SCALE_FIELDS[typeName];

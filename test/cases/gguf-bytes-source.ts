@@ -37,3 +37,19 @@ export class BytesSource implements PagerSource {
     target.set(this.bytes.subarray(offset, offset + target.length));
   }
 }
+
+/** Wraps any source and records the reads made through it. */
+export class CountingSource implements PagerSource {
+  readonly reads: Array<[number, number]> = [];
+  constructor(private readonly inner: PagerSource) {}
+  get name(): string { return this.inner.name; }
+  get size(): number { return this.inner.size; }
+  get identity(): SourceIdentity { return this.inner.identity; }
+  get highestByteRead(): number {
+    return this.reads.reduce((m, [off, len]) => Math.max(m, off + len), 0);
+  }
+  readInto(offset: number, target: Uint8Array, opts?: ReadOptions): Promise<void> {
+    this.reads.push([offset, target.length]);
+    return this.inner.readInto(offset, target, opts);
+  }
+}

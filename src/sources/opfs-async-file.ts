@@ -18,6 +18,8 @@ export class AsyncOpfsFile implements OpfsFile {
   readonly sync = false;
   private writable: FileSystemWritableFileStream | undefined;
   private closed = false;
+  /** Writes, truncates and commits run one at a time: two writables opened at once would each commit over the other. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly path: string, private readonly handle: FileSystemFileHandle) {}
 
@@ -38,37 +40,43 @@ export class AsyncOpfsFile implements OpfsFile {
     }
   }
 
-  async write(at: number, data: Uint8Array): Promise<void> {
+  write(at: number, data: Uint8Array): Promise<void> {
     this.check();
-    try {
-      const w = await this.stream();
-      await w.write({ type: 'write', position: at, data: ownBuffer(data) });
-    } catch (e) {
-      await this.abortPending();
-      throw storageError(e, `opfs:${this.path} write of ${data.length} bytes at ${at}`, { path: this.path, offset: at, length: data.length });
-    }
+    return this.serial(async () => {
+      try {
+        const w = await this.stream();
+        await w.write({ type: 'write', position: at, data: ownBuffer(data) });
+      } catch (e) {
+        await this.abortPending();
+        throw storageError(e, `opfs:${this.path} write of ${data.length} bytes at ${at}`, { path: this.path, offset: at, length: data.length });
+      }
+    });
   }
 
-  async truncate(size: number): Promise<void> {
+  truncate(size: number): Promise<void> {
     this.check();
-    try {
-      await (await this.stream()).truncate(size);
-    } catch (e) {
-      await this.abortPending();
-      throw storageError(e, `opfs:${this.path} truncate to ${size}`, { path: this.path, size });
-    }
+    return this.serial(async () => {
+      try {
+        await (await this.stream()).truncate(size);
+      } catch (e) {
+        await this.abortPending();
+        throw storageError(e, `opfs:${this.path} truncate to ${size}`, { path: this.path, size });
+      }
+    });
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     this.check();
-    const w = this.writable;
-    if (!w) return;
-    this.writable = undefined;
-    try {
-      await w.close();
-    } catch (e) {
-      throw storageError(e, `opfs:${this.path} commit`, { path: this.path });
-    }
+    return this.serial(async () => {
+      const w = this.writable;
+      if (!w) return;
+      this.writable = undefined;
+      try {
+        await w.close();
+      } catch (e) {
+        throw storageError(e, `opfs:${this.path} commit`, { path: this.path });
+      }
+    });
   }
 
   async size(): Promise<number> {
@@ -87,6 +95,12 @@ export class AsyncOpfsFile implements OpfsFile {
     } finally {
       this.closed = true;
     }
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async stream(): Promise<FileSystemWritableFileStream> {

@@ -1,0 +1,128 @@
+/**
+ * A cache entry in IndexedDB (idb-keyval custom stores), two databases per
+ * namespace because idb-keyval's createStore makes one object store per database:
+ *
+ *   <namespace>-chunks / chunks          `${id}:${i}` → ArrayBuffer of chunk i
+ *   <namespace>-manifests / manifests    key → manifest JSON (one put: atomic)
+ *
+ * Each chunk is its own committed transaction, so a chunk is durable when its
+ * `set` resolves (Chromium's default "relaxed" durability: safe against a tab
+ * or browser crash, not necessarily against power loss).
+ */
+import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
+import type { CacheStore } from './cached-store.ts';
+import { decodeManifest, encodeManifest, type CacheManifest } from './manifest.ts';
+import { deleteKeyRange, readChunksInto, writeChunks } from './idb-chunks.ts';
+import { requireIndexedDb, storageError } from './storage-env.ts';
+import { GgufPagerError } from '../core/errors.ts';
+
+interface Stores {
+  chunks: UseStore;
+  manifests: UseStore;
+}
+
+const byNamespace = new Map<string, Stores>();
+
+function stores(ns: string): Stores {
+  requireIndexedDb(`cache ${ns}`);
+  let s = byNamespace.get(ns);
+  if (!s) {
+    s = { chunks: createStore(`${ns}-chunks`, 'chunks'), manifests: createStore(`${ns}-manifests`, 'manifests') };
+    byNamespace.set(ns, s);
+  }
+  return s;
+}
+
+export async function readIdbManifest(ns: string, key: string): Promise<CacheManifest | undefined> {
+  let raw: unknown;
+  try {
+    raw = await get(key, stores(ns).manifests);
+  } catch (e) {
+    throw storageError(e, `idb:${ns}: manifest of ${key}`, { key });
+  }
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string') throw new GgufPagerError('CACHE_CORRUPT', `cache manifest of ${key}: not a string`, { key });
+  return decodeManifest(raw, key);
+}
+
+/** Every manifest in the namespace, with its key; unreadable ones come back as errors. */
+export async function listIdbManifests(ns: string): Promise<Array<{ key: string; manifest?: CacheManifest; error?: unknown }>> {
+  let all: Array<[IDBValidKey, unknown]>;
+  try {
+    all = await entries(stores(ns).manifests);
+  } catch (e) {
+    throw storageError(e, `idb:${ns}: listing manifests`);
+  }
+  return all.map(([k, v]) => {
+    const key = String(k);
+    try {
+      if (typeof v !== 'string') throw new GgufPagerError('CACHE_CORRUPT', `cache manifest of ${key}: not a string`, { key });
+      return { key, manifest: decodeManifest(v, key) };
+    } catch (error) {
+      return { key, error };
+    }
+  });
+}
+
+/** Removes the manifest of `key` first, then its chunks (a crash in between leaves only unreferenced chunks). */
+export async function removeIdbCacheEntry(ns: string, key: string, id: string): Promise<boolean> {
+  const s = stores(ns);
+  try {
+    const existed = (await get(key, s.manifests)) !== undefined;
+    await del(key, s.manifests);
+    await deleteKeyRange(s.chunks, id);
+    return existed;
+  } catch (e) {
+    throw storageError(e, `idb:${ns}: deleting ${key}`, { key });
+  }
+}
+
+export function openIdbCacheStore(ns: string, key: string, id: string): CacheStore {
+  return new IdbCacheStore(ns, key, id, stores(ns));
+}
+
+class IdbCacheStore implements CacheStore {
+  readonly kind = 'idb' as const;
+  readonly zeroCopy = false;
+
+  constructor(private readonly ns: string, readonly key: string, readonly id: string, private readonly s: Stores) {}
+
+  read(m: CacheManifest, offset: number, target: Uint8Array): Promise<void> {
+    return readChunksInto(this.s.chunks, this.file(m), offset, target);
+  }
+
+  writeChunk(m: CacheManifest, index: number, bytes: Uint8Array): Promise<void> {
+    return writeChunks(this.s.chunks, this.file(m), index, bytes);
+  }
+
+  loadManifest(): Promise<CacheManifest | undefined> {
+    return readIdbManifest(this.ns, this.key);
+  }
+
+  async saveManifest(m: CacheManifest): Promise<void> {
+    try {
+      await set(this.key, encodeManifest(m), this.s.manifests);
+    } catch (e) {
+      if ((e as { name?: string })?.name === 'QuotaExceededError') throw e;
+      throw storageError(e, `idb:${this.ns}: manifest of ${this.key}`, { key: this.key });
+    }
+  }
+
+  async clearData(): Promise<void> {
+    try {
+      await deleteKeyRange(this.s.chunks, this.id);
+    } catch (e) {
+      throw storageError(e, `idb:${this.ns}: clearing ${this.key}`, { key: this.key });
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  async destroy(): Promise<void> {
+    await removeIdbCacheEntry(this.ns, this.key, this.id);
+  }
+
+  private file(m: CacheManifest) {
+    return { key: this.id, name: `idb-cache:${this.key}`, size: m.identity.size, chunkSize: m.chunkSize };
+  }
+}

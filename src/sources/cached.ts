@@ -1,0 +1,376 @@
+/**
+ * `CachedSource`: a read-through cache in front of a remote PagerSource.
+ *
+ *   readInto(offset, target)
+ *     chunks present  ──▶ store.read straight into target (OPFS in a worker: no copy)
+ *     chunks missing  ──▶ remote.readInto (into target when the chunk lies inside it)
+ *                         ──▶ store.writeChunk (write + flush)   durable
+ *                         ──▶ mark the chunk's bit               present
+ *                         ──▶ persist the manifest               remembered
+ *
+ * A crash between any two steps costs a re-fetch, never garbage: a bit is set
+ * only after its bytes are durable. Missing chunks are fetched once however
+ * many reads want them (single-flight per chunk), at most `fetchConcurrency`
+ * at a time. The manifest records the remote's identity: a different one at
+ * open, or a `SOURCE_CHANGED` from the remote mid-read, invalidates the entry
+ * instead of mixing versions. One CachedSource per entry is open at a time in
+ * the whole origin (a Web Lock); a second open is `CACHE_IN_USE`.
+ */
+import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
+import { DEFAULT_NAMESPACE, entryId, type CacheStore, type CacheStoreKind } from './cached-store.ts';
+import { openOpfsCacheStore, readOpfsManifest } from './cached-store-opfs.ts';
+import { openIdbCacheStore, readIdbManifest } from './cached-store-idb.ts';
+import { lockName, tryLock } from './cached-lock.ts';
+import { chunkLength, hasChunk, markChunk, newManifest, presentChunks, sameIdentity, type CacheManifest } from './manifest.ts';
+import { ensureRoom, retryAfterEviction } from './storage.ts';
+import { checkReadRange, hasIndexedDb, hasOpfs, hasSyncAccessHandles, requireIndexedDb, throwIfAborted } from './storage-env.ts';
+import { IDB_DEFAULT_CHUNK_SIZE } from './idb.ts';
+
+/** Default chunk of OPFS entries: the unit of fetch, of durability and of resume. */
+export const OPFS_DEFAULT_CHUNK_SIZE = 4 << 20;
+export const DEFAULT_FETCH_CONCURRENCY = 4;
+
+export interface CachedProgress {
+  /** Bytes fetched from the remote by this CachedSource (whole chunks). */
+  fromNetwork: number;
+  /** Bytes answered from the store by this CachedSource. */
+  fromCache: number;
+  /** Bytes of the entry durably cached (from any session). */
+  cachedBytes: number;
+  totalBytes: number;
+  chunksCached: number;
+  chunksTotal: number;
+}
+
+export interface CachedSourceOptions {
+  /** Names the entry; usually the URL. */
+  key: string;
+  /** `auto` (default): the store already holding `key`; else OPFS in a worker, IndexedDB on the page, OPFS where IndexedDB is missing. */
+  store?: CacheStoreKind | 'auto';
+  /** For a new entry; an existing entry keeps the chunk size it was made with. */
+  chunkSize?: number;
+  namespace?: string;
+  fetchConcurrency?: number;
+  onProgress?: (e: CachedProgress) => void;
+  /** Instrumentation: wraps the store (tests inject failures with it). */
+  wrapStore?: (store: CacheStore) => CacheStore;
+}
+
+export class CachedSource implements PagerSource {
+  readonly name: string;
+  private fromNetwork = 0;
+  private fromCache = 0;
+  private chunksCached: number;
+  private readonly inflight = new Map<number, Promise<void>>();
+  private readonly slots: Slots;
+  private stale: GgufPagerError | undefined;
+  private closed = false;
+  private invalidation: Promise<void> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+
+  private constructor(
+    private readonly remote: PagerSource,
+    private readonly store: CacheStore,
+    private readonly manifest: CacheManifest,
+    private readonly unlock: () => void,
+    private readonly ns: string,
+    private readonly opts: CachedSourceOptions,
+  ) {
+    this.name = `cached:${remote.name}`;
+    this.chunksCached = presentChunks(manifest);
+    this.slots = new Slots(Math.max(1, opts.fetchConcurrency ?? DEFAULT_FETCH_CONCURRENCY));
+  }
+
+  /**
+   * Opens (or creates) the cache entry `opts.key` in front of `remote`, which
+   * it takes over (close() closes it). Checks the remote identity against the
+   * manifest and makes room for the missing bytes (evicting other models).
+   */
+  static async open(remote: PagerSource, opts: CachedSourceOptions): Promise<CachedSource> {
+    if (typeof opts.key !== 'string' || opts.key.length === 0) {
+      throw new GgufPagerError('INVALID_ARGUMENT', `cache key for ${remote.name} must be a non-empty string`);
+    }
+    const ns = opts.namespace ?? DEFAULT_NAMESPACE;
+    const id = await entryId(opts.key);
+    const unlock = await tryLock(lockName(ns, id));
+    if (!unlock) {
+      throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is already open (in this or another tab or worker)`, { key: opts.key });
+    }
+    let store: CacheStore | undefined;
+    try {
+      const kind = await chooseStore(opts.store ?? 'auto', ns, opts.key, id);
+      store = kind === 'opfs' ? await openOpfsCacheStore(ns, opts.key, id) : openIdbCacheStore(ns, opts.key, id);
+      if (opts.wrapStore) store = opts.wrapStore(store);
+      const manifest = await loadOrStart(store, remote, opts, ns);
+      try {
+        await ensureRoom(manifest.identity.size - manifest.bytesCached, { namespace: ns, except: opts.key, what: opts.key });
+      } catch (e) {
+        if (manifest.bytesCached === 0) await store.destroy().catch(() => undefined);
+        throw e;
+      }
+      return new CachedSource(remote, store, manifest, unlock, ns, opts);
+    } catch (e) {
+      await store?.close().catch(() => undefined);
+      unlock();
+      throw e;
+    }
+  }
+
+  get size(): number {
+    return this.manifest.identity.size;
+  }
+
+  get identity(): SourceIdentity {
+    return this.remote.identity;
+  }
+
+  get key(): string {
+    return this.manifest.key;
+  }
+
+  get storeKind(): CacheStoreKind {
+    return this.store.kind;
+  }
+
+  get chunkSize(): number {
+    return this.manifest.chunkSize;
+  }
+
+  /** True when cached bytes reach the target with no intermediate copy. */
+  get zeroCopy(): boolean {
+    return this.store.zeroCopy;
+  }
+
+  stats(): CachedProgress {
+    return {
+      fromNetwork: this.fromNetwork, fromCache: this.fromCache, cachedBytes: this.manifest.bytesCached,
+      totalBytes: this.size, chunksCached: this.chunksCached, chunksTotal: this.manifest.chunkCount,
+    };
+  }
+
+  async readInto(offset: number, target: Uint8Array, opts: ReadOptions = {}): Promise<void> {
+    this.checkUsable();
+    checkReadRange(this.name, this.size, offset, target.length);
+    throwIfAborted(opts.signal, `${this.name} read at ${offset}`);
+    if (target.length === 0) return;
+    const cs = this.manifest.chunkSize;
+    const first = Math.floor(offset / cs);
+    const last = Math.floor((offset + target.length - 1) / cs);
+    const tasks: Array<Promise<boolean>> = [];
+    let run = -1;
+    for (let i = first; i <= last + 1; i++) {
+      if (i <= last && hasChunk(this.manifest, i)) {
+        if (run < 0) run = i;
+        continue;
+      }
+      if (run >= 0) tasks.push(this.readPresent(run, i - 1, offset, target));
+      run = -1;
+      if (i <= last) tasks.push(this.obtain(i, offset, target, opts.signal));
+    }
+    const results = await Promise.allSettled(tasks);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (this.stale) {
+      await this.invalidate();
+      throw failed?.reason ?? this.stale;
+    }
+    if (results.some((r) => r.status === 'fulfilled' && r.value)) await this.persist();
+    if (failed) throw failed.reason;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await Promise.allSettled([...this.inflight.values()]);
+      if (this.stale) await this.invalidate();
+      else {
+        this.manifest.lastUsed = Date.now();
+        await this.persist().catch(() => undefined);
+        await this.store.close();
+      }
+    } finally {
+      this.unlock();
+      await this.remote.close?.();
+    }
+  }
+
+  /** Copies chunks [a, b] ∩ [offset, offset + target.length) from the store. Resolves false (nothing fetched). */
+  private async readPresent(a: number, b: number, offset: number, target: Uint8Array): Promise<boolean> {
+    const cs = this.manifest.chunkSize;
+    const from = Math.max(offset, a * cs);
+    const to = Math.min(offset + target.length, (b + 1) * cs);
+    await this.store.read(this.manifest, from, target.subarray(from - offset, to - offset));
+    this.fromCache += to - from;
+    this.emit();
+    return false;
+  }
+
+  /** Chunk `i`'s part of the target, fetched (once, whoever asks) or read from the store. True when this call fetched it. */
+  private async obtain(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<boolean> {
+    for (;;) {
+      this.checkStale();
+      if (hasChunk(this.manifest, i)) return this.readPresent(i, i, offset, target);
+      const pending = this.inflight.get(i);
+      if (pending) {
+        try {
+          await pending;
+        } catch (e) {
+          // Another reader's abort is not ours: try again (fetching it ourselves).
+          if (!isGgufPagerError(e, 'SOURCE_ABORTED') || signal?.aborted) throw e;
+        }
+        continue;
+      }
+      const p = this.fetchChunk(i, offset, target, signal);
+      this.inflight.set(i, p);
+      try {
+        await p;
+      } finally {
+        this.inflight.delete(i);
+      }
+      return true;
+    }
+  }
+
+  private async fetchChunk(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    const m = this.manifest;
+    const start = i * m.chunkSize;
+    const len = chunkLength(m, i);
+    const at = start - offset;
+    const inside = at >= 0 && at + len <= target.length;
+    await this.slots.run(async () => {
+      throwIfAborted(signal, `${this.name} chunk ${i} at ${start}`);
+      this.checkStale();
+      const buf = inside ? target.subarray(at, at + len) : new Uint8Array(len);
+      await this.fetchRemote(start, buf, signal);
+      this.fromNetwork += len;
+      if (!inside) {
+        const from = Math.max(offset, start);
+        const to = Math.min(offset + target.length, start + len);
+        target.set(buf.subarray(from - start, to - start), from - offset);
+      }
+      this.checkStale();
+      await retryAfterEviction(() => this.store.writeChunk(m, i, buf), { namespace: this.ns, except: this.key, needed: len });
+    });
+    if (this.stale) return;
+    markChunk(m, i);
+    this.chunksCached++;
+    this.emit();
+  }
+
+  private async fetchRemote(start: number, buf: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.remote.readInto(start, buf, { signal });
+    } catch (e) {
+      if (isGgufPagerError(e, 'SOURCE_CHANGED')) this.stale ??= e;
+      throw e;
+    }
+  }
+
+  /** Saves the manifest after every mark so far; calls made while a save runs share the next one. */
+  private persist(): Promise<void> {
+    if (!this.queued) {
+      const q = this.saving.then(async () => {
+        this.queued = undefined;
+        if (this.stale) return;
+        await retryAfterEviction(() => this.store.saveManifest(this.manifest), { namespace: this.ns, except: this.key, needed: 0 });
+      });
+      this.queued = q;
+      this.saving = q.catch(() => undefined);
+    }
+    return this.queued;
+  }
+
+  /** Deletes the entry once the reads in flight have settled. Idempotent. */
+  private invalidate(): Promise<void> {
+    this.invalidation ??= (async () => {
+      await Promise.allSettled([...this.inflight.values()]);
+      await this.saving;
+      await this.store.destroy();
+    })();
+    return this.invalidation;
+  }
+
+  /** Reads may start only while open; reads in flight finish even while close() waits for them. */
+  private checkUsable(): void {
+    if (this.closed) throw new GgufPagerError('SOURCE_ABORTED', `${this.name}: closed`, { key: this.key });
+    this.checkStale();
+  }
+
+  private checkStale(): void {
+    if (this.stale) {
+      throw new GgufPagerError('SOURCE_CHANGED', `${this.name}: the remote file changed; its cache entry ${this.key} was invalidated (open it again)`, { key: this.key }, { cause: this.stale });
+    }
+  }
+
+  private emit(): void {
+    try {
+      this.opts.onProgress?.(this.stats());
+    } catch {
+      // A throwing progress callback must not break a read.
+    }
+  }
+}
+
+async function chooseStore(pref: CacheStoreKind | 'auto', ns: string, key: string, id: string): Promise<CacheStoreKind> {
+  if (pref === 'opfs') {
+    if (!hasOpfs()) throw new GgufPagerError('STORAGE_UNAVAILABLE', `cache of ${key}: OPFS is not available here`, { key });
+    return 'opfs';
+  }
+  if (pref === 'idb') {
+    requireIndexedDb(`cache of ${key}`);
+    return 'idb';
+  }
+  if (hasOpfs() && (await readOpfsManifest(ns, id, key).catch(() => undefined))) return 'opfs';
+  if (hasIndexedDb() && (await readIdbManifest(ns, key).catch(() => undefined))) return 'idb';
+  if (hasOpfs() && hasSyncAccessHandles()) return 'opfs';
+  if (hasIndexedDb()) return 'idb';
+  if (hasOpfs()) return 'opfs';
+  throw new GgufPagerError('STORAGE_UNAVAILABLE', `cache of ${key}: neither OPFS nor IndexedDB is available here`, { key });
+}
+
+/**
+ * The entry's manifest when it describes this remote version; otherwise a new,
+ * empty one, saved BEFORE the old data is dropped (a crash in between leaves an
+ * empty manifest over stale bytes: nothing is trusted, nothing is mixed).
+ */
+async function loadOrStart(store: CacheStore, remote: PagerSource, opts: CachedSourceOptions, ns: string): Promise<CacheManifest> {
+  let m: CacheManifest | undefined;
+  try {
+    m = await store.loadManifest();
+  } catch (e) {
+    if (!isGgufPagerError(e, 'CACHE_CORRUPT')) throw e;
+  }
+  const save = (x: CacheManifest) => retryAfterEviction(() => store.saveManifest(x), { namespace: ns, except: opts.key, needed: 0 });
+  if (m && m.store === store.kind && sameIdentity(m.identity, remote.identity)) {
+    m.lastUsed = Date.now();
+    await save(m);
+    return m;
+  }
+  const chunkSize = opts.chunkSize ?? (store.kind === 'idb' ? IDB_DEFAULT_CHUNK_SIZE : OPFS_DEFAULT_CHUNK_SIZE);
+  const fresh = newManifest(opts.key, store.kind, remote.identity, chunkSize);
+  await save(fresh);
+  await store.clearData();
+  return fresh;
+}
+
+/** At most `n` tasks at a time, started in arrival order. */
+class Slots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly n: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.n) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}

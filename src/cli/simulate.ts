@@ -1,0 +1,144 @@
+/**
+ * gguf-pager simulate <file|url> --budget <bytes|N%> [--policy auto|lru]
+ *   [--pins default|none] [--prefetch N] [--tokens T] [--json]
+ *
+ * Runs the real pager and arena over the model's bytes on the forward-pass
+ * trace and answers "how much memory does this model need?": with --json one
+ * object for the given budget; otherwise a table for 25/50/75/100 % (and the
+ * given budget), with the bytes each token reloads.
+ */
+import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import { parseGguf } from '../gguf/parse.ts';
+import { splitShardNames } from '../gguf/split.ts';
+import type { GgufModel } from '../gguf/types.ts';
+import { blockCount, type EvictionKind } from '../pager/policy.ts';
+import { minimumBudgetBytes, simulate, simulationPolicy, type PinsChoice, type SimulationResult } from '../pager/simulator.ts';
+import { FileSource } from '../sources/file.ts';
+import { HttpRangeSource } from '../sources/http.ts';
+import type { PagerSource } from '../sources/source.ts';
+
+const USAGE = 'usage: gguf-pager simulate <file|url> --budget <bytes|N%> [--policy auto|lru] [--pins default|none] [--prefetch N] [--tokens T] [--json]';
+const TABLE_PERCENTS = [25, 50, 75, 100];
+const MiB = 1024 * 1024;
+
+interface Args {
+  target: string;
+  budget?: string;
+  policy: EvictionKind;
+  pins: PinsChoice;
+  prefetch: number;
+  tokens: number;
+  json: boolean;
+}
+
+function bad(message: string): GgufPagerError {
+  return new GgufPagerError('INVALID_ARGUMENT', `simulate: ${message}\n${USAGE}`);
+}
+
+function intArg(name: string, v: string | undefined, min: number): number {
+  const n = Number(v);
+  if (v === undefined || !Number.isSafeInteger(n) || n < min) throw bad(`${name} must be an integer >= ${min}, not ${v ?? 'nothing'}`);
+  return n;
+}
+
+export function parseArgs(argv: string[]): Args {
+  const a: Partial<Args> & { policy: EvictionKind; pins: PinsChoice; prefetch: number; tokens: number; json: boolean } = { policy: 'auto', pins: 'default', prefetch: 0, tokens: 8, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => { if (i + 1 >= argv.length) throw bad(`${arg} needs a value`); return argv[++i]; };
+    if (arg === '--json') a.json = true;
+    else if (arg === '--budget') a.budget = value();
+    else if (arg === '--policy') {
+      const v = value();
+      if (v !== 'auto' && v !== 'lru') throw bad(`--policy must be auto or lru, not ${v}`);
+      a.policy = v;
+    } else if (arg === '--pins') {
+      const v = value();
+      if (v !== 'default' && v !== 'none') throw bad(`--pins must be default or none, not ${v}`);
+      a.pins = v;
+    } else if (arg === '--prefetch') a.prefetch = intArg('--prefetch', value(), 0);
+    else if (arg === '--tokens') a.tokens = intArg('--tokens', value(), 1);
+    else if (arg.startsWith('--')) throw bad(`unknown option ${arg}`);
+    else if (a.target === undefined) a.target = arg;
+    else throw bad(`unexpected argument ${arg}`);
+  }
+  if (a.target === undefined) throw bad('no model file or URL given');
+  if (a.json && a.budget === undefined) throw bad('--json needs --budget');
+  return a as Args;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: MiB, mb: 1e6, mib: MiB, g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3 };
+
+/** `N%` of the model's tensor bytes, or a byte count with an optional unit (k, MiB, GB, …). */
+export function parseBudget(text: string, modelBytes: number): number {
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  const abs = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
+  const bytes = pct ? Math.floor((modelBytes * Number(pct[1])) / 100) : abs && abs[2].toLowerCase() in UNITS ? Math.floor(Number(abs[1]) * UNITS[abs[2].toLowerCase()]) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw bad(`--budget ${text} is not a byte count or a percentage of the model`);
+  return bytes;
+}
+
+async function openSources(target: string): Promise<PagerSource[]> {
+  return Promise.all(splitShardNames(target).map((n) => (/^https?:\/\//i.test(n) ? HttpRangeSource.open(n) : FileSource.open(n))));
+}
+
+const mib = (b: number) => (b / MiB).toFixed(2);
+
+function table(model: GgufModel, args: Args, name: string, rows: Array<{ pct: number; budget: number; r?: SimulationResult; error?: string }>): string {
+  const policy = simulationPolicy(1, args.policy, args.pins, args.prefetch);
+  const min = minimumBudgetBytes(model, policy);
+  const out = [
+    `model   ${name}: ${mib(model.totalTensorBytes)} MiB in ${model.tensors.length} tensors, ${blockCount(model)} blocks`,
+    `policy  ${args.policy} eviction, pins ${args.pins}, prefetch ${args.prefetch}, ${args.tokens} tokens`,
+    `needs   ${mib(min)} MiB to run at all (pins + the largest group), ${mib(model.totalTensorBytes)} MiB to reload nothing after the first token`,
+    '',
+    '  budget        MiB   first token MiB   steady MiB/token   hit rate   evictions',
+  ];
+  for (const { pct, budget, r, error } of rows) {
+    const head = `${pct.toFixed(pct % 1 ? 1 : 0).padStart(7)}%  ${mib(budget).padStart(9)}`;
+    if (!r) { out.push(`${head}   ${error}`); continue; }
+    out.push(`${head}   ${mib(r.bytesLoadedFirstToken).padStart(15)}   ${mib(r.steadyBytesPerToken).padStart(16)}   ${(r.hitRate * 100).toFixed(1).padStart(7)}%   ${String(r.evictions).padStart(9)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const args = parseArgs(argv);
+  const sources = await openSources(args.target);
+  try {
+    const model = await parseGguf(sources.length > 1 ? sources : sources[0]);
+    const one = (budgetBytes: number) => simulate({ model, sources, budgetBytes, eviction: args.policy, pins: args.pins, prefetch: args.prefetch, tokens: args.tokens });
+    if (args.json) {
+      const r = await one(parseBudget(args.budget!, model.totalTensorBytes));
+      process.stdout.write(JSON.stringify(r) + '\n');
+      return 0;
+    }
+    const budgets = TABLE_PERCENTS.map((pct) => ({ pct, budget: Math.floor((model.totalTensorBytes * pct) / 100) }));
+    if (args.budget !== undefined && !budgets.some((b) => b.budget === parseBudget(args.budget!, model.totalTensorBytes))) {
+      const budget = parseBudget(args.budget, model.totalTensorBytes);
+      budgets.push({ pct: (budget / model.totalTensorBytes) * 100, budget });
+      budgets.sort((x, y) => x.budget - y.budget);
+    }
+    const given = args.budget === undefined ? -1 : parseBudget(args.budget, model.totalTensorBytes);
+    const rows: Array<{ pct: number; budget: number; r?: SimulationResult; error?: string }> = [];
+    let failed: GgufPagerError | undefined;
+    for (const b of budgets) {
+      try {
+        rows.push({ ...b, r: await one(b.budget) });
+      } catch (e) {
+        if (!isGgufPagerError(e)) throw e;
+        rows.push({ ...b, error: `${e.code}: ${e.message}` });
+        if (b.budget === given) failed = e;
+      }
+    }
+    process.stdout.write(table(model, args, sources[0].name, rows));
+    if (failed) throw failed;
+    return 0;
+  } finally {
+    await Promise.all(sources.map((s) => s.close?.()));
+  }
+}

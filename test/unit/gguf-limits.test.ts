@@ -57,6 +57,11 @@ describe('every count and length in a header is held to a named limit before use
     expect(source.highestByteRead).toBeLessThanOrEqual(4096);
   });
 
+  it('never accepts more than 8 dimensions, whatever maxDims a caller asks for', async () => {
+    const e = await parseError(new GgufBuilder().preamble(1, 0).tensor('t', [1, 1, 1, 1, 1, 1, 1, 1, 1], 0, 0).pad(32).zeros(32).finish(), { limits: { maxDims: 100 } });
+    expect(e.details).toMatchObject({ limit: 'maxDims', value: 9 });
+  });
+
   it('applies limits a caller lowers, naming the limit in the message', async () => {
     const e = await parseError(tinyModel(), { limits: { maxArrayLength: 2 } });
     expect(e.code).toBe('GGUF_LIMIT');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../src/gguf/parse.ts';
+import { parseGgufFile } from '../../src/gguf/parse-file.ts';
 import { syntheticLlama } from '../../src/gguf/synthetic.ts';
 import { CountingSource } from '../cases/gguf-bytes-source.ts';
 import { FIXTURES, TINY_LLAMA, fixtureSource } from '../cases/gguf-fixtures.ts';
@@ -13,6 +14,14 @@ describe('the parser reads the header and never the tensor data', () => {
       expect(source.bytesRead).toBe(source.highestByteRead); // each byte fetched once, front to back
     });
   }
+
+  it('reports the bytes it read through ParseStats', async () => {
+    const source = fixtureSource(TINY_LLAMA);
+    const stats = { bytesRead: 0 };
+    await parseGgufFile(source, {}, stats);
+    expect(stats.bytesRead).toBe(source.bytesRead);
+    expect(stats.bytesRead).toBeGreaterThan(700_000);
+  });
 
   it('grows its window geometrically: a 724 KB header with a 32000-token vocabulary takes a few dozen reads', async () => {
     const source = fixtureSource(TINY_LLAMA);

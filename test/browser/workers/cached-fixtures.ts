@@ -74,18 +74,18 @@ export function chunkOffsets(size: number, chunkSize: number): number[] {
   return out;
 }
 
-/** A store whose writeChunk fails as `fail` says (return an error to throw it, undefined to write). */
-export function failingWrites(fail: (index: number, call: number) => unknown): (s: CacheStore) => CacheStore {
+/**
+ * Wraps a store so that each writeChunk goes through `fn`, which gets the real
+ * write to run (or not), the chunk index and the call number (from 1).
+ */
+export function interceptWrites(fn: (write: () => Promise<void>, index: number, call: number) => Promise<void>): (s: CacheStore) => CacheStore {
   return (inner) => {
     let calls = 0;
     return new Proxy(inner, {
       get(target, prop, receiver) {
         if (prop === 'writeChunk') {
-          return async (m: Parameters<CacheStore['writeChunk']>[0], index: number, bytes: Uint8Array) => {
-            const err = fail(index, ++calls);
-            if (err !== undefined) throw err;
-            return target.writeChunk(m, index, bytes);
-          };
+          return (m: Parameters<CacheStore['writeChunk']>[0], index: number, bytes: Uint8Array) =>
+            fn(() => target.writeChunk(m, index, bytes), index, ++calls);
         }
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;

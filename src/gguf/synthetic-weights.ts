@@ -20,7 +20,6 @@ const SCALE_FIELDS: Readonly<Record<string, readonly number[]>> = {
   Q6_K: [208], // ql[128], qh[64], scales[16], d
 };
 
-export const SYNTHETIC_TYPES = ['F32', 'F16', 'BF16', ...Object.keys(SCALE_FIELDS)] as const;
 export type SyntheticType = 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0' | 'Q2_K' | 'Q3_K' | 'Q4_K' | 'Q5_K' | 'Q6_K';
 
 /** 32-bit integer hash (a murmur3-style finaliser). */

@@ -23,6 +23,9 @@
  *   a finished load, for at most `waitTimeoutMs` (and until its AbortSignal),
  *   then fails with PAGER_NO_SPACE. A group claims all its tensors at once or
  *   none, so two waiting groups cannot deadlock on partial reservations.
+ * - A block stays pinned after its last release until this pager's next
+ *   allocation or the next macrotask (`releaseIdlePins`), so a tensor leased
+ *   again and again costs no Wasm call (see pins.ts).
  * - Victims come from the eviction policy (`auto`: furthest next use on the
  *   forward-pass cycle; `lru`), both O(1) per hit (flaws 4, 5).
  * - Prefetch is real (flaw 6): acquiring a tensor of group g starts loading
@@ -96,7 +99,7 @@ export class LayerPager {
       arena, sources, model, schedule: this.schedule, eviction,
       budgetBytes: this.budgetBytes, pinnedBytes, pinned: pins,
       emit: (type, t, error) => this.emit(type, t, error),
-      onRoom: () => this.waiters.schedule(),
+      waiters: this.waiters,
     });
   }
 
@@ -130,16 +133,17 @@ export class LayerPager {
 
   /** The hit path, synchronous: a lease when `id` is resident, else undefined. */
   tryAcquire(id: string): Lease | undefined {
-    const t = this.lookup(id);
+    const t = this.index.get(id);
+    if (t === undefined || this.disposed) return this.lookupFailed(id);
     const r = this.r;
     if (r.state[t] !== RESIDENT) return undefined;
     r.cursor = this.schedule.pos[t];
-    r.takeLease(t);
+    const ptr = r.takeLease(t);
     r.hits++;
     r.eviction.access(t);
     if (this.listeners) this.emit('hit', t);
     if (this.prefetchN > 0) this.maybePrefetch(this.schedule.groupOf[t]);
-    return new Lease(this, r.arena, t, id, r.handle[t], r.sizes[t]);
+    return new Lease(this, r.arena, t, id, r.handle[t], ptr, r.sizes[t]);
   }
 
   /** Lease tensor `id`, loading it on a miss. */
@@ -170,15 +174,17 @@ export class LayerPager {
 
   /** End a lease, or every lease of a group. Twice, or a foreign lease: PAGER_BAD_LEASE. */
   release(lease: Lease | LeaseGroup): void {
-    this.checkLive();
-    if (lease instanceof LeaseGroup) {
+    if (this.disposed) this.checkLive();
+    if (lease instanceof Lease) {
+      if (lease.owner !== this || lease.released) this.checkLease(lease);
+      lease.released = true;
+      this.r.releaseLease(lease.index);
+    } else {
+      if (!(lease instanceof LeaseGroup)) throw new GgufPagerError('PAGER_BAD_LEASE', 'release of something that is not a lease');
       if (lease.released) throw new GgufPagerError('PAGER_BAD_LEASE', `lease group (${lease.leases.length} tensors) released twice`, { layer: lease.layer });
       for (const l of lease.leases) this.checkLease(l);
       lease.released = true;
       for (const l of lease.leases) this.releaseOne(l);
-    } else {
-      this.checkLease(lease);
-      this.releaseOne(lease);
     }
   }
 
@@ -213,6 +219,15 @@ export class LayerPager {
     };
   }
 
+  /**
+   * Unpin blocks whose last lease ended (the pager keeps their pins until its
+   * next allocation or the next macrotask, to make repeated hits free). Call
+   * before something else allocates in a shared arena within the same task.
+   */
+  releaseIdlePins(): void {
+    if (!this.disposed) this.r.releaseIdlePins();
+  }
+
   /** Free every block this pager holds; in-flight reads are aborted and free theirs when they settle. */
   dispose(): void {
     if (this.disposed) return;
@@ -245,7 +260,7 @@ export class LayerPager {
       if (!this.disposed) this.r.abandon(claim);
       throw e;
     }
-    return set.map((t) => new Lease(this, this.r.arena, t, this.model.tensors[t].name, this.r.handle[t], this.r.sizes[t]));
+    return set.map((t) => new Lease(this, this.r.arena, t, this.model.tensors[t].name, this.r.handle[t], this.r.ptr(t), this.r.sizes[t]));
   }
 
   /** Acquiring group g starts groups g+1..g+n (wrapping) loading in the background. */
@@ -271,10 +286,13 @@ export class LayerPager {
   }
 
   private lookup(id: string): number {
-    this.checkLive();
     const t = this.index.get(id);
-    if (t === undefined) throw new GgufPagerError('PAGER_UNKNOWN_TENSOR', `tensor ${id} is not in ${this.r.sources[0]?.name ?? 'the model'}`, { tensor: id });
-    return t;
+    return t === undefined || this.disposed ? this.lookupFailed(id) : t;
+  }
+
+  private lookupFailed(id: string): never {
+    this.checkLive();
+    throw new GgufPagerError('PAGER_UNKNOWN_TENSOR', `tensor ${id} is not in ${this.r.sources[0]?.name ?? 'the model'}`, { tensor: id });
   }
 
   private checkLive(): void {

@@ -30,13 +30,13 @@ export class Lease {
   private readonly arena: Arena;
   private readonly handle: Handle;
 
-  constructor(owner: LeaseOwner, arena: Arena, index: number, id: TensorId, handle: Handle, length: number) {
+  constructor(owner: LeaseOwner, arena: Arena, index: number, id: TensorId, handle: Handle, ptr: number, length: number) {
     this.owner = owner;
     this.arena = arena;
     this.index = index;
     this.id = id;
     this.handle = handle;
-    this.ptr = arena.ptr(handle);
+    this.ptr = ptr;
     this.length = length;
   }
 

@@ -6,7 +6,7 @@
  *
  *   per tensor t:  state[t]   ABSENT | LOADING | RESIDENT
  *                  handle[t]  arena block (0 = none)
- *                  leases[t]  live leases (block pinned in the arena while > 0)
+ *                  leases[t]  live leases (block pinned in the arena while > 0, see pins.ts)
  *                  want[t]    acquirers waiting for the load in flight; they
  *                             become leases the moment the read succeeds
  *                  gen[t]     load generation (tells a waiter's load from a later one)
@@ -20,6 +20,8 @@ import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import type { PagerSource } from '../sources/source.ts';
 import type { EvictionPolicy } from './eviction.ts';
+import { LeasePins } from './pins.ts';
+import type { WaitQueue } from './waiters.ts';
 import type { PagerEvent, PagerEventType } from './events.ts';
 import type { Schedule } from './schedule.ts';
 
@@ -37,8 +39,8 @@ export interface ResidencyOptions {
   pinnedBytes: number;
   pinned: ReadonlySet<string>;
   emit: (type: PagerEventType, t: number, error?: PagerEvent['error']) => void;
-  /** Something may have made room (a release, a finished or failed load). */
-  onRoom: () => void;
+  /** Retried when something may have made room (a release, a finished or failed load). */
+  waiters: WaitQueue;
 }
 
 /** One acquirer's claim on a set of tensors. */
@@ -64,6 +66,7 @@ export class Residency {
   private readonly guard: Int32Array;
   private readonly o: ResidencyOptions;
   private readonly unpinnedBudget: number;
+  private readonly pins: LeasePins;
   private readonly abort = new AbortController();
   private stamp = 0;
   private activeStamp = -1;
@@ -77,7 +80,6 @@ export class Residency {
   residentCount = 0;
   loadingBytes = 0;
   loadsInFlight = 0;
-  leasedBytes = 0;
   hits = 0;
   misses = 0;
   evictions = 0;
@@ -101,6 +103,7 @@ export class Residency {
     this.gen = new Int32Array(n);
     this.guard = new Int32Array(n);
     this.loads = new Array(n).fill(undefined);
+    this.pins = new LeasePins(o.arena, this.handle, this.leases);
   }
 
   /** Throws PAGER_TENSOR_TOO_LARGE when `set` (unpinned part, deduplicated) can never fit. */
@@ -187,19 +190,34 @@ export class Residency {
     return true;
   }
 
-  takeLease(t: number): void {
-    if (this.leases[t]++ === 0) {
-      this.arena.pin(this.handle[t]);
-      this.leasedBytes += this.sizes[t];
-    }
+  /** One more lease on resident t; returns the block's (pinned) address. */
+  takeLease(t: number): number {
+    this.leases[t]++;
+    return this.pins.hold(t);
+  }
+
+  /** Bytes of tensors with at least one lease (a scan: for stats, not the hit path). */
+  get leasedBytes(): number {
+    let sum = 0;
+    for (let t = 0; t < this.leases.length; t++) if (this.leases[t] > 0) sum += this.sizes[t];
+    return sum;
+  }
+
+  /** Address of a leased tensor's block. */
+  ptr(t: number): number {
+    return this.pins.hold(t);
   }
 
   releaseLease(t: number): void {
     if (--this.leases[t] === 0) {
-      this.arena.unpin(this.handle[t]);
-      this.leasedBytes -= this.sizes[t];
-      this.o.onRoom();
+      this.pins.rest(t);
+      if (this.o.waiters.length > 0) this.o.waiters.schedule();
     }
+  }
+
+  /** Drop the pins kept on unleased blocks (the runtime calls this before another user allocates). */
+  releaseIdlePins(): void {
+    this.pins.releaseIdle();
   }
 
   /** Free every settled block; loads in flight are aborted and free theirs when they settle. */
@@ -208,13 +226,14 @@ export class Residency {
     this.abort.abort();
     for (let t = 0; t < this.state.length; t++) {
       if (this.state[t] !== RESIDENT) continue;
-      if (this.leases[t] > 0) this.arena.unpin(this.handle[t]);
+      this.pins.drop(t);
       this.arena.free(this.handle[t]);
       this.handle[t] = 0;
       this.state[t] = ABSENT;
       this.leases[t] = 0;
     }
-    this.residentBytes = this.residentCount = this.leasedBytes = this.usedBytes = this.unpinnedUsed = 0;
+    this.pins.dispose();
+    this.residentBytes = this.residentCount = this.usedBytes = this.unpinnedUsed = 0;
   }
 
   private readonly canEvict = (t: number): boolean =>
@@ -226,6 +245,7 @@ export class Residency {
    */
   private reserve(t: number, minDistance: number): boolean {
     const size = this.sizes[t];
+    if (this.pins.idleBlocks > 0) this.pins.releaseIdle();
     if (this.pinned[t] === 0) {
       while (this.unpinnedUsed + size > this.unpinnedBudget) if (!this.evictOne(minDistance)) return false;
     }
@@ -255,6 +275,7 @@ export class Residency {
     if (v < 0) return false;
     if (minDistance > 0 && this.o.schedule.distance(this.cursor, v) <= minDistance) return false;
     const size = this.sizes[v];
+    this.pins.drop(v);
     this.arena.free(this.handle[v]);
     this.handle[v] = 0;
     this.state[v] = ABSENT;
@@ -301,11 +322,11 @@ export class Residency {
     const w = this.want[t];
     this.want[t] = 0;
     this.leases[t] = w;
-    if (w > 0) this.leasedBytes += size; // the load's pin becomes the lease pin
+    if (w > 0) this.pins.adopt(t); // the load's pin becomes the lease pin
     else this.arena.unpin(h);
     if (this.pinned[t] === 0) this.eviction.add(t);
     this.o.emit('load-end', t);
-    this.o.onRoom();
+    this.o.waiters.schedule();
     return undefined;
   }
 
@@ -321,7 +342,7 @@ export class Residency {
     this.loads[t] = undefined;
     this.loadsInFlight--;
     this.o.emit('load-end', t, isGgufPagerError(err) ? err.code : undefined);
-    this.o.onRoom();
+    this.o.waiters.schedule();
     return err;
   }
 

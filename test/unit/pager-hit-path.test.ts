@@ -1,7 +1,7 @@
 /** Seed flaw 4: the LRU bump and the eviction were O(n) scans. Here a hit is O(1). */
 import { describe, expect, it } from 'vitest';
 import type { Arena } from '../../src/core/arena.ts';
-import { pagerCase } from '../cases/pager-harness.ts';
+import { pagerCase, settle } from '../cases/pager-harness.ts';
 
 /** Counts the arena calls a block of code makes. */
 function countCalls(arena: Arena): Map<string, number> {
@@ -33,12 +33,38 @@ async function hitNanos(residents: number, eviction: 'lru' | 'auto'): Promise<nu
 }
 
 describe('the hit path', () => {
-  it('a hit and its release pin, read the address and unpin once, and allocate nothing in the arena', async () => {
+  it('a hit soon after a release makes no arena call at all, and allocates nothing', async () => {
     const { pager, core } = await pagerCase({ specs: [{ name: 'a', size: 64 }, { name: 'b', size: 64 }], budget: 128 });
     pager.release(await pager.acquire('a'));
     const calls = countCalls(core.arena);
+    for (let i = 0; i < 10; i++) pager.release(await pager.acquire('a'));
+    expect(Object.fromEntries(calls)).toEqual({});
+  });
+
+  it('a hit after the idle pins were dropped pins, reads the address, and unpins when the event loop turns', async () => {
+    const { pager, core } = await pagerCase({ specs: [{ name: 'a', size: 64 }, { name: 'b', size: 64 }], budget: 128 });
     pager.release(await pager.acquire('a'));
-    expect(Object.fromEntries(calls)).toEqual({ pin: 1, ptr: 1, unpin: 1 });
+    await settle();
+    expect(core.arena.stats().pinnedBlocks).toBe(0);
+    const calls = countCalls(core.arena);
+    const l = pager.tryAcquire('a')!;
+    expect(Object.fromEntries(calls)).toEqual({ pin: 1, ptr: 1 });
+    pager.release(l);
+    expect(core.arena.stats().pinnedBlocks).toBe(1);
+    await settle();
+    expect(calls.get('unpin')).toBe(1);
+    expect(core.arena.stats().pinnedBlocks).toBe(0);
+  });
+
+  it('drops the idle pins before it allocates, so compaction may move those blocks', async () => {
+    const { pager, core } = await pagerCase({ specs: [{ name: 'a', size: 64 }, { name: 'b', size: 64 }], budget: 128 });
+    pager.release(await pager.acquire('a'));
+    const l = pager.tryAcquire('a')!;
+    pager.release(l);
+    expect(core.arena.stats().pinnedBlocks).toBe(1);
+    const b = pager.acquire('b');
+    expect(core.arena.stats().pinnedBlocks).toBe(1); // only b's load pin
+    pager.release(await b);
   });
 
   for (const eviction of ['lru', 'auto'] as const) {

@@ -239,6 +239,7 @@ export class LayerPager {
 
   private async acquireSet(set: number[], signal: AbortSignal | undefined, label: string): Promise<Lease[]> {
     this.checkLive();
+    if (set.length === 0) return [];
     this.r.checkFits(set, label);
     if (signal?.aborted) throw new GgufPagerError('SOURCE_ABORTED', `${label}: acquire aborted`, { tensor: label });
     const claim = this.r.newClaim(set);

@@ -36,4 +36,12 @@ describe('acquireLayer and acquireMany', () => {
     expect(g.leases.map((l) => l.id)).toEqual(['output.weight', 'token_embd.weight']);
     await expect(pager.acquireMany(['output.weight', 'missing'])).rejects.toMatchObject({ code: 'PAGER_UNKNOWN_TENSOR' });
   });
+
+  it('acquireMany of nothing is an empty group and moves nothing', async () => {
+    const { pager, source } = await pagerCase({ built });
+    const g = await pager.acquireMany([]);
+    expect(g.leases).toEqual([]);
+    pager.release(g);
+    expect(source.reads).toBe(0);
+  });
 });

@@ -73,6 +73,8 @@ export class LayerPager {
   private readonly waiters = new WaitQueue();
   private listeners: Set<PagerListener> | null = null;
   private lastPrefetchGroup = -1;
+  /** Only LRU keeps per-hit order; furthest-next-use needs just the cursor. */
+  private readonly touchOnHit: boolean;
   private disposed = false;
 
   constructor(opts: LayerPagerOptions) {
@@ -95,12 +97,20 @@ export class LayerPager {
     this.schedule = forwardSchedule(model);
     this.prefetchN = prefetchAhead(policy);
     const eviction: EvictionPolicy = createEviction(evictionKind(policy), this.schedule, model.tensors.length);
+    this.touchOnHit = eviction.kind === 'lru';
     this.r = new Residency({
       arena, sources, model, schedule: this.schedule, eviction,
       budgetBytes: this.budgetBytes, pinnedBytes, pinned: pins,
       emit: (type, t, error) => this.emit(type, t, error),
       waiters: this.waiters,
     });
+  }
+
+  /** @internal A fresh view of tensor t's bytes (for Lease.bytes). */
+  viewOf(t: number): Uint8Array {
+    const v = this.r.arena.bytes(this.r.handle[t]);
+    const size = this.r.sizes[t];
+    return v.length === size ? v : v.subarray(0, size);
   }
 
   /** True once dispose() ran. */
@@ -140,10 +150,10 @@ export class LayerPager {
     r.cursor = this.schedule.pos[t];
     const ptr = r.takeLease(t);
     r.hits++;
-    r.eviction.access(t);
+    if (this.touchOnHit) r.eviction.access(t);
     if (this.listeners) this.emit('hit', t);
     if (this.prefetchN > 0) this.maybePrefetch(this.schedule.groupOf[t]);
-    return new Lease(this, r.arena, t, id, r.handle[t], ptr, r.sizes[t]);
+    return new Lease(this, t, id, ptr, r.sizes[t]);
   }
 
   /** Lease tensor `id`, loading it on a miss. */
@@ -261,7 +271,7 @@ export class LayerPager {
       if (!this.disposed) this.r.abandon(claim);
       throw e;
     }
-    return set.map((t) => new Lease(this, this.r.arena, t, this.model.tensors[t].name, this.r.handle[t], this.r.ptr(t), this.r.sizes[t]));
+    return set.map((t) => new Lease(this, t, this.model.tensors[t].name, this.r.ptr(t), this.r.sizes[t]));
   }
 
   /** Acquiring group g starts groups g+1..g+n (wrapping) loading in the background. */

@@ -3,7 +3,6 @@
  * lease is alive the block is pinned in the arena (it never moves) and the
  * pager never evicts or overwrites it; `release` ends the claim.
  */
-import type { Arena, Handle } from '../core/arena.ts';
 import { GgufPagerError } from '../core/errors.ts';
 
 /** A tensor id is its GGUF name (`blk.0.attn_q.weight`); it displays as itself. */
@@ -12,6 +11,8 @@ export type TensorId = string;
 /** What a lease needs to know of the pager that issued it. */
 export interface LeaseOwner {
   readonly isDisposed: boolean;
+  /** A fresh view of tensor `index`'s bytes in the arena. */
+  viewOf(index: number): Uint8Array;
 }
 
 export class Lease {
@@ -27,15 +28,11 @@ export class Lease {
   readonly owner: LeaseOwner;
   /** @internal */
   released = false;
-  private readonly arena: Arena;
-  private readonly handle: Handle;
 
-  constructor(owner: LeaseOwner, arena: Arena, index: number, id: TensorId, handle: Handle, ptr: number, length: number) {
+  constructor(owner: LeaseOwner, index: number, id: TensorId, ptr: number, length: number) {
     this.owner = owner;
-    this.arena = arena;
     this.index = index;
     this.id = id;
-    this.handle = handle;
     this.ptr = ptr;
     this.length = length;
   }
@@ -43,8 +40,7 @@ export class Lease {
   /** A view of the tensor's bytes in the arena. Valid until release. */
   bytes(): Uint8Array {
     this.check();
-    const v = this.arena.bytes(this.handle);
-    return v.length === this.length ? v : v.subarray(0, this.length);
+    return this.owner.viewOf(this.index);
   }
 
   /** The bytes as float32 (an F32 tensor): a view, no copy. */

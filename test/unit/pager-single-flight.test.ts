@@ -39,4 +39,22 @@ describe('single-flight loads', () => {
     expect(s.residentBytes).toBe(512);
     expect(pager.isResident('a')).toBe(false);
   });
+
+  it('an acquirer that gives up during a shared read holds nothing, and the other keeps its lease', async () => {
+    const { pager, source, verify } = await pagerCase({ specs, budget: 512 });
+    source.pause();
+    const ac = new AbortController();
+    const quitter = pager.acquire('a', { signal: ac.signal });
+    const stayer = pager.acquire('a');
+    await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
+    await expect(quitter).rejects.toMatchObject({ code: 'SOURCE_ABORTED' });
+    source.resume();
+    const l = await stayer;
+    verify(l);
+    expect(source.reads).toBe(1);
+    expect(pager.stats().leasedBytes).toBe(256);
+    pager.release(l);
+    expect(pager.stats().leasedBytes).toBe(0);
+  });
 });

@@ -143,6 +143,11 @@ export class CachedSource implements PagerSource {
     return this.store.zeroCopy;
   }
 
+  /** Whether chunk `i` is durably cached (a download skips it). */
+  hasChunk(i: number): boolean {
+    return hasChunk(this.manifest, i);
+  }
+
   stats(): CachedProgress {
     return {
       fromNetwork: this.fromNetwork, fromCache: this.fromCache, cachedBytes: this.manifest.bytesCached,

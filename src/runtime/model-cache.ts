@@ -145,6 +145,11 @@ export class ModelCache<M> {
     return entry.model;
   }
 
+  /** Keys and models of the cached entries (stale ones included), least recently used first. Does not mark them used. */
+  entriesSnapshot(): Array<[string, M]> {
+    return [...this.entries].map(([k, e]) => [k, e.model]);
+  }
+
   /** Whether a fresh (not stale) entry is cached for `key`. Does not mark it used. */
   contains(key: string): boolean {
     const entry = this.entries.get(key);

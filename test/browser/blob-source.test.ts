@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BlobSource } from '../../src/sources/blob.ts';
 import { isGgufPagerError } from '../../src/core/errors.ts';
 
-function bytes(n: number): Uint8Array {
+function bytes(n: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = (i * 31 + (i >> 8)) & 0xff;
   return b;

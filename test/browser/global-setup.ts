@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { startRangeServer } from '../servers/range-server.ts';
 import { startNginx } from '../servers/nginx.ts';
 import { patternBytes } from '../servers/pattern.ts';
+import { writeTestModels, type ServedModels } from '../servers/models.ts';
 
 /** The pattern file written to disk for nginx and Vite (bytes = patternBytes(0, size, seed)). */
 const DISK_FILE = { name: 'pattern-1m.bin', size: (1 << 20) + 123, seed: 42 };
@@ -20,6 +21,8 @@ declare module 'vitest' {
     nginxError: string;
     /** The pattern file: `<nginxBase>/<name>`, and `<vitePath>` on the page's own Vite server. */
     diskFile: { name: string; size: number; seed: number; vitePath: string };
+    /** GGUF models served by the range server at `<rangeBase>/<name>` (test/servers/models.ts). */
+    models: ServedModels;
   }
 }
 
@@ -37,6 +40,7 @@ export default async function setup(project: TestProject) {
   await writeFile(join(VITE_DIR, DISK_FILE.name), bytes);
   project.provide('diskFile', { ...DISK_FILE, vitePath: `/@fs${join(VITE_DIR, DISK_FILE.name)}` });
 
+  project.provide('models', writeTestModels(dir));
   const range = await startRangeServer({ root: dir });
   teardowns.push(range.stop);
   project.provide('rangeBase', range.url);

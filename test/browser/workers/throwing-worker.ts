@@ -5,10 +5,10 @@ import { installErrorTransfer } from '../../../src/runtime/transfer.ts';
 installErrorTransfer();
 
 const api = {
-  async failWith(code: 'HTTP_STATUS' | 'PAGER_NO_SPACE', url: string) {
+  async failWith(code: 'HTTP_STATUS' | 'PAGER_NO_SPACE', url: string): Promise<void> {
     throw new GgufPagerError(code, `${url}: answered 404`, { url, status: 404, when: new Date(0), fn: () => 1 });
   },
-  async failPlain() {
+  async failPlain(): Promise<void> {
     throw new TypeError('plain failure');
   },
 };

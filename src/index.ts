@@ -1,0 +1,31 @@
+/**
+ * gguf-pager's public API. A page starts a runtime (a worker owning one Wasm
+ * arena of the budget's size), loads GGUF models into it by URL or File, and
+ * reads progress and stats; the weights stay in the worker.
+ *
+ *   const rt = await createRuntime({ budget: 512 * 2 ** 20 });
+ *   const model = await rt.load('https://…/model.gguf', { onProgress: (p) => … });
+ *   console.log(model.info.tensors.length, await model.stats());
+ */
+export { createRuntime, defaultBudget } from './runtime/client.ts';
+export type { ModelHandle, ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
+export type {
+  ArenaStatsView, CachedEntry, CacheStore, LoadOptions, LoadPhase, LoadProgress, ModelInfo, ModelStats, PagerStatsView,
+  RunOptions, RunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,
+} from './runtime/protocol.ts';
+export type { OffloadPolicy, EvictionKind } from './pager/policy.ts';
+export { GgufPagerError, isGgufPagerError, type ErrorCode } from './core/errors.ts';
+export type { GgufModel, GgufValue, TensorInfo } from './gguf/types.ts';
+
+// For code that runs in a worker of its own (an inference engine): the pager and its parts.
+export { LayerPager, type LayerPagerOptions } from './pager/layer-pager.ts';
+export type { Lease, LeaseGroup, LayerLease } from './pager/lease.ts';
+export { createCore, type Core } from './core/core.ts';
+export { parseGguf } from './gguf/parse.ts';
+export { writeGguf, ggufHeaderBytes } from './gguf/write.ts';
+export { syntheticLlama, type SyntheticLlamaOptions } from './gguf/synthetic.ts';
+export type { PagerSource, SourceIdentity } from './sources/source.ts';
+export { HttpRangeSource } from './sources/http.ts';
+export { CachedSource } from './sources/cached.ts';
+export { BlobSource } from './sources/blob.ts';
+export { MemorySource } from './sources/memory.ts';

@@ -1,0 +1,93 @@
+/**
+ * Opens the sources of one model input, in the worker: a URL (or the shards of
+ * a split model), a list of shard URLs, or a Blob/File. With a cache, each
+ * remote sits behind a CachedSource (OPFS, else IndexedDB) and, when asked,
+ * the whole file is fetched into it during load, with progress.
+ */
+import { GgufPagerError } from '../core/errors.ts';
+import { splitShardNames } from '../gguf/split.ts';
+import { BlobSource } from '../sources/blob.ts';
+import { CachedSource } from '../sources/cached.ts';
+import { HttpRangeSource } from '../sources/http.ts';
+import type { PagerSource } from '../sources/source.ts';
+import type { CacheStore } from './protocol.ts';
+
+/** Without a cache, open keeps the first MiB: the parser's many small header reads are then answered from it. */
+export const UNCACHED_HEAD_BYTES = 1 << 20;
+
+export type WorkerModelInput = string | string[] | Blob;
+
+export interface OpenedSources {
+  /** One per shard, in shard order. */
+  sources: PagerSource[];
+  /** What the user would call it: the first URL or the file name. */
+  label: string;
+  /** Cache key of the model (the first URL), or '' when not cached. */
+  key: string;
+  /** Bytes that came over the network / from the device cache, summed over shards. */
+  traffic(): { fromNetwork: number; fromCache: number };
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  cache: CacheStore;
+  signal?: AbortSignal;
+}
+
+/** Shard URLs of an input: a list as given, or one URL expanded when it names shard 1 of N. */
+export function shardUrls(input: string | string[]): string[] {
+  if (Array.isArray(input)) {
+    if (input.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', 'load: an empty list of URLs');
+    return input;
+  }
+  return splitShardNames(input);
+}
+
+async function openUrl(url: string, opts: OpenOptions): Promise<PagerSource> {
+  const cached = opts.cache !== 'none';
+  const remote = await HttpRangeSource.open(url, {
+    signal: opts.signal,
+    // Behind a cache the header is read through the cache too: open asks for one byte, to learn size and identity.
+    headBytes: cached ? 1 : UNCACHED_HEAD_BYTES,
+  });
+  if (!cached) return remote;
+  try {
+    return await CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb' });
+  } catch (e) {
+    await remote.close();
+    throw e;
+  }
+}
+
+export async function openSources(input: WorkerModelInput, opts: OpenOptions): Promise<OpenedSources> {
+  if (input instanceof Blob) {
+    const src = new BlobSource(input);
+    return { sources: [src], label: src.name, key: '', traffic: () => ({ fromNetwork: 0, fromCache: 0 }), close: async () => {} };
+  }
+  const urls = shardUrls(input);
+  const sources: PagerSource[] = [];
+  try {
+    for (const url of urls) sources.push(await openUrl(url, opts));
+  } catch (e) {
+    await Promise.all(sources.map((s) => s.close?.()));
+    throw e;
+  }
+  return {
+    sources,
+    label: urls[0],
+    key: opts.cache === 'none' ? '' : urls[0],
+    traffic() {
+      let fromNetwork = 0;
+      let fromCache = 0;
+      for (const s of sources) {
+        if (s instanceof CachedSource) {
+          const st = s.stats();
+          fromNetwork += st.fromNetwork;
+          fromCache += st.fromCache;
+        } else if (s instanceof HttpRangeSource) fromNetwork += s.stats.bytesReceived;
+      }
+      return { fromNetwork, fromCache };
+    },
+    close: async () => { await Promise.all(sources.map((s) => s.close?.())); },
+  };
+}

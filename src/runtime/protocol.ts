@@ -1,0 +1,157 @@
+/**
+ * The shapes that cross the worker boundary: options, progress, stats, model
+ * info. Types only, no logic (like comlink's protocol.ts).
+ */
+import type { ErrorCode } from '../core/errors.ts';
+import type { GgufValue } from '../gguf/types.ts';
+import type { OffloadPolicy } from '../pager/policy.ts';
+
+export type CacheStore = 'opfs' | 'idb' | 'none' | 'auto';
+
+export interface RuntimeOptions {
+  /** The tab's RAM budget in bytes: the arena's capacity (weights + KV pages). Default: a quarter of navigator.deviceMemory, below 4 GiB. */
+  budget?: number;
+  /** Bytes of the budget reserved for KV-cache pages (default 0: no KV pool). */
+  kvBytes?: number;
+  /** Elements per KV page (default 4096). */
+  kvPageElems?: number;
+  /** How many models the runtime keeps loaded at once (default 2). */
+  maxModels?: number;
+  /** Unload a model not used for this long (default: never). */
+  modelTtlMs?: number;
+  /** Worker script URL, to override the bundled one. */
+  workerUrl?: string | URL;
+}
+
+export type LoadPhase = 'header' | 'download' | 'cache-read' | 'ready';
+
+export interface LoadProgress {
+  phase: LoadPhase;
+  /** Bytes done in this phase. */
+  bytesDone: number;
+  /** Bytes this phase will take in all (0 if unknown). */
+  bytesTotal: number;
+  /** Bytes per second over the last second or so. */
+  bytesPerSecond: number;
+  /** Bytes that came over the network so far, in this load. */
+  fromNetwork: number;
+  /** Bytes that came from the on-device cache so far, in this load. */
+  fromCache: number;
+}
+
+export interface LoadOptions {
+  /** How weights are kept in RAM. Default: a pinned hot set under the runtime's budget. */
+  policy?: OffloadPolicy;
+  /** Where the bytes are kept on the device. Default 'auto' (OPFS, else IndexedDB). */
+  cache?: CacheStore;
+  /** With a cache: fetch the whole file into it during load (default true). */
+  download?: boolean;
+  onProgress?: (p: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface TensorRow {
+  name: string;
+  type: string;
+  dims: number[];
+  offset: number;
+  size: number;
+  shard: number;
+  /** Block index for `blk.N.*` tensors, else -1. */
+  block: number;
+  pinned: boolean;
+}
+
+export interface ModelInfo {
+  id: number;
+  /** URL, file name or blob label. */
+  source: string;
+  version: number;
+  architecture: string;
+  blockCount: number;
+  totalBytes: number;
+  fileSize: number;
+  /** Metadata as [key, value] pairs; large arrays are cut to their first 64 items with `…(+N)` noted in `truncated`. */
+  metadata: Array<[string, GgufValue]>;
+  truncated: Record<string, number>;
+  tensors: TensorRow[];
+  pinnedBytes: number;
+  budgetBytes: number;
+  policy: OffloadPolicy;
+}
+
+export interface PagerStatsView {
+  budgetBytes: number;
+  residentBytes: number;
+  residentCount: number;
+  maxResidentBytes: number;
+  leasedBytes: number;
+  pinnedBytes: number;
+  hits: number;
+  misses: number;
+  evictions: number;
+  bytesLoaded: number;
+  bytesEvicted: number;
+  loadsInFlight: number;
+  prefetches: number;
+}
+
+export interface ModelStats extends PagerStatsView {
+  id: number;
+  fromNetwork: number;
+  fromCache: number;
+}
+
+export interface ArenaStatsView {
+  capacity: number;
+  used: number;
+  free: number;
+  largestFree: number;
+  liveBlocks: number;
+  memoryBytes: number;
+}
+
+export interface RuntimeStats {
+  budget: number;
+  arena: ArenaStatsView;
+  kv: { totalPages: number; freePages: number; pageSize: number } | null;
+  /** The Wasm memory's byte length: constant after start. */
+  memoryBytes: number;
+  models: ModelStats[];
+  cache: { cachedModels: number; totalHits: number; totalMisses: number; hitRate: number };
+}
+
+export interface RunOptions {
+  /** Forward passes (tokens) to drive through the pager. */
+  tokens: number;
+  /** Report stats every this many groups (default: every group). */
+  sampleEvery?: number;
+}
+
+export interface RunSample {
+  token: number;
+  group: number;
+  residentBytes: number;
+  hits: number;
+  misses: number;
+  bytesLoaded: number;
+}
+
+export interface CachedEntry {
+  key: string;
+  size: number;
+  bytesCached: number;
+  lastUsed: number;
+  store: 'opfs' | 'idb';
+}
+
+export interface WarmupResult {
+  elapsedMs: number;
+  tensorsLoaded: number;
+  bytesLoaded: number;
+}
+
+export interface WireErrorInfo {
+  code: ErrorCode;
+  message: string;
+}

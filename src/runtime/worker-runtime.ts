@@ -1,0 +1,202 @@
+/**
+ * The runtime inside its dedicated worker: one Wasm core whose arena is the
+ * tab's budget, a bounded ModelCache of loaded models (each a LayerPager over
+ * that arena), and the on-device cache. The page talks to it through comlink
+ * (client.ts); it also runs as is in Node (cache 'none'), for tests and tools.
+ *
+ * Models are keyed by (input, cache store, policy): loading the same model
+ * again while it is cached reuses it. Every `load` returns its own handle id,
+ * a lease on the cached model; `unload` ends the lease, and the cache evicts
+ * unleased models when a new one needs the room (their arena blocks are freed).
+ */
+import { createCore, type Core } from '../core/core.ts';
+import { GgufPagerError } from '../core/errors.ts';
+import { parseGguf } from '../gguf/parse.ts';
+import { pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
+import { clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
+import { downloadIntoCache } from './download.ts';
+import { LoadedModel } from './loaded-model.ts';
+import { ModelCache, type ModelLease } from './model-cache.ts';
+import { openSources, type WorkerModelInput } from './open-sources.ts';
+import { ProgressMeter } from './progress.ts';
+import type {
+  CachedEntry, LoadOptions, LoadProgress, ModelInfo, ModelStats, RunOptions, RunSample, RuntimeOptions, RuntimeStats, WarmupResult,
+} from './protocol.ts';
+import { ModelWarmup } from './warmup.ts';
+
+export type WorkerLoadOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
+
+const DEFAULT_MAX_MODELS = 2;
+const DEFAULT_KV_PAGE_ELEMS = 4096;
+
+export class WorkerRuntime {
+  private core: Core | null = null;
+  private budget = 0;
+  private cache: ModelCache<LoadedModel> | null = null;
+  private readonly handles = new Map<number, ModelLease<LoadedModel>>();
+  private readonly aborts = new Map<number, AbortController>();
+  private nextHandle = 1;
+  private nextModel = 1;
+  private nextAbort = 1;
+  private blobs = 0;
+
+  /** Reserves the arena (the whole budget, once) and the KV pages. */
+  async start(opts: RuntimeOptions & { budget: number }): Promise<{ budget: number; memoryBytes: number }> {
+    if (this.core) throw new GgufPagerError('INVALID_ARGUMENT', 'the runtime is already started');
+    const kvBytes = opts.kvBytes ?? 0;
+    const pageElems = opts.kvPageElems ?? DEFAULT_KV_PAGE_ELEMS;
+    const pages = kvBytes > 0 ? Math.floor(kvBytes / (pageElems * 4)) : 0;
+    this.core = await createCore({ arenaBytes: opts.budget, ...(pages > 0 ? { kv: { pages, pageElems } } : {}) });
+    this.budget = opts.budget;
+    const arenaCapacity = this.core.arena.capacity;
+    this.cache = new ModelCache<LoadedModel>({
+      maxModels: opts.maxModels ?? DEFAULT_MAX_MODELS,
+      ...(opts.modelTtlMs !== undefined ? { ttlMs: opts.modelTtlMs } : { ttlMs: Number.POSITIVE_INFINITY }),
+      memoryBudgetBytes: arenaCapacity,
+      sizeOf: (m) => m.pager.budgetBytes,
+      dispose: (m) => m.dispose(),
+    });
+    return { budget: this.budget, memoryBytes: this.core.memoryBytes() };
+  }
+
+  newAbortId(): number {
+    const id = this.nextAbort++;
+    this.aborts.set(id, new AbortController());
+    return id;
+  }
+
+  abort(id: number): void {
+    this.aborts.get(id)?.abort();
+  }
+
+  async load(input: WorkerModelInput, opts: WorkerLoadOptions = {}, onProgress?: (p: LoadProgress) => void, abortId = 0): Promise<ModelInfo> {
+    const { core, cache } = this.started();
+    const signal = this.aborts.get(abortId)?.signal;
+    try {
+      const store = input instanceof Blob ? 'none' : (opts.cache ?? 'auto');
+      const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes: core.arena.capacity };
+      const key = input instanceof Blob ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}|${JSON.stringify(policy)}`;
+      const meter = new ProgressMeter(onProgress);
+      const lease = await cache.acquire(key, async () => {
+        meter.phase('header', 0, 0);
+        const opened = await openSources(input, { cache: store, signal });
+        try {
+          if (store !== 'none' && opts.download !== false) {
+            await downloadIntoCache(opened.sources, (t) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal), signal);
+          }
+          meter.phase('header', 0, 0, opened.traffic());
+          const model = await parseGguf(opened.sources, { signal });
+          return new LoadedModel(this.nextModel++, model, opened, core.arena, policy);
+        } catch (e) {
+          await opened.close();
+          throw e;
+        }
+      });
+      const handle = this.nextHandle++;
+      this.handles.set(handle, lease);
+      try {
+        if (pinnedSet(lease.model.model, policy).size > 0) await lease.model.pager.loadPinned();
+      } catch (e) {
+        this.unload(handle);
+        throw e;
+      }
+      meter.phase('ready', 1, 1, lease.model.opened.traffic());
+      return { ...lease.model.info, id: handle };
+    } finally {
+      this.aborts.delete(abortId);
+    }
+  }
+
+  modelStats(handle: number): ModelStats {
+    return { ...this.model(handle).stats(), id: handle };
+  }
+
+  prefetch(handle: number, what: Array<string | number>): Promise<void> {
+    return this.model(handle).prefetch(what);
+  }
+
+  async warmup(handle: number): Promise<WarmupResult> {
+    const r = await new ModelWarmup().run(this.model(handle).warmupTarget());
+    return { elapsedMs: r.elapsedMs, tensorsLoaded: r.tensorsLoaded, bytesLoaded: r.bytesLoaded };
+  }
+
+  async readTensor(handle: number, name: string): Promise<Uint8Array> {
+    return this.model(handle).readTensor(name);
+  }
+
+  async run(handle: number, opts: RunOptions, onSample?: (s: RunSample) => void): Promise<ModelStats> {
+    return { ...(await this.model(handle).run(opts, onSample)), id: handle };
+  }
+
+  unload(handle: number): void {
+    const lease = this.handles.get(handle);
+    if (!lease) throw new GgufPagerError('MODEL_DISPOSED', `model handle ${handle} was disposed`, { handle });
+    this.handles.delete(handle);
+    lease.release();
+  }
+
+  stats(): RuntimeStats {
+    const { core, cache } = this.started();
+    const a = core.arena.stats();
+    const c = cache.stats();
+    return {
+      budget: this.budget,
+      arena: { capacity: a.capacity, used: a.used, free: a.free, largestFree: a.largestFree, liveBlocks: a.liveBlocks, memoryBytes: a.memoryBytes },
+      kv: core.kv ? { totalPages: core.kv.totalPages, freePages: core.kv.freePages, pageSize: core.kv.pageSize } : null,
+      memoryBytes: core.memoryBytes(),
+      models: [...this.handles].map(([h, l]) => ({ ...l.model.stats(), id: h })),
+      cache: { cachedModels: c.cachedModels, totalHits: c.totalHits, totalMisses: c.totalMisses, hitRate: c.hitRate },
+    };
+  }
+
+  async cacheList(): Promise<CachedEntry[]> {
+    return (await listCached()).map((e) => ({ key: e.key, size: e.size, bytesCached: e.bytesCached, lastUsed: e.lastUsed, store: e.store }));
+  }
+
+  /** Deletes a cached model's bytes; a loaded model that reads from it is unloaded first. */
+  async cacheDelete(key: string): Promise<boolean> {
+    await this.unloadUsers((m) => m.opened.key === key);
+    return deleteCached(key);
+  }
+
+  async cacheClear(): Promise<void> {
+    await this.unloadUsers((m) => m.opened.key !== '');
+    await clearCached();
+  }
+
+  async cacheEstimate(): Promise<{ usage: number; quota: number }> {
+    const e = await estimate();
+    return { usage: e.usage, quota: e.quota };
+  }
+
+  cachePersist(): Promise<boolean> {
+    return persist();
+  }
+
+  async dispose(): Promise<void> {
+    for (const c of this.aborts.values()) c.abort();
+    for (const l of this.handles.values()) l.release();
+    this.handles.clear();
+    await this.cache?.clear();
+    this.cache = null;
+    this.core = null;
+  }
+
+  private async unloadUsers(uses: (m: LoadedModel) => boolean): Promise<void> {
+    const cache = this.started().cache;
+    for (const [h, l] of [...this.handles]) if (uses(l.model)) this.unload(h);
+    for (const [key, m] of cache.entriesSnapshot()) if (uses(m)) cache.evict(key);
+    await cache.drain();
+  }
+
+  private model(handle: number): LoadedModel {
+    const lease = this.handles.get(handle);
+    if (!lease) throw new GgufPagerError('MODEL_DISPOSED', `model handle ${handle} was disposed`, { handle });
+    return lease.model;
+  }
+
+  private started(): { core: Core; cache: ModelCache<LoadedModel> } {
+    if (!this.core || !this.cache) throw new GgufPagerError('RUNTIME_DISPOSED', 'the runtime is not started or was disposed');
+    return { core: this.core, cache: this.cache };
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * GGUF models for the browser tests, written into the range server's folder:
+ * synthetic llama models made by the project's GGUF writer (streamed to disk
+ * in chunks), and links to the shared real fixtures (never copied into the repo).
+ */
+import { closeSync, existsSync, openSync, readdirSync, symlinkSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { servedModel, SYNTHETIC_MODELS, type SyntheticModelName } from './model-list.ts';
+
+export const FIXTURES_DIR = resolve('../shared/fixtures/models');
+
+export interface ServedModels {
+  /** File name → size in bytes. */
+  synthetic: Record<string, number>;
+  /** Fixture file names linked in, [] when ../shared is absent. */
+  fixtures: string[];
+}
+
+export function writeTestModels(dir: string): ServedModels {
+  const synthetic: Record<string, number> = {};
+  for (const name of Object.keys(SYNTHETIC_MODELS) as SyntheticModelName[]) {
+    const model = servedModel(name);
+    const fd = openSync(join(dir, name), 'w');
+    try {
+      for (const chunk of model.chunks(4 << 20)) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+    synthetic[name] = model.size;
+  }
+  const fixtures = existsSync(FIXTURES_DIR) ? readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.gguf')) : [];
+  for (const f of fixtures) symlinkSync(join(FIXTURES_DIR, f), join(dir, f));
+  return { synthetic, fixtures };
+}

@@ -42,7 +42,7 @@ import { Lease, LeaseGroup, type LayerLease } from './lease.ts';
 import { evictionKind, pinnedSet, prefetchAhead, ramBudgetBytes, type OffloadPolicy } from './policy.ts';
 import { forwardSchedule, type Schedule } from './schedule.ts';
 import { WaitQueue } from './waiters.ts';
-import { Residency, ABSENT, LOADING, RESIDENT } from './residency.ts';
+import { Residency, ABSENT, RESIDENT } from './residency.ts';
 
 export interface LayerPagerOptions {
   arena: Arena;

@@ -54,7 +54,7 @@ export interface HttpRangeOptions {
   headBytes?: number;
   /** Waiting reads at most this far apart share one request (default 16 KiB). */
   coalesceGapBytes?: number;
-  /** A shared request spans at most this many bytes (default 4 MiB). */
+  /** A shared request spans at most this many bytes (default 32 MiB). */
   coalesceMaxBytes?: number;
   /** An attempt with no byte for this long is abandoned and retried (default 30 s). */
   stallMs?: number;
@@ -86,7 +86,7 @@ export class HttpRangeSource implements PagerSource {
     this.fetchFn = opts.fetch ?? globalThis.fetch.bind(globalThis);
     this.retry = { retries: opts.retries ?? 4, baseMs: opts.retryBaseMs ?? 250, maxMs: opts.retryMaxMs ?? 8000 };
     this.stallMs = opts.stallMs ?? 30_000;
-    const policy = { gapBytes: opts.coalesceGapBytes ?? 16 << 10, maxBytes: opts.coalesceMaxBytes ?? 4 << 20, maxReads: 256 };
+    const policy = { gapBytes: opts.coalesceGapBytes ?? 16 << 10, maxBytes: opts.coalesceMaxBytes ?? 32 << 20, maxReads: 256 };
     this.queue = new ReadQueue(Math.max(1, opts.maxConcurrent ?? 6), policy, (g) => this.runGroup(g));
     if (opts.signal?.aborted) this.life.abort();
     else opts.signal?.addEventListener('abort', () => void this.close(), { once: true });

@@ -36,6 +36,10 @@ export interface ArenaStats {
 }
 
 const STATS_WORDS = 10; // assembly/arena-check.ts, stats block
+const NO_MOVE_LIMIT = 0xffffffff; // u32.MAX: the core's "move as much as it takes"
+
+/** A move limit as the core's u32: NaN or negative → 0, beyond u32 → no limit. */
+const moveLimit = (bytes: number): number => (bytes >= NO_MOVE_LIMIT ? NO_MOVE_LIMIT : bytes > 0 ? Math.floor(bytes) : 0);
 
 /** A handle as the i32 the core takes; anything not an int32 becomes 0, which no block has. */
 const asHandle = (h: Handle): number => ((h | 0) === h ? h : 0);
@@ -56,19 +60,25 @@ export class Arena {
     this.capacity = this.stats().capacity;
   }
 
-  /** A handle to a 64-byte aligned block of `size` bytes, or 0 when nothing fits even after compaction. */
-  tryAlloc(size: number): Handle {
+  /**
+   * A handle to a 64-byte aligned block of `size` bytes, or 0 when nothing
+   * fits even after compaction. When the free space suffices but is split,
+   * the arena slides unpinned blocks together, moving at most `maxMoveBytes`
+   * (default: no limit); a pager that would rather evict one more tensor than
+   * move many bytes passes a limit, then evicts, then retries.
+   */
+  tryAlloc(size: number, maxMoveBytes = Infinity): Handle {
     if (!Number.isSafeInteger(size) || size < 0) {
       throw new GgufPagerError('INVALID_ARGUMENT', `arena: cannot allocate ${size} bytes (not a byte count)`, { size });
     }
     if (size > this.capacity) return 0;
-    const h = this.ex.arenaAlloc(size);
+    const h = this.ex.arenaAlloc(size, moveLimit(maxMoveBytes));
     return h > 0 ? h : 0;
   }
 
   /** Like tryAlloc, but throws ARENA_FULL with {size, free, largestFree} when nothing fits. */
-  alloc(size: number): Handle {
-    const h = this.tryAlloc(size);
+  alloc(size: number, maxMoveBytes = Infinity): Handle {
+    const h = this.tryAlloc(size, maxMoveBytes);
     if (h !== 0) return h;
     const s = this.stats();
     const why = s.liveBlocks >= s.maxBlocks

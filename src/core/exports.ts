@@ -10,7 +10,7 @@ export interface CoreExports {
   init(budget: number, maxBlocks: number, kvPages: number, kvPageElems: number, kvElemBytes: number, maxSeqs: number): number;
 
   arenaBasePtr(): number;
-  arenaAlloc(size: number): number;
+  arenaAlloc(size: number, maxMoveBytes: number): number;
   arenaFree(h: number): number;
   arenaPin(h: number): number;
   arenaUnpin(h: number): number;

@@ -119,6 +119,18 @@ export const arenaCases: Cases = {
     arena.check();
   },
 
+  async 'compacts only when the cheapest window moves at most maxMoveBytes'() {
+    const { arena } = await createCore({ arenaBytes: 8 * KiB });
+    const hs = Array.from({ length: 8 }, () => arena.alloc(1 * KiB));
+    for (const i of [0, 2, 4, 6]) arena.free(hs[i]!);
+    checkEq(arena.tryAlloc(2 * KiB, 1023), 0, 'a 2 KiB block when the cheapest window moves 1 KiB but 1023 bytes are allowed');
+    checkEq(arena.stats().bytesMoved, 0, 'bytes moved by the refused compaction');
+    check(arena.tryAlloc(2 * KiB, 1 * KiB) > 0, 'a 2 KiB block when 1 KiB may move');
+    checkEq(arena.stats().bytesMoved, 1 * KiB, 'bytes moved: one block slid over one hole');
+    checkEq(arena.tryAlloc(2 * KiB, 0), 0, 'no second 2 KiB block without moving');
+    arena.check();
+  },
+
   async 'never moves a pinned block, and fails when pins split the free space'() {
     const { arena } = await createCore({ arenaBytes: 8 * KiB });
     const hs = Array.from({ length: 8 }, () => arena.alloc(1 * KiB));

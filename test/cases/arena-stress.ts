@@ -14,6 +14,7 @@
  */
 import type { Arena, Handle } from '../../src/core/arena.ts';
 import { createCore } from '../../src/core/core.ts';
+import type { CoreModuleSource } from '../../src/core/wasm.ts';
 import {
   type Cases, between, check, checkEq, checkThrows, fillPattern, patternMismatch, prng,
 } from './arena-harness.ts';
@@ -137,10 +138,11 @@ function stepBadHandle(m: Model, rnd: () => number, step: number): void {
   checkThrows(() => m.arena.pin(h), 'ARENA_BAD_HANDLE', `step ${step}: pin of freed ${h}`);
 }
 
-async function stress(seed: number, steps: number): Promise<void> {
+/** `steps` random operations from `seed`, on the default core or on `module` (e.g. the debug build). */
+export async function stress(seed: number, steps: number, module?: CoreModuleSource): Promise<void> {
   const rnd = prng(seed);
   const capacity = 256 * KiB;
-  const core = await createCore({ arenaBytes: capacity, maxBlocks: 96 });
+  const core = await createCore({ arenaBytes: capacity, maxBlocks: 96, module });
   const m: Model = { arena: core.arena, live: new Map(), dead: [], capacity, maxBlocks: 96, memoryBytes: core.memoryBytes() };
   let moves = 0;
   for (let step = 0; step < steps; step++) {

@@ -8,7 +8,8 @@
  *   cost no request. An HTML answer (by Content-Type, or bytes starting with
  *   `<!DOCTYPE` / `<html`) is `HTTP_NOT_MODEL`. A 200 is accepted only when
  *   the whole file fits in `headBytes` (small files, Range-ignoring servers);
- *   otherwise it is `HTTP_RANGE_IGNORED` and the body is cancelled.
+ *   otherwise it is `HTTP_RANGE_IGNORED` and the body is cancelled. Later, a
+ *   200 is accepted only for a read of the whole file with the same identity.
  * - Every later request sends `If-Range` (strong ETag, else Last-Modified), so
  *   a changed file answers 200 and is reported as `SOURCE_CHANGED`; the size,
  *   ETag and Last-Modified of every answer are compared with the identity too.
@@ -58,6 +59,13 @@ export interface HttpRangeOptions {
   coalesceMaxBytes?: number;
   /** An attempt with no byte for this long is abandoned and retried (default 30 s). */
   stallMs?: number;
+  /**
+   * Send `If-Range` on reads after open (default true). Cross-origin, it makes
+   * every new URL preflighted, so the server must allow it in
+   * `Access-Control-Allow-Headers`; with `false` a change is still caught by
+   * comparing the size, ETag and Last-Modified of each answer.
+   */
+  ifRange?: boolean;
 }
 
 export interface HttpRangeStats {
@@ -239,7 +247,7 @@ export class HttpRangeSource implements PagerSource {
     let last = Date.now();
     const watchdog = setInterval(() => Date.now() - last > this.stallMs && stall.abort(), Math.max(5, this.stallMs / 4));
     const headers: Record<string, string> = { ...this.opts.headers, Range: `bytes=${from}-${to - 1}` };
-    const ifRange = withIfRange ? ifRangeValue(this.id) : undefined;
+    const ifRange = withIfRange && this.opts.ifRange !== false ? ifRangeValue(this.id) : undefined;
     if (ifRange) headers['If-Range'] = ifRange;
     const counted = (sink: ChunkSink): ChunkSink => (chunk, at) => {
       last = Date.now();

@@ -8,7 +8,7 @@
  * | kind | effect |
  * | --- | --- |
  * | `after/N` | the other faults skip the first N (1) requests and count from there (spares `open`'s request) |
- * | `drop-mid-body[/N]` | the first N (1) responses stop after half the body (socket destroyed) |
+ * | `drop-mid-body[/N]` | the first N (1) responses stop after half the body (socket destroyed 50 ms later) |
  * | `reset[/N]` | the first N (1) requests are reset before any header |
  * | `503-then-ok[/N]` | the first N (1) requests get 503 |
  * | `429-retry-after[/S]` | the first request gets 429 with `Retry-After: S` (1) seconds |

@@ -17,7 +17,10 @@ export interface TagStats {
   requests: number;
   inFlight: number;
   maxInFlight: number;
+  /** `Range` of each request ('' when absent), first 1000. */
   ranges: string[];
+  /** `If-Range` of each request ('' when absent), first 1000. */
+  ifRanges: string[];
 }
 
 export const CORS_HEADERS: Record<string, string> = {
@@ -60,7 +63,7 @@ export async function startRangeServer(opts: { root?: string; port?: number } = 
     url: `http://127.0.0.1:${port}`,
     files,
     handler,
-    stats: (tag) => tagStats.get(tag) ?? { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [] },
+    stats: (tag) => tagStats.get(tag) ?? { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [], ifRanges: [] },
     stop: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
   };
 }
@@ -70,7 +73,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'OPTIONS') return preflight(req, res);
   if (url.pathname === '/__stats') {
-    const s = tagStats.get(url.searchParams.get('tag') ?? '') ?? { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [] };
+    const s = tagStats.get(url.searchParams.get('tag') ?? '') ?? { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [], ifRanges: [] };
     res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     return void res.end(JSON.stringify(s));
   }
@@ -109,11 +112,12 @@ function preflight(req: IncomingMessage, res: ServerResponse): void {
 function track(tagStats: Map<string, TagStats>, tag: string | null, req: IncomingMessage, res: ServerResponse): void {
   if (tag === null || req.method !== 'GET') return;
   let s = tagStats.get(tag);
-  if (!s) tagStats.set(tag, (s = { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [] }));
+  if (!s) tagStats.set(tag, (s = { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [], ifRanges: [] }));
   s.requests++;
   s.inFlight++;
   s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
   if (s.ranges.length < 1000) s.ranges.push(req.headers.range ?? '');
+  if (s.ifRanges.length < 1000) s.ifRanges.push(String(req.headers['if-range'] ?? ''));
   res.once('close', () => void s.inFlight--);
 }
 

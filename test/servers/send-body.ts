@@ -25,7 +25,8 @@ export async function sendBody(res: ServerResponse, bytes: Uint8Array, plan: Bod
   if (faults.has('short-body')) body = body.subarray(0, plan.declared);
   if (n > 0 && n <= (faults.get('drop-mid-body') ?? 0)) {
     const half = body.subarray(0, Math.floor(body.length / 2));
-    res.write(half, () => res.destroy());
+    // The pause lets the client take in the first half before the connection dies.
+    res.write(half, () => setTimeout(() => res.destroy(), 50));
     return;
   }
   const delay = faults.get('slow');

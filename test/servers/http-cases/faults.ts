@@ -80,6 +80,17 @@ export function faultCases(ctx: CaseContext): void {
     expect(err.message).toContain('ETag');
   });
 
+  it('sends If-Range with the strong ETag on reads after open, and none when ifRange is false', async () => {
+    const t = target(ctx, file(24));
+    const src = await open(t.url);
+    await src.readInto(1000, new Uint8Array(10));
+    expect((await t.stats()).ifRanges).toEqual(['', `"gen-${SIZE}-24"`]);
+    const u = target(ctx, file(24), ['change-etag-after/1']);
+    const quiet = await open(u.url, { ifRange: false });
+    await failure(quiet.readInto(1000, new Uint8Array(10)), 'SOURCE_CHANGED');
+    expect((await u.stats()).ifRanges).toEqual(['', '']);
+  });
+
   it('detects a changed ETag on a 206 when the server ignores If-Range as SOURCE_CHANGED', async () => {
     const t = target(ctx, file(19), ['change-etag-after/2', 'no-if-range']);
     const src = await open(t.url);

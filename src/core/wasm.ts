@@ -64,7 +64,8 @@ async function compileBytes(bytes: BufferSource, where: string): Promise<WebAsse
 }
 
 async function compileFromFile(): Promise<WebAssembly.Module> {
-  const { readFile } = await import('node:fs/promises');
+  const fsModule = 'node:fs/promises'; // a variable, so bundlers leave it out of browser builds
+  const { readFile } = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
   const candidates = ['../../build/core.wasm', '../../../build/core.wasm'].map((p) => new URL(p, import.meta.url));
   for (const url of candidates) {
     let bytes: Uint8Array<ArrayBuffer>;

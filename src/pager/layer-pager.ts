@@ -75,6 +75,8 @@ export class LayerPager {
   private lastPrefetchGroup = -1;
   /** Only LRU keeps per-hit order; furthest-next-use needs just the cursor. */
   private readonly touchOnHit: boolean;
+  /** schedule.pos, kept at hand for the hit path. */
+  private readonly pos: Int32Array;
   private disposed = false;
 
   constructor(opts: LayerPagerOptions) {
@@ -96,6 +98,7 @@ export class LayerPager {
     }
     this.schedule = forwardSchedule(model);
     this.prefetchN = prefetchAhead(policy);
+    this.pos = this.schedule.pos;
     const eviction: EvictionPolicy = createEviction(evictionKind(policy), this.schedule, model.tensors.length);
     this.touchOnHit = eviction.kind === 'lru';
     this.r = new Residency({
@@ -147,7 +150,7 @@ export class LayerPager {
     if (t === undefined || this.disposed) return this.lookupFailed(id);
     const r = this.r;
     if (r.state[t] !== RESIDENT) return undefined;
-    r.cursor = this.schedule.pos[t];
+    r.cursor = this.pos[t];
     const ptr = r.takeLease(t);
     r.hits++;
     if (this.touchOnHit) r.eviction.access(t);

@@ -67,6 +67,7 @@ export class Residency {
   private readonly o: ResidencyOptions;
   private readonly unpinnedBudget: number;
   private readonly pins: LeasePins;
+  private readonly waiters: WaitQueue;
   private readonly abort = new AbortController();
   private stamp = 0;
   private activeStamp = -1;
@@ -104,6 +105,7 @@ export class Residency {
     this.guard = new Int32Array(n);
     this.loads = new Array(n).fill(undefined);
     this.pins = new LeasePins(o.arena, this.handle, this.leases);
+    this.waiters = o.waiters;
   }
 
   /** Throws PAGER_TENSOR_TOO_LARGE when `set` (unpinned part, deduplicated) can never fit. */
@@ -211,7 +213,7 @@ export class Residency {
   releaseLease(t: number): void {
     if (--this.leases[t] === 0) {
       this.pins.rest(t);
-      if (this.o.waiters.length > 0) this.o.waiters.schedule();
+      if (this.waiters.length > 0) this.waiters.schedule();
     }
   }
 

@@ -8,7 +8,8 @@
  *   OpfsSource.readInto        → arena                 the product's OPFS reader
  *   CachedSource (OPFS entry, every chunk present) → arena   the cache-hit path
  *
- * Only the reads are timed (handles are opened before, closed after). The
+ * Only the reads are timed (handles are opened before, closed after); the
+ * order of the cases rotates every round. The
  * arena bytes are spot-checked against the pattern after every run (untimed).
  */
 import * as Comlink from 'comlink';
@@ -99,7 +100,10 @@ const api = {
     ];
     const times = cases.map(() => [] as number[]);
     for (let r = -1; r < runs; r++) {
-      for (const [i, c] of cases.entries()) {
+      // Rotate the order every round: no case always runs first (or right after another).
+      for (let k = 0; k < cases.length; k++) {
+        const i = (k + r + 1) % cases.length;
+        const c = cases[i];
         c.view.fill(0, 0, 1 << 20);
         const reader = await c.open();
         const ms = await timeWholeFile(reader, c.view);

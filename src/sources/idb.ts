@@ -8,7 +8,8 @@ import { createStore, delMany, get, set, type UseStore } from 'idb-keyval';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { checkChunkSize, chunkCount, chunkKey, readChunksInto, writeChunks, type ChunkedFile } from './idb-chunks.ts';
-import { checkReadRange, requireIndexedDb, storageError, throwIfAborted } from './storage-env.ts';
+import { checkReadRange, isQuotaError, requireIndexedDb, storageError, throwIfAborted } from './storage-env.ts';
+import { quotaFailure } from './storage-estimate.ts';
 
 /**
  * Default chunk size of IndexedDB files and cache entries. Chosen by
@@ -112,7 +113,11 @@ export async function writeIdbFile(fileKey: string, data: Uint8Array | PagerSour
       bytes = new Uint8Array(len);
       await data.readInto(at, bytes, { signal: opts.signal });
     }
-    await writeChunks(store, file, at / chunkSize, bytes);
+    try {
+      await writeChunks(store, file, at / chunkSize, bytes);
+    } catch (e) {
+      throw isQuotaError(e) ? await quotaFailure(e, `idb:${fileKey}`, size - at) : e;
+    }
   }
   const meta: IdbFileMeta = { size, chunkSize };
   if (!(data instanceof Uint8Array)) {

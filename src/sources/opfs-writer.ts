@@ -7,7 +7,7 @@
 import { openOpfsFile, type OpfsAccess, type OpfsFile } from './opfs-file.ts';
 import { isQuotaError } from './storage-env.ts';
 import { GgufPagerError } from '../core/errors.ts';
-import { estimate } from './storage-estimate.ts';
+import { quotaFailure } from './storage-estimate.ts';
 
 export interface OpfsWriterOptions {
   access?: OpfsAccess;
@@ -59,9 +59,7 @@ export class OpfsWriter {
       await op();
     } catch (e) {
       if (!isQuotaError(e)) throw e;
-      const est = await estimate().catch(() => undefined);
-      throw new GgufPagerError('STORAGE_QUOTA', `opfs:${this.path}: storage quota exceeded writing ${needed} bytes (${est ? `${est.available} of ${est.quota} bytes available` : 'estimate unavailable'})`,
-        { path: this.path, needed, available: est?.available, usage: est?.usage, quota: est?.quota }, { cause: e });
+      throw await quotaFailure(e, `opfs:${this.path}`, needed);
     }
   }
 }

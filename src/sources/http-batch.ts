@@ -11,6 +11,8 @@
 
 export interface PendingRead {
   readonly offset: number;
+  /** target.length when the read was made: a detached target's length drops to 0, this does not. */
+  readonly length: number;
   readonly target: Uint8Array;
   /** Set once resolved or rejected: nothing may write into `target` after that. */
   settled: boolean;
@@ -31,7 +33,7 @@ export interface CoalescePolicy {
   maxReads: number;
 }
 
-const endOf = (r: PendingRead) => r.offset + r.target.length;
+const endOf = (r: PendingRead) => r.offset + r.length;
 
 export class ReadQueue {
   private pending: PendingRead[] = [];
@@ -131,7 +133,7 @@ export function deliver(reads: readonly PendingRead[], chunk: Uint8Array, at: nu
     const end = endOf(r);
     const a = Math.max(at, r.offset);
     const b = Math.min(chunkEnd, end);
-    if (a < b) r.target.set(chunk.subarray(a - at, b - at), a - r.offset);
+    if (a < b) r.target.set(chunk.subarray(a - at, b - at), a - r.offset); // throws if the target was detached
     if (end <= chunkEnd) {
       r.settled = true;
       r.resolve();

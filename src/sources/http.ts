@@ -97,8 +97,10 @@ export class HttpRangeSource implements PagerSource {
     const policy = { gapBytes: opts.coalesceGapBytes ?? 16 << 10, maxBytes: opts.coalesceMaxBytes ?? 32 << 20, maxReads: 256 };
     this.queue = new ReadQueue(Math.max(1, opts.maxConcurrent ?? 6), policy, (g) => this.runGroup(g));
     if (opts.signal?.aborted) this.life.abort();
-    else opts.signal?.addEventListener('abort', () => void this.close(), { once: true });
+    else opts.signal?.addEventListener('abort', this.onSourceAbort, { once: true });
   }
+
+  private readonly onSourceAbort = () => void this.close();
 
   /** Opens `url`: one range GET learns the size and identity and keeps the first `headBytes`. */
   static async open(url: string, opts: HttpRangeOptions = {}): Promise<HttpRangeSource> {
@@ -137,7 +139,7 @@ export class HttpRangeSource implements PagerSource {
         for (const [g, ctrl] of this.groups) if (g.reads.every((r) => r.settled)) ctrl.abort();
       };
       const read: PendingRead = {
-        offset, target, settled: false,
+        offset, length: target.length, target, settled: false,
         resolve: () => (signal?.removeEventListener('abort', onAbort), resolve()),
         reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
       };
@@ -148,8 +150,9 @@ export class HttpRangeSource implements PagerSource {
 
   /** Rejects waiting reads with SOURCE_ABORTED and cancels requests in flight. Idempotent. */
   async close(): Promise<void> {
+    this.opts.signal?.removeEventListener('abort', this.onSourceAbort);
     this.life.abort();
-    this.queue.rejectAll((r) => this.aborted(r.offset, r.offset + r.target.length));
+    this.queue.rejectAll((r) => this.aborted(r.offset, r.offset + r.length));
     for (const ctrl of this.groups.values()) ctrl.abort();
   }
 
@@ -205,7 +208,7 @@ export class HttpRangeSource implements PagerSource {
         const live = group.reads.filter((r) => !r.settled);
         if (live.length === 0) return Promise.resolve();
         const from = Math.max(pos, Math.min(...live.map((r) => r.offset)));
-        const to = Math.max(...live.map((r) => r.offset + r.target.length));
+        const to = Math.max(...live.map((r) => r.offset + r.length));
         return this.attempt(from, to, true, signal, async (res, sink) => {
           const length = expectRange(res, { url: this.name, from, to }, this.id);
           await streamBody(res, this.name, from, length, sink(toReads));
@@ -257,7 +260,11 @@ export class HttpRangeSource implements PagerSource {
       } catch (e) {
         throw new GgufPagerError('INVALID_ARGUMENT', `${this.name}: could not copy bytes ${at}-${at + chunk.length - 1} into the read's target (detached by a memory.grow?)`, { url: this.name, offset: at }, { cause: e });
       }
-      this.opts.onProgress?.(this.stats.bytesReceived);
+      try {
+        this.opts.onProgress?.(this.stats.bytesReceived);
+      } catch (e) {
+        throw new GgufPagerError('INVALID_ARGUMENT', `${this.name}: the onProgress callback threw: ${String(e)}`, { url: this.name, offset: at }, { cause: e });
+      }
     };
     this.stats.requests++;
     try {

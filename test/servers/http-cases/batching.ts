@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { firstPatternMismatch } from '../pattern.ts';
 import { genFile } from '../urls.ts';
-import { open, target, type CaseContext } from './context.ts';
+import { failure, open, target, type CaseContext } from './context.ts';
 
 const file = (seed: number) => genFile(4 << 20, seed);
 
@@ -62,5 +62,16 @@ export function batchingCases(ctx: CaseContext): void {
     const view = new Uint8Array(memory.buffer, 65_536, size - 100);
     await src.readInto(100, view);
     expect(firstPatternMismatch(view, 100, 46)).toBe(-1);
+  });
+
+  it('fails with INVALID_ARGUMENT, without retrying, when the target is detached by memory.grow mid-read', async () => {
+    const src = await open(target(ctx, file(47), ['after/1', 'slow/10']).url);
+    const memory = new WebAssembly.Memory({ initial: 8, maximum: 16 });
+    const read = src.readInto(0, new Uint8Array(memory.buffer, 0, 300_000));
+    await new Promise((r) => setTimeout(r, 40));
+    memory.grow(1);
+    const err = await failure(read, 'INVALID_ARGUMENT');
+    expect(err.message).toContain('memory.grow');
+    expect(src.stats.retries).toBe(0);
   });
 }

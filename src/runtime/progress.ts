@@ -11,8 +11,18 @@ export class ProgressMeter {
   private lastEmit = 0;
   private traffic = { fromNetwork: 0, fromCache: 0 };
   private networkAtStart = -1;
+  private readonly started: number;
 
-  constructor(private readonly onProgress?: (p: LoadProgress) => void, private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly onProgress?: (p: LoadProgress) => void, private readonly now: () => number = () => performance.now()) {
+    this.started = now();
+  }
+
+  /** The last event: the model's bytes, and the average rate of the whole load. */
+  ready(fileBytes: number, traffic = this.traffic): void {
+    const seconds = (this.now() - this.started) / 1000;
+    const moved = traffic.fromNetwork + traffic.fromCache;
+    this.emit({ phase: 'ready', bytesDone: fileBytes, bytesTotal: fileBytes, bytesPerSecond: seconds > 0 ? moved / seconds : 0, ...traffic });
+  }
 
   phase(phase: LoadPhase, bytesDone: number, bytesTotal: number, traffic = this.traffic): void {
     this.traffic = traffic;

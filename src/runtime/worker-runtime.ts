@@ -100,7 +100,7 @@ export class WorkerRuntime {
         this.unload(handle);
         throw e;
       }
-      meter.phase('ready', 1, 1, lease.model.opened.traffic());
+      meter.ready(lease.model.info.fileSize, lease.model.opened.traffic());
       return { ...lease.model.info, id: handle };
     } finally {
       this.aborts.delete(abortId);
@@ -128,9 +128,10 @@ export class WorkerRuntime {
     return { ...(await this.model(handle).run(opts, onSample)), id: handle };
   }
 
+  /** Ends a handle's lease; idempotent (a handle unloaded by a cache deletion may be disposed again). */
   unload(handle: number): void {
     const lease = this.handles.get(handle);
-    if (!lease) throw new GgufPagerError('MODEL_DISPOSED', `model handle ${handle} was disposed`, { handle });
+    if (!lease) return;
     this.handles.delete(handle);
     lease.release();
   }

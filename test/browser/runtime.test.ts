@@ -78,6 +78,7 @@ describe('the runtime in its worker', () => {
     expect(await codeOf(m.readTensor('token_embd.weight'))).toBe('PAGER_TENSOR_TOO_LARGE');
     await m.dispose();
     expect(await codeOf(m.stats())).toBe('MODEL_DISPOSED');
+    await m.dispose(); // disposing twice is harmless
   });
 
   it('refuses calls after dispose with RUNTIME_DISPOSED', async () => {

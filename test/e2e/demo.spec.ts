@@ -1,0 +1,110 @@
+import { expect, test, type Page } from '@playwright/test';
+
+const DEFAULT_MODEL = '/models/default.gguf';
+
+/** Counts the body bytes of every response to `path`, as the network delivered them. */
+function countModelTraffic(page: Page, path: string) {
+  const seen = { requests: 0, bytes: 0, ranges: [] as string[] };
+  page.on('requestfinished', async (req) => {
+    if (!new URL(req.url()).pathname.endsWith(path)) return;
+    seen.requests++;
+    seen.ranges.push(req.headers()['range'] ?? '(none)');
+    const sizes = await req.sizes().catch(() => null);
+    if (sizes) seen.bytes += sizes.responseBodySize;
+  });
+  return seen;
+}
+
+async function loadModel(page: Page, url: string, budgetMiB?: number) {
+  await page.getByTestId('model-url').fill(url);
+  if (budgetMiB !== undefined) await page.getByTestId('budget').fill(String(budgetMiB));
+  await page.getByTestId('load').click();
+  await expect(page.getByTestId('status')).toHaveText(/^(ready|error)$/, { timeout: 90_000 });
+}
+
+async function num(page: Page, testId: string): Promise<number> {
+  return Number(await page.getByTestId(testId).textContent());
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('the default model loads through the page: progress reaches 100 % and status reads ready', async ({ page }, info) => {
+  await page.goto('/');
+  await page.getByTestId('cache-clear').click();
+  await loadModel(page, DEFAULT_MODEL);
+  await expect(page.getByTestId('status')).toHaveText('ready');
+  expect(await page.getByTestId('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(100);
+  await expect(page.getByTestId('tensor-table')).toContainText('token_embd.weight');
+  await page.screenshot({ path: info.outputPath('loaded.png'), fullPage: true });
+});
+
+test('forward passes under a budget smaller than the model keep resident bytes within the budget', async ({ page }, info) => {
+  await page.goto('/');
+  await loadModel(page, DEFAULT_MODEL, 24);
+  await expect(page.getByTestId('status')).toHaveText('ready');
+  const budget = await num(page, 'budget-bytes');
+  expect(budget).toBe(24 * 2 ** 20);
+  await page.getByTestId('tokens').fill('4');
+  // Sample the displayed resident bytes while the run goes on.
+  const samples: number[] = [];
+  const sampler = setInterval(() => void num(page, 'resident-bytes').then((n) => samples.push(n)).catch(() => {}), 50);
+  await page.getByTestId('run').click();
+  await expect(page.getByTestId('status')).toHaveText('running');
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 90_000 });
+  clearInterval(sampler);
+  const max = await num(page, 'max-resident-bytes');
+  expect(max).toBeGreaterThan(0);
+  expect(max).toBeLessThanOrEqual(budget);
+  expect(samples.length).toBeGreaterThan(0);
+  for (const s of samples) expect(s).toBeLessThanOrEqual(budget);
+  const hitsMisses = await page.getByTestId('hits-misses').textContent();
+  expect(Number(hitsMisses!.split('/')[1])).toBeGreaterThan(0); // it really paged
+  await page.screenshot({ path: info.outputPath('ran.png'), fullPage: true });
+});
+
+test('after a reload the model loads again with zero network bytes for its cached chunks', async ({ page }) => {
+  await page.goto('/');
+  await loadModel(page, DEFAULT_MODEL);
+  await expect(page.getByTestId('status')).toHaveText('ready');
+  await page.reload();
+  const traffic = countModelTraffic(page, DEFAULT_MODEL);
+  await loadModel(page, DEFAULT_MODEL);
+  await expect(page.getByTestId('status')).toHaveText('ready');
+  const fromNetwork = Number(await page.getByTestId('progress').getAttribute('data-from-network'));
+  const fromCache = Number(await page.getByTestId('progress').getAttribute('data-from-cache'));
+  expect(fromNetwork).toBe(0);
+  expect(fromCache).toBeGreaterThan(0);
+  // Only a revalidation of the remote identity may touch the network: no chunk bytes.
+  expect(traffic.bytes, `requests: ${traffic.ranges.join(', ')}`).toBeLessThanOrEqual(64);
+});
+
+test('deleting the model in the cache manager makes the next load fetch it again', async ({ page }) => {
+  await page.goto('/');
+  await loadModel(page, DEFAULT_MODEL); // each test has a fresh browser context: cache the model first
+  await expect(page.getByTestId('status')).toHaveText('ready');
+  const row = page.getByTestId('cache-list').locator('tr', { hasText: DEFAULT_MODEL });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('100 %');
+  await row.getByTestId('cache-delete').click();
+  await expect(row).toHaveCount(0);
+  const traffic = countModelTraffic(page, DEFAULT_MODEL);
+  await loadModel(page, DEFAULT_MODEL);
+  await expect(page.getByTestId('status')).toHaveText('ready');
+  expect(Number(await page.getByTestId('progress').getAttribute('data-from-network'))).toBeGreaterThan(0);
+  expect(traffic.bytes).toBeGreaterThan(1 << 20);
+});
+
+test('a URL that answers 404 shows an error with its code', async ({ page }) => {
+  await page.goto('/');
+  await loadModel(page, '/models/does-not-exist.gguf');
+  await expect(page.getByTestId('status')).toHaveText('error');
+  await expect(page.getByTestId('error')).toContainText('HTTP_STATUS');
+  await expect(page.getByTestId('error')).toContainText('404');
+});
+
+test('a URL that serves an HTML page shows an error with its code', async ({ page }) => {
+  await page.goto('/');
+  await loadModel(page, '/index.html');
+  await expect(page.getByTestId('status')).toHaveText('error');
+  await expect(page.getByTestId('error')).toContainText('HTTP_NOT_MODEL');
+});

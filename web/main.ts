@@ -1,0 +1,211 @@
+/** The demo page: wires the controls to the public API (src/index.ts) only. */
+import { createRuntime, defaultBudget, isGgufPagerError, type ModelHandle, type ModelInput, type Runtime } from '../src/index.ts';
+import { PagerChart } from './chart.ts';
+import { bytes, duration, rate } from './format.ts';
+import { renderCache } from './cache-panel.ts';
+import { renderMetadata, renderTensors } from './tensor-table.ts';
+import { makeSyntheticInOpfs, storeFileInOpfs } from './local-models.ts';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const pick = $<HTMLSelectElement>('model-pick');
+const urlInput = $<HTMLInputElement>('model-url');
+const budgetInput = $<HTMLInputElement>('budget');
+const status = $('status');
+const statusDetail = $('status-detail');
+const errorBox = $('error');
+const progress = $<HTMLProgressElement>('progress');
+const progressText = $('progress-text');
+const runButton = $<HTMLButtonElement>('run');
+const cancelButton = $<HTMLButtonElement>('cancel');
+const chart = new PagerChart($<HTMLCanvasElement>('chart'));
+
+let runtime: Runtime | null = null;
+let model: ModelHandle | null = null;
+let pendingInput: ModelInput | null = null;
+let abort: AbortController | null = null;
+
+budgetInput.value = String(Math.floor(defaultBudget() / 2 ** 20));
+
+function setStatus(s: 'idle' | 'loading' | 'ready' | 'running' | 'error', detail = ''): void {
+  status.textContent = s;
+  statusDetail.textContent = detail;
+}
+
+function showError(e: unknown): void {
+  const code = isGgufPagerError(e) ? e.code : 'INTERNAL';
+  const message = e instanceof Error ? e.message : String(e);
+  errorBox.hidden = false;
+  errorBox.textContent = `${code}: ${message}`;
+  errorBox.dataset.code = code;
+  setStatus('error', code);
+}
+
+async function fillPicker(): Promise<void> {
+  const options: Array<[string, string]> = [['/models/default.gguf', 'Default: synthetic llama (generated on first start)']];
+  try {
+    const r = await fetch('/fixtures/index.json', { cache: 'no-store' });
+    if (r.ok) for (const f of (await r.json()) as string[]) options.push([`/fixtures/${f}`, `Fixture: ${f}`]);
+  } catch { /* no fixtures folder: fine */ }
+  options.push(['', 'The URL on the right']);
+  pick.replaceChildren(...options.map(([v, label]) => new Option(label, v)));
+  urlInput.value = options[0][0];
+  pick.addEventListener('change', () => { if (pick.value) urlInput.value = pick.value; pendingInput = null; });
+  urlInput.addEventListener('input', () => { pick.value = ''; pendingInput = null; });
+}
+
+async function ensureRuntime(): Promise<Runtime> {
+  const budget = Math.max(1, Number(budgetInput.value)) * 2 ** 20;
+  if (runtime && runtime.budget === budget) return runtime;
+  if (model) await model.dispose().catch(() => {});
+  model = null;
+  await runtime?.dispose();
+  runtime = await createRuntime({ budget });
+  $('budget-bytes').textContent = String(runtime.budget);
+  return runtime;
+}
+
+function policyFromControls(budget: number) {
+  return {
+    kind: 'pinnedHotSet' as const,
+    ramBytes: budget,
+    pinEmbeddings: true,
+    pinOutputHead: true,
+    pinLastNLayers: Number(($('pin-last') as HTMLInputElement).value) || 0,
+    prefetchNAhead: Number(($('prefetch') as HTMLInputElement).value) || 0,
+    eviction: ($('eviction') as HTMLSelectElement).value as 'auto' | 'lru',
+  };
+}
+
+async function load(): Promise<void> {
+  errorBox.hidden = true;
+  runButton.disabled = true;
+  progress.value = 0;
+  progressText.textContent = '';
+  setStatus('loading');
+  abort = new AbortController();
+  cancelButton.disabled = false;
+  const started = performance.now();
+  try {
+    const rt = await ensureRuntime();
+    if (model) { await model.dispose(); model = null; }
+    const input = pendingInput ?? urlInput.value.trim();
+    if (!input) throw new Error('enter a model URL, pick a file or make a synthetic model');
+    model = await rt.load(input, {
+      cache: ($('cache-store') as HTMLSelectElement).value as 'auto' | 'idb' | 'none',
+      policy: policyFromControls(rt.budget),
+      signal: abort.signal,
+      onProgress: (p) => {
+        const pct = p.bytesTotal ? (100 * p.bytesDone) / p.bytesTotal : p.phase === 'ready' ? 100 : 0;
+        progress.value = pct;
+        const eta = p.bytesPerSecond > 0 ? (p.bytesTotal - p.bytesDone) / p.bytesPerSecond : NaN;
+        progressText.textContent = `${p.phase}: ${bytes(p.bytesDone)} of ${bytes(p.bytesTotal)} (${pct.toFixed(0)} %), ` +
+          `${rate(p.bytesPerSecond)}, ETA ${duration(eta)}; network ${bytes(p.fromNetwork)}, cache ${bytes(p.fromCache)}`;
+        progress.dataset.fromNetwork = String(p.fromNetwork);
+        progress.dataset.fromCache = String(p.fromCache);
+      },
+    });
+    progress.value = 100;
+    renderMetadata($('meta'), model.info);
+    renderTensors($('tensors'), model.info);
+    chart.reset();
+    await refreshStats();
+    setStatus('ready', `${model.info.source} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    runButton.disabled = false;
+  } catch (e) {
+    showError(e);
+  } finally {
+    cancelButton.disabled = true;
+    void refreshCache();
+  }
+}
+
+async function refreshStats(): Promise<void> {
+  if (!runtime) return;
+  const s = await runtime.stats();
+  $('wasm-memory').textContent = String(s.memoryBytes);
+  $('budget-bytes').textContent = String(s.budget);
+  const m = model ? s.models.find((x) => x.id === model!.info.id) : undefined;
+  if (!m) return;
+  $('resident-bytes').textContent = String(m.residentBytes);
+  $('max-resident').textContent = String(m.maxResidentBytes);
+  $('hits-misses').textContent = `${m.hits} / ${m.misses}`;
+  $('prefetches').textContent = String(m.prefetches);
+  $('loaded-evicted').textContent = `${bytes(m.bytesLoaded)} / ${bytes(m.bytesEvicted)}`;
+  $('net-cache').textContent = `${bytes(m.fromNetwork)} / ${bytes(m.fromCache)}`;
+}
+
+async function run(): Promise<void> {
+  if (!model) return;
+  runButton.disabled = true;
+  setStatus('running');
+  let last = { hits: 0, misses: 0 };
+  try {
+    const budget = runtime!.budget;
+    const final = await model.run({ tokens: Number(($('tokens') as HTMLInputElement).value) || 1 }, (s) => {
+      chart.push({ resident: s.residentBytes, budget, hits: s.hits - last.hits, misses: s.misses - last.misses });
+      last = s;
+      $('resident-bytes').textContent = String(s.residentBytes);
+    });
+    await refreshStats();
+    setStatus('ready', `ran; hit rate ${((100 * final.hits) / Math.max(1, final.hits + final.misses)).toFixed(1)} %`);
+  } catch (e) {
+    showError(e);
+  } finally {
+    runButton.disabled = false;
+  }
+}
+
+/** After a cache deletion the worker unloads models that read from it: notice when ours was one. */
+async function checkModelAlive(): Promise<void> {
+  if (!model) return;
+  try {
+    await model.stats();
+  } catch (e) {
+    if (!isGgufPagerError(e, 'MODEL_DISPOSED')) throw e;
+    model = null;
+    runButton.disabled = true;
+    setStatus('idle', 'the model was unloaded: its cached bytes were deleted');
+  }
+}
+
+async function refreshCache(): Promise<void> {
+  try {
+    const rt = await ensureRuntime();
+    await renderCache(rt, $('cache-list'), $('estimate'), () => void checkModelAlive().then(refreshCache));
+  } catch (e) {
+    $('estimate').textContent = `cache unavailable: ${(e as Error).message}`;
+  }
+}
+
+$('load').addEventListener('click', () => void load());
+cancelButton.addEventListener('click', () => abort?.abort());
+runButton.addEventListener('click', () => void run());
+$('cache-refresh').addEventListener('click', () => void refreshCache());
+$('cache-clear').addEventListener('click', async () => { await (await ensureRuntime()).cache.clear(); await checkModelAlive(); void refreshCache(); });
+$('cache-persist').addEventListener('click', async () => {
+  const ok = await (await ensureRuntime()).cache.persist();
+  $('estimate').textContent += ok ? ' Persistent storage granted.' : ' Persistent storage refused.';
+});
+$('model-file').addEventListener('change', async (ev) => {
+  const f = (ev.target as HTMLInputElement).files?.[0];
+  if (!f) return;
+  setStatus('loading', `copying ${f.name} into OPFS`);
+  try {
+    pendingInput = await storeFileInOpfs(f, (done) => { progress.value = (100 * done) / f.size; });
+    urlInput.value = `opfs:${f.name}`;
+    setStatus('idle', `${f.name} stored in OPFS; press Load`);
+  } catch (e) { showError(e); }
+});
+$('synth-make').addEventListener('click', async () => {
+  const mib = Number(($('synth-mib') as HTMLInputElement).value) || 64;
+  setStatus('loading', `writing a ${mib} MiB synthetic model into OPFS`);
+  try {
+    pendingInput = await makeSyntheticInOpfs(mib, (done, total) => { progress.value = (100 * done) / total; });
+    urlInput.value = `opfs:synthetic-${mib}MiB.gguf`;
+    setStatus('idle', `synthetic ${mib} MiB model stored in OPFS; press Load`);
+  } catch (e) { showError(e); }
+});
+setInterval(() => void refreshStats(), 1000);
+
+void fillPicker();
+void refreshCache();

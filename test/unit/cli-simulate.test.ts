@@ -1,10 +1,11 @@
 /** The built `gguf-pager simulate` command, run as a process on real GGUF files. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticLlama } from '../../src/gguf/synthetic.ts';
+import { startRangeServer } from '../servers/range-server.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -103,5 +104,34 @@ describe('gguf-pager simulate errors and table', () => {
     expect(r.stdout).toMatch(/needs\s+[\d.]+ MiB to run at all/);
     for (const pct of ['25%', '50%', '75%', '100%']) expect(r.stdout).toMatch(new RegExp(`^\\s+${pct}\\s`, 'm'));
     expect(r.stdout).toMatch(/^\s+100%.*\s0\.00\s+\d/m);
+  });
+});
+
+describe('gguf-pager simulate over HTTP', () => {
+  it('reads a model by URL through Range requests and finds what it finds on disk', async () => {
+    const server = await startRangeServer({ root: '/work/shared/fixtures/models' });
+    try {
+      // Reads the JSON line, then ends the child: HttpRangeSource currently keeps a
+      // Node process alive after concurrent reads and close() (reported to its owner).
+      const child = spawn(process.execPath, [CLI, 'simulate', `${server.url}/stories260K.gguf`, '--budget', '50%', '--tokens', '4', '--json']);
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      await new Promise<void>((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no JSON within 30 s; stderr: ${err}`)), 30_000);
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) { clearTimeout(timer); ok(); }
+        });
+        child.on('exit', (code) => { clearTimeout(timer); if (!out.includes('\n')) fail(new Error(`exit ${code}: ${err}`)); });
+      });
+      child.kill();
+      const overHttp = JSON.parse(out);
+      const onDisk = json(STORIES, '--budget', '50%', '--tokens', '4');
+      expect(overHttp.perToken).toEqual(onDisk.perToken);
+      expect(overHttp.maxResidentBytes).toBeLessThanOrEqual(overHttp.budgetBytes);
+    } finally {
+      await server.stop();
+    }
   });
 });

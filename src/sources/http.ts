@@ -91,6 +91,13 @@ export class HttpRangeSource implements PagerSource {
   private readonly stallMs: number;
 
   private constructor(readonly name: string, private readonly opts: HttpRangeOptions) {
+    const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs'] as const;
+    for (const k of numbers) {
+      const v = opts[k];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
+        throw new GgufPagerError('INVALID_ARGUMENT', `${name}: option ${k} = ${v} is not a non-negative number`, { url: name, [k]: v });
+      }
+    }
     this.fetchFn = opts.fetch ?? globalThis.fetch.bind(globalThis);
     this.retry = { retries: opts.retries ?? 4, baseMs: opts.retryBaseMs ?? 250, maxMs: opts.retryMaxMs ?? 8000 };
     this.stallMs = opts.stallMs ?? 30_000;

@@ -73,4 +73,9 @@ export function openCases(ctx: CaseContext): void {
   it('reports 416 to a satisfiable range as HTTP_RANGE_NOT_SATISFIABLE', async () => {
     await failure(open(target(ctx, genFile(1000, 7), ['always-416']).url), 'HTTP_RANGE_NOT_SATISFIABLE');
   });
+
+  it('rejects a nonsense option with INVALID_ARGUMENT instead of hanging', async () => {
+    await failure(open(target(ctx, genFile(100, 8)).url, { maxConcurrent: Number.NaN }), 'INVALID_ARGUMENT');
+    await failure(open(target(ctx, genFile(100, 8)).url, { retries: -1 }), 'INVALID_ARGUMENT');
+  });
 }

@@ -57,3 +57,12 @@ export async function pagerCase(o: PagerCaseOptions): Promise<PagerCase> {
 export function settle(ms = 5): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** Resolves once the pager has no load in flight (background prefetches included); fails after 5 s. */
+export async function loadsDone(pager: LayerPager): Promise<void> {
+  const t0 = Date.now();
+  while (pager.stats().loadsInFlight > 0) {
+    if (Date.now() - t0 > 5000) throw new Error('loads still in flight after 5 s');
+    await settle(1);
+  }
+}

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OffloadPolicy } from '../../src/pager/policy.ts';
 import { llamaModel } from '../cases/pager-model.ts';
-import { pagerCase, settle } from '../cases/pager-harness.ts';
+import { loadsDone, pagerCase } from '../cases/pager-harness.ts';
 
 const built = llamaModel(4, { matrixBytes: 256, normBytes: 64 });
 const BLOCK = 2 * 64 + 7 * 256;
@@ -14,7 +14,7 @@ describe('prefetch', () => {
     const { pager, source } = await pagerCase({ built, policy: hot(6 * BLOCK, 2) });
     const l0 = await pager.acquireLayer(0);
     expect(pager.stats().prefetches).toBe(18);
-    await settle(20);
+    await loadsDone(pager);
     expect(blockIds(1).concat(blockIds(2)).every((id) => pager.isResident(id))).toBe(true);
     expect(pager.isResident(blockIds(3)[0])).toBe(false);
     pager.release(l0);
@@ -37,7 +37,7 @@ describe('prefetch', () => {
   it('wraps around the cycle: the last group prefetches the first', async () => {
     const { pager } = await pagerCase({ built, policy: hot(built.model.totalTensorBytes, 1) });
     pager.release(await pager.acquireMany(['output_norm.weight', 'output.weight']));
-    await settle(20);
+    await loadsDone(pager);
     expect(pager.isResident('token_embd.weight')).toBe(true);
   });
 
@@ -46,7 +46,7 @@ describe('prefetch', () => {
     await pager.prefetch(blockIds(1));
     const before = pager.stats().prefetches;
     const l0 = await pager.acquireLayer(0);
-    await settle(20);
+    await loadsDone(pager);
     expect(blockIds(1).every((id) => pager.isResident(id))).toBe(true);
     expect(blockIds(2).some((id) => pager.isResident(id))).toBe(false);
     expect(pager.stats().prefetches).toBe(before);
@@ -57,7 +57,7 @@ describe('prefetch', () => {
     const { pager } = await pagerCase({ built, policy: hot(2 * BLOCK, 1) });
     await pager.prefetch(blockIds(3));
     const l0 = await pager.acquireLayer(0);
-    await settle(20);
+    await loadsDone(pager);
     expect(blockIds(1).every((id) => pager.isResident(id))).toBe(true);
     expect(blockIds(3).some((id) => pager.isResident(id))).toBe(false);
     expect(pager.stats().maxResidentBytes).toBeLessThanOrEqual(2 * BLOCK);

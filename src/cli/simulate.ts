@@ -20,6 +20,8 @@ import type { PagerSource } from '../sources/source.ts';
 const USAGE = 'usage: gguf-pager simulate <file|url> --budget <bytes|N%> [--policy auto|lru] [--pins default|none] [--prefetch N] [--tokens T] [--json]';
 const TABLE_PERCENTS = [25, 50, 75, 100];
 const MiB = 1024 * 1024;
+/** --tokens above this is refused: one number per token is kept. */
+export const MAX_TOKENS = 100_000;
 
 interface Args {
   target: string;
@@ -35,9 +37,9 @@ function bad(message: string): GgufPagerError {
   return new GgufPagerError('INVALID_ARGUMENT', `simulate: ${message}\n${USAGE}`);
 }
 
-function intArg(name: string, v: string | undefined, min: number): number {
+function intArg(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(v);
-  if (v === undefined || !Number.isSafeInteger(n) || n < min) throw bad(`${name} must be an integer >= ${min}, not ${v ?? 'nothing'}`);
+  if (v === undefined || !Number.isSafeInteger(n) || n < min || n > max) throw bad(`${name} must be an integer in ${min}..${max}, not ${v ?? 'nothing'}`);
   return n;
 }
 
@@ -56,8 +58,8 @@ export function parseArgs(argv: string[]): Args {
       const v = value();
       if (v !== 'default' && v !== 'none') throw bad(`--pins must be default or none, not ${v}`);
       a.pins = v;
-    } else if (arg === '--prefetch') a.prefetch = intArg('--prefetch', value(), 0);
-    else if (arg === '--tokens') a.tokens = intArg('--tokens', value(), 1);
+    } else if (arg === '--prefetch') a.prefetch = intArg('--prefetch', value(), 0, 1024);
+    else if (arg === '--tokens') a.tokens = intArg('--tokens', value(), 1, MAX_TOKENS);
     else if (arg.startsWith('--')) throw bad(`unknown option ${arg}`);
     else if (a.target === undefined) a.target = arg;
     else throw bad(`unexpected argument ${arg}`);

@@ -98,6 +98,12 @@ describe('gguf-pager simulate errors and table', () => {
     expect(r.stderr).toMatch(/^INVALID_ARGUMENT: .*lots[\s\S]*usage: gguf-pager simulate/);
   });
 
+  it('refuses a token count it would have to keep without bound', () => {
+    const r = cli(STORIES, '--budget', '50%', '--tokens', '1e12', '--json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^INVALID_ARGUMENT: simulate: --tokens must be an integer in 1\.\.100000/);
+  });
+
   it('without --json answers how much memory the model needs, for 25/50/75/100 %', () => {
     const r = cli(generated);
     expect(r.code).toBe(0);

@@ -94,20 +94,26 @@ export class LoadedModel {
     }
   }
 
-  /** Acquires and releases every group in forward order, `tokens` times, sampling stats as it goes. */
-  async run(opts: RunOptions, onSample?: (s: RunSample) => void): Promise<ModelStats> {
+  /**
+   * Acquires and releases every group in forward order, `tokens` times, sampling
+   * stats as it goes. Samples are sent without waiting (across the worker they
+   * travel on a channel of their own); the run ends after all were delivered.
+   */
+  async run(opts: RunOptions, onSample?: (s: RunSample) => void | Promise<void>): Promise<ModelStats> {
     const groups = this.groups();
     const every = Math.max(1, opts.sampleEvery ?? 1);
+    const delivered: Array<void | Promise<void>> = [];
     for (let token = 0; token < opts.tokens; token++) {
       for (let g = 0; g < groups.length; g++) {
         const lease = await this.pager.acquireMany(groups[g]);
         this.pager.release(lease);
         if (onSample && (g % every === 0 || g === groups.length - 1)) {
           const s = this.pager.stats();
-          onSample({ token, group: g, residentBytes: s.residentBytes + s.loadingBytes, hits: s.hits, misses: s.misses, bytesLoaded: s.bytesLoaded });
+          delivered.push(onSample({ token, group: g, residentBytes: s.residentBytes + s.loadingBytes, hits: s.hits, misses: s.misses, bytesLoaded: s.bytesLoaded }));
         }
       }
     }
+    await Promise.all(delivered);
     return this.stats();
   }
 

@@ -8,6 +8,7 @@
  * given budget), with the bytes each token reloads.
  */
 import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import { parseArgv, parseByteSize } from './args.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import type { GgufModel } from '../gguf/types.ts';
@@ -44,38 +45,33 @@ function intArg(name: string, v: string | undefined, min: number, max = Number.M
 }
 
 export function parseArgs(argv: string[]): Args {
-  const a: Partial<Args> & { policy: EvictionKind; pins: PinsChoice; prefetch: number; tokens: number; json: boolean } = { policy: 'auto', pins: 'default', prefetch: 0, tokens: 8, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => { if (i + 1 >= argv.length) throw bad(`${arg} needs a value`); return argv[++i]; };
-    if (arg === '--json') a.json = true;
-    else if (arg === '--budget') a.budget = value();
-    else if (arg === '--policy') {
-      const v = value();
-      if (v !== 'auto' && v !== 'lru') throw bad(`--policy must be auto or lru, not ${v}`);
-      a.policy = v;
-    } else if (arg === '--pins') {
-      const v = value();
-      if (v !== 'default' && v !== 'none') throw bad(`--pins must be default or none, not ${v}`);
-      a.pins = v;
-    } else if (arg === '--prefetch') a.prefetch = intArg('--prefetch', value(), 0, 1024);
-    else if (arg === '--tokens') a.tokens = intArg('--tokens', value(), 1, MAX_TOKENS);
-    else if (arg.startsWith('--')) throw bad(`unknown option ${arg}`);
-    else if (a.target === undefined) a.target = arg;
-    else throw bad(`unexpected argument ${arg}`);
-  }
-  if (a.target === undefined) throw bad('no model file or URL given');
+  const p = parseArgv(argv, { flags: ['--json'], options: ['--budget', '--policy', '--pins', '--prefetch', '--tokens'], positionals: 1, usage: USAGE });
+  const policy = p.options.get('--policy') ?? 'auto';
+  if (policy !== 'auto' && policy !== 'lru') throw bad(`--policy must be auto or lru, not ${policy}`);
+  const pins = p.options.get('--pins') ?? 'default';
+  if (pins !== 'default' && pins !== 'none') throw bad(`--pins must be default or none, not ${pins}`);
+  const a: Args = {
+    target: p.positionals[0],
+    budget: p.options.get('--budget'),
+    policy,
+    pins,
+    prefetch: p.options.has('--prefetch') ? intArg('--prefetch', p.options.get('--prefetch'), 0, 1024) : 0,
+    tokens: p.options.has('--tokens') ? intArg('--tokens', p.options.get('--tokens'), 1, MAX_TOKENS) : 8,
+    json: p.flags.has('--json'),
+  };
   if (a.json && a.budget === undefined) throw bad('--json needs --budget');
-  return a as Args;
+  return a;
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: MiB, mb: 1e6, mib: MiB, g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3 };
-
-/** `N%` of the model's tensor bytes, or a byte count with an optional unit (k, MiB, GB, …). */
+/** `N%` of the model's tensor bytes, or a byte size (4096, 64MiB, 1.5GB; src/cli/args.ts). */
 export function parseBudget(text: string, modelBytes: number): number {
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(text);
-  const abs = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
-  const bytes = pct ? Math.floor((modelBytes * Number(pct[1])) / 100) : abs && abs[2].toLowerCase() in UNITS ? Math.floor(Number(abs[1]) * UNITS[abs[2].toLowerCase()]) : NaN;
+  let bytes: number;
+  try {
+    bytes = pct ? Math.floor((modelBytes * Number(pct[1])) / 100) : parseByteSize(text);
+  } catch {
+    bytes = NaN;
+  }
   if (!Number.isSafeInteger(bytes) || bytes < 1) throw bad(`--budget ${text} is not a byte count or a percentage of the model`);
   return bytes;
 }

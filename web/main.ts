@@ -141,13 +141,17 @@ async function run(): Promise<void> {
   let last = { hits: 0, misses: 0 };
   try {
     const budget = runtime!.budget;
-    const final = await model.run({ tokens: Number(($('tokens') as HTMLInputElement).value) || 1 }, (s) => {
+    const tokens = Number(($('tokens') as HTMLInputElement).value) || 1;
+    const loadedBefore = (await model.stats()).bytesLoaded;
+    const final = await model.run({ tokens }, (s) => {
       chart.push({ resident: s.residentBytes, budget, hits: s.hits - last.hits, misses: s.misses - last.misses });
       last = s;
       $('resident-bytes').textContent = String(s.residentBytes);
     });
     await refreshStats();
-    setStatus('ready', `ran; hit rate ${((100 * final.hits) / Math.max(1, final.hits + final.misses)).toFixed(1)} %`);
+    const perToken = (final.bytesLoaded - loadedBefore) / tokens;
+    setStatus('ready', `ran ${tokens} tokens: ${bytes(perToken)} loaded per token; ` +
+      `hit rate ${((100 * final.hits) / Math.max(1, final.hits + final.misses)).toFixed(1)} % (prefetched loads count as hits)`);
   } catch (e) {
     showError(e);
   } finally {

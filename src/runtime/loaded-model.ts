@@ -129,7 +129,11 @@ export class LoadedModel {
         const group = await pager.acquireMany(ids);
         return { release: () => pager.release(group) };
       },
-      stats: () => pager.stats(),
+      // Warm-up counts loads: misses, and the loads prefetch started ahead of use.
+      stats: () => {
+        const s = pager.stats();
+        return { bytesLoaded: s.bytesLoaded, misses: s.misses + s.prefetches };
+      },
       prefetchNAhead: prefetchAhead(this.policy),
       pinnedIds: () => pins,
       isResident: (id) => pager.isResident(id),

@@ -87,3 +87,31 @@ describe('the runtime in its worker', () => {
     expect(await codeOf(other.load(small()))).toBe('RUNTIME_DISPOSED');
   });
 });
+
+describe('warm-up and prefetch through the runtime', () => {
+  it('warm-up loads the pinned set and passes once over the model, and says what it loaded', async () => {
+    const m = await rt.load(small(), {
+      cache: 'none',
+      policy: { kind: 'pinnedHotSet', ramBytes: 16 * MiB, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 1, prefetchNAhead: 1 },
+    });
+    expect(m.info.tensors.filter((t) => t.pinned).map((t) => t.name)).toContain('token_embd.weight');
+    const w = await m.warmup();
+    expect(w.elapsedMs).toBeGreaterThan(0);
+    expect(w.tensorsLoaded).toBeGreaterThan(0);
+    expect(w.bytesLoaded).toBeGreaterThan(0);
+    const s = await m.stats();
+    expect(s.residentCount).toBe(m.info.tensors.length); // 16 MiB holds the whole 6 MiB model
+    await m.dispose();
+  });
+
+  it('prefetch by block index makes that block resident without a lease', async () => {
+    const m = await rt.load(small(), { cache: 'none', policy: { kind: 'budget', ramBytes: 16 * MiB } });
+    await m.prefetch([2]);
+    const block2 = m.info.tensors.filter((t) => t.block === 2);
+    const s = await m.stats();
+    expect(s.bytesLoaded).toBe(block2.reduce((a, t) => a + t.size, 0));
+    expect(s.leasedBytes).toBe(0);
+    expect(await codeOf(m.prefetch([999]))).toBe('INVALID_ARGUMENT');
+    await m.dispose();
+  });
+});

@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const DEFAULT_MODEL = '/models/default.gguf';
 
@@ -107,4 +109,30 @@ test('a URL that serves an HTML page shows an error with its code', async ({ pag
   await loadModel(page, '/index.html');
   await expect(page.getByTestId('status')).toHaveText('error');
   await expect(page.getByTestId('error')).toContainText('HTTP_NOT_MODEL');
+});
+
+test('a synthetic model made in OPFS by the page loads and pages like any other', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('synth-mib').fill('12');
+  await page.getByTestId('synth-make').click();
+  await expect(page.locator('#status-detail')).toContainText('stored in OPFS', { timeout: 60_000 });
+  await page.getByTestId('budget').fill('4');
+  await page.getByTestId('load').click();
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 60_000 });
+  await expect(page.getByTestId('tensor-table')).toContainText('blk.0.attn_q.weight');
+  await page.getByTestId('tokens').fill('2');
+  await page.getByTestId('run').click();
+  await expect(page.locator('#status-detail')).toContainText('loaded per token', { timeout: 60_000 });
+  expect(await num(page, 'max-resident-bytes')).toBeLessThanOrEqual(4 * 2 ** 20);
+});
+
+test('a local GGUF file picked by the user is copied into OPFS and loads', async ({ page }) => {
+  const fixture = new URL('../../../shared/fixtures/models/stories260K.gguf', import.meta.url);
+  expect(existsSync(fixture), `${fileURLToPath(fixture)}: the shared fixtures belong beside the clone`).toBe(true);
+  await page.goto('/');
+  await page.getByTestId('model-file').setInputFiles(fileURLToPath(fixture));
+  await expect(page.locator('#status-detail')).toContainText('stored in OPFS', { timeout: 30_000 });
+  await page.getByTestId('load').click();
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 30_000 });
+  await expect(page.getByTestId('metadata')).toContainText('llama, 5 blocks, 48 tensors');
 });

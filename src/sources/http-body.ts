@@ -20,9 +20,13 @@ export async function streamBody(res: Response, url: string, from: number, lengt
     throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${res.status} response for bytes ${from}-${from + length - 1} has no body`, at);
   }
   const reader = res.body.getReader();
+  // With a Content-Length of exactly `length` the HTTP layer cannot deliver more: stop at the last byte instead
+  // of waiting for end-of-stream (Node 20's fetch can leave that last read pending forever when the request is
+  // aborted between the final chunk and the end; a process then never exits).
+  const framed = Number(res.headers.get('Content-Length')) === length;
   let got = 0;
   try {
-    for (;;) {
+    while (!(framed && got === length)) {
       const { done, value } = await reader.read();
       if (done) break;
       if (got + value.length > length) {

@@ -11,7 +11,7 @@ it('runs the OPFS and IndexedDB benchmarks end to end on a small file', async ()
     'raw SyncAccessHandle.read -> ArrayBuffer', 'raw SyncAccessHandle.read -> arena', 'OpfsSource.readInto -> arena', 'CachedSource (OPFS, all cached) -> arena',
   ]);
   const idb = await runIdb(ctx);
-  expect(idb.rows).toHaveLength(7);
+  expect(idb.rows).toHaveLength(14);
   for (const r of [...opfs.rows, ...idb.rows]) {
     expect(r.medianMs, r.name).toBeGreaterThan(0);
     expect(r.ratio, r.name).toBeGreaterThan(0);

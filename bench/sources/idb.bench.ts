@@ -16,7 +16,8 @@ import { median, type BenchContext, type BenchResult } from './types.ts';
 const SEED = 11;
 const READ = 16 << 20;
 /** Small reads (a GGUF holds many small tensors: norms, biases) show what a big chunk costs them. */
-const SMALL_READS = 64;
+const SMALL_READS_PER_GIB = 256;
+const smallReadCount = (size: number) => Math.max(2, Math.round((size / 2 ** 30) * SMALL_READS_PER_GIB));
 const SMALL_BYTES = 64 << 10;
 export const CHUNK_SIZES = [256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20, 16 << 20];
 
@@ -67,11 +68,11 @@ async function readRounds(ctx: BenchContext, store: UseStore, view: Uint8Array, 
   return { times, small };
 }
 
-/** SMALL_READS reads of SMALL_BYTES at scattered offsets (the same ones for every size), each checked. */
+/** smallReadCount(size) reads of SMALL_BYTES at scattered offsets (the same ones for every chunk size), each checked. */
 async function smallReads(src: IdbSource, size: number): Promise<void> {
   const buf = new Uint8Array(SMALL_BYTES);
   let x = 12345;
-  for (let k = 0; k < SMALL_READS; k++) {
+  for (let k = 0; k < smallReadCount(size); k++) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     const at = Math.floor((x / 2 ** 32) * (size - SMALL_BYTES));
     await src.readInto(at, buf);
@@ -118,12 +119,13 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   const best = medians.indexOf(Math.min(...medians));
   const bestSmall = smallMedians.indexOf(Math.min(...smallMedians));
   const name = (i: number) => `IdbSource, ${label(CHUNK_SIZES[i])} chunks -> arena`;
-  const smallName = (i: number) => `  ${SMALL_READS} x ${SMALL_BYTES >> 10} KiB scattered reads, ${label(CHUNK_SIZES[i])} chunks`;
+  const nSmall = smallReadCount(ctx.bytes);
+  const smallName = (i: number) => `  ${nSmall} x ${SMALL_BYTES >> 10} KiB scattered reads, ${label(CHUNK_SIZES[i])} chunks`;
   return {
     title: `IndexedDB, ${ctx.bytes / 2 ** 20} MiB file read whole in ${READ >> 20} MiB reads, per chunk size, median of ${ctx.runs} runs`,
     rows: [
       ...CHUNK_SIZES.map((_, i) => ({ name: name(i), medianMs: medians[i], mbPerS: ctx.bytes / 1e3 / medians[i], against: name(best), ratio: medians[best] / medians[i] })),
-      ...CHUNK_SIZES.map((_, i) => ({ name: smallName(i), medianMs: smallMedians[i], mbPerS: (SMALL_READS * SMALL_BYTES) / 1e3 / smallMedians[i], against: smallName(bestSmall), ratio: smallMedians[bestSmall] / smallMedians[i] })),
+      ...CHUNK_SIZES.map((_, i) => ({ name: smallName(i), medianMs: smallMedians[i], mbPerS: (nSmall * SMALL_BYTES) / 1e3 / smallMedians[i], against: smallName(bestSmall), ratio: smallMedians[bestSmall] / smallMedians[i] })),
     ],
     notes: [
       `arena: ${arena.kind}`,

@@ -9,7 +9,7 @@
  * `set` resolves (Chromium's default "relaxed" durability: safe against a tab
  * or browser crash, not necessarily against power loss).
  */
-import { createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
+import { createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
 import type { CacheStore } from './cached-store.ts';
 import { decodeManifest, encodeManifest, type CacheManifest } from './manifest.ts';
 import { deleteKeyRange, readChunksInto, writeChunks } from './idb-chunks.ts';
@@ -74,6 +74,35 @@ export async function removeIdbCacheEntry(ns: string, key: string, id: string): 
     return existed;
   } catch (e) {
     throw storageError(e, `idb:${ns}: deleting ${key}`, { key });
+  }
+}
+
+/**
+ * Ids that own chunks but no manifest: what a deletion cut short between
+ * its two steps leaves. `withManifest` holds the ids that have one.
+ */
+export async function listIdbOrphanIds(ns: string, withManifest: Set<string>): Promise<string[]> {
+  let all: IDBValidKey[];
+  try {
+    all = await keys(stores(ns).chunks);
+  } catch (e) {
+    throw storageError(e, `idb:${ns}: listing chunks`);
+  }
+  const ids = new Set<string>();
+  for (const k of all) {
+    const id = String(k).split(':')[0];
+    if (!withManifest.has(id)) ids.add(id);
+  }
+  return [...ids];
+}
+
+/** Deletes the chunks of `id` (an entry without manifest). */
+export async function removeIdbOrphan(ns: string, id: string): Promise<boolean> {
+  try {
+    await deleteKeyRange(stores(ns).chunks, id);
+    return true;
+  } catch (e) {
+    throw storageError(e, `idb:${ns}: deleting chunks of ${id}`, { id });
   }
 }
 

@@ -7,7 +7,7 @@
 import { GgufPagerError } from '../core/errors.ts';
 import { DEFAULT_NAMESPACE, entryId, type CacheStoreKind } from './cached-store.ts';
 import { listOpfsEntryIds, readOpfsManifest, removeOpfsCacheEntry } from './cached-store-opfs.ts';
-import { listIdbManifests, removeIdbCacheEntry } from './cached-store-idb.ts';
+import { listIdbManifests, listIdbOrphanIds, removeIdbCacheEntry, removeIdbOrphan } from './cached-store-idb.ts';
 import { lockName, withLockIfFree } from './cached-lock.ts';
 import { hasIndexedDb, hasOpfs, isQuotaError } from './storage-env.ts';
 import { estimate, type StorageNumbers } from './storage-estimate.ts';
@@ -61,22 +61,26 @@ async function findOpfs(ns: string): Promise<Found[]> {
   return out;
 }
 
-async function findIdb(ns: string): Promise<Found[]> {
+async function findIdb(ns: string, orphans = false): Promise<Found[]> {
   if (!hasIndexedDb()) return [];
   const out: Found[] = [];
   for (const { key, manifest } of await listIdbManifests(ns)) {
     out.push({ store: 'idb', id: await entryId(key), key, info: manifest && entryInfo(manifest) });
   }
+  if (orphans) {
+    for (const id of await listIdbOrphanIds(ns, new Set(out.map((f) => f.id)))) out.push({ store: 'idb', id });
+  }
   return out;
 }
 
-async function findAll(ns: string): Promise<Found[]> {
-  return [...(await findOpfs(ns)), ...(await findIdb(ns))];
+/** Every entry; with `orphans`, also IndexedDB chunks whose manifest is gone. */
+async function findAll(ns: string, orphans = false): Promise<Found[]> {
+  return [...(await findOpfs(ns)), ...(await findIdb(ns, orphans))];
 }
 
 async function remove(ns: string, f: Found): Promise<boolean> {
   if (f.store === 'opfs') return removeOpfsCacheEntry(ns, f.id);
-  return removeIdbCacheEntry(ns, f.key as string, f.id);
+  return f.key === undefined ? removeIdbOrphan(ns, f.id) : removeIdbCacheEntry(ns, f.key, f.id);
 }
 
 /** The cached models, most recently used first. */
@@ -103,14 +107,14 @@ export async function deleteCached(key: string, opts: NamespaceOptions = {}): Pr
 
 /**
  * Deletes every cached model that is not open anywhere, including entries
- * whose manifest is missing or unreadable. Returns the keys (or, for entries
+ * whose manifest is missing or unreadable and chunks a cut-short deletion left. Returns the keys (or, for entries
  * without a readable manifest, ids) deleted and those skipped because in use.
  */
 export async function clearCached(opts: NamespaceOptions = {}): Promise<{ deleted: string[]; inUse: string[] }> {
   const ns = opts.namespace ?? DEFAULT_NAMESPACE;
   const deleted: string[] = [];
   const inUse: string[] = [];
-  for (const f of await findAll(ns)) {
+  for (const f of await findAll(ns, true)) {
     const done = await withLockIfFree(lockName(ns, f.id), () => remove(ns, f));
     (done ? deleted : inUse).push(f.key ?? f.id);
   }

@@ -1,5 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { createStore, del, keys } from 'idb-keyval';
 import { CachedSource } from '../../src/sources/cached.ts';
+import { entryId } from '../../src/sources/cached-store.ts';
+import { removeOpfsEntry } from '../../src/sources/opfs-file.ts';
 import { clearCached, deleteCached, estimate, listCached, persist, persisted } from '../../src/sources/storage.ts';
 import { CountingRemote, sleep } from './workers/cached-fixtures.ts';
 
@@ -64,6 +67,22 @@ describe('cache management', () => {
     expect((await listCached({ namespace: other })).map((e) => e.key)).toEqual(['c3']);
     expect(await clearCached({ namespace: other })).toEqual({ deleted: ['c3'], inUse: [] });
     expect(await listCached({ namespace: other })).toEqual([]);
+  });
+
+  it('clears what a cut-short deletion leaves: chunks or a data file without a manifest', async () => {
+    const other = `${ns}-leftovers`;
+    await cache('idb-left', 2 * CHUNK, 'idb', 2 * CHUNK, other);
+    await cache('opfs-left', 2 * CHUNK, 'opfs', 2 * CHUNK, other);
+    await del('idb-left', createStore(`${other}-manifests`, 'manifests'));
+    const opfsId = await entryId('opfs-left');
+    await removeOpfsEntry(`${other}/${opfsId}/manifest.json`);
+    expect(await listCached({ namespace: other }), 'no manifest: not listed').toEqual([]);
+    const chunks = createStore(`${other}-chunks`, 'chunks');
+    expect((await keys(chunks)).length).toBe(2);
+    const result = await clearCached({ namespace: other });
+    expect(result.deleted.sort()).toEqual([await entryId('idb-left'), opfsId].sort());
+    expect(await keys(chunks)).toEqual([]);
+    expect(await removeOpfsEntry(`${other}/${opfsId}`), 'the entry directory is gone').toBe(false);
   });
 
   it('estimates usage and quota, and asks for persistence from the page', async () => {

@@ -17,7 +17,9 @@ export type { OffloadPolicy, EvictionKind } from './pager/policy.ts';
 export { GgufPagerError, isGgufPagerError, type ErrorCode } from './core/errors.ts';
 export type { GgufModel, GgufValue, TensorInfo } from './gguf/types.ts';
 
-// For code that runs in a worker of its own (an inference engine): the pager and its parts.
+// For code that runs in a worker (an inference engine): the worker runtime to extend, and the pager and its parts.
+export { WorkerRuntime } from './runtime/worker-runtime.ts';
+export { installErrorTransfer } from './runtime/transfer.ts';
 export { LayerPager, type LayerPagerOptions } from './pager/layer-pager.ts';
 export type { Lease, LeaseGroup, LayerLease } from './pager/lease.ts';
 export { createCore, type Core } from './core/core.ts';

@@ -20,6 +20,7 @@ const cancelButton = $<HTMLButtonElement>('cancel');
 const chart = new PagerChart($<HTMLCanvasElement>('chart'));
 
 let runtime: Runtime | null = null;
+let runtimeKv = 0;
 let model: ModelHandle | null = null;
 let pendingInput: ModelInput | null = null;
 let abort: AbortController | null = null;
@@ -55,11 +56,13 @@ async function fillPicker(): Promise<void> {
 
 async function ensureRuntime(): Promise<Runtime> {
   const budget = Math.max(1, Number(budgetInput.value)) * 2 ** 20;
-  if (runtime && runtime.budget === budget) return runtime;
+  const kvBytes = Math.min(budget / 2, Math.max(0, Number(($('kv-mib') as HTMLInputElement).value) || 0) * 2 ** 20);
+  if (runtime && runtime.budget === budget && runtimeKv === kvBytes) return runtime;
   if (model) await model.dispose().catch(() => {});
   model = null;
   await runtime?.dispose();
-  runtime = await createRuntime({ budget });
+  runtime = await createRuntime({ budget, kvBytes });
+  runtimeKv = kvBytes;
   $('budget-bytes').textContent = String(runtime.budget);
   return runtime;
 }
@@ -123,6 +126,12 @@ async function refreshStats(): Promise<void> {
   if (!runtime) return;
   const s = await runtime.stats();
   $('wasm-memory').textContent = String(s.memoryBytes);
+  const a = s.arena;
+  $('arena-stats').textContent = `capacity ${bytes(a.capacity)}, used ${bytes(a.used)}, free ${bytes(a.free)}, ` +
+    `largest free block ${bytes(a.largestFree)}, ${a.liveBlocks} live blocks`;
+  $('kv-stats').textContent = s.kv
+    ? `${s.kv.totalPages} pages of ${s.kv.pageSize} elements, ${s.kv.totalPages - s.kv.freePages} in use, ${s.kv.freePages} free`
+    : 'none reserved';
   $('budget-bytes').textContent = String(s.budget);
   const m = model ? s.models.find((x) => x.id === model!.info.id) : undefined;
   if (!m) return;

@@ -40,6 +40,12 @@ export interface Runtime {
   load(input: ModelInput, opts?: LoadOptions): Promise<ModelHandle>;
   stats(): Promise<RuntimeStats>;
   readonly cache: RuntimeCache;
+  /**
+   * The worker's runtime object, typed as your own subclass of WorkerRuntime
+   * when `worker` starts a custom worker script (e.g. one that runs an
+   * inference engine over `pagerOf(handle)`), so its extra methods can be called.
+   */
+  extension<T extends WorkerRuntime>(): Comlink.Remote<T>;
   dispose(): Promise<void>;
 }
 
@@ -58,15 +64,14 @@ function toWorkerInput(input: ModelInput): string | string[] | Blob {
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   installErrorTransfer();
   const budget = opts.budget ?? defaultBudget();
-  const worker = opts.workerUrl
-    ? new Worker(opts.workerUrl, { type: 'module', name: 'gguf-pager' })
-    : new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'gguf-pager' });
+  const worker = opts.worker ? opts.worker() : new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'gguf-pager' });
   const remote = Comlink.wrap<WorkerRuntime>(worker);
   let disposed = false;
   const live = () => {
     if (disposed) throw new GgufPagerError('RUNTIME_DISPOSED', 'the runtime was disposed');
   };
-  const started = await remote.start({ ...opts, budget, workerUrl: undefined });
+  const { worker: _factory, ...startOpts } = opts;
+  const started = await remote.start({ ...startOpts, budget });
 
   const handle = (info: ModelInfo): ModelHandle => {
     const id = info.id;
@@ -98,6 +103,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       }
     },
     stats: () => (live(), remote.stats()),
+    extension: <T extends WorkerRuntime>() => (live(), remote as unknown as Comlink.Remote<T>),
     cache: {
       list: () => remote.cacheList(),
       delete: (key) => remote.cacheDelete(new URL(key, location.href).href),

@@ -19,8 +19,12 @@ export interface RuntimeOptions {
   maxModels?: number;
   /** Unload a model not used for this long (default: never). */
   modelTtlMs?: number;
-  /** Worker script URL, to override the bundled one. */
-  workerUrl?: string | URL;
+  /**
+   * Starts a custom worker script instead of the bundled one (write it as
+   * `() => new Worker(new URL('./my-worker.ts', import.meta.url), { type: 'module' })`
+   * so that bundlers see it). The script exposes a WorkerRuntime, or a subclass, with comlink.
+   */
+  worker?: () => Worker;
 }
 
 export type LoadPhase = 'header' | 'download' | 'cache-read' | 'ready';

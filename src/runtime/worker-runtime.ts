@@ -41,7 +41,7 @@ export class WorkerRuntime {
   private blobs = 0;
 
   /** Reserves the arena (the whole budget, once) and the KV pages. */
-  async start(opts: RuntimeOptions & { budget: number }): Promise<{ budget: number; memoryBytes: number }> {
+  async start(opts: Omit<RuntimeOptions, 'worker'> & { budget: number }): Promise<{ budget: number; memoryBytes: number }> {
     if (this.core) throw new GgufPagerError('INVALID_ARGUMENT', 'the runtime is already started');
     const kvBytes = opts.kvBytes ?? 0;
     const pageElems = opts.kvPageElems ?? DEFAULT_KV_PAGE_ELEMS;
@@ -105,6 +105,15 @@ export class WorkerRuntime {
     } finally {
       this.aborts.delete(abortId);
     }
+  }
+
+  /**
+   * The pager of a loaded model, for code running in this worker (an inference
+   * engine in a custom worker script: `createRuntime({ worker })`). Not for
+   * use across comlink: leases are views into this worker's arena.
+   */
+  pagerOf(handle: number): LoadedModel['pager'] {
+    return this.model(handle).pager;
   }
 
   modelStats(handle: number): ModelStats {

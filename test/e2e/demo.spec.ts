@@ -37,6 +37,8 @@ test('the default model loads through the page: progress reaches 100 % and statu
   await expect(page.getByTestId('status')).toHaveText('ready');
   expect(await page.getByTestId('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(100);
   await expect(page.getByTestId('tensor-table')).toContainText('token_embd.weight');
+  await expect(page.getByTestId('arena-stats')).toContainText(/capacity .* live blocks/);
+  await expect(page.getByTestId('kv-stats')).toContainText(/\d+ pages of 4096 elements, 0 in use/);
   await page.screenshot({ path: info.outputPath('loaded.png'), fullPage: true });
 });
 

@@ -7,7 +7,9 @@
 // and the Chromium path/arguments (test/browser-launch.ts), so nothing is
 // duplicated. Then it opens bench/sources/index.html in Chromium and runs every
 // bench/sources/*.bench.ts module in the page, printing each one's ratios.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer } from 'vite';
@@ -43,9 +45,14 @@ try {
   const ctx = { rangeBase: range.url, bytes: Number(args.mib) * 2 ** 20, runs: Number(args.runs) };
   await fetch(`${range.url}/gen/${ctx.bytes}/7`, { method: 'HEAD' }); // generate the file before timing
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  cleanups.push(() => browser.close());
-  const page = await browser.newPage();
+  // A persistent profile on disk: a throwaway context keeps OPFS and IndexedDB in memory,
+  // which measures a different backend (OPFS ~13x slower there, IndexedDB capped near 1.5 GB).
+  const profile = mkdtempSync(join(tmpdir(), 'gguf-pager-bench-'));
+  cleanups.push(async () => rmSync(profile, { recursive: true, force: true }));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  cleanups.push(() => context.close());
+  const browser = { version: () => context.browser()?.version() ?? 'persistent context' };
+  const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => process.stderr.write(`[page] ${e.message}\n`));
   await page.goto(`${vite.resolvedUrls.local[0]}bench/sources/index.html`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });

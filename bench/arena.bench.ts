@@ -21,6 +21,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Arena, Handle } from '../src/core/arena.ts';
 import { createCore } from '../src/core/core.ts';
+import { prng } from '../test/cases/prng.ts';
 
 const LAYERS = 32;
 const N_EMBD = 1024;
@@ -56,16 +57,6 @@ function model(): { pinned: Tensor[]; layers: Tensor[][] } {
   return { pinned, layers };
 }
 
-/** A seeded PRNG (mulberry32), so every run sees the same workload. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface Workload {
   firstFailUtil: number;

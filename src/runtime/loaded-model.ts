@@ -55,14 +55,7 @@ export class LoadedModel {
   }
 
   stats(): ModelStats {
-    const s = this.pager.stats();
-    const t = this.opened.traffic();
-    return {
-      id: this.id, budgetBytes: s.budgetBytes, residentBytes: s.residentBytes, residentCount: s.residentCount,
-      maxResidentBytes: s.maxResidentBytes, leasedBytes: s.leasedBytes, pinnedBytes: s.pinnedBytes, hits: s.hits,
-      misses: s.misses, evictions: s.evictions, bytesLoaded: s.bytesLoaded, bytesEvicted: s.bytesEvicted,
-      loadsInFlight: s.loadsInFlight, prefetches: s.prefetches, fromNetwork: t.fromNetwork, fromCache: t.fromCache,
-    };
+    return { ...this.pager.stats(), ...this.opened.traffic(), id: this.id };
   }
 
   /** Tensor names of each forward-pass group, in order. */

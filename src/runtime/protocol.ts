@@ -4,6 +4,7 @@
  */
 import type { ErrorCode } from '../core/errors.ts';
 import type { GgufValue } from '../gguf/types.ts';
+import type { PagerStats } from '../pager/events.ts';
 import type { OffloadPolicy } from '../pager/policy.ts';
 
 export type CacheStore = 'opfs' | 'idb' | 'none' | 'auto';
@@ -84,21 +85,8 @@ export interface ModelInfo {
   policy: OffloadPolicy;
 }
 
-export interface PagerStatsView {
-  budgetBytes: number;
-  residentBytes: number;
-  residentCount: number;
-  maxResidentBytes: number;
-  leasedBytes: number;
-  pinnedBytes: number;
-  hits: number;
-  misses: number;
-  evictions: number;
-  bytesLoaded: number;
-  bytesEvicted: number;
-  loadsInFlight: number;
-  prefetches: number;
-}
+/** The pager's own stats (src/pager/events.ts), as the page sees them. */
+export type PagerStatsView = PagerStats;
 
 export interface ModelStats extends PagerStatsView {
   id: number;

@@ -4,6 +4,7 @@
  * and in a Worker (which has no Vitest: it reports each case's outcome).
  */
 import { isGgufPagerError, type ErrorCode, type GgufPagerError } from '../../src/core/errors.ts';
+export { prng } from './prng.ts';
 
 export type Case = () => Promise<void>;
 export type Cases = Record<string, Case>;
@@ -42,17 +43,6 @@ export async function checkRejects(p: Promise<unknown>, code: ErrorCode, what: s
   throw new CaseFailed(`${what}: expected ${code}, it resolved`);
 }
 
-/** mulberry32: a seeded PRNG in [0, 1), so a failing run can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** An integer in [lo, hi]. */
 export const between = (rnd: () => number, lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));

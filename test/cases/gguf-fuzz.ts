@@ -1,16 +1,5 @@
 /** Seeded mutations of valid GGUF headers for the fuzz test. */
-
-/** mulberry32: a small seeded PRNG returning [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng.ts';
 
 const BLOWUPS: ReadonlyArray<[number, bigint]> = [
   [4, 0xffffffffn], [4, 0x80000000n], [8, 2n ** 64n - 1n], [8, 2n ** 63n], [8, 2n ** 32n], [8, 2n ** 32n - 1n], [8, 2n ** 53n + 1n],

@@ -9,6 +9,7 @@ import type { GgufModel, GgufValue } from '../gguf/types.ts';
 import { LayerPager } from '../pager/layer-pager.ts';
 import { blockCount, blockIndexOf, pinnedSet, prefetchAhead, type OffloadPolicy } from '../pager/policy.ts';
 import type { OpenedSources } from './open-sources.ts';
+import type { SourceRef } from './source-pool.ts';
 import type { ModelInfo, ModelStats, RunOptions, RunSample, TensorRow } from './protocol.ts';
 import type { WarmupTarget } from './warmup.ts';
 
@@ -18,15 +19,17 @@ export const INFO_ARRAY_ITEMS = 64;
 export class LoadedModel {
   readonly pager: LayerPager;
   readonly info: ModelInfo;
+  readonly opened: OpenedSources;
 
   constructor(
     readonly id: number,
     readonly model: GgufModel,
-    readonly opened: OpenedSources,
+    private readonly sources: SourceRef,
     arena: Arena,
     readonly policy: OffloadPolicy,
   ) {
-    this.pager = new LayerPager({ arena, sources: opened.sources, model, policy });
+    this.opened = sources.opened;
+    this.pager = new LayerPager({ arena, sources: this.opened.sources, model, policy });
     this.info = this.describe();
   }
 
@@ -135,6 +138,6 @@ export class LoadedModel {
 
   async dispose(): Promise<void> {
     this.pager.dispose();
-    await this.opened.close();
+    await this.sources.release();
   }
 }

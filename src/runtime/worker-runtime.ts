@@ -18,6 +18,7 @@ import { downloadIntoCache } from './download.ts';
 import { LoadedModel } from './loaded-model.ts';
 import { ModelCache, type ModelLease } from './model-cache.ts';
 import { openSources, type WorkerModelInput } from './open-sources.ts';
+import { SourcePool } from './source-pool.ts';
 import { ProgressMeter } from './progress.ts';
 import type {
   CachedEntry, LoadOptions, LoadProgress, ModelInfo, ModelStats, RunOptions, RunSample, RuntimeOptions, RuntimeStats, WarmupResult,
@@ -35,6 +36,7 @@ export class WorkerRuntime {
   private cache: ModelCache<LoadedModel> | null = null;
   private readonly handles = new Map<number, ModelLease<LoadedModel>>();
   private readonly aborts = new Map<number, AbortController>();
+  private readonly sourcePool = new SourcePool();
   private nextHandle = 1;
   private nextModel = 1;
   private nextAbort = 1;
@@ -75,20 +77,21 @@ export class WorkerRuntime {
     try {
       const store = input instanceof Blob ? 'none' : (opts.cache ?? 'auto');
       const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes: core.arena.capacity };
-      const key = input instanceof Blob ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}|${JSON.stringify(policy)}`;
+      const sourceKey = input instanceof Blob ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}`;
       const meter = new ProgressMeter(onProgress);
-      const lease = await cache.acquire(key, async () => {
+      const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(policy)}`, async () => {
         meter.phase('header', 0, 0);
-        const opened = await openSources(input, { cache: store, signal });
+        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal }));
+        const opened = ref.opened;
         try {
           if (store !== 'none' && opts.download !== false) {
             await downloadIntoCache(opened.sources, (t) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal), signal);
           }
           meter.phase('header', 0, 0, opened.traffic());
           const model = await parseGguf(opened.sources, { signal });
-          return new LoadedModel(this.nextModel++, model, opened, core.arena, policy);
+          return new LoadedModel(this.nextModel++, model, ref, core.arena, policy);
         } catch (e) {
-          await opened.close();
+          await ref.release();
           throw e;
         }
       });

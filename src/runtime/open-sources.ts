@@ -43,16 +43,39 @@ export function shardUrls(input: string | string[]): string[] {
   return splitShardNames(input);
 }
 
+/**
+ * Waits for `opening` unless `signal` aborts first; a source that opens after
+ * the abort is closed. The signal is not given to the source itself: sources
+ * are shared between loads (source-pool.ts), and one caller's abort must not
+ * close what another reads from.
+ */
+async function unlessAborted<T extends PagerSource>(opening: Promise<T>, signal: AbortSignal | undefined, url: string): Promise<T> {
+  if (!signal) return opening;
+  const aborted = () => new GgufPagerError('SOURCE_ABORTED', `${url}: load aborted while opening`, { url });
+  if (signal.aborted) {
+    opening.then((s) => s.close?.(), () => undefined);
+    throw aborted();
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      opening.then((s) => s.close?.(), () => undefined);
+      reject(aborted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    opening.then(
+      (s) => (signal.removeEventListener('abort', onAbort), resolve(s)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
+
 async function openUrl(url: string, opts: OpenOptions): Promise<PagerSource> {
   const cached = opts.cache !== 'none';
-  const remote = await HttpRangeSource.open(url, {
-    signal: opts.signal,
-    // Behind a cache the header is read through the cache too: open asks for one byte, to learn size and identity.
-    headBytes: cached ? 1 : UNCACHED_HEAD_BYTES,
-  });
+  // Behind a cache the header is read through the cache too: open asks for one byte, to learn size and identity.
+  const remote = await unlessAborted(HttpRangeSource.open(url, { headBytes: cached ? 1 : UNCACHED_HEAD_BYTES }), opts.signal, url);
   if (!cached) return remote;
   try {
-    return await CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb' });
+    return await unlessAborted(CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb' }), opts.signal, url);
   } catch (e) {
     await remote.close();
     throw e;

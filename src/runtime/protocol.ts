@@ -45,7 +45,7 @@ export interface LoadProgress {
 }
 
 export interface LoadOptions {
-  /** How weights are kept in RAM. Default: a pinned hot set under the runtime's budget. */
+  /** How weights are kept in RAM. Default: the runtime's budget, embeddings and output head pinned (unless they would take over half of it), one group prefetched. */
   policy?: OffloadPolicy;
   /** Where the bytes are kept on the device. Default 'auto' (OPFS, else IndexedDB). */
   cache?: CacheStore;

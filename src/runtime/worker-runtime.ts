@@ -12,6 +12,7 @@
 import { createCore, type Core } from '../core/core.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
+import type { GgufModel } from '../gguf/types.ts';
 import { pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
 import { clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
 import { downloadIntoCache } from './download.ts';
@@ -26,6 +27,22 @@ import type {
 import { ModelWarmup } from './warmup.ts';
 
 export type WorkerLoadOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
+
+/** Pins may take at most this share of the budget in the default policy; the rest is for paging. */
+export const DEFAULT_PIN_SHARE = 0.5;
+
+/**
+ * The policy of a load that names none: the whole arena, embeddings and output
+ * head pinned and one group prefetched; no pins when they would take more than
+ * half the budget (a large vocabulary under a small budget).
+ */
+export function defaultPolicyFor(model: GgufModel, budget: number): OffloadPolicy {
+  const hot: OffloadPolicy = { kind: 'pinnedHotSet', ramBytes: budget, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 0, prefetchNAhead: 1 };
+  const sizes = new Map(model.tensors.map((t) => [t.name, t.size]));
+  let pinned = 0;
+  for (const name of pinnedSet(model, hot)) pinned += sizes.get(name) ?? 0;
+  return pinned <= budget * DEFAULT_PIN_SHARE ? hot : { kind: 'budget', ramBytes: budget };
+}
 
 const DEFAULT_MAX_MODELS = 2;
 const DEFAULT_KV_PAGE_ELEMS = 4096;
@@ -76,10 +93,9 @@ export class WorkerRuntime {
     const signal = this.aborts.get(abortId)?.signal;
     try {
       const store = input instanceof Blob ? 'none' : (opts.cache ?? 'auto');
-      const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes: core.arena.capacity };
       const sourceKey = input instanceof Blob ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}`;
       const meter = new ProgressMeter(onProgress);
-      const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(policy)}`, async () => {
+      const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(opts.policy ?? 'default')}`, async () => {
         meter.phase('header', 0, 0);
         const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal }));
         const opened = ref.opened;
@@ -89,7 +105,7 @@ export class WorkerRuntime {
           }
           meter.phase('header', 0, 0, opened.traffic());
           const model = await parseGguf(opened.sources, { signal });
-          return new LoadedModel(this.nextModel++, model, ref, core.arena, policy);
+          return new LoadedModel(this.nextModel++, model, ref, core.arena, opts.policy ?? defaultPolicyFor(model, core.arena.capacity));
         } catch (e) {
           await ref.release();
           throw e;
@@ -98,7 +114,7 @@ export class WorkerRuntime {
       const handle = this.nextHandle++;
       this.handles.set(handle, lease);
       try {
-        if (pinnedSet(lease.model.model, policy).size > 0) await lease.model.pager.loadPinned();
+        if (pinnedSet(lease.model.model, lease.model.policy).size > 0) await lease.model.pager.loadPinned();
       } catch (e) {
         this.unload(handle);
         throw e;

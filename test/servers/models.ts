@@ -3,9 +3,9 @@
  * synthetic llama models made by the project's GGUF writer (streamed to disk
  * in chunks), and links to the shared real fixtures (never copied into the repo).
  */
-import { closeSync, existsSync, openSync, readdirSync, symlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { servedModel, SYNTHETIC_MODELS, type SyntheticModelName } from './model-list.ts';
+import { servedModel, splitModel, SYNTHETIC_MODELS, type SyntheticModelName } from './model-list.ts';
 
 export const FIXTURES_DIR = resolve('../shared/fixtures/models');
 
@@ -28,6 +28,7 @@ export function writeTestModels(dir: string): ServedModels {
     }
     synthetic[name] = model.size;
   }
+  for (const [name, bytes] of splitModel().shards) writeFileSync(join(dir, name), bytes);
   const fixtures = existsSync(FIXTURES_DIR) ? readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.gguf')) : [];
   for (const f of fixtures) symlinkSync(join(FIXTURES_DIR, f), join(dir, f));
   return { synthetic, fixtures };

@@ -37,7 +37,7 @@ export class PagerChart {
     line(ctx, pts.map((p, i) => [x(i), y(p.budget)]), '#b00020', [6, 4]);
     line(ctx, pts.map((p, i) => [x(i), y(p.resident)]), '#2f5cd6', []);
     ctx.fillStyle = '#1d2330'; ctx.font = '12px system-ui';
-    ctx.fillText('resident bytes (blue) vs budget (red); hits (green) / misses (red) per sample', pad, 14);
+    ctx.fillText("resident bytes (blue) vs the model's budget (red); hits (green) / misses (red) per sample", pad, 14);
   }
 }
 

@@ -149,7 +149,7 @@ async function run(): Promise<void> {
   setStatus('running');
   let last = { hits: 0, misses: 0 };
   try {
-    const budget = runtime!.budget;
+    const budget = model.info.budgetBytes; // the pager's share: the tab's budget less the KV pages
     const tokens = Number(($('tokens') as HTMLInputElement).value) || 1;
     const loadedBefore = (await model.stats()).bytesLoaded;
     const final = await model.run({ tokens }, (s) => {

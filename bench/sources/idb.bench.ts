@@ -11,6 +11,7 @@ import { createStore, type UseStore } from 'idb-keyval';
 import { IdbSource, deleteIdbFile, writeIdbFile } from '../../src/sources/idb.ts';
 import { fillPattern, firstPatternMismatch } from '../../test/servers/pattern.ts';
 import { benchArena } from './arena.ts';
+import { spotCheckPattern } from './verify.ts';
 import { median, type BenchContext, type BenchResult } from './types.ts';
 
 const SEED = 11;
@@ -22,17 +23,6 @@ const SMALL_BYTES = 64 << 10;
 export const CHUNK_SIZES = [256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 8 << 20, 16 << 20];
 
 const label = (n: number) => (n >= 1 << 20 ? `${n >> 20} MiB` : `${n >> 10} KiB`);
-
-function verify(view: Uint8Array, what: string): void {
-  const probe = new Uint8Array(65_536);
-  const at: number[] = [];
-  for (let o = 0; o + probe.length <= view.length; o += 16 << 20) at.push(o);
-  at.push(view.length - probe.length);
-  for (const o of at) {
-    fillPattern(probe, o, SEED);
-    for (let i = 0; i < probe.length; i++) if (view[o + i] !== probe[i]) throw new Error(`${what}: wrong byte at ${o + i}`);
-  }
-}
 
 const keyOf = (cs: number) => `bench-${cs}`;
 
@@ -59,7 +49,7 @@ async function readRounds(ctx: BenchContext, store: UseStore, view: Uint8Array, 
       const t0 = performance.now();
       for (let at = 0; at < ctx.bytes; at += READ) await sources[i].readInto(at, view.subarray(at, Math.min(ctx.bytes, at + READ)));
       if (r >= 0) times[i].push(performance.now() - t0);
-      verify(view, `chunks of ${label(sizes[i])}`);
+      spotCheckPattern(view, SEED, `chunks of ${label(sizes[i])}`);
       const t1 = performance.now();
       await smallReads(sources[i], ctx.bytes);
       if (r >= 0) small[i].push(performance.now() - t1);

@@ -20,6 +20,7 @@ import { CachedSource } from '../../src/sources/cached.ts';
 import { clearCached } from '../../src/sources/storage.ts';
 import { fillPattern } from '../../test/servers/pattern.ts';
 import { benchArena } from './arena.ts';
+import { spotCheckPattern } from './verify.ts';
 import { median } from './types.ts';
 
 const SEED = 9;
@@ -32,18 +33,6 @@ export interface OpfsCase {
   name: string;
   against: string;
   medianMs: number;
-}
-
-/** Spot-checks 64 KiB every 16 MiB and the last 64 KiB. */
-function verify(view: Uint8Array, what: string): void {
-  const probe = new Uint8Array(65_536);
-  const at: number[] = [];
-  for (let o = 0; o + probe.length <= view.length; o += 16 << 20) at.push(o);
-  at.push(view.length - probe.length);
-  for (const o of at) {
-    fillPattern(probe, o, SEED);
-    for (let i = 0; i < probe.length; i++) if (view[o + i] !== probe[i]) throw new Error(`${what}: wrong byte at ${o + i}`);
-  }
 }
 
 async function writeFile(bytes: number): Promise<number> {
@@ -109,7 +98,7 @@ const api = {
         const ms = await timeWholeFile(reader, c.view);
         await reader.close();
         if (r >= 0) times[i].push(ms);
-        verify(c.view, c.name);
+        spotCheckPattern(c.view, SEED, c.name);
       }
     }
     await clearCached({ namespace: NAMESPACE });

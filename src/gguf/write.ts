@@ -13,7 +13,7 @@
 import { GgufPagerError } from '../core/errors.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { ggmlTypeByName, requireGgmlType, tensorByteSize, type GgmlTypeName } from './ggml-types.ts';
-import { GgufValueType, type GgufModel, type GgufTypeSpec, type GgufValue } from './types.ts';
+import { GgufValueType, type GgufModel, type GgufTypeSpec, type GgufValue, type TensorInfo } from './types.ts';
 import { inferSpec, writeValue } from './write-value.ts';
 
 export type MetadataEntry = readonly [key: string, value: GgufValue, type?: GgufTypeSpec];
@@ -36,17 +36,8 @@ export interface GgufWriteInput {
   version?: 2 | 3;
 }
 
-export interface GgufTensorPlacement {
-  name: string;
-  type: number;
-  typeName: string;
-  dims: number[];
-  /** Relative to the tensor data section. */
-  relativeOffset: number;
-  /** Absolute offset in the file. */
-  offset: number;
-  size: number;
-}
+/** Where the writer puts a tensor: a TensorInfo of a single-file model. */
+export type GgufTensorPlacement = Omit<TensorInfo, 'shard'>;
 
 export interface GgufLayout {
   /** Bytes [0, tensorDataOffset): header and padding. */

@@ -48,6 +48,10 @@ export const E_KV_BAD_PAGE: i32 = -11;     // page out of range, or not in the s
 export const E_KV_PAGE_OWNED: i32 = -12;   // free of a page a sequence owns
 export const E_KV_BAD_SEQ: i32 = -13;      // unknown or freed sequence id
 export const E_KV_BAD_DIM: i32 = -14;      // K/V width 0, wider than half a page, or changed
+export const E_K_SHAPE: i32 = -20;         // kernel: a dimension that does not divide the type's block, or is 0 / too large
+export const E_K_RANGE: i32 = -21;         // kernel: a buffer that does not lie inside the budget (arena + KV pages)
+export const E_K_ALIGN: i32 = -22;         // kernel: a buffer not aligned as the op needs
+export const E_K_TYPE: i32 = -23;          // kernel: a ggml type the core has no kernel for
 export const E_CORRUPT: i32 = -100;        // model check: -100 - k names the broken invariant k
 
 /** Round `x` up to a multiple of ALIGN, in 64-bit so no request overflows. */

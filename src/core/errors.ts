@@ -15,6 +15,21 @@ export type ErrorCode =
   | 'KV_BAD_SEQUENCE'       // unknown or freed sequence id
   | 'WASM_LOAD'             // the core module could not be fetched / instantiated
   | 'WASM_ABORT'            // the core aborted (a bug: it should never happen)
+  // kernels (src/core, assembly/kernels)
+  | 'KERNEL_SHAPE'          // a dimension that does not divide the weight type's block
+  | 'KERNEL_RANGE'          // a buffer outside the arena / KV pool
+  | 'KERNEL_ALIGN'          // a misaligned buffer
+  | 'KERNEL_TYPE'           // a ggml type with no kernel
+  | 'UNSUPPORTED_TENSOR_TYPE' // a model tensor of a type the kernels do not compute (IQ*, TQ*, MXFP4, …)
+  // text (src/text)
+  | 'TOKENIZER_UNSUPPORTED' // tokenizer.ggml.model the library does not implement
+  | 'TOKENIZER_BAD_VOCAB'   // missing or inconsistent tokenizer.ggml.* metadata
+  | 'TOKEN_OUT_OF_RANGE'    // an id outside the vocabulary
+  | 'CHAT_TEMPLATE'         // the chat template failed to parse or render
+  // engine (src/engine)
+  | 'UNSUPPORTED_ARCHITECTURE'
+  | 'CONTEXT_FULL'          // the sequence reached its context length (and contextShift is off)
+  | 'GENERATION_ABORTED'
   // GGUF (src/gguf)
   | 'GGUF_BAD_MAGIC'
   | 'GGUF_UNSUPPORTED_VERSION'
@@ -49,6 +64,9 @@ export type ErrorCode =
   | 'CACHE_CORRUPT'
   | 'CACHE_IN_USE'          // the cache entry is open in another tab/worker (or still open here)
   | 'SOURCE_NOT_FOUND'      // OPFS file / IndexedDB file missing
+  | 'INTEGRITY_MISMATCH'    // the downloaded bytes do not hash to the expected SHA-256
+  | 'HTTP_STALLED'          // a range body stopped and stayed silent past the stall timeout and its retries
+  | 'HTTP_CONTENT_ENCODING' // a 206 with a Content-Encoding the source cannot decode
   // pager (src/pager)
   | 'PAGER_UNKNOWN_TENSOR'
   | 'PAGER_TENSOR_TOO_LARGE'

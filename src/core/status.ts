@@ -20,6 +20,10 @@ export const Status = {
   E_KV_PAGE_OWNED: -12,
   E_KV_BAD_SEQ: -13,
   E_KV_BAD_DIM: -14,
+  E_K_SHAPE: -20,
+  E_K_RANGE: -21,
+  E_K_ALIGN: -22,
+  E_K_TYPE: -23,
   E_CORRUPT: -100,
 } as const;
 

@@ -14,6 +14,7 @@ import { writeGguf } from '../../src/gguf/write.ts';
 import { FileSource } from '../../src/sources/file.ts';
 import { startRangeServer, type RangeServer } from '../servers/range-server.ts';
 import { STORIES, TINY_LLAMA } from '../cases/gguf-fixtures.ts';
+import { fixturePath } from '../cases/fixtures-dir.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 let dir = '';
@@ -37,7 +38,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'dist/package.json'), '{ "type": "module" }\n');
   cliPath = join(dir, 'dist/src/cli/main.js');
   expect(existsSync(cliPath)).toBe(true);
-  server = await startRangeServer({ root: '/work/shared/fixtures/models' });
+  server = await startRangeServer({ root: fixturePath('models') });
 }, 150_000);
 
 afterAll(async () => {

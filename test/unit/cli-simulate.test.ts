@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticLlama } from '../../src/gguf/synthetic.ts';
 import { startRangeServer } from '../servers/range-server.ts';
+import { fixturePath } from '../cases/fixtures-dir.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/src/cli/main.js');
-const STORIES = '/work/shared/fixtures/models/stories260K.gguf';
+const STORIES = fixturePath('models/stories260K.gguf');
 let dir = '';
 let generated = '';
 
@@ -115,7 +116,7 @@ describe('gguf-pager simulate errors and table', () => {
 
 describe('gguf-pager simulate over HTTP', () => {
   it('reads a model by URL through Range requests and finds what it finds on disk', async () => {
-    const server = await startRangeServer({ root: '/work/shared/fixtures/models' });
+    const server = await startRangeServer({ root: fixturePath('models') });
     try {
       // Reads the JSON line, then ends the child: HttpRangeSource currently keeps a
       // Node process alive after concurrent reads and close() (reported to its owner).

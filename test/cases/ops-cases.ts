@@ -5,7 +5,9 @@
  */
 import type { Cases } from './arena-harness.ts';
 import { opsElementwiseCases } from './ops-elementwise.ts';
+import { opsRopeCases } from './ops-rope.ts';
 
 export const opsCases: Cases = {
   ...opsElementwiseCases,
+  ...opsRopeCases,
 };

@@ -6,8 +6,10 @@
 import type { Cases } from './arena-harness.ts';
 import { opsElementwiseCases } from './ops-elementwise.ts';
 import { opsRopeCases } from './ops-rope.ts';
+import { opsAttentionCases } from './ops-attention.ts';
 
 export const opsCases: Cases = {
   ...opsElementwiseCases,
   ...opsRopeCases,
+  ...opsAttentionCases,
 };

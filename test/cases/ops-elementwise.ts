@@ -11,7 +11,7 @@
  */
 import type { Cases } from './arena-harness.ts';
 import { check, checkEq } from './arena-harness.ts';
-import { buf, checkClose, opsCore, uniform, ulp32 } from './ops-setup.ts';
+import { buf, checkClose, f16Value, opsCore, uniform, ulp32 } from './ops-setup.ts';
 
 const SIZES = [1, 3, 4, 7, 16, 33, 257, 4096];
 
@@ -23,15 +23,6 @@ function softmaxRef(x: ArrayLike<number>): number[] {
 }
 
 const siluRef = (x: number): number => x / (1 + Math.exp(-x));
-
-/** The value of f16 bits h, decoded by its definition. */
-function f16Value(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0x1f) return m ? NaN : s * Infinity;
-  return s * (e === 0 ? m * 2 ** -24 : (1 + m / 1024) * 2 ** (e - 15));
-}
 
 export const opsElementwiseCases: Cases = {
   async 'add, mul, scale and addBias round once, like f32 arithmetic, for every length including tails'() {

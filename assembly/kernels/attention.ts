@@ -30,7 +30,7 @@ import { OK, E_K_SHAPE, E_K_RANGE, E_KV_BAD_SEQ } from '../common';
 import { elemBytes, pageAddr } from '../kv';
 import { kvSeqLength, kvSeqKvDim, kvSeqFirstPage, kvNextPage, kvTokensPerPage } from '../kv-seq';
 import { f16ToF32, f16x4ToF32x4 } from '../f16';
-import { checkF32, overlaps, exp1, maxRow, expShiftSum, scaleRow } from './elementwise';
+import { checkF32, overlaps, exp1, madd, maxRow, expShiftSum, scaleRow } from './elementwise';
 
 /** Query heads done in one walk of the pages (their running max and sum live in STATE). */
 // @ts-ignore: decorator
@@ -163,10 +163,10 @@ function scores4<T>(qg: usize, j0: i32, last: i32, headDim: i32, k: usize, rowBy
     for (; i + 4 <= n; i += 4) {
       const x = load4<T>(kr, i);
       const o = i << 2;
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(q0 + o), x));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load(q1 + o), x));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load(q2 + o), x));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load(q3 + o), x));
+      a0 = madd(v128.load(q0 + o), x, a0);
+      a1 = madd(v128.load(q1 + o), x, a1);
+      a2 = madd(v128.load(q2 + o), x, a2);
+      a3 = madd(v128.load(q3 + o), x, a3);
     }
     let d0 = hsum(a0), d1 = hsum(a1), d2 = hsum(a2), d3 = hsum(a3);
     for (; i < n; i++) {
@@ -207,10 +207,10 @@ function accumulate4<T>(og: usize, j0: i32, last: i32, headDim: i32, v: usize, r
       const st = <usize>t << 2;
       const w0 = f32x4.splat(load<f32>(p0 + st)), w1 = f32x4.splat(load<f32>(p1 + st));
       const w2 = f32x4.splat(load<f32>(p2 + st)), w3 = f32x4.splat(load<f32>(p3 + st));
-      a0 = f32x4.add(a0, f32x4.mul(w0, x)); b0 = f32x4.add(b0, f32x4.mul(w0, y));
-      a1 = f32x4.add(a1, f32x4.mul(w1, x)); b1 = f32x4.add(b1, f32x4.mul(w1, y));
-      a2 = f32x4.add(a2, f32x4.mul(w2, x)); b2 = f32x4.add(b2, f32x4.mul(w2, y));
-      a3 = f32x4.add(a3, f32x4.mul(w3, x)); b3 = f32x4.add(b3, f32x4.mul(w3, y));
+      a0 = madd(w0, x, a0); b0 = madd(w0, y, b0);
+      a1 = madd(w1, x, a1); b1 = madd(w1, y, b1);
+      a2 = madd(w2, x, a2); b2 = madd(w2, y, b2);
+      a3 = madd(w3, x, a3); b3 = madd(w3, y, b3);
     }
     v128.store(o0 + o, a0); v128.store(o0 + o, b0, 16);
     v128.store(o1 + o, a1); v128.store(o1 + o, b1, 16);

@@ -65,6 +65,13 @@ export function checkF32(ptr: usize, count: u64): i32 {
   return f32x4.mul(f32x4.mul(p, s1), s2);
 }
 
+/** a·b + c on f32x4: fused (relaxed_madd) in the Relaxed SIMD build of the core, mul then add otherwise. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 /** Scalar exp with the same arithmetic as expV. */
 // @ts-ignore: decorator
 @inline export function exp1(x: f32): f32 {

@@ -32,7 +32,7 @@ export interface AttentionRow {
   simdUs: number;
   /** Median µs of the scalar baseline. */
   scalarUs: number;
-  /** scalarUs / simdUs. */
+  /** Median over runs of scalar / simd time (runs interleaved). */
   speedup: number;
   /** K and V bytes of the nPos positions per second of simdUs. */
   kvGBps: number;
@@ -49,23 +49,29 @@ export async function attentionBenchCore(dtype: KvDtype): Promise<Core> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** µs per call of `fn`, median of RUNS timed batches after a warm-up. */
-function time(fn: () => void, budgetMs: number): number {
-  const t0 = performance.now();
-  fn();
-  const once = Math.max(performance.now() - t0, 0.01);
-  const reps = Math.max(1, Math.round(budgetMs / RUNS / once));
-  const runs: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
+/** µs per call of each of `fns`, runs interleaved (so both see the same machine load): medians of RUNS batches, and the median per-run ratio b/a. */
+function timePair(a: () => void, b: () => void, budgetMs: number): { aUs: number; bUs: number; ratio: number } {
+  const reps = [a, b].map((fn) => {
+    const t0 = performance.now();
+    fn();
+    return Math.max(1, Math.round(budgetMs / 2 / RUNS / Math.max(performance.now() - t0, 0.01)));
+  });
+  const batch = (fn: () => void, n: number): number => {
     const t = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    runs.push(((performance.now() - t) * 1000) / reps);
+    for (let i = 0; i < n; i++) fn();
+    return ((performance.now() - t) * 1000) / n;
+  };
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    as.push(batch(a, reps[0]!));
+    bs.push(batch(b, reps[1]!));
   }
-  return median(runs);
+  return { aUs: median(as), bUs: median(bs), ratio: median(bs.map((x, i) => x / as[i]!)) };
 }
 
 /** Measures attention at 512 and 2048 positions on a core from attentionBenchCore (its KV pool must be empty). */
-export function benchAttention(core: Core, budgetMs = 400): AttentionRow[] {
+export function benchAttention(core: Core, budgetMs = 800): AttentionRow[] {
   const kv = core.kv;
   if (!kv) throw new Error('benchAttention needs a core with a KV pool (attentionBenchCore)');
   const { nHead, nKvHead, headDim } = ATTENTION_SHAPE;
@@ -90,10 +96,13 @@ export function benchAttention(core: Core, budgetMs = 400): AttentionRow[] {
   const scale = 1 / Math.sqrt(headDim);
   const rows: AttentionRow[] = [];
   for (const nPos of ATTENTION_POSITIONS) {
-    const simdUs = time(() => core.ops.attention(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch), budgetMs);
-    const scalarUs = time(() => core.ops.attentionScalar(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch), budgetMs);
+    const t = timePair(
+      () => core.ops.attention(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch),
+      () => core.ops.attentionScalar(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch),
+      budgetMs,
+    );
     const kvBytes = 2 * nPos * kvDim * (kv.dtype === 'f16' ? 2 : 4);
-    rows.push({ op: 'attention', kv: kv.dtype, positions: nPos, nHead, nKvHead, headDim, simdUs, scalarUs, speedup: scalarUs / simdUs, kvGBps: kvBytes / (simdUs * 1e3) });
+    rows.push({ op: 'attention', kv: kv.dtype, positions: nPos, nHead, nKvHead, headDim, simdUs: t.aUs, scalarUs: t.bUs, speedup: t.ratio, kvGBps: kvBytes / (t.aUs * 1e3) });
   }
   kv.seqFree(seq);
   kv.seqFree(other);
@@ -101,7 +110,7 @@ export function benchAttention(core: Core, budgetMs = 400): AttentionRow[] {
 }
 
 /** Both page types, on fresh cores. */
-export async function runAttentionBench(budgetMs = 400): Promise<AttentionRow[]> {
+export async function runAttentionBench(budgetMs = 800): Promise<AttentionRow[]> {
   const rows: AttentionRow[] = [];
   for (const dtype of ['f16', 'f32'] as const) rows.push(...benchAttention(await attentionBenchCore(dtype), budgetMs));
   return rows;

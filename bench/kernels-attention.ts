@@ -11,6 +11,7 @@
  *   npm run bench:attention            (node dist/bench/kernels-attention.js [--json])
  */
 import { createCore, type Core } from '../src/core/core.ts';
+import type { CoreModuleSource } from '../src/core/wasm.ts';
 import type { KvDtype } from '../src/core/kv-pool.ts';
 import { prng } from '../test/cases/prng.ts';
 
@@ -38,13 +39,16 @@ export interface AttentionRow {
   kvGBps: number;
 }
 
-/** A core whose KV pool holds two interleaved sequences of 2048 positions of the benchmark's shape. */
-export async function attentionBenchCore(dtype: KvDtype): Promise<Core> {
+/**
+ * A core whose KV pool holds two interleaved sequences of 2048 positions of the benchmark's shape
+ * (`module`: a precompiled core, e.g. the Relaxed SIMD build; default build/core.wasm).
+ */
+export async function attentionBenchCore(dtype: KvDtype, module?: CoreModuleSource): Promise<Core> {
   const kvDim = ATTENTION_SHAPE.nKvHead * ATTENTION_SHAPE.headDim;
   const pageElems = 2 * kvDim * TOKENS_PER_PAGE;
   const pages = 2 * (MAX_POS / TOKENS_PER_PAGE);
   const pageBytes = pageElems * (dtype === 'f16' ? 2 : 4);
-  return createCore({ arenaBytes: 4 * MiB + pages * pageBytes, kv: { pages, pageElems, dtype, maxSequences: 2 } });
+  return createCore({ arenaBytes: 4 * MiB + pages * pageBytes, kv: { pages, pageElems, dtype, maxSequences: 2 }, ...(module ? { module } : {}) });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -110,9 +114,9 @@ export function benchAttention(core: Core, budgetMs = 800): AttentionRow[] {
 }
 
 /** Both page types, on fresh cores. */
-export async function runAttentionBench(budgetMs = 800): Promise<AttentionRow[]> {
+export async function runAttentionBench(budgetMs = 800, module?: CoreModuleSource): Promise<AttentionRow[]> {
   const rows: AttentionRow[] = [];
-  for (const dtype of ['f16', 'f32'] as const) rows.push(...benchAttention(await attentionBenchCore(dtype), budgetMs));
+  for (const dtype of ['f16', 'f32'] as const) rows.push(...benchAttention(await attentionBenchCore(dtype, module), budgetMs));
   return rows;
 }
 

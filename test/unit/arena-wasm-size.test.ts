@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { expect, it } from 'vitest';
 
-const BUDGET = 16 * 1024;
+const BUDGET = 48 * 1024; // raised for the kernels of issue 8 (the ops of assembly/kernels/{norm,rope,elementwise,attention}.ts add ~24 KB)
 
 it(`keeps build/core.wasm under ${BUDGET} bytes`, async () => {
   const { size } = await stat(new URL('../../build/core.wasm', import.meta.url));

@@ -1,0 +1,59 @@
+// `npm run build`: the published package in dist/.
+//   dist/index.js                the main entry (page side: createRuntime, types, errors)
+//   dist/worker.js               `gguf-pager/worker`: what a custom engine worker needs
+//   dist/gguf-pager-worker.js    the stock worker script createRuntime starts
+//   dist/cli.js                  the `gguf-pager` command (Node)
+//   dist/core.wasm, dist/core.relaxed.wasm   the core's builds, beside the code that loads them
+//   dist/*-[hash].js             chunks shared by the entries; dist/types/ the .d.ts files
+// Every chunk sits at the top of dist/, so `new URL('./core.wasm', import.meta.url)` and
+// `new URL('./gguf-pager-worker.js', import.meta.url)` resolve from any of them. comlink and
+// idb-keyval are bundled in: the files run in a browser without a bundler or an import map.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rolldown } from 'rolldown';
+
+const OUT = 'dist';
+const WORKER_LITERAL = "new URL('./worker.ts', import.meta.url)";
+const CORE_BUILDS = ['core.wasm', 'core.relaxed.wasm'];
+
+/** The stock worker's literal in client.ts names the TypeScript source; the package ships it as gguf-pager-worker.js. */
+const workerUrlPlugin = {
+  name: 'gguf-pager-worker-url',
+  transform(code, id) {
+    if (!id.endsWith('/src/runtime/client.ts')) return null;
+    if (!code.includes(WORKER_LITERAL)) this.error(`client.ts no longer holds ${WORKER_LITERAL}: update scripts/build-lib.js`);
+    return { code: code.replaceAll(WORKER_LITERAL, "new URL('./gguf-pager-worker.js', import.meta.url)"), map: null };
+  },
+};
+
+async function bundle(input, output, platform, plugins = []) {
+  const build = await rolldown({ input, platform, plugins, external: [/^node:/], logLevel: 'warn' });
+  await build.write({ dir: OUT, format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', ...output });
+  await build.close();
+}
+
+const t0 = Date.now();
+// Only what this script writes: dist/src and dist/bench belong to `npm run build:node`.
+mkdirSync(OUT, { recursive: true });
+for (const f of readdirSync(OUT)) if (/\.(js|map|wasm)$/.test(f) || f === 'types' || f === '.stamp') rmSync(`${OUT}/${f}`, { recursive: true, force: true });
+
+await bundle({ index: 'src/index.ts', worker: 'src/worker-api.ts', 'gguf-pager-worker': 'src/runtime/worker.ts' }, {}, 'browser', [workerUrlPlugin]);
+await bundle({ cli: 'src/cli/main.ts' }, { codeSplitting: false }, 'node');
+
+for (const name of CORE_BUILDS) {
+  if (existsSync(`build/${name}`)) copyFileSync(`build/${name}`, `${OUT}/${name}`);
+  else if (name === 'core.wasm') throw new Error('build/core.wasm is missing: run npm run build:wasm first');
+  else process.stdout.write(`[build] build/${name} is not built: the package ships core.wasm only\n`);
+}
+
+const tsc = spawnSync('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+// The sources import each other as './x.ts'; declarations a consumer reads name './x.js'.
+for (const file of readdirSync(`${OUT}/types`, { recursive: true, encoding: 'utf8' })) {
+  if (!file.endsWith('.d.ts')) continue;
+  const path = `${OUT}/types/${file}`;
+  const text = readFileSync(path, 'utf8');
+  writeFileSync(path, text.replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]*?)\.ts\2/g, '$1$2$3.js$2'));
+}
+writeFileSync(`${OUT}/.stamp`, `${new Date().toISOString()}\n`);
+process.stdout.write(`[build] dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -38,12 +38,12 @@ mkdirSync(OUT, { recursive: true });
 for (const f of readdirSync(OUT)) if (/\.(js|map|wasm)$/.test(f) || f === 'types' || f === '.stamp') rmSync(`${OUT}/${f}`, { recursive: true, force: true });
 
 await bundle({ index: 'src/index.ts', worker: 'src/worker-api.ts', 'gguf-pager-worker': 'src/runtime/worker.ts' }, {}, 'browser', [workerUrlPlugin]);
-await bundle({ cli: 'src/cli/main.ts' }, { codeSplitting: false }, 'node');
+await bundle({ cli: 'src/cli/main.ts' }, { codeSplitting: false, sourcemap: false }, 'node'); // errors print code and message; no map to ship
 
 for (const name of CORE_BUILDS) {
   if (existsSync(`build/${name}`)) copyFileSync(`build/${name}`, `${OUT}/${name}`);
   else if (name === 'core.wasm') throw new Error('build/core.wasm is missing: run npm run build:wasm first');
-  else process.stdout.write(`[build] build/${name} is not built: the package ships core.wasm only\n`);
+  else process.stderr.write(`[build] build/${name} is not built: the package ships core.wasm only\n`);
 }
 
 const tsc = spawnSync('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json'], { stdio: 'inherit' });
@@ -56,4 +56,4 @@ for (const file of readdirSync(`${OUT}/types`, { recursive: true, encoding: 'utf
   writeFileSync(path, text.replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]*?)\.ts\2/g, '$1$2$3.js$2'));
 }
 writeFileSync(`${OUT}/.stamp`, `${new Date().toISOString()}\n`);
-process.stdout.write(`[build] dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+process.stderr.write(`[build] dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

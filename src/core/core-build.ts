@@ -2,7 +2,7 @@
  * Which build of the Wasm core a realm loads. Two builds ship side by side:
  * `core.relaxed.wasm` (Relaxed SIMD kernels) and `core.wasm` (plain SIMD128).
  * The relaxed build is picked when the engine validates a tiny module that uses
- * one relaxed-SIMD instruction (Chromium 114+, Firefox 145+, Node 22+; Node 20
+ * one relaxed-SIMD instruction (Chromium 114+, Node 22+; Node 20
  * only with --experimental-wasm-relaxed-simd), else the plain one. A relaxed
  * build that is missing or fails to compile falls back to the plain build.
  */

@@ -14,7 +14,6 @@ import { rolldown } from 'rolldown';
 
 const OUT = 'dist';
 const WORKER_LITERAL = "new URL('./worker.ts', import.meta.url)";
-const CORE_BUILDS = ['core.wasm', 'core.relaxed.wasm'];
 
 /** The stock worker's literal in client.ts names the TypeScript source; the package ships it as gguf-pager-worker.js. */
 const workerUrlPlugin = {
@@ -40,10 +39,19 @@ for (const f of readdirSync(OUT)) if (/\.(js|map|wasm)$/.test(f) || f === 'types
 await bundle({ index: 'src/index.ts', worker: 'src/worker-api.ts', 'gguf-pager-worker': 'src/runtime/worker.ts' }, {}, 'browser', [workerUrlPlugin]);
 await bundle({ cli: 'src/cli/main.ts' }, { codeSplitting: false, sourcemap: false }, 'node'); // errors print code and message; no map to ship
 
-for (const name of CORE_BUILDS) {
-  if (existsSync(`build/${name}`)) copyFileSync(`build/${name}`, `${OUT}/${name}`);
-  else if (name === 'core.wasm') throw new Error('build/core.wasm is missing: run npm run build:wasm first');
-  else process.stderr.write(`[build] build/${name} is not built: the package ships core.wasm only\n`);
+// Both builds always ship: bundlers (webpack 5) refuse a `new URL('./core.relaxed.wasm', …)` whose file is missing.
+// Where build:wasm made no relaxed build (assembly/ without Relaxed SIMD kernels yet), the package's
+// core.relaxed.wasm is the same core compiled with relaxed-simd enabled (written to dist/ only, never to
+// build/, so a real relaxed build is never shadowed), and the build says so.
+if (!existsSync('build/core.wasm')) throw new Error('build/core.wasm is missing: run npm run build:wasm first');
+copyFileSync('build/core.wasm', `${OUT}/core.wasm`);
+if (existsSync('build/core.relaxed.wasm')) copyFileSync('build/core.relaxed.wasm', `${OUT}/core.relaxed.wasm`);
+else {
+  process.stderr.write('[build] no build/core.relaxed.wasm: dist/core.relaxed.wasm is the core compiled with relaxed-simd enabled\n');
+  const asc = spawnSync('node_modules/.bin/asc', ['--config', 'asconfig.json', '--target', 'release', '--enable', 'relaxed-simd',
+    '--outFile', `${OUT}/core.relaxed.wasm`, '--textFile', `${OUT}/core.relaxed.wat`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  rmSync(`${OUT}/core.relaxed.wat`, { force: true }); // the release target writes a text file; build/core.wat stays the plain build's
+  if (asc.status !== 0 || !existsSync(`${OUT}/core.relaxed.wasm`)) throw new Error('asc could not build dist/core.relaxed.wasm');
 }
 
 const tsc = spawnSync('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -120,16 +120,17 @@ async function compileChosen(): Promise<WebAssembly.Module> {
 /** Dev layouts: the repository's build/ seen from src/core/ and from dist/src/core/ (tsc's output). */
 const DEV_BUILD_DIRS = ['../../build/', '../../../build/'];
 
-/** This module's folder (string slicing, not `new URL('./', …)`, which bundlers would take for an asset). */
+/** The folder of the plain build beside this module (derived from its literal: no other `import.meta.url` use for bundlers to trip on). */
 function besideUrl(): string {
-  return import.meta.url.slice(0, import.meta.url.lastIndexOf('/') + 1);
+  const plain = new URL('./core.wasm', import.meta.url).href;
+  return plain.slice(0, plain.lastIndexOf('/') + 1);
 }
 
 /** Reads a build from disk; one beside this module may also be in the repository's build/ (dev layouts). */
 async function compileFromFile(url: URL, beside: boolean): Promise<WebAssembly.Module> {
   const { readFile } = nodeFs();
   const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
-  const tries = [url, ...(beside ? DEV_BUILD_DIRS.map((dir) => new URL(dir + name, import.meta.url)) : [])];
+  const tries = [url, ...(beside ? DEV_BUILD_DIRS.map((dir) => new URL(dir + name, besideUrl())) : [])];
   for (const u of tries) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {

@@ -5,6 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +66,7 @@ function run(cmd: string, args: string[], cwd = DIR): Promise<{ code: number; st
 
 test('the tarball holds the built package and none of the sources, tests, benches or demo', () => {
   const pack = JSON.parse(readFileSync(join(DIR, 'pack.json'), 'utf8')) as PackInfo;
-  for (const f of ['dist/index.js', 'dist/worker.js', 'dist/gguf-pager-worker.js', 'dist/cli.js', 'dist/core.wasm',
+  for (const f of ['dist/index.js', 'dist/worker.js', 'dist/gguf-pager-worker.js', 'dist/cli.js', 'dist/core.wasm', 'dist/core.relaxed.wasm',
     'dist/types/index.d.ts', 'dist/types/worker-api.d.ts', 'dist/index.js.map', 'package.json', 'README.md']) {
     expect(pack.files, f).toContain(f);
   }
@@ -101,6 +102,32 @@ test.describe('a Vite app', () => {
     expect(bad.stdout).toMatch(/misuse\.ts.*TS2322.*'string' is not assignable to type 'number'/s);
   });
 });
+
+test.describe('a webpack 5 app', () => {
+  let server: StaticServer | undefined;
+  test.afterAll(async () => { await server?.stop(); });
+
+  test('builds with no loader or plugin and loads a model under a budget', async ({ page }) => {
+    const app = join(DIR, 'webpack-app');
+    const webpack = createRequire(join(DIR, 'package.json'))('webpack') as (c: object, cb: (e: Error | null, s?: WebpackStats) => void) => void;
+    const stats = await new Promise<WebpackStats>((ok, fail) => webpack({
+      mode: 'production', context: app, entry: './src/main.js', devtool: false, performance: { hints: false },
+      output: { path: join(app, 'dist'), filename: 'main.js', clean: true },
+    }, (e, s) => (e ? fail(e) : ok(s!))));
+    const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
+    expect(info.errors.map((e) => e.message)).toEqual([]);
+    expect(info.warnings.map((w) => w.message)).toEqual([]);
+    const assets = info.assets.map((a) => a.name);
+    // core.wasm and core.relaxed.wasm, found by webpack; content-hashed, so identical builds share one file
+    expect(assets.filter((a) => a.endsWith('.wasm')).length).toBeGreaterThanOrEqual(1);
+    server = await startStaticServer(app);
+    expectPagedUnderBudget((await result(page, server.url)) as Loaded);
+  });
+});
+
+interface WebpackStats {
+  toJson(o: object): { errors: Array<{ message: string }>; warnings: Array<{ message: string }>; assets: Array<{ name: string }> };
+}
 
 test.describe('a page without a bundler', () => {
   let server: StaticServer | undefined;

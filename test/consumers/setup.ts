@@ -2,7 +2,7 @@
  * Packs the repository as npm publishes it (`npm pack` runs `prepack`, which
  * builds) into a temporary folder, copies the fixture apps beside the tarball
  * and installs it there with `npm install <tarball>` (registry only for its
- * dependencies, the npm cache keeps it fast). The folder is passed to the tests
+ * dependencies and webpack, the npm cache keeps it fast). The folder is passed to the tests
  * as $GGUF_PAGER_CONSUMERS and removed at the end.
  */
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const APPS = ['vite-app', 'esm-page'];
+const APPS = ['vite-app', 'esm-page', 'webpack-app'];
+/** webpack comes from the registry (the npm cache keeps it fast); Vite is the repository's own. */
+const WEBPACK = 'webpack@5';
 
 export interface PackInfo { filename: string; size: number; unpackedSize: number; files: string[] }
 
@@ -25,7 +27,7 @@ export default function setup(): () => void {
   writeFileSync(join(dir, 'pack.json'), JSON.stringify(info));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumers', private: true, type: 'module' }));
   for (const app of APPS) cpSync(join(ROOT, 'test/consumers', app), join(dir, app), { recursive: true });
-  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${info.filename}`], dir);
+  npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `./${info.filename}`, WEBPACK], dir);
   process.env.GGUF_PAGER_CONSUMERS = dir;
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -75,6 +75,27 @@ function startWorker(opts: RuntimeOptions): Worker {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'gguf-pager' });
 }
 
+/** The worker's start, or WORKER_START when its script fails to load or throws first (instead of waiting forever). */
+async function untilStarted<T>(worker: Worker, opts: RuntimeOptions, start: Promise<T>): Promise<T> {
+  const script = opts.worker ? 'the worker factory\'s script' : opts.workerUrl !== undefined ? String(opts.workerUrl) : 'gguf-pager-worker.js';
+  let onError = (_e: Event) => {};
+  const failed = new Promise<never>((_, reject) => {
+    onError = (e: Event) => {
+      const why = e instanceof ErrorEvent && e.message ? e.message : 'the script failed to load (missing, wrong MIME type, or blocked by CSP worker-src)';
+      reject(new GgufPagerError('WORKER_START', `the runtime's worker did not start from ${script}: ${why}`, { script }));
+    };
+    worker.addEventListener('error', onError);
+  });
+  try {
+    return await Promise.race([start, failed]);
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  } finally {
+    worker.removeEventListener('error', onError);
+  }
+}
+
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   installErrorTransfer();
   const budget = opts.budget ?? defaultBudget();
@@ -86,14 +107,11 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   };
   const { worker: _factory, workerUrl: _url, wasmUrl, relaxedWasmUrl, ...startOpts } = opts;
   const abs = (u: string | URL) => new URL(String(u), location.href).href; // the worker resolves nothing against the page
-  const started = await remote.start({
+  const started = await untilStarted(worker, opts, remote.start({
     ...startOpts, budget,
     ...(wasmUrl !== undefined ? { wasmUrl: abs(wasmUrl) } : {}),
     ...(relaxedWasmUrl !== undefined ? { relaxedWasmUrl: relaxedWasmUrl === null ? null : abs(relaxedWasmUrl) } : {}),
-  }).catch((e: unknown) => {
-    worker.terminate();
-    throw e;
-  });
+  }));
 
   const handle = (info: ModelInfo): ModelHandle => {
     const id = info.id;

@@ -93,6 +93,21 @@ describe('the core build in the runtime\'s worker', () => {
     }
   });
 
+  it('starts the stock worker from workerUrl', async () => {
+    const rt = await createRuntime({ budget: 4 * MiB, workerUrl: new URL('../../src/runtime/worker.ts', import.meta.url) });
+    try {
+      expect((await rt.stats()).budget).toBe(4 * MiB);
+    } finally {
+      await rt.dispose();
+    }
+  });
+
+  it('fails to start with WORKER_START, not a hang, when workerUrl names no script', async () => {
+    const e = await createRuntime({ budget: 4 * MiB, workerUrl: '/no/such/worker.js' }).then(() => null, (x: unknown) => x);
+    expect((e as { code?: string }).code).toBe('WORKER_START');
+    expect(String((e as Error).message)).toMatch(/\/no\/such\/worker\.js/);
+  });
+
   it('fails to start with WASM_LOAD when wasmUrl names no core', async () => {
     const e = await createRuntime({ budget: 4 * MiB, wasmUrl: '/no/such/core.wasm' }).then(() => null, (x: unknown) => x);
     expect((e as { code?: string }).code).toBe('WASM_LOAD');

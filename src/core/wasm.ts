@@ -105,9 +105,9 @@ async function compileChosen(): Promise<WebAssembly.Module> {
   for (const [i, c] of list.entries()) {
     const last = i === list.length - 1;
     try {
-      const module = isNode() && c.url.protocol === 'file:' ? await compileFromFile(c.url, c.url.href.startsWith(besideUrl()))
-        : await compileFromUrl(c.url);
-      loaded = { build: c.build, url: c.url.href, ...(fallback !== undefined ? { fallback } : {}) };
+      const [module, from] = isNode() && c.url.protocol === 'file:' ? await compileFromFile(c.url, inDevTree() && c.url.href.startsWith(besideUrl()))
+        : [await compileFromUrl(c.url), c.url];
+      loaded = { build: c.build, url: from.href, ...(fallback !== undefined ? { fallback } : {}) };
       return module;
     } catch (e) {
       if (last) throw e;
@@ -120,6 +120,11 @@ async function compileChosen(): Promise<WebAssembly.Module> {
 /** Dev layouts: the repository's build/ seen from src/core/ and from dist/src/core/ (tsc's output). */
 const DEV_BUILD_DIRS = ['../../build/', '../../../build/'];
 
+/** This module runs from the repository's sources or tsc's dev output, not from the package's dist/. */
+function inDevTree(): boolean {
+  return /\/src\/core\/$/.test(besideUrl());
+}
+
 /** The folder of the plain build beside this module (derived from its literal: no other `import.meta.url` use for bundlers to trip on). */
 function besideUrl(): string {
   const plain = new URL('./core.wasm', import.meta.url).href;
@@ -127,7 +132,7 @@ function besideUrl(): string {
 }
 
 /** Reads a build from disk; one beside this module may also be in the repository's build/ (dev layouts). */
-async function compileFromFile(url: URL, beside: boolean): Promise<WebAssembly.Module> {
+async function compileFromFile(url: URL, beside: boolean): Promise<[WebAssembly.Module, URL]> {
   const { readFile } = nodeFs();
   const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   const tries = [url, ...(beside ? DEV_BUILD_DIRS.map((dir) => new URL(dir + name, besideUrl())) : [])];
@@ -139,7 +144,7 @@ async function compileFromFile(url: URL, beside: boolean): Promise<WebAssembly.M
       if ((e as { code?: unknown }).code === 'ENOENT') continue;
       throw new GgufPagerError('WASM_LOAD', `${name} could not be read at ${u.pathname}: ${String(e)}`, { path: u.pathname }, { cause: e });
     }
-    return compileBytes(bytes, u.pathname);
+    return [await compileBytes(bytes, u.pathname), u];
   }
   const tried = tries.map((u) => u.pathname);
   throw new GgufPagerError('WASM_LOAD', `${name} not found (tried ${tried.join(', ')}): run npm run build:wasm`, { tried });

@@ -4,6 +4,7 @@
 // Prints one closing line "N passed, N failed" summed over all runners.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { findChromium, findNginx } from './find-browser.js';
 
 const log = (m) => process.stdout.write(`\n[test] ${m}\n`);
@@ -57,8 +58,8 @@ if (existsSync('playwright.config.ts')) {
 }
 
 // The package as users get it: npm pack (prepack builds dist/), npm install into fresh apps, run in Chromium.
-const cJson = 'test-results/consumers.json';
-const cOk = step('Consumer tests: npm pack, install into a Vite app and a plain ESM page, the installed CLI', bin('playwright'),
+const cJson = resolve('test-results/consumers.json'); // absolute: Playwright resolves a relative name against its config's folder
+const cOk = step('Consumer tests: npm pack, install into a Vite app, a webpack app and a plain ESM page; the installed CLI', bin('playwright'),
   ['test', '--config', 'test/consumers/playwright.config.ts', '--reporter=list,json'], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: cJson });
 ok = cOk && ok;
 if (existsSync(cJson)) {

@@ -1,8 +1,10 @@
 // `npm test`: build, then every test — typecheck, Node unit tests and browser
-// tests (Vitest, real headless Chromium), then Playwright end-to-end tests.
+// tests (Vitest, real headless Chromium), then Playwright end-to-end tests, then
+// the consumer tests (the packed tarball installed into apps, test/consumers/).
 // Prints one closing line "N passed, N failed" summed over all runners.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { findChromium, findNginx } from './find-browser.js';
 
 const log = (m) => process.stdout.write(`\n[test] ${m}\n`);
@@ -54,6 +56,16 @@ if (existsSync('playwright.config.ts')) {
     results.push(['playwright', (s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0) + (pOk || s.unexpected ? 0 : 1)]);
   } else results.push(['playwright', 0, 1]);
 }
+
+// The package as users get it: npm pack (prepack builds dist/), npm install into fresh apps, run in Chromium.
+const cJson = resolve('test-results/consumers.json'); // absolute: Playwright resolves a relative name against its config's folder
+const cOk = step('Consumer tests: npm pack, install into a Vite app, a webpack app and a plain ESM page; the installed CLI', bin('playwright'),
+  ['test', '--config', 'test/consumers/playwright.config.ts', '--reporter=list,json'], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: cJson });
+ok = cOk && ok;
+if (existsSync(cJson)) {
+  const s = JSON.parse(readFileSync(cJson, 'utf8')).stats ?? {};
+  results.push(['consumers', (s.expected ?? 0) + (s.flaky ?? 0), (s.unexpected ?? 0) + (cOk || s.unexpected ? 0 : 1)]);
+} else results.push(['consumers', 0, 1]);
 
 for (const [name, p, f] of results) process.stdout.write(`[test] ${name}: ${p} passed, ${f} failed\n`);
 const passed = results.reduce((a, r) => a + r[1], 0);

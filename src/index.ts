@@ -31,3 +31,7 @@ export { HttpRangeSource } from './sources/http.ts';
 export { CachedSource } from './sources/cached.ts';
 export { BlobSource } from './sources/blob.ts';
 export { MemorySource } from './sources/memory.ts';
+
+// Which core build runs (Relaxed SIMD or plain SIMD); custom workers import from 'gguf-pager/worker'.
+export { relaxedSimdSupported, type CoreBuild, type CoreBuildInfo } from './core/core-build.ts';
+export { exposeRuntime } from './worker-api.ts';

@@ -3,6 +3,7 @@
  * gguf-pager command line. Each command lives in its own file and exports
  * `run(argv: string[]): Promise<number>` (the exit code).
  */
+import { readFileSync } from 'node:fs';
 import { isGgufPagerError } from '../core/errors.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
@@ -11,7 +12,21 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
 };
 
 function usage(): string {
-  return ['usage: gguf-pager <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => '  ' + c.summary)].join('\n');
+  return ['usage: gguf-pager <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => '  ' + c.summary),
+    '', 'options:', '  --help, -h      this text', '  --version, -v   the package version'].join('\n');
+}
+
+/** The version in the nearest package.json named gguf-pager above this file (the bundle, the sources, tsc's output). */
+export function version(): string {
+  for (let up = './'; up.length < 40; up += '../') {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up + 'package.json', import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'gguf-pager' && pkg.version) return pkg.version;
+    } catch {
+      /* none here: one folder up */
+    }
+  }
+  return 'unknown';
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h') {
     process.stdout.write(usage() + '\n');
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(version() + '\n');
+    return 0;
   }
   const cmd = COMMANDS[name];
   if (!cmd) {

@@ -76,6 +76,7 @@ export type ErrorCode =
   | 'PAGER_DISPOSED'
   // runtime (src/runtime)
   | 'RUNTIME_DISPOSED'
+  | 'WORKER_START'          // the runtime's worker script failed to load or start
   | 'MODEL_DISPOSED'
   | 'MODEL_CACHE_INVALID'
   | 'MODEL_OVER_BUDGET'     // a loaded model alone is larger than the model cache's memory budget

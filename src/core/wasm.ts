@@ -1,12 +1,16 @@
 /**
  * Loads the Wasm core in a page, in a Worker and in Node.
  *
- * - Browser (page or worker): the URL comes from Vite's `?url` import and the
- *   module is compiled while it streams (`compileStreaming`).
- * - Node: build/core.wasm is read with `node:fs`, found relative to this file
- *   both as src/core/wasm.ts (Vitest) and as dist/src/core/wasm.js (tsc).
- * Both imports are dynamic: a static `?url` import cannot load in plain Node,
- * and `node:fs` must stay out of the browser bundle.
+ * The core's builds sit beside this module and are named with static
+ * `new URL('./core.wasm', import.meta.url)` literals, the pattern Vite, webpack 5,
+ * Rollup, esbuild and plain browsers all understand: in the published package
+ * they are dist/core.wasm and dist/core.relaxed.wasm; in the repository
+ * src/core/core*.wasm are links to build/. Which build loads is chosen in
+ * core-build.ts (Relaxed SIMD when the engine runs it, else plain SIMD).
+ *
+ * - Browser (page or worker): fetched, compiled while it streams.
+ * - Node: read with `node:fs` (beside the module, else from the repository's
+ *   build/ when running the tsc-compiled dev tree dist/src/core/wasm.js).
  *
  * The compiled module is cached per realm; the runtime may also hand a
  * precompiled `WebAssembly.Module` to its worker and pass it in here.
@@ -14,14 +18,29 @@
 import { GgufPagerError } from './errors.ts';
 import type { CoreExports } from './exports.ts';
 import { verifyStatus } from './status.ts';
+import { coreCandidates, relaxedSimdSupported, type CoreBuildInfo, type CoreCandidate, type CoreLocation } from './core-build.ts';
 
 export type CoreModuleSource = WebAssembly.Module | BufferSource;
 
 let cached: Promise<WebAssembly.Module> | null = null;
+let where: CoreLocation = {};
+let loaded: CoreBuildInfo | null = null;
+
+/** Where this realm loads the core from (default: the files beside this module); forgets a module compiled before. */
+export function setCoreLocation(loc: CoreLocation): void {
+  where = { ...loc };
+  cached = null;
+  loaded = null;
+}
+
+/** The build this realm compiled (null before the first compile). */
+export function loadedCoreBuild(): CoreBuildInfo | null {
+  return loaded;
+}
 
 /** The compiled core module of this realm, compiled on first use. */
 export function compileCore(): Promise<WebAssembly.Module> {
-  cached ??= (isNode() ? compileFromFile() : compileFromUrl()).catch((e: unknown) => {
+  cached ??= compileChosen().catch((e: unknown) => {
     cached = null;
     throw e;
   });
@@ -59,43 +78,103 @@ async function compileBytes(bytes: BufferSource, where: string): Promise<WebAsse
   try {
     return await WebAssembly.compile(bytes);
   } catch (e) {
-    throw new GgufPagerError('WASM_LOAD', `core.wasm from ${where} does not compile: ${String(e)}`, { where }, { cause: e });
+    throw new GgufPagerError('WASM_LOAD', `the core from ${where} does not compile: ${String(e)}`, { where }, { cause: e });
   }
 }
 
-async function compileFromFile(): Promise<WebAssembly.Module> {
-  const fsModule = 'node:fs/promises'; // a variable, so bundlers leave it out of browser builds
-  const { readFile } = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
-  const candidates = ['../../build/core.wasm', '../../../build/core.wasm'].map((p) => new URL(p, import.meta.url));
-  for (const url of candidates) {
+/** An absolute URL: relative to the page in a browser, to the working directory (a path or file: URL) in Node. */
+function toUrl(u: string | URL): URL {
+  const node = (globalThis as { process?: { cwd?: () => string } }).process;
+  const base = isNode() ? `file://${node?.cwd?.() ?? ''}/` : globalThis.location?.href;
+  return new URL(String(u), base);
+}
+
+/** The candidates in order; the literals stay static so bundlers copy both files. */
+function candidates(): CoreCandidate[] {
+  const plain = where.wasmUrl !== undefined ? toUrl(where.wasmUrl) : new URL('./core.wasm', import.meta.url);
+  const relaxed = where.relaxedWasmUrl === null ? null
+    : where.relaxedWasmUrl !== undefined ? toUrl(where.relaxedWasmUrl)
+    : where.wasmUrl !== undefined ? null
+    : new URL('./core.relaxed.wasm', import.meta.url);
+  return coreCandidates(plain, relaxed, relaxedSimdSupported());
+}
+
+async function compileChosen(): Promise<WebAssembly.Module> {
+  const list = candidates();
+  let fallback: string | undefined;
+  for (const [i, c] of list.entries()) {
+    const last = i === list.length - 1;
+    try {
+      const [module, from] = isNode() && c.url.protocol === 'file:' ? await compileFromFile(c.url, inDevTree() && c.url.href.startsWith(besideUrl()))
+        : [await compileFromUrl(c.url), c.url];
+      loaded = { build: c.build, url: from.href, ...(fallback !== undefined ? { fallback } : {}) };
+      return module;
+    } catch (e) {
+      if (last) throw e;
+      fallback = (e as Error).message; // the relaxed build is missing or broken: the plain build follows
+    }
+  }
+  throw new GgufPagerError('WASM_LOAD', 'no core build to load', {});
+}
+
+/** Dev layouts: the repository's build/ seen from src/core/ and from dist/src/core/ (tsc's output). */
+const DEV_BUILD_DIRS = ['../../build/', '../../../build/'];
+
+/** This module runs from the repository's sources or tsc's dev output, not from the package's dist/. */
+function inDevTree(): boolean {
+  return /\/src\/core\/$/.test(besideUrl());
+}
+
+/** The folder of the plain build beside this module (derived from its literal: no other `import.meta.url` use for bundlers to trip on). */
+function besideUrl(): string {
+  const plain = new URL('./core.wasm', import.meta.url).href;
+  return plain.slice(0, plain.lastIndexOf('/') + 1);
+}
+
+/** Reads a build from disk; one beside this module may also be in the repository's build/ (dev layouts). */
+async function compileFromFile(url: URL, beside: boolean): Promise<[WebAssembly.Module, URL]> {
+  const { readFile } = nodeFs();
+  const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  const tries = [url, ...(beside ? DEV_BUILD_DIRS.map((dir) => new URL(dir + name, besideUrl())) : [])];
+  for (const u of tries) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = (await readFile(url)) as Uint8Array<ArrayBuffer>;
+      bytes = (await readFile(u)) as Uint8Array<ArrayBuffer>;
     } catch (e) {
       if ((e as { code?: unknown }).code === 'ENOENT') continue;
-      throw new GgufPagerError('WASM_LOAD', `core.wasm could not be read at ${url.pathname}: ${String(e)}`, { path: url.pathname }, { cause: e });
+      throw new GgufPagerError('WASM_LOAD', `${name} could not be read at ${u.pathname}: ${String(e)}`, { path: u.pathname }, { cause: e });
     }
-    return compileBytes(bytes, url.pathname);
+    return [await compileBytes(bytes, u.pathname), u];
   }
-  const tried = candidates.map((u) => u.pathname);
-  throw new GgufPagerError('WASM_LOAD', `core.wasm not found (tried ${tried.join(', ')}): run npm run build:wasm`, { tried });
+  const tried = tries.map((u) => u.pathname);
+  throw new GgufPagerError('WASM_LOAD', `${name} not found (tried ${tried.join(', ')}): run npm run build:wasm`, { tried });
 }
 
-async function compileFromUrl(): Promise<WebAssembly.Module> {
-  const { default: path } = await import('../../build/core.wasm?url');
-  const url = new URL(path, globalThis.location?.href).href;
+/** The part of node:fs/promises used here (typed here, so browser builds need no Node types). */
+interface NodeFs { readFile(path: URL): Promise<Uint8Array> }
+
+/** node:fs/promises without an import a bundler would follow (process.getBuiltinModule: Node 20.16+). */
+function nodeFs(): NodeFs {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs/promises') as NodeFs | undefined;
+  if (!fs) throw new GgufPagerError('WASM_LOAD', 'reading the core needs Node 20.16 or later (process.getBuiltinModule)', {});
+  return fs;
+}
+
+async function compileFromUrl(u: URL): Promise<WebAssembly.Module> {
+  const url = u.href;
   let response: Response;
   try {
     response = await fetch(url);
   } catch (e) {
-    throw new GgufPagerError('WASM_LOAD', `core.wasm could not be fetched from ${url}: ${String(e)}`, { url }, { cause: e });
+    throw new GgufPagerError('WASM_LOAD', `the core could not be fetched from ${url}: ${String(e)}`, { url }, { cause: e });
   }
-  if (!response.ok) throw new GgufPagerError('WASM_LOAD', `core.wasm: HTTP ${response.status} from ${url}`, { url, status: response.status });
+  if (!response.ok) throw new GgufPagerError('WASM_LOAD', `the core: HTTP ${response.status} from ${url}`, { url, status: response.status });
   if (response.headers.get('content-type')?.startsWith('application/wasm')) {
     try {
       return await WebAssembly.compileStreaming(response);
     } catch (e) {
-      throw new GgufPagerError('WASM_LOAD', `core.wasm from ${url} does not compile: ${String(e)}`, { url }, { cause: e });
+      throw new GgufPagerError('WASM_LOAD', `the core from ${url} does not compile: ${String(e)}`, { url }, { cause: e });
     }
   }
   return compileBytes(await response.arrayBuffer(), url);

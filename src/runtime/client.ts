@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { GgufPagerError } from '../core/errors.ts';
+import type { CoreBuild } from '../core/core-build.ts';
 import { installErrorTransfer } from './transfer.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
@@ -37,6 +38,8 @@ export interface RuntimeCache {
 
 export interface Runtime {
   readonly budget: number;
+  /** The core build the worker runs: `relaxed` (Relaxed SIMD) or `simd`. */
+  readonly coreBuild: CoreBuild;
   load(input: ModelInput, opts?: LoadOptions): Promise<ModelHandle>;
   stats(): Promise<RuntimeStats>;
   readonly cache: RuntimeCache;
@@ -61,17 +64,54 @@ function toWorkerInput(input: ModelInput): string | string[] | Blob {
   return new URL(String(input), location.href).href;
 }
 
+/**
+ * The worker: the app's factory, the app's URL, or the stock script beside this
+ * module. The `new Worker(new URL('./worker.ts', import.meta.url))` literal is
+ * what bundlers follow (the published build names it gguf-pager-worker.js).
+ */
+function startWorker(opts: RuntimeOptions): Worker {
+  if (opts.worker) return opts.worker();
+  if (opts.workerUrl !== undefined) return new Worker(opts.workerUrl, { type: 'module', name: 'gguf-pager' });
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'gguf-pager' });
+}
+
+/** The worker's start, or WORKER_START when its script fails to load or throws first (instead of waiting forever). */
+async function untilStarted<T>(worker: Worker, opts: RuntimeOptions, start: Promise<T>): Promise<T> {
+  const script = opts.worker ? 'the worker factory\'s script' : opts.workerUrl !== undefined ? String(opts.workerUrl) : 'gguf-pager-worker.js';
+  let onError = (_e: Event) => {};
+  const failed = new Promise<never>((_, reject) => {
+    onError = (e: Event) => {
+      const why = e instanceof ErrorEvent && e.message ? e.message : 'the script failed to load (missing, wrong MIME type, or blocked by CSP worker-src)';
+      reject(new GgufPagerError('WORKER_START', `the runtime's worker did not start from ${script}: ${why}`, { script }));
+    };
+    worker.addEventListener('error', onError);
+  });
+  try {
+    return await Promise.race([start, failed]);
+  } catch (e) {
+    worker.terminate();
+    throw e;
+  } finally {
+    worker.removeEventListener('error', onError);
+  }
+}
+
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   installErrorTransfer();
   const budget = opts.budget ?? defaultBudget();
-  const worker = opts.worker ? opts.worker() : new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'gguf-pager' });
+  const worker = startWorker(opts);
   const remote = Comlink.wrap<WorkerRuntime>(worker);
   let disposed = false;
   const live = () => {
     if (disposed) throw new GgufPagerError('RUNTIME_DISPOSED', 'the runtime was disposed');
   };
-  const { worker: _factory, ...startOpts } = opts;
-  const started = await remote.start({ ...startOpts, budget });
+  const { worker: _factory, workerUrl: _url, wasmUrl, relaxedWasmUrl, ...startOpts } = opts;
+  const abs = (u: string | URL) => new URL(String(u), location.href).href; // the worker resolves nothing against the page
+  const started = await untilStarted(worker, opts, remote.start({
+    ...startOpts, budget,
+    ...(wasmUrl !== undefined ? { wasmUrl: abs(wasmUrl) } : {}),
+    ...(relaxedWasmUrl !== undefined ? { relaxedWasmUrl: relaxedWasmUrl === null ? null : abs(relaxedWasmUrl) } : {}),
+  }));
 
   const handle = (info: ModelInfo): ModelHandle => {
     const id = info.id;
@@ -88,6 +128,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
 
   return {
     budget: started.budget,
+    coreBuild: started.coreBuild,
     async load(input, o = {}) {
       live();
       const { onProgress, signal, ...rest } = o;

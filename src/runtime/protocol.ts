@@ -26,6 +26,12 @@ export interface RuntimeOptions {
    * so that bundlers see it). The script exposes a WorkerRuntime, or a subclass, with comlink.
    */
   worker?: () => Worker;
+  /** The stock worker script hosted elsewhere (a module worker; default: `gguf-pager-worker.js` beside the package's code). */
+  workerUrl?: string | URL;
+  /** The core (`core.wasm`) hosted elsewhere; then only this build loads unless `relaxedWasmUrl` is given too. */
+  wasmUrl?: string | URL;
+  /** The Relaxed SIMD core (`core.relaxed.wasm`) hosted elsewhere; `null`: always the plain build. */
+  relaxedWasmUrl?: string | URL | null;
 }
 
 export type LoadPhase = 'header' | 'download' | 'cache-read' | 'ready';

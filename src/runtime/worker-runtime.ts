@@ -10,6 +10,8 @@
  * unleased models when a new one needs the room (their arena blocks are freed).
  */
 import { createCore, type Core } from '../core/core.ts';
+import type { CoreBuild } from '../core/core-build.ts';
+import { loadedCoreBuild, setCoreLocation } from '../core/wasm.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import type { GgufModel } from '../gguf/types.ts';
@@ -60,8 +62,11 @@ export class WorkerRuntime {
   private blobs = 0;
 
   /** Reserves the arena (the whole budget, once) and the KV pages. */
-  async start(opts: Omit<RuntimeOptions, 'worker'> & { budget: number }): Promise<{ budget: number; memoryBytes: number }> {
+  async start(opts: Omit<RuntimeOptions, 'worker' | 'workerUrl'> & { budget: number }): Promise<{ budget: number; memoryBytes: number; coreBuild: CoreBuild }> {
     if (this.core) throw new GgufPagerError('INVALID_ARGUMENT', 'the runtime is already started');
+    if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined) {
+      setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}) });
+    }
     const kvBytes = opts.kvBytes ?? 0;
     const pageElems = opts.kvPageElems ?? DEFAULT_KV_PAGE_ELEMS;
     const pages = kvBytes > 0 ? Math.floor(kvBytes / (pageElems * 4)) : 0;
@@ -75,7 +80,7 @@ export class WorkerRuntime {
       sizeOf: (m) => m.pager.budgetBytes,
       dispose: (m) => m.dispose(),
     });
-    return { budget: this.budget, memoryBytes: this.core.memoryBytes() };
+    return { budget: this.budget, memoryBytes: this.core.memoryBytes(), coreBuild: loadedCoreBuild()?.build ?? 'simd' };
   }
 
   newAbortId(): number {

@@ -2,7 +2,7 @@
  * Byte-level BPE (llama.cpp's llm_tokenizer_bpe): the pre-tokenizer's regexes
  * cut the text into words, each word's UTF-8 bytes become GPT-2 byte characters,
  * and the adjacent pair of lowest merge rank merges first (ties: leftmost),
- * through a priority queue. Words are cached.
+ * through a priority queue. Words are cached (by their text before byte encoding).
  */
 import { MergeHeap } from './heap.ts';
 import { PairTable } from './pair-table.ts';
@@ -63,13 +63,12 @@ export class BpeEncoder {
 
   encode(text: string, out: number[]): void {
     for (const word of regexSplit(text, this.regexes)) {
-      const w = byteEncode(word);
-      let ids = this.cache.get(w);
+      let ids = this.cache.get(word);
       if (ids === undefined) {
         ids = [];
-        this.encodeWord(w, ids);
+        this.encodeWord(byteEncode(word), ids);
         if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-        this.cache.set(w, ids);
+        this.cache.set(word, ids);
       }
       for (let i = 0; i < ids.length; i++) out.push(ids[i]);
     }

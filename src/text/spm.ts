@@ -35,6 +35,8 @@ export class SpmEncoder {
     }
     this.splittable = !vocab.tokens.some((t) => /[^\u2581]\u2581/.test(t));
     this.pairs = this.idPairs();
+    this.charIds[0x20] = (vocab.tokenToId.get('\u2581') ?? -2) + 1; // a space is "▁"
+
   }
 
   /**
@@ -78,7 +80,7 @@ export class SpmEncoder {
       if (len[i] === 1) {
         const c = word.charCodeAt(start[i]);
         let k = charIds[c];
-        if (k === 0) charIds[c] = k = (tokenToId.get(word[start[i]]) ?? -2) + 1;
+        if (k === 0) charIds[c] = k = (tokenToId.get(word[start[i]]) ?? -2) + 1; // (0x20 is preset to "▁")
         id = k - 1;
       } else id = tokenToId.get(word.substr(start[i], len[i])) ?? -1;
       if (id < 0) return false;
@@ -103,18 +105,26 @@ export class SpmEncoder {
     return true;
   }
 
-  /** Encodes text whose spaces are already "▁" (and which carries its prefix space). */
+  /**
+   * Encodes text carrying its prefix space. Spaces stand for "▁" (the escaped
+   * form llama.cpp tokenizes): the id path maps them to the "▁" token, the
+   * string path escapes the word first, so the text itself is never copied.
+   */
   encode(text: string, out: number[]): void {
     if (!this.splittable) {
       this.encodeWord(text, out);
       return;
     }
     let from = 0;
-    for (let i = 1; i < text.length; i++) {
-      if (text.charCodeAt(i) === 0x2581 && text.charCodeAt(i - 1) !== 0x2581) {
+    let prevMark = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const mark = c === 0x20 || c === 0x2581;
+      if (mark && !prevMark && i > from) {
         this.cached(text.substring(from, i), out);
         from = i;
       }
+      prevMark = mark;
     }
     this.cached(text.substring(from), out);
   }
@@ -150,6 +160,7 @@ export class SpmEncoder {
 
   private encodeWord(word: string, out: number[]): void {
     if (word.length === 0) return;
+    if (!this.pairs) word = word.replaceAll(' ', '\u2581');
     this.ensure(word.length);
     const { start, len, prev, next, heap } = this;
     let n = 0;
@@ -159,7 +170,10 @@ export class SpmEncoder {
       start[n] = i; len[n] = w; prev[n] = n - 1; next[n] = i + w < word.length ? n + 1 : -1;
       i += w;
     }
-    if (this.pairs && this.encodeById(word, n, out)) return;
+    if (this.pairs) {
+      if (this.encodeById(word, n, out)) return;
+      word = word.replaceAll(' ', '\u2581'); // the string path works on the escaped text
+    }
     heap.clear();
     for (let i = 1; i < n; i++) this.tryBigram(word, i - 1, i);
     while (heap.length > 0) {

@@ -97,8 +97,7 @@ class GgufTokenizer implements Tokenizer {
         continue;
       }
       if (this.spm) {
-        const t = (this.addSpacePrefix && prevSpecial ? ' ' : '') + frag;
-        this.spm.encode(t.replaceAll(' ', '\u2581'), out);
+        this.spm.encode((this.addSpacePrefix && prevSpecial ? ' ' : '') + frag, out);
       } else if (this.bpe) this.bpe.encode(frag, out);
       else this.wpm!.encode(frag, out);
       prevSpecial = false;

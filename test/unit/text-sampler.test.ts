@@ -164,8 +164,8 @@ describe('determinism', () => {
     });
   }
 
-  it('its exp is within 1e-14 of Math.exp', () => {
-    for (let x = -700; x <= 700; x += 0.37) expect(Math.abs(dexp(x) / Math.exp(x) - 1)).toBeLessThan(1e-14);
+  it('its exp is within 5e-14 of Math.exp', () => {
+    for (let x = -700; x <= 700; x += 0.37) expect(Math.abs(dexp(x) / Math.exp(x) - 1)).toBeLessThan(5e-14);
     expect(dexp(-1000)).toBe(0);
     expect(dexp(0)).toBe(1);
   });

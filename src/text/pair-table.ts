@@ -11,7 +11,7 @@ export class PairTable {
 
   constructor(capacity: number) {
     let cap = 16;
-    while (cap < capacity * 2) cap *= 2;
+    while (cap * 3 < capacity * 4) cap *= 2; // load factor at most 3/4
     this.a = new Int32Array(cap).fill(-1);
     this.b = new Int32Array(cap);
     this.v = new Float64Array(cap);
@@ -28,7 +28,7 @@ export class PairTable {
   setIfAbsent(x: number, y: number, value: number): void {
     const h = this.slot(x, y);
     if (this.a[h] !== -1) return;
-    if ((this.size + 1) * 2 > this.a.length) throw new Error('PairTable full');
+    if ((this.size + 1) * 4 > this.a.length * 3) throw new Error('PairTable full');
     this.a[h] = x;
     this.b[h] = y;
     this.v[h] = value;

@@ -22,6 +22,12 @@ export interface SplitRegex {
   readonly re: RegExp;
   /** Runs on the collapsed text (one character per code point) rather than on the code points. */
   readonly collapsed: boolean;
+  /**
+   * Without lookaround or anchors, a match inside a piece is found by searching
+   * the whole text from the piece's start (no copy of the piece); with them,
+   * each piece is searched on its own.
+   */
+  readonly local: boolean;
 }
 
 /** Rewrites one llama.cpp regex for JavaScript (see the file comment). */
@@ -49,7 +55,8 @@ export function compileSplitRegex(source: string): SplitRegex {
     else if (c === ']' && inside) inside = false;
     out += c;
   }
-  return { re: new RegExp(out, collapsed ? 'g' : 'gu'), collapsed };
+  const local = /\(\?[=!<]|\$|\^|\\[bB]/.test(out);
+  return { re: new RegExp(out, collapsed ? 'g' : 'gu'), collapsed, local };
 }
 
 /** The text prepared once for all regexes of a pre-tokenizer. */
@@ -99,7 +106,74 @@ function prepare(text: string, needCollapse: boolean): Prepared {
   return { n, collapsed, wide, unitOf, cpOf };
 }
 
+/** splitOnce for regexes without lookaround or anchors: one forward search over the whole text. */
+function splitSearch(p: Prepared, rx: SplitRegex, offsets: number[]): number[] {
+  const out: number[] = [];
+  const re = rx.re;
+  const src = rx.collapsed ? p.collapsed : p.wide;
+  const toUnit = (cp: number) => (!rx.collapsed && p.unitOf ? p.unitOf[cp] : cp);
+  const toCp = (u: number) => (!rx.collapsed && p.cpOf ? p.cpOf[u] : u);
+  let next: RegExpExecArray | null = null; // the first match at or after the search point
+  let searchedFrom = -1;
+  let start = 0;
+  for (const len of offsets) {
+    const uStart = toUnit(start);
+    const uEnd = toUnit(start + len);
+    let prev = uStart;
+    for (;;) {
+      if (next === null || next.index < prev) {
+        if (searchedFrom >= 0 && next === null && searchedFrom <= prev) break; // nothing further in the text
+        re.lastIndex = prev;
+        searchedFrom = prev;
+        next = re.exec(src);
+        if (next === null) break;
+      }
+      if (next.index >= uEnd) break;
+      const mEnd = next.index + next[0].length;
+      if (next[0].length === 0) {
+        re.lastIndex = next.index + 1;
+        searchedFrom = next.index + 1;
+        next = re.exec(src);
+        continue;
+      }
+      if (mEnd > uEnd) {
+        // the match runs past the piece: search the rest of the piece on its own
+        prev = localSearch(re, src, prev, uEnd, out, toCp);
+        next = null;
+        searchedFrom = -1;
+        break;
+      }
+      if (next.index > prev) out.push(toCp(next.index) - toCp(prev));
+      out.push(toCp(mEnd) - toCp(next.index));
+      prev = mEnd;
+      next = null;
+      searchedFrom = -1;
+    }
+    if (prev < uEnd) out.push(toCp(uEnd) - toCp(prev));
+    start += len;
+  }
+  return out;
+}
+
+/** Matches of `re` in src[from, end) searched on that substring alone; pushes pieces up to the last match, returns where it ended. */
+function localSearch(re: RegExp, src: string, from: number, end: number, out: number[], toCp: (u: number) => number): number {
+  const sub = src.substring(from, end);
+  re.lastIndex = 0;
+  let prev = 0;
+  for (let m = re.exec(sub); m !== null; m = re.exec(sub)) {
+    if (m[0].length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    if (m.index > prev) out.push(toCp(from + m.index) - toCp(from + prev));
+    out.push(toCp(from + m.index + m[0].length) - toCp(from + m.index));
+    prev = m.index + m[0].length;
+  }
+  return from + prev;
+}
+
 function splitOnce(p: Prepared, rx: SplitRegex, offsets: number[]): number[] {
+  if (!rx.local) return splitSearch(p, rx, offsets);
   const out: number[] = [];
   const re = rx.re;
   let start = 0;

@@ -10,6 +10,8 @@
  *    few that separate the regexes → test/vectors/text/pretokenizer-<pre>.json.
  * 2. Detokenization: llama.cpp's llama_detokenize (remove_special = false) of
  *    every fixture case's ids → test/vectors/text/detokenize.json.
+ * 3. Special tokens: texts holding control and user-defined tokens, tokenized
+ *    with and without parse_special → test/vectors/text/special.json.
  *
  * Needs node-llama-cpp 3.22.1 installed OUTSIDE the repository (see
  * ../shared/TOOLCHAIN.md):
@@ -93,6 +95,23 @@ try {
   }
   writeFileSync(join(OUT, 'detokenize.json'), stringify(detok, 'vocabs'));
   console.log('detokenize.json written');
+  // 3. special tokens, with and without parse_special (never BOS/EOS)
+  const SPECIAL_TEXTS = {
+    'phi-3': ['<|user|>\nHello<|end|>\n<|assistant|>\n', '<s> <|system|>  x </s>', 'a<|endoftext|>b', '<|placeholder1|>  <unk>'],
+    'llama-spm': ['<s>Hi</s>', ' <s> x', '<unk><0x41>'],
+    'gpt-2': ['a<|endoftext|>b', '<|endoftext|><|endoftext|>', ' <|endoftext|> '],
+    'starcoder': ['<fim_prefix>def f():<fim_suffix>\n<fim_middle>', '<|endoftext|>x', '<filename>a.py\n'],
+    'deepseek-coder': ['<｜fim▁begin｜>x<｜fim▁hole｜>y<｜fim▁end｜>', '<｜begin▁of▁sentence｜>Hi', 'øö ú'],
+    'mpt': ['a    b', '<|endoftext|>  x', '<|padding|>'],
+  };
+  const special = { reference: 'llama.cpp via node-llama-cpp 3.22.1, model.tokenize(text, specialTokens): no BOS/EOS', vocabs: {} };
+  for (const [name, texts] of Object.entries(SPECIAL_TEXTS)) {
+    const model = await llama.loadModel({ modelPath: join(FIXTURES, `vocab/ggml-vocab-${name}.gguf`), vocabOnly: true });
+    special.vocabs[name] = texts.map((text) => ({ text, plain: Array.from(model.tokenize(text, false)), parsed: Array.from(model.tokenize(text, true)) }));
+    await model.dispose();
+  }
+  writeFileSync(join(OUT, 'special.json'), stringify(special, 'vocabs'));
+  console.log('special.json written');
   await llama.dispose();
 } finally {
   rmSync(build, { recursive: true, force: true });

@@ -24,9 +24,20 @@ export type TokenizerModel = 'llama' | 'gpt2' | 'bert';
 /** A metadata map, or anything holding one as `.metadata` (the parser's GgufModel). */
 export type TokenizerMetadata = ReadonlyMap<string, unknown> | { readonly metadata: ReadonlyMap<string, unknown> };
 
-/** Texts llama.cpp treats as end-of-generation tokens whatever their type (forced to CONTROL). */
-const EOG_TEXTS = new Set(['<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|eom_id|>', '<EOT>', '_<EOT>', '<|end_of_text|>', '<end_of_utterance>']);
-const EOT_TEXTS = ['<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<EOT>', '_<EOT>', '<｜end▁of▁sentence｜>'];
+/** Texts llama.cpp (src/llama-vocab.cpp) treats as end-of-generation tokens whatever their type (made control tokens). */
+const EOG_TEXTS = new Set([
+  '<|eot_id|>', '<|im_end|>', '<|end|>', '<|return|>', '<|call|>', '<|flush|>', '<|calls|>', '<end_of_turn>', '<|endoftext|>',
+  '</s>', '<|eom_id|>', '<EOT>', '_<EOT>', '[EOT]', '[EOS]', '<|end_of_text|>', '<end_of_utterance>', '<eos>', '<turn|>', '<|tool_response>',
+]);
+const EOT_TEXTS = ['<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>', '<EOT>', '_<EOT>', '[EOT]', '<end_of_utterance>', '<｜end▁of▁sentence｜>'];
+const FIM_TEXTS: Record<string, string[]> = {
+  pre: ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>', '<|prefix|>'],
+  suf: ['<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>', '<|suffix|>'],
+  mid: ['<|fim_middle|>', '<fim-middle>', '<fim_middle>', '<｜fim▁end｜>', '<MID>', '▁<MID>', '<|code_middle|>', '<|middle|>'],
+  pad: ['<|fim_pad|>', '<fim-pad>', '<fim_pad>', '<PAD>', '[PAD]'],
+  rep: ['<|fim_repo|>', '<|repo_name|>', '<fim-repo>', '<REPO>', '<reponame>'],
+  sep: ['<|file_sep|>', '<|file_separator|>'],
+};
 
 export interface Vocab {
   model: TokenizerModel;
@@ -161,7 +172,7 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
   const forceControl = (t: number, why: string) => {
     if ((attrs[t] & ATTR_CONTROL) === 0) {
       warnings.push(`token ${t} '${tokens[t]}' is ${why} but not a control token: treated as one`);
-      attrs[t] = ATTR_CONTROL;
+      attrs[t] |= ATTR_CONTROL;
     }
   };
   if (eot === null) {
@@ -179,18 +190,31 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
     }
     return null;
   };
-  fim('tokenizer.ggml.fim_pre_token_id', ['<|fim_prefix|>', '<fim-prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>']);
-  fim('tokenizer.ggml.fim_suf_token_id', ['<|fim_suffix|>', '<fim-suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>']);
-  fim('tokenizer.ggml.fim_mid_token_id', ['<|fim_middle|>', '<fim-middle>', '<｜fim▁end｜>', '<MID>', '▁<MID>', '<|code_middle|>']);
-  const fimPad = fim('tokenizer.ggml.fim_pad_token_id', ['<|fim_pad|>', '<fim-pad>', '<PAD>']);
-  const fimRep = fim('tokenizer.ggml.fim_rep_token_id', ['<|fim_repo|>', '<|repo_name|>', '<fim-repo>', '<REPO>']);
-  const fimSep = fim('tokenizer.ggml.fim_sep_token_id', ['<|file_sep|>', '<|file_separator|>']);
+  fim('tokenizer.ggml.fim_pre_token_id', FIM_TEXTS.pre);
+  fim('tokenizer.ggml.fim_suf_token_id', FIM_TEXTS.suf);
+  fim('tokenizer.ggml.fim_mid_token_id', FIM_TEXTS.mid);
+  const fimPad = fim('tokenizer.ggml.fim_pad_token_id', FIM_TEXTS.pad);
+  const fimRep = fim('tokenizer.ggml.fim_rep_token_id', FIM_TEXTS.rep);
+  const fimSep = fim('tokenizer.ggml.fim_sep_token_id', FIM_TEXTS.sep);
   const eogIds = new Set<number>();
   for (const t of [fimPad, fimRep, fimSep]) if (t !== null) eogIds.add(t);
-  for (const t of [eos, eot, eom]) if (t !== null) eogIds.add(t);
   for (const text of EOG_TEXTS) {
     const t = tokenToId.get(text);
     if (t !== undefined) { eogIds.add(t); forceControl(t, 'an end-of-generation token'); }
+  }
+  for (const t of [eos, eot, eom]) if (t !== null) eogIds.add(t);
+  // llama.cpp's workarounds: with <|return|> and <|call|> (o200k harmony) or <|calls|> and <|flush|>
+  // (solar-open), <|end|> is no end of generation; with <|tool_response> (gemma 4), </s> is a plain token
+  const eogText = (text: string) => { const t = tokenToId.get(text); return t !== undefined && eogIds.has(t) ? t : undefined; };
+  const end = eogText('<|end|>');
+  if (end !== undefined && ((eogText('<|return|>') !== undefined && eogText('<|call|>') !== undefined) || (eogText('<|calls|>') !== undefined && eogText('<|flush|>') !== undefined))) {
+    eogIds.delete(end);
+    attrs[end] = ATTR_USER_DEFINED;
+  }
+  const s = eogText('</s>');
+  if (s !== undefined && eogText('<|tool_response>') !== undefined) {
+    eogIds.delete(s);
+    attrs[s] = ATTR_NORMAL;
   }
 
   const name = String(md.get('general.name') ?? md.get('general.architecture') ?? '(unnamed model)');

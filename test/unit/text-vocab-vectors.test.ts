@@ -48,3 +48,17 @@ describe('decode(encode(s)) gives s back for random Unicode strings', () => {
     });
   }
 });
+
+describe('special tokens against llama.cpp (test/vectors/text/special.json)', () => {
+  const special = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/text/special.json`, 'utf8')) as {
+    vocabs: Record<string, { text: string; plain: number[]; parsed: number[] }[]>;
+  };
+  for (const [name, cases] of Object.entries(special.vocabs)) {
+    it(`${name}: control tokens only with parseSpecial, user-defined always, phi-3's stripped whitespace`, async () => {
+      const { tokenizerFromBytes } = await import('../cases/text-vocab.ts');
+      const tok = await tokenizerFromBytes(vocabBytes(name), name);
+      const got = cases.map((c) => ({ text: c.text, plain: tok.encode(c.text, { addSpecial: false }), parsed: tok.encode(c.text, { addSpecial: false, parseSpecial: true }) }));
+      expect(got).toEqual(cases);
+    });
+  }
+});

@@ -31,3 +31,12 @@ export { HttpRangeSource } from './sources/http.ts';
 export { CachedSource } from './sources/cached.ts';
 export { BlobSource } from './sources/blob.ts';
 export { MemorySource } from './sources/memory.ts';
+
+// Text (src/text): tokenizers from GGUF metadata, streaming detokenizer, chat templates, sampling, stop strings.
+export {
+  createTokenizer, StreamingDetokenizer, applyChatTemplate, chatTemplateOptions, CHATML_TEMPLATE, Sampler, StopMatcher,
+} from './text/index.ts';
+export type {
+  Tokenizer, EncodeOptions, DecodeOptions, StreamingDetokenizerOptions, ChatMessage, ChatTemplateOptions, ChatTemplateResult,
+  SamplingOptions, StopResult,
+} from './text/index.ts';

@@ -40,7 +40,7 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-export function englishText(words: string[], bytes: number): string {
+function englishText(words: string[], bytes: number): string {
   const rnd = prng(2024);
   const weights = words.map((_, i) => 1 / (i + 10));
   const cum: number[] = [];
@@ -173,4 +173,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (!process.env.TEXT_BENCH_NO_MAIN) await main();
+await main();

@@ -35,3 +35,11 @@ export { MemorySource } from './sources/memory.ts';
 // Which core build runs (Relaxed SIMD or plain SIMD); custom workers import from 'gguf-pager/worker'.
 export { relaxedSimdSupported, type CoreBuild, type CoreBuildInfo } from './core/core-build.ts';
 export { exposeRuntime } from './worker-api.ts';
+// Text (src/text): tokenizers from GGUF metadata, streaming detokenizer, chat templates, sampling, stop strings.
+export {
+  createTokenizer, StreamingDetokenizer, applyChatTemplate, chatTemplateOptions, CHATML_TEMPLATE, Sampler, StopMatcher,
+} from './text/index.ts';
+export type {
+  Tokenizer, EncodeOptions, DecodeOptions, StreamingDetokenizerOptions, ChatMessage, ChatTemplateOptions, ChatTemplateResult,
+  SamplingOptions, StopResult,
+} from './text/index.ts';

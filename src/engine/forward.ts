@@ -105,7 +105,7 @@ export class Forward {
     this.checkLive();
     if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${this.label}: no tokens to run`, {});
     this.kv.reserve(ids.length);
-    let last = new Float32Array(0);
+    let last: Float32Array = new Float32Array(0);
     const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors, { signal }) : undefined;
     this.steps.ropeFactors = factors ? factors.ptr : 0;
     try {

@@ -95,7 +95,14 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
     onPiece({ id, text: t });
   };
 
-  let logits = await forward.run(fresh, opts.signal, ctx.sink);
+  const aborted = (e: unknown): boolean => opts.signal?.aborted === true && (e as { code?: string }).code !== 'CONTEXT_FULL';
+  let logits: Float32Array;
+  try {
+    logits = await forward.run(fresh, opts.signal, ctx.sink);
+  } catch (e) {
+    if (!aborted(e)) throw e;
+    return { ...emptyResult(ids.length, fresh.length, now() - t0), stopReason: 'abort' };
+  }
   const tPrompt = now();
   let tFirst = tPrompt;
   let decodeLoaded0 = bytesLoaded(ctx);
@@ -118,7 +125,13 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
     if (kv.length + 1 > kv.contextLength) { stopReason = 'contextFull'; break; }
     await ctx.yieldNow?.();
     if (opts.signal?.aborted) { stopReason = 'abort'; break; }
-    logits = await forward.run([id], opts.signal, ctx.sink);
+    try {
+      logits = await forward.run([id], opts.signal, ctx.sink);
+    } catch (e) {
+      if (!aborted(e)) throw e;
+      stopReason = 'abort';
+      break;
+    }
     fed++;
   }
   if (stopReason !== 'stop') {
@@ -137,6 +150,13 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
     tokensPerSecond: rate(fed, tEnd - tFirst),
     bytesLoadedPerToken: fed > 0 ? decodeBytes / fed : 0,
     bytesLoaded: bytesLoaded(ctx) - loaded0,
+  };
+}
+
+function emptyResult(promptTokens: number, processed: number, ms: number): GenerateResult {
+  return {
+    text: '', tokens: [], stopReason: 'abort', promptTokens, promptTokensProcessed: processed, generatedTokens: 0,
+    timeToFirstTokenMs: ms, promptTokensPerSecond: 0, tokensPerSecond: 0, bytesLoadedPerToken: 0, bytesLoaded: 0,
   };
 }
 

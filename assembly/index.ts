@@ -17,3 +17,9 @@ export {
   E_INIT_ARGS, E_INIT_MEMORY, E_INIT_TWICE, E_KV_EXHAUSTED, E_KV_BAD_PAGE, E_KV_PAGE_OWNED,
   E_KV_BAD_SEQ, E_KV_BAD_DIM, E_K_SHAPE, E_K_RANGE, E_K_ALIGN, E_K_TYPE, E_CORRUPT,
 } from './common';
+// kernels: non-matmul ops (RMSNorm, RoPE, element-wise, attention over KV pages)
+export { kRmsNorm } from './kernels/norm';
+export { kRope } from './kernels/rope';
+export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernels/elementwise';
+export { kAttention, kAttentionScalar, kAttentionScratchBytes } from './kernels/attention';
+export { f16ToF32 } from './f16';

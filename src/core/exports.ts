@@ -42,4 +42,19 @@ export interface CoreExports {
   kvSeqCheck(): number;
 
   f32ToF16(x: number): number;
+
+  // kernels: non-matmul ops (assembly/kernels/{norm,rope,elementwise,attention}.ts); pointers are byte offsets
+  f16ToF32(h: number): number;
+  kRmsNorm(x: number, w: number, y: number, n: number, rows: number, eps: number): number;
+  kRope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, pos: number, freqBase: number, freqScale: number, mode: number, factors: number): number;
+  kSoftmax(x: number, n: number, rows: number): number;
+  kSilu(x: number, y: number, n: number): number;
+  kSwiglu(gate: number, up: number, out: number, n: number): number;
+  kAdd(a: number, b: number, out: number, n: number): number;
+  kMul(a: number, b: number, out: number, n: number): number;
+  kScale(x: number, s: number, n: number): number;
+  kAddBias(x: number, b: number, n: number, rows: number): number;
+  kAttention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
+  kAttentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
+  kAttentionScratchBytes(nPos: number): number;
 }

@@ -57,4 +57,18 @@ export interface CoreExports {
   kAttention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
   kAttentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
   kAttentionScratchBytes(nPos: number): number;
+  // kernels (assembly/kernels/matvec.ts, bytesum.ts, check.ts)
+  kSupports(type: number): number;
+  kRowBytes(type: number, cols: number): number;
+  kWorkBytes(type: number, cols: number, batch: number): number;
+  kMatvec(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): number;
+  kMatmul(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): number;
+  kGetRows(type: number, w: number, cols: number, row: number, dst: number): number;
+  kDequant(type: number, src: number, dst: number, n: number): number;
+  kMatvecScalar(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): number;
+  kVecDot(type: number, n: number, w: number, a: number, scalar: number): number;
+  kQuantizeAct(x: number, dst: number, n: number): number;
+  kByteSum(ptr: number, n: number): number;
+  kernelRegionLo(): number;
+  kernelRegionHi(): number;
 }

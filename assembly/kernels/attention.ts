@@ -35,8 +35,8 @@ import { checkF32, overlaps, exp1, maxRow, expShiftSum, scaleRow } from './eleme
 // @ts-ignore: decorator
 @inline export const MAX_HEAD_DIM: i32 = 1024;
 
-//  STATE: per head j of the group, running max m_j (f32) at 8j and running sum l_j (f32) at 8j + 4
-const STATE: usize = memory.data(MAX_GROUP * 8, 16);
+//  STATE: per head j of the group, running max m_j (f32) at 16j and running sum l_j (f64) at 16j + 8
+const STATE: usize = memory.data(MAX_GROUP * 16, 16);
 const ROW: usize = memory.data(MAX_HEAD_DIM * 4, 16);
 
 /** Bytes of scratch kAttention needs for nPos positions (64-byte multiple), or E_K_SHAPE. */
@@ -84,8 +84,8 @@ function attendGroup(seq: i32, q: usize, out: usize, h0: i32, hb: i32, g: i32, h
   const chunk = nPos / hb;
   memory.fill(og, 0, <usize>hb * headBytes);
   for (let j = 0; j < hb; j++) {
-    store<f32>(STATE + (<usize>j << 3), -Infinity);
-    store<f32>(STATE + (<usize>j << 3), 0, 4);
+    store<f32>(STATE + (<usize>j << 4), -Infinity);
+    store<f64>(STATE + (<usize>j << 4), 0, 8);
   }
   const eb = <usize>elemBytes;
   const perPage = <i32>kvTokensPerPage(kvDim);
@@ -104,7 +104,7 @@ function attendGroup(seq: i32, q: usize, out: usize, h0: i32, hb: i32, g: i32, h
       accumulate(og, hb, headDim, v, rowBytes, c, scratch, chunk);
     }
   }
-  for (let j = 0; j < hb; j++) scaleRow(og + <usize>j * headBytes, headDim, 1.0 / load<f32>(STATE + (<usize>j << 3), 4));
+  for (let j = 0; j < hb; j++) scaleRow(og + <usize>j * headBytes, headDim, <f32>(1.0 / load<f64>(STATE + (<usize>j << 4), 8)));
 }
 
 /** The address of a head's K or V row as f32: the page itself (f32 pages) or ROW (f16, converted). */
@@ -132,17 +132,17 @@ function scores(qg: usize, hb: i32, headDim: i32, k: usize, rowBytes: usize, c: 
 
 /** Online softmax step of head j over its c new scores (in place → e^(s - m')). */
 function update(j: i32, s: usize, c: i32, oj: usize, headDim: i32): void {
-  const st = STATE + (<usize>j << 3);
+  const st = STATE + (<usize>j << 4);
   const m = load<f32>(st);
   const m2 = max(m, maxRow(s, c));
-  let l = load<f32>(st, 4);
+  let l = load<f64>(st, 8);
   if (m2 > m && m != -Infinity) {
     const alpha = exp1(m - m2);
-    l *= alpha;
+    l *= <f64>alpha;
     scaleRow(oj, headDim, alpha);
   }
   store<f32>(st, m2);
-  store<f32>(st, l + expShiftSum(s, c, m2), 4);
+  store<f64>(st, l + expShiftSum(s, c, m2), 8);
 }
 
 /** out_j += Σ_t p[j·ld + t] · V_t for t < c, j < hb. */

@@ -104,7 +104,7 @@ export function kSoftmax(x: usize, n: i32, rows: i32): i32 {
 export function softmaxRow(p: usize, n: i32): void {
   const m = maxRow(p, n);
   const s = expShiftSum(p, n, m);
-  scaleRow(p, n, 1.0 / s);
+  scaleRow(p, n, <f32>(1.0 / s));
 }
 
 /** Largest of n f32 at p (n ≥ 1). */
@@ -118,22 +118,24 @@ export function maxRow(p: usize, n: i32): f32 {
   return m;
 }
 
-/** p[i] = e^(p[i] - m); returns Σ p[i] (f32 lanes, summed at the end). */
-export function expShiftSum(p: usize, n: i32, m: f32): f32 {
+/** p[i] = e^(p[i] - m); returns Σ p[i], summed in f64 (as ggml's soft_max). */
+export function expShiftSum(p: usize, n: i32, m: f32): f64 {
   const end = p + (<usize>n << 2);
   const mv = f32x4.splat(m);
-  let sv = f32x4.splat(0);
+  let a = f64x2.splat(0);
+  let b = f64x2.splat(0);
   let q = p;
   for (; q + 16 <= end; q += 16) {
     const e = expV(f32x4.sub(v128.load(q), mv));
     v128.store(q, e);
-    sv = f32x4.add(sv, e);
+    a = f64x2.add(a, f64x2.promote_low_f32x4(e));
+    b = f64x2.add(b, f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1)));
   }
-  let s = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+  let s = (f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1)) + (f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1));
   for (; q < end; q += 4) {
     const e = exp1(load<f32>(q) - m);
     store<f32>(q, e);
-    s += e;
+    s += <f64>e;
   }
   return s;
 }

@@ -4,7 +4,10 @@
  * make_qkx2_quants (Q2_K, Q4_K, Q5_K) and the 6-bit scale/min packing of
  * Q4_K/Q5_K. Every float intermediate is rounded to f32 (`fr`) as in C.
  */
-import { fr, nearestInt } from './half.ts';
+import { nearestInt } from './half.ts';
+
+/** Local alias (not an import binding, which bundlers turn into a property read on every call). */
+const fr = Math.fround;
 
 export const QK_K = 256;
 const GROUP_MAX_EPS = fr(1e-15);

@@ -5,7 +5,10 @@
  * intermediate rounded to f32 as C's float arithmetic does, so the bytes equal
  * ggml's (and python gguf's) reference output.
  */
-import { f16ToF32, f32ToF16, fr } from './half.ts';
+import { f16ToF32, f32ToF16 } from './half.ts';
+
+/** Local alias (not an import binding, which bundlers turn into a property read on every call). */
+const fr = Math.fround;
 
 const QK = 32;
 

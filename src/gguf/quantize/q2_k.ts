@@ -3,8 +3,11 @@
  * levels), d, dmin } = 84 bytes per 256 elements; x = d·sc·q − dmin·m per
  * 16-element sub-block. Port of quantize_row_q2_K_ref / dequantize_row_q2_K.
  */
-import { f16ToF32, f32ToF16, fr, nearestInt } from './half.ts';
+import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
 import { QK_K, makeQkx2Quants } from './k-common.ts';
+
+/** Local alias (not an import binding, which bundlers turn into a property read on every call). */
+const fr = Math.fround;
 
 const BYTES = 84;
 

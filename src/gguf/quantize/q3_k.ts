@@ -3,8 +3,11 @@
  * (16 six-bit signed scales, +32), d } = 110 bytes per 256 elements;
  * x = d·(sc − 32)·(q − 4). Port of quantize_row_q3_K_ref / dequantize_row_q3_K.
  */
-import { f16ToF32, f32ToF16, fr, nearestInt } from './half.ts';
+import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
 import { QK_K, makeQ3Quants } from './k-common.ts';
+
+/** Local alias (not an import binding, which bundlers turn into a property read on every call). */
+const fr = Math.fround;
 
 const BYTES = 110;
 const SCALES = 96;

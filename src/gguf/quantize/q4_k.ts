@@ -5,8 +5,11 @@
  * elements; x = d·sc·q − dmin·m per 32-element sub-block. Ports of
  * quantize_row_q{4,5}_K_ref and dequantize_row_q{4,5}_K.
  */
-import { f16ToF32, f32ToF16, fr, nearestInt } from './half.ts';
+import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
 import { QK_K, makeQkx2Quants, packScaleMinK4, scaleMinK4 } from './k-common.ts';
+
+/** Local alias (not an import binding, which bundlers turn into a property read on every call). */
+const fr = Math.fround;
 
 function quantizeScaleMin(x: Float32Array, five: boolean): Uint8Array {
   const BYTES = five ? 176 : 144;

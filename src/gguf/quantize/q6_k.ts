@@ -3,8 +3,11 @@
  * (int8), d } = 210 bytes per 256 elements; x = d·sc·(q − 32) per 16-element
  * sub-block. Port of quantize_row_q6_K_ref / dequantize_row_q6_K.
  */
-import { f16ToF32, f32ToF16, fr, nearestInt } from './half.ts';
+import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
 import { QK_K, makeQxQuants } from './k-common.ts';
+
+/** Local alias (not an import binding, which bundlers turn into a property read on every call). */
+const fr = Math.fround;
 
 const BYTES = 210;
 const GROUP_MAX_EPS = fr(1e-15);

@@ -12,6 +12,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          execArgv: ['--experimental-wasm-relaxed-simd'], // Node 20 compiles the Relaxed SIMD core only with it
         },
       },
       {

@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
         ...(logitsOut ? { onLogits: (position: number, l: Float32Array) => void logits.push({ position, logits: Array.from(l) }) } : {}),
       }, (piece) => { if (!json) process.stdout.write(piece.text); });
       const stats = s.pager.stats();
-      if (logitsOut) writeFileSync(logitsOut, JSON.stringify({ promptTokens: s.engine.cachedTokens.slice(0, r.promptTokens), tokens: r.tokens, logits }) + '\n');
+      if (logitsOut) writeFileSync(logitsOut, JSON.stringify({ promptIds: s.engine.cachedTokens.slice(0, r.promptTokens), tokens: r.tokens, logits }) + '\n');
       if (json) {
         process.stdout.write(JSON.stringify({
           promptTokens: r.promptTokens, tokens: r.tokens, text: r.text, stopReason: r.stopReason,

@@ -42,3 +42,30 @@ export function f32ToF16(x: f32): u16 {
   if (e < -<i32>F16_MANT_BITS) return <u16>sign;
   return <u16>(sign | roundShift(mant | (1 << F32_MANT_BITS), DROP + 1 - <u32>e));
 }
+
+// float16 → float32, exact. The 15 magnitude bits shifted into place read as
+// an f32 that is 2^112 too small (a normal half becomes a normal f32, a
+// subnormal half a subnormal f32); one multiply by 2^112 rescales both. Inf
+// and NaN (exponent 31) keep their mantissa under an all-ones exponent.
+// @ts-ignore: decorator
+@inline const F32_EXP: u32 = 0x7f800000;
+// @ts-ignore: decorator
+@inline const TWO_112: u32 = 0x77800000; // 2^112 as f32 bits
+
+export function f16ToF32(h: u16): f32 {
+  const sign = (<u32>h & 0x8000) << 16;
+  const em = <u32>h & 0x7fff;
+  if (em >= F16_INF) return reinterpret<f32>(sign | F32_EXP | (em << DROP));
+  return reinterpret<f32>(sign | reinterpret<u32>(reinterpret<f32>(em << DROP) * reinterpret<f32>(TWO_112)));
+}
+
+/** f16ToF32 on four halves, each zero-extended into a 32-bit lane (v128.load16x4_u). */
+// @ts-ignore: decorator
+@inline export function f16x4ToF32x4(h: v128): v128 {
+  const em = v128.and(h, i32x4.splat(0x7fff));
+  const sign = i32x4.shl(v128.xor(h, em), 16);
+  const bits = i32x4.shl(em, DROP);
+  const finite = f32x4.mul(bits, f32x4.splat(reinterpret<f32>(TWO_112)));
+  const special = v128.or(bits, i32x4.splat(F32_EXP));
+  return v128.or(sign, v128.bitselect(special, finite, i32x4.ge_s(em, i32x4.splat(F16_INF))));
+}

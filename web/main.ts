@@ -5,6 +5,7 @@ import { bytes, duration, rate } from './format.ts';
 import { renderCache } from './cache-panel.ts';
 import { renderMetadata, renderTensors } from './tensor-table.ts';
 import { makeSyntheticInOpfs, storeFileInOpfs } from './local-models.ts';
+import { setupGeneratePanel } from './generate-panel.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const pick = $<HTMLSelectElement>('model-pick');
@@ -18,6 +19,7 @@ const progressText = $('progress-text');
 const runButton = $<HTMLButtonElement>('run');
 const cancelButton = $<HTMLButtonElement>('cancel');
 const chart = new PagerChart($<HTMLCanvasElement>('chart'));
+const generatePanel = setupGeneratePanel(() => model, chart, (e) => showError(e));
 
 let runtime: Runtime | null = null;
 let runtimeKv = 0;
@@ -91,6 +93,7 @@ async function load(): Promise<void> {
   try {
     const rt = await ensureRuntime();
     if (model) { await model.dispose(); model = null; }
+    generatePanel.modelChanged();
     const input = pendingInput ?? urlInput.value.trim();
     if (!input) throw new Error('enter a model URL, pick a file or make a synthetic model');
     model = await rt.load(input, {
@@ -108,6 +111,7 @@ async function load(): Promise<void> {
       },
     });
     progress.value = 100;
+    generatePanel.modelChanged();
     renderMetadata($('meta'), model.info);
     renderTensors($('tensors'), model.info);
     chart.reset();

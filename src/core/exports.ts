@@ -42,4 +42,33 @@ export interface CoreExports {
   kvSeqCheck(): number;
 
   f32ToF16(x: number): number;
+
+  // kernels: non-matmul ops (assembly/kernels/{norm,rope,elementwise,attention}.ts); pointers are byte offsets
+  f16ToF32(h: number): number;
+  kRmsNorm(x: number, w: number, y: number, n: number, rows: number, eps: number): number;
+  kRope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, pos: number, freqBase: number, freqScale: number, mode: number, factors: number): number;
+  kSoftmax(x: number, n: number, rows: number): number;
+  kSilu(x: number, y: number, n: number): number;
+  kSwiglu(gate: number, up: number, out: number, n: number): number;
+  kAdd(a: number, b: number, out: number, n: number): number;
+  kMul(a: number, b: number, out: number, n: number): number;
+  kScale(x: number, s: number, n: number): number;
+  kAddBias(x: number, b: number, n: number, rows: number): number;
+  kAttention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
+  kAttentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
+  kAttentionScratchBytes(nPos: number): number;
+  // kernels (assembly/kernels/matvec.ts, bytesum.ts, check.ts)
+  kSupports(type: number): number;
+  kRowBytes(type: number, cols: number): number;
+  kWorkBytes(type: number, cols: number, batch: number): number;
+  kMatvec(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): number;
+  kMatmul(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): number;
+  kGetRows(type: number, w: number, cols: number, row: number, dst: number): number;
+  kDequant(type: number, src: number, dst: number, n: number): number;
+  kMatvecScalar(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): number;
+  kVecDot(type: number, n: number, w: number, a: number, scalar: number): number;
+  kQuantizeAct(x: number, dst: number, n: number): number;
+  kByteSum(ptr: number, n: number): number;
+  kernelRegionLo(): number;
+  kernelRegionHi(): number;
 }

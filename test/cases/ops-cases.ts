@@ -1,0 +1,15 @@
+/**
+ * The ops cases (RMSNorm, RoPE, softmax, SiLU/SwiGLU, add/mul/scale/bias,
+ * attention over KV pages, and their typed errors). Run in Node, a page and a
+ * Worker (test/unit/ops.test.ts, test/browser/ops.test.ts, test/browser/ops-worker.test.ts).
+ */
+import type { Cases } from './arena-harness.ts';
+import { opsElementwiseCases } from './ops-elementwise.ts';
+import { opsRopeCases } from './ops-rope.ts';
+import { opsAttentionCases } from './ops-attention.ts';
+
+export const opsCases: Cases = {
+  ...opsElementwiseCases,
+  ...opsRopeCases,
+  ...opsAttentionCases,
+};

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { isGgufPagerError } from '../../src/core/errors.ts';
+import { findArchitecture } from '../../src/engine/architecture.ts';
+import { planBytes } from '../../src/gguf/model-plan.ts';
+import { parseGguf } from '../../src/gguf/parse.ts';
+import { ggufEntries } from '../../src/gguf/reencode.ts';
+import type { MetadataEntry } from '../../src/gguf/write.ts';
+import { MemorySource } from '../../src/sources/memory.ts';
+import { openStandalone } from '../../src/engine/standalone.ts';
+import { storiesBytes } from '../cases/gen-models.ts';
+
+/** stories260K with its metadata passed through `edit` and its tensors through `keep`. */
+async function variant(edit: (m: MetadataEntry[]) => MetadataEntry[], keep: (name: string) => boolean = () => true): Promise<Uint8Array> {
+  const bytes = await storiesBytes('F32');
+  const model = await parseGguf(new MemorySource(bytes));
+  return planBytes({
+    metadata: edit(await ggufEntries(bytes)),
+    tensors: model.tensors.filter((t) => keep(t.name)).map((t) => ({
+      name: t.name, type: t.typeName as 'F32', dims: t.dims, bytes: () => bytes.slice(t.offset, t.offset + t.size),
+    })),
+  });
+}
+
+const asArch = (arch: string) => (m: MetadataEntry[]): MetadataEntry[] =>
+  m.map(([k, v, t]) => (k === 'general.architecture' ? [k, arch, t] : [k.replace(/^llama\./, `${arch}.`), v, t]) as MetadataEntry);
+
+describe('architectures', () => {
+  it('refuses a model of another architecture with UNSUPPORTED_ARCHITECTURE naming it', async () => {
+    const bytes = await variant(asArch('gpt2'));
+    expect(findArchitecture(await parseGguf(new MemorySource(bytes)))).toBeUndefined();
+    const e = await openStandalone([new MemorySource(bytes, 'gpt2.gguf')]).catch((x) => x);
+    expect(isGgufPagerError(e, 'UNSUPPORTED_ARCHITECTURE')).toBe(true);
+    expect(e.message).toContain("'gpt2'");
+  });
+
+  it('refuses a llama block without its tensors at load, naming the tensor', async () => {
+    const bytes = await variant((m) => m, (n) => n !== 'blk.2.ffn_up.weight');
+    const e = await openStandalone([new MemorySource(bytes, 'broken.gguf')]).catch((x) => x);
+    expect(isGgufPagerError(e, 'UNSUPPORTED_ARCHITECTURE')).toBe(true);
+    expect(e.message).toContain('blk.2.ffn_up.weight');
+  });
+
+  it('uses the embeddings as the output head when output.weight is absent (tied embeddings)', async () => {
+    const bytes = await variant((m) => m, (n) => n !== 'output.weight');
+    const s = await openStandalone([new MemorySource(bytes, 'tied.gguf')]);
+    const r = await s.engine.generate([1, 403, 407, 261, 378], { maxTokens: 4, temperature: 0, ignoreEog: true });
+    expect(r.tokens).toHaveLength(4);
+    await s.dispose();
+  });
+});

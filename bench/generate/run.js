@@ -51,6 +51,61 @@ async function models() {
   return all.filter((m) => !args.only || m.key.includes(args.only) || args.only.includes(m.key));
 }
 
+const SEED = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends and her dog. One day, she found a shiny red ball under a big tree. ';
+
+/** A text the model's own tokenizer (src/text, llama.cpp-exact) makes exactly `n` tokens of, BOS included (or the longest below). */
+async function promptText(path, n) {
+  const dist = join(root, 'dist/src');
+  const [{ parseGguf }, { FileSource }, { createTokenizer }] = await Promise.all([
+    import(join(dist, 'gguf/parse.js')), import(join(dist, 'sources/file.js')), import(join(dist, 'text/index.js')),
+  ]);
+  const src = await FileSource.open(path);
+  const tok = createTokenizer((await parseGguf(src)).metadata);
+  await src.close?.();
+  const words = SEED.repeat(Math.ceil(n / 8)).trim().split(' ');
+  let lo = 1;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (tok.encode(words.slice(0, mid).join(' ')).length <= n) lo = mid;
+    else hi = mid - 1;
+  }
+  const text = words.slice(0, lo).join(' ');
+  return { text, tokens: tok.encode(text).length };
+}
+
+/** Model shape (for the KV pool and scratch sizes) from the GGUF header. */
+async function shapeOf(path) {
+  const [{ parseGguf }, { FileSource }] = await Promise.all([import(join(root, 'dist/src/gguf/parse.js')), import(join(root, 'dist/src/sources/file.js'))]);
+  const src = await FileSource.open(path);
+  const m = await parseGguf(src);
+  await src.close?.();
+  const arch = m.metadata.get('general.architecture');
+  const get = (k) => Number(m.metadata.get(`${arch}.${k}`));
+  const embd = get('embedding_length');
+  const heads = get('attention.head_count');
+  const kvHeads = Number(m.metadata.get(`${arch}.attention.head_count_kv`) ?? heads);
+  return {
+    tensorBytes: m.totalTensorBytes, tensors: m.tensors.length, layers: get('block_count'), embd, ff: get('feed_forward_length'),
+    kvDim: (embd / heads) * kvHeads, vocab: m.metadata.get('tokenizer.ggml.tokens').length,
+  };
+}
+
+/** KV pool bytes for `ctx` tokens (f16 pages of 4096 elements, the runtime's default), and the engine's scratch with slack. */
+function poolSizes(sh, ctx) {
+  const pageElems = 4096;
+  const perPage = Math.floor(pageElems / (2 * sh.kvDim));
+  const kvBytes = sh.layers * Math.ceil(ctx / perPage) * pageElems * 2 + (1 << 20);
+  const reserveBytes = 4 * (32 * (10 * sh.embd + 2 * sh.ff) + sh.vocab + ctx) + sh.tensors * 64 + (8 << 20);
+  return { kvBytes, reserveBytes };
+}
+
+/** `gguf-pager simulate`'s prediction for the policy the bench loads with (pins none, prefetch 1). */
+function simulateBytesPerToken(path, budget) {
+  const out = execFileSync('node', [join(root, 'dist/src/cli/main.js'), 'simulate', path, '--budget', String(budget), '--pins', 'none', '--prefetch', '1', '--tokens', '8', '--json'], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()).steadyBytesPerToken;
+}
+
 const rows = [];
 const cleanups = [];
 try {
@@ -87,12 +142,32 @@ try {
 
   for (const m of list) {
     const url = `${base}/models/${m.key}/${m.path.split('/').pop()}`;
-    const common = { url, promptTokens: Number(args.prompt), decodeTokens: Number(args.decode), nCtx: 512 };
+    const prompt = await promptText(m.path, Number(args.prompt));
+    const common = { url, prompt: prompt.text, decodeTokens: Number(args.decode), nCtx: 512 };
+    log(`[bench] ${m.key}: prompt of ${prompt.tokens} tokens (gguf-pager's tokenizer, BOS included)`);
     if (wllama) {
       log(`[bench] ${m.key}: wllama ${WLLAMA_VERSION}, n_threads 1`);
       const r = await page.evaluate((o) => window.bench.wllama(o), { ...common, wllamaBase: `${base}/wllama` });
-      rows.push({ model: m.key, runtime: `wllama ${WLLAMA_VERSION}`, budget: 1, ...r, prompt: undefined });
+      rows.push({ model: m.key, runtime: `wllama ${WLLAMA_VERSION}`, budget: 1, ...r });
       log(`  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, load ${r.loadSeconds.toFixed(1)} s`);
+    }
+    if (args['skip-pager']) continue;
+    const sh = await shapeOf(m.path);
+    const ctx = 256;
+    const { kvBytes, reserveBytes } = poolSizes(sh, ctx);
+    for (const fraction of [1, 0.5, 0.25]) {
+      const weightBudget = Math.floor(sh.tensorBytes * fraction);
+      log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(weightBudget / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
+      try {
+        const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget, kvBytes, reserveBytes, contextLength: ctx });
+        const predicted = fraction < 1 ? simulateBytesPerToken(m.path, weightBudget) : 0;
+        rows.push({ model: m.key, runtime: 'gguf-pager', budget: fraction, ...r, predictedBytesPerToken: predicted });
+        log(`  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, ` +
+          `${(r.bytesLoadedPerToken / 2 ** 20).toFixed(2)} MiB loaded/token (simulate: ${(predicted / 2 ** 20).toFixed(2)}), max resident ${(r.maxResidentBytes / 2 ** 20).toFixed(1)} MiB`);
+      } catch (e) {
+        rows.push({ model: m.key, runtime: 'gguf-pager', budget: fraction, error: String(e.message ?? e).split('\n')[0] });
+        log(`  failed: ${String(e.message ?? e).split('\n')[0]}`);
+      }
     }
   }
 } finally {

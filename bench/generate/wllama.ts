@@ -15,9 +15,7 @@ export interface WllamaRow {
 interface WllamaTimings { prompt_n: number; prompt_per_second: number; predicted_n: number; predicted_per_second: number }
 interface WllamaLike {
   loadModelFromUrl(url: string, opts: Record<string, unknown>): Promise<unknown>;
-  tokenize(text: string, special?: boolean): Promise<number[]>;
-  detokenize(ids: number[]): Promise<Uint8Array>;
-  createCompletion(opts: Record<string, unknown>): Promise<{ timings?: WllamaTimings }>;
+    createCompletion(opts: Record<string, unknown>): Promise<{ timings?: WllamaTimings }>;
   exit(): Promise<void>;
 }
 
@@ -26,30 +24,17 @@ async function open(wllamaBase: string): Promise<WllamaLike> {
   return new mod.Wllama({ default: `${wllamaBase}/esm/wasm/wllama.wasm` }, { suppressNativeLog: true }) as WllamaLike;
 }
 
-/** A text of at least `n` tokens (plus BOS) under the model's vocabulary, cut to exactly n - 1 pieces. */
-export async function promptOf(w: WllamaLike, n: number): Promise<string> {
-  const seed = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends and her dog. ';
-  let text = seed;
-  let ids = await w.tokenize(text);
-  while (ids.length < n) {
-    text += seed;
-    ids = await w.tokenize(text);
-  }
-  return new TextDecoder().decode(await w.detokenize(ids.slice(0, n - 1)));
-}
-
-export async function runWllama(opts: { wllamaBase: string; url: string; promptTokens: number; decodeTokens: number; nCtx: number }): Promise<WllamaRow & { prompt: string }> {
+export async function runWllama(opts: { wllamaBase: string; url: string; prompt: string; decodeTokens: number; nCtx: number }): Promise<WllamaRow> {
   const w = await open(opts.wllamaBase);
   try {
     const t0 = performance.now();
     await w.loadModelFromUrl(opts.url, { n_threads: 1, n_ctx: opts.nCtx, n_batch: 128, n_gpu_layers: 0, useCache: false });
     const loadSeconds = (performance.now() - t0) / 1000;
-    const prompt = await promptOf(w, opts.promptTokens);
-    const res = await w.createCompletion({ prompt, max_tokens: opts.decodeTokens, temperature: 0, ignore_eos: true, cache_prompt: false });
+    const res = await w.createCompletion({ prompt: opts.prompt, max_tokens: opts.decodeTokens, temperature: 0, ignore_eos: true, cache_prompt: false });
     const t = res.timings;
     if (!t) throw new Error('wllama returned no timings');
     return {
-      prompt, loadSeconds,
+      loadSeconds,
       promptTokens: t.prompt_n, promptTokensPerSecond: t.prompt_per_second,
       decodeTokens: t.predicted_n, decodeTokensPerSecond: t.predicted_per_second,
     };

@@ -28,3 +28,5 @@ export { kRope } from './kernels/rope';
 export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernels/elementwise';
 export { kAttention, kAttentionScalar, kAttentionScratchBytes } from './kernels/attention';
 export { f16ToF32 } from './f16';
+// K-quant kernels (Q2_K..Q6_K weights, Q8_K activations): checked entry points for tests and benches.
+export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqVecDot } from './kernels/kquants';

@@ -71,4 +71,13 @@ export interface CoreExports {
   kByteSum(ptr: number, n: number): number;
   kernelRegionLo(): number;
   kernelRegionHi(): number;
+  // K-quant kernels (assembly/kernels/kquants.ts): type ids 10..14 (Q2_K..Q6_K); a negative status on a bad request.
+  kqBlockBytes(type: number): number;
+  kqRowBytes(type: number, n: number): number;
+  kqQ8KBytes(n: number): number;
+  kqQuantizeQ8K(x: number, dst: number, n: number): number;
+  kqDequant(type: number, src: number, dst: number, n: number): number;
+  kqMatvec(type: number, w: number, rows: number, cols: number, a: number, y: number, scalar: number): number;
+  /** One row's dot; NaN for a request kqMatvec refuses. */
+  kqVecDot(type: number, n: number, w: number, a: number, scalar: number): number;
 }

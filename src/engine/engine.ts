@@ -9,7 +9,7 @@ import type { GgufModel } from '../gguf/types.ts';
 import type { LayerPager } from '../pager/layer-pager.ts';
 import type { Engine, GenerateParams } from '../runtime/engine.ts';
 import type { PagerSource } from '../sources/source.ts';
-import { applyChatTemplate, createTokenizer, type Tokenizer } from '../text/index.ts';
+import { applyChatTemplate, chatTemplateOptions, createTokenizer, type Tokenizer } from '../text/index.ts';
 import { Forward, type ForwardOptions, type LogitsSink } from './forward.ts';
 import { generate, type GenerateOptions, type GenerateResult, type Piece } from './generation.ts';
 
@@ -51,22 +51,16 @@ export class ModelEngine {
   chat(messages: readonly ChatMessage[], opts: GenerateOptions & ChatTemplateOptions = {}, onPiece?: (p: Piece) => void): Promise<GenerateResult> {
     const prompt = this.applyChatTemplate(messages, { addGenerationPrompt: true, template: opts.template });
     const bos = this.tokenizer.bos;
-    const bosText = bos === null ? '' : this.tokenizer.piece(bos);
+    const bosText = bos === null ? '' : this.tokenizer.tokenText(bos);
     const addSpecial = opts.addSpecial ?? !(bosText && prompt.startsWith(bosText));
     return this.generate(prompt, { ...opts, parseSpecial: opts.parseSpecial ?? true, addSpecial }, onPiece);
   }
 
   applyChatTemplate(messages: readonly ChatMessage[], opts: ChatTemplateOptions = {}): string {
-    const meta = this.model.metadata;
-    const str = (k: string): string | undefined => (typeof meta.get(k) === 'string' ? (meta.get(k) as string) : undefined);
-    const tok = this.tokenizer;
-    const template = opts.template ?? str('tokenizer.chat_template');
+    const base = chatTemplateOptions(this.model.metadata, this.tokenizer);
     return applyChatTemplate([...messages], {
-      ...(template !== undefined ? { template } : {}),
-      addGenerationPrompt: opts.addGenerationPrompt ?? true,
-      bosToken: tok.bos === null ? '' : tok.piece(tok.bos),
-      eosToken: tok.eos === null ? '' : tok.piece(tok.eos),
-      modelName: str('general.name') ?? this.label,
+      ...base, ...(opts.template !== undefined ? { template: opts.template } : {}),
+      modelName: base.modelName ?? this.label, addGenerationPrompt: opts.addGenerationPrompt ?? true,
     }).prompt;
   }
 

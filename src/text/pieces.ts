@@ -73,7 +73,7 @@ export class Pieces {
       parts.push(b);
       total += b.length;
     }
-    let out = new Uint8Array(total);
+    let out: Uint8Array = new Uint8Array(total);
     let at = 0;
     for (const p of parts) {
       out.set(p, at);

@@ -48,7 +48,8 @@ export interface Tokenizer {
   isEog(id: number): boolean;
 }
 
-const decoder = new TextDecoder();
+// ignoreBOM: a leading U+FEFF is text, not a byte-order mark to drop
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 class GgufTokenizer implements Tokenizer {
   readonly model: TokenizerModel;

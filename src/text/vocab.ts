@@ -170,7 +170,23 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
       if (t !== undefined) { eot = t; forceControl(t, 'an end-of-turn token'); break; }
     }
   }
+  const fim = (key: string, texts: string[]): number | null => {
+    const given = id(key, null);
+    if (given !== null) return given;
+    for (const text of texts) {
+      const t = tokenToId.get(text);
+      if (t !== undefined) { forceControl(t, 'a fill-in-the-middle token'); return t; }
+    }
+    return null;
+  };
+  fim('tokenizer.ggml.fim_pre_token_id', ['<|fim_prefix|>', '<fim-prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>']);
+  fim('tokenizer.ggml.fim_suf_token_id', ['<|fim_suffix|>', '<fim-suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>']);
+  fim('tokenizer.ggml.fim_mid_token_id', ['<|fim_middle|>', '<fim-middle>', '<｜fim▁end｜>', '<MID>', '▁<MID>', '<|code_middle|>']);
+  const fimPad = fim('tokenizer.ggml.fim_pad_token_id', ['<|fim_pad|>', '<fim-pad>', '<PAD>']);
+  const fimRep = fim('tokenizer.ggml.fim_rep_token_id', ['<|fim_repo|>', '<|repo_name|>', '<fim-repo>', '<REPO>']);
+  const fimSep = fim('tokenizer.ggml.fim_sep_token_id', ['<|file_sep|>', '<|file_separator|>']);
   const eogIds = new Set<number>();
+  for (const t of [fimPad, fimRep, fimSep]) if (t !== null) eogIds.add(t);
   for (const t of [eos, eot, eom]) if (t !== null) eogIds.add(t);
   for (const text of EOG_TEXTS) {
     const t = tokenToId.get(text);

@@ -5,9 +5,10 @@
 import { arenaCases } from '../cases/arena-cases.ts';
 import type { Cases } from '../cases/arena-harness.ts';
 import { kvCases } from '../cases/kv-cases.ts';
+import { kquantCases } from '../cases/kquant-cases.ts';
 import type { CaseRequest, CaseResult } from './core-worker-client.ts';
 
-const suites: Record<CaseRequest['suite'], Cases> = { arena: arenaCases, kv: kvCases };
+const suites: Record<CaseRequest['suite'], Cases> = { arena: arenaCases, kv: kvCases, kquants: kquantCases };
 const scope = globalThis as unknown as { WorkerGlobalScope?: unknown; postMessage(r: CaseResult): void };
 
 addEventListener('message', (ev: MessageEvent<CaseRequest>) => {

@@ -7,11 +7,11 @@ import { ggufEntries } from '../../src/gguf/reencode.ts';
 import type { MetadataEntry } from '../../src/gguf/write.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { openStandalone } from '../../src/engine/standalone.ts';
-import { storiesBytes } from '../cases/gen-models.ts';
+import { modelBytes, reference, STORIES } from '../cases/gen-models.ts';
 
 /** stories260K with its metadata passed through `edit` and its tensors through `keep`. */
 async function variant(edit: (m: MetadataEntry[]) => MetadataEntry[], keep: (name: string) => boolean = () => true): Promise<Uint8Array> {
-  const bytes = await storiesBytes('F32');
+  const bytes = await modelBytes(reference(STORIES));
   const model = await parseGguf(new MemorySource(bytes));
   return planBytes({
     metadata: edit(await ggufEntries(bytes)),

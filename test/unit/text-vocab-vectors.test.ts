@@ -1,35 +1,50 @@
 /**
- * llama.cpp's own tokenizer vectors: every case of every vocab fixture encodes
- * (no BOS/EOS, no special parsing) to the ids llama.cpp's test-tokenizer-0 wrote.
+ * llama.cpp's own tokenizer vectors, in Node: every case of every vocab fixture
+ * encodes (no BOS/EOS, no special parsing) to the ids llama.cpp's
+ * test-tokenizer-0 wrote, and decodes to what llama.cpp's llama_detokenize gives;
+ * the pre-tokenizers without a fixture match llama.cpp on a rewritten vocab;
+ * random Unicode strings survive encode → decode.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseGguf } from '../../src/gguf/parse.ts';
-import { FileSource } from '../../src/sources/file.ts';
-import { createTokenizer, type Tokenizer } from '../../src/text/index.ts';
-import { fixturePath } from '../cases/fixtures-dir.ts';
-import { parseVocabVectors, VOCAB_FIXTURES } from '../cases/text-vocab.ts';
+import { fixturePath, REPO_ROOT } from '../cases/fixtures-dir.ts';
+import { checkPretokenizer, checkRoundTrip, checkVocab, VOCAB_FIXTURES, type PretokenizerVectors } from '../cases/text-vocab.ts';
 
-export async function vocabTokenizer(name: string): Promise<Tokenizer> {
-  const source = await FileSource.open(fixturePath(`vocab/ggml-vocab-${name}.gguf`));
-  try {
-    return createTokenizer(await parseGguf(source));
-  } finally {
-    await source.close?.();
-  }
-}
+const detokenized = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/text/detokenize.json`, 'utf8')) as { vocabs: Record<string, string[]> };
+const vocabBytes = (name: string) => new Uint8Array(readFileSync(fixturePath(`vocab/ggml-vocab-${name}.gguf`)));
 
-describe('llama.cpp tokenizer vectors in Node', () => {
+describe('llama.cpp tokenizer vectors (Node)', () => {
   for (const name of VOCAB_FIXTURES) {
-    it(`${name}: every case encodes to llama.cpp's ids`, async () => {
-      const tok = await vocabTokenizer(name);
+    it(`${name}: all 46 cases encode to llama.cpp's ids and decode to llama.cpp's text`, async () => {
       const path = fixturePath(`vocab/ggml-vocab-${name}.gguf`);
-      const cases = parseVocabVectors(readFileSync(`${path}.inp`, 'utf8'), readFileSync(`${path}.out`, 'utf8'));
-      expect(cases.length).toBe(46);
-      const failed = cases
-        .map((c) => ({ text: c.text, want: c.ids, got: tok.encode(c.text, { addSpecial: false }) }))
-        .filter((r) => JSON.stringify(r.want) !== JSON.stringify(r.got));
-      expect(failed).toEqual([]);
+      const r = await checkVocab(name, {
+        gguf: vocabBytes(name),
+        inp: readFileSync(`${path}.inp`, 'utf8'),
+        out: readFileSync(`${path}.out`, 'utf8'),
+        detok: detokenized.vocabs[name],
+      });
+      expect(r.failures).toEqual([]);
+      expect([r.total, r.encodePass, r.decodePass]).toEqual([46, 46, 46]);
+      expect(r.roundTripPass).toBe(r.roundTripCases);
+    });
+  }
+});
+
+describe('pre-tokenizers without a fixture, against llama.cpp on the gpt-2 vocab rewritten', () => {
+  for (const pre of ['llama-bpe', 'qwen2', 'smollm']) {
+    it(`${pre}: every recorded case matches`, async () => {
+      const v = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/text/pretokenizer-${pre}.json`, 'utf8')) as PretokenizerVectors;
+      const r = await checkPretokenizer(new Uint8Array(readFileSync(fixturePath(v.base))), v);
+      expect(r.failures).toEqual([]);
+      expect(r.total).toBeGreaterThan(60);
+    });
+  }
+});
+
+describe('decode(encode(s)) gives s back for random Unicode strings', () => {
+  for (const name of VOCAB_FIXTURES.filter((n) => n !== 'bert-bge')) {
+    it(`${name} (lone surrogates come back as U+FFFD)`, async () => {
+      expect(await checkRoundTrip(name, vocabBytes(name), 7, 300)).toEqual([]);
     });
   }
 });

@@ -36,8 +36,10 @@ export interface BenchRow {
   build: string; type: string; rows: number; cols: number; weightBytes: number;
   /** GB/s of weight bytes: the v128 byte-sum over the same bytes, matvec, the scalar matvec. */
   ceilingGBs: number; matvecGBs: number; scalarGBs: number;
-  /** matmul effective weight-GB/s per token (weight bytes × batch / time), by batch. */
-  matmulGBs: Record<string, number>;
+  /** matvec speed / ceiling and matvec speed / scalar speed (medians of per-round ratios). */
+  vsCeiling: number; vsScalar: number;
+  /** matmul effective weight-GB/s per token (weight bytes × batch / time), by batch; and that over matvec's. */
+  matmulGBs: Record<string, number>; matmulVsMatvec: Record<string, number>;
 }
 
 export interface AttentionRow { build: string; positions: number; usPerToken: number }
@@ -60,19 +62,29 @@ export async function runKernelBench(
     return seed >>> 0;
   };
   const median = (a: number[]): number => a.slice().sort((p, q) => p - q)[a.length >> 1]!;
-  /** Median seconds of one call of fn, each sample repeating it for ≥ sampleMs. */
-  const time = (fn: () => void): number => {
-    const t0 = performance.now();
-    fn();
-    const once = Math.max(performance.now() - t0, 0.01);
-    const reps = Math.max(1, Math.ceil(config.sampleMs / once));
-    const out: number[] = [];
+  /**
+   * Median seconds of one call of each fn. The fns are timed in interleaved rounds (each round runs every fn for
+   * ≥ sampleMs), so a slowdown from other processes hits the op and its baselines alike; ratios are then taken
+   * per round (ratio(i, j): median over rounds of t_j / t_i).
+   */
+  const timeRounds = (fns: (() => void)[]): { t: number[]; ratio(i: number, j: number): number } => {
+    const reps = fns.map((fn) => {
+      const t0 = performance.now();
+      fn();
+      return Math.max(1, Math.ceil(config.sampleMs / Math.max(performance.now() - t0, 0.01)));
+    });
+    const rounds: number[][] = [];
     for (let s = 0; s < config.samples; s++) {
-      const t = performance.now();
-      for (let i = 0; i < reps; i++) fn();
-      out.push((performance.now() - t) / reps / 1000);
+      rounds.push(fns.map((fn, i) => {
+        const t = performance.now();
+        for (let r = 0; r < reps[i]!; r++) fn();
+        return (performance.now() - t) / reps[i]! / 1000;
+      }));
     }
-    return median(out);
+    return {
+      t: fns.map((_, i) => median(rounds.map((r) => r[i]!))),
+      ratio: (i, j) => median(rounds.map((r) => r[j]! / r[i]!)),
+    };
   };
 
   for (const build of builds) {
@@ -100,7 +112,6 @@ export async function runKernelBench(
       for (const [nr, nc] of config.shapes) {
         const bytes = nr * (nc / bs) * bb;
         // weights: random quants with sane f16 scales (no NaN, no subnormal products); floats in ±[0.5, 2)
-        const u8 = new Uint8Array(x.memory.buffer, w, bytes);
         const u32 = new Uint32Array(x.memory.buffer, w, bytes >>> 2);
         for (let i = 0; i < u32.length; i++) u32[i] = rnd();
         const u16 = new Uint16Array(x.memory.buffer, w, bytes >>> 1);
@@ -115,18 +126,22 @@ export async function runKernelBench(
           const dv = new DataView(x.memory.buffer, w, bytes);
           for (let b = 0; b < bytes; b += bb) for (const off of scales) dv.setUint16(b + off, 0x2000 | (rnd() & 0x3ff), true);
         }
-        void u8;
-        const ceiling = time(() => check(x.kByteSum!(w, bytes), 'byte sum'));
-        const simd = time(() => check(x.kMatvec!(id, w, nr, nc, xv, yv, work), `${name} matvec`));
-        const scalar = time(() => check(x.kMatvecScalar!(id, w, nr, nc, xv, yv, work), `${name} scalar matvec`));
-        const matmulGBs: Record<string, number> = {};
-        for (const batch of config.batches) {
-          const t = time(() => check(x.kMatmul!(id, w, nr, nc, xv, batch, yv, work), `${name} matmul ${batch}`));
-          matmulGBs[String(batch)] = (bytes * batch) / t / 1e9;
-        }
+        const ops = [
+          () => check(x.kByteSum!(w, bytes), 'byte sum'),
+          () => check(x.kMatvec!(id, w, nr, nc, xv, yv, work), `${name} matvec`),
+          () => check(x.kMatvecScalar!(id, w, nr, nc, xv, yv, work), `${name} scalar matvec`),
+          ...config.batches.map((batch) => () => check(x.kMatmul!(id, w, nr, nc, xv, batch, yv, work), `${name} matmul ${batch}`)),
+        ];
+        const m = timeRounds(ops);
+        const matmulGBs: Record<string, number> = {}, matmulVsMatvec: Record<string, number> = {};
+        config.batches.forEach((batch, i) => {
+          matmulGBs[String(batch)] = (bytes * batch) / m.t[3 + i]! / 1e9;
+          matmulVsMatvec[String(batch)] = m.ratio(3 + i, 1) * batch;
+        });
         rows.push({
           build: build.name, type: name, rows: nr, cols: nc, weightBytes: bytes,
-          ceilingGBs: bytes / ceiling / 1e9, matvecGBs: bytes / simd / 1e9, scalarGBs: bytes / scalar / 1e9, matmulGBs,
+          ceilingGBs: bytes / m.t[0]! / 1e9, matvecGBs: bytes / m.t[1]! / 1e9, scalarGBs: bytes / m.t[2]! / 1e9,
+          vsCeiling: m.ratio(1, 0), vsScalar: m.ratio(1, 2), matmulGBs, matmulVsMatvec,
         });
       }
     }

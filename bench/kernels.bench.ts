@@ -5,7 +5,7 @@
  *   - ceiling: a v128 byte-sum over the weights (assembly/kernels/bytesum.ts), the streaming-bandwidth ceiling;
  *   - scalar: the same matvec with each type's scalar dot (kMatvecScalar).
  * matmul at batch 8, 32, 64 is reported as effective weight-GB/s per token (weight bytes × batch / time).
- * Medians of several samples. Flags: --json (one line), --quick (4096×4096 only), --node, --chromium.
+ * Medians of interleaved rounds; ratios are medians of per-round ratios (robust to other load on the machine). Flags: --json (one line), --quick (4096×4096 only), --node, --chromium.
  */
 import { readFile } from 'node:fs/promises';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/browser-launch.ts';
@@ -20,8 +20,8 @@ const config: BenchConfig = {
   types: BENCH_TYPES,
   shapes: quick ? [[4096, 4096]] : [[4096, 4096], [4096, 11008]],
   batches: [8, 32, 64],
-  sampleMs: 60,
-  samples: 5,
+  sampleMs: 25,
+  samples: 7,
 };
 
 const root = new URL('../../', import.meta.url); // dist/bench/ → repository root
@@ -60,8 +60,8 @@ function print(env: string, rows: BenchRow[], attention: AttentionRow[]): void {
     const mm = Object.values(r.matmulGBs);
     console.log([
       r.build.padEnd(8), r.type.padEnd(5), `${r.rows}×${r.cols}`.padEnd(12), f(r.ceilingGBs).padStart(12), f(r.matvecGBs).padStart(12),
-      f(r.matvecGBs / r.ceilingGBs).padStart(9), f(r.scalarGBs).padStart(12), f(r.matvecGBs / r.scalarGBs, 1).padStart(8),
-      mm.map((v) => f(v, 1)).join(' / ').padStart(34), f((r.matmulGBs['32'] ?? NaN) / r.matvecGBs, 1).padStart(12),
+      f(r.vsCeiling).padStart(9), f(r.scalarGBs).padStart(12), f(r.vsScalar, 1).padStart(8),
+      mm.map((v) => f(v, 1)).join(' / ').padStart(34), f(r.matmulVsMatvec['32'] ?? NaN, 1).padStart(12),
     ].join(' '));
   }
   for (const a of attention) console.log(`attention ${a.build} ${a.positions} positions: ${f(a.usPerToken, 1)} µs/token`);

@@ -11,7 +11,7 @@
 // so the SIMD form keeps the nibbles unsigned (valid relaxed-dot i7 lanes) and
 // subtracts 8·Σ a (kept with the activation) from the block's integer sum.
 
-import { loadF16, hsumF32 } from './float';
+import { loadF16, loadScale, hsumF32 } from './float';
 import { actD, actSum } from './act-q8';
 import { pairsU, widen, scaleAdd, lowNibbles, highNibbles } from './idot';
 import { QK } from './types';
@@ -47,7 +47,7 @@ export function vecDotQ4_0(n: i32, w: usize, a: usize): f32 {
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
     const v = v128.load(blk, 2);
-    const lo = lowNibbles(v), hi = highNibbles(v), d = loadF16(blk);
+    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk);
     acc = step(acc, lo, hi, d, a, n, b);
   }
   return hsumF32(acc);
@@ -59,7 +59,7 @@ export function vecDot4Q4_0(n: i32, w: usize, a: usize, stride: usize, y: usize,
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
     const v = v128.load(blk, 2);
-    const lo = lowNibbles(v), hi = highNibbles(v), d = loadF16(blk);
+    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk);
     acc0 = step(acc0, lo, hi, d, a, n, b);
     acc1 = step(acc1, lo, hi, d, a + stride, n, b);
     acc2 = step(acc2, lo, hi, d, a + 2 * stride, n, b);

@@ -8,7 +8,7 @@
 //
 // Dot with the 8-bit activation per block: da·d·Σ a[j]·q[j] + m·da·Σ a[j]   (Σ a[j] kept with the activation, act-q8.ts).
 
-import { loadF16, hsumF32 } from './float';
+import { loadF16, loadScale, hsumF32 } from './float';
 import { actD, actSum } from './act-q8';
 import { pairsU, widen, scaleAdd, lowNibbles, highNibbles } from './idot';
 import { QK } from './types';
@@ -46,7 +46,7 @@ export function vecDotQ4_1(n: i32, w: usize, a: usize): f32 {
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
     const v = v128.load(blk, 4);
-    const lo = lowNibbles(v), hi = highNibbles(v), d = loadF16(blk), m = loadF16(blk + 2);
+    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk), m = loadScale(blk + 2);
     acc = step(acc, lo, hi, d, m, a, n, b);
   }
   return hsumF32(acc);
@@ -58,7 +58,7 @@ export function vecDot4Q4_1(n: i32, w: usize, a: usize, stride: usize, y: usize,
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
     const v = v128.load(blk, 4);
-    const lo = lowNibbles(v), hi = highNibbles(v), d = loadF16(blk), m = loadF16(blk + 2);
+    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk), m = loadScale(blk + 2);
     acc0 = step(acc0, lo, hi, d, m, a, n, b);
     acc1 = step(acc1, lo, hi, d, m, a + stride, n, b);
     acc2 = step(acc2, lo, hi, d, m, a + 2 * stride, n, b);

@@ -9,7 +9,7 @@
 //
 // Dot per block, as Q4_0's: da·d·(Σ a[j]·q[j] − 16·Σ a[j])   (Σ a[j] kept with the activation, act-q8.ts).
 
-import { loadF16, hsumF32 } from './float';
+import { loadF16, loadScale, hsumF32 } from './float';
 import { actD, actSum } from './act-q8';
 import { pairsU, widen, scaleAdd, lowNibbles, highNibbles, highBits } from './idot';
 import { QK } from './types';
@@ -49,7 +49,7 @@ export function vecDotQ5_0(n: i32, w: usize, a: usize): f32 {
     const blk = w + <usize>b * BYTES;
     const qh = load<u32>(blk + 2);
     const v = v128.load(blk, 6);
-    const lo = v128.or(lowNibbles(v), highBits(qh, 0)), hi = v128.or(highNibbles(v), highBits(qh, 16)), d = loadF16(blk);
+    const lo = v128.or(lowNibbles(v), highBits(qh, 0)), hi = v128.or(highNibbles(v), highBits(qh, 16)), d = loadScale(blk);
     acc = step(acc, lo, hi, d, a, n, b);
   }
   return hsumF32(acc);
@@ -62,7 +62,7 @@ export function vecDot4Q5_0(n: i32, w: usize, a: usize, stride: usize, y: usize,
     const blk = w + <usize>b * BYTES;
     const qh = load<u32>(blk + 2);
     const v = v128.load(blk, 6);
-    const lo = v128.or(lowNibbles(v), highBits(qh, 0)), hi = v128.or(highNibbles(v), highBits(qh, 16)), d = loadF16(blk);
+    const lo = v128.or(lowNibbles(v), highBits(qh, 0)), hi = v128.or(highNibbles(v), highBits(qh, 16)), d = loadScale(blk);
     acc0 = step(acc0, lo, hi, d, a, n, b);
     acc1 = step(acc1, lo, hi, d, a + stride, n, b);
     acc2 = step(acc2, lo, hi, d, a + 2 * stride, n, b);

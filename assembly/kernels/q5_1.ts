@@ -8,7 +8,7 @@
 //
 // Dot per block: da·d·Σ a[j]·q[j] + m·da·Σ a[j]   (Σ a[j] kept with the activation, act-q8.ts).
 
-import { loadF16, hsumF32 } from './float';
+import { loadF16, loadScale, hsumF32 } from './float';
 import { actD, actSum } from './act-q8';
 import { pairsU, widen, scaleAdd, lowNibbles, highNibbles, highBits } from './idot';
 import { QK } from './types';
@@ -51,7 +51,7 @@ export function vecDotQ5_1(n: i32, w: usize, a: usize): f32 {
     const qh = load<u32>(blk + 4);
     const v = v128.load(blk, 8);
     const lo = v128.or(lowNibbles(v), highBits(qh, 0)), hi = v128.or(highNibbles(v), highBits(qh, 16));
-    const d = loadF16(blk), m = loadF16(blk + 2);
+    const d = loadScale(blk), m = loadScale(blk + 2);
     acc = step(acc, lo, hi, d, m, a, n, b);
   }
   return hsumF32(acc);
@@ -65,7 +65,7 @@ export function vecDot4Q5_1(n: i32, w: usize, a: usize, stride: usize, y: usize,
     const qh = load<u32>(blk + 4);
     const v = v128.load(blk, 8);
     const lo = v128.or(lowNibbles(v), highBits(qh, 0)), hi = v128.or(highNibbles(v), highBits(qh, 16));
-    const d = loadF16(blk), m = loadF16(blk + 2);
+    const d = loadScale(blk), m = loadScale(blk + 2);
     acc0 = step(acc0, lo, hi, d, m, a, n, b);
     acc1 = step(acc1, lo, hi, d, m, a + stride, n, b);
     acc2 = step(acc2, lo, hi, d, m, a + 2 * stride, n, b);

@@ -8,7 +8,7 @@
 //
 // Dot with the 8-bit activation per block: da·d·Σ a[j]·qs[j] (both signed: idot.ts pairsS).
 
-import { loadF16, hsumF32 } from './float';
+import { loadF16, loadScale, hsumF32 } from './float';
 import { actD } from './act-q8';
 import { pairsS, widen, scaleAdd } from './idot';
 import { QK } from './types';
@@ -39,7 +39,7 @@ export function vecDotQ8_0(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
-    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadF16(blk);
+    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
     acc = step(acc, w0, w1, d, a, n, b);
   }
   return hsumF32(acc);
@@ -50,7 +50,7 @@ export function vecDot4Q8_0(n: i32, w: usize, a: usize, stride: usize, y: usize,
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
-    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadF16(blk);
+    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
     acc0 = step(acc0, w0, w1, d, a, n, b);
     acc1 = step(acc1, w0, w1, d, a + stride, n, b);
     acc2 = step(acc2, w0, w1, d, a + 2 * stride, n, b);

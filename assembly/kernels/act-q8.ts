@@ -4,10 +4,10 @@
 //
 //  a                                  a + n                a + n + 4·nb
 //  ┌──────────────────────────────────┬────────────────────┬────────────────────┬─────┐
-//  │ qs: i8 × n  (block b = 32 bytes) │ d: f32 × nb        │ s: f32 × nb        │ pad │  actBytes(n) = align16(n + 8·nb)
+//  │ qs: i8 × n  (block b = 32 bytes) │ d: f32 × nb        │ sum: i32 × nb      │ pad │  actBytes(n) = align16(n + 8·nb)
 //  └──────────────────────────────────┴────────────────────┴────────────────────┴─────┘
 //  per block b of 32 floats x:  d = max|x| / 127,  qs[i] = round(x[i] / d) ∈ [-127, 127],
-//                               s = d · Σ qs   (what Q4_1/Q5_1's min and the unsigned-nibble offsets need)
+//                               sum = Σ qs   (what Q4_1/Q5_1's min and the unsigned-nibble offsets need)
 //  so x[i] ≈ d·qs[i], with |error| ≤ d/2.
 
 import { QK } from './types';
@@ -23,9 +23,10 @@ import { QK } from './types';
   return load<f32>(a + <usize>n + (<usize>b << 2));
 }
 
+/** Σ qs of block b. */
 // @ts-ignore: decorator
-@inline export function actS(a: usize, n: i32, b: i32): f32 {
-  return load<f32>(a + <usize>n + (<usize>(n / QK) << 2) + (<usize>b << 2));
+@inline export function actSum(a: usize, n: i32, b: i32): i32 {
+  return load<i32>(a + <usize>n + (<usize>(n / QK) << 2) + (<usize>b << 2));
 }
 
 /** Quantizes n floats at x (n a multiple of 32) into the activation at dst. */
@@ -48,6 +49,6 @@ export function quantizeAct(x: usize, dst: usize, n: i32): void {
       sum += q;
     }
     store<f32>(dBase + (<usize>b << 2), d);
-    store<f32>(sBase + (<usize>b << 2), d * <f32>sum);
+    store<i32>(sBase + (<usize>b << 2), sum);
   }
 }

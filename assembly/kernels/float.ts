@@ -34,6 +34,16 @@ import { T_F32, T_F16, T_BF16 } from './types';
   return f16ToF32(<u32>load<u16>(p));
 }
 
+/**
+ * The f16 scale at p, as f32, for the dot products: exact for every finite half (zero, subnormal, normal, max);
+ * ±inf and NaN (which ggml's quantizers never write) come out as finite values ≥ 65536 instead. The load
+ * sign-extends, so the sign bit lands in bit 31 and the mask keeps it: 4 operations instead of loadF16's 8.
+ */
+// @ts-ignore: decorator
+@inline export function loadScale(p: usize): f32 {
+  return reinterpret<f32>((<i32>load<i16>(p) << 13) & 0x8fffe000) * REBASE;
+}
+
 /** Four f16 (in the u32 lanes of `u`, high halves zero) to four f32: the scalar formula, lane-wise. */
 // @ts-ignore: decorator
 @inline export function f16x4ToF32(u: v128): v128 {

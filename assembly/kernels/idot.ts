@@ -50,6 +50,12 @@
   return i32x4.extadd_pairwise_i16x8_s(p);
 }
 
+/** acc + (four i32 partial sums, converted) × scale: one block's share of a row's f32 dot. */
+// @ts-ignore: decorator
+@inline export function scaleAdd(acc: v128, sumi: v128, scale: f32): v128 {
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sumi), f32x4.splat(scale)));
+}
+
 /** Low and high nibbles of 16 bytes: elements 0..15 and 16..31 of a 32-element block. */
 // @ts-ignore: decorator
 @inline export function lowNibbles(v: v128): v128 {

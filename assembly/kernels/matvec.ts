@@ -9,7 +9,8 @@
 //
 //  kMatmul walks W in tiles of rows (≈ TILE_BYTES of weights); each tile is
 //  dotted with every vector of the batch while it sits in cache, so each
-//  weight byte streams from memory once per batch, not once per vector.
+//  weight byte streams from memory once per batch, not once per vector; for
+//  the quants each weight block is decoded once per four vectors (vecDot4*).
 //  x, y and work are 16-byte aligned; y must not overlap x or work.
 
 import { OK, E_K_SHAPE, E_K_TYPE } from '../common';
@@ -20,11 +21,11 @@ import {
 } from './types';
 import { dequantRowFloat, dotFloat, dotFloatScalar } from './float';
 import { actBytes, quantizeAct } from './act-q8';
-import { dequantRowQ4_0, vecDotQ4_0, vecDotQ4_0Scalar } from './q4_0';
-import { dequantRowQ4_1, vecDotQ4_1, vecDotQ4_1Scalar } from './q4_1';
-import { dequantRowQ5_0, vecDotQ5_0, vecDotQ5_0Scalar } from './q5_0';
-import { dequantRowQ5_1, vecDotQ5_1, vecDotQ5_1Scalar } from './q5_1';
-import { dequantRowQ8_0, vecDotQ8_0, vecDotQ8_0Scalar } from './q8_0';
+import { dequantRowQ4_0, vecDotQ4_0, vecDot4Q4_0, vecDotQ4_0Scalar } from './q4_0';
+import { dequantRowQ4_1, vecDotQ4_1, vecDot4Q4_1, vecDotQ4_1Scalar } from './q4_1';
+import { dequantRowQ5_0, vecDotQ5_0, vecDot4Q5_0, vecDotQ5_0Scalar } from './q5_0';
+import { dequantRowQ5_1, vecDotQ5_1, vecDot4Q5_1, vecDotQ5_1Scalar } from './q5_1';
+import { dequantRowQ8_0, vecDotQ8_0, vecDot4Q8_0, vecDotQ8_0Scalar } from './q8_0';
 
 /** Weight bytes per row tile of kMatmul: fits L1/L2 beside one activation row. */
 // @ts-ignore: decorator
@@ -83,7 +84,16 @@ export function kMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, bat
   const tile = max(1, TILE_BYTES / <i32>rb);
   for (let r0 = 0; r0 < rows; r0 += tile) {
     const r1 = min(rows, r0 + tile);
-    for (let b = 0; b < batch; b++) {
+    let b = 0;
+    // quantized weights: four vectors at a time, so each weight block is decoded once per four tokens
+    if (!float) {
+      for (; b + 4 <= batch; b += 4) {
+        for (let row = r0; row < r1; row++) {
+          dot4Row(type, cols, w + <usize>row * rb, work + <usize>b * ab, ab, y + ((<usize>b * rows + row) << 2), <usize>rows << 2);
+        }
+      }
+    }
+    for (; b < batch; b++) {
       const act = float ? x + (<usize>b * cols << 2) : work + <usize>b * ab;
       const yb = y + (<usize>b * rows << 2);
       for (let row = r0; row < r1; row++) {
@@ -177,6 +187,19 @@ function checkMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch:
     case T_Q5_1: return vecDotQ5_1(n, w, a);
     case T_Q8_0: return vecDotQ8_0(n, w, a);
     default: return NaN; // unreachable: checkMatmul rejected the type
+  }
+}
+
+/** Four vectors' dots with one row (quantized types): y[k·ys] = dot(W[row], a + k·stride). */
+// @ts-ignore: decorator
+@inline function dot4Row(type: i32, n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  switch (type) {
+    case T_Q4_0: vecDot4Q4_0(n, w, a, stride, y, ys); break;
+    case T_Q4_1: vecDot4Q4_1(n, w, a, stride, y, ys); break;
+    case T_Q5_0: vecDot4Q5_0(n, w, a, stride, y, ys); break;
+    case T_Q5_1: vecDot4Q5_1(n, w, a, stride, y, ys); break;
+    case T_Q8_0: vecDot4Q8_0(n, w, a, stride, y, ys); break;
+    default: unreachable(); // checkMatmul rejected the type
   }
 }
 

@@ -7,13 +7,13 @@
 //  x[j] = d · (q[j] − 8),   q ∈ [0, 15]
 //
 // The dot with an 8-bit activation (act-q8.ts: x'[j] = da·a[j]) per block:
-//   da·d·Σ a[j]·(q[j] − 8) = da·d·Σ a[j]·q[j] − 8·d·s      (s = da·Σ a[j])
+//   da·d·Σ a[j]·(q[j] − 8) = da·d·(Σ a[j]·q[j] − 8·Σ a[j])
 // so the SIMD form keeps the nibbles unsigned (valid relaxed-dot i7 lanes) and
-// subtracts the offset once per row.
+// subtracts 8·Σ a (kept with the activation) from the block's integer sum.
 
-import { loadF16, hsumF32 } from './float';
-import { actD, actS } from './act-q8';
-import { pairsU, widen, lowNibbles, highNibbles } from './idot';
+import { loadF16, loadScale, hsumF32 } from './float';
+import { actD, actSum } from './act-q8';
+import { pairsU, widen, scaleAdd, lowNibbles, highNibbles } from './idot';
 import { QK } from './types';
 
 // @ts-ignore: decorator
@@ -33,20 +33,42 @@ export function dequantRowQ4_0(src: usize, dst: usize, n: i32): void {
   }
 }
 
+/** One block of one activation vector: its f32x4 share of Σ w·x. Σ a·(q − 8) = Σ a·q − 8·Σ a, the 8·Σ a spread over the 4 lanes. */
+// @ts-ignore: decorator
+@inline function step(acc: v128, lo: v128, hi: v128, d: f32, a: usize, n: i32, b: i32): v128 {
+  const ab = a + <usize>(b * QK);
+  const s = widen(i16x8.add(pairsU(v128.load(ab), lo), pairsU(v128.load(ab, 16), hi)));
+  return scaleAdd(acc, i32x4.sub(s, i32x4.splat(2 * actSum(a, n, b))), d * actD(a, n, b));
+}
+
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ4_0(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
-  let offset: f32 = 0;
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
-    const d = loadF16(blk);
     const v = v128.load(blk, 2);
-    const ab = a + <usize>(b * QK);
-    const s = widen(i16x8.add(pairsU(v128.load(ab), lowNibbles(v)), pairsU(v128.load(ab, 16), highNibbles(v))));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(d * actD(a, n, b))));
-    offset += d * actS(a, n, b);
+    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk);
+    acc = step(acc, lo, hi, d, a, n, b);
   }
-  return hsumF32(acc) - 8 * offset;
+  return hsumF32(acc);
+}
+
+/** Four activation vectors (at a, a + stride, ...) against one row, each weight block decoded once: y[k·ys]. */
+export function vecDot4Q4_0(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  for (let b = 0; b < n / QK; b++) {
+    const blk = w + <usize>b * BYTES;
+    const v = v128.load(blk, 2);
+    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk);
+    acc0 = step(acc0, lo, hi, d, a, n, b);
+    acc1 = step(acc1, lo, hi, d, a + stride, n, b);
+    acc2 = step(acc2, lo, hi, d, a + 2 * stride, n, b);
+    acc3 = step(acc3, lo, hi, d, a + 3 * stride, n, b);
+  }
+  store<f32>(y, hsumF32(acc0));
+  store<f32>(y + ys, hsumF32(acc1));
+  store<f32>(y + 2 * ys, hsumF32(acc2));
+  store<f32>(y + 3 * ys, hsumF32(acc3));
 }
 
 /** The scalar reference of vecDotQ4_0 (its test oracle; the bench's scalar baseline). */

@@ -6,11 +6,11 @@
 //  └───────────┴───────────┴──────────────────────────────────┘
 //  x[j] = d · q[j] + m,   q ∈ [0, 15]
 //
-// Dot with the 8-bit activation per block: da·d·Σ a[j]·q[j] + m·s   (s = da·Σ a[j], act-q8.ts).
+// Dot with the 8-bit activation per block: da·d·Σ a[j]·q[j] + m·da·Σ a[j]   (Σ a[j] kept with the activation, act-q8.ts).
 
-import { loadF16, hsumF32 } from './float';
-import { actD, actS } from './act-q8';
-import { pairsU, widen, lowNibbles, highNibbles } from './idot';
+import { loadF16, loadScale, hsumF32 } from './float';
+import { actD, actSum } from './act-q8';
+import { pairsU, widen, scaleAdd, lowNibbles, highNibbles } from './idot';
 import { QK } from './types';
 
 // @ts-ignore: decorator
@@ -31,19 +31,43 @@ export function dequantRowQ4_1(src: usize, dst: usize, n: i32): void {
   }
 }
 
+/** One block of one activation vector: its f32x4 share of Σ w·x = d·da·Σ a·q + m·da·Σ a (the second term a quarter per lane). */
+// @ts-ignore: decorator
+@inline function step(acc: v128, lo: v128, hi: v128, d: f32, m: f32, a: usize, n: i32, b: i32): v128 {
+  const ab = a + <usize>(b * QK);
+  const s = widen(i16x8.add(pairsU(v128.load(ab), lo), pairsU(v128.load(ab, 16), hi)));
+  const da = actD(a, n, b);
+  return f32x4.add(scaleAdd(acc, s, d * da), f32x4.splat(m * da * <f32>actSum(a, n, b) * 0.25));
+}
+
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ4_1(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
-  let mins: f32 = 0;
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
     const v = v128.load(blk, 4);
-    const ab = a + <usize>(b * QK);
-    const s = widen(i16x8.add(pairsU(v128.load(ab), lowNibbles(v)), pairsU(v128.load(ab, 16), highNibbles(v))));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(loadF16(blk) * actD(a, n, b))));
-    mins += loadF16(blk + 2) * actS(a, n, b);
+    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk), m = loadScale(blk + 2);
+    acc = step(acc, lo, hi, d, m, a, n, b);
   }
-  return hsumF32(acc) + mins;
+  return hsumF32(acc);
+}
+
+/** Four activation vectors (at a, a + stride, ...) against one row, each weight block decoded once: y[k·ys]. */
+export function vecDot4Q4_1(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  for (let b = 0; b < n / QK; b++) {
+    const blk = w + <usize>b * BYTES;
+    const v = v128.load(blk, 4);
+    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk), m = loadScale(blk + 2);
+    acc0 = step(acc0, lo, hi, d, m, a, n, b);
+    acc1 = step(acc1, lo, hi, d, m, a + stride, n, b);
+    acc2 = step(acc2, lo, hi, d, m, a + 2 * stride, n, b);
+    acc3 = step(acc3, lo, hi, d, m, a + 3 * stride, n, b);
+  }
+  store<f32>(y, hsumF32(acc0));
+  store<f32>(y + ys, hsumF32(acc1));
+  store<f32>(y + 2 * ys, hsumF32(acc2));
+  store<f32>(y + 3 * ys, hsumF32(acc3));
 }
 
 /** The scalar reference of vecDotQ4_1. */
@@ -57,7 +81,7 @@ export function vecDotQ4_1Scalar(n: i32, w: usize, a: usize): f32 {
       const v = <i32>load<u8>(blk + 4 + <usize>j);
       si += <i32>load<i8>(ab + <usize>j) * (v & 0x0f) + <i32>load<i8>(ab + <usize>(j + 16)) * (v >> 4);
     }
-    sum += <f32>si * (loadF16(blk) * actD(a, n, b)) + loadF16(blk + 2) * actS(a, n, b);
+    sum += <f32>si * (loadF16(blk) * actD(a, n, b)) + loadF16(blk + 2) * (actD(a, n, b) * <f32>actSum(a, n, b));
   }
   return sum;
 }

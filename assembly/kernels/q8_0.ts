@@ -8,9 +8,9 @@
 //
 // Dot with the 8-bit activation per block: da·d·Σ a[j]·qs[j] (both signed: idot.ts pairsS).
 
-import { loadF16, hsumF32 } from './float';
+import { loadF16, loadScale, hsumF32 } from './float';
 import { actD } from './act-q8';
-import { pairsS, widen } from './idot';
+import { pairsS, widen, scaleAdd } from './idot';
 import { QK } from './types';
 
 // @ts-ignore: decorator
@@ -26,16 +26,40 @@ export function dequantRowQ8_0(src: usize, dst: usize, n: i32): void {
   }
 }
 
+/** One block of one activation vector: its f32x4 share of Σ w·x. */
+// @ts-ignore: decorator
+@inline function step(acc: v128, w0: v128, w1: v128, d: f32, a: usize, n: i32, b: i32): v128 {
+  const ab = a + <usize>(b * QK);
+  const s = i32x4.add(widen(pairsS(w0, v128.load(ab))), widen(pairsS(w1, v128.load(ab, 16))));
+  return scaleAdd(acc, s, d * actD(a, n, b));
+}
+
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ8_0(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
   for (let b = 0; b < n / QK; b++) {
     const blk = w + <usize>b * BYTES;
-    const ab = a + <usize>(b * QK);
-    const s = i32x4.add(widen(pairsS(v128.load(blk, 2), v128.load(ab))), widen(pairsS(v128.load(blk, 18), v128.load(ab, 16))));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(loadF16(blk) * actD(a, n, b))));
+    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
+    acc = step(acc, w0, w1, d, a, n, b);
   }
   return hsumF32(acc);
+}
+
+/** Four activation vectors (at a, a + stride, ...) against one row, each weight block decoded once: y[k·ys]. */
+export function vecDot4Q8_0(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  for (let b = 0; b < n / QK; b++) {
+    const blk = w + <usize>b * BYTES;
+    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
+    acc0 = step(acc0, w0, w1, d, a, n, b);
+    acc1 = step(acc1, w0, w1, d, a + stride, n, b);
+    acc2 = step(acc2, w0, w1, d, a + 2 * stride, n, b);
+    acc3 = step(acc3, w0, w1, d, a + 3 * stride, n, b);
+  }
+  store<f32>(y, hsumF32(acc0));
+  store<f32>(y + ys, hsumF32(acc1));
+  store<f32>(y + 2 * ys, hsumF32(acc2));
+  store<f32>(y + 3 * ys, hsumF32(acc3));
 }
 
 /** The scalar reference of vecDotQ8_0. */

@@ -95,6 +95,29 @@ export function kernelCases(build: CoreBuildName): Cases {
     }
   };
 
+  cases['dots ggml\'s edge-scale blocks (zero, subnormal, negative, max f16) like the scalar reference'] = async () => {
+    const kc = await kernelCore(build, 1024 * 1024);
+    const k = kc.core.kernels;
+    const rnd = prng(5);
+    for (const type of K1_TYPES.filter((t) => !FLOAT_TYPES.includes(t))) {
+      const v = quantVector(type);
+      const cols = 32, rows = v.blocks;
+      const w = kc.alloc(v.raw.length), x = kc.alloc(cols * 4), y = kc.alloc(rows * 4), ys = kc.alloc(rows * 4);
+      const work = kc.alloc(k.workBytes(v.typeId, cols));
+      kc.bytes(w, v.raw.length).set(v.raw);
+      kc.f32(x, cols).set(randomActivations(cols, rnd));
+      k.matvec(v.typeId, w, rows, cols, x, y, work);
+      k.matvecScalar(v.typeId, w, rows, cols, x, ys, work);
+      const deq = new Float32Array(v.dequant.buffer, v.dequant.byteOffset, v.dequant.length);
+      for (let r = 0; r < rows; r++) {
+        const got = kc.f32(y, rows)[r]!, want = kc.f32(ys, rows)[r]!;
+        let mag = 0;
+        for (let j = 0; j < cols; j++) mag += Math.abs(deq[r * cols + j]!) + Math.abs(deq[r * cols + j]! - deq[r * cols]!);
+        check(Number.isFinite(got) && Math.abs(got - want) <= 1e-5 * mag + 1e-30, `${type} block ${r}: SIMD ${got}, scalar ${want}`);
+      }
+    }
+  };
+
   Object.assign(cases, kernelMatmulCases(build));
 
   cases['rejects a row length that does not divide the block with KERNEL_SHAPE'] = async () => {

@@ -59,13 +59,16 @@ export function f16ToF32(h: u16): f32 {
   return reinterpret<f32>(sign | reinterpret<u32>(reinterpret<f32>(em << DROP) * reinterpret<f32>(TWO_112)));
 }
 
-/** f16ToF32 on four halves, each zero-extended into a 32-bit lane (v128.load16x4_u). */
+/**
+ * f16ToF32 on four halves sign-extended into 32-bit lanes (v128.load16x4_s):
+ * shifted left by 13, a lane holds the magnitude bits in place and copies of
+ * the sign in bits 28..31; masking bits 28..30 leaves sign | magnitude << 13.
+ */
 // @ts-ignore: decorator
 @inline export function f16x4ToF32x4(h: v128): v128 {
-  const em = v128.and(h, i32x4.splat(0x7fff));
-  const sign = i32x4.shl(v128.xor(h, em), 16);
-  const bits = i32x4.shl(em, DROP);
-  const finite = f32x4.mul(bits, f32x4.splat(reinterpret<f32>(TWO_112)));
-  const special = v128.or(bits, i32x4.splat(F32_EXP));
-  return v128.or(sign, v128.bitselect(special, finite, i32x4.ge_s(em, i32x4.splat(F16_INF))));
+  const x = i32x4.shl(h, DROP);
+  const finite = f32x4.mul(v128.and(x, i32x4.splat(0x8fffffff)), f32x4.splat(reinterpret<f32>(TWO_112)));
+  const expBits = i32x4.splat(<i32>(F16_INF << DROP));
+  const special = i32x4.eq(v128.and(x, expBits), expBits);
+  return v128.or(finite, v128.and(special, i32x4.splat(F32_EXP)));
 }

@@ -12,32 +12,32 @@
 //  │ nKvHead-1, headDim each)             │                                      │     │
 //  └──────────────────────────────────────┴──────────────────────────────────────┘─────┘
 //
-// The query heads of one kv head are done together, so each K and V row is
-// read from memory once (and, for f16 pages, converted once) per kv head. The
-// caller's scratch holds only nPos f32, so a group of hb heads takes the
-// sequence in chunks of nPos / hb tokens and keeps a running max and sum per
-// head (online softmax): on a new max m', the head's sum and partial out are
-// scaled by e^(m - m'). For one head per group (hb = 1) it is the plain
-// three-pass softmax over the whole sequence.
+// One walk of the page chain serves every query head (up to 256 at a time),
+// so each K and V row is read from memory once, whole and in order. Heads
+// that share a kv head go four at a time: one K or V load (and, for f16
+// pages, one conversion) serves four heads, and the weighted sum keeps 8
+// dims of 4 heads in registers over the tokens of a chunk.
 //
-//  scratch (nPos f32):  [ head 0 of the group: L scores | head 1: L | … | head hb-1: L | rest ]   L = nPos / hb
+// The caller's scratch holds only nPos f32, so hb heads take the sequence in
+// chunks of L = nPos / hb tokens (never across a page) and keep a running
+// max and sum per head (online softmax): on a new max m', the head's sum and
+// partial out are scaled by e^(m - m'). With one head (hb = 1) it is the
+// plain three-pass softmax over the whole sequence.
+//
+//  scratch (nPos f32):  [ head 0: L scores | head 1: L | … | head hb-1: L | rest ]
 
 import { OK, E_K_SHAPE, E_K_RANGE, E_KV_BAD_SEQ } from '../common';
 import { elemBytes, pageAddr } from '../kv';
 import { kvSeqLength, kvSeqKvDim, kvSeqFirstPage, kvNextPage, kvTokensPerPage } from '../kv-seq';
 import { f16ToF32, f16x4ToF32x4 } from '../f16';
-import { checkF32, overlaps, exp1, maxRow, expShiftSum, scaleRow } from './elementwise';
+import { checkF32, overlaps, exp1, madd, maxRow, expShiftSum, scaleRow } from './elementwise';
 
-/** Query heads done in one pass over K/V (their running max and sum live in STATE). */
+/** Query heads done in one walk of the pages (their running max and sum live in STATE). */
 // @ts-ignore: decorator
-@inline const MAX_GROUP: i32 = 16;
-/** Widest head: one K or V row of a head, converted from f16, fits ROW. */
-// @ts-ignore: decorator
-@inline export const MAX_HEAD_DIM: i32 = 1024;
+@inline const MAX_HEADS: i32 = 256;
 
 //  STATE: per head j of the group, running max m_j (f32) at 16j and running sum l_j (f64) at 16j + 8
-const STATE: usize = memory.data(MAX_GROUP * 16, 16);
-const ROW: usize = memory.data(MAX_HEAD_DIM * 4, 16);
+const STATE: usize = memory.data(MAX_HEADS * 16, 16);
 
 /** Bytes of scratch kAttention needs for nPos positions (64-byte multiple), or E_K_SHAPE. */
 export function kAttentionScratchBytes(nPos: i32): i32 {
@@ -47,7 +47,7 @@ export function kAttentionScratchBytes(nPos: i32): i32 {
 
 /** Shape, sequence and buffer checks shared by the SIMD and the scalar attention. */
 function checkAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, nPos: i32, scale: f32, scratch: usize): i32 {
-  if (nHead <= 0 || nKvHead <= 0 || headDim <= 0 || nPos <= 0 || headDim > MAX_HEAD_DIM) return E_K_SHAPE;
+  if (nHead <= 0 || nKvHead <= 0 || headDim <= 0 || nPos <= 0) return E_K_SHAPE;
   if (nHead % nKvHead != 0 || !isFinite(scale)) return E_K_SHAPE;
   const len = kvSeqLength(seq);
   if (len < 0) return E_KV_BAD_SEQ;
@@ -66,23 +66,21 @@ export function kAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: 
   const r = checkAttention(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch);
   if (r != OK) return r;
   const ratio = nHead / nKvHead;
-  for (let g = 0; g < nKvHead; g++) {
-    for (let j0 = 0; j0 < ratio; ) {
-      const hb = min(min(ratio - j0, MAX_GROUP), nPos); // each head needs at least one score slot
-      attendGroup(seq, q, out, g * ratio + j0, hb, g, headDim, nKvHead * headDim, nPos, scale, scratch);
-      j0 += hb;
-    }
+  for (let h0 = 0; h0 < nHead; ) {
+    const hb = min(min(nHead - h0, MAX_HEADS), nPos); // each head needs at least one score slot
+    attendHeads(seq, q, out, h0, hb, ratio, headDim, nKvHead * headDim, nPos, scale, scratch);
+    h0 += hb;
   }
   return OK;
 }
 
-/** Query heads h0 .. h0+hb-1, all on kv head g. */
-function attendGroup(seq: i32, q: usize, out: usize, h0: i32, hb: i32, g: i32, headDim: i32, kvDim: i32, nPos: i32, scale: f32, scratch: usize): void {
+/** Query heads h0 .. h0+hb-1 in one walk of the page chain; head h reads kv head h / ratio. */
+function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i32, headDim: i32, kvDim: i32, nPos: i32, scale: f32, scratch: usize): void {
   const headBytes = <usize>headDim << 2;
-  const qg = q + <usize>h0 * headBytes;
-  const og = out + <usize>h0 * headBytes;
+  const qh = q + <usize>h0 * headBytes;
+  const oh = out + <usize>h0 * headBytes;
   const chunk = nPos / hb;
-  memory.fill(og, 0, <usize>hb * headBytes);
+  memory.fill(oh, 0, <usize>hb * headBytes);
   for (let j = 0; j < hb; j++) {
     store<f32>(STATE + (<usize>j << 4), -Infinity);
     store<f64>(STATE + (<usize>j << 4), 0, 8);
@@ -90,43 +88,151 @@ function attendGroup(seq: i32, q: usize, out: usize, h0: i32, hb: i32, g: i32, h
   const eb = <usize>elemBytes;
   const perPage = <i32>kvTokensPerPage(kvDim);
   const rowBytes = <usize>kvDim * eb;
-  const headOff = <usize>g * <usize>headDim * eb;
   let page = kvSeqFirstPage(seq);
   for (let done = 0; done < nPos; done += perPage, page = kvNextPage(page)) {
     const base = pageAddr(<u32>page);
     const tokens = min(perPage, nPos - done);
     for (let s = 0; s < tokens; s += chunk) {
       const c = min(chunk, tokens - s);
-      const k = base + <usize>s * rowBytes + headOff;
-      const v = base + <usize>(perPage + s) * rowBytes + headOff;
-      scores(qg, hb, headDim, k, rowBytes, c, scale, scratch, chunk);
-      for (let j = 0; j < hb; j++) update(j, scratch + (<usize>(j * chunk) << 2), c, og + <usize>j * headBytes, headDim);
-      accumulate(og, hb, headDim, v, rowBytes, c, scratch, chunk);
+      const k = base + <usize>s * rowBytes;
+      const v = base + <usize>(perPage + s) * rowBytes;
+      for (let j = 0; j < hb; ) {
+        const g = (h0 + j) / ratio;
+        const last = min(hb, (g + 1) * ratio - h0) - 1; // the last head of the range on kv head g
+        const kg = k + <usize>g * <usize>headDim * eb;
+        for (; j <= last; j += 4) {
+          if (elemBytes == 2) scores4<u16>(qh, j, last, headDim, kg, rowBytes, c, scale, scratch, chunk);
+          else scores4<f32>(qh, j, last, headDim, kg, rowBytes, c, scale, scratch, chunk);
+        }
+        j = last + 1;
+      }
+      for (let j = 0; j < hb; j++) update(j, scratch + (<usize>(j * chunk) << 2), c, oh + <usize>j * headBytes, headDim);
+      for (let j = 0; j < hb; ) {
+        const g = (h0 + j) / ratio;
+        const last = min(hb, (g + 1) * ratio - h0) - 1;
+        const vg = v + <usize>g * <usize>headDim * eb;
+        for (; j <= last; j += 4) {
+          if (elemBytes == 2) accumulate4<u16>(oh, j, last, headDim, vg, rowBytes, c, scratch, chunk);
+          else accumulate4<f32>(oh, j, last, headDim, vg, rowBytes, c, scratch, chunk);
+        }
+        j = last + 1;
+      }
     }
   }
-  for (let j = 0; j < hb; j++) scaleRow(og + <usize>j * headBytes, headDim, <f32>(1.0 / load<f64>(STATE + (<usize>j << 4), 8)));
+  for (let j = 0; j < hb; j++) scaleRow(oh + <usize>j * headBytes, headDim, <f32>(1.0 / load<f64>(STATE + (<usize>j << 4), 8)));
 }
 
-/** The address of a head's K or V row as f32: the page itself (f32 pages) or ROW (f16, converted). */
+// Heads go four at a time, so one K or V load (and f16 conversion) serves four
+// heads. A group of fewer than four repeats its last head: the repeat reads and
+// writes the same addresses with the same values, so it changes nothing.
+
+/** Head j0 + k, or `last` (the last head on the same kv head) when that comes first. */
 // @ts-ignore: decorator
-@inline function rowF32(src: usize, headDim: i32): usize {
-  if (elemBytes == 4) return src;
-  const n = <usize>headDim << 2;
-  let i: usize = 0;
-  let h = src;
-  for (; i + 16 <= n; i += 16, h += 8) v128.store(ROW + i, f16x4ToF32x4(v128.load16x4_u(h)));
-  for (; i < n; i += 4, h += 2) store<f32>(ROW + i, f16ToF32(load<u16>(h)));
-  return ROW;
+@inline function head(j0: i32, k: i32, last: i32): usize { return <usize>min(j0 + k, last); }
+
+/** Four elements of a K/V row as f32x4: element i of T (f32, or u16 for f16 bits) at p. */
+// @ts-ignore: decorator
+@inline function load4<T>(p: usize, i: usize): v128 {
+  if (sizeof<T>() == 2) return f16x4ToF32x4(v128.load16x4_s(p + (i << 1)));
+  return v128.load(p + (i << 2));
 }
 
-/** scratch[j·ld + t] = scale · q_j · K_t for t < c, j < hb. */
-function scores(qg: usize, hb: i32, headDim: i32, k: usize, rowBytes: usize, c: i32, scale: f32, scratch: usize, ld: i32): void {
+// @ts-ignore: decorator
+@inline function load1<T>(p: usize, i: usize): f32 {
+  if (sizeof<T>() == 2) return f16ToF32(load<u16>(p + (i << 1)));
+  return load<f32>(p + (i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** scratch[j·ld + t] = scale · q_j · K_t for t < c and the four heads j0.. of the group. */
+function scores4<T>(qg: usize, j0: i32, last: i32, headDim: i32, k: usize, rowBytes: usize, c: i32, scale: f32, scratch: usize, ld: i32): void {
   const headBytes = <usize>headDim << 2;
+  const j1 = head(j0, 1, last), j2 = head(j0, 2, last), j3 = head(j0, 3, last);
+  const q0 = qg + <usize>j0 * headBytes, q1 = qg + j1 * headBytes, q2 = qg + j2 * headBytes, q3 = qg + j3 * headBytes;
+  const s0 = scratch + (<usize>(j0 * ld) << 2), s1 = scratch + (j1 * <usize>ld << 2);
+  const s2 = scratch + (j2 * <usize>ld << 2), s3 = scratch + (j3 * <usize>ld << 2);
+  const n = <usize>headDim;
   for (let t = 0; t < c; t++) {
-    const row = rowF32(k + <usize>t * rowBytes, headDim);
-    for (let j = 0; j < hb; j++) {
-      store<f32>(scratch + (<usize>(j * ld + t) << 2), scale * dot(qg + <usize>j * headBytes, row, headBytes));
+    const kr = k + <usize>t * rowBytes;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let i: usize = 0;
+    for (; i + 4 <= n; i += 4) {
+      const x = load4<T>(kr, i);
+      const o = i << 2;
+      a0 = madd(v128.load(q0 + o), x, a0);
+      a1 = madd(v128.load(q1 + o), x, a1);
+      a2 = madd(v128.load(q2 + o), x, a2);
+      a3 = madd(v128.load(q3 + o), x, a3);
     }
+    let d0 = hsum(a0), d1 = hsum(a1), d2 = hsum(a2), d3 = hsum(a3);
+    for (; i < n; i++) {
+      const x = load1<T>(kr, i);
+      const o = i << 2;
+      d0 += load<f32>(q0 + o) * x;
+      d1 += load<f32>(q1 + o) * x;
+      d2 += load<f32>(q2 + o) * x;
+      d3 += load<f32>(q3 + o) * x;
+    }
+    const st = <usize>t << 2;
+    store<f32>(s0 + st, scale * d0);
+    store<f32>(s1 + st, scale * d1);
+    store<f32>(s2 + st, scale * d2);
+    store<f32>(s3 + st, scale * d3);
+  }
+}
+
+/** out_j += Σ_t p[j·ld + t] · V_t for t < c and the four heads j0..; 8 dims at a time kept in registers over the tokens. */
+function accumulate4<T>(og: usize, j0: i32, last: i32, headDim: i32, v: usize, rowBytes: usize, c: i32, scratch: usize, ld: i32): void {
+  const headBytes = <usize>headDim << 2;
+  const j1 = head(j0, 1, last), j2 = head(j0, 2, last), j3 = head(j0, 3, last);
+  const o0 = og + <usize>j0 * headBytes, o1 = og + j1 * headBytes, o2 = og + j2 * headBytes, o3 = og + j3 * headBytes;
+  const p0 = scratch + (<usize>(j0 * ld) << 2), p1 = scratch + (j1 * <usize>ld << 2);
+  const p2 = scratch + (j2 * <usize>ld << 2), p3 = scratch + (j3 * <usize>ld << 2);
+  const n = <usize>headDim;
+  let i: usize = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = i << 2;
+    let a0 = v128.load(o0 + o), b0 = v128.load(o0 + o, 16);
+    let a1 = v128.load(o1 + o), b1 = v128.load(o1 + o, 16);
+    let a2 = v128.load(o2 + o), b2 = v128.load(o2 + o, 16);
+    let a3 = v128.load(o3 + o), b3 = v128.load(o3 + o, 16);
+    let vr = v;
+    for (let t = 0; t < c; t++, vr += rowBytes) {
+      const x = load4<T>(vr, i);
+      const y = load4<T>(vr, i + 4);
+      const st = <usize>t << 2;
+      const w0 = f32x4.splat(load<f32>(p0 + st)), w1 = f32x4.splat(load<f32>(p1 + st));
+      const w2 = f32x4.splat(load<f32>(p2 + st)), w3 = f32x4.splat(load<f32>(p3 + st));
+      a0 = madd(w0, x, a0); b0 = madd(w0, y, b0);
+      a1 = madd(w1, x, a1); b1 = madd(w1, y, b1);
+      a2 = madd(w2, x, a2); b2 = madd(w2, y, b2);
+      a3 = madd(w3, x, a3); b3 = madd(w3, y, b3);
+    }
+    v128.store(o0 + o, a0); v128.store(o0 + o, b0, 16);
+    v128.store(o1 + o, a1); v128.store(o1 + o, b1, 16);
+    v128.store(o2 + o, a2); v128.store(o2 + o, b2, 16);
+    v128.store(o3 + o, a3); v128.store(o3 + o, b3, 16);
+  }
+  for (; i < n; i++) {
+    const o = i << 2;
+    let a0 = load<f32>(o0 + o), a1 = load<f32>(o1 + o), a2 = load<f32>(o2 + o), a3 = load<f32>(o3 + o);
+    let vr = v;
+    for (let t = 0; t < c; t++, vr += rowBytes) {
+      const x = load1<T>(vr, i);
+      const st = <usize>t << 2;
+      a0 += load<f32>(p0 + st) * x;
+      a1 += load<f32>(p1 + st) * x;
+      a2 += load<f32>(p2 + st) * x;
+      a3 += load<f32>(p3 + st) * x;
+    }
+    store<f32>(o0 + o, a0);
+    store<f32>(o1 + o, a1);
+    store<f32>(o2 + o, a2);
+    store<f32>(o3 + o, a3);
   }
 }
 
@@ -141,46 +247,8 @@ function update(j: i32, s: usize, c: i32, oj: usize, headDim: i32): void {
     l *= <f64>alpha;
     scaleRow(oj, headDim, alpha);
   }
-  store<f32>(st, m2);
   store<f64>(st, l + expShiftSum(s, c, m2), 8);
-}
-
-/** out_j += Σ_t p[j·ld + t] · V_t for t < c, j < hb. */
-function accumulate(og: usize, hb: i32, headDim: i32, v: usize, rowBytes: usize, c: i32, scratch: usize, ld: i32): void {
-  const headBytes = <usize>headDim << 2;
-  for (let t = 0; t < c; t++) {
-    const row = rowF32(v + <usize>t * rowBytes, headDim);
-    for (let j = 0; j < hb; j++) {
-      axpy(og + <usize>j * headBytes, row, load<f32>(scratch + (<usize>(j * ld + t) << 2)), headBytes);
-    }
-  }
-}
-
-/** Σ a[i]·b[i] over n bytes of f32, four v128 accumulators. */
-// @ts-ignore: decorator
-@inline function dot(a: usize, b: usize, n: usize): f32 {
-  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-  let i: usize = 0;
-  for (; i + 64 <= n; i += 64) {
-    s0 = f32x4.add(s0, f32x4.mul(v128.load(a + i), v128.load(b + i)));
-    s1 = f32x4.add(s1, f32x4.mul(v128.load(a + i, 16), v128.load(b + i, 16)));
-    s2 = f32x4.add(s2, f32x4.mul(v128.load(a + i, 32), v128.load(b + i, 32)));
-    s3 = f32x4.add(s3, f32x4.mul(v128.load(a + i, 48), v128.load(b + i, 48)));
-  }
-  for (; i + 16 <= n; i += 16) s0 = f32x4.add(s0, f32x4.mul(v128.load(a + i), v128.load(b + i)));
-  const sv = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
-  let s = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
-  for (; i < n; i += 4) s += load<f32>(a + i) * load<f32>(b + i);
-  return s;
-}
-
-/** y += a·x over n bytes of f32. */
-// @ts-ignore: decorator
-@inline function axpy(y: usize, x: usize, a: f32, n: usize): void {
-  const av = f32x4.splat(a);
-  let i: usize = 0;
-  for (; i + 16 <= n; i += 16) v128.store(y + i, f32x4.add(v128.load(y + i), f32x4.mul(av, v128.load(x + i))));
-  for (; i < n; i += 4) store<f32>(y + i, load<f32>(y + i) + a * load<f32>(x + i));
+  store<f32>(st, m2);
 }
 
 /**

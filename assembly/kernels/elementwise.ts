@@ -65,6 +65,13 @@ export function checkF32(ptr: usize, count: u64): i32 {
   return f32x4.mul(f32x4.mul(p, s1), s2);
 }
 
+/** a·b + c on f32x4: fused (relaxed_madd) in the Relaxed SIMD build of the core, mul then add otherwise. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
 /** Scalar exp with the same arithmetic as expV. */
 // @ts-ignore: decorator
 @inline export function exp1(x: f32): f32 {
@@ -82,12 +89,12 @@ export function checkF32(ptr: usize, count: u64): i32 {
   return f32x4.extract_lane(siluV(f32x4.splat(x)), 0);
 }
 
-/** Shape and region checks of ops on n-element buffers a, b, out (b or out may be 0: unused). */
-function checkVec(n: i32, a: usize, b: usize, out: usize): i32 {
+/** Shape and region checks of an op on one, two or three n-element buffers (b, c: pass `a` again when unused). */
+function checkVec(n: i32, a: usize, b: usize, c: usize): i32 {
   if (n <= 0) return E_K_SHAPE;
   let r = checkF32(a, <u64>n);
-  if (r == OK && b != 0) r = checkF32(b, <u64>n);
-  if (r == OK && out != 0) r = checkF32(out, <u64>n);
+  if (r == OK && b != a) r = checkF32(b, <u64>n);
+  if (r == OK && c != a && c != b) r = checkF32(c, <u64>n);
   return r;
 }
 
@@ -151,7 +158,7 @@ export function scaleRow(p: usize, n: i32, s: f32): void {
 
 /** y = silu(x) = x·σ(x), n f32 (y may be x). */
 export function kSilu(x: usize, y: usize, n: i32): i32 {
-  const r = checkVec(n, x, 0, y);
+  const r = checkVec(n, x, y, y);
   if (r != OK) return r;
   const len = <usize>n << 2;
   let i: usize = 0;
@@ -195,7 +202,7 @@ export function kMul(a: usize, b: usize, out: usize, n: i32): i32 {
 
 /** x *= s, n f32, in place. */
 export function kScale(x: usize, s: f32, n: i32): i32 {
-  const r = checkVec(n, x, 0, 0);
+  const r = checkVec(n, x, x, x);
   if (r != OK) return r;
   scaleRow(x, n, s);
   return OK;

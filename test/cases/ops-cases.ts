@@ -7,9 +7,11 @@ import type { Cases } from './arena-harness.ts';
 import { opsElementwiseCases } from './ops-elementwise.ts';
 import { opsRopeCases } from './ops-rope.ts';
 import { opsAttentionCases } from './ops-attention.ts';
+import { opsErrorCases } from './ops-errors.ts';
 
 export const opsCases: Cases = {
   ...opsElementwiseCases,
   ...opsRopeCases,
   ...opsAttentionCases,
+  ...opsErrorCases,
 };

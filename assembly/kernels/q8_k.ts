@@ -112,10 +112,18 @@ export function halfToF32(h: u32): f32 {
   return sign != 0 ? -m : m;
 }
 
-/** The f16 at p as f32. */
+/**
+ * The f16 at p as f32, exactly. Inline fast path: the f16's exponent and
+ * mantissa bits placed in an f32 (em << 13) and multiplied by 2^112 (the bias
+ * difference) is exact for normals and subnormals alike; inf and NaN, which
+ * no scale should hold, take halfToF32.
+ */
 // @ts-ignore: decorator
 @inline export function loadHalf(p: usize): f32 {
-  return halfToF32(<u32>load<u16>(p));
+  const h = <u32>load<u16>(p);
+  if ((h & 0x7c00) == 0x7c00) return halfToF32(h);
+  const m = reinterpret<f32>((h & 0x7fff) << 13) * reinterpret<f32>(<u32>(127 + 112) << 23);
+  return reinterpret<f32>(reinterpret<u32>(m) | ((h & 0x8000) << 16));
 }
 
 /** Sum of the four i32 lanes. */

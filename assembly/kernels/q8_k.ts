@@ -5,7 +5,7 @@
 //   max = the first x_j of largest |x_j|;  iscale = -127 / max  (f32)
 //   q_j = round_half_even(iscale · x_j)   in -127..127  (the max maps to -127)
 //   d   = 1 / iscale                      so x_j ≈ d · q_j, |x_j - d·q_j| ≤ |d|/2
-//   a block of zeros has d = 0 and q = 0.
+//   a block of zeros has d = 0 and q = 0; one holding NaN or ±inf, d = NaN and q = 0.
 //
 //  block (Q8K_BLOCK = 832 bytes, 16-byte aligned when the buffer is)
 //  0                256                         768          800         816     820   832
@@ -47,8 +47,8 @@ export function q8kBytes(n: i32): i32 {
 }
 
 /**
- * Quantize n f32 (n a multiple of 256) at x into Q8_K blocks at dst.
- * Finite inputs only (as ggml: a NaN or ±inf gives meaningless integers).
+ * Quantize n f32 (n a multiple of 256) at x into Q8_K blocks at dst. A block
+ * holding a NaN or ±inf gets d = NaN (its dots are NaN).
  */
 export function quantizeRowQ8K(x: usize, dst: usize, n: i32): void {
   const nb = n / QK_K;
@@ -61,9 +61,12 @@ function quantizeBlock(x: usize, y: usize): void {
   for (let j = 0; j < QK_K; j += 4) vmax = f32x4.max(vmax, f32x4.abs(v128.load(x + (<usize>j << 2))));
   const amax = Mathf.max(Mathf.max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)),
     Mathf.max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
-  if (amax == 0) {
+  if (amax == 0 || !(amax <= f32.MAX_VALUE)) {
+    // zeros: d = 0. A NaN or ±inf (f32x4.max keeps NaN): d = NaN, so every dot with
+    // this block is NaN, as float arithmetic would make it (ggml leaves such a block undefined).
     const z = i32x4.splat(0);
     for (let o: usize = 0; o < Q8K_BLOCK; o += 16) v128.store(y + o, z);
+    if (amax != 0) store<f32>(y + Q8K_D, NaN);
     return;
   }
   const vamax = f32x4.splat(amax);
@@ -112,10 +115,18 @@ export function halfToF32(h: u32): f32 {
   return sign != 0 ? -m : m;
 }
 
-/** The f16 at p as f32. */
+/**
+ * The f16 at p as f32, exactly. Inline fast path: the f16's exponent and
+ * mantissa bits placed in an f32 (em << 13) and multiplied by 2^112 (the bias
+ * difference) is exact for normals and subnormals alike; inf and NaN, which
+ * no scale should hold, take halfToF32.
+ */
 // @ts-ignore: decorator
 @inline export function loadHalf(p: usize): f32 {
-  return halfToF32(<u32>load<u16>(p));
+  const h = <u32>load<u16>(p);
+  if ((h & 0x7c00) == 0x7c00) return halfToF32(h);
+  const m = reinterpret<f32>((h & 0x7fff) << 13) * reinterpret<f32>(<u32>(127 + 112) << 23);
+  return reinterpret<f32>(reinterpret<u32>(m) | ((h & 0x8000) << 16));
 }
 
 /** Sum of the four i32 lanes. */

@@ -122,6 +122,23 @@ async function dotsAgree(build: CoreBuildName, type: KType): Promise<void> {
   }
 }
 
+async function nonFiniteActivations(build: CoreBuildName): Promise<void> {
+  const kc = await kqCore(build);
+  const rnd = prng(77);
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const x = randomActivations(2 * QK_K, rnd);
+    x[QK_K + 17] = bad;
+    const a = quantize(kc, x);
+    check(Number.isNaN(kc.view(a + Q8K.BLOCK, Q8K.BLOCK).getFloat32(Q8K.D, true)), `${bad}: the block's d is NaN`);
+    checkEq(kc.view(a, Q8K.BLOCK).getFloat32(Q8K.D, true), quantizeQ8KRef(x.subarray(0, QK_K)).d, `${bad}: the other block is untouched`);
+    for (const type of K_TYPES) {
+      const { id } = K_INFO[type];
+      const w = upload(kc, randomKWeights(type, 1, 2 * QK_K, rnd, false));
+      for (const scalar of [0, 1]) check(Number.isNaN(kc.core.exports.kqVecDot(id, 2 * QK_K, w, a, scalar)), `${type} ${scalar ? 'scalar' : 'SIMD'} dot with ${bad}: NaN`);
+    }
+  }
+}
+
 async function refusesBadRequests(build: CoreBuildName): Promise<void> {
   const kc = await kqCore(build);
   const x = kc.core.exports;
@@ -165,5 +182,7 @@ for (const build of CORE_BUILDS) {
     kquantCases[`[${build}] ${type}: the SIMD dot equals its scalar oracle bit for bit and the f64 dot within the stated bounds`] =
       () => dotsAgree(build, type);
   }
+  kquantCases[`[${build}] an activation holding NaN or ±inf makes every dot with its block NaN, as float math would`] =
+    () => nonFiniteActivations(build);
   kquantCases[`[${build}] refuses a bad row length, type, range or alignment with its status code`] = () => refusesBadRequests(build);
 }

@@ -19,7 +19,7 @@ export default defineConfig({
       {
         server: { headers: ISOLATION_HEADERS },
         worker: { format: 'es' },
-        optimizeDeps: { include: ['comlink', 'idb-keyval'] },
+        optimizeDeps: { include: ['comlink', 'idb-keyval', '@huggingface/jinja'] },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

@@ -6,6 +6,7 @@ import { startRangeServer } from '../servers/range-server.ts';
 import { startNginx } from '../servers/nginx.ts';
 import { patternBytes } from '../servers/pattern.ts';
 import { writeTestModels, type ServedModels } from '../servers/models.ts';
+import { fixturePath } from '../cases/fixtures-dir.ts';
 
 /** The pattern file written to disk for nginx and Vite (bytes = patternBytes(0, size, seed)). */
 const DISK_FILE = { name: 'pattern-1m.bin', size: (1 << 20) + 123, seed: 42 };
@@ -23,6 +24,8 @@ declare module 'vitest' {
     diskFile: { name: string; size: number; seed: number; vitePath: string };
     /** GGUF models served by the range server at `<rangeBase>/<name>` (test/servers/models.ts). */
     models: ServedModels;
+    /** The shared vocab fixtures (`ggml-vocab-*.gguf` and their .inp/.out), cross-origin: `<vocabBase>/<file>`. */
+    vocabBase: string;
   }
 }
 
@@ -44,6 +47,10 @@ export default async function setup(project: TestProject) {
   const range = await startRangeServer({ root: dir });
   teardowns.push(range.stop);
   project.provide('rangeBase', range.url);
+
+  const vocab = await startRangeServer({ root: fixturePath('vocab') });
+  teardowns.push(vocab.stop);
+  project.provide('vocabBase', vocab.url);
 
   try {
     const nginx = await startNginx(dir);

@@ -45,7 +45,7 @@ export class Forward {
   private readonly memory: WebAssembly.Memory;
   private disposed = false;
 
-  constructor(core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
+  constructor(private readonly core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
     this.arch = architectureOf(model, label);
     this.memory = core.memory;
     const { kernels, ops } = computeOf(core);
@@ -63,7 +63,8 @@ export class Forward {
       throw new GgufPagerError('KV_EXHAUSTED', `${label}: the runtime has no KV pages (start it with kvBytes > 0) so it cannot generate`, {});
     }
     const perPage = pool.tokensPerPage(hp.kvDim);
-    const poolTokens = perPage === 0 ? 0 : Math.floor(pool.totalPages / hp.nLayer) * perPage;
+    // One layer's pages stay spare: truncating or shifting the cache rebuilds a layer beside the others.
+    const poolTokens = perPage === 0 ? 0 : Math.floor(pool.totalPages / (hp.nLayer + 1)) * perPage;
     const contextLength = opts.contextLength ?? Math.min(hp.trainedContext, poolTokens);
     if (!Number.isInteger(contextLength) || contextLength < 1) {
       throw new GgufPagerError('INVALID_ARGUMENT', `${label}: context length ${contextLength} is not a positive integer (the KV pool holds ${poolTokens} tokens of this model)`, { contextLength, poolTokens });
@@ -127,6 +128,35 @@ export class Forward {
       if (factors) this.pager.release(factors);
     }
     return last;
+  }
+
+  /**
+   * Makes room in a full context as llama.cpp does: keeps the first `keep`
+   * tokens, drops half of the rest (the oldest), and re-rotates the K of the
+   * tokens that move down. Returns the number of tokens dropped.
+   */
+  async shiftContext(keep: number): Promise<number> {
+    this.checkLive();
+    const n = this.kv.length;
+    const k0 = Math.max(0, Math.min(keep, n - 1));
+    const drop = Math.floor((n - k0) / 2);
+    if (drop < 1) return 0;
+    const hp = this.hp;
+    const kPtr = this.scratch.ptr('k');
+    const posPtr = this.scratch.ptr('pos');
+    const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors) : undefined;
+    try {
+      new Int32Array(this.view(), posPtr, 1)[0] = -drop;
+      const ops = computeOf(this.core).ops;
+      this.kv.shift(k0, drop, (k) => {
+        new Float32Array(this.view(), kPtr, hp.kvDim).set(k);
+        ops.rope(kPtr, 1, hp.nHeadKv, hp.headDim, hp.nRot, posPtr, hp.ropeBase, hp.ropeScale, this.arch.ropeMode, factors ? factors.ptr : 0);
+        k.set(new Float32Array(this.view(), kPtr, hp.kvDim));
+      });
+    } finally {
+      if (factors) this.pager.release(factors);
+    }
+    return drop;
   }
 
   private async batch(ids: number[], signal?: AbortSignal): Promise<void> {

@@ -18,6 +18,10 @@ export interface GenerateOptions extends SamplingOptions {
   /** Strings that end the generation; never emitted. */
   stop?: readonly string[];
   signal?: AbortSignal;
+  /** When the context is full, drop the oldest half of the tokens after the first `keep` and go on (default false: stop with contextFull). */
+  contextShift?: boolean;
+  /** Tokens at the start a context shift never drops (default 1: the BOS). */
+  keep?: number;
   /** Token ids that end the generation like an end-of-generation token. */
   stopTokens?: readonly number[];
   /** Keep generating past end-of-generation tokens (default false). */
@@ -122,7 +126,9 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
     if (out.text || !out.stopped) emit(id, out.text);
     if (out.stopped) { stopReason = 'stop'; break; }
     if (tokens.length >= maxTokens) { stopReason = 'maxTokens'; break; }
-    if (kv.length + 1 > kv.contextLength) { stopReason = 'contextFull'; break; }
+    if (kv.length + 1 > kv.contextLength) {
+      if (!opts.contextShift || (await forward.shiftContext(opts.keep ?? 1)) === 0) { stopReason = 'contextFull'; break; }
+    }
     await ctx.yieldNow?.();
     if (opts.signal?.aborted) { stopReason = 'abort'; break; }
     try {

@@ -82,31 +82,59 @@ export class KvCache {
   truncate(n: number): void {
     if (n >= this.length) return;
     if (n === 0) return this.clear();
+    this.rebuild((t) => t < n);
+    this.tokens.length = n;
+  }
+
+  /**
+   * Rebuilds each layer's sequence with the tokens `keep` accepts, in order (K
+   * passed through `edit` first), one layer at a time so that only one layer's
+   * pages are needed beside the cache. On a failure the cache is cleared (the
+   * layers would otherwise hold different tokens).
+   */
+  private rebuild(keep: (t: number) => boolean, edit?: (t: number, k: Float32Array) => void): void {
     const d = this.kvDim;
     const T = this.tokensPerPage;
+    const n = this.length;
     const k = new Float32Array(d);
     const v = new Float32Array(d);
-    const fresh: number[] = [];
     try {
       for (let l = 0; l < this.nLayer; l++) {
         const s = this.pool.seqCreate();
-        fresh.push(s);
-        const pages = this.pool.seqPages(this.seqs[l]);
-        for (let t = 0; t < n; t++) {
-          const page = this.pool.page(pages[Math.floor(t / T)]);
-          const slot = t % T;
-          decode(page, slot * d, k);
-          decode(page, (T + slot) * d, v);
-          this.pool.seqAppend(s, k, v);
+        try {
+          const pages = this.pool.seqPages(this.seqs[l]);
+          for (let t = 0; t < n; t++) {
+            if (!keep(t)) continue;
+            const page = this.pool.page(pages[Math.floor(t / T)]);
+            const slot = t % T;
+            decode(page, slot * d, k);
+            decode(page, (T + slot) * d, v);
+            edit?.(t, k);
+            this.pool.seqAppend(s, k, v);
+          }
+        } catch (e) {
+          this.pool.seqFree(s);
+          throw e;
         }
+        this.pool.seqFree(this.seqs[l]);
+        this.seqs[l] = s;
       }
     } catch (e) {
-      for (const s of fresh) this.pool.seqFree(s);
+      this.clear();
       throw e;
     }
-    for (const s of this.seqs) this.pool.seqFree(s);
-    this.seqs = fresh;
-    this.tokens.length = n;
+  }
+
+  /**
+   * Context shift: keeps the first `keep` tokens, drops the `drop` after them,
+   * and moves the rest down by `drop` positions; `rotateK` re-rotates each moved
+   * token's K (f32, in place) by −drop positions, as llama.cpp does.
+   */
+  shift(keep: number, drop: number, rotateK: (k: Float32Array) => void): void {
+    const n = this.length;
+    if (drop <= 0 || keep + drop > n) return;
+    this.rebuild((t) => t < keep || t >= keep + drop, (t, k) => { if (t >= keep + drop) rotateK(k); });
+    this.tokens.splice(keep, drop);
   }
 
   /** Drops every token (frees the pages; the sequences stay). */

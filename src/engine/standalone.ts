@@ -50,12 +50,13 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
   const pageElems = opts.kvPageElems ?? DEFAULT_PAGE_ELEMS;
   const perPage = Math.floor(pageElems / (2 * hp.kvDim));
   if (perPage < 1) throw new GgufPagerError('INVALID_ARGUMENT', `${label}: a KV page of ${pageElems} elements cannot hold one token (kvDim ${hp.kvDim})`, {});
-  const pages = hp.nLayer * Math.ceil(contextLength / perPage);
+  // One layer more than the context needs: truncating or shifting the cache rebuilds a layer beside the others.
+  const pages = (hp.nLayer + 1) * Math.ceil(contextLength / perPage);
   const kvBytes = pages * Math.ceil((pageElems * (kvType === 'f16' ? 2 : 4)) / 64) * 64;
   const weightBudget = opts.weightBudget ?? model.totalTensorBytes;
   const scratchGuess = 4 * (32 * (6 * hp.nEmbd + 2 * hp.nFf + 4 * hp.nHead * hp.headDim) + hp.vocab + contextLength) + 4 * 2 ** 20;
   const arenaBytes = Math.ceil((weightBudget + kvBytes + scratchGuess + SLACK + model.tensors.length * 64) / 64) * 64;
-  const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType } });
+  const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 } });
   const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes: weightBudget };
   const pager = new LayerPager({ arena: core.arena, sources, model, policy });
   let engine: ModelEngine;

@@ -14,6 +14,20 @@ const LONG = [...ref.promptIds, ...ref.greedyIds];
 /** Batched and token-by-token logits differ only in the order of float sums (f16 KV rounds them alike). */
 const BATCH_TOLERANCE = 1e-3;
 
+/** K of every cached token in layer 0 (f32 pages), token after token. */
+function layer0K(s: Awaited<ReturnType<typeof stories>>): Float32Array {
+  const kv = s.engine.forward.kv;
+  const pool = s.core.kv!;
+  const T = kv.tokensPerPage;
+  const out = new Float32Array(kv.length * kv.kvDim);
+  const pages = pool.seqPages(kv.seq(0));
+  for (let t = 0; t < kv.length; t++) {
+    const page = pool.page(pages[Math.floor(t / T)]) as Float32Array;
+    out.set(page.subarray((t % T) * kv.kvDim, (t % T + 1) * kv.kvDim), t * kv.kvDim);
+  }
+  return out;
+}
+
 async function promptLogits(batchSize: number): Promise<Float32Array[]> {
   const s = await stories({ batchSize });
   const out: Float32Array[] = [];
@@ -97,6 +111,27 @@ describe('the KV cache', () => {
     s.engine.reset();
     const e = await s.engine.generate(LONG, { maxTokens: 1 }).catch((x) => x);
     expect(isGgufPagerError(e, 'CONTEXT_FULL')).toBe(true);
+  });
+
+  it('shifts a full context with contextShift, keeping the first token and going on to maxTokens', async () => {
+    const s = await stories({ contextLength: 16 });
+    const r = await s.engine.generate(ref.promptIds, { maxTokens: 30, temperature: 0, ignoreEog: true, contextShift: true });
+    expect(r.stopReason).toBe('maxTokens');
+    expect(r.tokens).toHaveLength(30);
+    expect(s.engine.cachedTokens.length).toBeLessThanOrEqual(16);
+    expect(s.engine.cachedTokens[0]).toBe(ref.promptIds[0]); // keep = 1: the BOS stays
+  });
+
+  it('re-rotates the K of the tokens a shift moves: layer 0 holds what a fresh run at the new positions computes', async () => {
+    const s = await stories({ contextLength: 16, kvType: 'f32' });
+    await s.engine.forward.run(LONG.slice(0, 16));
+    expect(await s.engine.forward.shiftContext(1)).toBe(7); // (16 − 1) / 2 of the oldest after the first
+    const kept = [...s.engine.cachedTokens];
+    expect(kept).toEqual([LONG[0], ...LONG.slice(8, 16)]);
+    const fresh = await stories({ contextLength: 16, kvType: 'f32' });
+    await fresh.engine.forward.run(kept);
+    // Layer 0's K depends only on the token and its position (deeper layers also saw the dropped tokens).
+    expect(maxAbsDiff(layer0K(s), layer0K(fresh))).toBeLessThan(1e-4);
   });
 
   it('returns every page to the pool on reset and on dispose', async () => {

@@ -47,7 +47,11 @@ async function fillPicker(): Promise<void> {
   const options: Array<[string, string]> = [['/models/default.gguf', 'Default: synthetic llama (generated on first start)']];
   try {
     const r = await fetch('/fixtures/index.json', { cache: 'no-store' });
-    if (r.ok) for (const f of (await r.json()) as string[]) options.push([`/fixtures/${f}`, `Fixture: ${f}`]);
+    if (r.ok) {
+      for (const f of (await r.json()) as string[]) {
+        options.push([`/fixtures/${f}`, f === 'stories260K.gguf' ? 'stories260K: a tiny trained llama (real text)' : `Fixture: ${f}`]);
+      }
+    }
   } catch { /* no fixtures folder: fine */ }
   options.push(['', 'The URL on the right']);
   pick.replaceChildren(...options.map(([v, label]) => new Option(label, v)));

@@ -61,3 +61,19 @@ test('a chat of two turns computes only the new part of the second prompt', asyn
   expect(total).toBeGreaterThan(0);
   expect(computed).toBeLessThan(total);
 });
+
+test('the synthetic default model streams tokens under a budget smaller than it', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('model-url').fill('/models/default.gguf');
+  await page.getByTestId('budget').fill('48');
+  await page.getByTestId('cache-store').selectOption('none');
+  await page.getByTestId('load').click();
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 90_000 });
+  await expect(page.getByTestId('gen-status')).toContainText('llama, context');
+  await generate(page, 'Hello', 8);
+  await expect(page.getByTestId('output')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('gen-count')).toHaveText('8');
+  await expect(page.getByTestId('gen-stop')).toHaveText('maxTokens');
+  await expect(page.getByTestId('reply')).toContainText(/Hello.+/);
+  expect(Number(await page.getByTestId('max-resident-bytes').textContent())).toBeLessThanOrEqual(48 * 2 ** 20);
+});

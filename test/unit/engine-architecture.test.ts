@@ -7,7 +7,7 @@ import { ggufEntries } from '../../src/gguf/reencode.ts';
 import type { MetadataEntry } from '../../src/gguf/write.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { openStandalone } from '../../src/engine/standalone.ts';
-import { modelBytes, reference, STORIES } from '../cases/gen-models.ts';
+import { maxAbsDiff, modelBytes, reference, STORIES } from '../cases/gen-models.ts';
 
 /** stories260K with its metadata passed through `edit` and its tensors through `keep`. */
 async function variant(edit: (m: MetadataEntry[]) => MetadataEntry[], keep: (name: string) => boolean = () => true): Promise<Uint8Array> {
@@ -46,5 +46,34 @@ describe('architectures', () => {
     const r = await s.engine.generate([1, 403, 407, 261, 378], { maxTokens: 4, temperature: 0, ignoreEog: true });
     expect(r.tokens).toHaveLength(4);
     await s.dispose();
+  });
+});
+
+describe('llama 3 RoPE frequency factors (rope_freqs.weight)', () => {
+  /** stories260K with a rope_freqs tensor of `factors` (nRot / 2 = 4 of them) and extra metadata. */
+  async function withRope(extra: MetadataEntry[], factors?: number[]): Promise<Uint8Array> {
+    const bytes = await modelBytes(reference(STORIES));
+    const model = await parseGguf(new MemorySource(bytes));
+    const tensors = model.tensors.map((t) => ({ name: t.name, type: t.typeName as 'F32', dims: t.dims, bytes: () => bytes.slice(t.offset, t.offset + t.size) }));
+    if (factors) tensors.push({ name: 'rope_freqs.weight', type: 'F32', dims: [4], bytes: () => new Uint8Array(new Float32Array(factors).buffer) });
+    return planBytes({ metadata: [...(await ggufEntries(bytes)), ...extra], tensors });
+  }
+  async function logitsOf(bytes: Uint8Array): Promise<Float32Array> {
+    const s = await openStandalone([new MemorySource(bytes, 'rope.gguf')]);
+    try {
+      return await s.engine.forward.run([1, 403, 407, 261, 378, 432, 383, 286]);
+    } finally {
+      await s.dispose();
+    }
+  }
+
+  it('divides each pair\'s frequency by its factor: factors of 2 equal linear scaling by 2, factors of 1 change nothing', async () => {
+    const plain = await logitsOf(await withRope([]));
+    const ones = await logitsOf(await withRope([], [1, 1, 1, 1]));
+    const twos = await logitsOf(await withRope([], [2, 2, 2, 2]));
+    const linear = await logitsOf(await withRope([['llama.rope.scaling.type', 'linear'], ['llama.rope.scaling.factor', 2, 6]]));
+    expect(maxAbsDiff(ones, plain)).toBe(0);
+    expect(maxAbsDiff(twos, plain)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(twos, linear)).toBeLessThan(1e-4);
   });
 });

@@ -9,6 +9,7 @@ import { cdp } from 'vitest/browser';
 import { createRuntime, type Runtime } from '../../src/index.ts';
 import { unique } from '../servers/urls.ts';
 import { GENERATING_MODEL } from '../servers/model-list.ts';
+import { SAMPLED } from '../cases/gen-sampled.ts';
 import stories from '../vectors/llama/stories260K-F32-kvf16.json';
 
 const MiB = 2 ** 20;
@@ -41,6 +42,13 @@ it('streams llama.cpp\'s greedy text for stories260K from the worker, in batches
   const s = await model.stats();
   expect(s.generatedTokens).toBe(32);
   expect(s.tokensPerSecond).toBeGreaterThan(0);
+}, 60_000);
+
+it('samples the same ids as Node for the same seed', async () => {
+  rt = await createRuntime({ budget: 8 * MiB });
+  const model = await rt.load(storiesUrl(), { cache: 'none' });
+  const r = await model.generate(SAMPLED.prompt, { ...SAMPLED.options });
+  expect(r.tokens).toEqual(SAMPLED.ids);
 }, 60_000);
 
 it('stops on an AbortSignal with the reason abort, and reuses the cached prefix in a second chat turn', async () => {

@@ -3,6 +3,7 @@ import { isGgufPagerError } from '../../src/core/errors.ts';
 import type { Standalone } from '../../src/engine/standalone.ts';
 import type { StandaloneOptions } from '../../src/engine/standalone.ts';
 import { maxAbsDiff, openReference, reference, STORIES } from '../cases/gen-models.ts';
+import { SAMPLED } from '../cases/gen-sampled.ts';
 
 const open: Standalone[] = [];
 afterEach(async () => { for (const s of open.splice(0)) await s.dispose(); });
@@ -147,6 +148,25 @@ describe('the KV cache', () => {
     await s.dispose();
     expect(pool.freePages).toBe(pool.totalPages);
     pool.check();
+  });
+});
+
+describe('sampling and chat', () => {
+  it('samples the same ids in Node as in Chromium for the same seed (test/browser/generate.test.ts)', async () => {
+    const s = await stories();
+    const r = await s.engine.generate(SAMPLED.prompt, SAMPLED.options);
+    expect(r.tokens).toEqual(SAMPLED.ids);
+  });
+
+  it('renders the chat template (ChatML for a model without one) and reuses the first turn in the second', async () => {
+    const s = await stories();
+    const turn1 = [{ role: 'user', content: 'Hi' }];
+    const prompt = s.engine.applyChatTemplate(turn1);
+    expect(prompt).toBe('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
+    const first = await s.engine.chat(turn1, { maxTokens: 6, temperature: 0 });
+    expect(first.promptTokens).toBe(s.engine.tokenize(prompt, { parseSpecial: true }).length);
+    const second = await s.engine.chat([...turn1, { role: 'assistant', content: first.text }, { role: 'user', content: 'More' }], { maxTokens: 6, temperature: 0 });
+    expect(second.promptTokensProcessed).toBeLessThan(second.promptTokens - first.promptTokens);
   });
 });
 

@@ -36,7 +36,7 @@ export function kSupports(type: i32): i32 {
   if (isFloat(type) || isLegacyQuant(type)) return 1;
   switch (type) {
     case T_Q2_K: case T_Q3_K: case T_Q4_K: case T_Q5_K: case T_Q6_K:
-      return 0; // wired at merge: kquants
+      return 0; // wired at merge: kquants (return 1)
     default: return 0;
   }
 }
@@ -57,15 +57,21 @@ export function kWorkBytes(type: i32, cols: i32, batch: i32): i32 {
   if (rb < 0) return rb;
   if (batch <= 0 || batch > MAX_DIM) return E_K_SHAPE;
   if (isFloat(type)) return 0;
-  if (isLegacyQuant(type)) {
-    const bytes = <u64>actBytes(cols) * <u64>batch;
-    return bytes > <u64>i32.MAX_VALUE ? E_K_SHAPE : <i32>bytes;
-  }
-  switch (type) {
-    case T_Q2_K: case T_Q3_K: case T_Q4_K: case T_Q5_K: case T_Q6_K:
-      return E_K_TYPE; // wired at merge: kquants
-    default: return E_K_TYPE;
-  }
+  if (kSupports(type) == 0) return E_K_TYPE;
+  const bytes = <u64>actBytesFor(type, cols) * <u64>batch;
+  return bytes > <u64>i32.MAX_VALUE ? E_K_SHAPE : <i32>bytes;
+}
+
+/** Bytes of one quantized activation vector for `type`'s dot (16-byte multiple). */
+function actBytesFor(type: i32, cols: i32): i32 {
+  // wired at merge: kquants — if (isKQuant(type)) return (q8kBytes(cols) + 15) & ~15;
+  return actBytes(cols);
+}
+
+/** Quantizes cols f32 at x into the activation `type`'s dot reads. */
+function quantizeFor(type: i32, x: usize, dst: usize, cols: i32): void {
+  // wired at merge: kquants — if (isKQuant(type)) { quantizeRowQ8K(x, dst, cols); return; }
+  quantizeAct(x, dst, cols);
 }
 
 /** y = W·x for one vector: kMatmul with batch 1. */
@@ -78,15 +84,15 @@ export function kMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, bat
   const r = checkMatmul(type, w, rows, cols, x, batch, y, work);
   if (r != OK) return r;
   const rb = <usize>kRowBytes(type, cols);
-  const ab = <usize>actBytes(cols);
+  const ab = <usize>actBytesFor(type, cols);
   const float = isFloat(type);
-  if (!float) for (let b = 0; b < batch; b++) quantizeAct(x + (<usize>b * cols << 2), work + <usize>b * ab, cols);
+  if (!float) for (let b = 0; b < batch; b++) quantizeFor(type, x + (<usize>b * cols << 2), work + <usize>b * ab, cols);
   const tile = max(1, TILE_BYTES / <i32>rb);
   for (let r0 = 0; r0 < rows; r0 += tile) {
     const r1 = min(rows, r0 + tile);
     let b = 0;
     // quantized weights: four vectors at a time, so each weight block is decoded once per four tokens
-    if (!float) {
+    if (isLegacyQuant(type)) {
       for (; b + 4 <= batch; b += 4) {
         for (let row = r0; row < r1; row++) {
           dot4Row(type, cols, w + <usize>row * rb, work + <usize>b * ab, ab, y + ((<usize>b * rows + row) << 2), <usize>rows << 2);
@@ -110,7 +116,7 @@ export function kMatvecScalar(type: i32, w: usize, rows: i32, cols: i32, x: usiz
   if (r != OK) return r;
   const rb = <usize>kRowBytes(type, cols);
   const float = isFloat(type);
-  if (!float) quantizeAct(x, work, cols);
+  if (!float) quantizeFor(type, x, work, cols);
   for (let row = 0; row < rows; row++) {
     const wr = w + <usize>row * rb;
     const v = float ? dotFloatScalar(type, cols, wr, x) : dotRowScalar(type, cols, wr, work);
@@ -186,6 +192,7 @@ function checkMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch:
     case T_Q5_0: return vecDotQ5_0(n, w, a);
     case T_Q5_1: return vecDotQ5_1(n, w, a);
     case T_Q8_0: return vecDotQ8_0(n, w, a);
+    // wired at merge: kquants — case T_Q2_K: return vecDotQ2K(n, w, a); … Q3K, Q4K, Q5K, Q6K
     default: return NaN; // unreachable: checkMatmul rejected the type
   }
 }
@@ -210,6 +217,7 @@ function dotRowScalar(type: i32, n: i32, w: usize, a: usize): f32 {
     case T_Q5_0: return vecDotQ5_0Scalar(n, w, a);
     case T_Q5_1: return vecDotQ5_1Scalar(n, w, a);
     case T_Q8_0: return vecDotQ8_0Scalar(n, w, a);
+    // wired at merge: kquants — case T_Q2_K: return vecDotQ2KScalar(n, w, a); … Q3K, Q4K, Q5K, Q6K
     default: return NaN;
   }
 }
@@ -223,7 +231,7 @@ function dequantRow(type: i32, src: usize, dst: usize, n: i32): i32 {
     case T_Q5_1: dequantRowQ5_1(src, dst, n); return OK;
     case T_Q8_0: dequantRowQ8_0(src, dst, n); return OK;
     case T_Q2_K: case T_Q3_K: case T_Q4_K: case T_Q5_K: case T_Q6_K:
-      return E_K_TYPE; // wired at merge: kquants
+      return E_K_TYPE; // wired at merge: kquants — dequantRowQ2K(src, dst, n); return OK; … Q3K, Q4K, Q5K, Q6K
     default: return E_K_TYPE;
   }
 }

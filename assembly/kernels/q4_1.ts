@@ -31,23 +31,26 @@ export function dequantRowQ4_1(src: usize, dst: usize, n: i32): void {
   }
 }
 
-/** One block of one activation vector: its f32x4 share of Σ w·x = d·da·Σ a·q + m·da·Σ a (the second term a quarter per lane). */
+/**
+ * One block of one activation vector (quants at q, its d at dp, its Σ a at sp): the block's f32x4 share of
+ * Σ w·x = d·da·Σ a·q + m·da·Σ a (the second term a quarter per lane).
+ */
 // @ts-ignore: decorator
-@inline function step(acc: v128, lo: v128, hi: v128, d: f32, m: f32, a: usize, n: i32, b: i32): v128 {
-  const ab = a + <usize>(b * QK);
-  const s = widen(i16x8.add(pairsU(v128.load(ab), lo), pairsU(v128.load(ab, 16), hi)));
-  const da = actD(a, n, b);
-  return f32x4.add(scaleAdd(acc, s, d * da), f32x4.splat(m * da * <f32>actSum(a, n, b) * 0.25));
+@inline function step(acc: v128, lo: v128, hi: v128, d: f32, m: f32, q: usize, dp: usize, sp: usize): v128 {
+  const s = widen(i16x8.add(pairsU(v128.load(q), lo), pairsU(v128.load(q, 16), hi)));
+  const da = load<f32>(dp);
+  return f32x4.add(scaleAdd(acc, s, d * da), f32x4.splat(m * da * <f32>load<i32>(sp) * 0.25));
 }
 
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ4_1(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
-  for (let b = 0; b < n / QK; b++) {
-    const blk = w + <usize>b * BYTES;
+  const nb = n / QK;
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const v = v128.load(blk, 4);
     const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk), m = loadScale(blk + 2);
-    acc = step(acc, lo, hi, d, m, a, n, b);
+    acc = step(acc, lo, hi, d, m, q, dp, sp);
   }
   return hsumF32(acc);
 }
@@ -55,14 +58,16 @@ export function vecDotQ4_1(n: i32, w: usize, a: usize): f32 {
 /** Four activation vectors (at a, a + stride, ...) against one row, each weight block decoded once: y[k·ys]. */
 export function vecDot4Q4_1(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
-  for (let b = 0; b < n / QK; b++) {
-    const blk = w + <usize>b * BYTES;
+  const nb = n / QK;
+  const s2 = stride << 1, s3 = stride * 3;
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const v = v128.load(blk, 4);
     const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk), m = loadScale(blk + 2);
-    acc0 = step(acc0, lo, hi, d, m, a, n, b);
-    acc1 = step(acc1, lo, hi, d, m, a + stride, n, b);
-    acc2 = step(acc2, lo, hi, d, m, a + 2 * stride, n, b);
-    acc3 = step(acc3, lo, hi, d, m, a + 3 * stride, n, b);
+    acc0 = step(acc0, lo, hi, d, m, q, dp, sp);
+    acc1 = step(acc1, lo, hi, d, m, q + stride, dp + stride, sp + stride);
+    acc2 = step(acc2, lo, hi, d, m, q + s2, dp + s2, sp + s2);
+    acc3 = step(acc3, lo, hi, d, m, q + s3, dp + s3, sp + s3);
   }
   store<f32>(y, hsumF32(acc0));
   store<f32>(y + ys, hsumF32(acc1));

@@ -34,23 +34,26 @@ export function dequantRowQ5_0(src: usize, dst: usize, n: i32): void {
   }
 }
 
-/** One block of one activation vector: its f32x4 share of Σ w·x. Σ a·(q − 16) = Σ a·q − 16·Σ a, spread over 4 lanes. */
+/**
+ * One block of one activation vector (quants at q, its d at dp, its Σ a at sp): the block's f32x4 share of Σ w·x.
+ * Σ a·(q − 16) = Σ a·q − 16·Σ a, spread over the 4 lanes.
+ */
 // @ts-ignore: decorator
-@inline function step(acc: v128, lo: v128, hi: v128, d: f32, a: usize, n: i32, b: i32): v128 {
-  const ab = a + <usize>(b * QK);
-  const s = widen(i16x8.add(pairsU(v128.load(ab), lo), pairsU(v128.load(ab, 16), hi)));
-  return scaleAdd(acc, i32x4.sub(s, i32x4.splat(4 * actSum(a, n, b))), d * actD(a, n, b));
+@inline function step(acc: v128, lo: v128, hi: v128, d: f32, q: usize, dp: usize, sp: usize): v128 {
+  const s = widen(i16x8.add(pairsU(v128.load(q), lo), pairsU(v128.load(q, 16), hi)));
+  return scaleAdd(acc, i32x4.sub(s, i32x4.splat(load<i32>(sp) << 2)), d * load<f32>(dp));
 }
 
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ5_0(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
-  for (let b = 0; b < n / QK; b++) {
-    const blk = w + <usize>b * BYTES;
+  const nb = n / QK;
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const qh = load<u32>(blk + 2);
     const v = v128.load(blk, 6);
     const lo = v128.or(lowNibbles(v), highBits(qh, 0)), hi = v128.or(highNibbles(v), highBits(qh, 16)), d = loadScale(blk);
-    acc = step(acc, lo, hi, d, a, n, b);
+    acc = step(acc, lo, hi, d, q, dp, sp);
   }
   return hsumF32(acc);
 }
@@ -58,15 +61,17 @@ export function vecDotQ5_0(n: i32, w: usize, a: usize): f32 {
 /** Four activation vectors (at a, a + stride, ...) against one row, each weight block decoded once: y[k·ys]. */
 export function vecDot4Q5_0(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
-  for (let b = 0; b < n / QK; b++) {
-    const blk = w + <usize>b * BYTES;
+  const nb = n / QK;
+  const s2 = stride << 1, s3 = stride * 3;
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const qh = load<u32>(blk + 2);
     const v = v128.load(blk, 6);
     const lo = v128.or(lowNibbles(v), highBits(qh, 0)), hi = v128.or(highNibbles(v), highBits(qh, 16)), d = loadScale(blk);
-    acc0 = step(acc0, lo, hi, d, a, n, b);
-    acc1 = step(acc1, lo, hi, d, a + stride, n, b);
-    acc2 = step(acc2, lo, hi, d, a + 2 * stride, n, b);
-    acc3 = step(acc3, lo, hi, d, a + 3 * stride, n, b);
+    acc0 = step(acc0, lo, hi, d, q, dp, sp);
+    acc1 = step(acc1, lo, hi, d, q + stride, dp + stride, sp + stride);
+    acc2 = step(acc2, lo, hi, d, q + s2, dp + s2, sp + s2);
+    acc3 = step(acc3, lo, hi, d, q + s3, dp + s3, sp + s3);
   }
   store<f32>(y, hsumF32(acc0));
   store<f32>(y + ys, hsumF32(acc1));

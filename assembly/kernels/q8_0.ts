@@ -26,21 +26,21 @@ export function dequantRowQ8_0(src: usize, dst: usize, n: i32): void {
   }
 }
 
-/** One block of one activation vector: its f32x4 share of Σ w·x. */
+/** One block of one activation vector (quants at q, its d at dp): the block's f32x4 share of Σ w·x. */
 // @ts-ignore: decorator
-@inline function step(acc: v128, w0: v128, w1: v128, d: f32, a: usize, n: i32, b: i32): v128 {
-  const ab = a + <usize>(b * QK);
-  const s = i32x4.add(widen(pairsS(w0, v128.load(ab))), widen(pairsS(w1, v128.load(ab, 16))));
-  return scaleAdd(acc, s, d * actD(a, n, b));
+@inline function step(acc: v128, w0: v128, w1: v128, d: f32, q: usize, dp: usize, sp: usize): v128 {
+  const s = i32x4.add(widen(pairsS(w0, v128.load(q))), widen(pairsS(w1, v128.load(q, 16))));
+  return scaleAdd(acc, s, d * load<f32>(dp));
 }
 
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ8_0(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
-  for (let b = 0; b < n / QK; b++) {
-    const blk = w + <usize>b * BYTES;
+  const nb = n / QK;
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
-    acc = step(acc, w0, w1, d, a, n, b);
+    acc = step(acc, w0, w1, d, q, dp, sp);
   }
   return hsumF32(acc);
 }
@@ -48,13 +48,15 @@ export function vecDotQ8_0(n: i32, w: usize, a: usize): f32 {
 /** Four activation vectors (at a, a + stride, ...) against one row, each weight block decoded once: y[k·ys]. */
 export function vecDot4Q8_0(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
-  for (let b = 0; b < n / QK; b++) {
-    const blk = w + <usize>b * BYTES;
+  const nb = n / QK;
+  const s2 = stride << 1, s3 = stride * 3;
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
-    acc0 = step(acc0, w0, w1, d, a, n, b);
-    acc1 = step(acc1, w0, w1, d, a + stride, n, b);
-    acc2 = step(acc2, w0, w1, d, a + 2 * stride, n, b);
-    acc3 = step(acc3, w0, w1, d, a + 3 * stride, n, b);
+    acc0 = step(acc0, w0, w1, d, q, dp, sp);
+    acc1 = step(acc1, w0, w1, d, q + stride, dp + stride, sp + stride);
+    acc2 = step(acc2, w0, w1, d, q + s2, dp + s2, sp + s2);
+    acc3 = step(acc3, w0, w1, d, q + s3, dp + s3, sp + s3);
   }
   store<f32>(y, hsumF32(acc0));
   store<f32>(y + ys, hsumF32(acc1));

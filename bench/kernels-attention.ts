@@ -11,6 +11,7 @@
  *   npm run bench:attention            (node dist/bench/kernels-attention.js [--json])
  */
 import { createCore, type Core } from '../src/core/core.ts';
+import type { CoreModuleSource } from '../src/core/wasm.ts';
 import type { KvDtype } from '../src/core/kv-pool.ts';
 import { prng } from '../test/cases/prng.ts';
 
@@ -32,40 +33,49 @@ export interface AttentionRow {
   simdUs: number;
   /** Median µs of the scalar baseline. */
   scalarUs: number;
-  /** scalarUs / simdUs. */
+  /** Median over runs of scalar / simd time (runs interleaved). */
   speedup: number;
   /** K and V bytes of the nPos positions per second of simdUs. */
   kvGBps: number;
 }
 
-/** A core whose KV pool holds two interleaved sequences of 2048 positions of the benchmark's shape. */
-export async function attentionBenchCore(dtype: KvDtype): Promise<Core> {
+/**
+ * A core whose KV pool holds two interleaved sequences of 2048 positions of the benchmark's shape
+ * (`module`: a precompiled core, e.g. the Relaxed SIMD build; default build/core.wasm).
+ */
+export async function attentionBenchCore(dtype: KvDtype, module?: CoreModuleSource): Promise<Core> {
   const kvDim = ATTENTION_SHAPE.nKvHead * ATTENTION_SHAPE.headDim;
   const pageElems = 2 * kvDim * TOKENS_PER_PAGE;
   const pages = 2 * (MAX_POS / TOKENS_PER_PAGE);
   const pageBytes = pageElems * (dtype === 'f16' ? 2 : 4);
-  return createCore({ arenaBytes: 4 * MiB + pages * pageBytes, kv: { pages, pageElems, dtype, maxSequences: 2 } });
+  return createCore({ arenaBytes: 4 * MiB + pages * pageBytes, kv: { pages, pageElems, dtype, maxSequences: 2 }, ...(module ? { module } : {}) });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** µs per call of `fn`, median of RUNS timed batches after a warm-up. */
-function time(fn: () => void, budgetMs: number): number {
-  const t0 = performance.now();
-  fn();
-  const once = Math.max(performance.now() - t0, 0.01);
-  const reps = Math.max(1, Math.round(budgetMs / RUNS / once));
-  const runs: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
+/** µs per call of each of `fns`, runs interleaved (so both see the same machine load): medians of RUNS batches, and the median per-run ratio b/a. */
+function timePair(a: () => void, b: () => void, budgetMs: number): { aUs: number; bUs: number; ratio: number } {
+  const reps = [a, b].map((fn) => {
+    const t0 = performance.now();
+    fn();
+    return Math.max(1, Math.round(budgetMs / 2 / RUNS / Math.max(performance.now() - t0, 0.01)));
+  });
+  const batch = (fn: () => void, n: number): number => {
     const t = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    runs.push(((performance.now() - t) * 1000) / reps);
+    for (let i = 0; i < n; i++) fn();
+    return ((performance.now() - t) * 1000) / n;
+  };
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    as.push(batch(a, reps[0]!));
+    bs.push(batch(b, reps[1]!));
   }
-  return median(runs);
+  return { aUs: median(as), bUs: median(bs), ratio: median(bs.map((x, i) => x / as[i]!)) };
 }
 
 /** Measures attention at 512 and 2048 positions on a core from attentionBenchCore (its KV pool must be empty). */
-export function benchAttention(core: Core, budgetMs = 400): AttentionRow[] {
+export function benchAttention(core: Core, budgetMs = 800): AttentionRow[] {
   const kv = core.kv;
   if (!kv) throw new Error('benchAttention needs a core with a KV pool (attentionBenchCore)');
   const { nHead, nKvHead, headDim } = ATTENTION_SHAPE;
@@ -90,10 +100,13 @@ export function benchAttention(core: Core, budgetMs = 400): AttentionRow[] {
   const scale = 1 / Math.sqrt(headDim);
   const rows: AttentionRow[] = [];
   for (const nPos of ATTENTION_POSITIONS) {
-    const simdUs = time(() => core.ops.attention(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch), budgetMs);
-    const scalarUs = time(() => core.ops.attentionScalar(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch), budgetMs);
+    const t = timePair(
+      () => core.ops.attention(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch),
+      () => core.ops.attentionScalar(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch),
+      budgetMs,
+    );
     const kvBytes = 2 * nPos * kvDim * (kv.dtype === 'f16' ? 2 : 4);
-    rows.push({ op: 'attention', kv: kv.dtype, positions: nPos, nHead, nKvHead, headDim, simdUs, scalarUs, speedup: scalarUs / simdUs, kvGBps: kvBytes / (simdUs * 1e3) });
+    rows.push({ op: 'attention', kv: kv.dtype, positions: nPos, nHead, nKvHead, headDim, simdUs: t.aUs, scalarUs: t.bUs, speedup: t.ratio, kvGBps: kvBytes / (t.aUs * 1e3) });
   }
   kv.seqFree(seq);
   kv.seqFree(other);
@@ -101,9 +114,9 @@ export function benchAttention(core: Core, budgetMs = 400): AttentionRow[] {
 }
 
 /** Both page types, on fresh cores. */
-export async function runAttentionBench(budgetMs = 400): Promise<AttentionRow[]> {
+export async function runAttentionBench(budgetMs = 800, module?: CoreModuleSource): Promise<AttentionRow[]> {
   const rows: AttentionRow[] = [];
-  for (const dtype of ['f16', 'f32'] as const) rows.push(...benchAttention(await attentionBenchCore(dtype), budgetMs));
+  for (const dtype of ['f16', 'f32'] as const) rows.push(...benchAttention(await attentionBenchCore(dtype, module), budgetMs));
   return rows;
 }
 

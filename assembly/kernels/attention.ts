@@ -52,11 +52,12 @@ function checkAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32
   const len = kvSeqLength(seq);
   if (len < 0) return E_KV_BAD_SEQ;
   if (<u64>kvSeqKvDim(seq) != <u64>nKvHead * <u64>headDim || nPos > len) return E_K_SHAPE;
-  const qBytes = <u64>nHead * <u64>headDim << 2;
-  let r = checkF32(q, qBytes >> 2);
-  if (r == OK) r = checkF32(out, qBytes >> 2);
+  const qCount = <u64>nHead * <u64>headDim;
+  let r = checkF32(q, qCount);
+  if (r == OK) r = checkF32(out, qCount);
   if (r == OK) r = checkF32(scratch, <u64>nPos);
   if (r != OK) return r;
+  const qBytes = qCount << 2; // < 4 GiB: q passed the range check
   const sBytes = <u64>nPos << 2;
   if (overlaps(q, qBytes, out, qBytes) || overlaps(q, qBytes, scratch, sBytes) || overlaps(out, qBytes, scratch, sBytes)) return E_K_RANGE;
   return OK;

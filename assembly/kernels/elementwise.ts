@@ -16,13 +16,13 @@ import { arenaBase } from '../arena';
 import { pageCount, pageAddr } from '../kv';
 
 // The integrator replaces this with K1's check.ts at merge (same region).
-/** OK, E_K_ALIGN or E_K_RANGE for `count` f32 (or i32) at `ptr`. */
+/** OK, E_K_ALIGN or E_K_RANGE for `count` (< 2^63) f32 (or i32) at `ptr`. */
 export function checkF32(ptr: usize, count: u64): i32 {
   if ((ptr & 3) != 0) return E_K_ALIGN;
   const lo = <u64>arenaBase;
   const hi = <u64>pageAddr(pageCount);
   const p = <u64>ptr;
-  if (lo == 0 || p < lo || p > hi || (count << 2) > hi - p) return E_K_RANGE;
+  if (lo == 0 || p < lo || p > hi || count > ((hi - p) >> 2)) return E_K_RANGE; // no overflow: count ≤ 2^63
   return OK;
 }
 

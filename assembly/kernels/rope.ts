@@ -15,7 +15,7 @@
 //  cos/sin are those of the f32 angle, rounded to f32 (as cosf/sinf). Each
 //  angle is computed once per token and applied to every head.
 
-import { OK, E_K_SHAPE, E_K_TYPE } from '../common';
+import { OK, E_K_SHAPE, E_K_RANGE, E_K_TYPE } from '../common';
 import { checkF32 } from './elementwise';
 
 export const ROPE_NORMAL: i32 = 0;
@@ -30,6 +30,7 @@ export function kRope(
   if (!(freqBase > 0) || !(freqScale > 0) || !isFinite(freqBase) || !isFinite(freqScale)) return E_K_SHAPE;
   if (mode != ROPE_NORMAL && mode != ROPE_NEOX) return E_K_TYPE;
   const row = <u64>nHeads * <u64>headDim;
+  if (row > u32.MAX_VALUE) return E_K_RANGE; // so row · nTok < 2^63
   let r = checkF32(x, row * <u64>nTok);
   if (r == OK) r = checkF32(pos, <u64>nTok);
   if (r == OK && factors != 0) r = checkF32(factors, <u64>(nRot >> 1));

@@ -44,7 +44,7 @@ export class Ops {
 
   /** y = x / sqrt(mean(x²) + eps) · w for each of `rows` rows of n f32 (w = 0: no weight; y may be x). */
   rmsNorm(x: number, w: number, y: number, n: number, rows: number, eps: number): void {
-    check(this.ex.kRmsNorm(ptr(x), ptr(w), ptr(y), int(n), int(rows), eps), 'rmsNorm', { n, rows, eps });
+    check(this.ex.kRmsNorm(ptr(x), ptr(w), ptr(y), int(n), int(rows), eps), 'rmsNorm', () => ({ n, rows, eps }));
   }
 
   /**
@@ -56,42 +56,42 @@ export class Ops {
   rope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, posPtr: number,
     freqBase: number, freqScale: number, mode: RopeMode, factorsPtr: number): void {
     const r = this.ex.kRope(ptr(x), int(nTok), int(nHeads), int(headDim), int(nRot), ptr(posPtr), freqBase, freqScale, int(mode), ptr(factorsPtr));
-    check(r, 'rope', { nTok, nHeads, headDim, nRot, freqBase, freqScale, mode });
+    check(r, 'rope', () => ({ nTok, nHeads, headDim, nRot, freqBase, freqScale, mode }));
   }
 
   /** Numerically stable softmax of each of `rows` rows of n f32, in place. */
   softmax(x: number, n: number, rows: number): void {
-    check(this.ex.kSoftmax(ptr(x), int(n), int(rows)), 'softmax', { n, rows });
+    check(this.ex.kSoftmax(ptr(x), int(n), int(rows)), 'softmax', () => ({ n, rows }));
   }
 
   /** y = x · sigmoid(x), n f32. */
   silu(x: number, y: number, n: number): void {
-    check(this.ex.kSilu(ptr(x), ptr(y), int(n)), 'silu', { n });
+    check(this.ex.kSilu(ptr(x), ptr(y), int(n)), 'silu', () => ({ n }));
   }
 
   /** out = silu(gate) · up, n f32. */
   swiglu(gate: number, up: number, out: number, n: number): void {
-    check(this.ex.kSwiglu(ptr(gate), ptr(up), ptr(out), int(n)), 'swiglu', { n });
+    check(this.ex.kSwiglu(ptr(gate), ptr(up), ptr(out), int(n)), 'swiglu', () => ({ n }));
   }
 
   /** out = a + b, n f32. */
   add(a: number, b: number, out: number, n: number): void {
-    check(this.ex.kAdd(ptr(a), ptr(b), ptr(out), int(n)), 'add', { n });
+    check(this.ex.kAdd(ptr(a), ptr(b), ptr(out), int(n)), 'add', () => ({ n }));
   }
 
   /** out = a · b element-wise, n f32. */
   mul(a: number, b: number, out: number, n: number): void {
-    check(this.ex.kMul(ptr(a), ptr(b), ptr(out), int(n)), 'mul', { n });
+    check(this.ex.kMul(ptr(a), ptr(b), ptr(out), int(n)), 'mul', () => ({ n }));
   }
 
   /** x *= s, n f32. */
   scale(x: number, s: number, n: number): void {
-    check(this.ex.kScale(ptr(x), s, int(n)), 'scale', { n, s });
+    check(this.ex.kScale(ptr(x), s, int(n)), 'scale', () => ({ n, s }));
   }
 
   /** x[r] += b for each of `rows` rows of n f32. */
   addBias(x: number, b: number, n: number, rows: number): void {
-    check(this.ex.kAddBias(ptr(x), ptr(b), int(n), int(rows)), 'addBias', { n, rows });
+    check(this.ex.kAddBias(ptr(x), ptr(b), int(n), int(rows)), 'addBias', () => ({ n, rows }));
   }
 
   /**
@@ -102,19 +102,19 @@ export class Ops {
    */
   attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void {
     const r = this.ex.kAttention(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch));
-    check(r, 'attention', this.attentionShape(seq, nHead, nKvHead, headDim, nPos));
+    check(r, 'attention', () => this.attentionShape(seq, nHead, nKvHead, headDim, nPos));
   }
 
   /** The same attention in plain scalar loops (the test oracle and the benchmark's baseline). */
   attentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void {
     const r = this.ex.kAttentionScalar(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch));
-    check(r, 'attentionScalar', this.attentionShape(seq, nHead, nKvHead, headDim, nPos));
+    check(r, 'attentionScalar', () => this.attentionShape(seq, nHead, nKvHead, headDim, nPos));
   }
 
   /** Bytes of scratch attention needs for nPos positions. */
   attentionScratchBytes(nPos: number): number {
     const r = this.ex.kAttentionScratchBytes(int(nPos));
-    check(r, 'attentionScratchBytes', { nPos });
+    check(r, 'attentionScratchBytes', () => ({ nPos }));
     return r;
   }
 
@@ -125,8 +125,10 @@ export class Ops {
   }
 }
 
-function check(status: number, op: string, shape: Record<string, unknown>): void {
+/** Throws the typed error of a negative status; `describe` (called only then) gives the op's shape. */
+function check(status: number, op: string, describe: () => Record<string, unknown>): void {
   if (status >= 0) return;
+  const shape = describe();
   const code = CODES[status];
   const args = Object.entries(shape).map(([k, v]) => `${k} ${String(v)}`).join(', ');
   if (code === undefined) {

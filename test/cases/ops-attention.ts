@@ -16,6 +16,7 @@ import type { Cases } from './arena-harness.ts';
 import { check, checkEq } from './arena-harness.ts';
 import { nearestF16 } from './kv-f16.ts';
 import { buf, checkClose, f16Value, opsCore, uniform } from './ops-setup.ts';
+import { prng } from './prng.ts';
 
 interface Shape { nHead: number; nKvHead: number; headDim: number }
 interface Token { k: Float32Array; v: Float32Array }
@@ -142,6 +143,19 @@ export const opsAttentionCases: Cases = {
     const s = { nHead: 32, nKvHead: 1, headDim: 8 };
     const st = await interleaved(s, 'f32', 20, 4, 9);
     for (const nPos of [1, 5, 16, 20]) checkAttention(st, s, 'f32', 0, nPos, 40 + nPos);
+  },
+
+  async 'attention equals f64 attention on 24 random shapes (heads, widths, page sizes, nPos), seeded'() {
+    const rnd = prng(2026);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    for (let i = 0; i < 24; i++) {
+      const nKvHead = pick([1, 2, 3, 4]);
+      const s = { nHead: nKvHead * pick([1, 2, 3, 4, 5, 8]), nKvHead, headDim: pick([2, 4, 10, 24, 40, 72]) };
+      const dtype = pick(['f32', 'f16'] as const);
+      const length = 1 + Math.floor(rnd() * 40);
+      const st = await interleaved(s, dtype, length, pick([1, 2, 5, 7, 16]), 100 + i);
+      checkAttention(st, s, dtype, (i & 1) as 0 | 1, 1 + Math.floor(rnd() * length), 300 + i, pick([1, 4]));
+    }
   },
 
   async 'attention over one f16 token returns its V exactly, for every f16 bit pattern (the v128 f16 → f32 path)'() {

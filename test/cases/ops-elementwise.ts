@@ -71,11 +71,8 @@ export const opsElementwiseCases: Cases = {
       const Y = buf(core, n * rows);
       for (const eps of [1e-5, 1e-6]) {
         core.ops.rmsNorm(X.ptr, W.ptr, Y.ptr, n, rows, eps);
-        const ref = Array.from(x, (v, i) => {
-          const row = x.subarray(Math.floor(i / n) * n, Math.floor(i / n) * n + n);
-          const ms = row.reduce((a, b) => a + b * b, 0) / n;
-          return (v / Math.sqrt(ms + Math.fround(eps))) * w[i % n]!;
-        });
+        const meanSq = Array.from({ length: rows }, (_, r) => x.subarray(r * n, r * n + n).reduce((a, b) => a + b * b, 0) / n);
+        const ref = Array.from(x, (v, i) => (v / Math.sqrt(meanSq[Math.floor(i / n)]! + Math.fround(eps))) * w[i % n]!);
         checkClose(Y.f32(), ref, (_, r) => 4 * ulp32(r), `rmsNorm n=${n} eps=${eps}`);
         core.ops.rmsNorm(X.ptr, 0, Y.ptr, n, rows, eps);
         checkClose(Y.f32(), ref.map((r, i) => r / w[i % n]!), (_, r) => 4 * ulp32(r), `rmsNorm without weight n=${n}`);

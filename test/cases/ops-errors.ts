@@ -65,6 +65,9 @@ export const opsErrorCases: Cases = {
     checkThrows(() => rope(64, 64, 0, 0), 'KERNEL_SHAPE', 'freqBase 0');
     checkThrows(() => rope(64, 64, 0, 10000, NaN), 'KERNEL_SHAPE', 'freqScale NaN');
     checkThrows(() => rope(64, 64, 1), 'KERNEL_TYPE', 'mode 1');
+    const big = 2 ** 31 - 1;
+    checkThrows(() => core.ops.rope(x, big, big, 2 ** 30, 64, pos, 10000, 1, 0, 0), 'KERNEL_RANGE', 'sizes whose product overflows 64 bits');
+    checkThrows(() => core.ops.softmax(x, big, big), 'KERNEL_RANGE', 'softmax of (2^31 − 1)² elements');
     checkThrows(() => rope(64, 64, 8), 'KERNEL_TYPE', 'mode 8 (mrope)');
     checkThrows(() => rope(64, 64, 0, 10000, 1, 1, 3), 'KERNEL_ALIGN', 'misaligned factors');
     checkThrows(() => core.ops.rope(0, 1, 2, 64, 64, pos, 10000, 1, 0, 0), 'KERNEL_RANGE', 'x at 0');
@@ -93,6 +96,7 @@ export const opsErrorCases: Cases = {
     checkThrows(() => att({ out: q }), 'KERNEL_RANGE', 'out = q');
     checkThrows(() => att({ scratch: out + 64 }), 'KERNEL_RANGE', 'scratch inside out');
     checkThrows(() => att({ q: 0 }), 'KERNEL_RANGE', 'q at 0');
+    checkThrows(() => core.ops.attention(seq, q, out, 2 ** 31 - 1, 1, 2 ** 31 - 1, 5, 0.125, s), 'KERNEL_SHAPE', 'a head width that does not match the sequence');
     checkThrows(() => att({ scratch: s + 1 }), 'KERNEL_ALIGN', 'misaligned scratch');
     checkThrows(() => core.ops.attentionScratchBytes(0), 'KERNEL_SHAPE', 'scratch for 0 positions');
     const other = kv.seqCreate();

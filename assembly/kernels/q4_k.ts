@@ -19,7 +19,7 @@
 //    Σ w·a = d8·d · Σ_j sc_j · Σ q·a8  −  d8·dmin · Σ_j m_j · Σ a8
 //  the first sum exact in i32, the second from the activation's 32-sums.
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS32, Q8K_QS, q8kD, loadHalf, hsum, dot16, scaled } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS32, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, bitsRight } from './q8_k';
 
 // @ts-ignore: decorator
 @inline const D: usize = 0;
@@ -111,33 +111,29 @@ export function vecDotQ4KScalar(n: i32, w: usize, a: usize): f32 {
   return sum;
 }
 
-/**
- * Sub-blocks 2g and 2g+1 (64 weights, 32 bytes of qs): each one's Σ q·a8 as i16
- * lanes (≤ 2·2·15·127 = 7620) times its scale (lanes 2g, 2g+1 of the i16x8 `sc`).
- */
-// @ts-ignore: decorator
-@inline function group(x: usize, y: usize, g: i32, sc: v128): v128 {
-  const m4 = i8x16.splat(15);
-  const e = <usize>g << 6;
-  const q = x + QS + (<usize>g << 5);
-  const v0 = v128.load(q), v1 = v128.load(q, 16);
-  const lo = i16x8.add(dot16(v128.and(v0, m4), y, e), dot16(v128.and(v1, m4), y, e + 16));
-  const hi = i16x8.add(dot16(i8x16.shr_u(v0, 4), y, e + 32), dot16(i8x16.shr_u(v1, 4), y, e + 48));
-  return i32x4.add(scaled(lo, sc, 2 * g), scaled(hi, sc, 2 * g + 1));
-}
-
 /** Σ w·a over n weights of Q4_K at w and the Q8_K activation at a (v128; see q8_k.ts dot16). */
 export function vecDotQ4K(n: i32, w: usize, a: usize): f32 {
   const nb = n / QK_K;
+  const m4 = i8x16.splat(15);
   let sum: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const x = w + <usize>b * Q4K_BLOCK;
     const y = a + <usize>b * Q8K_BLOCK;
     const sm = scalesMinsK4(x + SCALES);
-    const sc = i16x8.extend_low_i8x16_u(sm);
+    let sc = i16x8.extend_low_i8x16_u(sm);
     const mins = i16x8.extend_high_i8x16_u(sm);
-    const acc = i32x4.add(i32x4.add(group(x, y, 0, sc), group(x, y, 1, sc)),
-      i32x4.add(group(x, y, 2, sc), group(x, y, 3, sc)));
+    // Per step, sub-blocks 2g and 2g+1 (64 weights, 32 bytes of qs): Σ q·a8 as i16 lanes
+    // (≤ 2·2·15·127 = 7620) times the scales in lanes 0 and 1 of sc, which then moves on by two.
+    // A loop, not unrolled: V8 would load every vector of the block up front and spill them.
+    let acc = i32x4.splat(0);
+    let a8 = y + Q8K_QS, a16 = y + Q8K_QS16;
+    for (let q = x + QS, end = x + QS + 128; q < end; q += 32, a8 += 64, a16 += 128) {
+      const v0 = v128.load(q), v1 = v128.load(q, 16);
+      const lo = i16x8.add(dot16(v128.and(v0, m4), a8, a16), dot16(v128.and(v1, m4), a8 + 16, a16 + 32));
+      const hi = i16x8.add(dot16(bitsRight(v0, 4, m4), a8 + 32, a16 + 64), dot16(bitsRight(v1, 4, m4), a8 + 48, a16 + 96));
+      acc = i32x4.add(acc, i32x4.add(scaled(lo, sc, 0), scaled(hi, sc, 1)));
+      sc = i8x16.shuffle(sc, sc, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
+    }
     const summs = hsum(i32x4.dot_i16x8_s(mins, v128.load(y + Q8K_BSUMS32)));
     sum += combineMins(x + D, y, hsum(acc), summs);
   }

@@ -18,4 +18,4 @@ export {
   E_KV_BAD_SEQ, E_KV_BAD_DIM, E_K_SHAPE, E_K_RANGE, E_K_ALIGN, E_K_TYPE, E_CORRUPT,
 } from './common';
 // K-quant kernels (Q2_K..Q6_K weights, Q8_K activations): checked entry points for tests and benches.
-export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqVecDot } from './kernels/kquants';
+export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqMatmul, kqVecDot } from './kernels/kquants';

@@ -182,5 +182,11 @@ export function halfToF32(h: u32): f32 {
  */
 // @ts-ignore: decorator
 @inline export function scaled(sum16: v128, scales: v128, k: i32): v128 {
-  return i32x4.dot_i16x8_s(sum16, i8x16.swizzle(scales, i16x8.splat(<i16>(0x0100 + 0x0202 * k))));
+  return i32x4.dot_i16x8_s(sum16, scaleLane(scales, k));
+}
+
+/** Lane k (a constant) of the i16x8 `scales` in every lane. */
+// @ts-ignore: decorator
+@inline export function scaleLane(scales: v128, k: i32): v128 {
+  return i8x16.swizzle(scales, i16x8.splat(<i16>(0x0100 + 0x0202 * k)));
 }

@@ -12,8 +12,8 @@ import { QK_K, q8kBytes, quantizeRowQ8K } from './q8_k';
 import { dequantRowQ2K, vecDotQ2K, vecDotQ2KScalar } from './q2_k';
 import { dequantRowQ3K, vecDotQ3K, vecDotQ3KScalar } from './q3_k';
 import { dequantRowQ4K, vecDotQ4K, vecDot4Q4K, vecDotQ4KScalar } from './q4_k';
-import { dequantRowQ5K, vecDotQ5K, vecDotQ5KScalar } from './q5_k';
-import { dequantRowQ6K, vecDotQ6K, vecDotQ6KScalar } from './q6_k';
+import { dequantRowQ5K, vecDotQ5K, vecDot4Q5K, vecDotQ5KScalar } from './q5_k';
+import { dequantRowQ6K, vecDotQ6K, vecDot4Q6K, vecDotQ6KScalar } from './q6_k';
 
 /** Longest row: 2^24 elements keeps every byte count of a row far below 2^32. */
 // @ts-ignore: decorator
@@ -117,6 +117,8 @@ export function kqMatvec(type: i32, w: usize, rows: i32, cols: i32, a: usize, y:
 function dot4(type: i32, n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
   switch (type) {
     case 12: vecDot4Q4K(n, w, a, stride, y, ys); return;
+    case 13: vecDot4Q5K(n, w, a, stride, y, ys); return;
+    case 14: vecDot4Q6K(n, w, a, stride, y, ys); return;
     default: for (let j: usize = 0; j < 4; j++) store<f32>(y + j * ys, dot(type, n, w, a + j * stride, false));
   }
 }

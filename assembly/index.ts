@@ -29,4 +29,4 @@ export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernel
 export { kAttention, kAttentionScalar, kAttentionScratchBytes } from './kernels/attention';
 export { f16ToF32 } from './f16';
 // K-quant kernels (Q2_K..Q6_K weights, Q8_K activations): checked entry points for tests and benches.
-export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqVecDot } from './kernels/kquants';
+export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqMatmul, kqVecDot } from './kernels/kquants';

@@ -7,7 +7,8 @@
  * Prints GB/s of weight bytes per second of this thread's CPU time (process.cpuUsage, so that other
  * processes on a shared machine count less; median of RUNS runs) of the SIMD kernel and of its scalar reference
  * (the named baseline, same run, same core), for the plain-SIMD build and, where the engine has
- * Relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd), the Relaxed build. `--json`: one JSON line.
+ * Relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd), the Relaxed build; and kqMatmul with 32 activations
+ * (weight GB/s per token, against the matvec figure). `--json`: one JSON line.
  */
 import { readFile } from 'node:fs/promises';
 import { createCore, type Core } from '../src/core/core.ts';
@@ -17,9 +18,10 @@ const ROWS = 4096;
 const COLS = 4096;
 const RUNS = 7;
 const SCALAR_RUNS = 3;
+const BATCH = 32;
 const TYPES = [['Q2_K', 10, 84, [80, 82]], ['Q3_K', 11, 110, [108]], ['Q4_K', 12, 144, [0, 2]], ['Q5_K', 13, 176, [0, 2]], ['Q6_K', 14, 210, [208]]] as const;
 
-interface Row { build: string; type: string; simdGBs: number; scalarGBs: number; ratio: number }
+interface Row { build: string; type: string; simdGBs: number; scalarGBs: number; ratio: number; matmulGBsPerToken: number; matmulRatio: number }
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,10 +56,14 @@ async function benchBuild(build: string, module: BufferSource | undefined): Prom
   const x = core.exports;
   const alloc = (bytes: number): number => core.arena.ptr(core.arena.alloc(bytes));
   const rnd = prng(4096);
-  const xp = alloc(COLS * 4), a = alloc(x.kqQ8KBytes(COLS)), y = alloc(ROWS * 4);
+  const ab = x.kqQ8KBytes(COLS);
+  const xp = alloc(COLS * 4), acts = alloc(BATCH * ab), y = alloc(BATCH * ROWS * 4);
   const xs = new Float32Array(core.memory.buffer, xp, COLS);
-  for (let i = 0; i < COLS; i++) xs[i] = rnd() * 2 - 1;
-  if (x.kqQuantizeQ8K(xp, a, COLS) !== 0) throw new Error('kqQuantizeQ8K failed');
+  for (let b = 0; b < BATCH; b++) {
+    for (let i = 0; i < COLS; i++) xs[i] = rnd() * 2 - 1;
+    if (x.kqQuantizeQ8K(xp, acts + b * ab, COLS) !== 0) throw new Error('kqQuantizeQ8K failed');
+  }
+  const a = acts;
   const w = alloc(ROWS * x.kqRowBytes(14, COLS));
   const rows: Row[] = [];
   for (const [type, id, blockBytes, halves] of TYPES) {
@@ -69,7 +75,10 @@ async function benchBuild(build: string, module: BufferSource | undefined): Prom
     };
     const simd = gb / time(run(0), RUNS);
     const scalar = gb / time(run(1), SCALAR_RUNS);
-    rows.push({ build, type, simdGBs: simd, scalarGBs: scalar, ratio: simd / scalar });
+    const matmul = (gb * BATCH) / time(() => {
+      if (x.kqMatmul(id, w, ROWS, COLS, acts, BATCH, y) !== 0) throw new Error(`kqMatmul ${type} failed`);
+    }, 3);
+    rows.push({ build, type, simdGBs: simd, scalarGBs: scalar, ratio: simd / scalar, matmulGBsPerToken: matmul, matmulRatio: matmul / simd });
   }
   return rows;
 }
@@ -86,9 +95,9 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`K-quant matvec ${ROWS}×${COLS}, one thread, ${process.version}; GB/s of weight bytes per CPU-second, median of ${RUNS} (scalar: ${SCALAR_RUNS})`);
-  console.log('build    type   SIMD GB/s  scalar GB/s  SIMD/scalar');
+  console.log(`build    type   SIMD GB/s  scalar GB/s  SIMD/scalar  matmul b${BATCH} GB/s·token  vs matvec`);
   for (const r of rows) {
-    console.log(`${r.build.padEnd(8)} ${r.type.padEnd(6)} ${r.simdGBs.toFixed(2).padStart(9)}  ${r.scalarGBs.toFixed(3).padStart(11)}  ${r.ratio.toFixed(1).padStart(10)}×`);
+    console.log(`${r.build.padEnd(8)} ${r.type.padEnd(6)} ${r.simdGBs.toFixed(2).padStart(9)}  ${r.scalarGBs.toFixed(3).padStart(11)}  ${r.ratio.toFixed(1).padStart(10)}×  ${r.matmulGBsPerToken.toFixed(2).padStart(20)}  ${r.matmulRatio.toFixed(2).padStart(8)}×`);
   }
   if (relaxedNote) console.log(`relaxed: ${relaxedNote}`);
 }

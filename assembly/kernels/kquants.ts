@@ -11,9 +11,9 @@ import { pageBytes, pageCount } from '../kv';
 import { QK_K, q8kBytes, quantizeRowQ8K } from './q8_k';
 import { dequantRowQ2K, vecDotQ2K, vecDotQ2KScalar } from './q2_k';
 import { dequantRowQ3K, vecDotQ3K, vecDotQ3KScalar } from './q3_k';
-import { dequantRowQ4K, vecDotQ4K, vecDotQ4KScalar } from './q4_k';
-import { dequantRowQ5K, vecDotQ5K, vecDotQ5KScalar } from './q5_k';
-import { dequantRowQ6K, vecDotQ6K, vecDotQ6KScalar } from './q6_k';
+import { dequantRowQ4K, vecDotQ4K, vecDot4Q4K, vecDotQ4KScalar } from './q4_k';
+import { dequantRowQ5K, vecDotQ5K, vecDot4Q5K, vecDotQ5KScalar } from './q5_k';
+import { dequantRowQ6K, vecDotQ6K, vecDot4Q6K, vecDotQ6KScalar } from './q6_k';
 
 /** Longest row: 2^24 elements keeps every byte count of a row far below 2^32. */
 // @ts-ignore: decorator
@@ -109,6 +109,37 @@ export function kqMatvec(type: i32, w: usize, rows: i32, cols: i32, a: usize, y:
   if (((a | y) & 15) != 0) return E_K_ALIGN;
   for (let r = 0; r < rows; r++) {
     store<f32>(y + (<usize>r << 2), dot(type, cols, w + <usize>r * rowBytes, a, scalar != 0));
+  }
+  return OK;
+}
+
+/** Four activations' dots with one row (the vecDot4 kernel of the type, or four vecDots). */
+function dot4(type: i32, n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  switch (type) {
+    case 12: vecDot4Q4K(n, w, a, stride, y, ys); return;
+    case 13: vecDot4Q5K(n, w, a, stride, y, ys); return;
+    case 14: vecDot4Q6K(n, w, a, stride, y, ys); return;
+    default: for (let j: usize = 0; j < 4; j++) store<f32>(y + j * ys, dot(type, n, w, a + j * stride, false));
+  }
+}
+
+/**
+ * y[b·rows + r] = dot(W[r, :], a_b) for `batch` Q8_K activations of cols elements, consecutive at a
+ * (kqQ8KBytes(cols) each); each row is dotted with four activations at a time (vecDot4*).
+ */
+export function kqMatmul(type: i32, w: usize, rows: i32, cols: i32, a: usize, batch: i32, y: usize): i32 {
+  const rowBytes = kqRowBytes(type, cols);
+  if (rowBytes < 0) return rowBytes;
+  if (rows <= 0 || batch <= 0 || batch > 4096) return E_K_SHAPE;
+  const ab = <usize>q8kBytes(cols);
+  if (!inRegion(w, <u64>rows * <u64>rowBytes) || !inRegion(a, <u64>batch * <u64>ab) || !inRegion(y, (<u64>rows * <u64>batch) << 2)) return E_K_RANGE;
+  if (((a | y) & 15) != 0) return E_K_ALIGN;
+  const ys = <usize>rows << 2;
+  for (let r = 0; r < rows; r++) {
+    const wr = w + <usize>r * rowBytes;
+    let b = 0;
+    for (; b + 4 <= batch; b += 4) dot4(type, cols, wr, a + <usize>b * ab, ab, y + <usize>b * ys + (<usize>r << 2), ys);
+    for (; b < batch; b++) store<f32>(y + <usize>b * ys + (<usize>r << 2), dot(type, cols, wr, a + <usize>b * ab, false));
   }
   return OK;
 }

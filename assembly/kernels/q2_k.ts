@@ -14,7 +14,7 @@
 //  dot with a Q8_K block (a ≈ d8 · a8):
 //    Σ w·a = d8·d · Σ_j sc_j · Σ q·a8  −  d8·dmin · Σ_j m_j · Σ a8   (Σ a8: the activation's 16-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, loadHalf, hsum, dot16, scaled } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, loadHalf, hsum, dot16, scaled, bitsRight } from './q8_k';
 import { combineMins } from './q4_k';
 
 // @ts-ignore: decorator
@@ -75,38 +75,37 @@ export function vecDotQ2KScalar(n: i32, w: usize, a: usize): f32 {
   return sum;
 }
 
-/** 2-bit quants k (bits 2k..2k+1) of 16 bytes. */
-// @ts-ignore: decorator
-@inline function crumbs(v: v128, k: i32): v128 {
-  return v128.and(i8x16.shr_u(v, <u32>k << 1), i8x16.splat(3));
-}
-
-/**
- * Half h of the block (128 weights, sub-blocks 8h .. 8h+7) from 32 bytes of qs: each
- * sub-block's Σ q·a8 (i16 lanes ≤ 2·3·127) times its scale (i16x8 `sc`: the half's 8 scales).
- */
-// @ts-ignore: decorator
-@inline function half(q: usize, y: usize, e: usize, sc: v128): v128 {
-  const v0 = v128.load(q), v1 = v128.load(q, 16);
-  let acc = i32x4.add(scaled(dot16(crumbs(v0, 0), y, e), sc, 0), scaled(dot16(crumbs(v1, 0), y, e + 16), sc, 1));
-  acc = i32x4.add(acc, i32x4.add(scaled(dot16(crumbs(v0, 1), y, e + 32), sc, 2), scaled(dot16(crumbs(v1, 1), y, e + 48), sc, 3)));
-  acc = i32x4.add(acc, i32x4.add(scaled(dot16(crumbs(v0, 2), y, e + 64), sc, 4), scaled(dot16(crumbs(v1, 2), y, e + 80), sc, 5)));
-  return i32x4.add(acc, i32x4.add(scaled(dot16(crumbs(v0, 3), y, e + 96), sc, 6), scaled(dot16(crumbs(v1, 3), y, e + 112), sc, 7)));
-}
-
 /** Σ w·a over n weights of Q2_K at w and the Q8_K activation at a (v128; see q8_k.ts dot16). */
 export function vecDotQ2K(n: i32, w: usize, a: usize): f32 {
   const nb = n / QK_K;
+  const m2 = i8x16.splat(3);
+  const m4 = i8x16.splat(15);
   let sum: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const x = w + <usize>b * Q2K_BLOCK;
     const y = a + <usize>b * Q8K_BLOCK;
     const packed = v128.load(x + SCALES);
-    const sc = v128.and(packed, i8x16.splat(15));
-    const mins = i8x16.shr_u(packed, 4);
-    const acc = i32x4.add(
-      half(x + QS, y, 0, i16x8.extend_low_i8x16_u(sc)),
-      half(x + QS + 32, y, 128, i16x8.extend_high_i8x16_u(sc)));
+    const sc8 = v128.and(packed, m4);
+    const mins = bitsRight(packed, 4, m4);
+    // Per step, half h of the block (128 weights from 32 bytes of qs, sub-blocks 8h .. 8h+7):
+    // crumb k of byte l is weight 32k + l. Each sub-block's Σ q·a8 (i16 lanes ≤ 2·3·127)
+    // times its scale, lane j of sc (the half's 8 scales). 16-bit shifts: what crosses between
+    // the bytes of a lane lands above bit 1.
+    let sc = i16x8.extend_low_i8x16_u(sc8);
+    let acc = i32x4.splat(0);
+    let a8 = y + Q8K_QS, a16 = y + Q8K_QS16;
+    for (let q = x + QS, end = x + QS + 64; q < end; q += 32, a8 += 128, a16 += 256) {
+      const v0 = v128.load(q), v1 = v128.load(q, 16);
+      acc = i32x4.add(acc, i32x4.add(scaled(dot16(v128.and(v0, m2), a8, a16), sc, 0),
+        scaled(dot16(v128.and(v1, m2), a8 + 16, a16 + 32), sc, 1)));
+      acc = i32x4.add(acc, i32x4.add(scaled(dot16(bitsRight(v0, 2, m2), a8 + 32, a16 + 64), sc, 2),
+        scaled(dot16(bitsRight(v1, 2, m2), a8 + 48, a16 + 96), sc, 3)));
+      acc = i32x4.add(acc, i32x4.add(scaled(dot16(bitsRight(v0, 4, m2), a8 + 64, a16 + 128), sc, 4),
+        scaled(dot16(bitsRight(v1, 4, m2), a8 + 80, a16 + 160), sc, 5)));
+      acc = i32x4.add(acc, i32x4.add(scaled(dot16(bitsRight(v0, 6, m2), a8 + 96, a16 + 192), sc, 6),
+        scaled(dot16(bitsRight(v1, 6, m2), a8 + 112, a16 + 224), sc, 7)));
+      sc = i16x8.extend_high_i8x16_u(sc8);
+    }
     const summs = hsum(i32x4.add(
       i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(mins), v128.load(y + Q8K_BSUMS16)),
       i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(mins), v128.load(y + Q8K_BSUMS16, 16))));

@@ -16,7 +16,7 @@
 //  dot with a Q8_K block (a ≈ d8 · a8), with u = q + 4 in 0..7 (the 7-bit operand):
 //    Σ w·a = d8·d · (Σ_j sc_j · Σ u·a8  −  4 · Σ_j sc_j · Σ a8)   (Σ a8: the activation's 16-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, q8kD, loadHalf, hsum, dot16, scaled } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, bitsLeft, bitsRight } from './q8_k';
 
 // @ts-ignore: decorator
 @inline const HMASK: usize = 0;
@@ -93,44 +93,46 @@ export function vecDotQ3KScalar(n: i32, w: usize, a: usize): f32 {
   return i32x4.replace_lane(v, 3, ((a1 >> 4) & 0x0f0f0f0f) | (((t >> 6) & 0x03030303) << 4));
 }
 
-/** u = q + 4 of the 16 weights whose low parts are crumb k of `lo`, high bits bit b of `hm`. */
-// @ts-ignore: decorator
-@inline function unsignedQ3K(lo: v128, hm: v128, k: i32, b: i32): v128 {
-  const low = v128.and(i8x16.shr_u(lo, <u32>k << 1), i8x16.splat(3));
-  const high = b >= 2 ? i8x16.shr_u(hm, <u32>(b - 2)) : i8x16.shl(hm, <u32>(2 - b));
-  return v128.or(low, v128.and(high, i8x16.splat(4)));
-}
-
 /**
- * Half h of the block (sub-blocks 8h .. 8h+7): each sub-block's Σ u·a8 (i16 lanes ≤ 2·7·127)
- * times its scale (i16x8 `sc`: the half's 8 signed scales).
+ * u = q + 4 (0..7) of the 16 weights whose low parts are crumb k of `lo` and whose high
+ * bits are bit k of `hm` (16-bit shifts: what crosses between bytes lands outside the masks).
  */
 // @ts-ignore: decorator
-@inline function half(x: usize, y: usize, h: i32, sc: v128): v128 {
-  const e = <usize>h << 7;
-  const q0 = v128.load(x + QS + (<usize>h << 5)), q1 = v128.load(x + QS + (<usize>h << 5), 16);
-  const m0 = v128.load(x + HMASK), m1 = v128.load(x + HMASK, 16);
-  const b = h << 2;
-  let acc = i32x4.add(scaled(dot16(unsignedQ3K(q0, m0, 0, b), y, e), sc, 0),
-    scaled(dot16(unsignedQ3K(q1, m1, 0, b), y, e + 16), sc, 1));
-  acc = i32x4.add(acc, i32x4.add(scaled(dot16(unsignedQ3K(q0, m0, 1, b + 1), y, e + 32), sc, 2),
-    scaled(dot16(unsignedQ3K(q1, m1, 1, b + 1), y, e + 48), sc, 3)));
-  acc = i32x4.add(acc, i32x4.add(scaled(dot16(unsignedQ3K(q0, m0, 2, b + 2), y, e + 64), sc, 4),
-    scaled(dot16(unsignedQ3K(q1, m1, 2, b + 2), y, e + 80), sc, 5)));
-  return i32x4.add(acc, i32x4.add(scaled(dot16(unsignedQ3K(q0, m0, 3, b + 3), y, e + 96), sc, 6),
-    scaled(dot16(unsignedQ3K(q1, m1, 3, b + 3), y, e + 112), sc, 7)));
+@inline function unsignedQ3K(lo: v128, hm: v128, k: i32, m2: v128, bit2: v128): v128 {
+  return v128.or(bitsRight(lo, k << 1, m2), k < 2 ? bitsLeft(hm, 2 - k, bit2) : bitsRight(hm, k - 2, bit2));
 }
 
 /** Σ w·a over n weights of Q3_K at w and the Q8_K activation at a (v128; see q8_k.ts dot16). */
 export function vecDotQ3K(n: i32, w: usize, a: usize): f32 {
   const nb = n / QK_K;
+  const m2 = i8x16.splat(3);
+  const bit2 = i8x16.splat(4);
   let sum: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const x = w + <usize>b * Q3K_BLOCK;
     const y = a + <usize>b * Q8K_BLOCK;
     const s8 = i8x16.sub(scalesQ3K(x + SCALES), i8x16.splat(32));
     const lo = i16x8.extend_low_i8x16_s(s8), hi = i16x8.extend_high_i8x16_s(s8);
-    const acc = i32x4.add(half(x, y, 0, lo), half(x, y, 1, hi));
+    // Per step, half h (sub-blocks 8h .. 8h+7): each sub-block's Σ u·a8 (i16 lanes ≤ 2·7·127)
+    // times its signed scale, lane j of sc; hmask shifted right by 4h holds the high bits in bits 0..3.
+    let sc = lo;
+    let h0 = v128.load(x + HMASK), h1 = v128.load(x + HMASK, 16);
+    let acc = i32x4.splat(0);
+    let a8 = y + Q8K_QS, a16 = y + Q8K_QS16;
+    for (let q = x + QS, end = x + QS + 64; q < end; q += 32, a8 += 128, a16 += 256) {
+      const q0 = v128.load(q), q1 = v128.load(q, 16);
+      acc = i32x4.add(acc, i32x4.add(scaled(dot16(unsignedQ3K(q0, h0, 0, m2, bit2), a8, a16), sc, 0),
+        scaled(dot16(unsignedQ3K(q1, h1, 0, m2, bit2), a8 + 16, a16 + 32), sc, 1)));
+      acc = i32x4.add(acc, i32x4.add(scaled(dot16(unsignedQ3K(q0, h0, 1, m2, bit2), a8 + 32, a16 + 64), sc, 2),
+        scaled(dot16(unsignedQ3K(q1, h1, 1, m2, bit2), a8 + 48, a16 + 96), sc, 3)));
+      acc = i32x4.add(acc, i32x4.add(scaled(dot16(unsignedQ3K(q0, h0, 2, m2, bit2), a8 + 64, a16 + 128), sc, 4),
+        scaled(dot16(unsignedQ3K(q1, h1, 2, m2, bit2), a8 + 80, a16 + 160), sc, 5)));
+      acc = i32x4.add(acc, i32x4.add(scaled(dot16(unsignedQ3K(q0, h0, 3, m2, bit2), a8 + 96, a16 + 192), sc, 6),
+        scaled(dot16(unsignedQ3K(q1, h1, 3, m2, bit2), a8 + 112, a16 + 224), sc, 7)));
+      sc = hi;
+      h0 = i16x8.shr_u(h0, 4);
+      h1 = i16x8.shr_u(h1, 4);
+    }
     const offset = hsum(i32x4.add(
       i32x4.dot_i16x8_s(lo, v128.load(y + Q8K_BSUMS16)),
       i32x4.dot_i16x8_s(hi, v128.load(y + Q8K_BSUMS16, 16))));

@@ -19,7 +19,7 @@
 //    Σ w·a = d8·d · Σ_j sc_j · Σ q·a8  −  d8·dmin · Σ_j m_j · Σ a8
 //  the first sum exact in i32, the second from the activation's 32-sums.
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS32, Q8K_QS, q8kD, loadHalf, hsum, dot16, scaled } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS32, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaleLane, bitsRight } from './q8_k';
 
 // @ts-ignore: decorator
 @inline const D: usize = 0;
@@ -112,34 +112,78 @@ export function vecDotQ4KScalar(n: i32, w: usize, a: usize): f32 {
 }
 
 /**
- * Sub-blocks 2g and 2g+1 (64 weights, 32 bytes of qs): each one's Σ q·a8 as i16
- * lanes (≤ 2·2·15·127 = 7620) times its scale (lanes 2g, 2g+1 of the i16x8 `sc`).
+ * One step of 64 weights (sub-blocks 2g, 2g+1) with one activation: the decoded
+ * weights w0..w3 (16 each: low nibbles of qs bytes 0..15 and 16..31, then their
+ * high nibbles) times the activations at a8 (qs) / a16 (qs16), each sub-block's
+ * i16 sums (≤ 2·2·31·127 = 15748, also for Q5_K) times its scale splat s0 / s1.
  */
 // @ts-ignore: decorator
-@inline function group(x: usize, y: usize, g: i32, sc: v128): v128 {
-  const m4 = i8x16.splat(15);
-  const e = <usize>g << 6;
-  const q = x + QS + (<usize>g << 5);
-  const v0 = v128.load(q), v1 = v128.load(q, 16);
-  const lo = i16x8.add(dot16(v128.and(v0, m4), y, e), dot16(v128.and(v1, m4), y, e + 16));
-  const hi = i16x8.add(dot16(i8x16.shr_u(v0, 4), y, e + 32), dot16(i8x16.shr_u(v1, 4), y, e + 48));
-  return i32x4.add(scaled(lo, sc, 2 * g), scaled(hi, sc, 2 * g + 1));
+@inline export function step64(w0: v128, w1: v128, w2: v128, w3: v128, a8: usize, a16: usize, s0: v128, s1: v128): v128 {
+  const lo = i16x8.add(dot16(w0, a8, a16), dot16(w1, a8 + 16, a16 + 32));
+  const hi = i16x8.add(dot16(w2, a8 + 32, a16 + 64), dot16(w3, a8 + 48, a16 + 96));
+  return i32x4.add(i32x4.dot_i16x8_s(lo, s0), i32x4.dot_i16x8_s(hi, s1));
 }
 
 /** Σ w·a over n weights of Q4_K at w and the Q8_K activation at a (v128; see q8_k.ts dot16). */
 export function vecDotQ4K(n: i32, w: usize, a: usize): f32 {
   const nb = n / QK_K;
+  const m4 = i8x16.splat(15);
   let sum: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const x = w + <usize>b * Q4K_BLOCK;
     const y = a + <usize>b * Q8K_BLOCK;
     const sm = scalesMinsK4(x + SCALES);
-    const sc = i16x8.extend_low_i8x16_u(sm);
-    const mins = i16x8.extend_high_i8x16_u(sm);
-    const acc = i32x4.add(i32x4.add(group(x, y, 0, sc), group(x, y, 1, sc)),
-      i32x4.add(group(x, y, 2, sc), group(x, y, 3, sc)));
-    const summs = hsum(i32x4.dot_i16x8_s(mins, v128.load(y + Q8K_BSUMS32)));
+    let sc = i16x8.extend_low_i8x16_u(sm);
+    // Per step, sub-blocks 2g and 2g+1 (64 weights, 32 bytes of qs), with the scales in lanes
+    // 0 and 1 of sc, which then moves on by two. A loop, not unrolled: V8 would load every
+    // vector of the block up front and spill them.
+    let acc = i32x4.splat(0);
+    for (let o: usize = 0; o < 128; o += 32) {
+      const v0 = v128.load(x + QS + o), v1 = v128.load(x + QS + o, 16);
+      acc = i32x4.add(acc, step64(v128.and(v0, m4), v128.and(v1, m4), bitsRight(v0, 4, m4), bitsRight(v1, 4, m4),
+        y + Q8K_QS + (o << 1), y + Q8K_QS16 + (o << 2), scaleLane(sc, 0), scaleLane(sc, 1)));
+      sc = i8x16.shuffle(sc, sc, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
+    }
+    const summs = hsum(i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(sm), v128.load(y + Q8K_BSUMS32)));
     sum += combineMins(x + D, y, hsum(acc), summs);
   }
   return sum;
+}
+
+/**
+ * vecDotQ4K of one weight row with four activations (a, a + stride, a + 2·stride, a + 3·stride),
+ * each weight block decoded once for the four; results at y, y + ys, y + 2·ys, y + 3·ys, each
+ * bit for bit vecDotQ4K's (the same integers and f32 steps).
+ */
+export function vecDot4Q4K(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  const nb = n / QK_K;
+  const m4 = i8x16.splat(15);
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const x = w + <usize>b * Q4K_BLOCK;
+    const y0 = a + <usize>b * Q8K_BLOCK, y1 = y0 + stride, y2 = y1 + stride, y3 = y2 + stride;
+    const sm = scalesMinsK4(x + SCALES);
+    let sc = i16x8.extend_low_i8x16_u(sm);
+    let acc0 = i32x4.splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    for (let o: usize = 0; o < 128; o += 32) {
+      const v0 = v128.load(x + QS + o), v1 = v128.load(x + QS + o, 16);
+      const w0 = v128.and(v0, m4), w1 = v128.and(v1, m4), w2 = bitsRight(v0, 4, m4), w3 = bitsRight(v1, 4, m4);
+      const sa = scaleLane(sc, 0), sb = scaleLane(sc, 1);
+      const o8 = Q8K_QS + (o << 1), o16 = Q8K_QS16 + (o << 2);
+      acc0 = i32x4.add(acc0, step64(w0, w1, w2, w3, y0 + o8, y0 + o16, sa, sb));
+      acc1 = i32x4.add(acc1, step64(w0, w1, w2, w3, y1 + o8, y1 + o16, sa, sb));
+      acc2 = i32x4.add(acc2, step64(w0, w1, w2, w3, y2 + o8, y2 + o16, sa, sb));
+      acc3 = i32x4.add(acc3, step64(w0, w1, w2, w3, y3 + o8, y3 + o16, sa, sb));
+      sc = i8x16.shuffle(sc, sc, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
+    }
+    const mins = i16x8.extend_high_i8x16_u(sm);
+    s0 += combineMins(x + D, y0, hsum(acc0), hsum(i32x4.dot_i16x8_s(mins, v128.load(y0 + Q8K_BSUMS32))));
+    s1 += combineMins(x + D, y1, hsum(acc1), hsum(i32x4.dot_i16x8_s(mins, v128.load(y1 + Q8K_BSUMS32))));
+    s2 += combineMins(x + D, y2, hsum(acc2), hsum(i32x4.dot_i16x8_s(mins, v128.load(y2 + Q8K_BSUMS32))));
+    s3 += combineMins(x + D, y3, hsum(acc3), hsum(i32x4.dot_i16x8_s(mins, v128.load(y3 + Q8K_BSUMS32))));
+  }
+  store<f32>(y, s0);
+  store<f32>(y + ys, s1);
+  store<f32>(y + 2 * ys, s2);
+  store<f32>(y + 3 * ys, s3);
 }

@@ -15,8 +15,8 @@
 //  dot with a Q8_K block (a ≈ d8 · a8):
 //    Σ w·a = d8·d · Σ_j sc_j · Σ q·a8  −  d8·dmin · Σ_j m_j · Σ a8   (Σ a8: the activation's 32-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS32, Q8K_QS, loadHalf, hsum, dot16, scaled } from './q8_k';
-import { combineMins, scaleMinK4, scalesMinsK4 } from './q4_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS32, Q8K_QS, Q8K_QS16, loadHalf, hsum, dot16, scaled, scaleLane, bitsLeft, bitsRight } from './q8_k';
+import { combineMins, scaleMinK4, scalesMinsK4, step64 } from './q4_k';
 
 // @ts-ignore: decorator
 @inline const D: usize = 0;
@@ -80,46 +80,80 @@ export function vecDotQ5KScalar(n: i32, w: usize, a: usize): f32 {
   return sum;
 }
 
-/** Bit j of each byte of hm, moved to bit 4. */
-// @ts-ignore: decorator
-@inline function fifthBit(hm: v128, j: i32): v128 {
-  const moved = j <= 4 ? i8x16.shl(hm, <u32>(4 - j)) : i8x16.shr_u(hm, <u32>(j - 4));
-  return v128.and(moved, i8x16.splat(16));
-}
-
-/**
- * Sub-blocks 2g and 2g+1 (64 weights): each one's Σ q·a8 as i16 lanes
- * (≤ 2·2·31·127 = 15748) times its scale (lanes 2g, 2g+1 of the i16x8 `sc`).
- */
-// @ts-ignore: decorator
-@inline function group(x: usize, y: usize, g: i32, h0: v128, h1: v128, sc: v128): v128 {
-  const m4 = i8x16.splat(15);
-  const e = <usize>g << 6;
-  const q = x + QS + (<usize>g << 5);
-  const v0 = v128.load(q), v1 = v128.load(q, 16);
-  const j = g << 1;
-  const lo = i16x8.add(dot16(v128.or(v128.and(v0, m4), fifthBit(h0, j)), y, e),
-    dot16(v128.or(v128.and(v1, m4), fifthBit(h1, j)), y, e + 16));
-  const hi = i16x8.add(dot16(v128.or(i8x16.shr_u(v0, 4), fifthBit(h0, j + 1)), y, e + 32),
-    dot16(v128.or(i8x16.shr_u(v1, 4), fifthBit(h1, j + 1)), y, e + 48));
-  return i32x4.add(scaled(lo, sc, j), scaled(hi, sc, j + 1));
-}
-
 /** Σ w·a over n weights of Q5_K at w and the Q8_K activation at a (v128; see q8_k.ts dot16). */
 export function vecDotQ5K(n: i32, w: usize, a: usize): f32 {
   const nb = n / QK_K;
+  const m4 = i8x16.splat(15);
+  const bit4 = i8x16.splat(16);
   let sum: f32 = 0;
   for (let b = 0; b < nb; b++) {
     const x = w + <usize>b * Q5K_BLOCK;
     const y = a + <usize>b * Q8K_BLOCK;
     const sm = scalesMinsK4(x + SCALES);
-    const sc = i16x8.extend_low_i8x16_u(sm);
+    let sc = i16x8.extend_low_i8x16_u(sm);
     const mins = i16x8.extend_high_i8x16_u(sm);
-    const h0 = v128.load(x + QH), h1 = v128.load(x + QH, 16);
-    const acc = i32x4.add(i32x4.add(group(x, y, 0, h0, h1, sc), group(x, y, 1, h0, h1, sc)),
-      i32x4.add(group(x, y, 2, h0, h1, sc), group(x, y, 3, h0, h1, sc)));
+    // qh shifted right by 2g: bits 0 and 1 of each byte are the fifth bits of sub-blocks 2g, 2g+1
+    // (16-bit shifts: what crosses between the bytes of a lane lands outside bit 4).
+    let h0 = v128.load(x + QH), h1 = v128.load(x + QH, 16);
+    // Per step, sub-blocks 2g and 2g+1: Σ q·a8 as i16 lanes (≤ 2·2·31·127 = 15748)
+    // times the scales in lanes 0 and 1 of sc, which then moves on by two (see vecDotQ4K).
+    let acc = i32x4.splat(0);
+    let a8 = y + Q8K_QS, a16 = y + Q8K_QS16;
+    for (let q = x + QS, end = x + QS + 128; q < end; q += 32, a8 += 64, a16 += 128) {
+      const v0 = v128.load(q), v1 = v128.load(q, 16);
+      const lo = i16x8.add(dot16(v128.or(v128.and(v0, m4), bitsLeft(h0, 4, bit4)), a8, a16),
+        dot16(v128.or(v128.and(v1, m4), bitsLeft(h1, 4, bit4)), a8 + 16, a16 + 32));
+      const hi = i16x8.add(dot16(v128.or(bitsRight(v0, 4, m4), bitsLeft(h0, 3, bit4)), a8 + 32, a16 + 64),
+        dot16(v128.or(bitsRight(v1, 4, m4), bitsLeft(h1, 3, bit4)), a8 + 48, a16 + 96));
+      acc = i32x4.add(acc, i32x4.add(scaled(lo, sc, 0), scaled(hi, sc, 1)));
+      sc = i8x16.shuffle(sc, sc, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
+      h0 = i16x8.shr_u(h0, 2);
+      h1 = i16x8.shr_u(h1, 2);
+    }
     const summs = hsum(i32x4.dot_i16x8_s(mins, v128.load(y + Q8K_BSUMS32)));
     sum += combineMins(x + D, y, hsum(acc), summs);
   }
   return sum;
+}
+
+/**
+ * vecDotQ5K of one weight row with four activations (a + j·stride), each block decoded once
+ * for the four; results at y + j·ys, each bit for bit vecDotQ5K's.
+ */
+export function vecDot4Q5K(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  const nb = n / QK_K;
+  const m4 = i8x16.splat(15);
+  const bit4 = i8x16.splat(16);
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const x = w + <usize>b * Q5K_BLOCK;
+    const y0 = a + <usize>b * Q8K_BLOCK, y1 = y0 + stride, y2 = y1 + stride, y3 = y2 + stride;
+    const sm = scalesMinsK4(x + SCALES);
+    let sc = i16x8.extend_low_i8x16_u(sm);
+    let h0 = v128.load(x + QH), h1 = v128.load(x + QH, 16);
+    let acc0 = i32x4.splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    for (let o: usize = 0; o < 128; o += 32) {
+      const v0 = v128.load(x + QS + o), v1 = v128.load(x + QS + o, 16);
+      const w0 = v128.or(v128.and(v0, m4), bitsLeft(h0, 4, bit4)), w1 = v128.or(v128.and(v1, m4), bitsLeft(h1, 4, bit4));
+      const w2 = v128.or(bitsRight(v0, 4, m4), bitsLeft(h0, 3, bit4)), w3 = v128.or(bitsRight(v1, 4, m4), bitsLeft(h1, 3, bit4));
+      const sa = scaleLane(sc, 0), sb = scaleLane(sc, 1);
+      const o8 = Q8K_QS + (o << 1), o16 = Q8K_QS16 + (o << 2);
+      acc0 = i32x4.add(acc0, step64(w0, w1, w2, w3, y0 + o8, y0 + o16, sa, sb));
+      acc1 = i32x4.add(acc1, step64(w0, w1, w2, w3, y1 + o8, y1 + o16, sa, sb));
+      acc2 = i32x4.add(acc2, step64(w0, w1, w2, w3, y2 + o8, y2 + o16, sa, sb));
+      acc3 = i32x4.add(acc3, step64(w0, w1, w2, w3, y3 + o8, y3 + o16, sa, sb));
+      sc = i8x16.shuffle(sc, sc, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
+      h0 = i16x8.shr_u(h0, 2);
+      h1 = i16x8.shr_u(h1, 2);
+    }
+    const mins = i16x8.extend_high_i8x16_u(sm);
+    s0 += combineMins(x + D, y0, hsum(acc0), hsum(i32x4.dot_i16x8_s(mins, v128.load(y0 + Q8K_BSUMS32))));
+    s1 += combineMins(x + D, y1, hsum(acc1), hsum(i32x4.dot_i16x8_s(mins, v128.load(y1 + Q8K_BSUMS32))));
+    s2 += combineMins(x + D, y2, hsum(acc2), hsum(i32x4.dot_i16x8_s(mins, v128.load(y2 + Q8K_BSUMS32))));
+    s3 += combineMins(x + D, y3, hsum(acc3), hsum(i32x4.dot_i16x8_s(mins, v128.load(y3 + Q8K_BSUMS32))));
+  }
+  store<f32>(y, s0);
+  store<f32>(y + ys, s1);
+  store<f32>(y + 2 * ys, s2);
+  store<f32>(y + 3 * ys, s3);
 }

@@ -137,9 +137,10 @@ export function halfToF32(h: u32): f32 {
 }
 
 /**
- * The integer dot of 16 unsigned weights w (each 0..63) with the activations
- * e..e+15 of the Q8_K block at blk, as eight i16 lanes of two products each
- * (|lane| ≤ 2·63·127 = 16002: two such results still add up inside an i16).
+ * The integer dot of 16 unsigned weights w (each 0..63) with 16 activations of a
+ * Q8_K block: a8 points at them in its qs, a16 in its qs16 (each build reads one).
+ * The result is eight i16 lanes of two products each (|lane| ≤ 2·63·127 = 16002:
+ * two such results still add up inside an i16).
  * Relaxed SIMD: one i16x8.relaxed_dot_i8x16_i7x16_s, w as the 7-bit operand
  * (0..127, so every engine gives the same result; no i16 saturation, see above).
  * Plain SIMD: w widened to i16, two i16x8.mul with the stored i16 activations.
@@ -147,15 +148,31 @@ export function halfToF32(h: u32): f32 {
  * i16 form is used: it is also the one the scales below need.)
  */
 // @ts-ignore: decorator
-@inline export function dot16(w: v128, blk: usize, e: usize): v128 {
+@inline export function dot16(w: v128, a8: usize, a16: usize): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) {
-    return i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(blk + Q8K_QS + e), w);
+    return i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(a8), w);
   } else {
-    const a = blk + Q8K_QS16 + (e << 1);
     return i16x8.add(
-      i16x8.mul(i16x8.extend_low_i8x16_u(w), v128.load(a)),
-      i16x8.mul(i16x8.extend_high_i8x16_u(w), v128.load(a, 16)));
+      i16x8.mul(i16x8.extend_low_i8x16_u(w), v128.load(a16)),
+      i16x8.mul(i16x8.extend_high_i8x16_u(w), v128.load(a16, 16)));
   }
+}
+
+/**
+ * Bits of every byte of v moved right by `s` (0..7) and masked with `mask`: one
+ * 16-bit shift (bits crossing between the two bytes of a lane must fall outside
+ * `mask`, which each caller checks) and one and. V8 turns i8x16.shr_u into a
+ * shift, a fresh constant and an and; the mask here is shared.
+ */
+// @ts-ignore: decorator
+@inline export function bitsRight(v: v128, s: i32, mask: v128): v128 {
+  return v128.and(s == 0 ? v : i16x8.shr_u(v, <u32>s), mask);
+}
+
+/** As bitsRight, moving left by `s` (0..7). */
+// @ts-ignore: decorator
+@inline export function bitsLeft(v: v128, s: i32, mask: v128): v128 {
+  return v128.and(s == 0 ? v : i16x8.shl(v, <u32>s), mask);
 }
 
 /**
@@ -165,5 +182,11 @@ export function halfToF32(h: u32): f32 {
  */
 // @ts-ignore: decorator
 @inline export function scaled(sum16: v128, scales: v128, k: i32): v128 {
-  return i32x4.dot_i16x8_s(sum16, i8x16.swizzle(scales, i16x8.splat(<i16>(0x0100 + 0x0202 * k))));
+  return i32x4.dot_i16x8_s(sum16, scaleLane(scales, k));
+}
+
+/** Lane k (a constant) of the i16x8 `scales` in every lane. */
+// @ts-ignore: decorator
+@inline export function scaleLane(scales: v128, k: i32): v128 {
+  return i8x16.swizzle(scales, i16x8.splat(<i16>(0x0100 + 0x0202 * k)));
 }

@@ -78,6 +78,8 @@ export interface CoreExports {
   kqQuantizeQ8K(x: number, dst: number, n: number): number;
   kqDequant(type: number, src: number, dst: number, n: number): number;
   kqMatvec(type: number, w: number, rows: number, cols: number, a: number, y: number, scalar: number): number;
+  /** y[b·rows + r] for `batch` consecutive Q8_K activations at a. */
+  kqMatmul(type: number, w: number, rows: number, cols: number, a: number, batch: number, y: number): number;
   /** One row's dot; NaN for a request kqMatvec refuses. */
   kqVecDot(type: number, n: number, w: number, a: number, scalar: number): number;
 }

@@ -122,6 +122,30 @@ async function dotsAgree(build: CoreBuildName, type: KType): Promise<void> {
   }
 }
 
+async function matmulAgrees(build: CoreBuildName, type: KType): Promise<void> {
+  const kc = await kqCore(build);
+  const x32 = kc.core.exports;
+  const { id } = K_INFO[type];
+  const rnd = prng(id * 7 + 3);
+  const rows = 5, cols = 768, batch = 9;
+  const w = upload(kc, randomKWeights(type, rows, cols, rnd, true));
+  const ab = x32.kqQ8KBytes(cols);
+  const acts = kc.alloc(batch * ab);
+  for (let b = 0; b < batch; b++) {
+    const one = quantize(kc, randomActivations(cols, rnd));
+    kc.bytes(acts + b * ab, ab).set(kc.bytes(one, ab));
+  }
+  const y = kc.alloc(batch * rows * 4), yv = kc.alloc(rows * 4);
+  checkEq(x32.kqMatmul(id, w, rows, cols, acts, batch, y), Status.OK, 'kqMatmul');
+  for (let b = 0; b < batch; b++) {
+    checkEq(x32.kqMatvec(id, w, rows, cols, acts + b * ab, yv, 0), Status.OK, 'kqMatvec');
+    for (let r = 0; r < rows; r++) {
+      checkEq(kc.f32(y, batch * rows)[b * rows + r], kc.f32(yv, rows)[r], `${type} [${build}] batch ${b} of ${batch}, row ${r}: matmul (four vectors a block) vs matvec`);
+    }
+  }
+  checkEq(x32.kqMatmul(id, w, rows, cols, acts, 0, y), Status.E_K_SHAPE, 'kqMatmul batch 0');
+}
+
 async function nonFiniteActivations(build: CoreBuildName): Promise<void> {
   const kc = await kqCore(build);
   const rnd = prng(77);
@@ -181,6 +205,10 @@ for (const build of CORE_BUILDS) {
   for (const type of K_TYPES) {
     kquantCases[`[${build}] ${type}: the SIMD dot equals its scalar oracle bit for bit and the f64 dot within the stated bounds`] =
       () => dotsAgree(build, type);
+  }
+  for (const type of K_TYPES) {
+    kquantCases[`[${build}] ${type}: a batch of 9 activations (four at a time, then one by one) gives each one's matvec bit for bit`] =
+      () => matmulAgrees(build, type);
   }
   kquantCases[`[${build}] an activation holding NaN or ±inf makes every dot with its block NaN, as float math would`] =
     () => nonFiniteActivations(build);

@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { expect, it } from 'vitest';
 
-const BUDGET = 64 * 1024; // the arena, KV pool and kernels (the K-quants alone are ~18 KB)
+const BUDGET = 64 * 1024;
 
 for (const file of ['core.wasm', 'core.relaxed.wasm']) {
   it(`keeps build/${file} under ${BUDGET} bytes`, async () => {

@@ -6,16 +6,17 @@
 const LOG2E = 1.4426950408889634;
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
-const bits = new DataView(new ArrayBuffer(8));
-
-function pow2(k: number): number {
-  bits.setUint32(0, (k + 1023) << 20);
-  bits.setUint32(4, 0);
-  return bits.getFloat64(0);
-}
+/** 2^k for k in [-1022, 1023], built by exact doublings and halvings. */
+const POW2 = (() => {
+  const t = new Float64Array(2046);
+  t[1022] = 1;
+  for (let k = 1; k <= 1023; k++) t[1022 + k] = t[1021 + k] * 2;
+  for (let k = 1; k <= 1022; k++) t[1022 - k] = t[1023 - k] / 2;
+  return t;
+})();
 
 export function dexp(x: number): number {
-  if (!(x > -708)) return x !== x ? NaN : 0;
+  if (!(x > -708)) return x !== x ? NaN : 0; // k stays ≥ -1022
   if (x > 709) return Infinity;
   const k = Math.round(x * LOG2E);
   const r = x - k * LN2_HI - k * LN2_LO;
@@ -33,5 +34,5 @@ export function dexp(x: number): number {
   p = p * r + 0.5;
   p = p * r + 1;
   p = p * r + 1;
-  return p * pow2(k);
+  return p * POW2[k + 1022];
 }

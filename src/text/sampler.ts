@@ -55,6 +55,8 @@ export class Sampler {
   private scratch = new Float32Array(0);
   private heapIds = new Int32Array(64);
   private heapVals = new Float64Array(64);
+  private binMass = new Float64Array(0);
+  private binOf = new Int16Array(0);
 
   constructor(opts: SamplingOptions, readonly vocabSize: number) {
     const num = (v: number | undefined, dflt: number, name: string, ok: (x: number) => boolean): number => {
@@ -124,19 +126,62 @@ export class Sampler {
       for (let i = 0; i < ids.length; i++) z += dexp(l[ids[i]] - max);
       return this.finish(l, ids, true, z);
     }
-    // top-p over the whole vocabulary: the softmax normalizer over all, then the
-    // best candidates, more of them until they hold topP of the mass
-    let ids = this.best(l, n, Math.min(n, 64));
-    const max = l[ids[0]];
+    return this.finish(l, this.nucleus(l, n), false, 1);
+  }
+
+  /**
+   * top-p over the whole vocabulary without sorting it: probabilities are
+   * binned by logit (1024 bins over the 40 below the best, beyond which the
+   * mass is < n·e^-40), bins are taken best first while their mass stays
+   * below topP, and only the bin where it crosses is sorted to find the cut.
+   */
+  private nucleus(l: Float32Array, n: number): Int32Array {
+    const BINS = 1024;
+    const RANGE = 40;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) if (l[i] > max) max = l[i];
+    if (!(max > -Infinity)) throw invalid('every token is banned (all logits are -Infinity or NaN)');
+    if (this.binMass.length < BINS) this.binMass = new Float64Array(BINS);
+    if (this.binOf.length < n) this.binOf = new Int16Array(n);
+    const mass = this.binMass;
+    mass.fill(0);
     let z = 0;
-    for (let i = 0; i < n; i++) z += dexp(l[i] - max);
-    for (;;) {
-      let mass = 0;
-      for (let i = 0; i < ids.length; i++) mass += dexp(l[ids[i]] - max) / z;
-      if (mass >= this.topP || ids.length >= n) break;
-      ids = this.best(l, n, Math.min(n, ids.length * 4));
+    for (let i = 0; i < n; i++) {
+      const d = max - l[i];
+      if (!(d < RANGE)) {
+        this.binOf[i] = -1; // below e^-40 of the best: left out of the mass too
+        continue;
+      }
+      const e = dexp(-d);
+      z += e;
+      const b = Math.floor((d * BINS) / RANGE);
+      this.binOf[i] = b;
+      mass[b] += e;
     }
-    return this.finish(l, ids, true, z);
+    let cum = 0;
+    let cut = BINS;
+    for (let b = 0; b < BINS; b++) {
+      if ((cum + mass[b]) / z >= this.topP) {
+        cut = b;
+        break;
+      }
+      cum += mass[b];
+    }
+    const kept: number[] = [];
+    const edge: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const b = this.binOf[i];
+      if (b >= 0 && b < cut) kept.push(i);
+      else if (b === cut) edge.push(i);
+    }
+    if (cut === BINS) return allFinite(l, n); // topP within n·e^-40 of 1: everything
+    edge.sort((a, b) => l[b] - l[a] || a - b);
+    for (const i of edge) {
+      kept.push(i);
+      cum += dexp(l[i] - max);
+      if (cum / z >= this.topP) break;
+    }
+    return Int32Array.from(kept);
   }
 
   /** top-p (on sorted candidates, over mass z), min-p, temperature and the draw. */

@@ -13,12 +13,70 @@ function isSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
+// Which characters and character pairs the text holds: a special token whose
+// first character or first pair is absent cannot occur, so most of a large
+// list of specials is skipped without a search. Reused, and cleared after use.
+const seenChar = new Uint8Array(65536);
+const seenPair = new Uint8Array(65536);
+const pairHash = (a: number, b: number) => (Math.imul(a, 40503) ^ b) & 0xffff;
+
+function mark(text: string, v: number): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    seenChar[c] = v;
+    if (i + 1 < text.length) seenPair[pairHash(c, text.charCodeAt(i + 1))] = v;
+  }
+}
+
 export function partition(vocab: Vocab, text: string, parseSpecial: boolean): Fragment[] {
+  mark(text, 1);
+  try {
+    return split(vocab, text, parseSpecial);
+  } finally {
+    mark(text, 0);
+  }
+}
+
+const byFirstChar = new WeakMap<Vocab, Map<number, number[]>>();
+
+/** Positions in vocab.specials of the specials starting with each character. */
+function firstCharIndex(vocab: Vocab): Map<number, number[]> {
+  let m = byFirstChar.get(vocab);
+  if (!m) {
+    m = new Map();
+    vocab.specials.forEach((id, i) => {
+      const c = vocab.tokens[id].charCodeAt(0);
+      const list = m!.get(c);
+      if (list) list.push(i);
+      else m!.set(c, [i]);
+    });
+    byFirstChar.set(vocab, m);
+  }
+  return m;
+}
+
+/** The specials to try, in the global order (longest first): all of them, or for a short text only those starting with one of its characters. */
+function candidates(vocab: Vocab, text: string): number[] {
+  if (text.length * 4 >= vocab.specials.length) return vocab.specials;
+  const index = firstCharIndex(vocab);
+  const chars = new Set<number>();
+  for (let i = 0; i < text.length; i++) chars.add(text.charCodeAt(i));
+  const at: number[] = [];
+  for (const c of chars) {
+    const list = index.get(c);
+    if (list) at.push(...list);
+  }
+  return at.sort((a, b) => a - b).map((i) => vocab.specials[i]);
+}
+
+function split(vocab: Vocab, text: string, parseSpecial: boolean): Fragment[] {
   let frags: Fragment[] = [text];
-  for (const id of vocab.specials) {
+  for (const id of candidates(vocab, text)) {
     const attr = vocab.attrs[id];
     if (!parseSpecial && attr & (ATTR_CONTROL | ATTR_UNKNOWN)) continue;
     const tok = vocab.tokens[id];
+    const c0 = tok.charCodeAt(0);
+    if (!seenChar[c0] || (tok.length > 1 && !seenPair[pairHash(c0, tok.charCodeAt(1))])) continue;
     let next: Fragment[] | null = null;
     for (let f = 0; f < frags.length; f++) {
       const frag = frags[f];

@@ -7,6 +7,7 @@
  * so words can be cached without changing the result.
  */
 import { MergeHeap } from './heap.ts';
+import { PairTable } from './pair-table.ts';
 import { utf8 } from './unicode.ts';
 import type { Vocab } from './vocab.ts';
 
@@ -21,6 +22,11 @@ export class SpmEncoder {
   private len = new Int32Array(256);
   private prev = new Int32Array(256);
   private next = new Int32Array(256);
+  private ids = new Int32Array(256);
+  /** (left id, right id) → id of the token their texts form; null for very large vocabularies. */
+  private readonly pairs: PairTable | null;
+  /** Token id + 1 of each one-unit character already looked up (0: not yet, -1: not a token). */
+  private readonly charIds = new Int32Array(65536);
 
   constructor(private readonly vocab: Vocab) {
     for (let b = 0; b < 256; b++) {
@@ -28,6 +34,73 @@ export class SpmEncoder {
       if (id !== undefined) this.byteIds[b] = id;
     }
     this.splittable = !vocab.tokens.some((t) => /[^\u2581]\u2581/.test(t));
+    this.pairs = this.idPairs();
+  }
+
+  /**
+   * Every way to cut a token in two tokens, by ids, so merging needs no string
+   * building: exact for words whose characters are all tokens (a merged symbol
+   * always is one); other words take the string path.
+   */
+  private idPairs(): PairTable | null {
+    const { tokenToId } = this.vocab;
+    let splits = 0;
+    for (const text of tokenToId.keys()) splits += Math.max(0, text.length - 1);
+    if (splits > 4_000_000) return null;
+    const pairs = new PairTable(splits);
+    for (const [text, id] of tokenToId) {
+      for (let k = 1; k < text.length; k++) {
+        const c = text.charCodeAt(k);
+        if (c >= 0xdc00 && c <= 0xdfff) continue; // inside a surrogate pair
+        const a = tokenToId.get(text.slice(0, k));
+        if (a === undefined) continue;
+        const b = tokenToId.get(text.slice(k));
+        if (b !== undefined) pairs.setIfAbsent(a, b, id);
+      }
+    }
+    return pairs;
+  }
+
+  private tryPair(l: number, r: number): void {
+    if (l < 0 || r < 0) return;
+    const id = this.pairs!.get(this.ids[l], this.ids[r]);
+    if (id < 0) return;
+    this.heap.push(-(this.vocab.scores ? this.vocab.scores[id] : 0), l, r, this.len[l] + this.len[r]);
+  }
+
+  /** The merge loop on token ids; false (nothing written) when a character is not a token. */
+  private encodeById(word: string, n: number, out: number[]): boolean {
+    const { start, len, next, prev, ids, heap } = this;
+    const { tokenToId } = this.vocab;
+    const charIds = this.charIds;
+    for (let i = 0; i < n; i++) {
+      let id: number;
+      if (len[i] === 1) {
+        const c = word.charCodeAt(start[i]);
+        let k = charIds[c];
+        if (k === 0) charIds[c] = k = (tokenToId.get(word[start[i]]) ?? -2) + 1;
+        id = k - 1;
+      } else id = tokenToId.get(word.substr(start[i], len[i])) ?? -1;
+      if (id < 0) return false;
+      ids[i] = id;
+    }
+    heap.clear();
+    for (let i = 1; i < n; i++) this.tryPair(i - 1, i);
+    while (heap.length > 0) {
+      heap.pop();
+      const l = heap.topLeft;
+      const r = heap.topRight;
+      if (len[l] === 0 || len[r] === 0 || len[l] + len[r] !== heap.topSize) continue;
+      ids[l] = this.pairs!.get(ids[l], ids[r]);
+      len[l] += len[r];
+      len[r] = 0;
+      next[l] = next[r];
+      if (next[r] >= 0) prev[next[r]] = l;
+      this.tryPair(prev[l], l);
+      this.tryPair(l, next[l]);
+    }
+    for (let i = 0; i !== -1; i = next[i]) out.push(ids[i]);
+    return true;
   }
 
   /** Encodes text whose spaces are already "▁" (and which carries its prefix space). */
@@ -64,6 +137,7 @@ export class SpmEncoder {
     this.len = new Int32Array(size);
     this.prev = new Int32Array(size);
     this.next = new Int32Array(size);
+    this.ids = new Int32Array(size);
   }
 
   private tryBigram(word: string, l: number, r: number): void {
@@ -85,6 +159,7 @@ export class SpmEncoder {
       start[n] = i; len[n] = w; prev[n] = n - 1; next[n] = i + w < word.length ? n + 1 : -1;
       i += w;
     }
+    if (this.pairs && this.encodeById(word, n, out)) return;
     heap.clear();
     for (let i = 1; i < n; i++) this.tryBigram(word, i - 1, i);
     while (heap.length > 0) {

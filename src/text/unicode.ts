@@ -96,14 +96,14 @@ export const BYTE_TO_CHAR: string[] = (() => {
 export const CHAR_TO_BYTE: Map<number, number> = new Map(BYTE_TO_CHAR.map((c, b) => [c.charCodeAt(0), b]));
 
 /** A string's UTF-8 bytes written as GPT-2 byte characters. */
+const ASCII_TEXT = /^[\x00-\x7f]*$/;
+const ASCII_UNPRINTABLE = /[\x00-\x20\x7f]/g;
+const mapByte = (c: string) => BYTE_TO_CHAR[c.charCodeAt(0)];
+
 export function byteEncode(text: string): string {
-  let ascii = true;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) { ascii = false; break; }
+  // printable ASCII maps to itself: only spaces and control characters change
+  if (ASCII_TEXT.test(text)) return text.replace(ASCII_UNPRINTABLE, mapByte);
   let out = '';
-  if (ascii) {
-    for (let i = 0; i < text.length; i++) out += BYTE_TO_CHAR[text.charCodeAt(i)];
-    return out;
-  }
   for (const b of utf8(text)) out += BYTE_TO_CHAR[b];
   return out;
 }

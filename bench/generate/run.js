@@ -6,6 +6,7 @@
 // (installed by this script into a temp folder unless --wllama-dir names one) and gguf-pager on the same
 // file, prompt tokens/s on a 128-token prompt and greedy decode tokens/s; gguf-pager again at 50 % and 25 %
 // budgets with the model cached in OPFS, and its bytes loaded per token against `gguf-pager simulate`.
+// gguf-pager rows report the median of --runs timed generations (default 3; wllama: one).
 // Prints the ratios; --json prints one JSON line with every row.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false }, only: { type: 'string' }, decode: { type: 'string', default: '64' },
     prompt: { type: 'string', default: '128' }, 'wllama-dir': { type: 'string' }, 'skip-wllama': { type: 'boolean', default: false },
-    'skip-pager': { type: 'boolean', default: false },
+    'skip-pager': { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
   },
 });
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -159,7 +160,7 @@ try {
       const weightBudget = Math.floor(sh.tensorBytes * fraction);
       log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(weightBudget / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
       try {
-        const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget, kvBytes, reserveBytes, contextLength: ctx });
+        const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs) });
         const predicted = fraction < 1 ? simulateBytesPerToken(m.path, weightBudget) : 0;
         rows.push({ model: m.key, runtime: 'gguf-pager', budget: fraction, ...r, predictedBytesPerToken: predicted });
         log(`  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, ` +
@@ -174,5 +175,30 @@ try {
   for (const c of cleanups.reverse()) await c();
 }
 
-if (args.json) process.stdout.write(`${JSON.stringify({ bench: 'generate', rows })}\n`);
-else console.table(rows.map((r) => ({ model: r.model, runtime: r.runtime, budget: r.budget, 'prompt tok/s': +r.promptTokensPerSecond.toFixed(1), 'decode tok/s': +r.decodeTokensPerSecond.toFixed(1) })));
+/** Ratios against the baselines measured in this run: gguf-pager ÷ wllama (same file), budget rows ÷ the 100 % row. */
+function summarize(all) {
+  const out = [];
+  for (const model of [...new Set(all.map((r) => r.model))]) {
+    const w = all.find((r) => r.model === model && r.runtime.startsWith('wllama') && !r.error);
+    const full = all.find((r) => r.model === model && r.runtime === 'gguf-pager' && r.budget === 1 && !r.error);
+    for (const r of all.filter((x) => x.model === model)) {
+      const row = { model, runtime: r.runtime, budget: `${r.budget * 100} %` };
+      if (r.error) { out.push({ ...row, error: r.error }); continue; }
+      Object.assign(row, { 'prompt tok/s': +r.promptTokensPerSecond.toFixed(1), 'decode tok/s': +r.decodeTokensPerSecond.toFixed(1) });
+      if (r.runtime === 'gguf-pager' && r.budget === 1 && w) {
+        row['prompt ×wllama'] = +(r.promptTokensPerSecond / w.promptTokensPerSecond).toFixed(2);
+        row['decode ×wllama'] = +(r.decodeTokensPerSecond / w.decodeTokensPerSecond).toFixed(2);
+      }
+      if (r.runtime === 'gguf-pager' && r.budget < 1) {
+        if (full) row['decode ×100 %'] = +(r.decodeTokensPerSecond / full.decodeTokensPerSecond).toFixed(2);
+        row['MiB/token'] = +(r.bytesLoadedPerToken / 2 ** 20).toFixed(2);
+        row['simulate MiB/token'] = +(r.predictedBytesPerToken / 2 ** 20).toFixed(2);
+      }
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+if (args.json) process.stdout.write(`${JSON.stringify({ bench: 'generate', threads: 1, promptTokens: Number(args.prompt), decodeTokens: Number(args.decode), rows, summary: summarize(rows) })}\n`);
+else console.table(summarize(rows));

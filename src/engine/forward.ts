@@ -71,7 +71,8 @@ export class Forward {
     }
     const B = this.batchSize;
     const f = 4;
-    const work = Math.max(0, ...model.tensors.filter((t) => t.dims.length >= 2 && isWeight(t.name)).map((t) => kernels.workBytes(t.type, t.dims[0], B)));
+    // Every matrix (token_embd too: a tied output head is a matvec over it) may be dotted with a batch.
+    const work = Math.max(0, ...model.tensors.filter((t) => t.dims.length >= 2 && t.dims[1] > 1).map((t) => kernels.workBytes(t.type, t.dims[0], B)));
     const embd = tensorOf(model, 'token_embd.weight', hp.arch);
     const layout = new ScratchLayout<Buffer>()
       .add('x', B * hp.nEmbd * f).add('xn', B * hp.nEmbd * f).add('tmp', B * hp.nEmbd * f)
@@ -216,8 +217,6 @@ export class Forward {
     if (this.disposed) throw new GgufPagerError('MODEL_DISPOSED', `${this.label}: the engine was disposed`, {});
   }
 }
-
-const isWeight = (name: string): boolean => name.endsWith('.weight') && !name.includes('norm') && name !== 'token_embd.weight' && name !== 'rope_freqs.weight';
 
 /** Every block has the architecture's tensors, and every matrix has a kernel: UNSUPPORTED_* at load, not mid-generation. */
 function checkTensors(model: GgufModel, arch: Architecture, hp: HParams, kernels: KernelApi, label: string): void {

@@ -18,7 +18,10 @@ import { readHParams } from './hparams.ts';
 export interface StandaloneOptions {
   /** Bytes the pager may keep resident (default: the whole model). */
   weightBudget?: number;
-  /** The pager's policy (default: `budget` over weightBudget; `none` = all pinned). */
+  /**
+   * The pager's policy (default: `budget` over weightBudget, no prefetch: the pager's prefetch wraps from
+   * the last group to token_embd's and would page the whole table in, where the engine reads only rows).
+   */
   policy?: OffloadPolicy;
   kvType?: 'f16' | 'f32';
   /** Tokens of context (default min(trained context, 2048)). */

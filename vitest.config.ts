@@ -12,6 +12,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          // Node 20 runs the Relaxed SIMD core build (build/core.relaxed.wasm) only behind this flag
+          execArgv: ['--experimental-wasm-relaxed-simd'],
         },
       },
       {

@@ -13,6 +13,11 @@ export {
 } from './kv-seq';
 export { f32ToF16 } from './f16';
 export {
+  kSupports, kRowBytes, kWorkBytes, kMatvec, kMatmul, kGetRows, kDequant, kMatvecScalar, kVecDot, kQuantizeAct,
+} from './kernels/matvec';
+export { kByteSum } from './kernels/bytesum';
+export { kernelRegionLo, kernelRegionHi } from './kernels/check';
+export {
   OK, E_NO_FIT, E_TOO_MANY_BLOCKS, E_BAD_HANDLE, E_PINNED, E_NOT_PINNED, E_PIN_OVERFLOW,
   E_INIT_ARGS, E_INIT_MEMORY, E_INIT_TWICE, E_KV_EXHAUSTED, E_KV_BAD_PAGE, E_KV_PAGE_OWNED,
   E_KV_BAD_SEQ, E_KV_BAD_DIM, E_K_SHAPE, E_K_RANGE, E_K_ALIGN, E_K_TYPE, E_CORRUPT,
@@ -23,3 +28,5 @@ export { kRope } from './kernels/rope';
 export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernels/elementwise';
 export { kAttention, kAttentionScalar, kAttentionScratchBytes } from './kernels/attention';
 export { f16ToF32 } from './f16';
+// K-quant kernels (Q2_K..Q6_K weights, Q8_K activations): checked entry points for tests and benches.
+export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqMatmul, kqVecDot } from './kernels/kquants';

@@ -16,6 +16,7 @@ import { NODE_SIZE, MAX_BLOCKS, nodesFor, nodesSetup } from './nodes';
 import { arenaSetup } from './arena';
 import { kvPageBytesFor, kvMetaBytesFor, kvSetup } from './kv';
 import { MAX_SEQS, seqMetaBytesFor, seqSetup } from './kv-seq';
+import { setKernelRegion } from './kernels/check';
 
 let initialised = false;
 
@@ -52,6 +53,7 @@ export function init(budget: u32, maxBlocks: u32, kvPages: u32, kvPageElems: u32
   arenaSetup(arena, <u32>(arenaBytes >> ALIGN_BITS), maxBlocks);
   kvSetup(kv, kvMeta, kvPages, kvPageElems, kvElemBytes);
   seqSetup(seqs, maxSeqs);
+  setKernelRegion(arena, kv + <usize>kvBytes); // kernels read and write only inside the budget
   initialised = true;
   return OK;
 }

@@ -8,10 +8,12 @@
  *   console.log(model.info.tensors.length, await model.stats());
  */
 export { createRuntime, defaultBudget } from './runtime/client.ts';
-export type { ModelHandle, ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
+export type { ChatCallOptions, GenerateCallOptions, ModelHandle, ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
+export type { GenerationRun } from './runtime/generation-run.ts';
 export type {
   ArenaStatsView, CachedEntry, CacheStore, LoadOptions, LoadPhase, LoadProgress, ModelInfo, ModelStats, PagerStatsView,
   RunOptions, RunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,
+  ChatMessage, GenerateOptions, GenerateResult, GenerationStats, Piece, StopReason,
 } from './runtime/protocol.ts';
 export type { OffloadPolicy, EvictionKind } from './pager/policy.ts';
 export { GgufPagerError, isGgufPagerError, type ErrorCode } from './core/errors.ts';
@@ -23,6 +25,9 @@ export { installErrorTransfer } from './runtime/transfer.ts';
 export { LayerPager, type LayerPagerOptions } from './pager/layer-pager.ts';
 export type { Lease, LeaseGroup, LayerLease } from './pager/lease.ts';
 export { createCore, type Core } from './core/core.ts';
+// The generation engine, for Node tools and custom workers.
+export { ModelEngine } from './engine/engine.ts';
+export { ARCHITECTURES, findArchitecture, type Architecture } from './engine/architecture.ts';
 export { parseGguf } from './gguf/parse.ts';
 export { writeGguf, ggufHeaderBytes } from './gguf/write.ts';
 export { syntheticLlama, type SyntheticLlamaOptions } from './gguf/synthetic.ts';

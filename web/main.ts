@@ -5,6 +5,7 @@ import { bytes, duration, rate } from './format.ts';
 import { renderCache } from './cache-panel.ts';
 import { renderMetadata, renderTensors } from './tensor-table.ts';
 import { makeSyntheticInOpfs, storeFileInOpfs } from './local-models.ts';
+import { setupGeneratePanel } from './generate-panel.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const pick = $<HTMLSelectElement>('model-pick');
@@ -18,6 +19,7 @@ const progressText = $('progress-text');
 const runButton = $<HTMLButtonElement>('run');
 const cancelButton = $<HTMLButtonElement>('cancel');
 const chart = new PagerChart($<HTMLCanvasElement>('chart'));
+const generatePanel = setupGeneratePanel(() => model, chart, (e) => showError(e));
 
 let runtime: Runtime | null = null;
 let runtimeKv = 0;
@@ -45,7 +47,11 @@ async function fillPicker(): Promise<void> {
   const options: Array<[string, string]> = [['/models/default.gguf', 'Default: synthetic llama (generated on first start)']];
   try {
     const r = await fetch('/fixtures/index.json', { cache: 'no-store' });
-    if (r.ok) for (const f of (await r.json()) as string[]) options.push([`/fixtures/${f}`, `Fixture: ${f}`]);
+    if (r.ok) {
+      for (const f of (await r.json()) as string[]) {
+        options.push([`/fixtures/${f}`, f === 'stories260K.gguf' ? 'stories260K: a tiny trained llama (real text)' : `Fixture: ${f}`]);
+      }
+    }
   } catch { /* no fixtures folder: fine */ }
   options.push(['', 'The URL on the right']);
   pick.replaceChildren(...options.map(([v, label]) => new Option(label, v)));
@@ -91,6 +97,7 @@ async function load(): Promise<void> {
   try {
     const rt = await ensureRuntime();
     if (model) { await model.dispose(); model = null; }
+    generatePanel.modelChanged();
     const input = pendingInput ?? urlInput.value.trim();
     if (!input) throw new Error('enter a model URL, pick a file or make a synthetic model');
     model = await rt.load(input, {
@@ -108,6 +115,7 @@ async function load(): Promise<void> {
       },
     });
     progress.value = 100;
+    generatePanel.modelChanged();
     renderMetadata($('meta'), model.info);
     renderTensors($('tensors'), model.info);
     chart.reset();

@@ -8,6 +8,7 @@ import { isGgufPagerError } from '../core/errors.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   inspect: { summary: 'inspect <file|url> [--json]            print a GGUF header and tensor table', load: () => import('./inspect.ts') },
+  generate: { summary: 'generate <file|url> --prompt <text> …   generate text with the engine (--json, --logits out.json)', load: () => import('./generate.ts') },
   simulate: { summary: 'simulate <file|url> --budget <b|N%> …  run the pager on a forward-pass trace', load: () => import('./simulate.ts') },
   tokenize: { summary: 'tokenize <file|url> <text> [--json]     print the token ids of a text', load: () => import('./tokenize.ts') },
   detokenize: { summary: 'detokenize <file|url> <ids…>           print the text of token ids', load: () => import('./detokenize.ts') },

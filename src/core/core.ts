@@ -7,6 +7,7 @@
 import { Arena } from './arena.ts';
 import { GgufPagerError } from './errors.ts';
 import type { CoreExports } from './exports.ts';
+import { Kernels } from './kernels.ts';
 import { KvCachePool, type KvDtype } from './kv-pool.ts';
 import { Ops } from './ops.ts';
 import { Status } from './status.ts';
@@ -37,6 +38,8 @@ export interface Core {
   kv: KvCachePool | null;
   /** RMSNorm, RoPE, softmax, SiLU/SwiGLU, add, mul, scale, bias, attention over KV pages. */
   ops: Ops;
+  /** The weight kernels (matvec, matmul, get_rows, dequant) over pointers into `memory`. */
+  kernels: Kernels;
   memory: WebAssembly.Memory;
   /** Byte length of the Wasm memory; constant after createCore returns. */
   memoryBytes(): number;
@@ -77,6 +80,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     arena: new Arena(exports),
     kv: kv ? new KvCachePool(exports) : null,
     ops: new Ops(exports),
+    kernels: new Kernels(exports),
     memory,
     memoryBytes: () => memory.buffer.byteLength,
     exports,

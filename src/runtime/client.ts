@@ -9,9 +9,23 @@ import type { CoreBuild } from '../core/core-build.ts';
 import { installErrorTransfer } from './transfer.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
-  CachedEntry, LoadOptions, LoadProgress, ModelInfo, ModelStats, RunOptions, RunSample,
-  RuntimeOptions, RuntimeStats, WarmupResult,
+  CachedEntry, ChatMessage, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample,
+  RuntimeOptions, RuntimeStats, WarmupResult, WireGenerateResult,
 } from './protocol.ts';
+import { PieceStream, type GenerationRun } from './generation-run.ts';
+
+/** Options of `generate` and `chat` on the page. */
+export interface GenerateCallOptions extends GenerateOptions {
+  /** Called with each piece as it arrives (pieces come in batches). */
+  onToken?: (piece: Piece) => void;
+  /** Return the logits of every computed position in the result (for checks; costly). */
+  logits?: boolean;
+}
+
+export interface ChatCallOptions extends GenerateCallOptions {
+  /** A Jinja chat template instead of the model's own. */
+  template?: string;
+}
 
 export type ModelInput = string | URL | string[] | File | Blob;
 
@@ -25,6 +39,15 @@ export interface ModelHandle {
   readTensor(name: string): Promise<Uint8Array>;
   /** Drive forward passes through the pager (no inference: acquire/release in model order). */
   run(opts: RunOptions, onSample?: (s: RunSample) => void): Promise<ModelStats>;
+  /** Generates from text or token ids: iterate the pieces as they stream, or await the result. */
+  generate(prompt: string | readonly number[], opts?: GenerateCallOptions): GenerationRun;
+  /** One chat turn: the messages through the model's chat template, then generate; the cached prefix is reused. */
+  chat(messages: readonly ChatMessage[], opts?: ChatCallOptions): GenerationRun;
+  tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
+  detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): Promise<string>;
+  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): Promise<string>;
+  /** Drops the cached tokens (the KV pages return to the pool). */
+  reset(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -113,6 +136,25 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     ...(relaxedWasmUrl !== undefined ? { relaxedWasmUrl: relaxedWasmUrl === null ? null : abs(relaxedWasmUrl) } : {}),
   }));
 
+  const startGeneration = (id: number, req: GenerateRequest, o: GenerateCallOptions): GenerationRun => new PieceStream(async (push) => {
+    live();
+    const { onToken, signal, ...rest } = o;
+    const abortId = signal ? await remote.newAbortId() : 0;
+    const onAbort = () => void remote.abort(abortId);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const receive = Comlink.proxy((pieces: Piece[]) => {
+        push(pieces);
+        if (onToken) for (const p of pieces) onToken(p);
+      });
+      const r: WireGenerateResult = await remote.generate(id, req, rest, receive, abortId);
+      return r;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  });
+
   const handle = (info: ModelInfo): ModelHandle => {
     const id = info.id;
     return {
@@ -122,6 +164,15 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       warmup: () => (live(), remote.warmup(id)),
       readTensor: (name) => (live(), remote.readTensor(id, name)),
       run: (o, onSample) => (live(), remote.run(id, o, onSample ? Comlink.proxy(onSample) : undefined)),
+      generate: (prompt, o = {}) => startGeneration(id, { kind: 'generate', prompt: typeof prompt === 'string' ? prompt : [...prompt] }, o),
+      chat: (messages, o = {}) => {
+        const { template, ...rest } = o;
+        return startGeneration(id, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })), ...(template ? { template } : {}) }, rest);
+      },
+      tokenize: (text, o) => (live(), remote.tokenize(id, text, o)),
+      detokenize: (ids, o) => (live(), remote.detokenize(id, [...ids], o)),
+      applyChatTemplate: (messages, o) => (live(), remote.applyChatTemplate(id, messages.map((m) => ({ role: m.role, content: m.content })), o)),
+      reset: () => (live(), remote.reset(id)),
       dispose: () => (live(), remote.unload(id)),
     };
   };

@@ -1,7 +1,7 @@
 /**
  * The inference engine as the runtime sees it (the seed's `InferenceEngine`,
- * reduced to what warm-up and the runtime call). No engine exists yet: this
- * file is the contract one will implement. Types only, no logic.
+ * reduced to what warm-up and the runtime call). The forward pass in
+ * src/engine/ implements it (`ModelEngine.asEngine()`). Types only, no logic.
  *
  * Tokens are token ids from the model's own tokenizer. Nothing in the runtime
  * makes token ids up from text (the seed's warm-up did: prompt bytes modulo

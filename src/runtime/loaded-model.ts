@@ -3,34 +3,77 @@
  * LayerPager over the shared arena. Builds the info table the page shows,
  * drives forward passes for the demo, and adapts the pager to warm-up.
  */
-import { GgufPagerError } from '../core/errors.ts';
-import type { Arena } from '../core/arena.ts';
+import type { Core } from '../core/core.ts';
+import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import { ModelEngine } from '../engine/engine.ts';
+import type { GenerateResult, Piece } from '../engine/generation.ts';
 import type { GgufModel, GgufValue } from '../gguf/types.ts';
 import { LayerPager } from '../pager/layer-pager.ts';
 import { blockCount, blockIndexOf, pinnedSet, prefetchAhead, type OffloadPolicy } from '../pager/policy.ts';
 import type { OpenedSources } from './open-sources.ts';
 import type { SourceRef } from './source-pool.ts';
-import type { ModelInfo, ModelStats, RunOptions, RunSample, TensorRow } from './protocol.ts';
+import type {
+  GenerateRequest, GenerationStats, ModelInfo, ModelStats, RunOptions, RunSample, TensorRow, WireErrorInfo, WireGenerateOptions, WireGenerateResult,
+} from './protocol.ts';
 import type { WarmupTarget } from './warmup.ts';
 
 /** Metadata arrays longer than this are cut in `info` (a vocabulary is 32 000+ strings). */
 export const INFO_ARRAY_ITEMS = 64;
 
+/** What a load asks of the engine. */
+export interface EngineLoadOptions {
+  contextLength?: number;
+  kvType?: 'f16' | 'f32';
+  batchSize?: number;
+}
+
+const NO_GENERATION: GenerationStats = {
+  promptTokens: 0, promptTokensProcessed: 0, generatedTokens: 0, timeToFirstTokenMs: 0,
+  promptTokensPerSecond: 0, tokensPerSecond: 0, bytesLoadedPerToken: 0, cachedTokens: 0,
+};
+
 export class LoadedModel {
   readonly pager: LayerPager;
   readonly info: ModelInfo;
   readonly opened: OpenedSources;
+  /** The generation engine, or why this model cannot generate. */
+  private readonly engineOrError: ModelEngine | GgufPagerError;
+  private last: GenerationStats = NO_GENERATION;
 
   constructor(
     readonly id: number,
     readonly model: GgufModel,
     private readonly sources: SourceRef,
-    arena: Arena,
+    core: Core,
     readonly policy: OffloadPolicy,
+    engineOpts: EngineLoadOptions = {},
   ) {
     this.opened = sources.opened;
-    this.pager = new LayerPager({ arena, sources: this.opened.sources, model, policy });
+    this.pager = new LayerPager({ arena: core.arena, sources: this.opened.sources, model, policy });
+    // The engine's scratch is reserved now, before the pager fills the arena.
+    this.engineOrError = createEngine(core, model, this.pager, this.opened, engineOpts);
     this.info = this.describe();
+  }
+
+  /** The engine; throws why this model cannot generate. */
+  engine(): ModelEngine {
+    if (this.engineOrError instanceof ModelEngine) return this.engineOrError;
+    throw this.engineOrError;
+  }
+
+  async generate(req: GenerateRequest, opts: WireGenerateOptions, signal: AbortSignal | undefined, onPiece: (p: Piece) => void): Promise<WireGenerateResult> {
+    const engine = this.engine();
+    const logits: Array<{ position: number; logits: number[] }> = [];
+    const o = { ...opts, signal, ...(opts.logits ? { onLogits: (position: number, l: Float32Array) => void logits.push({ position, logits: Array.from(l) }) } : {}) };
+    const r: GenerateResult = req.kind === 'chat'
+      ? await engine.chat(req.messages, { ...o, template: req.template }, onPiece)
+      : await engine.generate(req.prompt, o, onPiece);
+    this.last = {
+      promptTokens: r.promptTokens, promptTokensProcessed: r.promptTokensProcessed, generatedTokens: r.generatedTokens,
+      timeToFirstTokenMs: r.timeToFirstTokenMs, promptTokensPerSecond: r.promptTokensPerSecond, tokensPerSecond: r.tokensPerSecond,
+      bytesLoadedPerToken: r.bytesLoadedPerToken, cachedTokens: engine.cachedTokens.length,
+    };
+    return opts.logits ? { ...r, logits } : r;
   }
 
   private describe(): ModelInfo {
@@ -54,11 +97,15 @@ export class LoadedModel {
       architecture: typeof arch === 'string' ? arch : 'unknown', blockCount: blockCount(model),
       totalBytes: model.totalTensorBytes, fileSize: model.shards.reduce((a, s) => a + s.fileSize, 0),
       metadata, truncated, tensors, pinnedBytes: this.pager.pinnedBytes, budgetBytes: this.pager.budgetBytes, policy,
+      canGenerate: this.engineOrError instanceof ModelEngine,
+      contextLength: this.engineOrError instanceof ModelEngine ? this.engineOrError.contextLength : 0,
+      ...(this.engineOrError instanceof ModelEngine ? {} : { generateError: wire(this.engineOrError) }),
     };
   }
 
   stats(): ModelStats {
-    return { ...this.pager.stats(), ...this.opened.traffic(), id: this.id };
+    const cachedTokens = this.engineOrError instanceof ModelEngine ? this.engineOrError.cachedTokens.length : 0;
+    return { ...this.pager.stats(), ...this.opened.traffic(), ...this.last, cachedTokens, id: this.id };
   }
 
   /** Tensor names of each forward-pass group, in order. */
@@ -137,7 +184,24 @@ export class LoadedModel {
   }
 
   async dispose(): Promise<void> {
+    if (this.engineOrError instanceof ModelEngine) this.engineOrError.dispose();
     this.pager.dispose();
     await this.sources.release();
   }
+}
+
+function createEngine(core: Core, model: GgufModel, pager: LayerPager, opened: OpenedSources, o: EngineLoadOptions): ModelEngine | GgufPagerError {
+  try {
+    if (o.kvType !== undefined && core.kv && core.kv.dtype !== o.kvType) {
+      throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: kvType ${o.kvType} asked, but the runtime's KV pages are ${core.kv.dtype} (set kvType in createRuntime)`, { kvType: o.kvType });
+    }
+    return new ModelEngine(core, model, pager, opened.sources, opened.label, { contextLength: o.contextLength, batchSize: o.batchSize });
+  } catch (e) {
+    if (isGgufPagerError(e)) return e;
+    return new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: ${(e as Error).message}`, {});
+  }
+}
+
+function wire(e: GgufPagerError): WireErrorInfo {
+  return { code: e.code, message: e.message };
 }

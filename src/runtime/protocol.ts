@@ -6,14 +6,19 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { GgufValue } from '../gguf/types.ts';
 import type { PagerStats } from '../pager/events.ts';
 import type { OffloadPolicy } from '../pager/policy.ts';
+import type { GenerateOptions, GenerateResult } from '../engine/generation.ts';
+export type { ChatMessage } from '../engine/engine.ts';
+export type { GenerateOptions, GenerateResult, Piece, StopReason } from '../engine/generation.ts';
 
 export type CacheStore = 'opfs' | 'idb' | 'none' | 'auto';
 
 export interface RuntimeOptions {
   /** The tab's RAM budget in bytes: the arena's capacity (weights + KV pages). Default: a quarter of navigator.deviceMemory, below 4 GiB. */
   budget?: number;
-  /** Bytes of the budget reserved for KV-cache pages (default 0: no KV pool). */
+  /** Bytes of the budget reserved for KV-cache pages (default: an eighth of the budget, at most 256 MiB; 0 = no KV pool, no generation). */
   kvBytes?: number;
+  /** Storage type of the KV pages (default f16). */
+  kvType?: 'f16' | 'f32';
   /** Elements per KV page (default 4096). */
   kvPageElems?: number;
   /** How many models the runtime keeps loaded at once (default 2). */
@@ -59,6 +64,12 @@ export interface LoadOptions {
   download?: boolean;
   onProgress?: (p: LoadProgress) => void;
   signal?: AbortSignal;
+  /** Tokens of context the model's KV cache holds (default: the trained context, capped by the KV pool). */
+  contextLength?: number;
+  /** The KV type this model expects; must match the runtime's `kvType` (the pool's pages have one type). */
+  kvType?: 'f16' | 'f32';
+  /** Prompt tokens run through each block at once (default 32). */
+  batchSize?: number;
 }
 
 export interface TensorRow {
@@ -89,16 +100,46 @@ export interface ModelInfo {
   pinnedBytes: number;
   budgetBytes: number;
   policy: OffloadPolicy;
+  /** True when the engine runs this model (a supported architecture, weight types with kernels, a tokenizer, KV pages). */
+  canGenerate: boolean;
+  /** Why not, when canGenerate is false. */
+  generateError?: WireErrorInfo;
+  /** Tokens the model's KV cache holds (0 when it cannot generate). */
+  contextLength: number;
 }
 
 /** The pager's own stats (src/pager/events.ts), as the page sees them. */
 export type PagerStatsView = PagerStats;
 
-export interface ModelStats extends PagerStatsView {
+/** Figures of the model's last generation (zeros before the first). */
+export interface GenerationStats {
+  promptTokens: number;
+  /** Prompt tokens computed (the rest came from the cached prefix). */
+  promptTokensProcessed: number;
+  generatedTokens: number;
+  timeToFirstTokenMs: number;
+  promptTokensPerSecond: number;
+  tokensPerSecond: number;
+  bytesLoadedPerToken: number;
+  /** Tokens whose K/V are cached now. */
+  cachedTokens: number;
+}
+
+export interface ModelStats extends PagerStatsView, GenerationStats {
   id: number;
   fromNetwork: number;
   fromCache: number;
 }
+
+/** Generation options that cross the worker boundary (the signal and callbacks stay on the page). */
+export type WireGenerateOptions = Omit<GenerateOptions, 'signal'> & { logits?: boolean };
+
+/** A generate or chat call as the worker receives it. */
+export type GenerateRequest =
+  | { kind: 'generate'; prompt: string | number[] }
+  | { kind: 'chat'; messages: Array<{ role: string; content: string }>; template?: string };
+
+export type WireGenerateResult = GenerateResult & { logits?: Array<{ position: number; logits: number[] }> };
 
 export interface ArenaStatsView {
   capacity: number;

@@ -24,7 +24,8 @@ import { openSources, type WorkerModelInput } from './open-sources.ts';
 import { SourcePool } from './source-pool.ts';
 import { ProgressMeter } from './progress.ts';
 import type {
-  CachedEntry, LoadOptions, LoadProgress, ModelInfo, ModelStats, RunOptions, RunSample, RuntimeOptions, RuntimeStats, WarmupResult,
+  CachedEntry, ChatMessage, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample, RuntimeOptions,
+  RuntimeStats, WarmupResult, WireGenerateOptions, WireGenerateResult,
 } from './protocol.ts';
 import { ModelWarmup } from './warmup.ts';
 
@@ -48,6 +49,11 @@ export function defaultPolicyFor(model: GgufModel, budget: number): OffloadPolic
 
 const DEFAULT_MAX_MODELS = 2;
 const DEFAULT_KV_PAGE_ELEMS = 4096;
+/** KV pages take this share of the budget unless `kvBytes` says otherwise, at most DEFAULT_KV_MAX_BYTES. */
+export const DEFAULT_KV_SHARE = 1 / 8;
+const DEFAULT_KV_MAX_BYTES = 256 * 2 ** 20;
+/** Pieces are sent to the page at most this often (ms) while a generation runs: no round trip per token. */
+const PIECE_FLUSH_MS = 16;
 
 export class WorkerRuntime {
   private core: Core | null = null;
@@ -67,10 +73,11 @@ export class WorkerRuntime {
     if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined) {
       setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}) });
     }
-    const kvBytes = opts.kvBytes ?? 0;
+    const kvBytes = opts.kvBytes ?? Math.min(Math.floor(opts.budget * DEFAULT_KV_SHARE), DEFAULT_KV_MAX_BYTES);
     const pageElems = opts.kvPageElems ?? DEFAULT_KV_PAGE_ELEMS;
-    const pages = kvBytes > 0 ? Math.floor(kvBytes / (pageElems * 4)) : 0;
-    this.core = await createCore({ arenaBytes: opts.budget, ...(pages > 0 ? { kv: { pages, pageElems } } : {}) });
+    const dtype = opts.kvType ?? 'f16';
+    const pages = kvBytes > 0 ? Math.floor(kvBytes / (pageElems * (dtype === 'f16' ? 2 : 4))) : 0;
+    this.core = await createCore({ arenaBytes: opts.budget, ...(pages > 0 ? { kv: { pages, pageElems, dtype } } : {}) });
     this.budget = opts.budget;
     const arenaCapacity = this.core.arena.capacity;
     this.cache = new ModelCache<LoadedModel>({
@@ -100,7 +107,8 @@ export class WorkerRuntime {
       const store = input instanceof Blob ? 'none' : (opts.cache ?? 'auto');
       const sourceKey = input instanceof Blob ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}`;
       const meter = new ProgressMeter(onProgress);
-      const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(opts.policy ?? 'default')}`, async () => {
+      const engineOpts = { contextLength: opts.contextLength, kvType: opts.kvType, batchSize: opts.batchSize };
+      const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(opts.policy ?? 'default')}|${JSON.stringify(engineOpts)}`, async () => {
         meter.phase('header', 0, 0);
         const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal }));
         const opened = ref.opened;
@@ -110,7 +118,7 @@ export class WorkerRuntime {
           }
           meter.phase('header', 0, 0, opened.traffic());
           const model = await parseGguf(opened.sources, { signal });
-          return new LoadedModel(this.nextModel++, model, ref, core.arena, opts.policy ?? defaultPolicyFor(model, core.arena.capacity));
+          return new LoadedModel(this.nextModel++, model, ref, core, opts.policy ?? defaultPolicyFor(model, core.arena.capacity), engineOpts);
         } catch (e) {
           await ref.release();
           throw e;
@@ -148,9 +156,67 @@ export class WorkerRuntime {
     return this.model(handle).prefetch(what);
   }
 
+  /** Warms the model up: through the engine (a one-token generation from the tokenizer's BOS) when it can generate. */
   async warmup(handle: number): Promise<WarmupResult> {
-    const r = await new ModelWarmup().run(this.model(handle).warmupTarget());
+    const m = this.model(handle);
+    let r;
+    if (m.info.canGenerate) {
+      const engine = m.engine();
+      const tok = engine.tokenizer;
+      const tokens = tok.bos !== null ? [tok.bos] : tok.encode('Hello', { addSpecial: true });
+      r = await new ModelWarmup({ tokens, numTokens: 1 }).run(m.warmupTarget(), engine.asEngine());
+    } else {
+      r = await new ModelWarmup().run(m.warmupTarget());
+    }
     return { elapsedMs: r.elapsedMs, tensorsLoaded: r.tensorsLoaded, bytesLoaded: r.bytesLoaded };
+  }
+
+  /**
+   * Runs a generation or chat turn, sending pieces to `onPieces` in batches
+   * (one message per PIECE_FLUSH_MS at most, never awaited per token).
+   * Abort with `abort(abortId)`.
+   */
+  async generate(handle: number, req: GenerateRequest, opts: WireGenerateOptions = {}, onPieces?: (pieces: Piece[]) => void | Promise<void>, abortId = 0): Promise<WireGenerateResult> {
+    const m = this.model(handle);
+    const signal = this.aborts.get(abortId)?.signal;
+    const delivered: Array<void | Promise<void>> = [];
+    let buffer: Piece[] = [];
+    let last = 0;
+    const flush = (): void => {
+      if (buffer.length === 0 || !onPieces) return;
+      delivered.push(onPieces(buffer));
+      buffer = [];
+      last = performance.now();
+    };
+    try {
+      const r = await m.generate(req, opts, signal, (p) => {
+        if (!onPieces) return;
+        buffer.push(p);
+        if (performance.now() - last >= PIECE_FLUSH_MS) flush();
+      });
+      flush();
+      await Promise.all(delivered);
+      return r;
+    } finally {
+      this.aborts.delete(abortId);
+    }
+  }
+
+  tokenize(handle: number, text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): number[] {
+    return this.model(handle).engine().tokenize(text, opts);
+  }
+
+  detokenize(handle: number, ids: number[], opts?: { renderSpecial?: boolean }): string {
+    return this.model(handle).engine().detokenize(ids, opts);
+  }
+
+  applyChatTemplate(handle: number, messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): string {
+    return this.model(handle).engine().applyChatTemplate(messages, opts);
+  }
+
+  /** Drops the model's cached tokens (its KV pages go back to the pool). */
+  reset(handle: number): void {
+    this.model(handle).engine().reset();
   }
 
   async readTensor(handle: number, name: string): Promise<Uint8Array> {

@@ -1,13 +1,17 @@
 /**
- * A module Worker that runs the arena and KV cases (test/cases) by name and
+ * A module Worker that runs the arena, KV and kernel cases (test/cases) by name and
  * posts each outcome back; the *-worker.test.ts files assert every one passed.
  */
 import { arenaCases } from '../cases/arena-cases.ts';
 import type { Cases } from '../cases/arena-harness.ts';
 import { kvCases } from '../cases/kv-cases.ts';
+import { kquantCases } from '../cases/kquant-cases.ts';
+import { kernelCases } from '../cases/kernel-cases.ts';
 import type { CaseRequest, CaseResult } from './core-worker-client.ts';
 
-const suites: Record<CaseRequest['suite'], Cases> = { arena: arenaCases, kv: kvCases };
+const suites: Record<CaseRequest['suite'], Cases> = {
+  arena: arenaCases, kv: kvCases, kquants: kquantCases, 'kernels-simd': kernelCases('simd'), 'kernels-relaxed': kernelCases('relaxed'),
+};
 const scope = globalThis as unknown as { WorkerGlobalScope?: unknown; postMessage(r: CaseResult): void };
 
 addEventListener('message', (ev: MessageEvent<CaseRequest>) => {

@@ -43,7 +43,7 @@ export default async function setup(project: TestProject) {
   await writeFile(join(VITE_DIR, DISK_FILE.name), bytes);
   project.provide('diskFile', { ...DISK_FILE, vitePath: `/@fs${join(VITE_DIR, DISK_FILE.name)}` });
 
-  project.provide('models', writeTestModels(dir));
+  project.provide('models', await writeTestModels(dir));
   const range = await startRangeServer({ root: dir });
   teardowns.push(range.stop);
   project.provide('rangeBase', range.url);

@@ -7,6 +7,12 @@ import { writeGguf, type GgufWriteTensor, type MetadataEntry } from '../../src/g
 export const SYNTHETIC_MODELS = { 'small.gguf': 6 << 20, 'big.gguf': 270 << 20 } as const;
 export type SyntheticModelName = keyof typeof SYNTHETIC_MODELS;
 
+/** A synthetic model that can generate (random Q8_0 weights, stories260K's tokenizer): 12 blocks, about 10 MiB. */
+export const GENERATING_MODEL = {
+  name: 'talker.gguf',
+  recipe: { arch: 'llama', blocks: 12, embd: 256, ff: 768, heads: 4, headsKv: 2, weights: 'Q8_0', seed: 5, tokenizer: 'models/stories260K.gguf' },
+} as const;
+
 /** The generator of a served synthetic model: the same bytes, made anywhere. */
 export function servedModel(name: SyntheticModelName) {
   return sizedLlama(SYNTHETIC_MODELS[name], { seed: name.length, name });

@@ -1,11 +1,15 @@
-// A size report for the core module: it stays small (no runtime heap, no GC).
+// A size report for the core modules: they stay small (no runtime heap, no GC).
+// 16 KiB held the arena and KV pool; the kernels of issue 8 (every weight type's decoder and dot, the ops)
+// need more code, so the budget is 64 KiB for each build.
 import { stat } from 'node:fs/promises';
 import { expect, it } from 'vitest';
 
-const BUDGET = 48 * 1024; // raised for the kernels of issue 8 (the ops of assembly/kernels/{norm,rope,elementwise,attention}.ts add ~24 KB)
+const BUDGET = 80 * 1024; // arena, KV pool, weight kernels, K-quants and ops together: ~70 KB at the merge of kernels, kquants and ops
 
-it(`keeps build/core.wasm under ${BUDGET} bytes`, async () => {
-  const { size } = await stat(new URL('../../build/core.wasm', import.meta.url));
-  console.log(`build/core.wasm: ${size} bytes (budget ${BUDGET})`);
-  expect(size).toBeLessThan(BUDGET);
-});
+for (const file of ['core.wasm', 'core.relaxed.wasm']) {
+  it(`keeps build/${file} under ${BUDGET} bytes`, async () => {
+    const { size } = await stat(new URL(`../../build/${file}`, import.meta.url));
+    console.log(`build/${file}: ${size} bytes (budget ${BUDGET})`);
+    expect(size).toBeLessThan(BUDGET);
+  });
+}

@@ -1,0 +1,54 @@
+// The 8-bit activation the legacy quants are dotted with (ggml's block_q8_0 /
+// block_q8_1, with f32 scales and the quants gathered in front so every
+// 16-byte load of them is aligned). One vector of n floats (n a multiple of 32):
+//
+//  a                                  a + n                a + n + 4·nb
+//  ┌──────────────────────────────────┬────────────────────┬────────────────────┬─────┐
+//  │ qs: i8 × n  (block b = 32 bytes) │ d: f32 × nb        │ sum: i32 × nb      │ pad │  actBytes(n) = align16(n + 8·nb)
+//  └──────────────────────────────────┴────────────────────┴────────────────────┴─────┘
+//  per block b of 32 floats x:  d = max|x| / 127,  qs[i] = round(x[i] / d) ∈ [-127, 127],
+//                               sum = Σ qs   (what Q4_1/Q5_1's min and the unsigned-nibble offsets need)
+//  so x[i] ≈ d·qs[i], with |error| ≤ d/2.
+
+import { QK } from './types';
+
+// @ts-ignore: decorator
+@inline export function actBytes(n: i32): i32 {
+  const nb = n / QK;
+  return (n + 8 * nb + 15) & ~15;
+}
+
+// @ts-ignore: decorator
+@inline export function actD(a: usize, n: i32, b: i32): f32 {
+  return load<f32>(a + <usize>n + (<usize>b << 2));
+}
+
+/** Σ qs of block b. */
+// @ts-ignore: decorator
+@inline export function actSum(a: usize, n: i32, b: i32): i32 {
+  return load<i32>(a + <usize>n + (<usize>(n / QK) << 2) + (<usize>b << 2));
+}
+
+/** Quantizes n floats at x (n a multiple of 32) into the activation at dst. */
+export function quantizeAct(x: usize, dst: usize, n: i32): void {
+  const nb = n / QK;
+  const dBase = dst + <usize>n;
+  const sBase = dBase + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++) {
+    const xb = x + (<usize>(b * QK) << 2);
+    let amax: f32 = 0;
+    for (let i = 0; i < QK; i++) amax = max(amax, abs(load<f32>(xb + (<usize>i << 2))));
+    const d: f32 = amax / 127;
+    const id: f32 = d != 0 ? <f32>1 / d : 0;
+    let sum = 0;
+    const qb = dst + <usize>(b * QK);
+    for (let i = 0; i < QK; i++) {
+      // amax·(1/d) can round to 127.00001: clamp, so the quants stay in [-127, 127]
+      const q = <i32>min(max(nearest(load<f32>(xb + (<usize>i << 2)) * id), <f32>-127), <f32>127);
+      store<i8>(qb + <usize>i, <i8>q);
+      sum += q;
+    }
+    store<f32>(dBase + (<usize>b << 2), d);
+    store<i32>(sBase + (<usize>b << 2), sum);
+  }
+}

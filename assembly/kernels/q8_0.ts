@@ -1,0 +1,78 @@
+// Q8_0: 32 weights in 34 bytes (ggml block_q8_0).
+//
+//  byte 0      2                                                    34
+//  ┌───────────┬────────────────────────────────────────────────────┐
+//  │ d: f16    │ qs: 32 × i8                                         │
+//  └───────────┴────────────────────────────────────────────────────┘
+//  x[j] = qs[j] · d
+//
+// Dot with the 8-bit activation per block: da·d·Σ a[j]·qs[j] (both signed: idot.ts pairsS).
+
+import { loadF16, loadScale, hsumF32 } from './float';
+import { actD } from './act-q8';
+import { pairsS, widen, scaleAdd } from './idot';
+import { QK } from './types';
+
+// @ts-ignore: decorator
+@inline const BYTES: usize = 34;
+
+/** n weights (a multiple of 32) at src to f32 at dst, as ggml's dequantize_row_q8_0. */
+export function dequantRowQ8_0(src: usize, dst: usize, n: i32): void {
+  for (let b = 0; b < n / QK; b++) {
+    const blk = src + <usize>b * BYTES;
+    const d = loadF16(blk);
+    const out = dst + (<usize>(b * QK) << 2);
+    for (let j = 0; j < QK; j++) store<f32>(out + (<usize>j << 2), <f32>load<i8>(blk + 2 + <usize>j) * d);
+  }
+}
+
+/** One block of one activation vector (quants at q, its d at dp): the block's f32x4 share of Σ w·x. */
+// @ts-ignore: decorator
+@inline function step(acc: v128, w0: v128, w1: v128, d: f32, q: usize, dp: usize, sp: usize): v128 {
+  const s = i32x4.add(widen(pairsS(w0, v128.load(q))), widen(pairsS(w1, v128.load(q, 16))));
+  return scaleAdd(acc, s, d * load<f32>(dp));
+}
+
+/** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
+export function vecDotQ8_0(n: i32, w: usize, a: usize): f32 {
+  let acc = f32x4.splat(0);
+  const nb = n / QK;
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
+    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
+    acc = step(acc, w0, w1, d, q, dp, sp);
+  }
+  return hsumF32(acc);
+}
+
+/** Four activation vectors (at a, a + stride, ...) against one row, each weight block decoded once: y[k·ys]. */
+export function vecDot4Q8_0(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  const nb = n / QK;
+  const s2 = stride << 1, s3 = stride * 3;
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
+    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
+    acc0 = step(acc0, w0, w1, d, q, dp, sp);
+    acc1 = step(acc1, w0, w1, d, q + stride, dp + stride, sp + stride);
+    acc2 = step(acc2, w0, w1, d, q + s2, dp + s2, sp + s2);
+    acc3 = step(acc3, w0, w1, d, q + s3, dp + s3, sp + s3);
+  }
+  store<f32>(y, hsumF32(acc0));
+  store<f32>(y + ys, hsumF32(acc1));
+  store<f32>(y + 2 * ys, hsumF32(acc2));
+  store<f32>(y + 3 * ys, hsumF32(acc3));
+}
+
+/** The scalar reference of vecDotQ8_0. */
+export function vecDotQ8_0Scalar(n: i32, w: usize, a: usize): f32 {
+  let sum: f32 = 0;
+  for (let b = 0; b < n / QK; b++) {
+    const blk = w + <usize>b * BYTES;
+    const ab = a + <usize>(b * QK);
+    let si = 0;
+    for (let j = 0; j < QK; j++) si += <i32>load<i8>(blk + 2 + <usize>j) * <i32>load<i8>(ab + <usize>j);
+    sum += <f32>si * (loadF16(blk) * actD(a, n, b));
+  }
+  return sum;
+}

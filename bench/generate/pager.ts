@@ -1,0 +1,66 @@
+/**
+ * gguf-pager through its public API (createRuntime / load / generate / stats,
+ * CONTRACT.md section 3), in the runtime's worker with one thread: the model
+ * cached in OPFS, weights paged under `weightBudget` bytes (pins none, one
+ * group prefetched, the policy `gguf-pager simulate --pins none --prefetch 1`
+ * models). A short warm-up generation first, so the 100 % row measures the
+ * model resident; then the timed greedy generation.
+ */
+import { createRuntime } from '../../src/index.ts';
+
+export interface PagerRowOptions {
+  url: string;
+  prompt: string;
+  decodeTokens: number;
+  weightBudget: number;
+  kvBytes: number;
+  reserveBytes: number;
+  contextLength: number;
+  /** Timed generations (after one warm-up); the row reports the one of median decode speed. */
+  runs: number;
+}
+
+export interface PagerRow {
+  promptTokens: number;
+  promptTokensPerSecond: number;
+  decodeTokens: number;
+  decodeTokensPerSecond: number;
+  bytesLoadedPerToken: number;
+  maxResidentBytes: number;
+  runtimeBudget: number;
+  loadSeconds: number;
+  stopReason: string;
+  text: string;
+}
+
+export async function runPager(o: PagerRowOptions): Promise<PagerRow> {
+  const rt = await createRuntime({ budget: o.weightBudget + o.kvBytes + o.reserveBytes, kvBytes: o.kvBytes, kvType: 'f16' });
+  try {
+    const t0 = performance.now();
+    const model = await rt.load(o.url, {
+      cache: 'auto', contextLength: o.contextLength,
+      policy: { kind: 'pinnedHotSet', ramBytes: o.weightBudget, pinEmbeddings: false, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: 1 },
+    });
+    const loadSeconds = (performance.now() - t0) / 1000;
+    await model.generate(o.prompt, { maxTokens: 4, temperature: 0 }).result;
+    const rows: PagerRow[] = [];
+    for (let i = 0; i < Math.max(1, o.runs); i++) {
+      await model.reset();
+      const result = await model.generate(o.prompt, { maxTokens: o.decodeTokens, temperature: 0, ignoreEog: true }).result;
+      const s = await model.stats();
+      rows.push({
+        promptTokens: s.promptTokens, promptTokensPerSecond: s.promptTokensPerSecond,
+        decodeTokens: s.generatedTokens, decodeTokensPerSecond: s.tokensPerSecond,
+        bytesLoadedPerToken: s.bytesLoadedPerToken, maxResidentBytes: s.maxResidentBytes,
+        runtimeBudget: rt.budget, loadSeconds, stopReason: result.stopReason, text: result.text.slice(0, 80),
+      });
+    }
+    await model.dispose();
+    rows.sort((a, b) => a.decodeTokensPerSecond - b.decodeTokensPerSecond);
+    const mid = rows[rows.length >> 1];
+    const prompts = rows.map((r) => r.promptTokensPerSecond).sort((a, b) => a - b);
+    return { ...mid, promptTokensPerSecond: prompts[prompts.length >> 1] };
+  } finally {
+    await rt.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Writes models for references and benchmarks with the project's own GGUF writer and quantizers
+// (src/gguf/synthetic-real.ts, src/gguf/reencode.ts). Needs `npm run build:node` (imports dist/).
+//
+//   node scripts/make-models.mjs recipe '<RealModelRecipe or {"reencode": "models/stories260K.gguf", "type": "Q8_0"} JSON>' --out m.gguf
+//   node scripts/make-models.mjs reencode <in.gguf> --type F16|Q8_0|Q4_0|… --out m.gguf
+//   node scripts/make-models.mjs bench q8_0|q4_k_m [--out m.gguf]   (the ~100 MiB bench models)
+//
+// Fixture names in recipes (`models/stories260K.gguf`, `vocab/ggml-vocab-llama-spm.gguf`) resolve under
+// $GGUF_PAGER_FIXTURES or ../shared/fixtures beside the repository, as the tests do.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist/src/gguf');
+
+export const FIXTURES = process.env.GGUF_PAGER_FIXTURES ? resolve(process.env.GGUF_PAGER_FIXTURES) : resolve(ROOT, '../shared/fixtures');
+
+/** The bench models of issue 10: 12 blocks, 768 wide, ff 2048, the llama 2 SPM vocabulary (32000). */
+export const BENCH_RECIPES = {
+  q8_0: { arch: 'llama', blocks: 12, embd: 768, ff: 2048, heads: 12, headsKv: 12, weights: 'Q8_0', seed: 10, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf', context: 4096, name: 'bench-llama-12x768-Q8_0' },
+  q4_k_m: { arch: 'llama', blocks: 12, embd: 768, ff: 2048, heads: 12, headsKv: 12, weights: 'Q4_K_M', seed: 10, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf', context: 4096, name: 'bench-llama-12x768-Q4_K_M' },
+};
+
+async function lib() {
+  if (!existsSync(join(DIST, 'reencode.js'))) throw new Error('dist/ is missing: run `npm run build:node` first');
+  const [reencode, plan] = await Promise.all([import(join(DIST, 'reencode.js')), import(join(DIST, 'model-plan.js'))]);
+  return { ...reencode, ...plan };
+}
+
+export function fixtureFile(rel) {
+  const p = join(FIXTURES, rel);
+  if (!existsSync(p)) throw new Error(`fixture ${rel} not found under ${FIXTURES} (set GGUF_PAGER_FIXTURES)`);
+  return p;
+}
+
+/** The plan of a recipe: a RealModelRecipe, or `{ reencode: <fixture>, type }`. */
+export async function planOf(recipe) {
+  const L = await lib();
+  if (recipe.reencode) return L.reencodeGguf(new Uint8Array(readFileSync(fixtureFile(recipe.reencode))), recipe.type, recipe.reencode);
+  return L.realModelFromTokenizerGguf(recipe, new Uint8Array(readFileSync(fixtureFile(recipe.tokenizer))));
+}
+
+/** Streams a plan to `out` (through a .partial file); returns { path, size, sha256 }. */
+export async function writePlan(plan, out) {
+  const L = await lib();
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.partial`;
+  const fd = openSync(tmp, 'w');
+  const hash = createHash('sha256');
+  let size = 0;
+  try {
+    for (const chunk of L.planChunks(plan)) {
+      writeSync(fd, chunk);
+      hash.update(chunk);
+      size += chunk.length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, out);
+  return { path: out, size, sha256: hash.digest('hex') };
+}
+
+/** Writes the model of `recipe` to `out` unless a file of that name already carries the sidecar sha256. */
+export async function makeModel(recipe, out) {
+  const side = `${out}.recipe.json`;
+  const key = JSON.stringify(recipe);
+  if (existsSync(out) && existsSync(side)) {
+    const s = JSON.parse(readFileSync(side, 'utf8'));
+    if (s.key === key && statSync(out).size === s.size) return { path: out, size: s.size, sha256: s.sha256 };
+  }
+  const res = await writePlan(await planOf(recipe), out);
+  const fd = openSync(side, 'w');
+  writeSync(fd, JSON.stringify({ key, size: res.size, sha256: res.sha256 }));
+  closeSync(fd);
+  return res;
+}
+
+/** Where on-demand models are cached between runs (never in the repository). */
+export const MODEL_CACHE = process.env.GGUF_PAGER_MODEL_CACHE ?? join(tmpdir(), 'gguf-pager-models');
+
+async function main() {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, type: { type: 'string' } } });
+  const [cmd, arg] = positionals;
+  let recipe;
+  if (cmd === 'recipe') recipe = JSON.parse(arg);
+  else if (cmd === 'reencode') {
+    const L = await lib();
+    if (!values.type || !values.out) throw new Error('reencode needs --type and --out');
+    const res = await writePlan(await L.reencodeGguf(new Uint8Array(readFileSync(arg)), values.type, arg), values.out);
+    process.stdout.write(`${JSON.stringify(res)}\n`);
+    return;
+  } else if (cmd === 'bench') recipe = BENCH_RECIPES[arg];
+  if (!recipe) {
+    process.stderr.write('usage: make-models.mjs recipe <json> --out f | reencode <in> --type T --out f | bench q8_0|q4_k_m [--out f]\n');
+    process.exit(2);
+  }
+  const out = values.out ?? join(MODEL_CACHE, `${recipe.name ?? cmd}.gguf`);
+  const t0 = performance.now();
+  const res = await makeModel(recipe, out);
+  process.stdout.write(`${JSON.stringify({ ...res, seconds: +((performance.now() - t0) / 1000).toFixed(1) })}\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

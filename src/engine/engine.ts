@@ -1,0 +1,111 @@
+/**
+ * A loaded model's generation engine: the forward pass, its KV cache and the
+ * model's tokenizer. Implements the runtime's `Engine` contract (warm-up runs
+ * a real short generation through it) and the richer generate/chat the API
+ * exposes. One generation at a time per model: calls queue.
+ */
+import type { Core } from '../core/core.ts';
+import type { GgufModel } from '../gguf/types.ts';
+import type { LayerPager } from '../pager/layer-pager.ts';
+import type { Engine, GenerateParams } from '../runtime/engine.ts';
+import type { PagerSource } from '../sources/source.ts';
+import { applyChatTemplate, chatTemplateOptions, createTokenizer, type Tokenizer } from '../text/index.ts';
+import { Forward, type ForwardOptions, type LogitsSink } from './forward.ts';
+import { generate, type GenerateOptions, type GenerateResult, type Piece } from './generation.ts';
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+export interface ChatTemplateOptions {
+  addGenerationPrompt?: boolean;
+  /** A Jinja template to use instead of the model's `tokenizer.chat_template`. */
+  template?: string;
+}
+
+export class ModelEngine {
+  readonly forward: Forward;
+  readonly tokenizer: Tokenizer;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
+    this.tokenizer = createTokenizer(model.metadata);
+    this.forward = new Forward(core, model, pager, sources, label, opts);
+  }
+
+  get contextLength(): number {
+    return this.forward.kv.contextLength;
+  }
+
+  /** Tokens whose K and V are cached (the prefix a next call may reuse). */
+  get cachedTokens(): readonly number[] {
+    return this.forward.kv.tokens;
+  }
+
+  /** Generates from text or token ids, streaming pieces to onPiece. */
+  generate(prompt: string | readonly number[], opts: GenerateOptions & { onLogits?: LogitsSink } = {}, onPiece: (p: Piece) => void = () => {}): Promise<GenerateResult> {
+    return this.serial(() => generate({ forward: this.forward, pager: this.pager, tokenizer: this.tokenizer, yieldNow, sink: opts.onLogits }, prompt, opts, onPiece));
+  }
+
+  chat(messages: readonly ChatMessage[], opts: GenerateOptions & ChatTemplateOptions = {}, onPiece?: (p: Piece) => void): Promise<GenerateResult> {
+    const prompt = this.applyChatTemplate(messages, { addGenerationPrompt: true, template: opts.template });
+    const bos = this.tokenizer.bos;
+    const bosText = bos === null ? '' : this.tokenizer.tokenText(bos);
+    const addSpecial = opts.addSpecial ?? !(bosText && prompt.startsWith(bosText));
+    return this.generate(prompt, { ...opts, parseSpecial: opts.parseSpecial ?? true, addSpecial }, onPiece);
+  }
+
+  applyChatTemplate(messages: readonly ChatMessage[], opts: ChatTemplateOptions = {}): string {
+    const base = chatTemplateOptions(this.model.metadata, this.tokenizer);
+    return applyChatTemplate([...messages], {
+      ...base, ...(opts.template !== undefined ? { template: opts.template } : {}),
+      modelName: base.modelName ?? this.label, addGenerationPrompt: opts.addGenerationPrompt ?? true,
+    }).prompt;
+  }
+
+  tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): number[] {
+    return this.tokenizer.encode(text, opts);
+  }
+
+  detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): string {
+    return this.tokenizer.decode(ids, opts);
+  }
+
+  /** The runtime's `Engine` contract (src/runtime/engine.ts), for warm-up: generated ids after the prompt ids. */
+  asEngine(): Engine {
+    return {
+      generate: async (tokens: number[], n: number, seed: number, params?: GenerateParams) => (await this.generate(tokens, {
+        maxTokens: n, seed, temperature: params?.temperature ?? 0, topK: params?.topK, topP: params?.topP,
+        repeatPenalty: params?.repetitionPenalty, stopTokens: params?.stopTokens,
+      })).tokens,
+      reset: () => this.reset(),
+    };
+  }
+
+  /** Drops the cached tokens (frees their KV pages). */
+  reset(): void {
+    this.forward.kv.clear();
+  }
+
+  dispose(): void {
+    this.forward.dispose();
+  }
+
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(f, f);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** A macrotask boundary: an abort posted to the worker is seen between tokens. */
+export function yieldNow(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => { ch.port1.close(); r(); };
+    ch.port2.postMessage(0);
+  });
+}

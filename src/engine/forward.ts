@@ -1,0 +1,239 @@
+/**
+ * The block-major forward pass on the pager: for each batch of tokens (default
+ * 32), embed them, then for each block acquire its tensors as a group
+ * (`acquireLayer`), run the architecture's block on the leased bytes in place,
+ * release; the pager's prefetch loads the next blocks meanwhile. A prompt of N
+ * tokens so reads each weight ⌈N/32⌉ times. Logits are computed only for the
+ * rows asked for (the last prompt position, then each new token).
+ */
+import type { Core } from '../core/core.ts';
+import { GgufPagerError } from '../core/errors.ts';
+import type { GgufModel, TensorInfo } from '../gguf/types.ts';
+import type { LayerPager } from '../pager/layer-pager.ts';
+import type { PagerSource } from '../sources/source.ts';
+import { architectureOf, type Architecture } from './architecture.ts';
+import { Embeddings } from './embeddings.ts';
+import { readHParams, tensorOf, type HParams } from './hparams.ts';
+import { computeOf, type KernelApi } from './kernel-api.ts';
+import { KvCache } from './kv-cache.ts';
+import { Scratch, ScratchLayout } from './scratch.ts';
+import { BlockWeights, Steps, weightOf, type Buffer } from './steps.ts';
+
+export const DEFAULT_BATCH_SIZE = 32;
+
+export interface ForwardOptions {
+  /** Tokens per batch through each block (default 32). */
+  batchSize?: number;
+  /** Tokens the KV cache holds at most (default: trained context, capped by the KV pool). */
+  contextLength?: number;
+}
+
+/** Logits of one computed position, for checks against other runtimes. */
+export type LogitsSink = (position: number, logits: Float32Array) => void;
+
+export class Forward {
+  readonly arch: Architecture;
+  readonly hp: HParams;
+  readonly batchSize: number;
+  readonly kv: KvCache;
+  readonly embeddings: Embeddings;
+  private readonly scratch: Scratch<Buffer>;
+  private readonly steps: Steps;
+  private readonly tensors: readonly TensorInfo[];
+  private readonly outputName: string;
+  private readonly ropeFactors: string | null;
+  private readonly memory: WebAssembly.Memory;
+  private disposed = false;
+
+  constructor(private readonly core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
+    this.arch = architectureOf(model, label);
+    this.memory = core.memory;
+    const { kernels, ops } = computeOf(core);
+    const hp = (this.hp = readHParams(model, this.arch.names[0]));
+    this.tensors = model.tensors;
+    checkTensors(model, this.arch, hp, kernels, label);
+    this.outputName = model.tensors.some((t) => t.name === 'output.weight') ? 'output.weight' : 'token_embd.weight';
+    this.ropeFactors = model.tensors.some((t) => t.name === 'rope_freqs.weight') ? 'rope_freqs.weight' : null;
+    this.batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > 4096) {
+      throw new GgufPagerError('INVALID_ARGUMENT', `${label}: batchSize must be an integer in 1..4096, got ${this.batchSize}`, { batchSize: this.batchSize });
+    }
+    const pool = core.kv;
+    if (!pool) {
+      throw new GgufPagerError('KV_EXHAUSTED', `${label}: the runtime has no KV pages (start it with kvBytes > 0) so it cannot generate`, {});
+    }
+    const perPage = pool.tokensPerPage(hp.kvDim);
+    // One layer's pages stay spare: truncating or shifting the cache rebuilds a layer beside the others.
+    const poolTokens = perPage === 0 ? 0 : Math.floor(pool.totalPages / (hp.nLayer + 1)) * perPage;
+    const contextLength = opts.contextLength ?? Math.min(hp.trainedContext, poolTokens);
+    if (!Number.isInteger(contextLength) || contextLength < 1) {
+      throw new GgufPagerError('INVALID_ARGUMENT', `${label}: context length ${contextLength} is not a positive integer (the KV pool holds ${poolTokens} tokens of this model)`, { contextLength, poolTokens });
+    }
+    const B = this.batchSize;
+    const f = 4;
+    // Every matrix (token_embd too: a tied output head is a matvec over it) may be dotted with a batch.
+    const work = Math.max(0, ...model.tensors.filter((t) => t.dims.length >= 2 && t.dims[1] > 1).map((t) => kernels.workBytes(t.type, t.dims[0], B)));
+    const embd = tensorOf(model, 'token_embd.weight', hp.arch);
+    const layout = new ScratchLayout<Buffer>()
+      .add('x', B * hp.nEmbd * f).add('xn', B * hp.nEmbd * f).add('tmp', B * hp.nEmbd * f)
+      .add('q', B * hp.nHead * hp.headDim * f).add('att', B * hp.nHead * hp.headDim * f)
+      .add('k', B * hp.kvDim * f).add('v', B * hp.kvDim * f)
+      .add('gate', B * hp.nFf * f).add('up', B * hp.nFf * f)
+      .add('logits', hp.vocab * f).add('pos', B * 4).add('work', work)
+      .add('attScratch', ops.attentionScratchBytes?.(contextLength) ?? contextLength * f + 64)
+      .add('row', kernels.rowBytes(embd.type, embd.dims[0]));
+    this.scratch = new Scratch(core.arena, layout, label);
+    try {
+      this.kv = new KvCache(pool, core.memory, hp.nLayer, hp.kvDim, contextLength, label);
+    } catch (e) {
+      this.scratch.free();
+      throw e;
+    }
+    this.embeddings = new Embeddings(embd, pager, sources, kernels, core.memory, this.scratch.ptr('row'));
+    this.steps = new Steps(hp, kernels, ops, this.scratch, this.kv, this.arch.ropeMode);
+  }
+
+  /** Bytes of arena this engine holds for activations and scratch. */
+  get scratchBytes(): number {
+    return this.scratch.bytes;
+  }
+
+  /**
+   * Runs `ids` after the cached tokens and appends them to the KV cache.
+   * Returns the logits of the last token (a copy); `sink` receives every
+   * position's logits when given (then each is computed).
+   */
+  async run(ids: readonly number[], signal?: AbortSignal, sink?: LogitsSink): Promise<Float32Array> {
+    this.checkLive();
+    if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${this.label}: no tokens to run`, {});
+    this.kv.reserve(ids.length);
+    let last: Float32Array = new Float32Array(0);
+    const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors, { signal }) : undefined;
+    this.steps.ropeFactors = factors ? factors.ptr : 0;
+    try {
+      for (let at = 0; at < ids.length; at += this.batchSize) {
+        const batch = ids.slice(at, at + this.batchSize);
+        try {
+          await this.batch(batch, signal);
+        } catch (e) {
+          this.kv.clear(); // the layers may hold different numbers of tokens now
+          throw e;
+        }
+        const isLast = at + batch.length === ids.length;
+        if (sink || isLast) {
+          const rows = sink ? batch.map((_, i) => i) : [batch.length - 1];
+          last = await this.logits(rows, this.kv.length - batch.length, sink);
+        }
+      }
+    } finally {
+      if (factors) this.pager.release(factors);
+    }
+    return last;
+  }
+
+  /**
+   * Makes room in a full context as llama.cpp does: keeps the first `keep`
+   * tokens, drops half of the rest (the oldest), and re-rotates the K of the
+   * tokens that move down. Returns the number of tokens dropped.
+   */
+  async shiftContext(keep: number): Promise<number> {
+    this.checkLive();
+    const n = this.kv.length;
+    const k0 = Math.max(0, Math.min(keep, n - 1));
+    const drop = Math.floor((n - k0) / 2);
+    if (drop < 1) return 0;
+    const hp = this.hp;
+    const kPtr = this.scratch.ptr('k');
+    const posPtr = this.scratch.ptr('pos');
+    const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors) : undefined;
+    try {
+      new Int32Array(this.view(), posPtr, 1)[0] = -drop;
+      const ops = computeOf(this.core).ops;
+      this.kv.shift(k0, drop, (k) => {
+        new Float32Array(this.view(), kPtr, hp.kvDim).set(k);
+        ops.rope(kPtr, 1, hp.nHeadKv, hp.headDim, hp.nRot, posPtr, hp.ropeBase, hp.ropeScale, this.arch.ropeMode, factors ? factors.ptr : 0);
+        k.set(new Float32Array(this.view(), kPtr, hp.kvDim));
+      });
+    } finally {
+      if (factors) this.pager.release(factors);
+    }
+    return drop;
+  }
+
+  private async batch(ids: number[], signal?: AbortSignal): Promise<void> {
+    const s = this.steps;
+    const view = this.view();
+    s.n = ids.length;
+    s.start = this.kv.length;
+    const pos = new Int32Array(view, this.scratch.ptr('pos'), ids.length);
+    for (let i = 0; i < ids.length; i++) pos[i] = s.start + i;
+    await this.embeddings.lookup(ids, this.scratch.ptr('x'), signal);
+    for (let layer = 0; layer < this.hp.nLayer; layer++) {
+      const lease = await this.pager.acquireLayer(layer, { signal });
+      try {
+        this.arch.block(s, layer, new BlockWeights(lease, this.tensors));
+      } finally {
+        this.pager.release(lease);
+      }
+    }
+    this.kv.commit(ids);
+  }
+
+  private async logits(rows: number[], firstPos: number, sink?: LogitsSink): Promise<Float32Array> {
+    const group = await this.pager.acquireMany(['output_norm.weight', this.outputName]);
+    try {
+      const norm = weightOf(this.info('output_norm.weight'), group.get('output_norm.weight').ptr);
+      const out = weightOf(this.info(this.outputName), group.get(this.outputName).ptr);
+      let logits = new Float32Array(0);
+      for (const r of rows) {
+        this.steps.logits(r, norm, out);
+        logits = new Float32Array(this.view(), this.scratch.ptr('logits'), this.hp.vocab).slice();
+        sink?.(firstPos + r, logits);
+      }
+      return logits;
+    } finally {
+      this.pager.release(group);
+    }
+  }
+
+  private info(name: string): TensorInfo {
+    return this.tensors.find((t) => t.name === name)!;
+  }
+
+  /** The Wasm memory's buffer (it never grows, but a fresh reference costs nothing). */
+  private view(): ArrayBuffer {
+    return this.memory.buffer as ArrayBuffer;
+  }
+
+  /** Frees the KV pages and the scratch block. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.kv.dispose();
+    this.scratch.free();
+  }
+
+  private checkLive(): void {
+    if (this.disposed) throw new GgufPagerError('MODEL_DISPOSED', `${this.label}: the engine was disposed`, {});
+  }
+}
+
+/** Every block has the architecture's tensors, and every matrix has a kernel: UNSUPPORTED_* at load, not mid-generation. */
+function checkTensors(model: GgufModel, arch: Architecture, hp: HParams, kernels: KernelApi, label: string): void {
+  const names = new Set(model.tensors.map((t) => t.name));
+  for (let i = 0; i < hp.nLayer; i++) {
+    for (const short of arch.blockTensors) {
+      if (!names.has(`blk.${i}.${short}`)) {
+        throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${label}: ${hp.arch} block ${i} has no tensor blk.${i}.${short}`, { architecture: hp.arch, tensor: `blk.${i}.${short}` });
+      }
+    }
+  }
+  if (!names.has('output_norm.weight')) tensorOf(model, 'output_norm.weight', hp.arch);
+  for (const t of model.tensors) {
+    const matrix = t.dims.length >= 2 && t.dims[1] > 1;
+    const ok = matrix ? kernels.supports(t.type) : t.type === 0;
+    if (!ok) {
+      throw new GgufPagerError('UNSUPPORTED_TENSOR_TYPE', `${label}: tensor ${t.name} is ${t.typeName}, which the kernels do not compute`, { tensor: t.name, type: t.typeName });
+    }
+  }
+}

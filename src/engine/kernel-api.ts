@@ -1,0 +1,38 @@
+/**
+ * The kernels and ops the engine calls, as CONTRACT.md section 1 names them
+ * (src/core/kernels.ts, src/core/ops.ts): every argument a number, buffers are
+ * byte pointers into the core's memory, weights are ggml type ids. Written
+ * here structurally so the engine depends on the contract, not on a file.
+ */
+import { GgufPagerError } from '../core/errors.ts';
+import type { Core } from '../core/core.ts';
+
+export interface KernelApi {
+  rowBytes(type: number, cols: number): number;
+  workBytes(type: number, cols: number, batch: number): number;
+  matvec(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): void;
+  matmul(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): void;
+  getRows(type: number, w: number, cols: number, row: number, dst: number): void;
+  supports(type: number): boolean;
+}
+
+export interface OpsApi {
+  rmsNorm(x: number, w: number, y: number, n: number, rows: number, eps: number): void;
+  rope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, posPtr: number,
+    freqBase: number, freqScale: number, mode: number, factorsPtr: number): void;
+  swiglu(gate: number, up: number, out: number, n: number): void;
+  add(a: number, b: number, out: number, n: number): void;
+  addBias(x: number, b: number, n: number, rows: number): void;
+  attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number,
+    nPos: number, scale: number, scratch: number): void;
+  attentionScratchBytes?(nPos: number): number;
+}
+
+/** The core's kernels and ops, or ENGINE-less error naming what is missing from this build. */
+export function computeOf(core: Core): { kernels: KernelApi; ops: OpsApi } {
+  const c = core as Core & { kernels?: KernelApi; ops?: OpsApi };
+  if (!c.kernels || !c.ops) {
+    throw new GgufPagerError('KERNEL_TYPE', `this build of the core has no ${!c.kernels ? 'kernels' : 'ops'}: generation is not available`, {});
+  }
+  return { kernels: c.kernels, ops: c.ops };
+}

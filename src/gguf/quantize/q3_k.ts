@@ -1,0 +1,102 @@
+/**
+ * Q3_K: block_q3_K { hmask[32] (3rd bit), qs[64] (low 2 bits), scales[12]
+ * (16 six-bit signed scales, +32), d } = 110 bytes per 256 elements;
+ * x = d·(sc − 32)·(q − 4). Port of quantize_row_q3_K_ref / dequantize_row_q3_K.
+ */
+import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
+import { QK_K, makeQ3Quants } from './k-common.ts';
+
+/** Local alias (not an import binding, which bundlers turn into a property read on every call). */
+const fr = Math.fround;
+
+const BYTES = 110;
+const SCALES = 96;
+
+/** The 6-bit scale j (0..63, biased by 32) from the 12 packed bytes at s[at]. */
+function scaleQ3(j: number, s: Uint8Array, at: number): number {
+  const low = j < 8 ? s[at + j] & 0xf : s[at + j - 8] >> 4;
+  return low | (((s[at + 8 + (j % 4)] >> (2 * Math.floor(j / 4))) & 3) << 4);
+}
+
+export function quantizeQ3_K(x: Float32Array): Uint8Array {
+  const nb = x.length / QK_K;
+  const out = new Uint8Array(nb * BYTES);
+  const v = new DataView(out.buffer);
+  const L = new Int8Array(QK_K);
+  const scales = new Float32Array(16);
+  for (let i = 0; i < nb; i++) {
+    const xo = i * QK_K;
+    const at = i * BYTES;
+    let maxScale = 0;
+    let amax = 0;
+    for (let j = 0; j < 16; j++) {
+      scales[j] = makeQ3Quants(16, 4, x, xo + 16 * j, L, 16 * j);
+      const s = Math.abs(scales[j]);
+      if (s > amax) {
+        amax = s;
+        maxScale = scales[j];
+      }
+    }
+    if (maxScale) {
+      const iscale = fr(-32 / maxScale);
+      for (let j = 0; j < 16; j++) {
+        let l = (nearestInt(fr(iscale * scales[j])) << 24) >> 24; // int8_t
+        l = Math.max(-32, Math.min(31, l)) + 32;
+        if (j < 8) out[at + SCALES + j] = l & 0xf;
+        else out[at + SCALES + j - 8] |= (l & 0xf) << 4;
+        out[at + SCALES + 8 + (j % 4)] |= (l >> 4) << (2 * Math.floor(j / 4));
+      }
+      v.setUint16(at + 108, f32ToF16(fr(1 / iscale)), true);
+    } else {
+      v.setUint16(at + 108, 0, true);
+    }
+    const dAll = f16ToF32(v.getUint16(at + 108, true));
+    for (let j = 0; j < 16; j++) {
+      const d = fr(dAll * (scaleQ3(j, out, at + SCALES) - 32));
+      if (!d) continue;
+      for (let ii = 0; ii < 16; ii++) L[16 * j + ii] = Math.max(-4, Math.min(3, nearestInt(fr(x[xo + 16 * j + ii] / d)))) + 4;
+    }
+    let m = 0;
+    let hm = 1;
+    for (let j = 0; j < QK_K; j++) {
+      if (L[j] > 3) {
+        out[at + m] |= hm;
+        L[j] -= 4;
+      }
+      if (++m === 32) {
+        m = 0;
+        hm <<= 1;
+      }
+    }
+    for (let j = 0; j < QK_K; j += 128) {
+      for (let l = 0; l < 32; l++) {
+        out[at + 32 + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
+      }
+    }
+  }
+  return out;
+}
+
+export function dequantizeQ3_K(src: Uint8Array, n: number, out: Float32Array): void {
+  const v = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  for (let i = 0; i < n / QK_K; i++) {
+    const at = i * BYTES;
+    const dAll = f16ToF32(v.getUint16(at + 108, true));
+    let y = i * QK_K;
+    let is = 0;
+    let m = 1;
+    for (let half = 0; half < 2; half++) {
+      const q = at + 32 + 32 * half;
+      for (let shift = 0; shift < 8; shift += 2) {
+        for (let part = 0; part < 2; part++) {
+          const dl = fr(dAll * (scaleQ3(is++, src, at + SCALES) - 32));
+          for (let l = 0; l < 16; l++) {
+            const k = 16 * part + l;
+            out[y++] = fr(dl * (((src[q + k] >> shift) & 3) - (src[at + k] & m ? 0 : 4)));
+          }
+        }
+        m <<= 1;
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * What the kernel cases share: a core of one build with pinned arena buffers, random weight rows of each type
+ * (quant blocks with sane f16 scales), and the float64 reference with its error bound.
+ */
+import { createCore, type Core } from '../../src/core/core.ts';
+import { GgmlType } from '../../src/core/kernels.ts';
+import { bytesAt, f32At } from '../../src/core/view.ts';
+import { coreBuild, type CoreBuildName } from './core-builds.ts';
+
+export const MiB = 1024 * 1024;
+
+/** The types whose kernels K1 owns (the K-quants are K2's: assembly/kernels/q*_k.ts). */
+export const K1_TYPES = ['F32', 'F16', 'BF16', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q8_0'] as const;
+export type K1Type = typeof K1_TYPES[number];
+export const FLOAT_TYPES: readonly K1Type[] = ['F32', 'F16', 'BF16'];
+
+export interface KernelCore {
+  core: Core;
+  /** A fresh pinned arena block of `bytes` (64-byte aligned), as a byte pointer. */
+  alloc(bytes: number): number;
+  f32(ptr: number, n: number): Float32Array;
+  bytes(ptr: number, n: number): Uint8Array;
+}
+
+export async function kernelCore(build: CoreBuildName, arenaBytes = 16 * MiB): Promise<KernelCore> {
+  const core = await createCore({ arenaBytes, module: await coreBuild(build) });
+  return {
+    core,
+    alloc(bytes) {
+      const h = core.arena.alloc(Math.max(bytes, 1));
+      core.arena.pin(h);
+      return core.arena.ptr(h);
+    },
+    f32: (ptr, n) => f32At(core.memory, ptr, n),
+    bytes: (ptr, n) => bytesAt(core.memory, ptr, n),
+  };
+}
+
+/** Byte offsets of the f16 scale fields (d, then m) in one block of each legacy quant. */
+const SCALE_FIELDS: Record<string, number[]> = { Q4_0: [0], Q4_1: [0, 2], Q5_0: [0], Q5_1: [0, 2], Q8_0: [0] };
+
+/** rows × cols weights of `type`: random quants with f16 scales in ±[0, 0.05]; random floats in [-1, 1). */
+export function randomWeights(kc: KernelCore, type: K1Type, rows: number, cols: number, rnd: () => number): Uint8Array {
+  const k = kc.core.kernels;
+  const x = kc.core.exports;
+  const n = rows * cols;
+  const out = new Uint8Array(rows * k.rowBytes(GgmlType[type], cols));
+  const dv = new DataView(out.buffer);
+  if (type === 'F32') {
+    for (let i = 0; i < n; i++) dv.setFloat32(i * 4, rnd() * 2 - 1, true);
+  } else if (type === 'F16') {
+    for (let i = 0; i < n; i++) dv.setUint16(i * 2, x.f32ToF16(rnd() * 2 - 1), true);
+  } else if (type === 'BF16') {
+    for (let i = 0; i < n; i++) dv.setUint16(i * 2, (Math.floor(rnd() * 0x10000) & 0xbfff), true); // |v| < 2
+  } else {
+    for (let i = 0; i < out.length; i++) out[i] = Math.floor(rnd() * 256);
+    const bb = k.rowBytes(GgmlType[type], 32);
+    for (let b = 0; b < out.length / bb; b++) {
+      for (const off of SCALE_FIELDS[type]!) dv.setUint16(b * bb + off, x.f32ToF16((rnd() * 2 - 1) * 0.05), true);
+    }
+  }
+  return out;
+}
+
+/** Random f32 activations in [-1, 1), some blocks scaled down a thousandfold (varied block scales). */
+export function randomActivations(n: number, rnd: () => number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = (rnd() * 2 - 1) * ((i >> 5) % 3 === 2 ? 1e-3 : 1);
+  return x;
+}
+
+/** The largest |w| a block can hold, from its decoded weights (used for the rounding slack). */
+function blockMaxAbs(w: Float32Array, start: number, len: number): number {
+  let m = 0;
+  for (let i = start; i < start + len; i++) m = Math.max(m, Math.abs(w[i]!));
+  return m;
+}
+
+/**
+ * The float64 dot of one decoded weight row with x, and the bound the kernel's f32 result must meet:
+ *  - float weights (F32/F16/BF16, dotted with f32 x): n·2^-24·Σ|w·x| (f32 summation of n products, any order);
+ *  - quantized weights (dotted with the 8-bit activation, act-q8.ts): each x moves by ≤ d_b/2 with
+ *    d_b = max|x_b|/127, so the dot moves by ≤ Σ_b (max|x_b|/254)·Σ_{j∈b}|w_j|; plus f32 rounding of the block
+ *    scales and sums, ≤ 2^-16·Σ_j (32·max_b|w| + ...)·|x_j| — taken as 2^-16·Σ_j 40·W_b·|x_j| with W_b the
+ *    block's largest |w| (the unsigned-offset forms sum terms up to 2× the weights' range).
+ */
+export function reference(w: Float32Array, row: number, x: Float32Array, quantized: boolean): { ref: number; bound: number } {
+  const n = x.length;
+  const base = row * n;
+  let ref = 0, absWx = 0, bound = 0;
+  for (let j = 0; j < n; j++) {
+    ref += w[base + j]! * x[j]!;
+    absWx += Math.abs(w[base + j]! * x[j]!);
+  }
+  if (!quantized) return { ref, bound: n * 2 ** -24 * absWx + 1e-30 };
+  for (let b = 0; b < n / 32; b++) {
+    let amax = 0, absW = 0, absX = 0;
+    for (let j = b * 32; j < b * 32 + 32; j++) {
+      amax = Math.max(amax, Math.abs(x[j]!));
+      absW += Math.abs(w[base + j]!);
+      absX += Math.abs(x[j]!);
+    }
+    bound += (amax / 254) * absW * (1 + 2 ** -20) + 2 ** -16 * 40 * blockMaxAbs(w, base + b * 32, 32) * absX;
+  }
+  return { ref, bound: bound + 1e-30 };
+}

@@ -1,0 +1,53 @@
+/** The built `gguf-pager generate` command, run as a process on stories260K. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fixturePath } from '../cases/fixtures-dir.ts';
+import { reference, STORIES } from '../cases/gen-models.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLI = join(ROOT, 'dist/src/cli/main.js');
+const MODEL = fixturePath('models/stories260K.gguf');
+const ref = reference(STORIES);
+let dir = '';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', CLI, 'generate', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  spawnSync('npm', ['run', '-s', 'build:node'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  dir = mkdtempSync(join(tmpdir(), 'gguf-pager-generate-'));
+}, 150_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('streams llama.cpp\'s greedy continuation of the prompt', () => {
+  const r = cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '32');
+  expect(r.code).toBe(0);
+  expect(r.stdout.startsWith(ref.greedyText)).toBe(true);
+  expect(r.stdout).toMatch(/\[maxTokens\] 5 prompt tokens/);
+});
+
+it('prints one JSON object with --json, under a 25 % budget and f32 KV, and writes every position\'s logits', () => {
+  const out = join(dir, 'logits.json');
+  const r = cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '32', '--budget', '25%', '--kv', 'f32', '--json', '--logits', out);
+  expect(r.stderr).toBe('');
+  const j = JSON.parse(r.stdout);
+  expect(j.tokens).toEqual(ref.greedyIds);
+  expect(j.text).toBe(ref.greedyText);
+  expect(j).toMatchObject({ promptTokens: 5, stopReason: 'maxTokens' });
+  expect(j.maxResidentBytes).toBeLessThanOrEqual(1_185_376 / 4);
+  expect(j.bytesLoaded).toBeGreaterThan(0);
+  const logits = JSON.parse(readFileSync(out, 'utf8'));
+  expect(logits.promptIds).toEqual(ref.promptIds);
+  expect(logits.logits.map((l: { position: number }) => l.position)).toEqual([...Array(36).keys()]);
+});
+
+it('refuses a bad --kv with INVALID_ARGUMENT and its usage', () => {
+  const r = cli(MODEL, '--prompt', 'x', '--kv', 'q8');
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^INVALID_ARGUMENT: generate: --kv must be f16 or f32/);
+});

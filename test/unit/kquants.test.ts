@@ -1,0 +1,7 @@
+// The K-quant kernel cases (test/cases/kquant-cases.ts) in Node, both core builds.
+import { describe, it } from 'vitest';
+import { kquantCases } from '../cases/kquant-cases.ts';
+
+describe('K-quant kernels (Node)', () => {
+  for (const [name, body] of Object.entries(kquantCases)) it(name, body);
+});

@@ -45,6 +45,6 @@ export {
   createTokenizer, StreamingDetokenizer, applyChatTemplate, chatTemplateOptions, CHATML_TEMPLATE, Sampler, StopMatcher,
 } from './text/index.ts';
 export type {
-  Tokenizer, EncodeOptions, DecodeOptions, StreamingDetokenizerOptions, ChatMessage, ChatTemplateOptions, ChatTemplateResult,
+  Tokenizer, EncodeOptions, DecodeOptions, StreamingDetokenizerOptions, ChatTemplateOptions, ChatTemplateResult,
   SamplingOptions, StopResult,
 } from './text/index.ts';

@@ -93,34 +93,91 @@ export function dotF32(n: i32, w: usize, x: usize): f32 {
   return s;
 }
 
-/** Σ w[i]·x[i], w f16. */
-export function dotF16(n: i32, w: usize, x: usize): f32 {
+/** Eight weights at element i of a 16-bit float row, as two f32x4 (lo: i..i+3, hi: i+4..i+7). */
+// @ts-ignore: decorator
+@inline function half8(type: i32, w: usize, i: i32, high: bool): v128 {
+  const p = w + (<usize>i << 1);
+  const h = high ? v128.load16x4_u(p, 8) : v128.load16x4_u(p);
+  return type == T_F16 ? f16x4ToF32(h) : i32x4.shl(h, 16);
+}
+
+/** One 16-bit float element as f32. */
+// @ts-ignore: decorator
+@inline function half1(type: i32, w: usize, i: i32): f32 {
+  return type == T_F16 ? loadF16(w + (<usize>i << 1)) : reinterpret<f32>(<u32>load<u16>(w + (<usize>i << 1)) << 16);
+}
+
+/** Σ w[i]·x[i], w F16 or BF16 (`type` a constant at each call site): two accumulators over 8 elements. */
+// @ts-ignore: decorator
+@inline function dotHalf(type: i32, n: i32, w: usize, x: usize): f32 {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
   let i = 0;
   for (; i + 8 <= n; i += 8) {
-    const h = v128.load(w + (<usize>i << 1));
     const xo = x + (<usize>i << 2);
-    a0 = f32x4.add(a0, f32x4.mul(f16x4ToF32(i32x4.extend_low_i16x8_u(h)), v128.load(xo)));
-    a1 = f32x4.add(a1, f32x4.mul(f16x4ToF32(i32x4.extend_high_i16x8_u(h)), v128.load(xo, 16)));
+    a0 = f32x4.add(a0, f32x4.mul(half8(type, w, i, false), v128.load(xo)));
+    a1 = f32x4.add(a1, f32x4.mul(half8(type, w, i, true), v128.load(xo, 16)));
   }
   let s = hsumF32(f32x4.add(a0, a1));
-  for (; i < n; i++) s += loadF16(w + (<usize>i << 1)) * load<f32>(x + (<usize>i << 2));
+  for (; i < n; i++) s += half1(type, w, i) * load<f32>(x + (<usize>i << 2));
   return s;
+}
+
+/**
+ * dotHalf for four vectors (x, x + stride, ...) against one row, each weight decoded once: y[k·ys]. The same
+ * accumulators and order per vector as dotHalf, so the results are bit-identical to four single dots.
+ */
+// @ts-ignore: decorator
+@inline function dot4Half(type: i32, n: i32, w: usize, x: usize, stride: usize, y: usize, ys: usize): void {
+  let p0 = f32x4.splat(0), p1 = f32x4.splat(0), q0 = f32x4.splat(0), q1 = f32x4.splat(0);
+  let r0 = f32x4.splat(0), r1 = f32x4.splat(0), t0 = f32x4.splat(0), t1 = f32x4.splat(0);
+  const s2 = stride << 1, s3 = stride * 3;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const lo = half8(type, w, i, false), hi = half8(type, w, i, true);
+    const xo = x + (<usize>i << 2);
+    p0 = f32x4.add(p0, f32x4.mul(lo, v128.load(xo)));
+    p1 = f32x4.add(p1, f32x4.mul(hi, v128.load(xo, 16)));
+    q0 = f32x4.add(q0, f32x4.mul(lo, v128.load(xo + stride)));
+    q1 = f32x4.add(q1, f32x4.mul(hi, v128.load(xo + stride, 16)));
+    r0 = f32x4.add(r0, f32x4.mul(lo, v128.load(xo + s2)));
+    r1 = f32x4.add(r1, f32x4.mul(hi, v128.load(xo + s2, 16)));
+    t0 = f32x4.add(t0, f32x4.mul(lo, v128.load(xo + s3)));
+    t1 = f32x4.add(t1, f32x4.mul(hi, v128.load(xo + s3, 16)));
+  }
+  let sp = hsumF32(f32x4.add(p0, p1)), sq = hsumF32(f32x4.add(q0, q1));
+  let sr = hsumF32(f32x4.add(r0, r1)), st = hsumF32(f32x4.add(t0, t1));
+  for (; i < n; i++) {
+    const v = half1(type, w, i);
+    const xo = x + (<usize>i << 2);
+    sp += v * load<f32>(xo);
+    sq += v * load<f32>(xo + stride);
+    sr += v * load<f32>(xo + s2);
+    st += v * load<f32>(xo + s3);
+  }
+  store<f32>(y, sp);
+  store<f32>(y + ys, sq);
+  store<f32>(y + 2 * ys, sr);
+  store<f32>(y + 3 * ys, st);
+}
+
+/** Σ w[i]·x[i], w f16. */
+export function dotF16(n: i32, w: usize, x: usize): f32 {
+  return dotHalf(T_F16, n, w, x);
 }
 
 /** Σ w[i]·x[i], w bf16. */
 export function dotBF16(n: i32, w: usize, x: usize): f32 {
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
-  let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const h = v128.load(w + (<usize>i << 1));
-    const xo = x + (<usize>i << 2);
-    a0 = f32x4.add(a0, f32x4.mul(i32x4.shl(i32x4.extend_low_i16x8_u(h), 16), v128.load(xo)));
-    a1 = f32x4.add(a1, f32x4.mul(i32x4.shl(i32x4.extend_high_i16x8_u(h), 16), v128.load(xo, 16)));
-  }
-  let s = hsumF32(f32x4.add(a0, a1));
-  for (; i < n; i++) s += reinterpret<f32>(<u32>load<u16>(w + (<usize>i << 1)) << 16) * load<f32>(x + (<usize>i << 2));
-  return s;
+  return dotHalf(T_BF16, n, w, x);
+}
+
+/** Four vectors against one f16 row (matmul). */
+export function dot4F16(n: i32, w: usize, x: usize, stride: usize, y: usize, ys: usize): void {
+  dot4Half(T_F16, n, w, x, stride, y, ys);
+}
+
+/** Four vectors against one bf16 row (matmul). */
+export function dot4BF16(n: i32, w: usize, x: usize, stride: usize, y: usize, ys: usize): void {
+  dot4Half(T_BF16, n, w, x, stride, y, ys);
 }
 
 /** The scalar loop (oracle and bench baseline): one element at a time, in order. */

@@ -10,7 +10,8 @@
 //  kMatmul walks W in tiles of rows (≈ TILE_BYTES of weights); each tile is
 //  dotted with every vector of the batch while it sits in cache, so each
 //  weight byte streams from memory once per batch, not once per vector; for
-//  the quants each weight block is decoded once per four vectors (vecDot4*).
+//  the quants, F16 and BF16 each weight block is decoded once per four
+//  vectors (vecDot4*, dot4F16, dot4BF16), with results bit-identical to matvec.
 //  x, y and work are 16-byte aligned; y must not overlap x or work.
 
 import { OK, E_K_SHAPE, E_K_TYPE } from '../common';
@@ -19,7 +20,7 @@ import {
   T_F32, T_F16, T_BF16, T_Q4_0, T_Q4_1, T_Q5_0, T_Q5_1, T_Q8_0, T_Q2_K, T_Q3_K, T_Q4_K, T_Q5_K, T_Q6_K,
   blockSize, blockBytes, isFloat, isLegacyQuant,
 } from './types';
-import { dequantRowFloat, dotFloat, dotFloatScalar } from './float';
+import { dequantRowFloat, dotFloat, dotFloatScalar, dot4F16, dot4BF16 } from './float';
 import { actBytes, quantizeAct } from './act-q8';
 import { dequantRowQ4_0, vecDotQ4_0, vecDot4Q4_0, vecDotQ4_0Scalar } from './q4_0';
 import { dequantRowQ4_1, vecDotQ4_1, vecDot4Q4_1, vecDotQ4_1Scalar } from './q4_1';
@@ -91,11 +92,12 @@ export function kMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, bat
   for (let r0 = 0; r0 < rows; r0 += tile) {
     const r1 = min(rows, r0 + tile);
     let b = 0;
-    // quantized weights: four vectors at a time, so each weight block is decoded once per four tokens
-    if (isLegacyQuant(type)) {
+    // four vectors at a time, so each weight block (or f16/bf16 group) is decoded once per four tokens
+    if (isLegacyQuant(type) || type == T_F16 || type == T_BF16) {
+      const a0 = float ? x : work, stride = float ? <usize>cols << 2 : ab;
       for (; b + 4 <= batch; b += 4) {
         for (let row = r0; row < r1; row++) {
-          dot4Row(type, cols, w + <usize>row * rb, work + <usize>b * ab, ab, y + ((<usize>b * rows + row) << 2), <usize>rows << 2);
+          dot4Row(type, cols, w + <usize>row * rb, a0 + <usize>b * stride, stride, y + ((<usize>b * rows + row) << 2), <usize>rows << 2);
         }
       }
     }
@@ -197,10 +199,12 @@ function checkMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch:
   }
 }
 
-/** Four vectors' dots with one row (quantized types): y[k·ys] = dot(W[row], a + k·stride). */
+/** Four vectors' dots with one row (quants, F16, BF16): y[k·ys] = dot(W[row], a + k·stride), as four dotRow. */
 // @ts-ignore: decorator
 @inline function dot4Row(type: i32, n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
   switch (type) {
+    case T_F16: dot4F16(n, w, a, stride, y, ys); break;
+    case T_BF16: dot4BF16(n, w, a, stride, y, ys); break;
     case T_Q4_0: vecDot4Q4_0(n, w, a, stride, y, ys); break;
     case T_Q4_1: vecDot4Q4_1(n, w, a, stride, y, ys); break;
     case T_Q5_0: vecDot4Q5_0(n, w, a, stride, y, ys); break;

@@ -120,6 +120,19 @@ export function kernelCases(build: CoreBuildName): Cases {
 
   Object.assign(cases, kernelMatmulCases(build));
 
+  cases['sizes rows by ggml\'s block bytes and the work buffer by the batch'] = async () => {
+    const kc = await kernelCore(build, 1024 * 1024);
+    const k = kc.core.kernels;
+    const want: [number, number, number][] = [
+      [GgmlType.F32, 4096, 16384], [GgmlType.F16, 4096, 8192], [GgmlType.BF16, 7, 14], [GgmlType.Q4_0, 4096, 2304],
+      [GgmlType.Q4_1, 4096, 2560], [GgmlType.Q5_0, 4096, 2816], [GgmlType.Q5_1, 4096, 3072], [GgmlType.Q8_0, 4096, 4352],
+      [GgmlType.Q2_K, 4096, 1344], [GgmlType.Q3_K, 256, 110], [GgmlType.Q4_K, 256, 144], [GgmlType.Q5_K, 256, 176], [GgmlType.Q6_K, 4096, 3360],
+    ];
+    for (const [type, cols, bytes] of want) checkEq(k.rowBytes(type, cols), bytes, `rowBytes(${type}, ${cols})`);
+    checkEq(k.workBytes(GgmlType.F16, 4096, 8), 0, 'float types need no work');
+    checkEq(k.workBytes(GgmlType.Q4_0, 4096, 3), 3 * 5120, 'Q4_0 work for 3 vectors of 4096 (i8 quants + f32 d + i32 Σ per block)');
+  };
+
   cases['rejects a row length that does not divide the block with KERNEL_SHAPE'] = async () => {
     const kc = await kernelCore(build, 1024 * 1024);
     const k = kc.core.kernels;

@@ -80,9 +80,10 @@ function blockMaxAbs(w: Float32Array, start: number, len: number): number {
  * The float64 dot of one decoded weight row with x, and the bound the kernel's f32 result must meet:
  *  - float weights (F32/F16/BF16, dotted with f32 x): n·2^-24·Σ|w·x| (f32 summation of n products, any order);
  *  - quantized weights (dotted with the 8-bit activation, act-q8.ts): each x moves by ≤ d_b/2 with
- *    d_b = max|x_b|/127, so the dot moves by ≤ Σ_b (max|x_b|/254)·Σ_{j∈b}|w_j|; plus f32 rounding of the block
- *    scales and sums, ≤ 2^-16·Σ_j (32·max_b|w| + ...)·|x_j| — taken as 2^-16·Σ_j 40·W_b·|x_j| with W_b the
- *    block's largest |w| (the unsigned-offset forms sum terms up to 2× the weights' range).
+ *    d_b = max|x_b|/127, so the dot moves by ≤ Σ_b (max|x_b|/254)·Σ_{j∈b}|w_j| (the activation's rounding, as in
+ *    ggml); plus the f32 rounding of the block scales and sums, bounded by 2^-16·Σ_b 40·W_b·Σ_{j∈b}|x_j| with W_b
+ *    the block's largest |w| (the unsigned-offset forms carry terms up to ~2× the weights' range, and a row sums
+ *    at most a few hundred block terms in f32).
  */
 export function reference(w: Float32Array, row: number, x: Float32Array, quantized: boolean): { ref: number; bound: number } {
   const n = x.length;

@@ -14,7 +14,7 @@
 //  dot with a Q8_K block (a ≈ d8 · a8):
 //    Σ w·a = d8·d · Σ_j sc_j · Σ q·a8  −  d8·dmin · Σ_j m_j · Σ a8   (Σ a8: the activation's 16-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, loadHalf, hsum, dot16, scaled, bitsRight } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, loadHalf, hsum, dot16, scaled, scaleLane, step4x16, bitsRight } from './q8_k';
 import { combineMins } from './q4_k';
 
 // @ts-ignore: decorator
@@ -112,4 +112,58 @@ export function vecDotQ2K(n: i32, w: usize, a: usize): f32 {
     sum += combineMins(x + D, y, hsum(acc), summs);
   }
   return sum;
+}
+
+/** Σ m_j · Σ a8 over sub-block j (the activation's 16-sums), mins: the 16 4-bit mins as u8. */
+// @ts-ignore: decorator
+@inline function minsQ2K(mins: v128, y: usize): i32 {
+  return hsum(i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(mins), v128.load(y + Q8K_BSUMS16)),
+    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(mins), v128.load(y + Q8K_BSUMS16, 16))));
+}
+
+/**
+ * vecDotQ2K of one weight row with four activations (a + j·stride), each block decoded once
+ * for the four; results at y + j·ys, each bit for bit vecDotQ2K's.
+ */
+export function vecDot4Q2K(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  const nb = n / QK_K;
+  const m2 = i8x16.splat(3);
+  const m4 = i8x16.splat(15);
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const x = w + <usize>b * Q2K_BLOCK;
+    const y0 = a + <usize>b * Q8K_BLOCK, y1 = y0 + stride, y2 = y1 + stride, y3 = y2 + stride;
+    const packed = v128.load(x + SCALES);
+    const sc8 = v128.and(packed, m4);
+    let acc0 = i32x4.splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    // Per step, a quarter (64 weights, sub-blocks 4t .. 4t+3): half h = o / 128 of qs, crumbs 0, 1 or 2, 3.
+    for (let o: usize = 0; o < 256; o += 64) {
+      const q = x + QS + ((o >> 7) << 5);
+      const v0 = v128.load(q), v1 = v128.load(q, 16);
+      const sc = (o >> 7) == 0 ? i16x8.extend_low_i8x16_u(sc8) : i16x8.extend_high_i8x16_u(sc8);
+      let w0: v128, w1: v128, w2: v128, w3: v128, sa: v128, sb: v128, sc2: v128, sd: v128;
+      if (((o >> 6) & 1) == 0) {
+        w0 = v128.and(v0, m2); w1 = v128.and(v1, m2); w2 = bitsRight(v0, 2, m2); w3 = bitsRight(v1, 2, m2);
+        sa = scaleLane(sc, 0); sb = scaleLane(sc, 1); sc2 = scaleLane(sc, 2); sd = scaleLane(sc, 3);
+      } else {
+        w0 = bitsRight(v0, 4, m2); w1 = bitsRight(v1, 4, m2); w2 = bitsRight(v0, 6, m2); w3 = bitsRight(v1, 6, m2);
+        sa = scaleLane(sc, 4); sb = scaleLane(sc, 5); sc2 = scaleLane(sc, 6); sd = scaleLane(sc, 7);
+      }
+      const o8 = Q8K_QS + o, o16 = Q8K_QS16 + (o << 1);
+      acc0 = i32x4.add(acc0, step4x16(w0, w1, w2, w3, y0 + o8, y0 + o16, sa, sb, sc2, sd));
+      acc1 = i32x4.add(acc1, step4x16(w0, w1, w2, w3, y1 + o8, y1 + o16, sa, sb, sc2, sd));
+      acc2 = i32x4.add(acc2, step4x16(w0, w1, w2, w3, y2 + o8, y2 + o16, sa, sb, sc2, sd));
+      acc3 = i32x4.add(acc3, step4x16(w0, w1, w2, w3, y3 + o8, y3 + o16, sa, sb, sc2, sd));
+    }
+    const mins = bitsRight(packed, 4, m4);
+    s0 += combineMins(x + D, y0, hsum(acc0), minsQ2K(mins, y0));
+    s1 += combineMins(x + D, y1, hsum(acc1), minsQ2K(mins, y1));
+    s2 += combineMins(x + D, y2, hsum(acc2), minsQ2K(mins, y2));
+    s3 += combineMins(x + D, y3, hsum(acc3), minsQ2K(mins, y3));
+  }
+  store<f32>(y, s0);
+  store<f32>(y + ys, s1);
+  store<f32>(y + 2 * ys, s2);
+  store<f32>(y + 3 * ys, s3);
 }

@@ -16,7 +16,7 @@
 //  dot with a Q8_K block (a ≈ d8 · a8), with u = q + 4 in 0..7 (the 7-bit operand):
 //    Σ w·a = d8·d · (Σ_j sc_j · Σ u·a8  −  4 · Σ_j sc_j · Σ a8)   (Σ a8: the activation's 16-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, bitsLeft, bitsRight } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, scaleLane, step4x16, bitsLeft, bitsRight } from './q8_k';
 
 // @ts-ignore: decorator
 @inline const HMASK: usize = 0;
@@ -139,4 +139,61 @@ export function vecDotQ3K(n: i32, w: usize, a: usize): f32 {
     sum += combine(x, y, hsum(acc) - 4 * offset);
   }
   return sum;
+}
+
+/** Σ_j sc_j · Σ a8 over sub-block j (the activation's 16-sums), lo / hi: the i16 scales. */
+// @ts-ignore: decorator
+@inline function offsetQ3K(lo: v128, hi: v128, y: usize): i32 {
+  return hsum(i32x4.add(
+    i32x4.dot_i16x8_s(lo, v128.load(y + Q8K_BSUMS16)),
+    i32x4.dot_i16x8_s(hi, v128.load(y + Q8K_BSUMS16, 16))));
+}
+
+/**
+ * vecDotQ3K of one weight row with four activations (a + j·stride), each block decoded once
+ * for the four; results at y + j·ys, each bit for bit vecDotQ3K's.
+ */
+export function vecDot4Q3K(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  const nb = n / QK_K;
+  const m2 = i8x16.splat(3);
+  const bit2 = i8x16.splat(4);
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    const x = w + <usize>b * Q3K_BLOCK;
+    const y0 = a + <usize>b * Q8K_BLOCK, y1 = y0 + stride, y2 = y1 + stride, y3 = y2 + stride;
+    const s8 = i8x16.sub(scalesQ3K(x + SCALES), i8x16.splat(32));
+    const lo = i16x8.extend_low_i8x16_s(s8), hi = i16x8.extend_high_i8x16_s(s8);
+    const hm0 = v128.load(x + HMASK), hm1 = v128.load(x + HMASK, 16);
+    let acc0 = i32x4.splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    // Per step, a quarter (64 weights, sub-blocks 4t .. 4t+3): half h = o / 128, crumbs 0, 1 or 2, 3.
+    for (let o: usize = 0; o < 256; o += 64) {
+      const h = o >> 7;
+      const q0 = v128.load(x + QS + (h << 5)), q1 = v128.load(x + QS + (h << 5), 16);
+      const h0 = h == 0 ? hm0 : i16x8.shr_u(hm0, 4), h1 = h == 0 ? hm1 : i16x8.shr_u(hm1, 4);
+      const sc = h == 0 ? lo : hi;
+      let w0: v128, w1: v128, w2: v128, w3: v128, sa: v128, sb: v128, sc2: v128, sd: v128;
+      if (((o >> 6) & 1) == 0) {
+        w0 = unsignedQ3K(q0, h0, 0, m2, bit2); w1 = unsignedQ3K(q1, h1, 0, m2, bit2);
+        w2 = unsignedQ3K(q0, h0, 1, m2, bit2); w3 = unsignedQ3K(q1, h1, 1, m2, bit2);
+        sa = scaleLane(sc, 0); sb = scaleLane(sc, 1); sc2 = scaleLane(sc, 2); sd = scaleLane(sc, 3);
+      } else {
+        w0 = unsignedQ3K(q0, h0, 2, m2, bit2); w1 = unsignedQ3K(q1, h1, 2, m2, bit2);
+        w2 = unsignedQ3K(q0, h0, 3, m2, bit2); w3 = unsignedQ3K(q1, h1, 3, m2, bit2);
+        sa = scaleLane(sc, 4); sb = scaleLane(sc, 5); sc2 = scaleLane(sc, 6); sd = scaleLane(sc, 7);
+      }
+      const o8 = Q8K_QS + o, o16 = Q8K_QS16 + (o << 1);
+      acc0 = i32x4.add(acc0, step4x16(w0, w1, w2, w3, y0 + o8, y0 + o16, sa, sb, sc2, sd));
+      acc1 = i32x4.add(acc1, step4x16(w0, w1, w2, w3, y1 + o8, y1 + o16, sa, sb, sc2, sd));
+      acc2 = i32x4.add(acc2, step4x16(w0, w1, w2, w3, y2 + o8, y2 + o16, sa, sb, sc2, sd));
+      acc3 = i32x4.add(acc3, step4x16(w0, w1, w2, w3, y3 + o8, y3 + o16, sa, sb, sc2, sd));
+    }
+    s0 += combine(x, y0, hsum(acc0) - 4 * offsetQ3K(lo, hi, y0));
+    s1 += combine(x, y1, hsum(acc1) - 4 * offsetQ3K(lo, hi, y1));
+    s2 += combine(x, y2, hsum(acc2) - 4 * offsetQ3K(lo, hi, y2));
+    s3 += combine(x, y3, hsum(acc3) - 4 * offsetQ3K(lo, hi, y3));
+  }
+  store<f32>(y, s0);
+  store<f32>(y + ys, s1);
+  store<f32>(y + 2 * ys, s2);
+  store<f32>(y + 3 * ys, s3);
 }

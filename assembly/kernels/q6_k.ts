@@ -15,7 +15,7 @@
 //  dot with a Q8_K block (a ≈ d8 · a8), with u = q + 32 in 0..63 (the 7-bit operand):
 //    Σ w·a = d8·d · (Σ_j sc_j · Σ u·a8  −  32 · Σ_j sc_j · Σ a8)   (Σ a8: the activation's 16-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, scaleLane, bitsLeft, bitsRight } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, scaleLane, step4x16, bitsLeft, bitsRight } from './q8_k';
 
 // @ts-ignore: decorator
 @inline const QL: usize = 0;
@@ -114,14 +114,6 @@ export function vecDotQ6K(n: i32, w: usize, a: usize): f32 {
     sum += combine(x, y, hsum(acc) - 32 * offset);
   }
   return sum;
-}
-
-/** Four 16-weight sub-blocks w0..w3 (consecutive activations at a8 / a16) times their scale splats. */
-// @ts-ignore: decorator
-@inline function step4x16(w0: v128, w1: v128, w2: v128, w3: v128, a8: usize, a16: usize, s0: v128, s1: v128, s2: v128, s3: v128): v128 {
-  return i32x4.add(
-    i32x4.add(i32x4.dot_i16x8_s(dot16(w0, a8, a16), s0), i32x4.dot_i16x8_s(dot16(w1, a8 + 16, a16 + 32), s1)),
-    i32x4.add(i32x4.dot_i16x8_s(dot16(w2, a8 + 32, a16 + 64), s2), i32x4.dot_i16x8_s(dot16(w3, a8 + 48, a16 + 96), s3)));
 }
 
 /**

@@ -190,3 +190,11 @@ export function halfToF32(h: u32): f32 {
 @inline export function scaleLane(scales: v128, k: i32): v128 {
   return i8x16.swizzle(scales, i16x8.splat(<i16>(0x0100 + 0x0202 * k)));
 }
+
+/** Four 16-weight sub-blocks w0..w3 (consecutive activations at a8 / a16) times their scale splats. */
+// @ts-ignore: decorator
+@inline export function step4x16(w0: v128, w1: v128, w2: v128, w3: v128, a8: usize, a16: usize, s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  return i32x4.add(
+    i32x4.add(i32x4.dot_i16x8_s(dot16(w0, a8, a16), s0), i32x4.dot_i16x8_s(dot16(w1, a8 + 16, a16 + 32), s1)),
+    i32x4.add(i32x4.dot_i16x8_s(dot16(w2, a8 + 32, a16 + 64), s2), i32x4.dot_i16x8_s(dot16(w3, a8 + 48, a16 + 96), s3)));
+}

@@ -12,7 +12,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
-          execArgv: ['--experimental-wasm-relaxed-simd'], // Node 20 compiles the Relaxed SIMD core only with it
+          // Node 20 runs the Relaxed SIMD core build (build/core.relaxed.wasm) only behind this flag
+          execArgv: ['--experimental-wasm-relaxed-simd'],
         },
       },
       {

@@ -3,14 +3,17 @@
 // budget: [arena base, end of the KV pages)) and the alignment of its f32 and
 // Q8_K buffers (16 bytes), then calls the kernel of the type. Weight rows may
 // start anywhere (a K-quant block is 84..210 bytes, not a multiple of 16).
-// The engine's matvec (matvec.ts) calls the kernels directly.
+// The engine's matvec (matvec.ts) calls the kernels directly: per type X in Q2K..Q6K,
+// dequantRowX (get_rows, dequant), vecDotX (one activation), vecDot4X (four activations,
+// K1's vecDot4 signature), vecDotXScalar (the scalar baseline); the activations are
+// quantizeRowQ8K(x, work, cols) into q8kBytes(cols) bytes per vector (q8_k.ts).
 
 import { ALIGN_BITS, E_K_ALIGN, E_K_RANGE, E_K_SHAPE, E_K_TYPE, OK } from '../common';
 import { arenaBase, capUnits } from '../arena';
 import { pageBytes, pageCount } from '../kv';
 import { QK_K, q8kBytes, quantizeRowQ8K } from './q8_k';
-import { dequantRowQ2K, vecDotQ2K, vecDotQ2KScalar } from './q2_k';
-import { dequantRowQ3K, vecDotQ3K, vecDotQ3KScalar } from './q3_k';
+import { dequantRowQ2K, vecDotQ2K, vecDot4Q2K, vecDotQ2KScalar } from './q2_k';
+import { dequantRowQ3K, vecDotQ3K, vecDot4Q3K, vecDotQ3KScalar } from './q3_k';
 import { dequantRowQ4K, vecDotQ4K, vecDot4Q4K, vecDotQ4KScalar } from './q4_k';
 import { dequantRowQ5K, vecDotQ5K, vecDot4Q5K, vecDotQ5KScalar } from './q5_k';
 import { dequantRowQ6K, vecDotQ6K, vecDot4Q6K, vecDotQ6KScalar } from './q6_k';
@@ -113,13 +116,14 @@ export function kqMatvec(type: i32, w: usize, rows: i32, cols: i32, a: usize, y:
   return OK;
 }
 
-/** Four activations' dots with one row (the vecDot4 kernel of the type, or four vecDots). */
+/** Four activations' dots with one row (the vecDot4 kernel of the type); type already checked. */
 function dot4(type: i32, n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
   switch (type) {
+    case 10: vecDot4Q2K(n, w, a, stride, y, ys); return;
+    case 11: vecDot4Q3K(n, w, a, stride, y, ys); return;
     case 12: vecDot4Q4K(n, w, a, stride, y, ys); return;
     case 13: vecDot4Q5K(n, w, a, stride, y, ys); return;
-    case 14: vecDot4Q6K(n, w, a, stride, y, ys); return;
-    default: for (let j: usize = 0; j < 4; j++) store<f32>(y + j * ys, dot(type, n, w, a + j * stride, false));
+    default: vecDot4Q6K(n, w, a, stride, y, ys); return;
   }
 }
 

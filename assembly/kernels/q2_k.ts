@@ -14,7 +14,7 @@
 //  dot with a Q8_K block (a ≈ d8 · a8):
 //    Σ w·a = d8·d · Σ_j sc_j · Σ q·a8  −  d8·dmin · Σ_j m_j · Σ a8   (Σ a8: the activation's 16-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, loadHalf, hsum, dot16, scaled, bitsRight } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, loadHalf, hsum, dot16, scaled, scaleLane, step4x16, bitsRight, acc4Clear, acc4Add, acc4Sum } from './q8_k';
 import { combineMins } from './q4_k';
 
 // @ts-ignore: decorator
@@ -112,4 +112,54 @@ export function vecDotQ2K(n: i32, w: usize, a: usize): f32 {
     sum += combineMins(x + D, y, hsum(acc), summs);
   }
   return sum;
+}
+
+/** Σ m_j · Σ a8 over sub-block j (the activation's 16-sums), mins: the 16 4-bit mins as u8. */
+// @ts-ignore: decorator
+@inline function minsQ2K(mins: v128, y: usize): i32 {
+  return hsum(i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(mins), v128.load(y + Q8K_BSUMS16)),
+    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(mins), v128.load(y + Q8K_BSUMS16, 16))));
+}
+
+/**
+ * vecDotQ2K of one weight row with four activations (a + j·stride), each block decoded once
+ * for the four; results at y + j·ys, each bit for bit vecDotQ2K's.
+ */
+export function vecDot4Q2K(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  const nb = n / QK_K;
+  const m2 = i8x16.splat(3);
+  const m4 = i8x16.splat(15);
+  for (let j: usize = 0; j < 4; j++) store<f32>(y + j * ys, 0); // running sums, block by block as vecDot
+  for (let b = 0; b < nb; b++) {
+    const x = w + <usize>b * Q2K_BLOCK;
+    const y0 = a + <usize>b * Q8K_BLOCK;
+    const packed = v128.load(x + SCALES);
+    const sc8 = v128.and(packed, m4);
+    acc4Clear();
+    // Per step, a quarter (64 weights, sub-blocks 4t .. 4t+3): half h = o / 128 of qs, crumbs 0, 1 or 2, 3.
+    for (let o: usize = 0; o < 256; o += 64) {
+      const q = x + QS + ((o >> 7) << 5);
+      const v0 = v128.load(q), v1 = v128.load(q, 16);
+      const sc = (o >> 7) == 0 ? i16x8.extend_low_i8x16_u(sc8) : i16x8.extend_high_i8x16_u(sc8);
+      let w0: v128, w1: v128, w2: v128, w3: v128, sa: v128, sb: v128, sc2: v128, sd: v128;
+      if (((o >> 6) & 1) == 0) {
+        w0 = v128.and(v0, m2); w1 = v128.and(v1, m2); w2 = bitsRight(v0, 2, m2); w3 = bitsRight(v1, 2, m2);
+        sa = scaleLane(sc, 0); sb = scaleLane(sc, 1); sc2 = scaleLane(sc, 2); sd = scaleLane(sc, 3);
+      } else {
+        w0 = bitsRight(v0, 4, m2); w1 = bitsRight(v1, 4, m2); w2 = bitsRight(v0, 6, m2); w3 = bitsRight(v1, 6, m2);
+        sa = scaleLane(sc, 4); sb = scaleLane(sc, 5); sc2 = scaleLane(sc, 6); sd = scaleLane(sc, 7);
+      }
+      const o8 = Q8K_QS + o, o16 = Q8K_QS16 + (o << 1);
+      for (let j: usize = 0; j < 4; j++) {
+        const yj = y0 + j * stride;
+        acc4Add(j, step4x16(w0, w1, w2, w3, yj + o8, yj + o16, sa, sb, sc2, sd));
+      }
+    }
+    const mins = bitsRight(packed, 4, m4);
+    for (let j: usize = 0; j < 4; j++) {
+      const yj = y0 + j * stride;
+      store<f32>(y + j * ys, load<f32>(y + j * ys) + combineMins(x + D, yj, acc4Sum(j), minsQ2K(mins, yj)));
+    }
+  }
 }

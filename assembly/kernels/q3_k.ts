@@ -16,7 +16,7 @@
 //  dot with a Q8_K block (a ≈ d8 · a8), with u = q + 4 in 0..7 (the 7-bit operand):
 //    Σ w·a = d8·d · (Σ_j sc_j · Σ u·a8  −  4 · Σ_j sc_j · Σ a8)   (Σ a8: the activation's 16-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, bitsLeft, bitsRight } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, scaleLane, step4x16, bitsLeft, bitsRight, acc4Clear, acc4Add, acc4Sum } from './q8_k';
 
 // @ts-ignore: decorator
 @inline const HMASK: usize = 0;
@@ -139,4 +139,57 @@ export function vecDotQ3K(n: i32, w: usize, a: usize): f32 {
     sum += combine(x, y, hsum(acc) - 4 * offset);
   }
   return sum;
+}
+
+/** Σ_j sc_j · Σ a8 over sub-block j (the activation's 16-sums), lo / hi: the i16 scales. */
+// @ts-ignore: decorator
+@inline function offsetQ3K(lo: v128, hi: v128, y: usize): i32 {
+  return hsum(i32x4.add(
+    i32x4.dot_i16x8_s(lo, v128.load(y + Q8K_BSUMS16)),
+    i32x4.dot_i16x8_s(hi, v128.load(y + Q8K_BSUMS16, 16))));
+}
+
+/**
+ * vecDotQ3K of one weight row with four activations (a + j·stride), each block decoded once
+ * for the four; results at y + j·ys, each bit for bit vecDotQ3K's.
+ */
+export function vecDot4Q3K(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
+  const nb = n / QK_K;
+  const m2 = i8x16.splat(3);
+  const bit2 = i8x16.splat(4);
+  for (let j: usize = 0; j < 4; j++) store<f32>(y + j * ys, 0); // running sums, block by block as vecDot
+  for (let b = 0; b < nb; b++) {
+    const x = w + <usize>b * Q3K_BLOCK;
+    const y0 = a + <usize>b * Q8K_BLOCK;
+    const s8 = i8x16.sub(scalesQ3K(x + SCALES), i8x16.splat(32));
+    const lo = i16x8.extend_low_i8x16_s(s8), hi = i16x8.extend_high_i8x16_s(s8);
+    const hm0 = v128.load(x + HMASK), hm1 = v128.load(x + HMASK, 16);
+    acc4Clear();
+    // Per step, a quarter (64 weights, sub-blocks 4t .. 4t+3): half h = o / 128, crumbs 0, 1 or 2, 3.
+    for (let o: usize = 0; o < 256; o += 64) {
+      const h = o >> 7;
+      const q0 = v128.load(x + QS + (h << 5)), q1 = v128.load(x + QS + (h << 5), 16);
+      const h0 = h == 0 ? hm0 : i16x8.shr_u(hm0, 4), h1 = h == 0 ? hm1 : i16x8.shr_u(hm1, 4);
+      const sc = h == 0 ? lo : hi;
+      let w0: v128, w1: v128, w2: v128, w3: v128, sa: v128, sb: v128, sc2: v128, sd: v128;
+      if (((o >> 6) & 1) == 0) {
+        w0 = unsignedQ3K(q0, h0, 0, m2, bit2); w1 = unsignedQ3K(q1, h1, 0, m2, bit2);
+        w2 = unsignedQ3K(q0, h0, 1, m2, bit2); w3 = unsignedQ3K(q1, h1, 1, m2, bit2);
+        sa = scaleLane(sc, 0); sb = scaleLane(sc, 1); sc2 = scaleLane(sc, 2); sd = scaleLane(sc, 3);
+      } else {
+        w0 = unsignedQ3K(q0, h0, 2, m2, bit2); w1 = unsignedQ3K(q1, h1, 2, m2, bit2);
+        w2 = unsignedQ3K(q0, h0, 3, m2, bit2); w3 = unsignedQ3K(q1, h1, 3, m2, bit2);
+        sa = scaleLane(sc, 4); sb = scaleLane(sc, 5); sc2 = scaleLane(sc, 6); sd = scaleLane(sc, 7);
+      }
+      const o8 = Q8K_QS + o, o16 = Q8K_QS16 + (o << 1);
+      for (let j: usize = 0; j < 4; j++) {
+        const yj = y0 + j * stride;
+        acc4Add(j, step4x16(w0, w1, w2, w3, yj + o8, yj + o16, sa, sb, sc2, sd));
+      }
+    }
+    for (let j: usize = 0; j < 4; j++) {
+      const yj = y0 + j * stride;
+      store<f32>(y + j * ys, load<f32>(y + j * ys) + combine(x, yj, acc4Sum(j) - 4 * offsetQ3K(lo, hi, yj)));
+    }
+  }
 }

@@ -19,7 +19,7 @@
 //    Σ w·a = d8·d · Σ_j sc_j · Σ q·a8  −  d8·dmin · Σ_j m_j · Σ a8
 //  the first sum exact in i32, the second from the activation's 32-sums.
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS32, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaleLane, bitsRight } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS32, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaleLane, bitsRight, acc4Clear, acc4Add, acc4Sum } from './q8_k';
 
 // @ts-ignore: decorator
 @inline const D: usize = 0;
@@ -158,32 +158,28 @@ export function vecDotQ4K(n: i32, w: usize, a: usize): f32 {
 export function vecDot4Q4K(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
   const nb = n / QK_K;
   const m4 = i8x16.splat(15);
-  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let j: usize = 0; j < 4; j++) store<f32>(y + j * ys, 0); // running sums, block by block as vecDot
   for (let b = 0; b < nb; b++) {
     const x = w + <usize>b * Q4K_BLOCK;
-    const y0 = a + <usize>b * Q8K_BLOCK, y1 = y0 + stride, y2 = y1 + stride, y3 = y2 + stride;
+    const y0 = a + <usize>b * Q8K_BLOCK;
     const sm = scalesMinsK4(x + SCALES);
     let sc = i16x8.extend_low_i8x16_u(sm);
-    let acc0 = i32x4.splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    acc4Clear();
     for (let o: usize = 0; o < 128; o += 32) {
       const v0 = v128.load(x + QS + o), v1 = v128.load(x + QS + o, 16);
       const w0 = v128.and(v0, m4), w1 = v128.and(v1, m4), w2 = bitsRight(v0, 4, m4), w3 = bitsRight(v1, 4, m4);
       const sa = scaleLane(sc, 0), sb = scaleLane(sc, 1);
       const o8 = Q8K_QS + (o << 1), o16 = Q8K_QS16 + (o << 2);
-      acc0 = i32x4.add(acc0, step64(w0, w1, w2, w3, y0 + o8, y0 + o16, sa, sb));
-      acc1 = i32x4.add(acc1, step64(w0, w1, w2, w3, y1 + o8, y1 + o16, sa, sb));
-      acc2 = i32x4.add(acc2, step64(w0, w1, w2, w3, y2 + o8, y2 + o16, sa, sb));
-      acc3 = i32x4.add(acc3, step64(w0, w1, w2, w3, y3 + o8, y3 + o16, sa, sb));
+      for (let j: usize = 0; j < 4; j++) {
+        const yj = y0 + j * stride;
+        acc4Add(j, step64(w0, w1, w2, w3, yj + o8, yj + o16, sa, sb));
+      }
       sc = i8x16.shuffle(sc, sc, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3);
     }
     const mins = i16x8.extend_high_i8x16_u(sm);
-    s0 += combineMins(x + D, y0, hsum(acc0), hsum(i32x4.dot_i16x8_s(mins, v128.load(y0 + Q8K_BSUMS32))));
-    s1 += combineMins(x + D, y1, hsum(acc1), hsum(i32x4.dot_i16x8_s(mins, v128.load(y1 + Q8K_BSUMS32))));
-    s2 += combineMins(x + D, y2, hsum(acc2), hsum(i32x4.dot_i16x8_s(mins, v128.load(y2 + Q8K_BSUMS32))));
-    s3 += combineMins(x + D, y3, hsum(acc3), hsum(i32x4.dot_i16x8_s(mins, v128.load(y3 + Q8K_BSUMS32))));
+    for (let j: usize = 0; j < 4; j++) {
+      const yj = y0 + j * stride;
+      store<f32>(y + j * ys, load<f32>(y + j * ys) + combineMins(x + D, yj, acc4Sum(j), hsum(i32x4.dot_i16x8_s(mins, v128.load(yj + Q8K_BSUMS32)))));
+    }
   }
-  store<f32>(y, s0);
-  store<f32>(y + ys, s1);
-  store<f32>(y + 2 * ys, s2);
-  store<f32>(y + 3 * ys, s3);
 }

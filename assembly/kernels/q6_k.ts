@@ -15,7 +15,7 @@
 //  dot with a Q8_K block (a ≈ d8 · a8), with u = q + 32 in 0..63 (the 7-bit operand):
 //    Σ w·a = d8·d · (Σ_j sc_j · Σ u·a8  −  32 · Σ_j sc_j · Σ a8)   (Σ a8: the activation's 16-sums)
 
-import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, scaleLane, bitsLeft, bitsRight } from './q8_k';
+import { QK_K, Q8K_BLOCK, Q8K_BSUMS16, Q8K_QS, Q8K_QS16, q8kD, loadHalf, hsum, dot16, scaled, scaleLane, step4x16, bitsLeft, bitsRight, acc4Clear, acc4Add, acc4Sum } from './q8_k';
 
 // @ts-ignore: decorator
 @inline const QL: usize = 0;
@@ -116,14 +116,6 @@ export function vecDotQ6K(n: i32, w: usize, a: usize): f32 {
   return sum;
 }
 
-/** Four 16-weight sub-blocks w0..w3 (consecutive activations at a8 / a16) times their scale splats. */
-// @ts-ignore: decorator
-@inline function step4x16(w0: v128, w1: v128, w2: v128, w3: v128, a8: usize, a16: usize, s0: v128, s1: v128, s2: v128, s3: v128): v128 {
-  return i32x4.add(
-    i32x4.add(i32x4.dot_i16x8_s(dot16(w0, a8, a16), s0), i32x4.dot_i16x8_s(dot16(w1, a8 + 16, a16 + 32), s1)),
-    i32x4.add(i32x4.dot_i16x8_s(dot16(w2, a8 + 32, a16 + 64), s2), i32x4.dot_i16x8_s(dot16(w3, a8 + 48, a16 + 96), s3)));
-}
-
 /**
  * vecDotQ6K of one weight row with four activations (a + j·stride), each block decoded once
  * for the four; results at y + j·ys, each bit for bit vecDotQ6K's.
@@ -132,13 +124,13 @@ export function vecDot4Q6K(n: i32, w: usize, a: usize, stride: usize, y: usize, 
   const nb = n / QK_K;
   const m4 = i8x16.splat(15);
   const m30 = i8x16.splat(0x30);
-  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let j: usize = 0; j < 4; j++) store<f32>(y + j * ys, 0); // running sums, block by block as vecDot
   for (let b = 0; b < nb; b++) {
     const x = w + <usize>b * Q6K_BLOCK;
-    const y0 = a + <usize>b * Q8K_BLOCK, y1 = y0 + stride, y2 = y1 + stride, y3 = y2 + stride;
+    const y0 = a + <usize>b * Q8K_BLOCK;
     const s8 = v128.load(x + SCALES);
     const lo = i16x8.extend_low_i8x16_s(s8), hi = i16x8.extend_high_i8x16_s(s8);
-    let acc0 = i32x4.splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    acc4Clear();
     // Per step, a quarter (64 weights): half h = o / 128, low nibbles then high nibbles (see vecDotQ6K).
     for (let o: usize = 0; o < 256; o += 64) {
       const h = o >> 7, part = (o >> 6) & 1;
@@ -157,20 +149,16 @@ export function vecDot4Q6K(n: i32, w: usize, a: usize, stride: usize, y: usize, 
         sa = scaleLane(sc, 4); sb = scaleLane(sc, 5); sc2 = scaleLane(sc, 6); sd = scaleLane(sc, 7);
       }
       const o8 = Q8K_QS + o, o16 = Q8K_QS16 + (o << 1);
-      acc0 = i32x4.add(acc0, step4x16(w0, w1, w2, w3, y0 + o8, y0 + o16, sa, sb, sc2, sd));
-      acc1 = i32x4.add(acc1, step4x16(w0, w1, w2, w3, y1 + o8, y1 + o16, sa, sb, sc2, sd));
-      acc2 = i32x4.add(acc2, step4x16(w0, w1, w2, w3, y2 + o8, y2 + o16, sa, sb, sc2, sd));
-      acc3 = i32x4.add(acc3, step4x16(w0, w1, w2, w3, y3 + o8, y3 + o16, sa, sb, sc2, sd));
+      for (let j: usize = 0; j < 4; j++) {
+        const yj = y0 + j * stride;
+        acc4Add(j, step4x16(w0, w1, w2, w3, yj + o8, yj + o16, sa, sb, sc2, sd));
+      }
     }
-    s0 += combine(x, y0, hsum(acc0) - 32 * offsetQ6K(lo, hi, y0));
-    s1 += combine(x, y1, hsum(acc1) - 32 * offsetQ6K(lo, hi, y1));
-    s2 += combine(x, y2, hsum(acc2) - 32 * offsetQ6K(lo, hi, y2));
-    s3 += combine(x, y3, hsum(acc3) - 32 * offsetQ6K(lo, hi, y3));
+    for (let j: usize = 0; j < 4; j++) {
+      const yj = y0 + j * stride;
+      store<f32>(y + j * ys, load<f32>(y + j * ys) + combine(x, yj, acc4Sum(j) - 32 * offsetQ6K(lo, hi, yj)));
+    }
   }
-  store<f32>(y, s0);
-  store<f32>(y + ys, s1);
-  store<f32>(y + 2 * ys, s2);
-  store<f32>(y + 3 * ys, s3);
 }
 
 /** Σ_j sc_j · Σ a8 over sub-block j (the activation's 16-sums), lo / hi: the i16 scales. */

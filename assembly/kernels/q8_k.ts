@@ -190,3 +190,41 @@ export function halfToF32(h: u32): f32 {
 @inline export function scaleLane(scales: v128, k: i32): v128 {
   return i8x16.swizzle(scales, i16x8.splat(<i16>(0x0100 + 0x0202 * k)));
 }
+
+/** Four 16-weight sub-blocks w0..w3 (consecutive activations at a8 / a16) times their scale splats. */
+// @ts-ignore: decorator
+@inline export function step4x16(w0: v128, w1: v128, w2: v128, w3: v128, a8: usize, a16: usize, s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  return i32x4.add(
+    i32x4.add(i32x4.dot_i16x8_s(dot16(w0, a8, a16), s0), i32x4.dot_i16x8_s(dot16(w1, a8 + 16, a16 + 32), s1)),
+    i32x4.add(i32x4.dot_i16x8_s(dot16(w2, a8 + 32, a16 + 64), s2), i32x4.dot_i16x8_s(dot16(w3, a8 + 48, a16 + 96), s3)));
+}
+
+/**
+ * The vecDot4 kernels' four i32x4 accumulators (one per activation), in a static
+ * 64 bytes of the core's data segment: looping over the four activations keeps the
+ * code a quarter of the size of four unrolled copies. Not reentrant (nor is Wasm).
+ */
+export const ACC4: usize = memory.data(64, 16);
+
+/** Zero the four accumulators. */
+// @ts-ignore: decorator
+@inline export function acc4Clear(): void {
+  const z = i32x4.splat(0);
+  v128.store(ACC4, z);
+  v128.store(ACC4, z, 16);
+  v128.store(ACC4, z, 32);
+  v128.store(ACC4, z, 48);
+}
+
+/** Accumulator j += v. */
+// @ts-ignore: decorator
+@inline export function acc4Add(j: usize, v: v128): void {
+  const p = ACC4 + (j << 4);
+  v128.store(p, i32x4.add(v128.load(p), v));
+}
+
+/** Sum of accumulator j's lanes. */
+// @ts-ignore: decorator
+@inline export function acc4Sum(j: usize): i32 {
+  return hsum(v128.load(ACC4 + (j << 4)));
+}

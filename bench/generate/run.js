@@ -36,7 +36,7 @@ function wllamaDir() {
   if (!existsSync(join(pkg, 'esm/index.js'))) {
     log(`[bench] installing @wllama/wllama@${WLLAMA_VERSION} into ${dir} (bench-only, outside the repository)`);
     mkdirSync(dir, { recursive: true });
-    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `@wllama/wllama@${WLLAMA_VERSION}`], { stdio: 'inherit' });
+    execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `@wllama/wllama@${WLLAMA_VERSION}`], { stdio: ['ignore', 2, 2] }); // stdout stays for --json
   }
   return pkg;
 }

@@ -17,9 +17,8 @@ export const BENCH_TYPES: readonly BenchType[] = [
   ['Q4_1', 3, [0, 2], 20, 32],
   ['Q5_0', 6, [0], 22, 32],
   ['Q5_1', 7, [0, 2], 24, 32],
-  // K-quants, wired at merge: kquants —
-  // ['Q2_K', 10, [80, 82], 84, 256], ['Q3_K', 11, [108], 110, 256], ['Q4_K', 12, [0, 2], 144, 256],
-  // ['Q5_K', 13, [0, 2], 176, 256], ['Q6_K', 14, [208], 210, 256],
+  ['Q2_K', 10, [80, 82], 84, 256], ['Q3_K', 11, [108], 110, 256], ['Q4_K', 12, [0, 2], 144, 256],
+  ['Q5_K', 13, [0, 2], 176, 256], ['Q6_K', 14, [208], 210, 256],
 ];
 
 export interface BenchConfig {
@@ -145,9 +144,7 @@ export async function runKernelBench(
         });
       }
     }
-    // Attention rows (K3's kAttention over KV pages, 512 and 2048 cached positions): wired at merge: ops.
-    const attentionRows = (): AttentionRow[] => [];
-    attention.push(...attentionRows());
+    // Attention rows: measured in Node by bench/kernels-attention.ts (K3's kAttention over KV pages), see kernels.bench.ts.
   }
   return { rows, attention };
 }

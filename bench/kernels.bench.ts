@@ -9,6 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/browser-launch.ts';
+import { formatAttentionRows, runAttentionBench, type AttentionRow as OpsAttentionRow } from './kernels-attention.ts';
 import { BENCH_TYPES, runKernelBench, type AttentionRow, type BenchConfig, type BenchRow } from './kernels-run.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -68,6 +69,7 @@ function print(env: string, rows: BenchRow[], attention: AttentionRow[]): void {
 }
 
 const results: Record<string, { rows: BenchRow[]; attention: AttentionRow[]; version?: string }> = {};
+const attentionByBuild: Record<string, OpsAttentionRow[]> = {};
 const b = await builds();
 if (envs.includes('node')) {
   if (!process.execArgv.some((a) => a.includes('relaxed-simd')) && !process.versions.v8.match(/^(1[2-9]|[2-9]\d)\./)) {
@@ -75,9 +77,15 @@ if (envs.includes('node')) {
   }
   results.node = { ...(await runKernelBench(b, config)), version: process.version };
   if (!json) print(`Node ${process.version}`, results.node.rows, results.node.attention);
+  // Attention over paged KV (K3's kAttention), 512 and 2048 cached positions, f16 and f32 pages, both builds.
+  for (const build of b) {
+    const rows = await runAttentionBench(quick ? 300 : 800, build.bytes);
+    attentionByBuild[build.name] = rows;
+    if (!json) console.log(`\nNode, ${build.name} build:\n${formatAttentionRows(rows)}`);
+  }
 }
 if (envs.includes('chromium')) {
   results.chromium = await inChromium(b);
   if (!json) print(`Chromium ${results.chromium.version} (headless, page)`, results.chromium.rows, results.chromium.attention);
 }
-if (json) console.log(JSON.stringify({ bench: 'kernels', config: { ...config, types: config.types.map((t) => t[0]) }, results }));
+if (json) console.log(JSON.stringify({ bench: 'kernels', config: { ...config, types: config.types.map((t) => t[0]) }, results, attentionNode: attentionByBuild }));

@@ -22,6 +22,12 @@ import {
 } from './types';
 import { dequantRowFloat, dotFloat, dotFloatScalar, dot4F16, dot4BF16 } from './float';
 import { actBytes, quantizeAct } from './act-q8';
+import { q8kBytes, quantizeRowQ8K } from './q8_k';
+import { dequantRowQ2K, vecDotQ2K, vecDot4Q2K, vecDotQ2KScalar } from './q2_k';
+import { dequantRowQ3K, vecDotQ3K, vecDot4Q3K, vecDotQ3KScalar } from './q3_k';
+import { dequantRowQ4K, vecDotQ4K, vecDot4Q4K, vecDotQ4KScalar } from './q4_k';
+import { dequantRowQ5K, vecDotQ5K, vecDot4Q5K, vecDotQ5KScalar } from './q5_k';
+import { dequantRowQ6K, vecDotQ6K, vecDot4Q6K, vecDotQ6KScalar } from './q6_k';
 import { dequantRowQ4_0, vecDotQ4_0, vecDot4Q4_0, vecDotQ4_0Scalar } from './q4_0';
 import { dequantRowQ4_1, vecDotQ4_1, vecDot4Q4_1, vecDotQ4_1Scalar } from './q4_1';
 import { dequantRowQ5_0, vecDotQ5_0, vecDot4Q5_0, vecDotQ5_0Scalar } from './q5_0';
@@ -37,7 +43,7 @@ export function kSupports(type: i32): i32 {
   if (isFloat(type) || isLegacyQuant(type)) return 1;
   switch (type) {
     case T_Q2_K: case T_Q3_K: case T_Q4_K: case T_Q5_K: case T_Q6_K:
-      return 0; // wired at merge: kquants (return 1)
+      return 1;
     default: return 0;
   }
 }
@@ -65,13 +71,13 @@ export function kWorkBytes(type: i32, cols: i32, batch: i32): i32 {
 
 /** Bytes of one quantized activation vector for `type`'s dot (16-byte multiple). */
 function actBytesFor(type: i32, cols: i32): i32 {
-  // wired at merge: kquants — if (isKQuant(type)) return (q8kBytes(cols) + 15) & ~15;
+  if (type >= T_Q2_K && type <= T_Q6_K) return q8kBytes(cols); // a multiple of 16 (832 per 256)
   return actBytes(cols);
 }
 
 /** Quantizes cols f32 at x into the activation `type`'s dot reads. */
 function quantizeFor(type: i32, x: usize, dst: usize, cols: i32): void {
-  // wired at merge: kquants — if (isKQuant(type)) { quantizeRowQ8K(x, dst, cols); return; }
+  if (type >= T_Q2_K && type <= T_Q6_K) { quantizeRowQ8K(x, dst, cols); return; }
   quantizeAct(x, dst, cols);
 }
 
@@ -194,7 +200,11 @@ function checkMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch:
     case T_Q5_0: return vecDotQ5_0(n, w, a);
     case T_Q5_1: return vecDotQ5_1(n, w, a);
     case T_Q8_0: return vecDotQ8_0(n, w, a);
-    // wired at merge: kquants — case T_Q2_K: return vecDotQ2K(n, w, a); … Q3K, Q4K, Q5K, Q6K
+    case T_Q2_K: return vecDotQ2K(n, w, a);
+    case T_Q3_K: return vecDotQ3K(n, w, a);
+    case T_Q4_K: return vecDotQ4K(n, w, a);
+    case T_Q5_K: return vecDotQ5K(n, w, a);
+    case T_Q6_K: return vecDotQ6K(n, w, a);
     default: return NaN; // unreachable: checkMatmul rejected the type
   }
 }
@@ -210,6 +220,11 @@ function checkMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch:
     case T_Q5_0: vecDot4Q5_0(n, w, a, stride, y, ys); break;
     case T_Q5_1: vecDot4Q5_1(n, w, a, stride, y, ys); break;
     case T_Q8_0: vecDot4Q8_0(n, w, a, stride, y, ys); break;
+    case T_Q2_K: vecDot4Q2K(n, w, a, stride, y, ys); break;
+    case T_Q3_K: vecDot4Q3K(n, w, a, stride, y, ys); break;
+    case T_Q4_K: vecDot4Q4K(n, w, a, stride, y, ys); break;
+    case T_Q5_K: vecDot4Q5K(n, w, a, stride, y, ys); break;
+    case T_Q6_K: vecDot4Q6K(n, w, a, stride, y, ys); break;
     default: unreachable(); // checkMatmul rejected the type
   }
 }
@@ -221,7 +236,11 @@ function dotRowScalar(type: i32, n: i32, w: usize, a: usize): f32 {
     case T_Q5_0: return vecDotQ5_0Scalar(n, w, a);
     case T_Q5_1: return vecDotQ5_1Scalar(n, w, a);
     case T_Q8_0: return vecDotQ8_0Scalar(n, w, a);
-    // wired at merge: kquants — case T_Q2_K: return vecDotQ2KScalar(n, w, a); … Q3K, Q4K, Q5K, Q6K
+    case T_Q2_K: return vecDotQ2KScalar(n, w, a);
+    case T_Q3_K: return vecDotQ3KScalar(n, w, a);
+    case T_Q4_K: return vecDotQ4KScalar(n, w, a);
+    case T_Q5_K: return vecDotQ5KScalar(n, w, a);
+    case T_Q6_K: return vecDotQ6KScalar(n, w, a);
     default: return NaN;
   }
 }
@@ -234,8 +253,11 @@ function dequantRow(type: i32, src: usize, dst: usize, n: i32): i32 {
     case T_Q5_0: dequantRowQ5_0(src, dst, n); return OK;
     case T_Q5_1: dequantRowQ5_1(src, dst, n); return OK;
     case T_Q8_0: dequantRowQ8_0(src, dst, n); return OK;
-    case T_Q2_K: case T_Q3_K: case T_Q4_K: case T_Q5_K: case T_Q6_K:
-      return E_K_TYPE; // wired at merge: kquants — dequantRowQ2K(src, dst, n); return OK; … Q3K, Q4K, Q5K, Q6K
+    case T_Q2_K: dequantRowQ2K(src, dst, n); return OK;
+    case T_Q3_K: dequantRowQ3K(src, dst, n); return OK;
+    case T_Q4_K: dequantRowQ4K(src, dst, n); return OK;
+    case T_Q5_K: dequantRowQ5K(src, dst, n); return OK;
+    case T_Q6_K: dequantRowQ6K(src, dst, n); return OK;
     default: return E_K_TYPE;
   }
 }

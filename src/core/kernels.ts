@@ -20,7 +20,7 @@ const TYPE_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(GgmlType)
 export const typeName = (type: number): string => TYPE_NAMES.get(type) ?? `type ${type}`;
 
 /** The K-quant types, listed here once their kernels are wired in. */
-const KQUANT_TYPES: readonly number[] = []; // wired at merge: kquants → [10, 11, 12, 13, 14]
+const KQUANT_TYPES: readonly number[] = [GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];
 
 /** Weight types the kernels compute. */
 export const SUPPORTED_TYPES: ReadonlySet<number> = new Set([

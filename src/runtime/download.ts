@@ -1,7 +1,12 @@
 /**
  * Fetches a cached model whole into its on-device cache during load, so that
- * paging later reads from OPFS/IndexedDB only. Bytes pass through a few
- * chunk-sized scratch buffers (bounded, short-lived), never a whole copy.
+ * paging later reads from OPFS/IndexedDB only. A bounded pipeline
+ * (docs/memory.md): `DOWNLOAD_CONCURRENCY` workers, each taking the next
+ * missing chunk only once its previous one is durably stored (backpressure
+ * from the store to the network). In a worker with OPFS, network pieces go
+ * straight into the data file through one reused bounce buffer per request;
+ * elsewhere each worker has one chunk buffer, allocated once and reused.
+ * Nothing the size of the model is held and nothing waits for the GC.
  */
 import { GgufPagerError } from '../core/errors.ts';
 import { CachedSource } from '../sources/cached.ts';
@@ -25,13 +30,12 @@ export async function downloadIntoCache(sources: PagerSource[], onTick: (t: Down
     const count = Math.ceil(src.size / chunk);
     let next = 0;
     const worker = async () => {
-      const scratch = new Uint8Array(chunk);
+      let scratch: Uint8Array | undefined;
+      const buffer = () => (scratch ??= new Uint8Array(chunk));
       for (let i = next++; i < count; i = next++) {
         if (signal?.aborted) throw new GgufPagerError('SOURCE_ABORTED', `${src.name}: download aborted at chunk ${i} of ${count}`, { source: src.name, chunk: i });
-        const offset = i * chunk;
-        const len = Math.min(chunk, src.size - offset);
-        if (!src.hasChunk(i)) await src.readInto(offset, scratch.subarray(0, len), { signal });
-        bytesDone += len;
+        await src.download(i, buffer, signal);
+        bytesDone += Math.min(chunk, src.size - i * chunk);
         onTick({ bytesDone, bytesTotal });
       }
     };

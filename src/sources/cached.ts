@@ -18,6 +18,12 @@
  */
 import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
+import type { ChunkSink } from './http-body.ts';
+
+/** A remote that can stream a range piece by piece (HttpRangeSource). */
+interface StreamingSource {
+  streamRange(offset: number, length: number, sink: ChunkSink, opts?: ReadOptions): Promise<void>;
+}
 import { DEFAULT_NAMESPACE, entryId, type CacheStore, type CacheStoreKind } from './cached-store.ts';
 import { openOpfsCacheStore, readOpfsManifest } from './cached-store-opfs.ts';
 import { openIdbCacheStore, readIdbManifest } from './cached-store-idb.ts';
@@ -184,6 +190,43 @@ export class CachedSource implements PagerSource {
     if (failed) throw failed.reason;
   }
 
+  /**
+   * The download pipeline's step: caches chunk `i` unless it is present or
+   * being fetched (then waits for it). Where the store takes pieces (OPFS in a
+   * worker) and the remote streams (HTTP), the network's pieces go straight
+   * into the store through one reused bounce buffer; otherwise through
+   * `buffer()`, a chunk-sized buffer the caller owns and reuses. Resolves true
+   * when this call fetched the chunk.
+   */
+  async download(i: number, buffer: () => Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    this.checkUsable();
+    for (;;) {
+      this.checkStale();
+      if (hasChunk(this.manifest, i)) return false;
+      const pending = this.inflight.get(i);
+      if (pending) {
+        try {
+          await pending;
+        } catch (e) {
+          if (!isGgufPagerError(e, 'SOURCE_ABORTED') || signal?.aborted) throw e;
+        }
+        continue;
+      }
+      const p = this.downloadChunk(i, buffer, signal);
+      this.inflight.set(i, p);
+      try {
+        await p;
+      } catch (e) {
+        if (this.stale) await this.invalidate();
+        throw e;
+      } finally {
+        this.inflight.delete(i);
+      }
+      await this.persist();
+      return true;
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -257,6 +300,55 @@ export class CachedSource implements PagerSource {
       }
       this.checkStale();
       await retryAfterEviction(() => this.store.writeChunk(m, i, buf), { namespace: this.ns, except: this.key, needed: len });
+    });
+    if (this.stale) return;
+    markChunk(m, i);
+    this.chunksCached++;
+    this.emit();
+  }
+
+  private async downloadChunk(i: number, buffer: () => Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    const m = this.manifest;
+    const start = i * m.chunkSize;
+    const len = chunkLength(m, i);
+    const { writePiece, flushPieces } = this.store;
+    const remote = this.remote as PagerSource & Partial<StreamingSource>;
+    const eviction = { namespace: this.ns, except: this.key, needed: len };
+    await this.slots.run(async () => {
+      throwIfAborted(signal, `${this.name} chunk ${i} at ${start}`);
+      this.checkStale();
+      if (writePiece && flushPieces && typeof remote.streamRange === 'function') {
+        await retryAfterEviction(async () => {
+          let failed: unknown;
+          const stop = new AbortController();
+          const sig = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+          const toStore = (piece: Uint8Array, at: number) => {
+            if (failed !== undefined) return;
+            try {
+              writePiece.call(this.store, at, piece);
+            } catch (e) {
+              failed = e;
+              stop.abort();
+            }
+          };
+          try {
+            await remote.streamRange!(start, len, toStore, { signal: sig });
+          } catch (e) {
+            if (failed !== undefined) throw failed;
+            if (isGgufPagerError(e, 'SOURCE_CHANGED')) this.stale ??= e;
+            throw e;
+          }
+          if (failed !== undefined) throw failed;
+          this.checkStale();
+          await flushPieces.call(this.store);
+        }, eviction);
+      } else {
+        const buf = buffer().subarray(0, len);
+        await this.fetchRemote(start, buf, signal);
+        this.checkStale();
+        await retryAfterEviction(() => this.store.writeChunk(m, i, buf), eviction);
+      }
+      this.fromNetwork += len;
     });
     if (this.stale) return;
     markChunk(m, i);

@@ -155,6 +155,35 @@ export class HttpRangeSource implements PagerSource {
     });
   }
 
+  /**
+   * Streams bytes [offset, offset + length) to `sink`, in order, in one request
+   * outside the read queue (resumed after the last byte on a retry). The
+   * download pipeline's path: each piece comes from a reused bounce buffer and
+   * is valid only during the call, so nothing the size of the range is held.
+   */
+  async streamRange(offset: number, length: number, sink: ChunkSink, opts: ReadOptions = {}): Promise<void> {
+    checkRead(this.name, this.id.size, offset, new Uint8Array(0));
+    if (offset + length > this.id.size || !Number.isSafeInteger(length) || length < 0) {
+      throw new GgufPagerError('SOURCE_EOF', `${this.name}: stream of ${length} bytes at offset ${offset} is past the end (${this.id.size} bytes)`, { source: this.name, offset, length, size: this.id.size });
+    }
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.life.signal]) : this.life.signal;
+    if (signal.aborted) throw this.aborted(offset, offset + length);
+    const end = offset + length;
+    let pos = offset;
+    const onward: ChunkSink = (chunk, at) => {
+      sink(chunk, at);
+      pos = at + chunk.length;
+    };
+    await this.retrying(signal, () => pos, () => {
+      if (pos >= end) return Promise.resolve();
+      const from = pos;
+      return this.attempt(from, end, true, signal, async (res, counted) => {
+        const n = expectRange(res, { url: this.name, from, to: end }, this.id);
+        await streamBody(res, this.name, from, n, counted(onward));
+      });
+    });
+  }
+
   /** Rejects waiting reads with SOURCE_ABORTED and cancels requests in flight. Idempotent. */
   async close(): Promise<void> {
     this.opts.signal?.removeEventListener('abort', this.onSourceAbort);

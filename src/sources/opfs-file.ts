@@ -26,6 +26,8 @@ export interface OpfsFile {
   read(at: number, target: Uint8Array): Promise<number>;
   /** Writes all of `data` at `at` (the file grows, zero-filled, when `at` is past its end). */
   write(at: number, data: Uint8Array): Promise<void>;
+  /** write(), synchronously: only where the file is backed by a sync access handle. */
+  writeSync?(at: number, data: Uint8Array): void;
   truncate(size: number): Promise<void>;
   /** Makes every earlier write durable (page: commits the pending writable). */
   flush(): Promise<void>;

@@ -61,6 +61,11 @@ class SyncOpfsFile implements OpfsFile {
   }
 
   async write(at: number, data: Uint8Array): Promise<void> {
+    this.writeSync(at, data);
+  }
+
+  /** write(), synchronously (the handle's calls are): a quota error is thrown as the browser's QuotaExceededError. */
+  writeSync(at: number, data: Uint8Array): void {
     this.check();
     let done = 0;
     try {
@@ -70,6 +75,7 @@ class SyncOpfsFile implements OpfsFile {
         done += n;
       }
     } catch (e) {
+      if ((e as { name?: string })?.name === 'QuotaExceededError') throw e;
       throw storageError(e, `opfs:${this.path} write of ${data.length} bytes at ${at}`, { path: this.path, offset: at, length: data.length });
     }
   }

@@ -5,6 +5,7 @@ import { bytes, duration, rate } from './format.ts';
 import { renderCache } from './cache-panel.ts';
 import { renderMetadata, renderTensors } from './tensor-table.ts';
 import { makeSyntheticInOpfs, storeFileInOpfs } from './local-models.ts';
+import { showUaMemory } from './ua-memory.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const pick = $<HTMLSelectElement>('model-pick');
@@ -220,5 +221,6 @@ $('synth-make').addEventListener('click', async () => {
 });
 setInterval(() => void refreshStats(), 1000);
 
+showUaMemory($('ua-memory'));
 void fillPicker();
 void refreshCache();

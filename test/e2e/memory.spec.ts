@@ -67,3 +67,10 @@ test('loading it again from the cache and paging it stays within the same bound'
   });
   expect(peak).toBeLessThanOrEqual(LIMIT);
 });
+
+test('the demo shows the browser\'s own measure of its memory (measureUserAgentSpecificMemory, cross-origin isolated)', async () => {
+  expect(await page.eval('crossOriginIsolated')).toBe(true);
+  const shown = await page.waitFor<string>(`document.querySelector('#ua-memory').dataset.bytes`, 30_000);
+  expect(Number(shown)).toBeGreaterThan(100 * 1024);
+  expect(await page.eval(`document.querySelector('#ua-memory').textContent`)).toMatch(/MiB|KiB/);
+});

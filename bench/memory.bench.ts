@@ -23,7 +23,9 @@ import { MemorySampler, MiB } from '../test/e2e/renderer-memory.ts';
 
 const BUDGET_MIB = 32;
 const KV_MIB = 4;
-const RATIOS = [1, 4, 16];
+const ratiosArg = process.argv.find((a) => a.startsWith('--ratios='));
+const RATIOS = ratiosArg ? ratiosArg.slice(9).split(',').map(Number) : [1, 4, 16];
+const trace = process.argv.includes('--trace');
 const TOKENS = 2;
 const LIMIT_MIB = BUDGET_MIB + KV_MIB + 48;
 const json = process.argv.includes('--json');
@@ -65,6 +67,7 @@ async function peakOver(pid: number, action: () => Promise<void>): Promise<numbe
   } finally {
     s.stop();
   }
+  if (trace) log(s.samples.map((x) => ((x.bytes - base) / MiB).toFixed(0)).join(' '));
   return (s.peak - base) / MiB;
 }
 

@@ -23,13 +23,13 @@ const pool: ArrayBuffer[] = [];
  * ArrayBuffer, and a worker downloading a model kept about the model's size
  * in private memory after the download, collected or not.
  */
-interface BodyReader {
+export interface BodyReader {
   read(): Promise<Uint8Array | undefined>;
   cancel(): Promise<void>;
   release(): void;
 }
 
-function bodyReader(body: ReadableStream<Uint8Array>): BodyReader {
+export function bodyReader(body: ReadableStream<Uint8Array>): BodyReader {
   let byob: ReadableStreamBYOBReader | undefined;
   try {
     byob = body.getReader({ mode: 'byob' });

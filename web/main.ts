@@ -116,7 +116,8 @@ async function load(): Promise<void> {
         progress.value = pct;
         const eta = p.bytesPerSecond > 0 ? (p.bytesTotal - p.bytesDone) / p.bytesPerSecond : NaN;
         progressText.textContent = `${p.phase}: ${bytes(p.bytesDone)} of ${bytes(p.bytesTotal)} (${pct.toFixed(0)} %), ` +
-          `${rate(p.bytesPerSecond)}, ETA ${duration(eta)}; network ${bytes(p.fromNetwork)}, cache ${bytes(p.fromCache)}`;
+          `${rate(p.bytesPerSecond)}, ETA ${duration(eta)}; network ${bytes(p.fromNetwork)}, cache ${bytes(p.fromCache)}` +
+          (p.stalled ? `; the server stalled on ${p.stalled.range} (no data for ${duration(p.stalled.stallMs / 1000)}, ${p.stalled.stalls}×), retrying` : '');
         progress.dataset.fromNetwork = String(p.fromNetwork);
         progress.dataset.fromCache = String(p.fromCache);
       },

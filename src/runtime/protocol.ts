@@ -42,6 +42,8 @@ export interface LoadProgress {
   fromNetwork: number;
   /** Bytes that came from the on-device cache so far, in this load. */
   fromCache: number;
+  /** Set while a read of the download is stalled (no byte for the stall timeout), until bytes flow again. */
+  stalled?: { url: string; range: string; stalls: number; stallMs: number };
 }
 
 export interface LoadOptions {

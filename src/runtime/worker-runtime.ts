@@ -97,7 +97,7 @@ export class WorkerRuntime {
       const meter = new ProgressMeter(onProgress);
       const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(opts.policy ?? 'default')}`, async () => {
         meter.phase('header', 0, 0);
-        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal }));
+        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal, onStall: (st) => meter.stall(st) }));
         const opened = ref.opened;
         try {
           if (store !== 'none' && opts.download !== false) {

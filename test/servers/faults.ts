@@ -8,6 +8,7 @@
  * | kind | effect |
  * | --- | --- |
  * | `after/N` | the other faults skip the first N (1) requests and count from there (spares `open`'s request) |
+ * | `stall-mid-body` | every response stops after half its body and stays silent (the connection stays open) |
  * | `drop-mid-body[/N]` | the first N (1) responses stop after half the body (socket destroyed 50 ms later) |
  * | `reset[/N]` | the first N (1) requests are reset before any header |
  * | `503-then-ok[/N]` | the first N (1) requests get 503 |
@@ -26,13 +27,13 @@
  * | `wrong-content-range` | `Content-Range` names a range shifted by one byte |
  */
 export type FaultKind =
-  | 'after' | 'drop-mid-body' | 'reset' | '503-then-ok' | '429-retry-after' | '429-retry-date' | 'ignore-range'
+  | 'after' | 'stall-mid-body' | 'drop-mid-body' | 'reset' | '503-then-ok' | '429-retry-after' | '429-retry-date' | 'ignore-range'
   | 'always-416' | 'change-etag-after' | 'no-if-range' | 'slow' | 'html' | 'html-body'
   | 'short-body' | 'short-body-chunked' | 'long-body' | 'wrong-content-range';
 
 const DEFAULT_ARG: Record<FaultKind, number> = {
   after: 1,
-  'drop-mid-body': 1, reset: 1, '503-then-ok': 1, '429-retry-after': 1, '429-retry-date': 2,
+  'stall-mid-body': 0, 'drop-mid-body': 1, reset: 1, '503-then-ok': 1, '429-retry-after': 1, '429-retry-date': 2,
   'ignore-range': 0, 'always-416': 0, 'change-etag-after': 1, 'no-if-range': 0, slow: 50,
   html: 0, 'html-body': 0, 'short-body': 0, 'short-body-chunked': 0, 'long-body': 0, 'wrong-content-range': 0,
 };

@@ -120,11 +120,28 @@ export function faultCases(ctx: CaseContext): void {
     expect(err.message).toContain('bytes 101-200');
   });
 
-  it('abandons an attempt that stalls and fails with HTTP_NETWORK once retries are spent', async () => {
+  it('abandons an attempt that stalls and fails with HTTP_STALLED once retries are spent', async () => {
     const src = await open(target(ctx, file(23), ['after/1', 'slow/2000']).url, { stallMs: 100, retries: 1 });
     const t0 = performance.now();
-    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_NETWORK');
+    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_STALLED');
     expect(err.message).toContain('no data for 100 ms');
     expect(performance.now() - t0).toBeLessThan(1500);
+  });
+
+  it('a body that stalls mid-way every time fails with HTTP_STALLED naming URL and range after a bounded number of resumed attempts', async () => {
+    const t = target(ctx, file(24), ['after/1', 'stall-mid-body']);
+    const stalls: Array<{ range: string; at: number; stalls: number; final: boolean }> = [];
+    const src = await open(t.url, { stallMs: 150, stallRetries: 2, retries: 10, onStall: (s) => stalls.push(s) });
+    const t0 = performance.now();
+    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_STALLED');
+    expect(performance.now() - t0).toBeLessThan(3000); // 3 x 150 ms stalls + short backoffs, although every attempt made progress
+    expect(err.message).toContain(t.url);
+    expect(err.message).toContain('bytes=0-99999');
+    expect(err.details).toMatchObject({ url: t.url, offset: 0, length: 100_000, stalls: 3, stallMs: 150 });
+    expect(stalls.map((s) => [s.range, s.stalls, s.final])).toEqual([['bytes=0-99999', 1, false], ['bytes=0-99999', 2, false], ['bytes=0-99999', 3, true]]);
+    expect(stalls[1].at).toBeGreaterThan(stalls[0].at); // each retry resumed after the bytes received
+    const ranges = (await t.stats()).ranges;
+    expect(ranges.length).toBe(1 + 3); // open, then three attempts: never more
+    expect(Number(/bytes=(\d+)-/.exec(ranges[3])![1])).toBe(stalls[1].at);
   });
 }

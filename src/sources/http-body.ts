@@ -76,6 +76,17 @@ export async function streamBody(res: Response, url: string, from: number, lengt
     if (length === 0) return;
     throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${res.status} response for bytes ${from}-${from + length - 1} has no body`, at);
   }
+  const encoding = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  if (encoding && encoding !== 'identity') {
+    // Decoded by fetch: the length to check is the decoded one, and a wrong one is the coding's fault.
+    try {
+      return await streamDecoded(res.body, url, from, length, sink);
+    } catch (e) {
+      if (!(e instanceof GgufPagerError) || e.code !== 'HTTP_BAD_LENGTH') throw e;
+      throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${url}: the body for bytes ${from}-${from + length - 1}, sent with Content-Encoding: ${encoding}, does not decode to the range asked (${e.message})`,
+        { ...at, contentEncoding: encoding }, { cause: e });
+    }
+  }
   const reader = bodyReader(res.body);
   // With a Content-Length of exactly `length` the HTTP layer cannot deliver more: stop at the last byte instead
   // of waiting for end-of-stream (Node 20's fetch can leave that last read pending forever when the request is
@@ -101,6 +112,29 @@ export async function streamBody(res: Response, url: string, from: number, lengt
   if (got < length) {
     throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: body for bytes ${from}-${from + length - 1} ended after ${got} of ${length} bytes`, { ...at, received: got });
   }
+}
+
+/** A decoded body: exactly `length` bytes up to its end (no Content-Length framing applies). */
+async function streamDecoded(body: ReadableStream<Uint8Array>, url: string, from: number, length: number, sink: ChunkSink): Promise<void> {
+  const reader = bodyReader(body);
+  let got = 0;
+  try {
+    for (;;) {
+      const value = await reader.read();
+      if (!value) break;
+      if (got + value.length > length) {
+        throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: decoded body for bytes ${from}-${from + length - 1} is longer than the ${length} bytes asked`, { url, offset: from, length });
+      }
+      sink(value, from + got);
+      got += value.length;
+    }
+  } catch (e) {
+    reader.cancel().catch(() => undefined);
+    throw e;
+  } finally {
+    reader.release();
+  }
+  if (got < length) throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: decoded body for bytes ${from}-${from + length - 1} ended after ${got} of ${length} bytes`, { url, offset: from, length, received: got });
 }
 
 /** Reads a whole body of at most `max` bytes into one small array, or undefined if it is longer. */

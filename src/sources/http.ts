@@ -30,7 +30,7 @@ import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { deliver, ReadQueue, type PendingRead, type ReadGroup } from './http-batch.ts';
 import { readSmallBody, streamBody, type ChunkSink } from './http-body.ts';
 import { identityOf, ifRangeValue, looksLikeHtml } from './http-headers.ts';
-import { classify, expectRange } from './http-response.ts';
+import { classify, contentEncoding, expectRange } from './http-response.ts';
 import { checkRead } from './read-check.ts';
 import { backoffMs, sleep, type RetryPolicy } from './retry.ts';
 
@@ -347,11 +347,30 @@ export class HttpRangeSource implements PagerSource {
     } catch (e) {
       if (signal.aborted) throw this.aborted(from, to);
       if (e instanceof GgufPagerError) throw e;
+      if (!stall.signal.aborted) {
+        // Chromium asks for identity on a range request and fails a compressed answer without showing it:
+        // a HEAD of the whole file (where compression is allowed) tells whether the server compresses.
+        const coding = await this.codingOf(signal);
+        if (coding) {
+          throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${this.name} answers bytes ${from}-${to - 1} with Content-Encoding: ${coding}, which the browser refuses on a range (its request fails as a network error); serve model files uncompressed`,
+            { url: this.name, offset: from, length: to - from, contentEncoding: coding }, { cause: e });
+        }
+      }
       const why = stall.signal.aborted ? `no data for ${this.stallMs} ms` : String((e as Error)?.message ?? e);
       throw new GgufPagerError('HTTP_NETWORK', `${this.name}: network error reading bytes ${from}-${to - 1}: ${why}`,
         { url: this.name, offset: from, length: to - from, retryable: true, ...(stall.signal.aborted ? { stalled: true } : {}) }, { cause: e });
     } finally {
       clearInterval(watchdog);
+    }
+  }
+
+  /** The Content-Encoding a HEAD of the file answers ('' for none, or when that fails too). */
+  private async codingOf(signal: AbortSignal): Promise<string> {
+    try {
+      const res = await this.fetchFn(this.name, { method: 'HEAD', cache: 'no-store', headers: { ...this.opts.headers }, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
+      return contentEncoding(res);
+    } catch {
+      return '';
     }
   }
 

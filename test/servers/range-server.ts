@@ -8,6 +8,7 @@
  * saw for requests carrying `?tag=T`: count, ranges, most requests in flight.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { FileTable, type ServedFile } from './files.ts';
 import { HTML_PAGE, parseFaults, RequestCounter, type Faults } from './faults.ts';
@@ -25,7 +26,7 @@ export interface TagStats {
 
 export const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'Content-Range, Accept-Ranges, Content-Length, ETag, Last-Modified, Retry-After',
+  'Access-Control-Expose-Headers': 'Content-Range, Accept-Ranges, Content-Length, Content-Encoding, ETag, Last-Modified, Retry-After',
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
@@ -94,9 +95,26 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   if (faults.has('change-etag-after') && n > (faults.get('change-etag-after') ?? 0)) file = nextVersion(file);
   if (earlyFault(req, res, faults, n)) return;
   const plan = planResponse(req, file, faults);
+  if ((plan.status === 206 || req.method === 'HEAD') && plan.body && (faults.has('gzip-range') || faults.has('gzip-whole-range') || faults.has('unknown-encoding'))) {
+    return sendEncoded(res, req.method, file, plan, faults);
+  }
   res.writeHead(plan.status, plan.headers);
   if (req.method === 'HEAD' || !plan.body) return void res.end();
   await sendBody(res, await file.read(plan.body.start, plan.body.end), plan.body, faults, n);
+}
+
+/** A 206 (or a HEAD's answer) sent with a Content-Encoding (faults `gzip-range`, `gzip-whole-range`, `unknown-encoding`). */
+async function sendEncoded(res: ServerResponse, method: string | undefined, file: ServedFile, plan: Plan, faults: Faults): Promise<void> {
+  const { start, end } = plan.body!;
+  let body: Uint8Array;
+  let coding = 'gzip';
+  if (faults.has('unknown-encoding')) [body, coding] = [await file.read(start, end), 'x-squash'];
+  else if (faults.has('gzip-whole-range')) body = gzipSync(await file.read(start, Math.min(file.size, end + 4096)));
+  else body = gzipSync(await file.read(start, end));
+  // As a compressing proxy sends it: chunked, no Content-Length.
+  const { 'Content-Length': _, ...headers } = plan.headers;
+  res.writeHead(plan.status, { ...headers, 'Content-Encoding': coding });
+  res.end(method === 'HEAD' ? undefined : body);
 }
 
 function preflight(req: IncomingMessage, res: ServerResponse): void {

@@ -144,4 +144,31 @@ export function faultCases(ctx: CaseContext): void {
     expect(ranges.length).toBe(1 + 3); // open, then three attempts: never more
     expect(Number(/bytes=(\d+)-/.exec(ranges[3])![1])).toBe(stalls[1].at);
   });
+
+  it('a range sent gzip-compressed is decoded into the right bytes (Node), or refused with HTTP_CONTENT_ENCODING naming the header (Chromium refuses it)', async () => {
+    const src = await open(target(ctx, file(25), ['after/1', 'gzip-range']).url);
+    const out = new Uint8Array(100_000);
+    if (typeof window === 'undefined') {
+      await src.readInto(5000, out);
+      expect(firstPatternMismatch(out, 5000, 25)).toBe(-1);
+    } else {
+      const err = await failure(src.readInto(5000, out), 'HTTP_CONTENT_ENCODING');
+      expect(err.message).toContain('Content-Encoding: gzip');
+      expect(src.stats.requests).toBe(2); // open, then one try: refused at once, not retried
+    }
+  });
+
+  it('refuses a compressed range that does not decode to the range asked with HTTP_CONTENT_ENCODING naming the header', async () => {
+    const src = await open(target(ctx, file(26), ['after/1', 'gzip-whole-range']).url);
+    const err = await failure(src.readInto(5000, new Uint8Array(100_000)), 'HTTP_CONTENT_ENCODING');
+    expect(err.message).toContain('Content-Encoding: gzip');
+  });
+
+  it('refuses a range in a coding fetch cannot decode with HTTP_CONTENT_ENCODING naming the header', async () => {
+    const t = target(ctx, file(27), ['after/1', 'unknown-encoding']);
+    const src = await open(t.url);
+    const err = await failure(src.readInto(5000, new Uint8Array(100_000)), 'HTTP_CONTENT_ENCODING');
+    expect(err.message).toContain('Content-Encoding: x-squash');
+    expect(err.message).toContain(t.url);
+  });
 }

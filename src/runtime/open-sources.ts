@@ -11,6 +11,7 @@ import { CachedSource } from '../sources/cached.ts';
 import { HttpRangeSource, type HttpStall } from '../sources/http.ts';
 import type { PagerSource } from '../sources/source.ts';
 import type { CacheStore } from './protocol.ts';
+import type { IntegrityReport } from '../sources/integrity.ts';
 
 /** Without a cache, open keeps the first MiB: the parser's many small header reads are then answered from it. */
 export const UNCACHED_HEAD_BYTES = 1 << 20;
@@ -24,6 +25,8 @@ export interface OpenedSources {
   label: string;
   /** Cache key of the model (the first URL), or '' when not cached. */
   key: string;
+  /** SHA-256 checks that passed when the sources were downloaded (integrity.ts). */
+  integrity?: IntegrityReport[];
   /** Bytes that came over the network / from the device cache, summed over shards. */
   traffic(): { fromNetwork: number; fromCache: number };
   close(): Promise<void>;

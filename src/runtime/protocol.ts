@@ -2,6 +2,7 @@
  * The shapes that cross the worker boundary: options, progress, stats, model
  * info. Types only, no logic (like comlink's protocol.ts).
  */
+import type { IntegrityReport } from '../sources/integrity.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import type { GgufValue } from '../gguf/types.ts';
 import type { PagerStats } from '../pager/events.ts';
@@ -53,6 +54,13 @@ export interface LoadOptions {
   cache?: CacheStore;
   /** With a cache: fetch the whole file into it during load (default true). */
   download?: boolean;
+  /**
+   * The file's SHA-256, as Subresource Integrity (`sha256-<base64>`) or 64 hex
+   * digits: the download is hashed and a mismatch is INTEGRITY_MISMATCH (the
+   * entry is deleted). Needs the cache and the download; one file only. A
+   * strong ETag of 64 hex digits is checked the same way without this option.
+   */
+  integrity?: string;
   onProgress?: (p: LoadProgress) => void;
   signal?: AbortSignal;
 }
@@ -85,6 +93,8 @@ export interface ModelInfo {
   pinnedBytes: number;
   budgetBytes: number;
   policy: OffloadPolicy;
+  /** The SHA-256 checks that passed for this model's files (from the integrity option or a digest ETag). */
+  integrity?: IntegrityReport[];
 }
 
 /** The pager's own stats (src/pager/events.ts), as the page sees them. */

@@ -15,7 +15,8 @@ import { parseGguf } from '../gguf/parse.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import { pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
 import { clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
-import { downloadIntoCache } from './download.ts';
+import { downloadIntoCache, type DownloadTick } from './download.ts';
+import { etagDigest, parseIntegrity, type ExpectedDigest } from '../sources/integrity.ts';
 import { LoadedModel } from './loaded-model.ts';
 import { ModelCache, type ModelLease } from './model-cache.ts';
 import { openSources, type WorkerModelInput } from './open-sources.ts';
@@ -25,6 +26,8 @@ import type {
   CachedEntry, LoadOptions, LoadProgress, ModelInfo, ModelStats, RunOptions, RunSample, RuntimeOptions, RuntimeStats, WarmupResult,
 } from './protocol.ts';
 import { ModelWarmup } from './warmup.ts';
+import { verifyCached, type VerifyResult } from './cache-verify.ts';
+import { CachedSource } from '../sources/cached.ts';
 
 export type WorkerLoadOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
 
@@ -42,6 +45,16 @@ export function defaultPolicyFor(model: GgufModel, budget: number): OffloadPolic
   let pinned = 0;
   for (const name of pinnedSet(model, hot)) pinned += sizes.get(name) ?? 0;
   return pinned <= budget * DEFAULT_PIN_SHARE ? hot : { kind: 'budget', ramBytes: budget };
+}
+
+/** The digest the `integrity` option names; INVALID_ARGUMENT where it cannot be checked. */
+function integrityOption(input: WorkerModelInput, store: string, opts: WorkerLoadOptions): ExpectedDigest | undefined {
+  if (opts.integrity === undefined) return undefined;
+  const what = typeof input === 'string' ? input : Array.isArray(input) ? input[0] : 'blob';
+  if (store === 'none' || opts.download === false || typeof input !== 'string') {
+    throw new GgufPagerError('INVALID_ARGUMENT', `${what}: integrity is checked while a URL is downloaded into the cache (not with cache 'none', download false, a list or a Blob)`, { url: what });
+  }
+  return parseIntegrity(opts.integrity, input);
 }
 
 const DEFAULT_MAX_MODELS = 2;
@@ -95,13 +108,16 @@ export class WorkerRuntime {
       const store = input instanceof Blob ? 'none' : (opts.cache ?? 'auto');
       const sourceKey = input instanceof Blob ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}`;
       const meter = new ProgressMeter(onProgress);
+      const expected = integrityOption(input, store, opts);
       const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(opts.policy ?? 'default')}`, async () => {
         meter.phase('header', 0, 0);
         const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal, onStall: (st) => meter.stall(st) }));
         const opened = ref.opened;
         try {
           if (store !== 'none' && opts.download !== false) {
-            await downloadIntoCache(opened.sources, (t) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal), signal);
+            const tick = (t: DownloadTick) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal);
+            if (expected && opened.sources.length > 1) throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: integrity names one file, but this model has ${opened.sources.length} shards`, { url: opened.label });
+            opened.integrity = await downloadIntoCache(opened.sources, tick, { signal, expected: (src) => expected ?? etagDigest(src.identity) });
           }
           meter.phase('header', 0, 0, opened.traffic());
           const model = await parseGguf(opened.sources, { signal });
@@ -120,7 +136,7 @@ export class WorkerRuntime {
         throw e;
       }
       meter.ready(lease.model.info.fileSize, lease.model.opened.traffic());
-      return { ...lease.model.info, id: handle };
+      return { ...lease.model.info, id: handle, integrity: lease.model.opened.integrity ?? [] };
     } finally {
       this.aborts.delete(abortId);
     }
@@ -191,6 +207,13 @@ export class WorkerRuntime {
   async cacheClear(): Promise<void> {
     await this.unloadUsers((m) => m.opened.key !== '');
     await clearCached();
+  }
+
+  /** Re-hashes a cached entry (cache-verify.ts). */
+  cacheVerify(key: string, integrity?: string): Promise<VerifyResult> {
+    const models = [...this.handles.values()].map((l) => l.model).concat(this.started().cache.entriesSnapshot().map(([, m]) => m));
+    const open = models.flatMap((m) => m.opened.sources).filter((s): s is CachedSource => s instanceof CachedSource);
+    return verifyCached(key, integrity, open);
   }
 
   async cacheEstimate(): Promise<{ usage: number; quota: number }> {

@@ -227,6 +227,34 @@ export class CachedSource implements PagerSource {
     }
   }
 
+  /** Bytes [offset, offset + target.length) from the store; every chunk they touch must be present. Not counted in stats. */
+  async readCached(offset: number, target: Uint8Array): Promise<void> {
+    this.checkUsable();
+    checkReadRange(this.name, this.size, offset, target.length);
+    const cs = this.manifest.chunkSize;
+    for (let i = Math.floor(offset / cs); i * cs < offset + target.length; i++) {
+      if (!hasChunk(this.manifest, i)) throw new GgufPagerError('INVALID_ARGUMENT', `${this.name}: chunk ${i} is not cached`, { key: this.key, chunk: i });
+    }
+    await this.store.read(this.manifest, offset, target);
+  }
+
+  /** The SHA-256 (hex) the whole entry was verified against, if it was. */
+  get verifiedSha256(): string | undefined {
+    return this.manifest.sha256;
+  }
+
+  /** Records that the whole entry hashes to `hex` (kept in the manifest). */
+  async recordVerified(hex: string): Promise<void> {
+    this.manifest.sha256 = hex;
+    await this.persist();
+  }
+
+  /** Deletes the entry at once (bytes that failed a check); reads fail with `reason` from now on. */
+  async discard(reason: GgufPagerError): Promise<void> {
+    this.stale ??= reason;
+    await this.invalidate();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -396,6 +424,7 @@ export class CachedSource implements PagerSource {
   }
 
   private checkStale(): void {
+    if (this.stale && this.stale.code !== 'SOURCE_CHANGED') throw this.stale;
     if (this.stale) {
       throw new GgufPagerError('SOURCE_CHANGED', `${this.name}: the remote file changed; its cache entry ${this.key} was invalidated (open it again)`, { key: this.key }, { cause: this.stale });
     }

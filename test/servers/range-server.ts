@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { FileTable, type ServedFile } from './files.ts';
 import { HTML_PAGE, parseFaults, RequestCounter, type Faults } from './faults.ts';
@@ -92,6 +93,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   const spared = faults.get('after');
   if (spared !== undefined && n > 0) [faults, n] = n <= spared ? [new Map(), n] : [faults, n - spared];
   if (faults.has('html-body')) file = htmlFile(file);
+  if (parsed.faults.has('sha256-etag')) file = { ...file, etag: `"${await sha256Of(file)}"` }; // not spared by `after`
   if (faults.has('change-etag-after') && n > (faults.get('change-etag-after') ?? 0)) file = nextVersion(file);
   if (earlyFault(req, res, faults, n)) return;
   const plan = planResponse(req, file, faults);
@@ -115,6 +117,16 @@ async function sendEncoded(res: ServerResponse, method: string | undefined, file
   const { 'Content-Length': _, ...headers } = plan.headers;
   res.writeHead(plan.status, { ...headers, 'Content-Encoding': coding });
   res.end(method === 'HEAD' ? undefined : body);
+}
+
+const digests = new Map<string, string>();
+
+/** SHA-256 (hex) of a served file's bytes, computed once per name, size and version. */
+async function sha256Of(file: ServedFile): Promise<string> {
+  const key = `${file.etag}|${file.size}`;
+  let d = digests.get(key);
+  if (!d) digests.set(key, (d = createHash('sha256').update(await file.read(0, file.size)).digest('hex')));
+  return d;
 }
 
 function preflight(req: IncomingMessage, res: ServerResponse): void {

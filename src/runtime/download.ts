@@ -58,7 +58,10 @@ export async function downloadIntoCache(sources: PagerSource[], onTick: (t: Down
       }
     };
     await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, count) }, worker));
-    if (!want) continue;
+    if (!want) {
+      src.finishWriting(); // complete: another tab or worker waiting for it may read it now
+      continue;
+    }
     if (hash) {
       const got = await hash.done();
       if (got !== want.sha256) {
@@ -68,6 +71,7 @@ export async function downloadIntoCache(sources: PagerSource[], onTick: (t: Down
       }
       await src.recordVerified(got);
     }
+    src.finishWriting();
     reports.push({ url: src.key, ...want, verified: true });
   }
   return reports;

@@ -80,7 +80,7 @@ async function openUrl(url: string, opts: OpenOptions): Promise<PagerSource> {
   const remote = await unlessAborted(HttpRangeSource.open(url, { headBytes: cached ? 1 : UNCACHED_HEAD_BYTES, onStall: opts.onStall }), opts.signal, url);
   if (!cached) return remote;
   try {
-    return await unlessAborted(CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb' }), opts.signal, url);
+    return await unlessAborted(CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb', signal: opts.signal }), opts.signal, url);
   } catch (e) {
     await remote.close();
     throw e;

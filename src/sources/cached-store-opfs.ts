@@ -62,7 +62,7 @@ export async function listOpfsEntryIds(ns: string): Promise<string[]> {
 }
 
 export async function openOpfsCacheStore(ns: string, key: string, id: string): Promise<CacheStore> {
-  const data = await openOpfsFile(dataPath(ns, id), { create: true });
+  const data = await openOpfsFile(dataPath(ns, id), { create: true, shared: true });
   return new OpfsCacheStore(ns, key, id, data);
 }
 

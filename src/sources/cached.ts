@@ -14,7 +14,12 @@
  * at a time. The manifest records the remote's identity: a different one at
  * open, or a `SOURCE_CHANGED` from the remote mid-read, invalidates the entry
  * instead of mixing versions. One CachedSource per entry is open at a time in
- * the whole origin (a Web Lock); a second open is `CACHE_IN_USE`.
+ * the whole origin (Web Locks, cached-lock.ts): every open CachedSource holds
+ * the entry's lock shared, and the one that may write also holds its write
+ * lock until the entry is complete and checked. A second tab or worker that
+ * opens the entry meanwhile waits for that, then reads the cached bytes
+ * (OPFS sync handles opened `readwrite-unsafe`, which several contexts may
+ * hold at once: the write lock is what keeps writers to one).
  */
 import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
@@ -27,7 +32,7 @@ interface StreamingSource {
 import { DEFAULT_NAMESPACE, entryId, type CacheStore, type CacheStoreKind } from './cached-store.ts';
 import { openOpfsCacheStore, readOpfsManifest } from './cached-store-opfs.ts';
 import { openIdbCacheStore, readIdbManifest } from './cached-store-idb.ts';
-import { lockName, tryLock } from './cached-lock.ts';
+import { lockName, tryLock, waitLock, writeLockName } from './cached-lock.ts';
 import { chunkLength, hasChunk, markChunk, newManifest, presentChunks, sameIdentity, type CacheManifest } from './manifest.ts';
 import { ensureRoom, retryAfterEviction } from './storage.ts';
 import { checkReadRange, hasIndexedDb, hasOpfs, hasSyncAccessHandles, requireIndexedDb, throwIfAborted } from './storage-env.ts';
@@ -36,6 +41,7 @@ import { IDB_DEFAULT_CHUNK_SIZE } from './idb.ts';
 /** Default chunk of OPFS entries: the unit of fetch, of durability and of resume. */
 export const OPFS_DEFAULT_CHUNK_SIZE = 4 << 20;
 export const DEFAULT_FETCH_CONCURRENCY = 4;
+export const DEFAULT_WAIT_FOR_WRITER_MS = 30 * 60_000;
 
 export interface CachedProgress {
   /** Bytes fetched from the remote by this CachedSource (whole chunks). */
@@ -59,6 +65,10 @@ export interface CachedSourceOptions {
   namespace?: string;
   fetchConcurrency?: number;
   onProgress?: (e: CachedProgress) => void;
+  /** Aborts waiting for another tab's download. */
+  signal?: AbortSignal;
+  /** How long open waits for another tab or worker to finish writing the entry (default 30 min); then CACHE_IN_USE. */
+  waitForWriterMs?: number;
   /** Instrumentation: wraps the store (tests inject failures with it). */
   wrapStore?: (store: CacheStore) => CacheStore;
 }
@@ -75,6 +85,8 @@ export class CachedSource implements PagerSource {
   private invalidation: Promise<void> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
+  private releaseWrite: (() => void) | undefined;
+  private readOnly = false;
 
   private constructor(
     private readonly remote: PagerSource,
@@ -100,12 +112,22 @@ export class CachedSource implements PagerSource {
     }
     const ns = opts.namespace ?? DEFAULT_NAMESPACE;
     const id = await entryId(opts.key);
-    const unlock = await tryLock(lockName(ns, id));
-    if (!unlock) {
-      throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is already open (in this or another tab or worker)`, { key: opts.key });
+    const releaseShared = await tryLock(lockName(ns, id), 'shared');
+    if (!releaseShared) {
+      throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is being deleted (in this or another tab or worker)`, { key: opts.key });
     }
+    let releaseWrite: (() => void) | undefined;
     let store: CacheStore | undefined;
     try {
+      releaseWrite = await tryLock(writeLockName(ns, id));
+      if (!releaseWrite) {
+        // Another tab or worker is downloading this entry: wait until it is done, then read what it wrote.
+        const waitMs = opts.waitForWriterMs ?? DEFAULT_WAIT_FOR_WRITER_MS;
+        releaseWrite = await waitLock(writeLockName(ns, id), waitMs, opts.signal, opts.key);
+        if (!releaseWrite) {
+          throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is being written by another tab or worker, still after ${waitMs} ms`, { key: opts.key, waitMs });
+        }
+      }
       const kind = await chooseStore(opts.store ?? 'auto', ns, opts.key, id);
       store = kind === 'opfs' ? await openOpfsCacheStore(ns, opts.key, id) : openIdbCacheStore(ns, opts.key, id);
       if (opts.wrapStore) store = opts.wrapStore(store);
@@ -116,12 +138,28 @@ export class CachedSource implements PagerSource {
         if (manifest.bytesCached === 0) await store.destroy().catch(() => undefined);
         throw e;
       }
-      return new CachedSource(remote, store, manifest, unlock, ns, opts);
+      const src = new CachedSource(remote, store, manifest, releaseShared, ns, opts);
+      src.releaseWrite = releaseWrite;
+      // A complete entry is only read from now on: let other tabs and workers open it too.
+      if (manifest.bytesCached === manifest.identity.size) src.finishWriting();
+      return src;
     } catch (e) {
       await store?.close().catch(() => undefined);
-      unlock();
+      releaseWrite?.();
+      releaseShared();
       throw e;
     }
+  }
+
+  /**
+   * Lets another tab or worker waiting to open this entry go ahead (it then
+   * reads what is cached). Called once the download is complete and checked;
+   * close() does it too. Fetching a missing chunk afterwards is refused.
+   */
+  finishWriting(): void {
+    this.releaseWrite?.();
+    this.releaseWrite = undefined;
+    this.readOnly = true;
   }
 
   get size(): number {
@@ -267,6 +305,7 @@ export class CachedSource implements PagerSource {
         await this.store.close();
       }
     } finally {
+      this.finishWriting();
       this.unlock();
       await this.remote.close?.();
     }
@@ -310,6 +349,7 @@ export class CachedSource implements PagerSource {
   }
 
   private async fetchChunk(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    this.checkWritable(i);
     const m = this.manifest;
     const start = i * m.chunkSize;
     const len = chunkLength(m, i);
@@ -336,6 +376,7 @@ export class CachedSource implements PagerSource {
   }
 
   private async downloadChunk(i: number, buffer: () => Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    this.checkWritable(i);
     const m = this.manifest;
     const start = i * m.chunkSize;
     const len = chunkLength(m, i);
@@ -421,6 +462,10 @@ export class CachedSource implements PagerSource {
   private checkUsable(): void {
     if (this.closed) throw new GgufPagerError('SOURCE_ABORTED', `${this.name}: closed`, { key: this.key });
     this.checkStale();
+  }
+
+  private checkWritable(i: number): void {
+    if (this.readOnly) throw new GgufPagerError('CACHE_IN_USE', `${this.name}: chunk ${i} is missing, but this entry was opened for reading only`, { key: this.key, chunk: i });
   }
 
   private checkStale(): void {

@@ -16,10 +16,12 @@ interface Shared {
 
 const open = new Map<string, Shared>();
 
-export async function openSyncOpfsFile(path: string, fileHandle: FileSystemFileHandle): Promise<OpfsFile> {
+export async function openSyncOpfsFile(path: string, fileHandle: FileSystemFileHandle, acrossContexts = false): Promise<OpfsFile> {
   let shared = open.get(path);
   if (!shared) {
-    shared = { handle: fileHandle.createSyncAccessHandle(), refs: 0 };
+    type WithMode = { createSyncAccessHandle(o?: { mode: 'readwrite-unsafe' }): Promise<FileSystemSyncAccessHandle> };
+    const handle = acrossContexts ? (fileHandle as unknown as WithMode).createSyncAccessHandle({ mode: 'readwrite-unsafe' }) : fileHandle.createSyncAccessHandle();
+    shared = { handle, refs: 0 };
     open.set(path, shared);
   }
   shared.refs++;

@@ -26,6 +26,8 @@ const KV_MIB = 4;
 const ratiosArg = process.argv.find((a) => a.startsWith('--ratios='));
 const RATIOS = ratiosArg ? ratiosArg.slice(9).split(',').map(Number) : [1, 4, 16];
 const trace = process.argv.includes('--trace');
+const casesArg = process.argv.find((a) => a.startsWith('--cases='));
+const CASES = casesArg ? casesArg.slice(8).split(',') : ['download', 'cached', 'opfs-file'];
 const TOKENS = 2;
 const LIMIT_MIB = BUDGET_MIB + KV_MIB + 48;
 const json = process.argv.includes('--json');
@@ -95,11 +97,13 @@ try {
         await loadInDemo(page, url, BUDGET_MIB, KV_MIB);
         await runInDemo(page, TOKENS);
       }) });
+      if (!CASES.includes('cached')) continue;
       await fresh(page, `${base}/`);
       rows.push({ case: 'cached', ratio: r, modelMiB: mib, peakMiB: await peakOver(b.pid, async () => {
         await loadInDemo(page, url, BUDGET_MIB, KV_MIB);
         await runInDemo(page, TOKENS);
       }) });
+      if (!CASES.includes('opfs-file')) continue;
       await fresh(page, `${base}/`);
       await fill(page, 'synth-mib', mib);
       await click(page, 'synth-make');
@@ -111,7 +115,7 @@ try {
         await page.waitFor(`['ready', 'error'].includes(document.querySelector('[data-testid="status"]').textContent)`, 120_000);
         await runInDemo(page, TOKENS);
       }) });
-      log(`${mib} MiB (${r}x): ${rows.slice(-3).map((x) => `${x.case} +${x.peakMiB.toFixed(1)} MiB`).join(', ')}`);
+      log(`${mib} MiB (${r}x): ${rows.filter((x) => x.ratio === r).map((x) => `${x.case} +${x.peakMiB.toFixed(1)} MiB`).join(', ')}`);
     } finally {
       await b.close();
     }
@@ -120,7 +124,7 @@ try {
   await new Promise<void>((ok) => server.httpServer.close(() => ok()));
 }
 
-const summary = ['download', 'cached', 'opfs-file'].map((c) => {
+const summary = CASES.map((c) => {
   const xs = rows.filter((x) => x.case === c);
   const growth = xs.at(-1)!.peakMiB - xs[0].peakMiB;
   const worst = Math.max(...xs.map((x) => x.peakMiB));

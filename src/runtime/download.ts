@@ -57,7 +57,11 @@ export async function downloadIntoCache(sources: PagerSource[], onTick: (t: Down
         onTick({ bytesDone, bytesTotal });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, count) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(DOWNLOAD_CONCURRENCY, count) }, worker));
+    } finally {
+      await src.saveManifest().catch(() => undefined); // what was fetched before a failure or an abort is kept
+    }
     if (!want) {
       src.finishWriting(); // complete: another tab or worker waiting for it may read it now
       continue;

@@ -42,6 +42,8 @@ import { IDB_DEFAULT_CHUNK_SIZE } from './idb.ts';
 export const OPFS_DEFAULT_CHUNK_SIZE = 4 << 20;
 export const DEFAULT_FETCH_CONCURRENCY = 4;
 export const DEFAULT_WAIT_FOR_WRITER_MS = 30 * 60_000;
+/** During a download the manifest is saved at most this often (and when the entry is complete). */
+const PERSIST_EVERY_MS = 1000;
 
 export interface CachedProgress {
   /** Bytes fetched from the remote by this CachedSource (whole chunks). */
@@ -86,6 +88,7 @@ export class CachedSource implements PagerSource {
   private saving: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
   private releaseWrite: (() => void) | undefined;
+  private lastPersist = 0;
   private readOnly = false;
 
   private constructor(
@@ -260,7 +263,9 @@ export class CachedSource implements PagerSource {
       } finally {
         this.inflight.delete(i);
       }
-      await this.persist();
+      // The manifest is saved at most once a second during a download (each save is a new writable file in
+      // OPFS, and their memory waited for the GC: docs/memory.md); a crash in between costs a re-fetch only.
+      if (Date.now() - this.lastPersist >= PERSIST_EVERY_MS || this.manifest.bytesCached === this.size) await this.persist();
       return true;
     }
   }
@@ -434,8 +439,14 @@ export class CachedSource implements PagerSource {
     }
   }
 
+  /** Saves the manifest now (after every chunk marked so far). */
+  saveManifest(): Promise<void> {
+    return this.persist();
+  }
+
   /** Saves the manifest after every mark so far; calls made while a save runs share the next one. */
   private persist(): Promise<void> {
+    this.lastPersist = Date.now();
     if (!this.queued) {
       const q = this.saving.then(async () => {
         this.queued = undefined;

@@ -27,8 +27,9 @@ export function faultCases(ctx: CaseContext): void {
     await src.readInto(100, out);
     expect(firstPatternMismatch(out, 100, 12)).toBe(-1);
     expect((await t.stats()).requests).toBe(4);
-    // Chromium itself resends once when a reused keep-alive socket is reset; Node does not.
-    expect(src.stats.retries).toBeGreaterThanOrEqual(1);
+    // Chromium itself resends a request whose reused keep-alive socket is reset (once or, when both sockets were
+    // reused, twice: then the source sees no failure at all); Node does not.
+    if (typeof window === 'undefined') expect(src.stats.retries).toBe(2);
     expect(src.stats.retries).toBeLessThanOrEqual(2);
   });
 

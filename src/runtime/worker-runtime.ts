@@ -135,8 +135,19 @@ export class WorkerRuntime {
         this.unload(handle);
         throw e;
       }
+      const reports = (lease.model.opened.integrity ??= []);
+      if (expected && !reports.some((r) => r.sha256 === expected.sha256)) {
+        // Already loaded (or downloaded without this digest): hash the cached bytes now.
+        const url = lease.model.opened.key;
+        const r = await this.cacheVerify(url, opts.integrity).catch((e: unknown) => (this.unload(handle), Promise.reject(e)));
+        if (!r.intact) {
+          this.unload(handle);
+          throw new GgufPagerError('INTEGRITY_MISMATCH', `${url}: the cached bytes hash to SHA-256 ${r.sha256 || '(incomplete entry)'}, but the integrity option says ${expected.sha256}`, { url, sha256: r.sha256, expected: expected.sha256, source: 'option' });
+        }
+        reports.push({ url, ...expected, verified: true });
+      }
       meter.ready(lease.model.info.fileSize, lease.model.opened.traffic());
-      return { ...lease.model.info, id: handle, integrity: lease.model.opened.integrity ?? [] };
+      return { ...lease.model.info, id: handle, integrity: [...reports] };
     } finally {
       this.aborts.delete(abortId);
     }

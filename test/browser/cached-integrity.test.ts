@@ -88,6 +88,17 @@ it('a resumed download is checked over the union of its chunks, the earlier sess
   expect(await cachedKeys()).not.toContain(u2);
 }, 60_000);
 
+it('loading a model already loaded, with a digest it does not have, checks the cached bytes', async () => {
+  const u = url();
+  const m = await rt.load(u);
+  expect(m.info.integrity).toEqual([]);
+  const again = await rt.load(u, { integrity: sri });
+  expect(again.info.integrity).toEqual([{ url: u, sha256: hex, source: 'option', verified: true }]);
+  await expect(rt.load(u, { integrity: '1'.repeat(64) })).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
+  await again.dispose();
+  await m.dispose();
+});
+
 it('an integrity that is neither form, or with no download to check, is INVALID_ARGUMENT', async () => {
   await expect(rt.load(url(), { integrity: 'md5-abc' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   await expect(rt.load(url(), { integrity: hex, cache: 'none' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

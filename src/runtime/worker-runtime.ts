@@ -14,7 +14,7 @@ import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import { pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
-import { clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
+import { checkNotOpenElsewhere, clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
 import { downloadIntoCache, type DownloadTick } from './download.ts';
 import { etagDigest, parseIntegrity, type ExpectedDigest } from '../sources/integrity.ts';
 import { LoadedModel } from './loaded-model.ts';
@@ -211,6 +211,8 @@ export class WorkerRuntime {
 
   /** Deletes a cached model's bytes; a loaded model that reads from it is unloaded first. */
   async cacheDelete(key: string): Promise<boolean> {
+    // Another tab or worker reading it: refuse before unloading our own models.
+    await checkNotOpenElsewhere(key, this.openCachedSources().filter((s) => s.key === key).length);
     await this.unloadUsers((m) => m.opened.key === key);
     return deleteCached(key);
   }
@@ -222,9 +224,13 @@ export class WorkerRuntime {
 
   /** Re-hashes a cached entry (cache-verify.ts). */
   cacheVerify(key: string, integrity?: string): Promise<VerifyResult> {
+    return verifyCached(key, integrity, this.openCachedSources());
+  }
+
+  /** The CachedSources the models of this runtime have open (each once). */
+  private openCachedSources(): CachedSource[] {
     const models = [...this.handles.values()].map((l) => l.model).concat(this.started().cache.entriesSnapshot().map(([, m]) => m));
-    const open = models.flatMap((m) => m.opened.sources).filter((s): s is CachedSource => s instanceof CachedSource);
-    return verifyCached(key, integrity, open);
+    return [...new Set(models.flatMap((m) => m.opened.sources).filter((s): s is CachedSource => s instanceof CachedSource))];
   }
 
   async cacheEstimate(): Promise<{ usage: number; quota: number }> {

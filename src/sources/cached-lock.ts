@@ -100,3 +100,14 @@ export async function withLockIfFree<T>(name: string, fn: () => Promise<T>): Pro
     release();
   }
 }
+
+/** How many holders the lock `name` has now, across the origin (0 without `navigator.locks.query`). */
+export async function holders(name: string): Promise<number> {
+  const locks = webLocks();
+  if (!locks?.query) {
+    const s = local.get(name);
+    return s ? s.shared + (s.exclusive ? 1 : 0) : 0;
+  }
+  const snapshot = await locks.query();
+  return (snapshot.held ?? []).filter((l) => l.name === name).length;
+}

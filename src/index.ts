@@ -10,6 +10,8 @@
 export { createRuntime, defaultBudget } from './runtime/client.ts';
 export type { ChatCallOptions, GenerateCallOptions, ModelHandle, ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
 export type { GenerationRun } from './runtime/generation-run.ts';
+export type { VerifyResult } from './runtime/cache-verify.ts';
+export type { IntegrityReport } from './sources/integrity.ts';
 export type {
   ArenaStatsView, CachedEntry, CacheStore, LoadOptions, LoadPhase, LoadProgress, ModelInfo, ModelStats, PagerStatsView,
   RunOptions, RunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,

@@ -29,7 +29,14 @@ export async function renderCache(rt: Runtime, list: HTMLElement, estimate: HTML
     del.dataset.testid = 'cache-delete';
     del.setAttribute('data-testid', 'cache-delete');
     del.addEventListener('click', async () => {
-      await rt.cache.delete(e.key);
+      try {
+        await rt.cache.delete(e.key);
+      } catch (err) {
+        // e.g. CACHE_IN_USE: another tab or worker reads this model now.
+        estimate.textContent = `${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`;
+        estimate.dataset.error = (err as { code?: string }).code ?? 'ERROR';
+        return;
+      }
       onChange();
     });
     const td = document.createElement('td');

@@ -6,6 +6,7 @@ import { renderCache } from './cache-panel.ts';
 import { renderMetadata, renderTensors } from './tensor-table.ts';
 import { makeSyntheticInOpfs, storeFileInOpfs } from './local-models.ts';
 import { setupGeneratePanel } from './generate-panel.ts';
+import { showUaMemory } from './ua-memory.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const pick = $<HTMLSelectElement>('model-pick');
@@ -38,7 +39,7 @@ function showError(e: unknown): void {
   const code = isGgufPagerError(e) ? e.code : 'INTERNAL';
   const message = e instanceof Error ? e.message : String(e);
   errorBox.hidden = false;
-  errorBox.textContent = `${code}: ${message}`;
+  errorBox.textContent = `${code}: ${message}${pinsAdvice(e)}`;
   errorBox.dataset.code = code;
   setStatus('error', code);
 }
@@ -73,16 +74,29 @@ async function ensureRuntime(): Promise<Runtime> {
   return runtime;
 }
 
+/** The library's default policy (undefined) unless the person chose the pins. */
 function policyFromControls(budget: number) {
+  const pins = ($('pins') as HTMLSelectElement).value;
+  if (pins === 'default') return undefined;
   return {
     kind: 'pinnedHotSet' as const,
     ramBytes: budget,
-    pinEmbeddings: true,
-    pinOutputHead: true,
+    pinEmbeddings: pins === 'head',
+    pinOutputHead: pins === 'head',
     pinLastNLayers: Number(($('pin-last') as HTMLInputElement).value) || 0,
     prefetchNAhead: Number(($('prefetch') as HTMLInputElement).value) || 0,
     eviction: ($('eviction') as HTMLSelectElement).value as 'auto' | 'lru',
   };
+}
+
+/** For pins that cannot fit: the budget that would hold them with as much again for paging (the default policy's rule). */
+function pinsAdvice(e: unknown): string {
+  if (!isGgufPagerError(e, 'PAGER_PINS_OVER_BUDGET')) return '';
+  const pinned = Number((e.details as { pinnedBytes?: number }).pinnedBytes);
+  if (!(pinned > 0)) return '';
+  const kv = Math.max(0, Number(($('kv-mib') as HTMLInputElement).value) || 0);
+  const mib = Math.ceil((2 * pinned) / 2 ** 20) + kv;
+  return ` A budget of ${mib} MiB would fit these pins (twice the pinned ${bytes(pinned)}, plus the KV cache), or choose the library's default pins.`;
 }
 
 async function load(): Promise<void> {
@@ -109,7 +123,8 @@ async function load(): Promise<void> {
         progress.value = pct;
         const eta = p.bytesPerSecond > 0 ? (p.bytesTotal - p.bytesDone) / p.bytesPerSecond : NaN;
         progressText.textContent = `${p.phase}: ${bytes(p.bytesDone)} of ${bytes(p.bytesTotal)} (${pct.toFixed(0)} %), ` +
-          `${rate(p.bytesPerSecond)}, ETA ${duration(eta)}; network ${bytes(p.fromNetwork)}, cache ${bytes(p.fromCache)}`;
+          `${rate(p.bytesPerSecond)}, ETA ${duration(eta)}; network ${bytes(p.fromNetwork)}, cache ${bytes(p.fromCache)}` +
+          (p.stalled ? `; the server stalled on ${p.stalled.range} (no data for ${duration(p.stalled.stallMs / 1000)}, ${p.stalled.stalls}×), retrying` : '');
         progress.dataset.fromNetwork = String(p.fromNetwork);
         progress.dataset.fromCache = String(p.fromCache);
       },
@@ -228,5 +243,6 @@ $('synth-make').addEventListener('click', async () => {
 });
 setInterval(() => void refreshStats(), 1000);
 
+showUaMemory($('ua-memory'));
 void fillPicker();
 void refreshCache();

@@ -70,7 +70,7 @@ export class LayerPager {
   private readonly r: Residency;
   private readonly index = new Map<string, number>();
   private readonly prefetchN: number;
-  private readonly waiters = new WaitQueue();
+  private readonly waiters: WaitQueue;
   private listeners: Set<PagerListener> | null = null;
   private lastPrefetchGroup = -1;
   /** Only LRU keeps per-hit order; furthest-next-use needs just the cursor. */
@@ -84,6 +84,7 @@ export class LayerPager {
     this.model = model;
     this.policy = policy;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+    this.waiters = new WaitQueue(arena);
     this.budgetBytes = Math.min(ramBudgetBytes(policy) ?? arena.capacity, arena.capacity);
     model.tensors.forEach((t, i) => {
       if (!sources[t.shard]) throw new GgufPagerError('INVALID_ARGUMENT', `tensor ${t.name} is in shard ${t.shard}, but only ${sources.length} source(s) were given`, { tensor: t.name, shard: t.shard });
@@ -246,6 +247,7 @@ export class LayerPager {
     if (this.disposed) return;
     this.disposed = true;
     this.waiters.rejectAll(this.disposedError('dispose'));
+    this.waiters.leave();
     this.r.dispose();
     this.listeners = null;
   }

@@ -106,6 +106,7 @@ export class Residency {
     this.loads = new Array(n).fill(undefined);
     this.pins = new LeasePins(o.arena, this.handle, this.leases);
     this.waiters = o.waiters;
+    this.waiters.evictIdle = () => !this.disposed && this.activeStamp < 0 && this.evictOne(0);
   }
 
   /** Throws PAGER_TENSOR_TOO_LARGE when `set` (unpinned part, deduplicated) can never fit. */
@@ -213,7 +214,7 @@ export class Residency {
   releaseLease(t: number): void {
     if (--this.leases[t] === 0) {
       this.pins.rest(t);
-      if (this.waiters.length > 0) this.waiters.schedule();
+      this.waiters.schedule();
     }
   }
 
@@ -252,7 +253,10 @@ export class Residency {
       while (this.unpinnedUsed + size > this.unpinnedBudget) if (!this.evictOne(minDistance)) return false;
     }
     let h: number;
-    while ((h = this.arena.tryAlloc(Math.max(size, 1))) === 0) if (!this.evictOne(minDistance)) return false;
+    // The arena is shared by every model of the runtime: on demand (not for a prefetch), another model's idle tensor may go.
+    while ((h = this.arena.tryAlloc(Math.max(size, 1))) === 0) {
+      if (!this.evictOne(minDistance) && !(minDistance === 0 && this.waiters.evictFromPeers())) return false;
+    }
     this.handle[t] = h;
     this.state[t] = LOADING;
     this.usedBytes += size;

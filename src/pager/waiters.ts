@@ -4,6 +4,12 @@
  * an AbortSignal. `drain` retries every waiter's synchronous claim once; a
  * claim either takes all it needs at once or nothing, so waiters never hold
  * partial reservations (no deadlock between two waiting groups).
+ *
+ * Queues made for the same arena (several models paged through one arena)
+ * form a group: a release in any of them retries the waiters of all, since
+ * room freed by one model is room for another. A claim that finds the arena
+ * full may also ask the other models of the group to evict one of their idle
+ * (unleased, unpinned) tensors: `evictIdle` is each pager's way to do so.
  */
 import { GgufPagerError } from '../core/errors.ts';
 
@@ -14,9 +20,38 @@ interface Waiter {
   cleanup: () => void;
 }
 
+const groups = new WeakMap<object, Set<WaitQueue>>();
+
 export class WaitQueue {
   private readonly queue: Waiter[] = [];
   private scheduled = false;
+  private readonly group: Set<WaitQueue>;
+
+  /** `shared`: the arena the queue waits on; queues of one arena wake each other. */
+  constructor(shared?: object) {
+    if (!shared) this.group = new Set([this]);
+    else {
+      let g = groups.get(shared);
+      if (!g) groups.set(shared, (g = new Set()));
+      g.add(this);
+      this.group = g;
+    }
+  }
+
+  /** Set by the pager's residency: evicts one idle tensor of that pager; false when it has none. */
+  evictIdle: (() => boolean) | undefined;
+
+  /** Asks the other pagers of the arena, in turn, to evict one idle tensor; true once one did. */
+  evictFromPeers(): boolean {
+    for (const q of this.group) if (q !== this && q.evictIdle?.()) return true;
+    return false;
+  }
+
+  /** Leaves the arena's group (the pager is disposed). */
+  leave(): void {
+    this.evictIdle = undefined;
+    this.group.delete(this);
+  }
 
   get length(): number {
     return this.queue.length;
@@ -51,8 +86,12 @@ export class WaitQueue {
     });
   }
 
-  /** Retry the waiters soon (coalesced into one microtask). */
+  /** Retry the waiters of every queue of the arena soon (coalesced into one microtask per queue). */
   schedule(): void {
+    for (const q of this.group) q.scheduleOwn();
+  }
+
+  private scheduleOwn(): void {
     if (this.scheduled || this.queue.length === 0) return;
     this.scheduled = true;
     queueMicrotask(() => {

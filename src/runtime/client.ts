@@ -3,6 +3,7 @@
  * and hands out model handles. The main thread never holds weight bytes: only
  * `readTensor` returns a copy, for small tensors and debugging.
  */
+import type { VerifyResult } from './cache-verify.ts';
 import * as Comlink from 'comlink';
 import { GgufPagerError } from '../core/errors.ts';
 import type { CoreBuild } from '../core/core-build.ts';
@@ -57,6 +58,8 @@ export interface RuntimeCache {
   clear(): Promise<void>;
   estimate(): Promise<{ usage: number; quota: number }>;
   persist(): Promise<boolean>;
+  /** Re-hashes a cached model and says whether it is intact (against `integrity`, the digest verified at download, or a digest ETag). */
+  verify(url: string, integrity?: string): Promise<VerifyResult>;
 }
 
 export interface Runtime {
@@ -202,6 +205,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       clear: () => remote.cacheClear(),
       estimate: () => remote.cacheEstimate(),
       persist: () => remote.cachePersist(),
+      verify: (url, integrity) => remote.cacheVerify(new URL(url, location.href).href, integrity),
     },
     async dispose() {
       if (disposed) return;

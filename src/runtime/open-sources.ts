@@ -8,9 +8,10 @@ import { GgufPagerError } from '../core/errors.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import { BlobSource } from '../sources/blob.ts';
 import { CachedSource } from '../sources/cached.ts';
-import { HttpRangeSource } from '../sources/http.ts';
+import { HttpRangeSource, type HttpStall } from '../sources/http.ts';
 import type { PagerSource } from '../sources/source.ts';
 import type { CacheStore } from './protocol.ts';
+import type { IntegrityReport } from '../sources/integrity.ts';
 
 /** Without a cache, open keeps the first MiB: the parser's many small header reads are then answered from it. */
 export const UNCACHED_HEAD_BYTES = 1 << 20;
@@ -24,6 +25,8 @@ export interface OpenedSources {
   label: string;
   /** Cache key of the model (the first URL), or '' when not cached. */
   key: string;
+  /** SHA-256 checks that passed when the sources were downloaded (integrity.ts). */
+  integrity?: IntegrityReport[];
   /** Bytes that came over the network / from the device cache, summed over shards. */
   traffic(): { fromNetwork: number; fromCache: number };
   close(): Promise<void>;
@@ -32,6 +35,8 @@ export interface OpenedSources {
 export interface OpenOptions {
   cache: CacheStore;
   signal?: AbortSignal;
+  /** Told when an HTTP read stalls (see HttpRangeOptions.onStall). */
+  onStall?: (s: HttpStall) => void;
 }
 
 /** Shard URLs of an input: a list as given, or one URL expanded when it names shard 1 of N. */
@@ -72,10 +77,10 @@ async function unlessAborted<T extends PagerSource>(opening: Promise<T>, signal:
 async function openUrl(url: string, opts: OpenOptions): Promise<PagerSource> {
   const cached = opts.cache !== 'none';
   // Behind a cache the header is read through the cache too: open asks for one byte, to learn size and identity.
-  const remote = await unlessAborted(HttpRangeSource.open(url, { headBytes: cached ? 1 : UNCACHED_HEAD_BYTES }), opts.signal, url);
+  const remote = await unlessAborted(HttpRangeSource.open(url, { headBytes: cached ? 1 : UNCACHED_HEAD_BYTES, onStall: opts.onStall }), opts.signal, url);
   if (!cached) return remote;
   try {
-    return await unlessAborted(CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb' }), opts.signal, url);
+    return await unlessAborted(CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb', signal: opts.signal }), opts.signal, url);
   } catch (e) {
     await remote.close();
     throw e;

@@ -12,6 +12,8 @@ export class ProgressMeter {
   private traffic = { fromNetwork: 0, fromCache: 0 };
   private networkAtStart = -1;
   private readonly started: number;
+  private stalled: LoadProgress['stalled'];
+  private last: LoadProgress | undefined;
 
   constructor(private readonly onProgress?: (p: LoadProgress) => void, private readonly now: () => number = () => performance.now()) {
     this.started = now();
@@ -27,6 +29,13 @@ export class ProgressMeter {
   phase(phase: LoadPhase, bytesDone: number, bytesTotal: number, traffic = this.traffic): void {
     this.traffic = traffic;
     this.emit({ phase, bytesDone, bytesTotal, bytesPerSecond: this.rate(bytesDone), ...traffic });
+  }
+
+  /** A read of the load stalled: say so now, and in every event until bytes flow again. */
+  stall(s: { url: string; range: string; stalls: number; stallMs: number }): void {
+    this.stalled = { url: s.url, range: s.range, stalls: s.stalls, stallMs: s.stallMs };
+    const p = this.last ?? { phase: 'download' as LoadPhase, bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, ...this.traffic };
+    this.emit({ ...p, bytesPerSecond: 0 });
   }
 
   /** A step of the download: `download` while bytes come from the network, `cache-read` while they come from the device. */
@@ -50,6 +59,9 @@ export class ProgressMeter {
   }
 
   private emit(p: LoadProgress): void {
+    if (this.stalled && p.fromNetwork > (this.last?.fromNetwork ?? 0)) this.stalled = undefined;
+    if (this.stalled) p = { ...p, stalled: this.stalled };
+    this.last = p;
     try {
       this.onProgress?.(p);
     } catch {

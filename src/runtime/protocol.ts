@@ -2,6 +2,7 @@
  * The shapes that cross the worker boundary: options, progress, stats, model
  * info. Types only, no logic (like comlink's protocol.ts).
  */
+import type { IntegrityReport } from '../sources/integrity.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import type { GgufValue } from '../gguf/types.ts';
 import type { PagerStats } from '../pager/events.ts';
@@ -53,6 +54,8 @@ export interface LoadProgress {
   fromNetwork: number;
   /** Bytes that came from the on-device cache so far, in this load. */
   fromCache: number;
+  /** Set while a read of the download is stalled (no byte for the stall timeout), until bytes flow again. */
+  stalled?: { url: string; range: string; stalls: number; stallMs: number };
 }
 
 export interface LoadOptions {
@@ -62,6 +65,13 @@ export interface LoadOptions {
   cache?: CacheStore;
   /** With a cache: fetch the whole file into it during load (default true). */
   download?: boolean;
+  /**
+   * The file's SHA-256, as Subresource Integrity (`sha256-<base64>`) or 64 hex
+   * digits: the download is hashed and a mismatch is INTEGRITY_MISMATCH (the
+   * entry is deleted). Needs the cache and the download; one file only. A
+   * strong ETag of 64 hex digits is checked the same way without this option.
+   */
+  integrity?: string;
   onProgress?: (p: LoadProgress) => void;
   signal?: AbortSignal;
   /** Tokens of context the model's KV cache holds (default: the trained context, capped by the KV pool). */
@@ -106,6 +116,8 @@ export interface ModelInfo {
   generateError?: WireErrorInfo;
   /** Tokens the model's KV cache holds (0 when it cannot generate). */
   contextLength: number;
+  /** The SHA-256 checks that passed for this model's files (from the integrity option or a digest ETag). */
+  integrity?: IntegrityReport[];
 }
 
 /** The pager's own stats (src/pager/events.ts), as the page sees them. */

@@ -16,8 +16,9 @@ import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import { pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
-import { clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
-import { downloadIntoCache } from './download.ts';
+import { checkNotOpenElsewhere, clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
+import { downloadIntoCache, type DownloadTick } from './download.ts';
+import { etagDigest, parseIntegrity, type ExpectedDigest } from '../sources/integrity.ts';
 import { LoadedModel } from './loaded-model.ts';
 import { ModelCache, type ModelLease } from './model-cache.ts';
 import { openSources, type WorkerModelInput } from './open-sources.ts';
@@ -28,6 +29,8 @@ import type {
   RuntimeStats, WarmupResult, WireGenerateOptions, WireGenerateResult,
 } from './protocol.ts';
 import { ModelWarmup } from './warmup.ts';
+import { verifyCached, type VerifyResult } from './cache-verify.ts';
+import { CachedSource } from '../sources/cached.ts';
 
 export type WorkerLoadOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
 
@@ -45,6 +48,16 @@ export function defaultPolicyFor(model: GgufModel, budget: number): OffloadPolic
   let pinned = 0;
   for (const name of pinnedSet(model, hot)) pinned += sizes.get(name) ?? 0;
   return pinned <= budget * DEFAULT_PIN_SHARE ? hot : { kind: 'budget', ramBytes: budget };
+}
+
+/** The digest the `integrity` option names; INVALID_ARGUMENT where it cannot be checked. */
+function integrityOption(input: WorkerModelInput, store: string, opts: WorkerLoadOptions): ExpectedDigest | undefined {
+  if (opts.integrity === undefined) return undefined;
+  const what = typeof input === 'string' ? input : Array.isArray(input) ? input[0] : 'blob';
+  if (store === 'none' || opts.download === false || typeof input !== 'string') {
+    throw new GgufPagerError('INVALID_ARGUMENT', `${what}: integrity is checked while a URL is downloaded into the cache (not with cache 'none', download false, a list or a Blob)`, { url: what });
+  }
+  return parseIntegrity(opts.integrity, input);
 }
 
 const DEFAULT_MAX_MODELS = 2;
@@ -107,14 +120,17 @@ export class WorkerRuntime {
       const store = input instanceof Blob ? 'none' : (opts.cache ?? 'auto');
       const sourceKey = input instanceof Blob ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}`;
       const meter = new ProgressMeter(onProgress);
+      const expected = integrityOption(input, store, opts);
       const engineOpts = { contextLength: opts.contextLength, kvType: opts.kvType, batchSize: opts.batchSize };
       const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(opts.policy ?? 'default')}|${JSON.stringify(engineOpts)}`, async () => {
         meter.phase('header', 0, 0);
-        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal }));
+        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal, onStall: (st) => meter.stall(st) }));
         const opened = ref.opened;
         try {
           if (store !== 'none' && opts.download !== false) {
-            await downloadIntoCache(opened.sources, (t) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal), signal);
+            const tick = (t: DownloadTick) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal);
+            if (expected && opened.sources.length > 1) throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: integrity names one file, but this model has ${opened.sources.length} shards`, { url: opened.label });
+            opened.integrity = await downloadIntoCache(opened.sources, tick, { signal, expected: (src) => expected ?? etagDigest(src.identity) });
           }
           meter.phase('header', 0, 0, opened.traffic());
           const model = await parseGguf(opened.sources, { signal });
@@ -132,8 +148,19 @@ export class WorkerRuntime {
         this.unload(handle);
         throw e;
       }
+      const reports = (lease.model.opened.integrity ??= []);
+      if (expected && !reports.some((r) => r.sha256 === expected.sha256)) {
+        // Already loaded (or downloaded without this digest): hash the cached bytes now.
+        const url = lease.model.opened.key;
+        const r = await this.cacheVerify(url, opts.integrity).catch((e: unknown) => (this.unload(handle), Promise.reject(e)));
+        if (!r.intact) {
+          this.unload(handle);
+          throw new GgufPagerError('INTEGRITY_MISMATCH', `${url}: the cached bytes hash to SHA-256 ${r.sha256 || '(incomplete entry)'}, but the integrity option says ${expected.sha256}`, { url, sha256: r.sha256, expected: expected.sha256, source: 'option' });
+        }
+        reports.push({ url, ...expected, verified: true });
+      }
       meter.ready(lease.model.info.fileSize, lease.model.opened.traffic());
-      return { ...lease.model.info, id: handle };
+      return { ...lease.model.info, id: handle, integrity: [...reports] };
     } finally {
       this.aborts.delete(abortId);
     }
@@ -255,6 +282,8 @@ export class WorkerRuntime {
 
   /** Deletes a cached model's bytes; a loaded model that reads from it is unloaded first. */
   async cacheDelete(key: string): Promise<boolean> {
+    // Another tab or worker reading it: refuse before unloading our own models.
+    await checkNotOpenElsewhere(key, this.openCachedSources().filter((s) => s.key === key).length);
     await this.unloadUsers((m) => m.opened.key === key);
     return deleteCached(key);
   }
@@ -262,6 +291,17 @@ export class WorkerRuntime {
   async cacheClear(): Promise<void> {
     await this.unloadUsers((m) => m.opened.key !== '');
     await clearCached();
+  }
+
+  /** Re-hashes a cached entry (cache-verify.ts). */
+  cacheVerify(key: string, integrity?: string): Promise<VerifyResult> {
+    return verifyCached(key, integrity, this.openCachedSources());
+  }
+
+  /** The CachedSources the models of this runtime have open (each once). */
+  private openCachedSources(): CachedSource[] {
+    const models = [...this.handles.values()].map((l) => l.model).concat(this.started().cache.entriesSnapshot().map(([, m]) => m));
+    return [...new Set(models.flatMap((m) => m.opened.sources).filter((s): s is CachedSource => s instanceof CachedSource))];
   }
 
   async cacheEstimate(): Promise<{ usage: number; quota: number }> {

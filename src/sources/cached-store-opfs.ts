@@ -62,14 +62,23 @@ export async function listOpfsEntryIds(ns: string): Promise<string[]> {
 }
 
 export async function openOpfsCacheStore(ns: string, key: string, id: string): Promise<CacheStore> {
-  const data = await openOpfsFile(dataPath(ns, id), { create: true });
+  const data = await openOpfsFile(dataPath(ns, id), { create: true, shared: true });
   return new OpfsCacheStore(ns, key, id, data);
 }
 
 class OpfsCacheStore implements CacheStore {
   readonly kind = 'opfs' as const;
 
-  constructor(private readonly ns: string, readonly key: string, readonly id: string, private readonly data: OpfsFile) {}
+  readonly writePiece?: (at: number, bytes: Uint8Array) => void;
+  readonly flushPieces?: () => Promise<void>;
+
+  constructor(private readonly ns: string, readonly key: string, readonly id: string, private readonly data: OpfsFile) {
+    const writeSync = data.writeSync?.bind(data);
+    if (writeSync) {
+      this.writePiece = (at, bytes) => writeSync(at, bytes);
+      this.flushPieces = () => data.flush();
+    }
+  }
 
   get zeroCopy(): boolean {
     return this.data.sync;

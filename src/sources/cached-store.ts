@@ -22,6 +22,14 @@ export interface CacheStore {
   read(m: CacheManifest, offset: number, target: Uint8Array): Promise<void>;
   /** Stores chunk `index` and resolves only once it is durable (written and flushed / committed). */
   writeChunk(m: CacheManifest, index: number, bytes: Uint8Array): Promise<void>;
+  /**
+   * Only where a chunk can be stored piece by piece as it arrives (OPFS in a
+   * worker): writes `bytes` at file offset `at` synchronously, not yet durable.
+   * The download streams network pieces straight through it (no chunk buffer).
+   */
+  writePiece?(at: number, bytes: Uint8Array): void;
+  /** Makes every piece written so far durable. Present with `writePiece`. */
+  flushPieces?(): Promise<void>;
   /** The stored manifest, undefined when there is none; `CACHE_CORRUPT` when unreadable. */
   loadManifest(): Promise<CacheManifest | undefined>;
   /** Replaces the stored manifest atomically. */

@@ -14,14 +14,25 @@
  * at a time. The manifest records the remote's identity: a different one at
  * open, or a `SOURCE_CHANGED` from the remote mid-read, invalidates the entry
  * instead of mixing versions. One CachedSource per entry is open at a time in
- * the whole origin (a Web Lock); a second open is `CACHE_IN_USE`.
+ * the whole origin (Web Locks, cached-lock.ts): every open CachedSource holds
+ * the entry's lock shared, and the one that may write also holds its write
+ * lock until the entry is complete and checked. A second tab or worker that
+ * opens the entry meanwhile waits for that, then reads the cached bytes
+ * (OPFS sync handles opened `readwrite-unsafe`, which several contexts may
+ * hold at once: the write lock is what keeps writers to one).
  */
 import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
+import type { ChunkSink } from './http-body.ts';
+
+/** A remote that can stream a range piece by piece (HttpRangeSource). */
+interface StreamingSource {
+  streamRange(offset: number, length: number, sink: ChunkSink, opts?: ReadOptions): Promise<void>;
+}
 import { DEFAULT_NAMESPACE, entryId, type CacheStore, type CacheStoreKind } from './cached-store.ts';
 import { openOpfsCacheStore, readOpfsManifest } from './cached-store-opfs.ts';
 import { openIdbCacheStore, readIdbManifest } from './cached-store-idb.ts';
-import { lockName, tryLock } from './cached-lock.ts';
+import { lockName, tryLock, waitLock, writeLockName } from './cached-lock.ts';
 import { chunkLength, hasChunk, markChunk, newManifest, presentChunks, sameIdentity, type CacheManifest } from './manifest.ts';
 import { ensureRoom, retryAfterEviction } from './storage.ts';
 import { checkReadRange, hasIndexedDb, hasOpfs, hasSyncAccessHandles, requireIndexedDb, throwIfAborted } from './storage-env.ts';
@@ -30,6 +41,9 @@ import { IDB_DEFAULT_CHUNK_SIZE } from './idb.ts';
 /** Default chunk of OPFS entries: the unit of fetch, of durability and of resume. */
 export const OPFS_DEFAULT_CHUNK_SIZE = 4 << 20;
 export const DEFAULT_FETCH_CONCURRENCY = 4;
+export const DEFAULT_WAIT_FOR_WRITER_MS = 30 * 60_000;
+/** During a download the manifest is saved at most this often (and when the entry is complete). */
+const PERSIST_EVERY_MS = 1000;
 
 export interface CachedProgress {
   /** Bytes fetched from the remote by this CachedSource (whole chunks). */
@@ -53,6 +67,10 @@ export interface CachedSourceOptions {
   namespace?: string;
   fetchConcurrency?: number;
   onProgress?: (e: CachedProgress) => void;
+  /** Aborts waiting for another tab's download. */
+  signal?: AbortSignal;
+  /** How long open waits for another tab or worker to finish writing the entry (default 30 min); then CACHE_IN_USE. */
+  waitForWriterMs?: number;
   /** Instrumentation: wraps the store (tests inject failures with it). */
   wrapStore?: (store: CacheStore) => CacheStore;
 }
@@ -69,6 +87,9 @@ export class CachedSource implements PagerSource {
   private invalidation: Promise<void> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
+  private releaseWrite: (() => void) | undefined;
+  private lastPersist = 0;
+  private readOnly = false;
 
   private constructor(
     private readonly remote: PagerSource,
@@ -94,12 +115,22 @@ export class CachedSource implements PagerSource {
     }
     const ns = opts.namespace ?? DEFAULT_NAMESPACE;
     const id = await entryId(opts.key);
-    const unlock = await tryLock(lockName(ns, id));
-    if (!unlock) {
-      throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is already open (in this or another tab or worker)`, { key: opts.key });
+    const releaseShared = await tryLock(lockName(ns, id), 'shared');
+    if (!releaseShared) {
+      throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is being deleted (in this or another tab or worker)`, { key: opts.key });
     }
+    let releaseWrite: (() => void) | undefined;
     let store: CacheStore | undefined;
     try {
+      releaseWrite = await tryLock(writeLockName(ns, id));
+      if (!releaseWrite) {
+        // Another tab or worker is downloading this entry: wait until it is done, then read what it wrote.
+        const waitMs = opts.waitForWriterMs ?? DEFAULT_WAIT_FOR_WRITER_MS;
+        releaseWrite = await waitLock(writeLockName(ns, id), waitMs, opts.signal, opts.key);
+        if (!releaseWrite) {
+          throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is being written by another tab or worker, still after ${waitMs} ms`, { key: opts.key, waitMs });
+        }
+      }
       const kind = await chooseStore(opts.store ?? 'auto', ns, opts.key, id);
       store = kind === 'opfs' ? await openOpfsCacheStore(ns, opts.key, id) : openIdbCacheStore(ns, opts.key, id);
       if (opts.wrapStore) store = opts.wrapStore(store);
@@ -110,12 +141,28 @@ export class CachedSource implements PagerSource {
         if (manifest.bytesCached === 0) await store.destroy().catch(() => undefined);
         throw e;
       }
-      return new CachedSource(remote, store, manifest, unlock, ns, opts);
+      const src = new CachedSource(remote, store, manifest, releaseShared, ns, opts);
+      src.releaseWrite = releaseWrite;
+      // A complete entry is only read from now on: let other tabs and workers open it too.
+      if (manifest.bytesCached === manifest.identity.size) src.finishWriting();
+      return src;
     } catch (e) {
       await store?.close().catch(() => undefined);
-      unlock();
+      releaseWrite?.();
+      releaseShared();
       throw e;
     }
+  }
+
+  /**
+   * Lets another tab or worker waiting to open this entry go ahead (it then
+   * reads what is cached). Called once the download is complete and checked;
+   * close() does it too. Fetching a missing chunk afterwards is refused.
+   */
+  finishWriting(): void {
+    this.releaseWrite?.();
+    this.releaseWrite = undefined;
+    this.readOnly = true;
   }
 
   get size(): number {
@@ -184,6 +231,73 @@ export class CachedSource implements PagerSource {
     if (failed) throw failed.reason;
   }
 
+  /**
+   * The download pipeline's step: caches chunk `i` unless it is present or
+   * being fetched (then waits for it). Where the store takes pieces (OPFS in a
+   * worker) and the remote streams (HTTP), the network's pieces go straight
+   * into the store through one reused bounce buffer; otherwise through
+   * `buffer()`, a chunk-sized buffer the caller owns and reuses. Resolves true
+   * when this call fetched the chunk.
+   */
+  async download(i: number, buffer: () => Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    this.checkUsable();
+    for (;;) {
+      this.checkStale();
+      if (hasChunk(this.manifest, i)) return false;
+      const pending = this.inflight.get(i);
+      if (pending) {
+        try {
+          await pending;
+        } catch (e) {
+          if (!isGgufPagerError(e, 'SOURCE_ABORTED') || signal?.aborted) throw e;
+        }
+        continue;
+      }
+      const p = this.downloadChunk(i, buffer, signal);
+      this.inflight.set(i, p);
+      try {
+        await p;
+      } catch (e) {
+        if (this.stale) await this.invalidate();
+        throw e;
+      } finally {
+        this.inflight.delete(i);
+      }
+      // The manifest is saved at most once a second during a download (each save is a new writable file in
+      // OPFS, and their memory waited for the GC: docs/memory.md); a crash in between costs a re-fetch only.
+      if (Date.now() - this.lastPersist >= PERSIST_EVERY_MS || this.manifest.bytesCached === this.size) await this.persist();
+      return true;
+    }
+  }
+
+  /** Bytes [offset, offset + target.length) from the store; every chunk they touch must be present. Not counted in stats. */
+  async readCached(offset: number, target: Uint8Array): Promise<void> {
+    this.checkUsable();
+    checkReadRange(this.name, this.size, offset, target.length);
+    const cs = this.manifest.chunkSize;
+    for (let i = Math.floor(offset / cs); i * cs < offset + target.length; i++) {
+      if (!hasChunk(this.manifest, i)) throw new GgufPagerError('INVALID_ARGUMENT', `${this.name}: chunk ${i} is not cached`, { key: this.key, chunk: i });
+    }
+    await this.store.read(this.manifest, offset, target);
+  }
+
+  /** The SHA-256 (hex) the whole entry was verified against, if it was. */
+  get verifiedSha256(): string | undefined {
+    return this.manifest.sha256;
+  }
+
+  /** Records that the whole entry hashes to `hex` (kept in the manifest). */
+  async recordVerified(hex: string): Promise<void> {
+    this.manifest.sha256 = hex;
+    await this.persist();
+  }
+
+  /** Deletes the entry at once (bytes that failed a check); reads fail with `reason` from now on. */
+  async discard(reason: GgufPagerError): Promise<void> {
+    this.stale ??= reason;
+    await this.invalidate();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -196,6 +310,7 @@ export class CachedSource implements PagerSource {
         await this.store.close();
       }
     } finally {
+      this.finishWriting();
       this.unlock();
       await this.remote.close?.();
     }
@@ -239,6 +354,7 @@ export class CachedSource implements PagerSource {
   }
 
   private async fetchChunk(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    this.checkWritable(i);
     const m = this.manifest;
     const start = i * m.chunkSize;
     const len = chunkLength(m, i);
@@ -264,6 +380,56 @@ export class CachedSource implements PagerSource {
     this.emit();
   }
 
+  private async downloadChunk(i: number, buffer: () => Uint8Array, signal: AbortSignal | undefined): Promise<void> {
+    this.checkWritable(i);
+    const m = this.manifest;
+    const start = i * m.chunkSize;
+    const len = chunkLength(m, i);
+    const { writePiece, flushPieces } = this.store;
+    const remote = this.remote as PagerSource & Partial<StreamingSource>;
+    const eviction = { namespace: this.ns, except: this.key, needed: len };
+    await this.slots.run(async () => {
+      throwIfAborted(signal, `${this.name} chunk ${i} at ${start}`);
+      this.checkStale();
+      if (writePiece && flushPieces && typeof remote.streamRange === 'function') {
+        await retryAfterEviction(async () => {
+          let failed: unknown;
+          const stop = new AbortController();
+          const sig = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+          const toStore = (piece: Uint8Array, at: number) => {
+            if (failed !== undefined) return;
+            try {
+              writePiece.call(this.store, at, piece);
+            } catch (e) {
+              failed = e;
+              stop.abort();
+            }
+          };
+          try {
+            await remote.streamRange!(start, len, toStore, { signal: sig });
+          } catch (e) {
+            if (failed !== undefined) throw failed;
+            if (isGgufPagerError(e, 'SOURCE_CHANGED')) this.stale ??= e;
+            throw e;
+          }
+          if (failed !== undefined) throw failed;
+          this.checkStale();
+          await flushPieces.call(this.store);
+        }, eviction);
+      } else {
+        const buf = buffer().subarray(0, len);
+        await this.fetchRemote(start, buf, signal);
+        this.checkStale();
+        await retryAfterEviction(() => this.store.writeChunk(m, i, buf), eviction);
+      }
+      this.fromNetwork += len;
+    });
+    if (this.stale) return;
+    markChunk(m, i);
+    this.chunksCached++;
+    this.emit();
+  }
+
   private async fetchRemote(start: number, buf: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
     try {
       await this.remote.readInto(start, buf, { signal });
@@ -273,8 +439,14 @@ export class CachedSource implements PagerSource {
     }
   }
 
+  /** Saves the manifest now (after every chunk marked so far). */
+  saveManifest(): Promise<void> {
+    return this.persist();
+  }
+
   /** Saves the manifest after every mark so far; calls made while a save runs share the next one. */
   private persist(): Promise<void> {
+    this.lastPersist = Date.now();
     if (!this.queued) {
       const q = this.saving.then(async () => {
         this.queued = undefined;
@@ -303,7 +475,12 @@ export class CachedSource implements PagerSource {
     this.checkStale();
   }
 
+  private checkWritable(i: number): void {
+    if (this.readOnly) throw new GgufPagerError('CACHE_IN_USE', `${this.name}: chunk ${i} is missing, but this entry was opened for reading only`, { key: this.key, chunk: i });
+  }
+
   private checkStale(): void {
+    if (this.stale && this.stale.code !== 'SOURCE_CHANGED') throw this.stale;
     if (this.stale) {
       throw new GgufPagerError('SOURCE_CHANGED', `${this.name}: the remote file changed; its cache entry ${this.key} was invalidated (open it again)`, { key: this.key }, { cause: this.stale });
     }

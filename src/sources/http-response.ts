@@ -25,6 +25,15 @@ export interface Asked {
 
 const rangeText = (a: Asked) => `bytes ${a.from}-${a.to - 1}`;
 
+/** Content codings that fetch decodes itself (browsers and Node): their bodies arrive decoded. */
+const DECODED_BY_FETCH = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+
+/** The response's Content-Encoding, lower-cased; '' when none or identity. */
+export function contentEncoding(res: Response): string {
+  const v = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  return v === 'identity' ? '' : v;
+}
+
 /** Status, HTML check, `Content-Range` syntax and `Content-Length` against it. */
 export function classify(res: Response, asked: Asked): Answer {
   const at = { url: asked.url, status: res.status, offset: asked.from, length: asked.to - asked.from };
@@ -37,7 +46,13 @@ export function classify(res: Response, asked: Asked): Answer {
     if (cr?.kind !== 'range') {
       throw new GgufPagerError('HTTP_BAD_CONTENT_RANGE', `${asked.url} answered ${rangeText(asked)} with 206 but Content-Range is ${JSON.stringify(res.headers.get('content-range'))} (a cross-origin server must list Content-Range in Access-Control-Expose-Headers)`, at);
     }
-    if (length !== undefined && length !== cr.end - cr.start + 1) {
+    // A range sent compressed: fetch decodes gzip/deflate/br (Content-Length is then the compressed size, and
+    // streamBody checks the decoded length against Content-Range); any other coding cannot be read.
+    const enc = contentEncoding(res);
+    if (enc && !DECODED_BY_FETCH.has(enc)) {
+      throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${asked.url} answered ${rangeText(asked)} with Content-Encoding: ${enc}, which cannot be decoded here; serve model files uncompressed`, { ...at, contentEncoding: enc });
+    }
+    if (length !== undefined && !enc && length !== cr.end - cr.start + 1) {
       throw new GgufPagerError('HTTP_BAD_LENGTH', `${asked.url} answered ${rangeText(asked)} with Content-Length ${length} for Content-Range bytes ${cr.start}-${cr.end}`, { ...at, contentLength: length });
     }
     return cr;

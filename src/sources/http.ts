@@ -30,7 +30,7 @@ import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { deliver, ReadQueue, type PendingRead, type ReadGroup } from './http-batch.ts';
 import { readSmallBody, streamBody, type ChunkSink } from './http-body.ts';
 import { identityOf, ifRangeValue, looksLikeHtml } from './http-headers.ts';
-import { classify, expectRange } from './http-response.ts';
+import { classify, contentEncoding, expectRange } from './http-response.ts';
 import { checkRead } from './read-check.ts';
 import { backoffMs, sleep, type RetryPolicy } from './retry.ts';
 
@@ -60,12 +60,33 @@ export interface HttpRangeOptions {
   /** An attempt with no byte for this long is abandoned and retried (default 30 s). */
   stallMs?: number;
   /**
+   * Stalled attempts of one read retried (resuming after the last byte) before
+   * it fails with `HTTP_STALLED` (default 2: at the default stall timeout a
+   * read that keeps stalling fails after about 90 s). Progress between stalls
+   * does not reset this count, unlike other failures.
+   */
+  stallRetries?: number;
+  /** Called each time an attempt is abandoned for a stall (before its retry, or the failure). */
+  onStall?: (s: HttpStall) => void;
+  /**
    * Send `If-Range` on reads after open (default true). Cross-origin, it makes
    * every new URL preflighted, so the server must allow it in
    * `Access-Control-Allow-Headers`; with `false` a change is still caught by
    * comparing the size, ETag and Last-Modified of each answer.
    */
   ifRange?: boolean;
+}
+
+export interface HttpStall {
+  url: string;
+  /** The read's range, `bytes=<first>-<last>`, and the byte it stalled at. */
+  range: string;
+  at: number;
+  /** Stalled attempts of this read so far. */
+  stalls: number;
+  stallMs: number;
+  /** True when this stall ends the read with HTTP_STALLED. */
+  final: boolean;
 }
 
 export interface HttpRangeStats {
@@ -91,7 +112,7 @@ export class HttpRangeSource implements PagerSource {
   private readonly stallMs: number;
 
   private constructor(readonly name: string, private readonly opts: HttpRangeOptions) {
-    const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs'] as const;
+    const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs', 'stallRetries'] as const;
     for (const k of numbers) {
       const v = opts[k];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
@@ -155,6 +176,35 @@ export class HttpRangeSource implements PagerSource {
     });
   }
 
+  /**
+   * Streams bytes [offset, offset + length) to `sink`, in order, in one request
+   * outside the read queue (resumed after the last byte on a retry). The
+   * download pipeline's path: each piece comes from a reused bounce buffer and
+   * is valid only during the call, so nothing the size of the range is held.
+   */
+  async streamRange(offset: number, length: number, sink: ChunkSink, opts: ReadOptions = {}): Promise<void> {
+    checkRead(this.name, this.id.size, offset, new Uint8Array(0));
+    if (offset + length > this.id.size || !Number.isSafeInteger(length) || length < 0) {
+      throw new GgufPagerError('SOURCE_EOF', `${this.name}: stream of ${length} bytes at offset ${offset} is past the end (${this.id.size} bytes)`, { source: this.name, offset, length, size: this.id.size });
+    }
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.life.signal]) : this.life.signal;
+    if (signal.aborted) throw this.aborted(offset, offset + length);
+    const end = offset + length;
+    let pos = offset;
+    const onward: ChunkSink = (chunk, at) => {
+      sink(chunk, at);
+      pos = at + chunk.length;
+    };
+    await this.retrying(signal, () => pos, () => {
+      if (pos >= end) return Promise.resolve();
+      const from = pos;
+      return this.attempt(from, end, true, signal, async (res, counted) => {
+        const n = expectRange(res, { url: this.name, from, to: end }, this.id);
+        await streamBody(res, this.name, from, n, counted(onward));
+      });
+    }, offset, end);
+  }
+
   /** Rejects waiting reads with SOURCE_ABORTED and cancels requests in flight. Idempotent. */
   async close(): Promise<void> {
     this.opts.signal?.removeEventListener('abort', this.onSourceAbort);
@@ -189,7 +239,7 @@ export class HttpRangeSource implements PagerSource {
       const body = new Uint8Array(answer.end + 1);
       await streamBody(res, this.name, 0, body.length, sink((chunk, at) => (body.set(chunk, at), (progressed = at + chunk.length))));
       this.setHead(res, body, answer.total);
-    }));
+    }), 0, want);
   }
 
   private setHead(res: Response, body: Uint8Array, size: number): void {
@@ -220,7 +270,7 @@ export class HttpRangeSource implements PagerSource {
           const length = expectRange(res, { url: this.name, from, to }, this.id);
           await streamBody(res, this.name, from, length, sink(toReads));
         });
-      });
+      }, group.start, group.end);
     } catch (e) {
       for (const r of group.reads) if (!r.settled) (r.settled = true), r.reject(e);
     } finally {
@@ -228,8 +278,9 @@ export class HttpRangeSource implements PagerSource {
     }
   }
 
-  /** Runs `attempt` until it succeeds, fails for good, or `signal` aborts. */
-  private async retrying(signal: AbortSignal, progress: () => number, attempt: () => Promise<void>): Promise<void> {
+  /** Runs `attempt` until it succeeds, fails for good, or `signal` aborts. Bytes [from, to) name the read in a stall. */
+  private async retrying(signal: AbortSignal, progress: () => number, attempt: () => Promise<void>, from = 0, to = 0): Promise<void> {
+    let stalls = 0;
     for (let failures = 0; ; ) {
       const mark = progress();
       try {
@@ -237,6 +288,18 @@ export class HttpRangeSource implements PagerSource {
       } catch (e) {
         const err = e as GgufPagerError;
         if (progress() > mark) failures = 0;
+        if (err.details?.stalled === true) {
+          stalls++;
+          const final = stalls > (this.opts.stallRetries ?? 2) || failures >= this.retry.retries;
+          const range = to > from ? `bytes=${from}-${to - 1}` : 'the first bytes';
+          try {
+            this.opts.onStall?.({ url: this.name, range, at: progress(), stalls, stallMs: this.stallMs, final });
+          } catch { /* a throwing callback must not change the outcome */ }
+          if (final) {
+            throw new GgufPagerError('HTTP_STALLED', `${this.name}: ${range} stalled at byte ${progress()}: no data for ${this.stallMs} ms, ${stalls} time(s) (resumed after each)`,
+              { url: this.name, offset: from, length: to - from, at: progress(), stalls, stallMs: this.stallMs }, { cause: err });
+          }
+        }
         if (err.details.retryable !== true || failures >= this.retry.retries) {
           if (failures === 0 || err.details.retryable !== true) throw err;
           throw new GgufPagerError(err.code, `${err.message} (gave up after ${failures + 1} attempts)`, err.details, { cause: err.cause });
@@ -284,10 +347,30 @@ export class HttpRangeSource implements PagerSource {
     } catch (e) {
       if (signal.aborted) throw this.aborted(from, to);
       if (e instanceof GgufPagerError) throw e;
+      if (!stall.signal.aborted) {
+        // Chromium asks for identity on a range request and fails a compressed answer without showing it:
+        // a HEAD of the whole file (where compression is allowed) tells whether the server compresses.
+        const coding = await this.codingOf(signal);
+        if (coding) {
+          throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${this.name} answers bytes ${from}-${to - 1} with Content-Encoding: ${coding}, which the browser refuses on a range (its request fails as a network error); serve model files uncompressed`,
+            { url: this.name, offset: from, length: to - from, contentEncoding: coding }, { cause: e });
+        }
+      }
       const why = stall.signal.aborted ? `no data for ${this.stallMs} ms` : String((e as Error)?.message ?? e);
-      throw new GgufPagerError('HTTP_NETWORK', `${this.name}: network error reading bytes ${from}-${to - 1}: ${why}`, { url: this.name, offset: from, length: to - from, retryable: true }, { cause: e });
+      throw new GgufPagerError('HTTP_NETWORK', `${this.name}: network error reading bytes ${from}-${to - 1}: ${why}`,
+        { url: this.name, offset: from, length: to - from, retryable: true, ...(stall.signal.aborted ? { stalled: true } : {}) }, { cause: e });
     } finally {
       clearInterval(watchdog);
+    }
+  }
+
+  /** The Content-Encoding a HEAD of the file answers ('' for none, or when that fails too). */
+  private async codingOf(signal: AbortSignal): Promise<string> {
+    try {
+      const res = await this.fetchFn(this.name, { method: 'HEAD', cache: 'no-store', headers: { ...this.opts.headers }, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
+      return contentEncoding(res);
+    } catch {
+      return '';
     }
   }
 

@@ -39,6 +39,8 @@ export interface CacheManifest {
   bytesCached: number;
   /** Milliseconds since the epoch. */
   lastUsed: number;
+  /** SHA-256 (hex) the whole entry was verified against, once it was. */
+  sha256?: string;
 }
 
 export function newManifest(key: string, store: CacheStoreKind, identity: SourceIdentity, chunkSize: number, now = Date.now()): CacheManifest {
@@ -91,7 +93,7 @@ export function sameIdentity(a: SourceIdentity, b: SourceIdentity): boolean {
 export function encodeManifest(m: CacheManifest): string {
   return JSON.stringify({
     version: MANIFEST_VERSION, key: m.key, store: m.store, identity: m.identity,
-    chunkSize: m.chunkSize, present: toBase64(m.present), lastUsed: m.lastUsed,
+    chunkSize: m.chunkSize, present: toBase64(m.present), lastUsed: m.lastUsed, ...(m.sha256 ? { sha256: m.sha256 } : {}),
   });
 }
 
@@ -128,6 +130,7 @@ export function decodeManifest(text: string, key: string): CacheManifest {
   if (tail !== 0 && (bits[bits.length - 1] >> tail) !== 0) throw bad('bits set past the last chunk');
   m.present.set(bits);
   for (let i = 0; i < m.chunkCount; i++) if (hasChunk(m, i)) m.bytesCached += chunkLength(m, i);
+  if (typeof raw.sha256 === 'string' && /^[0-9a-f]{64}$/.test(raw.sha256)) m.sha256 = raw.sha256;
   return m;
 }
 

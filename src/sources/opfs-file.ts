@@ -26,6 +26,8 @@ export interface OpfsFile {
   read(at: number, target: Uint8Array): Promise<number>;
   /** Writes all of `data` at `at` (the file grows, zero-filled, when `at` is past its end). */
   write(at: number, data: Uint8Array): Promise<void>;
+  /** write(), synchronously: only where the file is backed by a sync access handle. */
+  writeSync?(at: number, data: Uint8Array): void;
   truncate(size: number): Promise<void>;
   /** Makes every earlier write durable (page: commits the pending writable). */
   flush(): Promise<void>;
@@ -42,6 +44,12 @@ export interface OpenOpfsFileOptions {
   /** Create the file (and its directories) when missing. Default false. */
   create?: boolean;
   access?: OpfsAccess;
+  /**
+   * Sync handles only: open in `readwrite-unsafe` mode, which other tabs and
+   * workers may hold on the same file at the same time (Chromium 121+). The
+   * caller keeps writers to one (the cache's write lock).
+   */
+  shared?: boolean;
 }
 
 /** The segments of an OPFS path; rejects empty, `.` and `..` segments. */
@@ -81,7 +89,7 @@ export async function openOpfsFile(path: string, opts: OpenOpfsFileOptions = {})
     throw new GgufPagerError('STORAGE_UNAVAILABLE', `opfs:${path}: sync access handles exist only in a dedicated worker`, { path });
   }
   const handle = await opfsFileHandle(path, opts.create ?? false);
-  return sync ? openSyncOpfsFile(path, handle) : new AsyncOpfsFile(path, handle);
+  return sync ? openSyncOpfsFile(path, handle, opts.shared ?? false) : new AsyncOpfsFile(path, handle);
 }
 
 /** Removes a file or a directory tree; a missing entry is not an error. Returns whether it existed. */

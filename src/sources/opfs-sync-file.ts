@@ -16,10 +16,12 @@ interface Shared {
 
 const open = new Map<string, Shared>();
 
-export async function openSyncOpfsFile(path: string, fileHandle: FileSystemFileHandle): Promise<OpfsFile> {
+export async function openSyncOpfsFile(path: string, fileHandle: FileSystemFileHandle, acrossContexts = false): Promise<OpfsFile> {
   let shared = open.get(path);
   if (!shared) {
-    shared = { handle: fileHandle.createSyncAccessHandle(), refs: 0 };
+    type WithMode = { createSyncAccessHandle(o?: { mode: 'readwrite-unsafe' }): Promise<FileSystemSyncAccessHandle> };
+    const handle = acrossContexts ? (fileHandle as unknown as WithMode).createSyncAccessHandle({ mode: 'readwrite-unsafe' }) : fileHandle.createSyncAccessHandle();
+    shared = { handle, refs: 0 };
     open.set(path, shared);
   }
   shared.refs++;
@@ -61,6 +63,11 @@ class SyncOpfsFile implements OpfsFile {
   }
 
   async write(at: number, data: Uint8Array): Promise<void> {
+    this.writeSync(at, data);
+  }
+
+  /** write(), synchronously (the handle's calls are): a quota error is thrown as the browser's QuotaExceededError. */
+  writeSync(at: number, data: Uint8Array): void {
     this.check();
     let done = 0;
     try {
@@ -70,6 +77,7 @@ class SyncOpfsFile implements OpfsFile {
         done += n;
       }
     } catch (e) {
+      if ((e as { name?: string })?.name === 'QuotaExceededError') throw e;
       throw storageError(e, `opfs:${this.path} write of ${data.length} bytes at ${at}`, { path: this.path, offset: at, length: data.length });
     }
   }

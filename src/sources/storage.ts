@@ -8,7 +8,7 @@ import { GgufPagerError } from '../core/errors.ts';
 import { DEFAULT_NAMESPACE, entryId, type CacheStoreKind } from './cached-store.ts';
 import { listOpfsEntryIds, readOpfsManifest, removeOpfsCacheEntry } from './cached-store-opfs.ts';
 import { listIdbManifests, listIdbOrphanIds, removeIdbCacheEntry, removeIdbOrphan } from './cached-store-idb.ts';
-import { lockName, withLockIfFree } from './cached-lock.ts';
+import { holders, lockName, withLockIfFree } from './cached-lock.ts';
 import { hasIndexedDb, hasOpfs, isQuotaError } from './storage-env.ts';
 import { estimate, type StorageNumbers } from './storage-estimate.ts';
 import type { CacheManifest } from './manifest.ts';
@@ -103,6 +103,17 @@ export async function deleteCached(key: string, opts: NamespaceOptions = {}): Pr
   });
   if (!done) throw new GgufPagerError('CACHE_IN_USE', `cannot delete the cache of ${key}: it is open (in this or another tab or worker)`, { key });
   return done.value;
+}
+
+/**
+ * `CACHE_IN_USE` when the entry of `key` is open by more CachedSources than
+ * the `ownOpen` this context has: another tab or worker reads it. Lets a
+ * runtime refuse a deletion before it unloads its own models.
+ */
+export async function checkNotOpenElsewhere(key: string, ownOpen: number, opts: NamespaceOptions = {}): Promise<void> {
+  const ns = opts.namespace ?? DEFAULT_NAMESPACE;
+  const n = await holders(lockName(ns, await entryId(key)));
+  if (n > ownOpen) throw new GgufPagerError('CACHE_IN_USE', `cannot delete the cache of ${key}: another tab or worker has it open`, { key, holders: n });
 }
 
 /**

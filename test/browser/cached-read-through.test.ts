@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe.each(['idb', 'opfs'] as const)('CachedSource over %s on the page', (store) => {
-  const open = (remote: CountingRemote, key: string, extra: { onProgress?: (e: CachedProgress) => void } = {}) =>
+  const open = (remote: CountingRemote, key: string, extra: { onProgress?: (e: CachedProgress) => void; waitForWriterMs?: number } = {}) =>
     CachedSource.open(remote, { key, store, chunkSize: CHUNK, namespace: ns, ...extra });
 
   it('fetches on the first read and answers the second from the cache', async () => {
@@ -88,11 +88,11 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s on the page', (sto
     await src.close();
   });
 
-  it('rejects a read past the end with SOURCE_EOF and a second open of the entry with CACHE_IN_USE', async () => {
+  it('rejects a read past the end with SOURCE_EOF; a second open waits for the writer of an incomplete entry, then CACHE_IN_USE', async () => {
     const key = `rt-${store}-${n++}`;
     const src = await open(new CountingRemote(SIZE), key);
     await expect(src.readInto(SIZE - 1, new Uint8Array(2))).rejects.toMatchObject({ code: 'SOURCE_EOF' });
-    await expect(open(new CountingRemote(SIZE), key)).rejects.toMatchObject({ code: 'CACHE_IN_USE', message: expect.stringContaining(key) });
+    await expect(open(new CountingRemote(SIZE), key, { waitForWriterMs: 50 })).rejects.toMatchObject({ code: 'CACHE_IN_USE', message: expect.stringContaining(key) });
     await src.close();
     await expect(src.readInto(0, new Uint8Array(1))).rejects.toMatchObject({ code: 'SOURCE_ABORTED' });
     await (await open(new CountingRemote(SIZE), key)).close();

@@ -138,3 +138,19 @@ test('a local GGUF file picked by the user is copied into OPFS and loads', async
   await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 30_000 });
   await expect(page.getByTestId('metadata')).toContainText('llama, 5 blocks, 48 tensors');
 });
+
+test('the demo uses the library\'s default policy, and says which budget would fit pins that do not', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('kv-mib').fill('0');
+  // 4 MiB: less than the default model's embeddings + output head (about 4.3 MiB), more than one block.
+  await loadModel(page, DEFAULT_MODEL, 4);
+  await expect(page.getByTestId('status')).toHaveText('ready');
+  await page.getByTestId('pins').selectOption('head');
+  await page.getByTestId('load').click();
+  await expect(page.getByTestId('status')).toHaveText('error', { timeout: 60_000 });
+  await expect(page.getByTestId('error')).toContainText('PAGER_PINS_OVER_BUDGET');
+  await expect(page.getByTestId('error')).toContainText(/A budget of \d+ MiB would fit these pins/);
+  const mib = Number(/A budget of (\d+) MiB/.exec((await page.getByTestId('error').textContent())!)![1]);
+  await loadModel(page, DEFAULT_MODEL, mib);
+  await expect(page.getByTestId('status')).toHaveText('ready');
+});

@@ -8,6 +8,12 @@
  * | kind | effect |
  * | --- | --- |
  * | `after/N` | the other faults skip the first N (1) requests and count from there (spares `open`'s request) |
+ * | `sha256-etag` | the ETag is the SHA-256 of the file's bytes, 64 hex digits (as LFS hosts send it); `after` does not spare it |
+ * | `corrupt-once` | the first (faulted) response has one byte of its body flipped |
+ * | `gzip-range` | a 206 body gzip-compressed, `Content-Encoding: gzip`, chunked (no Content-Length), as compressing proxies send it |
+ * | `gzip-whole-range` | a 206 whose gzip body decodes to more than the range (the encoded file cut at the range, as RFC 9110 reads it) |
+ * | `unknown-encoding` | a 206 with `Content-Encoding: x-squash` over the plain bytes |
+ * | `stall-mid-body` | every response stops after half its body and stays silent (the connection stays open) |
  * | `drop-mid-body[/N]` | the first N (1) responses stop after half the body (socket destroyed 50 ms later) |
  * | `reset[/N]` | the first N (1) requests are reset before any header |
  * | `503-then-ok[/N]` | the first N (1) requests get 503 |
@@ -26,13 +32,13 @@
  * | `wrong-content-range` | `Content-Range` names a range shifted by one byte |
  */
 export type FaultKind =
-  | 'after' | 'drop-mid-body' | 'reset' | '503-then-ok' | '429-retry-after' | '429-retry-date' | 'ignore-range'
+  | 'after' | 'sha256-etag' | 'corrupt-once' | 'gzip-range' | 'gzip-whole-range' | 'unknown-encoding' | 'stall-mid-body' | 'drop-mid-body' | 'reset' | '503-then-ok' | '429-retry-after' | '429-retry-date' | 'ignore-range'
   | 'always-416' | 'change-etag-after' | 'no-if-range' | 'slow' | 'html' | 'html-body'
   | 'short-body' | 'short-body-chunked' | 'long-body' | 'wrong-content-range';
 
 const DEFAULT_ARG: Record<FaultKind, number> = {
   after: 1,
-  'drop-mid-body': 1, reset: 1, '503-then-ok': 1, '429-retry-after': 1, '429-retry-date': 2,
+  'sha256-etag': 0, 'corrupt-once': 0, 'gzip-range': 0, 'gzip-whole-range': 0, 'unknown-encoding': 0, 'stall-mid-body': 0, 'drop-mid-body': 1, reset: 1, '503-then-ok': 1, '429-retry-after': 1, '429-retry-date': 2,
   'ignore-range': 0, 'always-416': 0, 'change-etag-after': 1, 'no-if-range': 0, slow: 50,
   html: 0, 'html-body': 0, 'short-body': 0, 'short-body-chunked': 0, 'long-body': 0, 'wrong-content-range': 0,
 };

@@ -8,6 +8,8 @@
  * saw for requests carrying `?tag=T`: count, ranges, most requests in flight.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { FileTable, type ServedFile } from './files.ts';
 import { HTML_PAGE, parseFaults, RequestCounter, type Faults } from './faults.ts';
@@ -25,7 +27,7 @@ export interface TagStats {
 
 export const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'Content-Range, Accept-Ranges, Content-Length, ETag, Last-Modified, Retry-After',
+  'Access-Control-Expose-Headers': 'Content-Range, Accept-Ranges, Content-Length, Content-Encoding, ETag, Last-Modified, Retry-After',
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
@@ -91,12 +93,40 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   const spared = faults.get('after');
   if (spared !== undefined && n > 0) [faults, n] = n <= spared ? [new Map(), n] : [faults, n - spared];
   if (faults.has('html-body')) file = htmlFile(file);
+  if (parsed.faults.has('sha256-etag')) file = { ...file, etag: `"${await sha256Of(file)}"` }; // not spared by `after`
   if (faults.has('change-etag-after') && n > (faults.get('change-etag-after') ?? 0)) file = nextVersion(file);
   if (earlyFault(req, res, faults, n)) return;
   const plan = planResponse(req, file, faults);
+  if ((plan.status === 206 || req.method === 'HEAD') && plan.body && (faults.has('gzip-range') || faults.has('gzip-whole-range') || faults.has('unknown-encoding'))) {
+    return sendEncoded(res, req.method, file, plan, faults);
+  }
   res.writeHead(plan.status, plan.headers);
   if (req.method === 'HEAD' || !plan.body) return void res.end();
   await sendBody(res, await file.read(plan.body.start, plan.body.end), plan.body, faults, n);
+}
+
+/** A 206 (or a HEAD's answer) sent with a Content-Encoding (faults `gzip-range`, `gzip-whole-range`, `unknown-encoding`). */
+async function sendEncoded(res: ServerResponse, method: string | undefined, file: ServedFile, plan: Plan, faults: Faults): Promise<void> {
+  const { start, end } = plan.body!;
+  let body: Uint8Array;
+  let coding = 'gzip';
+  if (faults.has('unknown-encoding')) [body, coding] = [await file.read(start, end), 'x-squash'];
+  else if (faults.has('gzip-whole-range')) body = gzipSync(await file.read(start, Math.min(file.size, end + 4096)));
+  else body = gzipSync(await file.read(start, end));
+  // As a compressing proxy sends it: chunked, no Content-Length.
+  const { 'Content-Length': _, ...headers } = plan.headers;
+  res.writeHead(plan.status, { ...headers, 'Content-Encoding': coding });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+const digests = new Map<string, string>();
+
+/** SHA-256 (hex) of a served file's bytes, computed once per name, size and version. */
+async function sha256Of(file: ServedFile): Promise<string> {
+  const key = `${file.etag}|${file.size}`;
+  let d = digests.get(key);
+  if (!d) digests.set(key, (d = createHash('sha256').update(await file.read(0, file.size)).digest('hex')));
+  return d;
 }
 
 function preflight(req: IncomingMessage, res: ServerResponse): void {

@@ -23,6 +23,14 @@ export async function sendBody(res: ServerResponse, bytes: Uint8Array, plan: Bod
     body.set(bytes);
   }
   if (faults.has('short-body')) body = body.subarray(0, plan.declared);
+  if (n === 1 && faults.has('corrupt-once') && body.length > 0) {
+    body = body.slice();
+    body[body.length >> 1] ^= 0xff;
+  }
+  if (n > 0 && faults.has('stall-mid-body')) {
+    res.write(body.subarray(0, Math.floor(body.length / 2))); // and nothing more until the client gives up
+    return;
+  }
   if (n > 0 && n <= (faults.get('drop-mid-body') ?? 0)) {
     const half = body.subarray(0, Math.floor(body.length / 2));
     // The pause lets the client take in the first half before the connection dies.

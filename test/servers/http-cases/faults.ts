@@ -27,8 +27,9 @@ export function faultCases(ctx: CaseContext): void {
     await src.readInto(100, out);
     expect(firstPatternMismatch(out, 100, 12)).toBe(-1);
     expect((await t.stats()).requests).toBe(4);
-    // Chromium itself resends once when a reused keep-alive socket is reset; Node does not.
-    expect(src.stats.retries).toBeGreaterThanOrEqual(1);
+    // Chromium itself resends a request whose reused keep-alive socket is reset (once or, when both sockets were
+    // reused, twice: then the source sees no failure at all); Node does not.
+    if (typeof window === 'undefined') expect(src.stats.retries).toBe(2);
     expect(src.stats.retries).toBeLessThanOrEqual(2);
   });
 
@@ -120,11 +121,55 @@ export function faultCases(ctx: CaseContext): void {
     expect(err.message).toContain('bytes 101-200');
   });
 
-  it('abandons an attempt that stalls and fails with HTTP_NETWORK once retries are spent', async () => {
+  it('abandons an attempt that stalls and fails with HTTP_STALLED once retries are spent', async () => {
     const src = await open(target(ctx, file(23), ['after/1', 'slow/2000']).url, { stallMs: 100, retries: 1 });
     const t0 = performance.now();
-    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_NETWORK');
+    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_STALLED');
     expect(err.message).toContain('no data for 100 ms');
     expect(performance.now() - t0).toBeLessThan(1500);
+  });
+
+  it('a body that stalls mid-way every time fails with HTTP_STALLED naming URL and range after a bounded number of resumed attempts', async () => {
+    const t = target(ctx, file(24), ['after/1', 'stall-mid-body']);
+    const stalls: Array<{ range: string; at: number; stalls: number; final: boolean }> = [];
+    const src = await open(t.url, { stallMs: 150, stallRetries: 2, retries: 10, onStall: (s) => stalls.push(s) });
+    const t0 = performance.now();
+    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_STALLED');
+    expect(performance.now() - t0).toBeLessThan(3000); // 3 x 150 ms stalls + short backoffs, although every attempt made progress
+    expect(err.message).toContain(t.url);
+    expect(err.message).toContain('bytes=0-99999');
+    expect(err.details).toMatchObject({ url: t.url, offset: 0, length: 100_000, stalls: 3, stallMs: 150 });
+    expect(stalls.map((s) => [s.range, s.stalls, s.final])).toEqual([['bytes=0-99999', 1, false], ['bytes=0-99999', 2, false], ['bytes=0-99999', 3, true]]);
+    expect(stalls[1].at).toBeGreaterThan(stalls[0].at); // each retry resumed after the bytes received
+    const ranges = (await t.stats()).ranges;
+    expect(ranges.length).toBe(1 + 3); // open, then three attempts: never more
+    expect(Number(/bytes=(\d+)-/.exec(ranges[3])![1])).toBe(stalls[1].at);
+  });
+
+  it('a range sent gzip-compressed is decoded into the right bytes (Node), or refused with HTTP_CONTENT_ENCODING naming the header (Chromium refuses it)', async () => {
+    const src = await open(target(ctx, file(25), ['after/1', 'gzip-range']).url);
+    const out = new Uint8Array(100_000);
+    if (typeof window === 'undefined') {
+      await src.readInto(5000, out);
+      expect(firstPatternMismatch(out, 5000, 25)).toBe(-1);
+    } else {
+      const err = await failure(src.readInto(5000, out), 'HTTP_CONTENT_ENCODING');
+      expect(err.message).toContain('Content-Encoding: gzip');
+      expect(src.stats.requests).toBe(2); // open, then one try: refused at once, not retried
+    }
+  });
+
+  it('refuses a compressed range that does not decode to the range asked with HTTP_CONTENT_ENCODING naming the header', async () => {
+    const src = await open(target(ctx, file(26), ['after/1', 'gzip-whole-range']).url);
+    const err = await failure(src.readInto(5000, new Uint8Array(100_000)), 'HTTP_CONTENT_ENCODING');
+    expect(err.message).toContain('Content-Encoding: gzip');
+  });
+
+  it('refuses a range in a coding fetch cannot decode with HTTP_CONTENT_ENCODING naming the header', async () => {
+    const t = target(ctx, file(27), ['after/1', 'unknown-encoding']);
+    const src = await open(t.url);
+    const err = await failure(src.readInto(5000, new Uint8Array(100_000)), 'HTTP_CONTENT_ENCODING');
+    expect(err.message).toContain('Content-Encoding: x-squash');
+    expect(err.message).toContain(t.url);
   });
 }

@@ -42,3 +42,12 @@ export async function runInDemo(page: BarePage, tokens: number): Promise<void> {
   await page.waitFor(`document.querySelector('#status-detail').textContent.includes('loaded per token') || ${el('status')}.textContent === 'error'`, 120_000);
   await waitStatus(page, ['ready']);
 }
+
+/** Generates `maxTokens` tokens from `prompt` with the demo's prompt box; resolves when the run is done. */
+export async function generateInDemo(page: BarePage, prompt: string, maxTokens: number): Promise<void> {
+  await fill(page, 'prompt', prompt);
+  await fill(page, 'max-tokens', maxTokens);
+  await click(page, 'generate');
+  await page.waitFor(`${el('output')}.dataset.state === 'running' || ${el('output')}.dataset.state === 'done'`, 10_000).catch(() => undefined);
+  await page.waitFor(`${el('output')}.dataset.state === 'done' && ${el('gen-count')}.textContent === ${JSON.stringify(String(maxTokens))}`, 120_000);
+}

@@ -54,9 +54,12 @@ test('a chat of two turns computes only the new part of the second prompt', asyn
   await page.getByTestId('chat-mode').check();
   await generate(page, 'Tell me about Lily.', 16);
   await expect(page.getByTestId('output')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const firstTurn = await page.getByTestId('gen-prompt').textContent();
   await generate(page, 'What did she do next?', 16);
-  await expect(page.getByTestId('output')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  // The state is still 'done' from the first turn until the second starts: wait for the second turn's own figures.
   await expect(page.getByTestId('reply')).toHaveCount(2);
+  await expect(page.getByTestId('gen-prompt')).not.toHaveText(firstTurn!, { timeout: 60_000 });
+  await expect(page.getByTestId('output')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
   const [computed, total] = (await page.getByTestId('gen-prompt').textContent())!.split(' of ').map(Number);
   expect(total).toBeGreaterThan(0);
   expect(computed).toBeLessThan(total);

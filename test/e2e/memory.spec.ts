@@ -7,7 +7,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { BareChromium, type BarePage } from './bare-chromium.ts';
-import { click, loadInDemo, runInDemo } from './demo-driver.ts';
+import { click, generateInDemo, loadInDemo, runInDemo } from './demo-driver.ts';
 import { MemorySampler, MiB, mib } from './renderer-memory.ts';
 
 const MODEL = '/models/default.gguf'; // 96 MiB
@@ -64,6 +64,15 @@ test('loading it again from the cache and paging it stays within the same bound'
     await loadInDemo(page, MODEL, BUDGET_MIB, KV_MIB);
     expect(Number(await page.eval(`document.querySelector('[data-testid="progress"]').dataset.fromNetwork`))).toBe(0);
     await runInDemo(page, 8);
+  });
+  expect(peak).toBeLessThanOrEqual(LIMIT);
+});
+
+test('generating 16 tokens from it, loaded from the cache, stays within the same bound', async ({ baseURL }) => {
+  await page.navigate(`${baseURL}/`);
+  const peak = await measure('cached load + 16 generated tokens', async () => {
+    await loadInDemo(page, MODEL, BUDGET_MIB, KV_MIB);
+    await generateInDemo(page, 'Once upon a time', 16);
   });
   expect(peak).toBeLessThanOrEqual(LIMIT);
 });

@@ -1,15 +1,15 @@
 /**
  * A PagerSource over a Blob or File: a local file the user picked, or an OPFS
  * file handed over as `File`. Each read slices the Blob (a lazy view, no copy)
- * and streams it into the target through one pooled bounce buffer (a BYOB
- * reader, http-body.ts): `slice().arrayBuffer()` per read left garbage the
- * size of every byte read, and the tab's memory grew with the model until a
- * collection (docs/memory.md). Where Blob streams are not byte streams, it
- * falls back to bounded `arrayBuffer()` pieces.
+ * and streams it into the target in the small chunks the browser hands out:
+ * `slice().arrayBuffer()` per read left garbage the size of every byte read,
+ * and the tab's memory grew with the model until a collection (docs/memory.md).
+ * A default reader, not a BYOB one: BYOB reads of a Blob stream (with the
+ * bounce buffer of http-body.ts) hung now and then in full test runs in
+ * Chromium 156. Where Blobs have no stream(), bounded `arrayBuffer()` pieces.
  */
 import { GgufPagerError } from '../core/errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
-import { bodyReader } from './http-body.ts';
 
 /** The most bytes one read pulls into a temporary ArrayBuffer before copying into the target. */
 export const BLOB_READ_PIECE = 8 << 20;
@@ -35,15 +35,15 @@ export class BlobSource implements PagerSource {
     const changed = (got: number, at: number) => new GgufPagerError('SOURCE_CHANGED',
       `${this.name}: the file changed while it was read (got ${got} of ${end - at} bytes at ${at})`, { source: this.name, offset: at });
     if (typeof this.blob.stream === 'function') {
-      const reader = bodyReader(this.blob.slice(offset, end).stream() as ReadableStream<Uint8Array>);
+      const reader = this.blob.slice(offset, end).stream().getReader();
       let got = 0;
       try {
         for (;;) {
           if (opts.signal?.aborted) {
             throw new GgufPagerError('SOURCE_ABORTED', `${this.name}: read at ${offset + got} aborted`, { source: this.name, offset: offset + got });
           }
-          const piece = await reader.read();
-          if (!piece) break;
+          const { done, value: piece } = await reader.read();
+          if (done || !piece) break;
           if (got + piece.length > target.length) throw changed(got + piece.length, offset);
           target.set(piece, got);
           got += piece.length;
@@ -52,7 +52,7 @@ export class BlobSource implements PagerSource {
         reader.cancel().catch(() => undefined);
         throw e;
       } finally {
-        reader.release();
+        reader.releaseLock();
       }
       if (got !== target.length) throw changed(got, offset);
       return;

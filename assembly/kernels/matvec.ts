@@ -10,8 +10,9 @@
 //  kMatmul walks W in tiles of rows (≈ TILE_BYTES of weights); each tile is
 //  dotted with every vector of the batch while it sits in cache, so each
 //  weight byte streams from memory once per batch, not once per vector; for
-//  the quants, F16 and BF16 each weight block is decoded once per four
-//  vectors (vecDot4*, dot4F16, dot4BF16), with results bit-identical to matvec.
+//  every type but F32 (legacy and K-quants, F16, BF16) each weight block is
+//  decoded once per four vectors (vecDot4*, dot4F16, dot4BF16), with results
+//  bit-identical to matvec.
 //  x, y and work are 16-byte aligned; y must not overlap x or work.
 
 import { OK, E_K_SHAPE, E_K_TYPE } from '../common';
@@ -99,7 +100,7 @@ export function kMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, bat
     const r1 = min(rows, r0 + tile);
     let b = 0;
     // four vectors at a time, so each weight block (or f16/bf16 group) is decoded once per four tokens
-    if (isLegacyQuant(type) || type == T_F16 || type == T_BF16) {
+    if (type != T_F32) {
       const a0 = float ? x : work, stride = float ? <usize>cols << 2 : ab;
       for (; b + 4 <= batch; b += 4) {
         for (let row = r0; row < r1; row++) {

@@ -7,6 +7,7 @@
 import { GgmlType } from '../../src/core/kernels.ts';
 import { type Cases, check, checkEq, prng } from './arena-harness.ts';
 import type { CoreBuildName } from './core-builds.ts';
+import { K_TYPES, randomKWeights } from './kquant-harness.ts';
 import { FLOAT_TYPES, K1_TYPES, type K1Type, type KernelCore, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';
 
 interface Problem { w: number; deq: Float32Array; rows: number; cols: number; x: number; xs: Float32Array[]; y: number; work: number }
@@ -78,6 +79,35 @@ export function kernelMatmulCases(build: CoreBuildName): Cases {
         for (let r = 0; r < rows; r++) checkEq(got[r], want[r], `${type} batch ${batch} vector ${b} row ${r} (matmul vs matvec bits)`);
       }
       checkAgainstReference(kc, type, big, `${rows}×${cols} batch 64`);
+    };
+  }
+
+  for (const type of K_TYPES) {
+    // the dots themselves are checked against f64 and their scalar oracle in kquant-cases.ts; here the engine's
+    // kMatmul (four vectors per decoded block, then one by one) must give each vector its matvec, bit for bit
+    cases[`${type} matmul for every batch 1..64 equals matvec per vector, bit for bit`] = async () => {
+      const kc = await kernelCore(build);
+      const k = kc.core.kernels;
+      const t = GgmlType[type];
+      const rnd = prng(300 + t);
+      const rows = 19, cols = 512, batch = 64;
+      const bytes = randomKWeights(type, rows, cols, rnd, false);
+      const w = kc.alloc(bytes.length);
+      kc.bytes(w, bytes.length).set(bytes);
+      const x = kc.alloc(batch * cols * 4);
+      for (let b = 0; b < batch; b++) kc.f32(x + b * cols * 4, cols).set(randomActivations(cols, rnd));
+      const y = kc.alloc(batch * rows * 4), work = kc.alloc(k.workBytes(t, cols, batch));
+      const one = kc.alloc(rows * 4), work1 = kc.alloc(k.workBytes(t, cols, 1));
+      for (let n = 1; n <= batch; n++) {
+        k.matmul(t, w, rows, cols, x, n, y, work);
+        for (const b of n >= 4 ? [0, n - 1] : [n - 1]) {
+          k.matvec(t, w, rows, cols, x + b * cols * 4, one, work1);
+          const got = new Uint32Array(kc.core.memory.buffer, y + b * rows * 4, rows);
+          const want = new Uint32Array(kc.core.memory.buffer, one, rows);
+          for (let r = 0; r < rows; r++) checkEq(got[r], want[r], `${type} batch ${n} vector ${b} row ${r} (matmul vs matvec bits)`);
+          check(want.every((v) => (v & 0x7f800000) !== 0x7f800000), `${type}: finite dots`);
+        }
+      }
     };
   }
 

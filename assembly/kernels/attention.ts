@@ -101,7 +101,10 @@ function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i3
         const g = (h0 + j) / ratio;
         const last = min(hb, (g + 1) * ratio - h0) - 1; // the last head of the range on kv head g
         const kg = k + <usize>g * <usize>headDim * eb;
-        for (; j <= last; j += 4) {
+        if (j == last) { // one head on this kv head (no GQA): four tokens at a time instead
+          if (elemBytes == 2) scores1<u16>(qh, j, headDim, kg, rowBytes, c, scale, scratch, chunk);
+          else scores1<f32>(qh, j, headDim, kg, rowBytes, c, scale, scratch, chunk);
+        } else for (; j <= last; j += 4) {
           if (elemBytes == 2) scores4<u16>(qh, j, last, headDim, kg, rowBytes, c, scale, scratch, chunk);
           else scores4<f32>(qh, j, last, headDim, kg, rowBytes, c, scale, scratch, chunk);
         }
@@ -112,7 +115,10 @@ function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i3
         const g = (h0 + j) / ratio;
         const last = min(hb, (g + 1) * ratio - h0) - 1;
         const vg = v + <usize>g * <usize>headDim * eb;
-        for (; j <= last; j += 4) {
+        if (j == last) {
+          if (elemBytes == 2) accumulate1<u16>(oh, j, headDim, vg, rowBytes, c, scratch, chunk);
+          else accumulate1<f32>(oh, j, headDim, vg, rowBytes, c, scratch, chunk);
+        } else for (; j <= last; j += 4) {
           if (elemBytes == 2) accumulate4<u16>(oh, j, last, headDim, vg, rowBytes, c, scratch, chunk);
           else accumulate4<f32>(oh, j, last, headDim, vg, rowBytes, c, scratch, chunk);
         }
@@ -125,7 +131,11 @@ function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i3
 
 // Heads go four at a time, so one K or V load (and f16 conversion) serves four
 // heads. A group of fewer than four repeats its last head: the repeat reads and
-// writes the same addresses with the same values, so it changes nothing.
+// writes the same addresses with the same values, so it changes nothing. A kv
+// head with a single query head (no GQA) goes through scores1/accumulate1
+// instead, which keep four tokens (or 16 dims) in flight rather than repeating
+// the head four times; each score and output element takes the same f32 steps
+// as in scores4/accumulate4, so the results are the same bits.
 
 /** Head j0 + k, or `last` (the last head on the same kv head) when that comes first. */
 // @ts-ignore: decorator
@@ -234,6 +244,87 @@ function accumulate4<T>(og: usize, j0: i32, last: i32, headDim: i32, v: usize, r
     store<f32>(o1 + o, a1);
     store<f32>(o2 + o, a2);
     store<f32>(o3 + o, a3);
+  }
+}
+
+/** scratch[j·ld + t] = scale · q_j · K_t for t < c, one head, four tokens at a time (the steps of scores4 per token). */
+function scores1<T>(qg: usize, j: i32, headDim: i32, k: usize, rowBytes: usize, c: i32, scale: f32, scratch: usize, ld: i32): void {
+  const q = qg + (<usize>j * <usize>headDim << 2);
+  const s = scratch + (<usize>(j * ld) << 2);
+  const n = <usize>headDim;
+  let t = 0;
+  for (; t + 4 <= c; t += 4) {
+    const k0 = k + <usize>t * rowBytes, k1 = k0 + rowBytes, k2 = k1 + rowBytes, k3 = k2 + rowBytes;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let i: usize = 0;
+    for (; i + 4 <= n; i += 4) {
+      const x = v128.load(q + (i << 2));
+      a0 = madd(x, load4<T>(k0, i), a0);
+      a1 = madd(x, load4<T>(k1, i), a1);
+      a2 = madd(x, load4<T>(k2, i), a2);
+      a3 = madd(x, load4<T>(k3, i), a3);
+    }
+    let d0 = hsum(a0), d1 = hsum(a1), d2 = hsum(a2), d3 = hsum(a3);
+    for (; i < n; i++) {
+      const x = load<f32>(q + (i << 2));
+      d0 += x * load1<T>(k0, i);
+      d1 += x * load1<T>(k1, i);
+      d2 += x * load1<T>(k2, i);
+      d3 += x * load1<T>(k3, i);
+    }
+    const st = s + (<usize>t << 2);
+    store<f32>(st, scale * d0);
+    store<f32>(st, scale * d1, 4);
+    store<f32>(st, scale * d2, 8);
+    store<f32>(st, scale * d3, 12);
+  }
+  for (; t < c; t++) {
+    const kr = k + <usize>t * rowBytes;
+    let a = f32x4.splat(0);
+    let i: usize = 0;
+    for (; i + 4 <= n; i += 4) a = madd(v128.load(q + (i << 2)), load4<T>(kr, i), a);
+    let d = hsum(a);
+    for (; i < n; i++) d += load<f32>(q + (i << 2)) * load1<T>(kr, i);
+    store<f32>(s + (<usize>t << 2), scale * d);
+  }
+}
+
+/** out_j += Σ_t p[j·ld + t] · V_t for t < c, one head: 16 dims at a time in registers (the steps of accumulate4 per element). */
+function accumulate1<T>(og: usize, j: i32, headDim: i32, v: usize, rowBytes: usize, c: i32, scratch: usize, ld: i32): void {
+  const o0 = og + (<usize>j * <usize>headDim << 2);
+  const p = scratch + (<usize>(j * ld) << 2);
+  const n = <usize>headDim;
+  let i: usize = 0;
+  for (; i + 16 <= n; i += 16) {
+    const o = o0 + (i << 2);
+    let a0 = v128.load(o), a1 = v128.load(o, 16), a2 = v128.load(o, 32), a3 = v128.load(o, 48);
+    let vr = v;
+    for (let t = 0; t < c; t++, vr += rowBytes) {
+      const w = f32x4.splat(load<f32>(p + (<usize>t << 2)));
+      a0 = madd(w, load4<T>(vr, i), a0);
+      a1 = madd(w, load4<T>(vr, i + 4), a1);
+      a2 = madd(w, load4<T>(vr, i + 8), a2);
+      a3 = madd(w, load4<T>(vr, i + 12), a3);
+    }
+    v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
+  }
+  for (; i + 8 <= n; i += 8) {
+    const o = o0 + (i << 2);
+    let a0 = v128.load(o), a1 = v128.load(o, 16);
+    let vr = v;
+    for (let t = 0; t < c; t++, vr += rowBytes) {
+      const w = f32x4.splat(load<f32>(p + (<usize>t << 2)));
+      a0 = madd(w, load4<T>(vr, i), a0);
+      a1 = madd(w, load4<T>(vr, i + 4), a1);
+    }
+    v128.store(o, a0); v128.store(o, a1, 16);
+  }
+  for (; i < n; i++) {
+    const o = o0 + (i << 2);
+    let a = load<f32>(o);
+    let vr = v;
+    for (let t = 0; t < c; t++, vr += rowBytes) a += load<f32>(p + (<usize>t << 2)) * load1<T>(vr, i);
+    store<f32>(o, a);
   }
 }
 

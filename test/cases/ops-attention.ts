@@ -121,6 +121,33 @@ export const opsAttentionCases: Cases = {
     }
   },
 
+  async 'a kv head with one query head (no GQA) gives the very bits of the grouped path, four tokens at a time and the rest'() {
+    // the same KV in both setups (same seed and kvDim); B puts each query twice on its kv head (ratio 2, the
+    // four-head path), A once (ratio 1, scores1/accumulate1). Pages of 5 tokens bound every chunk in both.
+    for (const dtype of ['f32', 'f16'] as const) {
+      for (const headDim of [6, 40, 64]) {
+        const a = { nHead: 2, nKvHead: 2, headDim }, b = { nHead: 4, nKvHead: 2, headDim };
+        const stA = await interleaved(a, dtype, 40, 5, 11), stB = await interleaved(b, dtype, 40, 5, 11);
+        const qa = uniform(headDim, 1), qc = uniform(headDim, 2);
+        for (const nPos of [4, 23, 40]) {
+          const scale = 1 / Math.sqrt(headDim);
+          const run = (st: Setup, s: Shape, qs: Float32Array[]): Float32Array => {
+            const Q = buf(st.core, s.nHead * headDim), O = buf(st.core, s.nHead * headDim);
+            qs.forEach((q, h) => Q.f32().set(q, h * headDim));
+            const S = buf(st.core, st.core.ops.attentionScratchBytes(nPos) / 4);
+            st.core.ops.attention(st.seqs[0], Q.ptr, O.ptr, s.nHead, s.nKvHead, headDim, nPos, scale, S.ptr);
+            return O.f32().slice();
+          };
+          const outA = run(stA, a, [qa, qc]), outB = run(stB, b, [qa, qa, qc, qc]);
+          const bits = (x: Float32Array, from: number) => Array.from(new Uint32Array(x.buffer, from * 4, headDim));
+          const what = `${dtype} headDim ${headDim} nPos ${nPos}`;
+          checkEq(bits(outA, 0).join(), bits(outB, 0).join(), `${what}: head 0 (kv head 0)`);
+          checkEq(bits(outA, headDim).join(), bits(outB, 2 * headDim).join(), `${what}: head 1 (kv head 1)`);
+        }
+      }
+    }
+  },
+
   async 'attention of one page, and of a prefix of the sequence (the causal nPos), reads only those tokens'() {
     for (const dtype of ['f32', 'f16'] as const) {
       const s = { nHead: 4, nKvHead: 1, headDim: 32 };

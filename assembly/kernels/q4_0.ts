@@ -13,7 +13,7 @@
 
 import { loadF16, loadScale, hsumF32 } from './float';
 import { actD, actSum } from './act-q8';
-import { pairsU, widen, scaleAdd, lowNibbles, highNibbles } from './idot';
+import { pairsU, widen, lowNibbles, highNibbles } from './idot';
 import { QK } from './types';
 
 // @ts-ignore: decorator
@@ -38,20 +38,29 @@ export function dequantRowQ4_0(src: usize, dst: usize, n: i32): void {
  * Σ a·(q − 8) = Σ a·q − 8·Σ a, the 8·Σ a spread over the 4 lanes.
  */
 // @ts-ignore: decorator
-@inline function step(acc: v128, lo: v128, hi: v128, d: f32, q: usize, dp: usize, sp: usize): v128 {
+@inline function term(lo: v128, hi: v128, d: f32, q: usize, dp: usize, sp: usize): v128 {
   const s = widen(i16x8.add(pairsU(v128.load(q), lo), pairsU(v128.load(q, 16), hi)));
-  return scaleAdd(acc, i32x4.sub(s, i32x4.splat(load<i32>(sp) << 1)), d * load<f32>(dp));
+  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(s, i32x4.splat(load<i32>(sp) << 1))), f32x4.splat(d * load<f32>(dp)));
 }
+
+// Blocks go in pairs: acc += (term(b) + term(b + 1)), so the accumulator's add chain advances once per two
+// blocks (the two terms are independent); an odd last block adds alone. vecDot and vecDot4 take the same steps.
 
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ4_0(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
   const nb = n / QK;
   let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
-  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
+  let b = 0;
+  for (; b + 2 <= nb; b += 2, blk += 2 * BYTES, q += 2 * QK, dp += 8, sp += 8) {
+    const v0 = v128.load(blk, 2), v1 = v128.load(blk, 2 + BYTES);
+    const t0 = term(lowNibbles(v0), highNibbles(v0), loadScale(blk), q, dp, sp);
+    const t1 = term(lowNibbles(v1), highNibbles(v1), loadScale(blk + BYTES), q + QK, dp + 4, sp + 4);
+    acc = f32x4.add(acc, f32x4.add(t0, t1));
+  }
+  if (b < nb) {
     const v = v128.load(blk, 2);
-    const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk);
-    acc = step(acc, lo, hi, d, q, dp, sp);
+    acc = f32x4.add(acc, term(lowNibbles(v), highNibbles(v), loadScale(blk), q, dp, sp));
   }
   return hsumF32(acc);
 }
@@ -62,13 +71,23 @@ export function vecDot4Q4_0(n: i32, w: usize, a: usize, stride: usize, y: usize,
   const nb = n / QK;
   const s2 = stride << 1, s3 = stride * 3;
   let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
-  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
+  let b = 0;
+  for (; b + 2 <= nb; b += 2, blk += 2 * BYTES, q += 2 * QK, dp += 8, sp += 8) {
+    const v0 = v128.load(blk, 2), v1 = v128.load(blk, 2 + BYTES);
+    const lo0 = lowNibbles(v0), hi0 = highNibbles(v0), d0 = loadScale(blk);
+    const lo1 = lowNibbles(v1), hi1 = highNibbles(v1), d1 = loadScale(blk + BYTES);
+    acc0 = f32x4.add(acc0, f32x4.add(term(lo0, hi0, d0, q, dp, sp), term(lo1, hi1, d1, q + QK, dp + 4, sp + 4)));
+    acc1 = f32x4.add(acc1, f32x4.add(term(lo0, hi0, d0, q + stride, dp + stride, sp + stride), term(lo1, hi1, d1, q + QK + stride, dp + 4 + stride, sp + 4 + stride)));
+    acc2 = f32x4.add(acc2, f32x4.add(term(lo0, hi0, d0, q + s2, dp + s2, sp + s2), term(lo1, hi1, d1, q + QK + s2, dp + 4 + s2, sp + 4 + s2)));
+    acc3 = f32x4.add(acc3, f32x4.add(term(lo0, hi0, d0, q + s3, dp + s3, sp + s3), term(lo1, hi1, d1, q + QK + s3, dp + 4 + s3, sp + 4 + s3)));
+  }
+  if (b < nb) {
     const v = v128.load(blk, 2);
     const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk);
-    acc0 = step(acc0, lo, hi, d, q, dp, sp);
-    acc1 = step(acc1, lo, hi, d, q + stride, dp + stride, sp + stride);
-    acc2 = step(acc2, lo, hi, d, q + s2, dp + s2, sp + s2);
-    acc3 = step(acc3, lo, hi, d, q + s3, dp + s3, sp + s3);
+    acc0 = f32x4.add(acc0, term(lo, hi, d, q, dp, sp));
+    acc1 = f32x4.add(acc1, term(lo, hi, d, q + stride, dp + stride, sp + stride));
+    acc2 = f32x4.add(acc2, term(lo, hi, d, q + s2, dp + s2, sp + s2));
+    acc3 = f32x4.add(acc3, term(lo, hi, d, q + s3, dp + s3, sp + s3));
   }
   store<f32>(y, hsumF32(acc0));
   store<f32>(y + ys, hsumF32(acc1));

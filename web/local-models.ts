@@ -1,7 +1,9 @@
 /**
  * Models that live on this device: a file the user picked, copied into OPFS,
  * and synthetic models generated here by the project's GGUF writer. Both are
- * written in bounded chunks and handed to the runtime as OPFS `File`s.
+ * written in bounded chunks and handed to the runtime as OPFS file handles, which
+ * the worker reads in place through a sync access handle (a `File` would go
+ * through a Blob stream, a fresh buffer per chunk: docs/memory.md).
  */
 import { sizedLlama } from '../src/gguf/synthetic-size.ts';
 
@@ -13,7 +15,7 @@ async function dir(): Promise<FileSystemDirectoryHandle> {
   return root.getDirectoryHandle(DIR, { create: true });
 }
 
-export async function storeFileInOpfs(file: File, onProgress: (done: number) => void): Promise<File> {
+export async function storeFileInOpfs(file: File, onProgress: (done: number) => void): Promise<FileSystemFileHandle> {
   const handle = await (await dir()).getFileHandle(file.name, { create: true });
   const w = await handle.createWritable();
   try {
@@ -29,10 +31,10 @@ export async function storeFileInOpfs(file: File, onProgress: (done: number) => 
     await w.abort().catch(() => {});
     throw e;
   }
-  return handle.getFile();
+  return handle;
 }
 
-export async function makeSyntheticInOpfs(mib: number, onProgress: (done: number, total: number) => void): Promise<File> {
+export async function makeSyntheticInOpfs(mib: number, onProgress: (done: number, total: number) => void): Promise<FileSystemFileHandle> {
   const model = sizedLlama(mib * 2 ** 20);
   const handle = await (await dir()).getFileHandle(`synthetic-${mib}MiB.gguf`, { create: true });
   const w = await handle.createWritable();
@@ -48,5 +50,5 @@ export async function makeSyntheticInOpfs(mib: number, onProgress: (done: number
     await w.abort().catch(() => {});
     throw e;
   }
-  return handle.getFile();
+  return handle;
 }

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { GgufPagerError } from '../core/errors.ts';
 import type { CoreBuild } from '../core/core-build.ts';
 import { installErrorTransfer } from './transfer.ts';
+import { isFileHandle } from '../sources/storage-env.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
   CachedEntry, ChatMessage, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample,
@@ -28,7 +29,12 @@ export interface ChatCallOptions extends GenerateCallOptions {
   template?: string;
 }
 
-export type ModelInput = string | URL | string[] | File | Blob;
+/**
+ * What `load` takes: a URL (or the URLs of a split model), a File or Blob, or an OPFS file handle. A model stored in
+ * OPFS is best handed over as its `FileSystemFileHandle`: the worker reads it in place through a sync access handle,
+ * where a File's stream leaves garbage the size of the bytes paged (docs/memory.md).
+ */
+export type ModelInput = string | URL | string[] | File | Blob | FileSystemFileHandle;
 
 export interface ModelHandle {
   readonly info: ModelInfo;
@@ -84,8 +90,8 @@ export function defaultBudget(deviceMemoryGiB = (globalThis.navigator as { devic
   return Math.min(quarter, 3 * 2 ** 30);
 }
 
-function toWorkerInput(input: ModelInput): string | string[] | Blob {
-  if (input instanceof Blob) return input;
+function toWorkerInput(input: ModelInput): string | string[] | Blob | FileSystemFileHandle {
+  if (input instanceof Blob || isFileHandle(input)) return input;
   if (Array.isArray(input)) return input.map((u) => new URL(u, location.href).href);
   return new URL(String(input), location.href).href;
 }

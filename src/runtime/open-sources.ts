@@ -7,6 +7,8 @@
 import { GgufPagerError } from '../core/errors.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import { BlobSource } from '../sources/blob.ts';
+import { FileHandleSource } from '../sources/file-handle.ts';
+import { isFileHandle } from '../sources/storage-env.ts';
 import { CachedSource } from '../sources/cached.ts';
 import { HttpRangeSource, type HttpStall } from '../sources/http.ts';
 import type { PagerSource } from '../sources/source.ts';
@@ -16,7 +18,12 @@ import type { IntegrityReport } from '../sources/integrity.ts';
 /** Without a cache, open keeps the first MiB: the parser's many small header reads are then answered from it. */
 export const UNCACHED_HEAD_BYTES = 1 << 20;
 
-export type WorkerModelInput = string | string[] | Blob;
+export type WorkerModelInput = string | string[] | Blob | FileSystemFileHandle;
+
+/** A model on this device (a File or Blob, an OPFS file handle): read in place, never cached. */
+export function isLocalInput(input: WorkerModelInput): input is Blob | FileSystemFileHandle {
+  return input instanceof Blob || isFileHandle(input);
+}
 
 export interface OpenedSources {
   /** One per shard, in shard order. */
@@ -91,6 +98,10 @@ export async function openSources(input: WorkerModelInput, opts: OpenOptions): P
   if (input instanceof Blob) {
     const src = new BlobSource(input);
     return { sources: [src], label: src.name, key: '', traffic: () => ({ fromNetwork: 0, fromCache: 0 }), close: async () => {} };
+  }
+  if (isFileHandle(input)) {
+    const src = await unlessAborted(FileHandleSource.open(input), opts.signal, `opfs-file:${input.name}`);
+    return { sources: [src], label: src.name, key: '', traffic: () => ({ fromNetwork: 0, fromCache: 0 }), close: async () => { await src.close?.(); } };
   }
   const urls = shardUrls(input);
   const sources: PagerSource[] = [];

@@ -21,7 +21,7 @@ import { downloadIntoCache, type DownloadTick } from './download.ts';
 import { etagDigest, parseIntegrity, type ExpectedDigest } from '../sources/integrity.ts';
 import { LoadedModel } from './loaded-model.ts';
 import { ModelCache, type ModelLease } from './model-cache.ts';
-import { openSources, type WorkerModelInput } from './open-sources.ts';
+import { isLocalInput, openSources, type WorkerModelInput } from './open-sources.ts';
 import { SourcePool } from './source-pool.ts';
 import { ProgressMeter } from './progress.ts';
 import type {
@@ -53,9 +53,9 @@ export function defaultPolicyFor(model: GgufModel, budget: number): OffloadPolic
 /** The digest the `integrity` option names; INVALID_ARGUMENT where it cannot be checked. */
 function integrityOption(input: WorkerModelInput, store: string, opts: WorkerLoadOptions): ExpectedDigest | undefined {
   if (opts.integrity === undefined) return undefined;
-  const what = typeof input === 'string' ? input : Array.isArray(input) ? input[0] : 'blob';
+  const what = typeof input === 'string' ? input : Array.isArray(input) ? input[0] : input instanceof Blob ? 'blob' : `opfs-file:${input.name}`;
   if (store === 'none' || opts.download === false || typeof input !== 'string') {
-    throw new GgufPagerError('INVALID_ARGUMENT', `${what}: integrity is checked while a URL is downloaded into the cache (not with cache 'none', download false, a list or a Blob)`, { url: what });
+    throw new GgufPagerError('INVALID_ARGUMENT', `${what}: integrity is checked while a URL is downloaded into the cache (not with cache 'none', download false, a list, a Blob or a file handle)`, { url: what });
   }
   return parseIntegrity(opts.integrity, input);
 }
@@ -117,8 +117,8 @@ export class WorkerRuntime {
     const { core, cache } = this.started();
     const signal = this.aborts.get(abortId)?.signal;
     try {
-      const store = input instanceof Blob ? 'none' : (opts.cache ?? 'auto');
-      const sourceKey = input instanceof Blob ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}`;
+      const store = isLocalInput(input) ? 'none' : (opts.cache ?? 'auto');
+      const sourceKey = isLocalInput(input) ? `blob#${++this.blobs}` : `${store}|${JSON.stringify(input)}`;
       const meter = new ProgressMeter(onProgress);
       const expected = integrityOption(input, store, opts);
       const engineOpts = { contextLength: opts.contextLength, kvType: opts.kvType, batchSize: opts.batchSize };

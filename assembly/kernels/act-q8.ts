@@ -1,21 +1,26 @@
-// The 8-bit activation the legacy quants are dotted with (ggml's block_q8_0 /
-// block_q8_1, with f32 scales and the quants gathered in front so every
-// 16-byte load of them is aligned). One vector of n floats (n a multiple of 32):
+// The 8-bit activation the legacy quants are dotted with: ggml's block_q8_0 and
+// block_q8_1 as the x86 build of llama.cpp makes them, with the scales kept as
+// f32 (holding f16 values) and the quants gathered in front so every 16-byte
+// load of them is aligned. One vector of n floats (n a multiple of 32):
 //
-//  a                                  a + n                a + n + 4·nb
-//  ┌──────────────────────────────────┬────────────────────┬────────────────────┬─────┐
-//  │ qs: i8 × n  (block b = 32 bytes) │ d: f32 × nb        │ sum: i32 × nb      │ pad │  actBytes(n) = align16(n + 8·nb)
-//  └──────────────────────────────────┴────────────────────┴────────────────────┴─────┘
-//  per block b of 32 floats x:  d = max|x| / 127,  qs[i] = round(x[i] / d) ∈ [-127, 127],
-//                               sum = Σ qs   (what Q4_1/Q5_1's min and the unsigned-nibble offsets need)
-//  so x[i] ≈ d·qs[i], with |error| ≤ d/2.
+//  a                                  a + n          a + n + 4·nb    a + n + 8·nb
+//  ┌──────────────────────────────────┬──────────────┬──────────────┬──────────────┬─────┐
+//  │ qs: i8 × n  (block b = 32 bytes) │ d: f32 × nb  │ sum: i32 × nb│ s: f32 × nb  │ pad │  actBytes(n) = align16(n + 12·nb)
+//  └──────────────────────────────────┴──────────────┴──────────────┴──────────────┴─────┘
+//  per block b of 32 floats x, as ggml's quantize_row_q8_0 / q8_1:
+//    d' = max|x| / 127 (f32),  qs[i] = round-half-even(x[i] · (1/d')) ∈ [-127, 127],
+//    d  = d' rounded to f16 (what ggml stores and dots with),
+//    sum = Σ qs (exact: Q4_0/Q5_0's offset of 8 and the unsigned nibbles),
+//    s  = (d' · sum) rounded to f16 (block_q8_1's s: Q4_1/Q5_1's min term, m · s)
+//  so x[i] ≈ d·qs[i], with |error| ≤ d'/2 + 127·|d − d'|, |d − d'| ≤ max(2^-11·d', 2^-25).
 
 import { QK } from './types';
+import { f32ToF16, f16ToF32 } from '../f16';
 
 // @ts-ignore: decorator
 @inline export function actBytes(n: i32): i32 {
   const nb = n / QK;
-  return (n + 8 * nb + 15) & ~15;
+  return (n + 12 * nb + 15) & ~15;
 }
 
 // @ts-ignore: decorator
@@ -27,6 +32,12 @@ import { QK } from './types';
 // @ts-ignore: decorator
 @inline export function actSum(a: usize, n: i32, b: i32): i32 {
   return load<i32>(a + <usize>n + (<usize>(n / QK) << 2) + (<usize>b << 2));
+}
+
+/** s of block b: (d' · Σ qs) rounded to f16 (block_q8_1's s). */
+// @ts-ignore: decorator
+@inline export function actS(a: usize, n: i32, b: i32): f32 {
+  return load<f32>(a + <usize>n + (<usize>(n / QK) << 3) + (<usize>b << 2));
 }
 
 /** Quantizes n floats at x (n a multiple of 32) into the activation at dst. */
@@ -48,7 +59,8 @@ export function quantizeAct(x: usize, dst: usize, n: i32): void {
       store<i8>(qb + <usize>i, <i8>q);
       sum += q;
     }
-    store<f32>(dBase + (<usize>b << 2), d);
+    store<f32>(dBase + (<usize>b << 2), f16ToF32(f32ToF16(d)));
     store<i32>(sBase + (<usize>b << 2), sum);
+    store<f32>(sBase + (<usize>nb << 2) + (<usize>b << 2), f16ToF32(f32ToF16(d * <f32>sum)));
   }
 }

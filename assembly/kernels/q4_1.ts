@@ -9,7 +9,7 @@
 // Dot with the 8-bit activation per block: da·d·Σ a[j]·q[j] + m·da·Σ a[j]   (Σ a[j] kept with the activation, act-q8.ts).
 
 import { loadF16, loadScale, hsumF32 } from './float';
-import { actD, actSum } from './act-q8';
+import { actD, actS } from './act-q8';
 import { pairsU, widen, scaleAdd, lowNibbles, highNibbles } from './idot';
 import { QK } from './types';
 
@@ -32,21 +32,21 @@ export function dequantRowQ4_1(src: usize, dst: usize, n: i32): void {
 }
 
 /**
- * One block of one activation vector (quants at q, its d at dp, its Σ a at sp): the block's f32x4 share of
- * Σ w·x = d·da·Σ a·q + m·da·Σ a (the second term a quarter per lane).
+ * One block of one activation vector (quants at q, its d at dp, its s = f16(d'·Σ a) at sp): the block's f32x4 share of
+ * Σ w·x = d·da·Σ a·q + m·s (ggml's q4_1·q8_1 form; the second term a quarter per lane).
  */
 // @ts-ignore: decorator
 @inline function step(acc: v128, lo: v128, hi: v128, d: f32, m: f32, q: usize, dp: usize, sp: usize): v128 {
   const s = widen(i16x8.add(pairsU(v128.load(q), lo), pairsU(v128.load(q, 16), hi)));
   const da = load<f32>(dp);
-  return f32x4.add(scaleAdd(acc, s, d * da), f32x4.splat(m * da * <f32>load<i32>(sp) * 0.25));
+  return f32x4.add(scaleAdd(acc, s, d * da), f32x4.splat(m * load<f32>(sp) * 0.25));
 }
 
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ4_1(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
   const nb = n / QK;
-  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 3); // sp walks the s array (act-q8.ts)
   for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const v = v128.load(blk, 4);
     const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk), m = loadScale(blk + 2);
@@ -60,7 +60,7 @@ export function vecDot4Q4_1(n: i32, w: usize, a: usize, stride: usize, y: usize,
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
   const nb = n / QK;
   const s2 = stride << 1, s3 = stride * 3;
-  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
+  let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 3); // sp walks the s array (act-q8.ts)
   for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const v = v128.load(blk, 4);
     const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk), m = loadScale(blk + 2);
@@ -86,7 +86,7 @@ export function vecDotQ4_1Scalar(n: i32, w: usize, a: usize): f32 {
       const v = <i32>load<u8>(blk + 4 + <usize>j);
       si += <i32>load<i8>(ab + <usize>j) * (v & 0x0f) + <i32>load<i8>(ab + <usize>(j + 16)) * (v >> 4);
     }
-    sum += <f32>si * (loadF16(blk) * actD(a, n, b)) + loadF16(blk + 2) * (actD(a, n, b) * <f32>actSum(a, n, b));
+    sum += <f32>si * (loadF16(blk) * actD(a, n, b)) + loadF16(blk + 2) * actS(a, n, b);
   }
   return sum;
 }

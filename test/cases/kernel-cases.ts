@@ -6,8 +6,9 @@
 import { GgmlType, SUPPORTED_TYPES, unsupportedTensors, unsupportedTensorsError } from '../../src/core/kernels.ts';
 import { type Cases, check, checkEq, checkThrows, prng } from './arena-harness.ts';
 import type { CoreBuildName } from './core-builds.ts';
-import { FLOAT_TYPES, K1_TYPES, type K1Type, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';
+import { blockMins, FLOAT_TYPES, K1_TYPES, type K1Type, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';
 import { quantVector } from './kernel-vectors.ts';
+import { nearestF16 } from './kv-f16.ts';
 import { kernelMatmulCases } from './kernel-matmul.ts';
 
 /** f16 → f32 by arithmetic (not bit tricks): the independent oracle of the core's conversion. */
@@ -67,6 +68,43 @@ export function kernelCases(build: CoreBuildName): Cases {
     }
   };
 
+  cases['quantizes activations as x86 ggml\'s quantize_row_q8_0 / q8_1: quants, f16 d, f16 s, on normal, tiny and zero blocks'] = async () => {
+    const kc = await kernelCore(build);
+    const rnd = prng(13);
+    const n = 32 * 12;
+    const xs = new Float32Array(n);
+    // blocks of magnitude 1, 1e-3 (d an f16 subnormal), 1e-7 (d rounds to 0), 0, and ties x·(1/d) = k + 0.5
+    const scales = [1, 1e-3, 1e-7, 0, 1, 40, 1e-5, 1, 1, 1e-3, 1, 1];
+    for (let i = 0; i < n; i++) xs[i] = Math.fround((rnd() * 2 - 1) * scales[i >> 5]!);
+    for (let i = 0; i < 32; i++) xs[32 * 8 + i] = Math.fround((i - 16) + 0.5); // amax 15.5: some x/d land on .5
+    xs[32 * 8] = 127 / 8; // amax 15.875, d = 0.125 exactly: x·(1/d) = 8k + 4 ± ... exact halves
+    const x = kc.alloc(n * 4), a = kc.alloc(kc.core.kernels.workBytes(GgmlType.Q8_0, n, 1));
+    kc.f32(x, n).set(xs);
+    checkEq(kc.core.exports.kQuantizeAct(x, a, n), 0, 'kQuantizeAct status');
+    const nb = n / 32;
+    const qs = new Int8Array(kc.core.memory.buffer, a, n);
+    const ds = new Float32Array(kc.core.memory.buffer, a + n, nb);
+    const sums = new Int32Array(kc.core.memory.buffer, a + n + 4 * nb, nb);
+    const ss = new Float32Array(kc.core.memory.buffer, a + n + 8 * nb, nb);
+    const f16 = (v: number) => f16Reference(nearestF16(v));
+    for (let b = 0; b < nb; b++) {
+      let amax = 0;
+      for (let i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(xs[32 * b + i]!));
+      const d = Math.fround(amax / 127), id = d ? Math.fround(1 / d) : 0;
+      let sum = 0;
+      for (let i = 0; i < 32; i++) {
+        const v = Math.fround(xs[32 * b + i]! * id);
+        const r = Math.round(v), q = Math.abs(v - Math.trunc(v)) === 0.5 ? 2 * Math.round(v / 2) : r; // half to even (_MM_ROUND_NEAREST)
+        const want = Math.max(-127, Math.min(127, q)) + 0; // + 0: no -0 in an Int8Array
+        checkEq(qs[32 * b + i], want, `block ${b} quant ${i} (x ${xs[32 * b + i]}, x/d ${v})`);
+        sum += want;
+      }
+      checkEq(ds[b], f16(d), `block ${b} d (f16 of ${d})`);
+      checkEq(sums[b], sum, `block ${b} Σ q`);
+      checkEq(ss[b], f16(Math.fround(d * sum)), `block ${b} s (f16 of d·Σq)`);
+    }
+  };
+
   cases['agrees between the SIMD dot and the scalar reference dot of each type'] = async () => {
     const kc = await kernelCore(build);
     const k = kc.core.kernels;
@@ -75,7 +113,8 @@ export function kernelCases(build: CoreBuildName): Cases {
       for (const cols of [32, 96, 256, 1024]) {
         const t = GgmlType[type];
         const w = kc.alloc(k.rowBytes(t, cols));
-        kc.bytes(w, k.rowBytes(t, cols)).set(randomWeights(kc, type, 1, cols, rnd));
+        const raw = randomWeights(kc, type, 1, cols, rnd);
+        kc.bytes(w, k.rowBytes(t, cols)).set(raw);
         const x = kc.alloc(cols * 4);
         const xs = randomActivations(cols, rnd);
         kc.f32(x, cols).set(xs);
@@ -88,7 +127,7 @@ export function kernelCases(build: CoreBuildName): Cases {
         const scalar = kc.core.exports.kVecDot(t, cols, w, a, 1);
         const deq = kc.alloc(cols * 4);
         k.dequant(t, w, deq, cols);
-        const { bound } = reference(kc.f32(deq, cols), 0, xs, !FLOAT_TYPES.includes(type));
+        const { bound } = reference(kc.f32(deq, cols), 0, xs, !FLOAT_TYPES.includes(type), blockMins(type, raw, 1, cols));
         check(Math.abs(simd - scalar) <= bound * 0.05 + 1e-6 * Math.abs(scalar),
           `${type} cols ${cols}: SIMD ${simd} vs scalar ${scalar}`);
       }
@@ -130,7 +169,7 @@ export function kernelCases(build: CoreBuildName): Cases {
     ];
     for (const [type, cols, bytes] of want) checkEq(k.rowBytes(type, cols), bytes, `rowBytes(${type}, ${cols})`);
     checkEq(k.workBytes(GgmlType.F16, 4096, 8), 0, 'float types need no work');
-    checkEq(k.workBytes(GgmlType.Q4_0, 4096, 3), 3 * 5120, 'Q4_0 work for 3 vectors of 4096 (i8 quants + f32 d + i32 Σ per block)');
+    checkEq(k.workBytes(GgmlType.Q4_0, 4096, 3), 3 * 5632, 'Q4_0 work for 3 vectors of 4096 (i8 quants + f32 d + i32 Σ + f32 s per block)');
   };
 
   cases['rejects a row length that does not divide the block with KERNEL_SHAPE'] = async () => {

@@ -8,9 +8,9 @@ import { GgmlType } from '../../src/core/kernels.ts';
 import { type Cases, check, checkEq, prng } from './arena-harness.ts';
 import type { CoreBuildName } from './core-builds.ts';
 import { K_TYPES, randomKWeights } from './kquant-harness.ts';
-import { FLOAT_TYPES, K1_TYPES, type K1Type, type KernelCore, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';
+import { blockMins, FLOAT_TYPES, K1_TYPES, type K1Type, type KernelCore, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';
 
-interface Problem { w: number; deq: Float32Array; rows: number; cols: number; x: number; xs: Float32Array[]; y: number; work: number }
+interface Problem { w: number; deq: Float32Array; mins?: Float64Array; rows: number; cols: number; x: number; xs: Float32Array[]; y: number; work: number }
 
 function problem(kc: KernelCore, type: K1Type, rows: number, cols: number, batch: number, rnd: () => number): Problem {
   const k = kc.core.kernels;
@@ -27,7 +27,7 @@ function problem(kc: KernelCore, type: K1Type, rows: number, cols: number, batch
     xs.push(randomActivations(cols, rnd));
     kc.f32(x + b * cols * 4, cols).set(xs[b]!);
   }
-  return { w, deq, rows, cols, x, xs, y: kc.alloc(batch * rows * 4), work: kc.alloc(k.workBytes(t, cols, batch)) };
+  return { w, deq, mins: blockMins(type, bytes, rows, cols), rows, cols, x, xs, y: kc.alloc(batch * rows * 4), work: kc.alloc(k.workBytes(t, cols, batch)) };
 }
 
 function checkAgainstReference(kc: KernelCore, type: K1Type, p: Problem, what: string): void {
@@ -35,7 +35,7 @@ function checkAgainstReference(kc: KernelCore, type: K1Type, p: Problem, what: s
   for (let b = 0; b < p.xs.length; b++) {
     const y = kc.f32(p.y + b * p.rows * 4, p.rows);
     for (let r = 0; r < p.rows; r++) {
-      const { ref, bound } = reference(p.deq, r, p.xs[b]!, quantized);
+      const { ref, bound } = reference(p.deq, r, p.xs[b]!, quantized, p.mins);
       const err = Math.abs(y[r]! - ref);
       check(err <= bound, `${type} ${what}: vector ${b} row ${r}: got ${y[r]}, f64 ${ref}, |err| ${err} > bound ${bound}`);
     }

@@ -6,6 +6,7 @@ import { createCore, type Core } from '../../src/core/core.ts';
 import { GgmlType } from '../../src/core/kernels.ts';
 import { bytesAt, f32At } from '../../src/core/view.ts';
 import { coreBuild, type CoreBuildName } from './core-builds.ts';
+import { halfToNumber } from './kquant-harness.ts';
 
 export const MiB = 1024 * 1024;
 
@@ -62,6 +63,14 @@ export function randomWeights(kc: KernelCore, type: K1Type, rows: number, cols: 
   return out;
 }
 
+/** |m| of every 32-weight block of rows × cols Q4_1/Q5_1 weights (f16 at byte 2 of each block); undefined for other types. */
+export function blockMins(type: K1Type, bytes: Uint8Array, rows: number, cols: number): Float64Array | undefined {
+  const bb = type === 'Q4_1' ? 20 : type === 'Q5_1' ? 24 : 0;
+  if (bb === 0) return undefined;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Float64Array.from({ length: rows * (cols / 32) }, (_, i) => halfToNumber(dv.getUint16(i * bb + 2, true)));
+}
+
 /** Random f32 activations in [-1, 1), some blocks scaled down a thousandfold (varied block scales). */
 export function randomActivations(n: number, rnd: () => number): Float32Array {
   const x = new Float32Array(n);
@@ -79,13 +88,15 @@ function blockMaxAbs(w: Float32Array, start: number, len: number): number {
 /**
  * The float64 dot of one decoded weight row with x, and the bound the kernel's f32 result must meet:
  *  - float weights (F32/F16/BF16, dotted with f32 x): n·2^-24·Σ|w·x| (f32 summation of n products, any order);
- *  - quantized weights (dotted with the 8-bit activation, act-q8.ts): each x moves by ≤ d_b/2 with
- *    d_b = max|x_b|/127, so the dot moves by ≤ Σ_b (max|x_b|/254)·Σ_{j∈b}|w_j| (the activation's rounding, as in
- *    ggml); plus the f32 rounding of the block scales and sums, bounded by 2^-16·Σ_b 40·W_b·Σ_{j∈b}|x_j| with W_b
+ *  - quantized weights (dotted with the 8-bit activation, act-q8.ts): each x moves by ≤ e_b = d_b/2 + 127·r_b with
+ *    d_b = max|x_b|/127 and r_b = max(2^-11·d_b, 2^-25) the rounding of the scale to f16 (as ggml stores it), so the
+ *    dot moves by ≤ Σ_b e_b·Σ_{j∈b}|w_j| (the activation's rounding, as in ggml); Q4_1/Q5_1 dot their min m_b
+ *    with s = f16(d_b·Σ q) (block_q8_1's s) where the exact form has d16·Σ q, which adds
+ *    |m_b|·(4064·r_b + max(2^-11·4064·d_b, 2^-25) + 2^-24·4064·d_b) (|Σ q| ≤ 32·127 = 4064; `mins` gives |m_b|); plus the f32 rounding of the block scales and sums, bounded by 2^-16·Σ_b 40·W_b·Σ_{j∈b}|x_j| with W_b
  *    the block's largest |w| (the unsigned-offset forms carry terms up to ~2× the weights' range, and a row sums
  *    at most a few hundred block terms in f32).
  */
-export function reference(w: Float32Array, row: number, x: Float32Array, quantized: boolean): { ref: number; bound: number } {
+export function reference(w: Float32Array, row: number, x: Float32Array, quantized: boolean, mins?: ArrayLike<number>): { ref: number; bound: number } {
   const n = x.length;
   const base = row * n;
   let ref = 0, absWx = 0, bound = 0;
@@ -101,7 +112,12 @@ export function reference(w: Float32Array, row: number, x: Float32Array, quantiz
       absW += Math.abs(w[base + j]!);
       absX += Math.abs(x[j]!);
     }
-    bound += (amax / 254) * absW * (1 + 2 ** -20) + 2 ** -16 * 40 * blockMaxAbs(w, base + b * 32, 32) * absX;
+    const d = amax / 127;
+    const r = Math.max(d * 2 ** -11, 2 ** -25);
+    const e = d / 2 + 127 * r;
+    const m = mins ? Math.abs(mins[row * (n / 32) + b]!) : 0;
+    bound += e * absW * (1 + 2 ** -20) + 2 ** -16 * 40 * blockMaxAbs(w, base + b * 32, 32) * absX
+      + m * (4064 * r + Math.max(2 ** -11 * 4064 * d, 2 ** -25) + 2 ** -24 * 4064 * d);
   }
   return { ref, bound: bound + 1e-30 };
 }

@@ -8,12 +8,16 @@ import { greedy, maxAbsDiff, openReference, reference, REFERENCES, weightsOf } f
  * - F32 weights with f32 KV agree to the 1e-5 the references are rounded to (llama and qwen2 alike).
  * - f16 KV and F16/BF16 weights: llama.cpp also rounds q and the attention weights to f16 (and the
  *   activations to BF16 for BF16 weights) where this engine keeps f32: measured ≤ 0.4 %.
- * - Legacy quants: both dot the weights with activations quantized to 8 bits per 32, but the logits still
- *   differ by ≤ 1.7 % (the kernels keep the activation scale in f32 where ggml rounds it to f16, which
- *   explains only part of it; llama.cpp's own Q8_0 model is 0.7 % away from its dequantized-F32 twin).
+ * - Quants: both dot the weights with activations quantized to 8 bits per block, made as x86 ggml makes them
+ *   (f16 scale, block_q8_1's s); stories260K Q8_0 with f32 KV then agrees to the references' rounding, but
+ *   elsewhere the logits differ by ≤ 1.7 %: an activation input that differs in its last bit (f16 KV, summation
+ *   order, llama.cpp's repacked kernels) can round to another 8-bit step, and llama.cpp's own Q8_0 model is
+ *   0.7 % away from its dequantized-F32 twin.
  */
 const FLOAT = new Set(['F32', 'F16', 'BF16']);
-const tolerance = (weights: string): number => (FLOAT.has(weights) ? 0.005 : 0.025);
+// stories260K Q8_0 with f32 KV: the same activations as ggml's, so the float tolerance (measured 0.00 %)
+const SAME_AS_GGML = new Set(['stories260K-Q8_0-kvf32']);
+const tolerance = (weights: string, name: string): number => (FLOAT.has(weights) || SAME_AS_GGML.has(name) ? 0.005 : 0.025);
 const largest = (rows: number[][]): number => Math.max(...rows.map((r) => Math.max(...r.map(Math.abs))));
 
 const open: Standalone[] = [];
@@ -35,7 +39,7 @@ describe.each(REFERENCES)('%s against llama.cpp', (name) => {
     expect(logits.length).toBe(ref.logits.length);
     const worst = Math.max(...ref.logits.map((want, pos) => maxAbsDiff(logits[pos], want)));
     if (process.env.GEN_PRINT) console.log('WORST', name, worst.toFixed(4), ((100 * worst) / largest(ref.logits)).toFixed(2) + ' %');
-    expect(worst).toBeLessThan(tolerance(weights) * largest(ref.logits));
+    expect(worst).toBeLessThan(tolerance(weights, name) * largest(ref.logits));
   });
 
   if (idsMustMatch(name, weights)) it(`generates llama.cpp's greedy ids`, async () => {

@@ -1,9 +1,9 @@
 /**
  * gguf-pager through its public API (createRuntime / load / generate / stats,
  * CONTRACT.md section 3), in the runtime's worker with one thread: the model
- * cached in OPFS, weights paged under `weightBudget` bytes (pins none, one
- * group prefetched, the policy `gguf-pager simulate --pins none --prefetch 1`
- * models). A short warm-up generation first, so the 100 % row measures the
+ * cached in OPFS, weights paged under `weightBudget` bytes (pins none,
+ * `prefetch` groups prefetched, default 0 as the default policy does for a
+ * cached model; the policy `gguf-pager simulate --pins none --prefetch N` models). A short warm-up generation first, so the 100 % row measures the
  * model resident; then the timed greedy generation.
  */
 import { createRuntime } from '../../src/index.ts';
@@ -18,6 +18,8 @@ export interface PagerRowOptions {
   contextLength: number;
   /** Timed generations (after one warm-up); the row reports the one of median decode speed. */
   runs: number;
+  /** Groups prefetched ahead under a budget (the bench's --prefetch, default 0: the default policy's for a cached model). */
+  prefetch?: number;
 }
 
 export interface PagerRow {
@@ -39,7 +41,7 @@ export async function runPager(o: PagerRowOptions): Promise<PagerRow> {
     const t0 = performance.now();
     const model = await rt.load(o.url, {
       cache: 'auto', contextLength: o.contextLength,
-      policy: { kind: 'pinnedHotSet', ramBytes: o.weightBudget, pinEmbeddings: false, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: 1 },
+      policy: { kind: 'pinnedHotSet', ramBytes: o.weightBudget, pinEmbeddings: false, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: o.prefetch ?? 0 },
     });
     const loadSeconds = (performance.now() - t0) / 1000;
     await model.generate(o.prompt, { maxTokens: 4, temperature: 0 }).result;

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Generation benchmark in headless Chromium, one thread: `npm run bench:generate [-- --json --only q8_0 --decode 64]`.
+// Generation benchmark in headless Chromium, one thread: `npm run bench:generate [-- --json --only q8_0 --decode 64 --prefetch 0]`.
 //
 // For each model (stories260K, a ~143 MB Q8_0 and a ~89 MB Q4_K/Q6_K llama of 12 blocks × 768, 32k vocabulary,
 // generated on demand by scripts/make-models.mjs into the OS temp folder): wllama 3.8.1 with n_threads 1
 // (installed by this script into a temp folder unless --wllama-dir names one) and gguf-pager on the same
 // file, prompt tokens/s on a 128-token prompt and greedy decode tokens/s; gguf-pager again at 50 % and 25 %
-// budgets with the model cached in OPFS, and its bytes loaded per token against `gguf-pager simulate`.
+// budgets with the model cached in OPFS (pins none, --prefetch groups ahead, default 0), and its bytes loaded per
+// token against `gguf-pager simulate`.
 // gguf-pager rows report the median of --runs timed generations (default 3; wllama: one).
 // Prints the ratios; --json prints one JSON line with every row.
 import { execFileSync } from 'node:child_process';
@@ -24,6 +25,7 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false }, only: { type: 'string' }, decode: { type: 'string', default: '64' },
     prompt: { type: 'string', default: '128' }, 'wllama-dir': { type: 'string' }, 'skip-wllama': { type: 'boolean', default: false },
     'skip-pager': { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
+    prefetch: { type: 'string', default: '0' },
   },
 });
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -101,9 +103,9 @@ function poolSizes(sh, ctx) {
   return { kvBytes, reserveBytes };
 }
 
-/** `gguf-pager simulate`'s prediction for the policy the bench loads with (pins none, prefetch 1). */
+/** `gguf-pager simulate`'s prediction for the policy the bench loads with (pins none, prefetch --prefetch). */
 function simulateBytesPerToken(path, budget) {
-  const out = execFileSync('node', [join(root, 'dist/src/cli/main.js'), 'simulate', path, '--budget', String(budget), '--pins', 'none', '--prefetch', '1', '--tokens', '8', '--json'], { encoding: 'utf8' });
+  const out = execFileSync('node', [join(root, 'dist/src/cli/main.js'), 'simulate', path, '--budget', String(budget), '--pins', 'none', '--prefetch', args.prefetch, '--tokens', '8', '--json'], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()).steadyBytesPerToken;
 }
 
@@ -160,7 +162,7 @@ try {
       const weightBudget = Math.floor(sh.tensorBytes * fraction);
       log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(weightBudget / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
       try {
-        const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs) });
+        const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: Number(args.prefetch) });
         const predicted = fraction < 1 ? simulateBytesPerToken(m.path, weightBudget) : 0;
         rows.push({ model: m.key, runtime: 'gguf-pager', budget: fraction, ...r, predictedBytesPerToken: predicted });
         log(`  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, ` +

@@ -12,6 +12,11 @@ describe('the policy of a load that names none', () => {
     expect([...pinnedSet(model, p)].sort()).toEqual(['output.weight', 'output_norm.weight', 'token_embd.weight']);
   });
 
+  it('prefetches nothing when load says the bytes are read from the device (a downloaded cache, an OPFS handle)', async () => {
+    const model = await parseGguf(sizedLlama(8 << 20));
+    expect(defaultPolicyFor(model, 8 << 20, 0)).toMatchObject({ kind: 'pinnedHotSet', pinEmbeddings: true, pinOutputHead: true, prefetchNAhead: 0 });
+  });
+
   it('pins nothing when the hot set would take over half the budget, so a small budget still pages', async () => {
     const model = await parseGguf(sizedLlama(8 << 20));
     const hot = model.tensors.filter((t) => ['token_embd.weight', 'output.weight', 'output_norm.weight'].includes(t.name)).reduce((a, t) => a + t.size, 0);

@@ -38,6 +38,12 @@ function invalid(what: string): GgufPagerError {
   return new GgufPagerError('INVALID_ARGUMENT', `sampling options: ${what}`, {});
 }
 
+/** top-p's bins: BINS over the RANGE (in logits) below the best; e^-(b·BIN_STEP) of each bin's lower edge. */
+const BINS = 1024;
+const RANGE = 40;
+const BIN_STEP = RANGE / BINS; // 0.0390625, exact
+const BIN_EXP = Float64Array.from({ length: BINS }, (_, b) => dexp(-b * BIN_STEP));
+
 export class Sampler {
   readonly temperature: number;
   readonly topK: number;
@@ -57,6 +63,7 @@ export class Sampler {
   private heapVals = new Float64Array(64);
   private binMass = new Float64Array(0);
   private binOf = new Int16Array(0);
+  private keptIds = new Int32Array(0);
 
   constructor(opts: SamplingOptions, readonly vocabSize: number) {
     const num = (v: number | undefined, dflt: number, name: string, ok: (x: number) => boolean): number => {
@@ -136,26 +143,28 @@ export class Sampler {
    * below topP, and only the bin where it crosses is sorted to find the cut.
    */
   private nucleus(l: Float32Array, n: number): Int32Array {
-    const BINS = 1024;
-    const RANGE = 40;
     let max = -Infinity;
     for (let i = 0; i < n; i++) if (l[i] > max) max = l[i];
     if (!(max > -Infinity)) throw invalid('every token is banned (all logits are -Infinity or NaN)');
     if (this.binMass.length < BINS) this.binMass = new Float64Array(BINS);
     if (this.binOf.length < n) this.binOf = new Int16Array(n);
     const mass = this.binMass;
+    const binOf = this.binOf;
     mass.fill(0);
     let z = 0;
     for (let i = 0; i < n; i++) {
       const d = max - l[i];
       if (!(d < RANGE)) {
-        this.binOf[i] = -1; // below e^-40 of the best: left out of the mass too
+        binOf[i] = -1; // below e^-40 of the best: left out of the mass too
         continue;
       }
-      const e = dexp(-d);
+      const b = ((d * BINS) / RANGE) | 0; // floor: 0 ≤ d < RANGE (an int32, so the typed-array index stays a small integer)
+      // e^-d = e^-(b·step) · e^-r, r = d − b·step ∈ [0, step ≈ 0.039): a table and a degree-5 polynomial (relative
+      // error < 1e-11), a third of dexp's cost; plain arithmetic, so every engine gets the same bits
+      const r = d - b * BIN_STEP;
+      const e = BIN_EXP[b] * (1 - r * (1 - r * (0.5 - r * (1 / 6 - r * (1 / 24 - r * (1 / 120))))));
       z += e;
-      const b = Math.floor((d * BINS) / RANGE);
-      this.binOf[i] = b;
+      binOf[i] = b;
       mass[b] += e;
     }
     let cum = 0;
@@ -167,21 +176,25 @@ export class Sampler {
       }
       cum += mass[b];
     }
-    const kept: number[] = [];
+    if (cut === BINS) return allFinite(l, n); // topP within n·e^-40 of 1: everything
+    // typed buffers, not pushes onto arrays: the kept set can hold tens of thousands of ids
+    if (this.keptIds.length < n) this.keptIds = new Int32Array(n);
+    const kept = this.keptIds;
+    let k = 0;
     const edge: number[] = [];
     for (let i = 0; i < n; i++) {
-      const b = this.binOf[i];
-      if (b >= 0 && b < cut) kept.push(i);
-      else if (b === cut) edge.push(i);
+      const b = binOf[i];
+      if (b < cut) {
+        if (b >= 0) kept[k++] = i;
+      } else if (b === cut) edge.push(i);
     }
-    if (cut === BINS) return allFinite(l, n); // topP within n·e^-40 of 1: everything
     edge.sort((a, b) => l[b] - l[a] || a - b);
     for (const i of edge) {
-      kept.push(i);
+      kept[k++] = i;
       cum += dexp(l[i] - max);
       if (cum / z >= this.topP) break;
     }
-    return Int32Array.from(kept);
+    return kept.slice(0, k);
   }
 
   /** top-p (on sorted candidates, over mass z), min-p, temperature and the draw. */

@@ -9,7 +9,7 @@
  */
 import { GgufPagerError } from '../core/errors.ts';
 import { Random, randomSeed } from './random.ts';
-import { dexp } from './dexp.ts';
+import { dexp, dexpNeg } from './dexp.ts';
 
 export interface SamplingOptions {
   /** 0 = greedy (argmax). Default 0.8. */
@@ -221,7 +221,7 @@ export class Sampler {
     }
     const w = new Float64Array(kept.length);
     let sum = 0;
-    for (let i = 0; i < kept.length; i++) sum += w[i] = dexp((l[kept[i]] - max) / this.temperature);
+    for (let i = 0; i < kept.length; i++) sum += w[i] = dexpNeg((max - l[kept[i]]) / this.temperature);
     let r = this.rng.next() * sum;
     for (let i = 0; i < kept.length; i++) {
       r -= w[i];

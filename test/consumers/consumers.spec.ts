@@ -34,7 +34,7 @@ interface Loaded {
 }
 
 /** Opens the app with a model URL and waits for its result, failing with what the page printed. */
-async function result(page: Page, url: string): Promise<{ stock?: Loaded; engine?: { tensors: number; sum: number } } & Partial<Loaded>> {
+async function result(page: Page, url: string): Promise<{ stock?: Loaded; engine?: { tensors: number; sum: number }; opfsHandle?: Loaded } & Partial<Loaded>> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -80,7 +80,7 @@ test.describe('a Vite app', () => {
   let server: PreviewServer | undefined;
   test.afterAll(async () => { await server?.close(); });
 
-  test('builds with vite build and, served by vite preview, loads a model under a budget with the stock and a custom worker', async ({ page }) => {
+  test('builds with vite build and, served by vite preview, loads a model under a budget with the stock and a custom worker, and from an OPFS file handle', async ({ page }) => {
     const root = join(DIR, 'vite-app');
     await build({ root, configFile: false, logLevel: 'warn' });
     server = await preview({ root, configFile: false, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1', strictPort: false } });
@@ -89,6 +89,14 @@ test.describe('a Vite app', () => {
     expectPagedUnderBudget(r.stock!);
     expect(r.engine!.tensors).toBe(9); // blk.0: attn_norm, q, k, v, output, ffn_norm, gate, up, down
     expect(r.engine!.sum).toBeGreaterThan(0);
+    // the same model stored in OPFS, loaded from its FileSystemFileHandle: read on the device, paged under the budget
+    const h = r.opfsHandle!;
+    expect(h.tensors).toBe(48);
+    expect(h.fileSize).toBe(r.stock!.fileSize);
+    expect(h.stats.fromNetwork).toBe(0);
+    expect(h.stats.maxResidentBytes).toBeGreaterThan(0);
+    expect(h.stats.maxResidentBytes).toBeLessThanOrEqual(h.stats.budgetBytes);
+    expect(h.stats.evictions).toBeGreaterThan(0);
   });
 
   test('typechecks in strict mode against the package\'s .d.ts, and a misuse does not', async () => {

@@ -1,5 +1,6 @@
 // A Vite app that installed gguf-pager from the registry: it loads a model under a
-// budget with the stock worker, then drives a block through a custom engine worker.
+// budget with the stock worker, then drives a block through a custom engine worker,
+// then stores the model in OPFS and loads it again from its file handle.
 import { createRuntime, isGgufPagerError, type ModelStats, type Runtime } from 'gguf-pager';
 import type { EngineRuntime } from './engine-worker.ts';
 
@@ -29,7 +30,17 @@ async function main() {
       return rt.extension<EngineRuntime>().blockTensors(model.info.id, 0);
     },
   );
-  return { stock, engine };
+  const opfsHandle = await withRuntime(await createRuntime({ budget }), async (rt) => {
+    const dir = await navigator.storage.getDirectory();
+    const handle = await dir.getFileHandle('consumer-model.gguf', { create: true });
+    const w = await handle.createWritable();
+    await (await fetch(modelUrl)).body!.pipeTo(w);
+    const model = await rt.load(handle);
+    const stats: ModelStats = await model.run({ tokens: 2 });
+    await model.dispose();
+    return { tensors: model.info.tensors.length, fileSize: model.info.fileSize, stats };
+  });
+  return { stock, engine, opfsHandle };
 }
 
 main().then(

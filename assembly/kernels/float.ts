@@ -44,6 +44,21 @@ import { T_F32, T_F16, T_BF16 } from './types';
   return reinterpret<f32>((<i32>load<i16>(p) << 13) & 0x8fffe000) * REBASE;
 }
 
+/**
+ * loadScale of four blocks at once: the f16 scales at p, p + stride, p + 2·stride, p + 3·stride as f32x4.
+ * Each half lands in the high 16 bits of its i32 lane, so an arithmetic shift right by 3 is loadScale's
+ * sign-extended `h << 13`; the same mask and rebase follow, so each lane equals loadScale's value.
+ */
+// @ts-ignore: decorator
+@inline export function loadScales4(p: usize, stride: usize): v128 {
+  let v = i32x4.splat(0);
+  v = v128.load16_lane(p, v, 1);
+  v = v128.load16_lane(p + stride, v, 3);
+  v = v128.load16_lane(p + 2 * stride, v, 5);
+  v = v128.load16_lane(p + 3 * stride, v, 7);
+  return f32x4.mul(v128.and(i32x4.shr_s(v, 3), i32x4.splat(0x8fffe000)), f32x4.splat(REBASE));
+}
+
 /** Four f16 (in the u32 lanes of `u`, high halves zero) to four f32: the scalar formula, lane-wise. */
 // @ts-ignore: decorator
 @inline export function f16x4ToF32(u: v128): v128 {

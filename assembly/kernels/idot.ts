@@ -79,6 +79,14 @@
   return v128.and(i8x16.eq(v128.and(spread, bits), bits), i8x16.splat(0x10));
 }
 
+/** [Σ lanes of s0, of s1, of s2, of s3]: four blocks' i32 partial sums gathered in one vector (a transpose-add). */
+// @ts-ignore: decorator
+@inline export function sum4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  const a = i32x4.add(i32x4.shuffle(s0, s1, 0, 1, 4, 5), i32x4.shuffle(s0, s1, 2, 3, 6, 7));
+  const b = i32x4.add(i32x4.shuffle(s2, s3, 0, 1, 4, 5), i32x4.shuffle(s2, s3, 2, 3, 6, 7));
+  return i32x4.add(i32x4.shuffle(a, b, 0, 2, 4, 6), i32x4.shuffle(a, b, 1, 3, 5, 7));
+}
+
 /** Sum of four i32 lanes. */
 // @ts-ignore: decorator
 @inline export function hsumI32(v: v128): i32 {

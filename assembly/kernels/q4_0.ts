@@ -11,9 +11,9 @@
 // so the SIMD form keeps the nibbles unsigned (valid relaxed-dot i7 lanes) and
 // subtracts 8·Σ a (kept with the activation) from the block's integer sum.
 
-import { loadF16, loadScale, hsumF32 } from './float';
+import { loadF16, loadScale, loadScales4, hsumF32 } from './float';
 import { actD, actSum } from './act-q8';
-import { pairsU, widen, lowNibbles, highNibbles } from './idot';
+import { pairsU, widen, scaleAdd, sum4, lowNibbles, highNibbles } from './idot';
 import { QK } from './types';
 
 // @ts-ignore: decorator
@@ -35,16 +35,35 @@ export function dequantRowQ4_0(src: usize, dst: usize, n: i32): void {
 
 /**
  * One block of one activation vector (quants at q, its d at dp, its Σ a at sp): the block's f32x4 share of Σ w·x.
- * Σ a·(q − 8) = Σ a·q − 8·Σ a, the 8·Σ a spread over the 4 lanes.
+ * Σ a·(q − 8) = Σ a·q − 8·Σ a, the 8·Σ a spread over the 4 lanes. For the blocks past the last group of four.
  */
 // @ts-ignore: decorator
-@inline function term(lo: v128, hi: v128, d: f32, q: usize, dp: usize, sp: usize): v128 {
+@inline function step(acc: v128, lo: v128, hi: v128, d: f32, q: usize, dp: usize, sp: usize): v128 {
   const s = widen(i16x8.add(pairsU(v128.load(q), lo), pairsU(v128.load(q, 16), hi)));
-  return f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(s, i32x4.splat(load<i32>(sp) << 1))), f32x4.splat(d * load<f32>(dp)));
+  return scaleAdd(acc, i32x4.sub(s, i32x4.splat(load<i32>(sp) << 1)), d * load<f32>(dp));
 }
 
-// Blocks go in pairs: acc += (term(b) + term(b + 1)), so the accumulator's add chain advances once per two
-// blocks (the two terms are independent); an odd last block adds alone. vecDot and vecDot4 take the same steps.
+/** The four i32 partial sums Σ a·q of one block (quants at q) as an i32x4. */
+// @ts-ignore: decorator
+@inline function partial(lo: v128, hi: v128, q: usize): v128 {
+  return widen(i16x8.add(pairsU(v128.load(q), lo), pairsU(v128.load(q, 16), hi)));
+}
+
+/**
+ * Four consecutive blocks of one activation vector (quants at q, its d at dp, its Σ a at sp; the weights'
+ * nibbles lo0..hi3 and their scales d4 as f32x4): lane k gets block k's da·d·(Σ a·q − 8·Σ a), exact integers
+ * converted once. The scales are one load and one multiply for the four, the offsets one load and one shift.
+ */
+// @ts-ignore: decorator
+@inline function quad(acc: v128, d4: v128, lo0: v128, hi0: v128, lo1: v128, hi1: v128, lo2: v128, hi2: v128, lo3: v128, hi3: v128, q: usize, dp: usize, sp: usize): v128 {
+  const s = sum4(partial(lo0, hi0, q), partial(lo1, hi1, q + QK), partial(lo2, hi2, q + 2 * QK), partial(lo3, hi3, q + 3 * QK));
+  const i = i32x4.sub(s, i32x4.shl(v128.load(sp), 3));
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i), f32x4.mul(d4, v128.load(dp))));
+}
+
+// Blocks go four at a time (sum4 and quad): the integer dots of four blocks are gathered in one vector, so the
+// conversion, the scales (loadScales4) and the offsets cost one vector op per four blocks instead of one each;
+// the blocks past the last group of four go through step. vecDot and vecDot4 take the same steps per vector.
 
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ4_0(n: i32, w: usize, a: usize): f32 {
@@ -52,15 +71,14 @@ export function vecDotQ4_0(n: i32, w: usize, a: usize): f32 {
   const nb = n / QK;
   let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
   let b = 0;
-  for (; b + 2 <= nb; b += 2, blk += 2 * BYTES, q += 2 * QK, dp += 8, sp += 8) {
-    const v0 = v128.load(blk, 2), v1 = v128.load(blk, 2 + BYTES);
-    const t0 = term(lowNibbles(v0), highNibbles(v0), loadScale(blk), q, dp, sp);
-    const t1 = term(lowNibbles(v1), highNibbles(v1), loadScale(blk + BYTES), q + QK, dp + 4, sp + 4);
-    acc = f32x4.add(acc, f32x4.add(t0, t1));
+  for (; b + 4 <= nb; b += 4, blk += 4 * BYTES, q += 4 * QK, dp += 16, sp += 16) {
+    const v0 = v128.load(blk, 2), v1 = v128.load(blk, 2 + BYTES), v2 = v128.load(blk, 2 + 2 * BYTES), v3 = v128.load(blk, 2 + 3 * BYTES);
+    acc = quad(acc, loadScales4(blk, BYTES), lowNibbles(v0), highNibbles(v0), lowNibbles(v1), highNibbles(v1),
+      lowNibbles(v2), highNibbles(v2), lowNibbles(v3), highNibbles(v3), q, dp, sp);
   }
-  if (b < nb) {
+  for (; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const v = v128.load(blk, 2);
-    acc = f32x4.add(acc, term(lowNibbles(v), highNibbles(v), loadScale(blk), q, dp, sp));
+    acc = step(acc, lowNibbles(v), highNibbles(v), loadScale(blk), q, dp, sp);
   }
   return hsumF32(acc);
 }
@@ -72,22 +90,23 @@ export function vecDot4Q4_0(n: i32, w: usize, a: usize, stride: usize, y: usize,
   const s2 = stride << 1, s3 = stride * 3;
   let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
   let b = 0;
-  for (; b + 2 <= nb; b += 2, blk += 2 * BYTES, q += 2 * QK, dp += 8, sp += 8) {
-    const v0 = v128.load(blk, 2), v1 = v128.load(blk, 2 + BYTES);
-    const lo0 = lowNibbles(v0), hi0 = highNibbles(v0), d0 = loadScale(blk);
-    const lo1 = lowNibbles(v1), hi1 = highNibbles(v1), d1 = loadScale(blk + BYTES);
-    acc0 = f32x4.add(acc0, f32x4.add(term(lo0, hi0, d0, q, dp, sp), term(lo1, hi1, d1, q + QK, dp + 4, sp + 4)));
-    acc1 = f32x4.add(acc1, f32x4.add(term(lo0, hi0, d0, q + stride, dp + stride, sp + stride), term(lo1, hi1, d1, q + QK + stride, dp + 4 + stride, sp + 4 + stride)));
-    acc2 = f32x4.add(acc2, f32x4.add(term(lo0, hi0, d0, q + s2, dp + s2, sp + s2), term(lo1, hi1, d1, q + QK + s2, dp + 4 + s2, sp + 4 + s2)));
-    acc3 = f32x4.add(acc3, f32x4.add(term(lo0, hi0, d0, q + s3, dp + s3, sp + s3), term(lo1, hi1, d1, q + QK + s3, dp + 4 + s3, sp + 4 + s3)));
+  for (; b + 4 <= nb; b += 4, blk += 4 * BYTES, q += 4 * QK, dp += 16, sp += 16) {
+    const v0 = v128.load(blk, 2), v1 = v128.load(blk, 2 + BYTES), v2 = v128.load(blk, 2 + 2 * BYTES), v3 = v128.load(blk, 2 + 3 * BYTES);
+    const l0 = lowNibbles(v0), h0 = highNibbles(v0), l1 = lowNibbles(v1), h1 = highNibbles(v1);
+    const l2 = lowNibbles(v2), h2 = highNibbles(v2), l3 = lowNibbles(v3), h3 = highNibbles(v3);
+    const d4 = loadScales4(blk, BYTES);
+    acc0 = quad(acc0, d4, l0, h0, l1, h1, l2, h2, l3, h3, q, dp, sp);
+    acc1 = quad(acc1, d4, l0, h0, l1, h1, l2, h2, l3, h3, q + stride, dp + stride, sp + stride);
+    acc2 = quad(acc2, d4, l0, h0, l1, h1, l2, h2, l3, h3, q + s2, dp + s2, sp + s2);
+    acc3 = quad(acc3, d4, l0, h0, l1, h1, l2, h2, l3, h3, q + s3, dp + s3, sp + s3);
   }
-  if (b < nb) {
+  for (; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const v = v128.load(blk, 2);
     const lo = lowNibbles(v), hi = highNibbles(v), d = loadScale(blk);
-    acc0 = f32x4.add(acc0, term(lo, hi, d, q, dp, sp));
-    acc1 = f32x4.add(acc1, term(lo, hi, d, q + stride, dp + stride, sp + stride));
-    acc2 = f32x4.add(acc2, term(lo, hi, d, q + s2, dp + s2, sp + s2));
-    acc3 = f32x4.add(acc3, term(lo, hi, d, q + s3, dp + s3, sp + s3));
+    acc0 = step(acc0, lo, hi, d, q, dp, sp);
+    acc1 = step(acc1, lo, hi, d, q + stride, dp + stride, sp + stride);
+    acc2 = step(acc2, lo, hi, d, q + s2, dp + s2, sp + s2);
+    acc3 = step(acc3, lo, hi, d, q + s3, dp + s3, sp + s3);
   }
   store<f32>(y, hsumF32(acc0));
   store<f32>(y + ys, hsumF32(acc1));

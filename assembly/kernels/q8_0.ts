@@ -8,9 +8,9 @@
 //
 // Dot with the 8-bit activation per block: da·d·Σ a[j]·qs[j] (both signed: idot.ts pairsS).
 
-import { loadF16, loadScale, hsumF32 } from './float';
+import { loadF16, loadScale, loadScales4, hsumF32 } from './float';
 import { actD } from './act-q8';
-import { pairsS, widen, scaleAdd } from './idot';
+import { pairsS, widen, scaleAdd, sum4 } from './idot';
 import { QK } from './types';
 
 // @ts-ignore: decorator
@@ -26,32 +26,62 @@ export function dequantRowQ8_0(src: usize, dst: usize, n: i32): void {
   }
 }
 
-/** One block of one activation vector (quants at q, its d at dp): the block's f32x4 share of Σ w·x. */
+/** One block of one activation vector (quants at q, its d at dp): the block's f32x4 share of Σ w·x (blocks past the last four). */
 // @ts-ignore: decorator
 @inline function step(acc: v128, w0: v128, w1: v128, d: f32, q: usize, dp: usize, sp: usize): v128 {
-  const s = i32x4.add(widen(pairsS(w0, v128.load(q))), widen(pairsS(w1, v128.load(q, 16))));
-  return scaleAdd(acc, s, d * load<f32>(dp));
+  return scaleAdd(acc, partial(w0, w1, q), d * load<f32>(dp));
 }
+
+/** The four i32 partial sums Σ w·a of one block (weights w0, w1; quants at q). */
+// @ts-ignore: decorator
+@inline function partial(w0: v128, w1: v128, q: usize): v128 {
+  return i32x4.add(widen(pairsS(w0, v128.load(q))), widen(pairsS(w1, v128.load(q, 16))));
+}
+
+/** Four consecutive blocks of one activation vector: lane k gets block k's da·d·Σ w·a (see q4_0.ts quad). */
+// @ts-ignore: decorator
+@inline function quad(acc: v128, d4: v128, blk: usize, q: usize, dp: usize): v128 {
+  const s = sum4(partial(v128.load(blk, 2), v128.load(blk, 18), q),
+    partial(v128.load(blk, 2 + BYTES), v128.load(blk, 18 + BYTES), q + QK),
+    partial(v128.load(blk, 2 + 2 * BYTES), v128.load(blk, 18 + 2 * BYTES), q + 2 * QK),
+    partial(v128.load(blk, 2 + 3 * BYTES), v128.load(blk, 18 + 3 * BYTES), q + 3 * QK));
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.mul(d4, v128.load(dp))));
+}
+
+// Blocks go four at a time as in q4_0.ts (one conversion and one scale multiply per four blocks); the blocks
+// past the last group of four go through step. vecDot and vecDot4 take the same steps per vector.
 
 /** Σ over n weights of w·x, x given as the act-q8.ts activation at a. SIMD. */
 export function vecDotQ8_0(n: i32, w: usize, a: usize): f32 {
   let acc = f32x4.splat(0);
   const nb = n / QK;
   let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
-  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
-    const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
-    acc = step(acc, w0, w1, d, q, dp, sp);
+  let b = 0;
+  for (; b + 4 <= nb; b += 4, blk += 4 * BYTES, q += 4 * QK, dp += 16) acc = quad(acc, loadScales4(blk, BYTES), blk, q, dp);
+  for (; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
+    acc = step(acc, v128.load(blk, 2), v128.load(blk, 18), loadScale(blk), q, dp, sp);
   }
   return hsumF32(acc);
 }
 
-/** Four activation vectors (at a, a + stride, ...) against one row, each weight block decoded once: y[k·ys]. */
+/**
+ * Four activation vectors (at a, a + stride, ...) against one row: y[k·ys]. Each group of four blocks is
+ * read once for the four vectors (its loads, the same addresses for each, stay in L1); the scales are decoded once.
+ */
 export function vecDot4Q8_0(n: i32, w: usize, a: usize, stride: usize, y: usize, ys: usize): void {
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
   const nb = n / QK;
   const s2 = stride << 1, s3 = stride * 3;
   let blk = w, q = a, dp = a + <usize>n, sp = dp + (<usize>nb << 2);
-  for (let b = 0; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
+  let b = 0;
+  for (; b + 4 <= nb; b += 4, blk += 4 * BYTES, q += 4 * QK, dp += 16) {
+    const d4 = loadScales4(blk, BYTES);
+    acc0 = quad(acc0, d4, blk, q, dp);
+    acc1 = quad(acc1, d4, blk, q + stride, dp + stride);
+    acc2 = quad(acc2, d4, blk, q + s2, dp + s2);
+    acc3 = quad(acc3, d4, blk, q + s3, dp + s3);
+  }
+  for (; b < nb; b++, blk += BYTES, q += QK, dp += 4, sp += 4) {
     const w0 = v128.load(blk, 2), w1 = v128.load(blk, 18), d = loadScale(blk);
     acc0 = step(acc0, w0, w1, d, q, dp, sp);
     acc1 = step(acc1, w0, w1, d, q + stride, dp + stride, sp + stride);

@@ -105,6 +105,31 @@ export function kernelCases(build: CoreBuildName): Cases {
     }
   };
 
+  cases['dots Q4_0 and Q8_0 blocks at the extremes of their integer sums (every quant at its limit) like the scalar dot'] = async () => {
+    // the four-block dots add the partial sums of Q4_0 in i16 lanes: 4·(2·2·127·15) = 30480 must not wrap
+    const kc = await kernelCore(build);
+    const k = kc.core.kernels;
+    const cols = 32 * 12; // three groups of four blocks
+    for (const type of ['Q4_0', 'Q8_0'] as const) {
+      const t = GgmlType[type];
+      const bb = k.rowBytes(t, 32);
+      for (const [qByte, xv] of [[type === 'Q4_0' ? 0xff : 0x7f, 1], [type === 'Q4_0' ? 0xff : 0x80, -1], [0x00, 1], [type === 'Q4_0' ? 0xff : 0x80, 1]] as const) {
+        const raw = new Uint8Array(12 * bb);
+        for (let b = 0; b < 12; b++) {
+          raw.fill(qByte, b * bb + 2, (b + 1) * bb);
+          new DataView(raw.buffer).setUint16(b * bb, 0x3c00, true); // d = 1
+        }
+        const w = kc.alloc(raw.length);
+        kc.bytes(w, raw.length).set(raw);
+        const x = kc.alloc(cols * 4), a = kc.alloc(k.workBytes(t, cols, 1));
+        kc.f32(x, cols).fill(xv); // every activation quant at ±127
+        checkEq(kc.core.exports.kQuantizeAct(x, a, cols), 0, 'kQuantizeAct status');
+        const simd = kc.core.exports.kVecDot(t, cols, w, a, 0), scalar = kc.core.exports.kVecDot(t, cols, w, a, 1);
+        check(Math.abs(simd - scalar) <= 1e-6 * Math.abs(scalar), `${type} quant byte 0x${qByte.toString(16)}, x ${xv}: SIMD ${simd} vs scalar ${scalar}`);
+      }
+    }
+  };
+
   cases['agrees between the SIMD dot and the scalar reference dot of each type'] = async () => {
     const kc = await kernelCore(build);
     const k = kc.core.kernels;

@@ -5,7 +5,7 @@
 //
 //  a                                  a + n          a + n + 4·nb    a + n + 8·nb
 //  ┌──────────────────────────────────┬──────────────┬──────────────┬──────────────┬─────┐
-//  │ qs: i8 × n  (block b = 32 bytes) │ d: f32 × nb  │ sum: i32 × nb│ s: f32 × nb  │ pad │  actBytes(n) = align16(n + 12·nb)
+//  │ qs: i8 × n  (block b = 32 bytes) │ d: f32 × nb  │ sum: i32 × nb│ s: f32 × nb  │ pad │ qs⁺, qs⁻ (below)
 //  └──────────────────────────────────┴──────────────┴──────────────┴──────────────┴─────┘
 //  per block b of 32 floats x, as ggml's quantize_row_q8_0 / q8_1:
 //    d' = max|x| / 127 (f32),  qs[i] = round-half-even(x[i] · (1/d')) ∈ [-127, 127],
@@ -13,14 +13,24 @@
 //    sum = Σ qs (exact: Q4_0/Q5_0's offset of 8 and the unsigned nibbles),
 //    s  = (d' · sum) rounded to f16 (block_q8_1's s: Q4_1/Q5_1's min term, m · s)
 //  so x[i] ≈ d·qs[i], with |error| ≤ d'/2 + 127·|d − d'|, |d − d'| ≤ max(2^-11·d', 2^-25).
+//
+//  then, at actSplit(n) = align16(n + 12·nb): qs⁺ = max(qs, 0) and qs⁻ = max(−qs, 0), n bytes each: the Relaxed
+//  SIMD Q8_0 dot's second operands (i7x16: no lane may have its top bit set), so it need not split them per row.
+//  actBytes(n) = actSplit(n) + 2·n.
 
 import { QK } from './types';
 import { f32ToF16, f16ToF32 } from '../f16';
 
+/** Offset of qs⁺ (then qs⁻, n bytes on) from the activation's start. */
 // @ts-ignore: decorator
-@inline export function actBytes(n: i32): i32 {
+@inline export function actSplit(n: i32): i32 {
   const nb = n / QK;
   return (n + 12 * nb + 15) & ~15;
+}
+
+// @ts-ignore: decorator
+@inline export function actBytes(n: i32): i32 {
+  return actSplit(n) + 2 * n;
 }
 
 // @ts-ignore: decorator
@@ -53,10 +63,13 @@ export function quantizeAct(x: usize, dst: usize, n: i32): void {
     const id: f32 = d != 0 ? <f32>1 / d : 0;
     let sum = 0;
     const qb = dst + <usize>(b * QK);
+    const pb = dst + <usize>actSplit(n) + <usize>(b * QK);
     for (let i = 0; i < QK; i++) {
       // amax·(1/d) can round to 127.00001: clamp, so the quants stay in [-127, 127]
       const q = <i32>min(max(nearest(load<f32>(xb + (<usize>i << 2)) * id), <f32>-127), <f32>127);
       store<i8>(qb + <usize>i, <i8>q);
+      store<i8>(pb + <usize>i, <i8>max(q, 0));
+      store<i8>(pb + <usize>(n + i), <i8>max(-q, 0));
       sum += q;
     }
     store<f32>(dBase + (<usize>b << 2), f16ToF32(f32ToF16(d)));

@@ -194,7 +194,7 @@ export function kernelCases(build: CoreBuildName): Cases {
     ];
     for (const [type, cols, bytes] of want) checkEq(k.rowBytes(type, cols), bytes, `rowBytes(${type}, ${cols})`);
     checkEq(k.workBytes(GgmlType.F16, 4096, 8), 0, 'float types need no work');
-    checkEq(k.workBytes(GgmlType.Q4_0, 4096, 3), 3 * 5632, 'Q4_0 work for 3 vectors of 4096 (i8 quants + f32 d + i32 Σ + f32 s per block)');
+    checkEq(k.workBytes(GgmlType.Q4_0, 4096, 3), 3 * (5632 + 2 * 4096), 'Q4_0 work for 3 vectors of 4096 (i8 quants + f32 d + i32 Σ + f32 s per block, then the split quants)');
   };
 
   cases['rejects a row length that does not divide the block with KERNEL_SHAPE'] = async () => {

@@ -68,7 +68,7 @@ export function kernelCases(build: CoreBuildName): Cases {
     }
   };
 
-  cases['quantizes activations as x86 ggml\'s quantize_row_q8_0 / q8_1: quants, f16 d, f16 s, on normal, tiny and zero blocks'] = async () => {
+  cases['quantizes activations as x86 ggml\'s quantize_row_q8_0 / q8_1: quants, f16 d, f16 s, on normal, tiny and zero blocks; and the split quants'] = async () => {
     const kc = await kernelCore(build);
     const rnd = prng(13);
     const n = 32 * 12;
@@ -86,6 +86,12 @@ export function kernelCases(build: CoreBuildName): Cases {
     const ds = new Float32Array(kc.core.memory.buffer, a + n, nb);
     const sums = new Int32Array(kc.core.memory.buffer, a + n + 4 * nb, nb);
     const ss = new Float32Array(kc.core.memory.buffer, a + n + 8 * nb, nb);
+    const split = (n + 12 * nb + 15) & ~15; // qs⁺ then qs⁻: the Relaxed SIMD Q8_0 dot's i7 operands
+    const plus = new Int8Array(kc.core.memory.buffer, a + split, n), minus = new Int8Array(kc.core.memory.buffer, a + split + n, n);
+    for (let i = 0; i < n; i++) {
+      checkEq(plus[i], Math.max(qs[i]!, 0), `qs+ ${i}`);
+      checkEq(minus[i], Math.max(-qs[i]!, 0), `qs- ${i}`);
+    }
     const f16 = (v: number) => f16Reference(nearestF16(v));
     for (let b = 0; b < nb; b++) {
       let amax = 0;

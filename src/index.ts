@@ -37,7 +37,6 @@ export type { PagerSource, SourceIdentity } from './sources/source.ts';
 export { HttpRangeSource } from './sources/http.ts';
 export { CachedSource } from './sources/cached.ts';
 export { BlobSource } from './sources/blob.ts';
-export { FileHandleSource } from './sources/file-handle.ts';
 export { MemorySource } from './sources/memory.ts';
 
 // Which core build runs (Relaxed SIMD or plain SIMD); custom workers import from 'gguf-pager/worker'.

@@ -3,7 +3,8 @@
  * CONTRACT.md section 3), in the runtime's worker with one thread: the model
  * cached in OPFS, weights paged under `weightBudget` bytes (pins none,
  * `prefetch` groups prefetched, default 0 as the default policy does for a
- * cached model; the policy `gguf-pager simulate --pins none --prefetch N` models). A short warm-up generation first, so the 100 % row measures the
+ * cached model; the policy `gguf-pager simulate --pins none --prefetch N`
+ * models). A short warm-up generation first, so the 100 % row measures the
  * model resident; then the timed greedy generation.
  */
 import { createRuntime } from '../../src/index.ts';

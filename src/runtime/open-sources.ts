@@ -7,7 +7,7 @@
 import { GgufPagerError } from '../core/errors.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import { BlobSource } from '../sources/blob.ts';
-import { FileHandleSource } from '../sources/file-handle.ts';
+import { OpfsSource } from '../sources/opfs.ts';
 import { isFileHandle } from '../sources/storage-env.ts';
 import { CachedSource } from '../sources/cached.ts';
 import { HttpRangeSource, type HttpStall } from '../sources/http.ts';
@@ -100,8 +100,8 @@ export async function openSources(input: WorkerModelInput, opts: OpenOptions): P
     return { sources: [src], label: src.name, key: '', traffic: () => ({ fromNetwork: 0, fromCache: 0 }), close: async () => {} };
   }
   if (isFileHandle(input)) {
-    const src = await unlessAborted(FileHandleSource.open(input), opts.signal, `opfs-file:${input.name}`);
-    return { sources: [src], label: src.name, key: '', traffic: () => ({ fromNetwork: 0, fromCache: 0 }), close: async () => { await src.close?.(); } };
+    const src = await unlessAborted(OpfsSource.fromHandle(input), opts.signal, `opfs:${input.name}`);
+    return { sources: [src], label: src.name, key: '', traffic: () => ({ fromNetwork: 0, fromCache: 0 }), close: () => src.close() };
   }
   const urls = shardUrls(input);
   const sources: PagerSource[] = [];

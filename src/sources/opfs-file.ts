@@ -92,6 +92,26 @@ export async function openOpfsFile(path: string, opts: OpenOpfsFileOptions = {})
   return sync ? openSyncOpfsFile(path, handle, opts.shared ?? false) : new AsyncOpfsFile(path, handle);
 }
 
+let handles = 0;
+
+/**
+ * An OpfsFile over a handle the caller holds (a model an app stored in OPFS and handed over as its
+ * FileSystemFileHandle), for reading: a sync access handle in a dedicated worker, opened `readwrite-unsafe` so
+ * other tabs and workers may read the file too; the page path elsewhere. A handle does not tell its path, so the
+ * file is named by its name and a number of its own (the sync-handle table is keyed by name).
+ */
+export async function openOpfsHandle(handle: FileSystemFileHandle): Promise<OpfsFile> {
+  const key = `${handle.name}#${++handles}`;
+  // as openOpfsFile's getFileHandle does for a path: a removed file is SOURCE_NOT_FOUND here (a sync handle on
+  // it opens, and its reads fail later with nonsense counts)
+  try {
+    await handle.getFile();
+  } catch (e) {
+    throw storageError(e, `opfs:${handle.name}`, { path: handle.name });
+  }
+  return hasSyncAccessHandles() ? openSyncOpfsFile(key, handle, true) : new AsyncOpfsFile(key, handle);
+}
+
 /** Removes a file or a directory tree; a missing entry is not an error. Returns whether it existed. */
 export async function removeOpfsEntry(path: string): Promise<boolean> {
   let parent: { dir: FileSystemDirectoryHandle; name: string };

@@ -6,7 +6,7 @@
  * slices (see opfs-async-file.ts).
  */
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
-import { openOpfsFile, type OpfsAccess, type OpfsFile } from './opfs-file.ts';
+import { openOpfsFile, openOpfsHandle, type OpfsAccess, type OpfsFile } from './opfs-file.ts';
 import { checkReadRange, throwIfAborted, storageError } from './storage-env.ts';
 import { GgufPagerError } from '../core/errors.ts';
 
@@ -32,6 +32,21 @@ export class OpfsSource implements PagerSource {
     } catch (e) {
       await file.close();
       throw storageError(e, `opfs:${path}`, { path });
+    }
+  }
+
+  /**
+   * Opens the file behind a FileSystemFileHandle (`load(handle)`): in a worker a sync access handle reads straight
+   * into the arena, where a File of the same bytes would go through a Blob stream, a fresh buffer per chunk
+   * (docs/memory.md). Named `opfs:<file name>`.
+   */
+  static async fromHandle(handle: FileSystemFileHandle): Promise<OpfsSource> {
+    const file = await openOpfsHandle(handle);
+    try {
+      return new OpfsSource(handle.name, file, { size: await file.size() });
+    } catch (e) {
+      await file.close();
+      throw storageError(e, `opfs:${handle.name}`, { path: handle.name });
     }
   }
 

@@ -10,15 +10,15 @@ export function hasOpfs(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function';
 }
 
-/**
- * True where `FileSystemFileHandle.createSyncAccessHandle` exists: Chromium
- * exposes it in dedicated workers only, never on the page.
- */
 /** True for a FileSystemFileHandle (false where the type does not exist, as in Node). */
 export function isFileHandle(x: unknown): x is FileSystemFileHandle {
   return typeof FileSystemFileHandle !== 'undefined' && x instanceof FileSystemFileHandle;
 }
 
+/**
+ * True where `FileSystemFileHandle.createSyncAccessHandle` exists: Chromium
+ * exposes it in dedicated workers only, never on the page.
+ */
 export function hasSyncAccessHandles(): boolean {
   return typeof FileSystemFileHandle !== 'undefined'
     && typeof (FileSystemFileHandle.prototype as { createSyncAccessHandle?: unknown }).createSyncAccessHandle === 'function';

@@ -38,11 +38,9 @@ function invalid(what: string): GgufPagerError {
   return new GgufPagerError('INVALID_ARGUMENT', `sampling options: ${what}`, {});
 }
 
-/** top-p's bins: BINS over the RANGE (in logits) below the best; e^-(b·BIN_STEP) of each bin's lower edge. */
+/** top-p's bins: BINS over the RANGE (in logits) below the best. */
 const BINS = 1024;
 const RANGE = 40;
-const BIN_STEP = RANGE / BINS; // 0.0390625, exact
-const BIN_EXP = Float64Array.from({ length: BINS }, (_, b) => dexp(-b * BIN_STEP));
 
 export class Sampler {
   readonly temperature: number;
@@ -159,10 +157,7 @@ export class Sampler {
         continue;
       }
       const b = ((d * BINS) / RANGE) | 0; // floor: 0 ≤ d < RANGE (an int32, so the typed-array index stays a small integer)
-      // e^-d = e^-(b·step) · e^-r, r = d − b·step ∈ [0, step ≈ 0.039): a table and a degree-5 polynomial (relative
-      // error < 1e-11), a third of dexp's cost; plain arithmetic, so every engine gets the same bits
-      const r = d - b * BIN_STEP;
-      const e = BIN_EXP[b] * (1 - r * (1 - r * (0.5 - r * (1 / 6 - r * (1 / 24 - r * (1 / 120))))));
+      const e = dexpNeg(d);
       z += e;
       binOf[i] = b;
       mass[b] += e;

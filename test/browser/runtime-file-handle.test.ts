@@ -1,10 +1,9 @@
 // A model stored in OPFS, handed to the runtime as its FileSystemFileHandle: the worker reads it in place through
-// a sync access handle (FileHandleSource); the bytes it leases are the file's; a page context falls back to the File.
+// a sync access handle (OpfsSource.fromHandle); the bytes it leases are the file's; a page reads it through getFile().
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/index.ts';
 import { isGgufPagerError } from '../../src/core/errors.ts';
-import { BlobSource } from '../../src/sources/blob.ts';
-import { FileHandleSource } from '../../src/sources/file-handle.ts';
+import { OpfsSource } from '../../src/sources/opfs.ts';
 import { servedModel } from '../servers/model-list.ts';
 import { unique } from '../servers/urls.ts';
 import type { EngineRuntime } from './workers/engine-worker.ts';
@@ -48,13 +47,15 @@ it('loads a model from its OPFS file handle and leases the file\'s own bytes; tw
 
 it('in a page (no sync access handles) the same handle reads through its File', async () => {
   const handle = await stored(`p-${unique()}.gguf`);
-  const src = await FileHandleSource.open(handle);
-  expect(src).toBeInstanceOf(BlobSource);
-  expect(src.name).toContain('opfs-file:p-');
+  const src = await OpfsSource.fromHandle(handle);
+  expect(src.sync).toBe(false);
+  expect(src.name).toBe(`opfs:${handle.name}`);
+  expect(src.size).toBe((await handle.getFile()).size);
   const bytes = new Uint8Array(4096);
   await src.readInto(1000, bytes);
   const whole = new Uint8Array(await (await handle.getFile()).arrayBuffer());
   expect(bytes).toEqual(whole.subarray(1000, 1000 + 4096));
+  await src.close();
 });
 
 it('a handle whose file was removed fails to load with SOURCE_NOT_FOUND naming it', async () => {
@@ -62,6 +63,6 @@ it('a handle whose file was removed fails to load with SOURCE_NOT_FOUND naming i
   const handle = await stored(name);
   await (await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR)).removeEntry(name);
   const err = await rt.load(handle).then(() => undefined, (e: unknown) => e);
-  expect(isGgufPagerError(err, 'SOURCE_NOT_FOUND')).toBe(true);
+  expect(isGgufPagerError(err, 'SOURCE_NOT_FOUND'), String(err)).toBe(true);
   expect((err as Error).message).toContain(name);
 });

@@ -7,6 +7,9 @@
  *    furthest-next-use reference on the same trace. Target: auto ≤ 1.05 × reference.
  * 2. Hit path: acquire + release of a resident tensor against `Map.get` of
  *    the same ids, medians of several runs. Target: ≤ 3 ×.
+ * 3. Hit path with 10 and with 1000 residents of 64 bytes (lru and auto): the
+ *    time per hit should not grow with the resident count (unit test
+ *    pager-hit-path.test.ts checks the same by counting calls). Target: ≤ 2 ×.
  */
 import { createCore } from '../src/core/core.ts';
 import { parseGguf } from '../src/gguf/parse.ts';
@@ -17,6 +20,7 @@ import { offlineOptimum } from '../src/pager/optimum.ts';
 import { forwardSchedule, groupTrace } from '../src/pager/schedule.ts';
 import { arenaBytesFor, simulate } from '../src/pager/simulator.ts';
 import { MemorySource } from '../src/sources/memory.ts';
+import { buildModel } from '../test/cases/pager-model.ts';
 
 const TOKENS = 8;
 const PERCENTS = [25, 50, 75];
@@ -135,10 +139,39 @@ async function hitPath(model: GgufModel, source: MemorySource): Promise<boolean>
   return ok;
 }
 
+async function hitNanos(residents: number, eviction: 'lru' | 'auto'): Promise<number> {
+  const { model, bytes } = buildModel(Array.from({ length: residents }, (_, i) => ({ name: `t${i}`, size: 64 })));
+  const core = await createCore({ arenaBytes: arenaBytesFor(model.totalTensorBytes, residents), maxBlocks: 4096 });
+  const pager = new LayerPager({ arena: core.arena, sources: [new MemorySource(bytes, 'residents.gguf')], model, policy: { kind: 'budget', ramBytes: model.totalTensorBytes, eviction } });
+  await pager.prefetch(model.tensors.map((t) => t.name));
+  const ids = model.tensors.slice(0, 64).map((t) => t.name);
+  const runs: number[] = [];
+  for (let r = 0; r <= RUNS; r++) {
+    const ns = loopTryAcquire(pager, ids);
+    if (r > 0) runs.push(ns); // the first run is warm-up
+  }
+  pager.dispose();
+  return median(runs);
+}
+
+async function residentScaling(): Promise<boolean> {
+  console.log(`\n# hit path against the resident count, medians of ${RUNS} runs × ${N} ops`);
+  let ok = true;
+  for (const eviction of ['lru', 'auto'] as const) {
+    const small = await hitNanos(64, eviction);
+    const large = await hitNanos(1000, eviction);
+    ok &&= large <= 2 * small;
+    console.log(`${eviction.padEnd(5)} 64 residents ${small.toFixed(1).padStart(7)} ns   1000 residents ${large.toFixed(1).padStart(7)} ns   ${(large / small).toFixed(2)} ×`);
+  }
+  console.log(`target 1000 residents <= 2 × 64 residents: ${ok ? 'met' : 'NOT met'}`);
+  return ok;
+}
+
 async function main(): Promise<void> {
   const { model, source } = await generatedModel();
   if (!process.argv.includes("--hit-only")) await bytesPerToken(model, source);
   await hitPath(model, source);
+  await residentScaling();
 }
 
 main().catch((e) => {

@@ -27,9 +27,13 @@ export class TestSource implements PagerSource {
   readonly offsets: number[] = [];
   /** When set, a read at this offset fails with it (once). */
   failAt = new Map<number, Error>();
+  /** Reads at these offsets wait until `resume()`; the others run. */
+  holdAt = new Set<number>();
   private readonly opts: TestSourceOptions;
   private gate: Promise<void> | null = null;
   private openGate: (() => void) | null = null;
+  private held: Promise<void> | null = null;
+  private openHeld: (() => void) | null = null;
 
   constructor(data: Uint8Array, opts: TestSourceOptions = {}) {
     this.data = data;
@@ -44,10 +48,15 @@ export class TestSource implements PagerSource {
     if (!this.gate) this.gate = new Promise((r) => (this.openGate = r));
   }
 
+  /** Releases the reads held by `pause()` and by `holdAt`. */
   resume(): void {
+    this.holdAt.clear();
     this.openGate?.();
     this.gate = null;
     this.openGate = null;
+    this.openHeld?.();
+    this.held = null;
+    this.openHeld = null;
   }
 
   async readInto(offset: number, target: Uint8Array, opts?: ReadOptions): Promise<void> {
@@ -84,6 +93,7 @@ export class TestSource implements PagerSource {
     if (d > 0) await new Promise((r) => setTimeout(r, d));
     else await tick();
     while (this.gate) await this.gate;
+    while (this.holdAt.has(offset)) await (this.held ??= new Promise((r) => (this.openHeld = r)));
     if (signal?.aborted) throw new GgufPagerError('SOURCE_ABORTED', `${this.name}: read at ${offset} aborted`, { offset });
   }
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backoffMs, isRetryableStatus, retryAfterMs, sleep } from '../../src/sources/retry.ts';
 
 describe('retry policy', () => {
@@ -33,10 +33,18 @@ describe('retry policy', () => {
   });
 
   it('cuts a sleep short when its signal aborts', async () => {
-    const ctrl = new AbortController();
-    const t0 = Date.now();
-    setTimeout(() => ctrl.abort(), 20);
-    await sleep(5000, ctrl.signal);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    vi.useFakeTimers();
+    try {
+      const ctrl = new AbortController();
+      let done = false;
+      const slept = sleep(5000, ctrl.signal).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(20);
+      expect(done).toBe(false);
+      ctrl.abort();
+      await slept;
+      expect(vi.getTimerCount(), 'the sleep timer is cleared').toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

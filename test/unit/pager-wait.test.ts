@@ -2,7 +2,7 @@
  * When everything evictable is gone (the rest is leased), a request waits for
  * a release, bounded by waitTimeoutMs and its AbortSignal, then fails with PAGER_NO_SPACE.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pagerCase, settle } from '../cases/pager-harness.ts';
 
 const specs = [{ name: 'a', size: 256 }, { name: 'b', size: 256 }, { name: 'c', size: 256 }];
@@ -28,9 +28,17 @@ describe('waiting for room', () => {
     const { pager } = await pagerCase({ specs, budget: 512, waitTimeoutMs: 30 });
     await pager.acquire('a');
     await pager.acquire('b');
-    const t0 = Date.now();
-    await expect(pager.acquire('c')).rejects.toMatchObject({ code: 'PAGER_NO_SPACE', message: expect.stringContaining('c') });
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(25);
+    vi.useFakeTimers();
+    try {
+      let outcome: unknown;
+      pager.acquire('c').then(() => (outcome = 'resolved'), (e: unknown) => (outcome = e));
+      await vi.advanceTimersByTimeAsync(29);
+      expect(outcome, 'settled before waitTimeoutMs').toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(outcome).toMatchObject({ code: 'PAGER_NO_SPACE', message: expect.stringContaining('c') });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('an abort ends the wait with SOURCE_ABORTED and leaves nothing claimed', async () => {

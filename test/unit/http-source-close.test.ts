@@ -8,12 +8,10 @@ const compiled = fileURLToPath(new URL('../../dist/src/sources/http.js', import.
 
 it('lets a Node process exit after close() right behind coalesced reads (no request left hanging)', async () => {
   expect(existsSync(compiled), `${compiled}: run \`npm run build:node\` first (npm test does)`).toBe(true);
-  const t0 = Date.now();
   const { code, out } = await new Promise<{ code: number | null; out: string }>((ok) => {
     const p = execFile(process.execPath, [child, compiled], { timeout: 8_000 }, (err, stdout) => ok({ code: err ? (err.code as number | null) ?? null : 0, out: stdout }));
     p.on('error', () => undefined);
   });
   expect(out).toBe('read ok\n');
   expect(code, 'the process was killed by the timeout: something kept it alive after close()').toBe(0);
-  expect(Date.now() - t0).toBeLessThan(8_000);
 });

@@ -1,20 +1,31 @@
 #!/usr/bin/env python3
-"""Writes test/vectors/quantize.json: ggml's reference (python `gguf` 0.19, ggml-quants.c ported to
-numpy) on small f32 rows, for test/unit/quantize.test.ts. Dev script, run by hand:
+"""Writes test/vectors/quantize.json for test/unit/quantize.test.ts from ggml's own reference code, on small
+f32 rows. Dev script, run by hand (needs python `gguf` and numpy, and llama.cpp's libggml-base.so, e.g. the
+prebuilt that node-llama-cpp installs):
 
-    npm run -s build:node && /tmp/g/bin/python scripts/make-quantize-vectors.py
+    python3 -m venv /tmp/g && /tmp/g/bin/pip install gguf
+    /tmp/g/bin/python scripts/make-quantize-vectors.py --llama-dir <dir holding node_modules/node-llama-cpp>
 
-- legacy types, F16, BF16: the bytes `gguf.quants.quantize` gives for each input row;
-- K-quants (python has no K quantizer): the bytes our own quantizer gives (run through node from
-  dist/), and `gguf.quants.dequantize` of those bytes, plus of random K blocks with sane scales;
-- every type: `gguf.quants.dequantize` of the bytes above (the dequantizer's oracle).
+- legacy types, F16, BF16: the bytes `gguf.quants.quantize` gives for each input row (python gguf ports
+  ggml-quants.c to numpy, but only for these types);
+- K-quants: the bytes ggml's C `quantize_row_q{2,3,4,5,6}_K_ref` gives (libggml-base.so through ctypes);
+- every type: `gguf.quants.dequantize` of the bytes above (the dequantizer's oracle), plus random K blocks.
 """
-import base64, json, os, subprocess, sys
+import argparse, base64, ctypes, glob, json, os, sys
 import numpy as np
 from gguf import GGMLQuantizationType as T
 from gguf import quants
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ap = argparse.ArgumentParser()
+ap.add_argument('--llama-dir', required=True, help='a directory whose node_modules holds node-llama-cpp and its prebuilt binaries')
+ap.add_argument('--ggml-lib', help='path of libggml-base.so (default: found under --llama-dir)')
+args = ap.parse_args()
+libs = [args.ggml_lib] if args.ggml_lib else sorted(glob.glob(os.path.join(args.llama_dir, 'node_modules', '@node-llama-cpp', '*', 'bins', '*', 'libggml-base.so')))
+if not libs:
+    sys.exit('libggml-base.so not found under %s/node_modules/@node-llama-cpp/*/bins/*' % args.llama_dir)
+GGML = ctypes.CDLL(libs[0])
+NLC_VERSION = json.load(open(os.path.join(args.llama_dir, 'node_modules', 'node-llama-cpp', 'package.json')))['version']
 N = 256
 rng = np.random.default_rng(20261124)
 
@@ -38,7 +49,8 @@ assert all(len(v) == N for v in rows.values())
 LEGACY = ['F16', 'BF16', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q8_0']
 KQ = ['Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K']
 
-out = {'source': 'python gguf %s (gguf.quants), numpy %s' % (getattr(sys.modules['gguf'], '__version__', '0.19'), np.__version__),
+out = {'source': 'legacy, F16, BF16: python gguf %s (gguf.quants), numpy %s; K-quants: ggml quantize_row_*_K_ref from libggml-base.so of node-llama-cpp %s; dequantized: gguf.quants.dequantize'
+                 % (getattr(sys.modules['gguf'], '__version__', '0.19'), np.__version__, NLC_VERSION),
        'n': N, 'inputs': {k: b64(v) for k, v in rows.items()}, 'quantized': {}, 'dequantized': {}, 'randomBlocks': {}}
 
 for t in LEGACY:
@@ -51,25 +63,17 @@ for t in LEGACY:
         out['quantized'][t][name] = b64(raw)
         out['dequantized'][t][name] = b64(quants.dequantize(raw, qt).astype(np.float32))
 
-# K-quant bytes from our quantizer (dist/ build of src/gguf/quantize)
-script = """
-import { readFileSync } from 'node:fs';
-import { quantizeRow } from './dist/src/gguf/quantize/index.js';
-const { types, rows } = JSON.parse(readFileSync(0, 'utf8'));
-const res = {};
-for (const t of types) {
-  res[t] = {};
-  for (const [name, b] of Object.entries(rows)) {
-    const buf = Buffer.from(b, 'base64');
-    const x = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-    res[t][name] = Buffer.from(quantizeRow(t, x)).toString('base64');
-  }
-}
-process.stdout.write(JSON.stringify(res));
-"""
-res = subprocess.run(['node', '--input-type=module', '-e', script], cwd=ROOT, check=True, capture_output=True,
-                     input=json.dumps({'types': KQ, 'rows': out['inputs']}).encode())
-kbytes = json.loads(res.stdout)
+# K-quant bytes from ggml's C reference: void quantize_row_qN_K_ref(const float * x, block_qN_K * y, int64_t k)
+def ggml_quantize_ref(t: str, x: np.ndarray) -> str:
+    fn = getattr(GGML, 'quantize_row_%s_ref' % t.lower().replace('_k', '_K'))
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+    fn.restype = None
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    y = np.zeros(quants.GGML_QUANT_SIZES[T[t]][1] * (len(x) // 256), dtype=np.uint8)
+    fn(x.ctypes.data, y.ctypes.data, len(x))
+    return b64(y)
+
+kbytes = {t: {name: ggml_quantize_ref(t, x) for name, x in rows.items()} for t in KQ}
 for t in KQ:
     qt = T[t]
     out['quantized'][t] = kbytes[t]

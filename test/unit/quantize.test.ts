@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { dequantizeRow, QUANT_TYPES, quantizeRow, quantizedBytes, type QuantType } from '../../src/gguf/quantize/index.ts';
 import { f16ToF32, f32ToF16 } from '../../src/gguf/quantize/half.ts';
 
-/** Written by scripts/make-quantize-vectors.py from python gguf 0.19 (ggml's reference quantizers in numpy). */
+/**
+ * Written by scripts/make-quantize-vectors.py: legacy types, F16 and BF16 from python gguf 0.19 (ggml's
+ * reference quantizers ported to numpy), K-quants from ggml's C quantize_row_*_K_ref (llama.cpp's
+ * libggml-base.so), every dequantization from gguf.quants.dequantize.
+ */
 const V = JSON.parse(readFileSync(new URL('../vectors/quantize.json', import.meta.url), 'utf8')) as {
   inputs: Record<string, string>;
   quantized: Record<string, Record<string, string>>;
@@ -57,7 +61,7 @@ describe('the reference quantizers', () => {
     expect(bitsOf(dequantizeRow(t, bytes(b), want.length))).toEqual(bitsOf(want));
   });
 
-  it.each(K_QUANTS)('%s round-trips within its stated error bound and still writes the recorded bytes', (t) => {
+  it.each(K_QUANTS)('%s round-trips within its stated error bound and writes the bytes of ggml quantize_row_*_K_ref', (t) => {
     for (const [name, x] of rows) {
       const q = quantizeRow(t, x);
       expect(q.length).toBe(quantizedBytes(t, x.length));

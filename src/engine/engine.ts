@@ -1,13 +1,11 @@
 /**
  * A loaded model's generation engine: the forward pass, its KV cache and the
- * model's tokenizer. Implements the runtime's `Engine` contract (warm-up runs
- * a real short generation through it) and the richer generate/chat the API
- * exposes. One generation at a time per model: calls queue.
+ * model's tokenizer: the generate/chat the API exposes (warm-up runs a real
+ * short generation through it). One generation at a time per model: calls queue.
  */
 import type { Core } from '../core/core.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import type { LayerPager } from '../pager/layer-pager.ts';
-import type { Engine, GenerateParams } from '../runtime/engine.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { applyChatTemplate, chatTemplateOptions, createTokenizer, type Tokenizer } from '../text/index.ts';
 import { Forward, type ForwardOptions, type LogitsSink } from './forward.ts';
@@ -70,17 +68,6 @@ export class ModelEngine {
 
   detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): string {
     return this.tokenizer.decode(ids, opts);
-  }
-
-  /** The runtime's `Engine` contract (src/runtime/engine.ts), for warm-up: generated ids after the prompt ids. */
-  asEngine(): Engine {
-    return {
-      generate: async (tokens: number[], n: number, seed: number, params?: GenerateParams) => (await this.generate(tokens, {
-        maxTokens: n, seed, temperature: params?.temperature ?? 0, topK: params?.topK, topP: params?.topP,
-        repeatPenalty: params?.repetitionPenalty, stopTokens: params?.stopTokens,
-      })).tokens,
-      reset: () => this.reset(),
-    };
   }
 
   /** Drops the cached tokens (frees their KV pages). */

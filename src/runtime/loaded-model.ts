@@ -9,13 +9,13 @@ import { ModelEngine } from '../engine/engine.ts';
 import type { GenerateResult, Piece } from '../engine/generation.ts';
 import type { GgufModel, GgufValue } from '../gguf/types.ts';
 import { LayerPager } from '../pager/layer-pager.ts';
-import { blockCount, blockIndexOf, pinnedSet, prefetchAhead, type OffloadPolicy } from '../pager/policy.ts';
+import { blockCount, blockIndexOf, pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
 import type { OpenedSources } from './open-sources.ts';
 import type { SourceRef } from './source-pool.ts';
 import type {
   GenerateRequest, GenerationStats, ModelInfo, ModelStats, RunOptions, RunSample, TensorRow, WireErrorInfo, WireGenerateOptions, WireGenerateResult,
 } from './protocol.ts';
-import type { WarmupTarget } from './warmup.ts';
+import { pagerWarmupTarget, type WarmupTarget } from './warmup.ts';
 
 /** Metadata arrays longer than this are cut in `info` (a vocabulary is 32 000+ strings). */
 export const INFO_ARRAY_ITEMS = 64;
@@ -162,25 +162,7 @@ export class LoadedModel {
 
   /** The pager as warm-up sees it. */
   warmupTarget(): WarmupTarget {
-    const pager = this.pager;
-    const pins = [...pinnedSet(this.model, this.policy)];
-    return {
-      loadPinned: () => pager.loadPinned(),
-      prefetch: (ids) => pager.prefetch(ids),
-      schedule: () => this.groups(),
-      acquireMany: async (ids) => {
-        const group = await pager.acquireMany(ids);
-        return { release: () => pager.release(group) };
-      },
-      // Warm-up counts loads: misses, and the loads prefetch started ahead of use.
-      stats: () => {
-        const s = pager.stats();
-        return { bytesLoaded: s.bytesLoaded, misses: s.misses + s.prefetches };
-      },
-      prefetchNAhead: prefetchAhead(this.policy),
-      pinnedIds: () => pins,
-      isResident: (id) => pager.isResident(id),
-    };
+    return pagerWarmupTarget(this.pager, this.model, this.policy);
   }
 
   async dispose(): Promise<void> {

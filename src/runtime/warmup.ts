@@ -7,9 +7,9 @@
  * 2. `prefetch(first window)`: the tensors of the first `prefetchNAhead`
  *    groups of the forward-pass schedule.
  * 3. One forward pass: with no engine, `acquireMany` + `release` of every
- *    schedule group in order; with an `Engine`, a short generation from the
- *    caller's prompt token ids (ids from the model's tokenizer: nothing here
- *    invents tokens from text, unlike the seed), then `engine.reset()`.
+ *    schedule group in order; with the model's engine, a short generation
+ *    from the caller's prompt token ids (ids from the model's tokenizer:
+ *    nothing here invents tokens from text), then `engine.reset()`.
  *    Engine errors propagate (the engine is still reset); the caller decides
  *    whether a failed warm-up is fatal.
  *
@@ -18,12 +18,19 @@
  * window is no longer resident (evicted, or the pager was reset).
  */
 import { GgufPagerError } from '../core/errors.ts';
-import type { Engine, GenerateParams } from './engine.ts';
+import type { ModelEngine } from '../engine/engine.ts';
+import type { GenerateOptions } from '../engine/generation.ts';
+import type { GgufModel } from '../gguf/types.ts';
+import type { LayerPager } from '../pager/layer-pager.ts';
+import { pinnedSet, prefetchAhead, type OffloadPolicy } from '../pager/policy.ts';
 
-/**
- * What warm-up needs from a model's pager. The runtime adapts `LayerPager`
- * (src/pager/layer-pager.ts) to it.
- */
+/** What warm-up needs of a model's engine. */
+export type WarmupEngine = Pick<ModelEngine, 'generate' | 'reset'>;
+
+/** Sampling settings of the warm-up generation (the engine's GenerateOptions without the length and the seed). */
+export type WarmupParams = Omit<GenerateOptions, 'maxTokens' | 'seed' | 'signal'>;
+
+/** What warm-up needs from a model's pager; `pagerWarmupTarget` adapts a `LayerPager` to it. */
 export interface WarmupTarget {
   /** Makes every pinned tensor resident. */
   loadPinned(): Promise<void>;
@@ -50,7 +57,8 @@ export interface WarmupOptions {
   numTokens?: number;
   /** Sampling seed for the engine. Default 0. */
   seed?: number;
-  params?: GenerateParams;
+  /** Default: greedy (temperature 0). */
+  params?: WarmupParams;
   /** Clock in ms for `elapsedMs`; injectable for tests. Default `performance.now`. */
   now?: () => number;
 }
@@ -72,7 +80,7 @@ export class ModelWarmup {
   readonly tokens: readonly number[] | undefined;
   readonly numTokens: number;
   readonly seed: number;
-  readonly params: GenerateParams | undefined;
+  readonly params: WarmupParams | undefined;
   private readonly now: () => number;
 
   constructor(options: WarmupOptions = {}) {
@@ -89,7 +97,7 @@ export class ModelWarmup {
   }
 
   /** Warms `target` up; through `engine` when one is given (needs `tokens`). */
-  async run(target: WarmupTarget, engine?: Engine): Promise<WarmupResult> {
+  async run(target: WarmupTarget, engine?: WarmupEngine): Promise<WarmupResult> {
     const tokens = engine === undefined ? undefined : this.requireTokens();
     const start = this.now();
     const before = target.stats();
@@ -125,14 +133,36 @@ export class ModelWarmup {
     return this.tokens;
   }
 
-  private async generate(engine: Engine, tokens: readonly number[]): Promise<number> {
+  private async generate(engine: WarmupEngine, tokens: readonly number[]): Promise<number> {
     try {
-      const out = await engine.generate([...tokens], this.numTokens, this.seed, this.params);
-      return out.length;
+      const out = await engine.generate([...tokens], { temperature: 0, ...this.params, maxTokens: this.numTokens, seed: this.seed });
+      return out.tokens.length;
     } finally {
       engine.reset();
     }
   }
+}
+
+/** `pager` as warm-up sees it: its schedule's groups, the pins `policy` implies for `model`. */
+export function pagerWarmupTarget(pager: LayerPager, model: GgufModel, policy: OffloadPolicy): WarmupTarget {
+  const pins = [...pinnedSet(model, policy)];
+  return {
+    loadPinned: () => pager.loadPinned(),
+    prefetch: (ids) => pager.prefetch(ids),
+    schedule: () => pager.schedule.groups.map((g) => Array.from(g, (t) => model.tensors[t].name)),
+    acquireMany: async (ids) => {
+      const group = await pager.acquireMany(ids);
+      return { release: () => pager.release(group) };
+    },
+    // Warm-up counts loads: misses, and the loads prefetch started ahead of use.
+    stats: () => {
+      const s = pager.stats();
+      return { bytesLoaded: s.bytesLoaded, misses: s.misses + s.prefetches };
+    },
+    prefetchNAhead: prefetchAhead(policy),
+    pinnedIds: () => pins,
+    isResident: (id) => pager.isResident(id),
+  };
 }
 
 /** True until a warm-up has run on `target`, or when its pinned set or first window is not all resident. */

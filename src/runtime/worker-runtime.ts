@@ -204,7 +204,7 @@ export class WorkerRuntime {
       const engine = m.engine();
       const tok = engine.tokenizer;
       const tokens = tok.bos !== null ? [tok.bos] : tok.encode('Hello', { addSpecial: true });
-      r = await new ModelWarmup({ tokens, numTokens: 1 }).run(m.warmupTarget(), engine.asEngine());
+      r = await new ModelWarmup({ tokens, numTokens: 1 }).run(m.warmupTarget(), engine);
     } else {
       r = await new ModelWarmup().run(m.warmupTarget());
     }

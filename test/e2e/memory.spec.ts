@@ -43,7 +43,7 @@ async function measure(what: string, action: () => Promise<void>): Promise<numbe
     s.stop();
   }
   const peak = s.peak - base;
-  console.log(`[memory] ${what}: open page ${mib(base)}, peak +${mib(peak)}, after +${mib(s.last - base)} (limit +${mib(LIMIT)}, ${s.samples.length} samples)`);
+  test.info().annotations.push({ type: 'memory', description: `${what}: open page ${mib(base)}, peak +${mib(peak)}, after +${mib(s.last - base)} (limit +${mib(LIMIT)}, ${s.samples.length} samples)` });
   return peak;
 }
 

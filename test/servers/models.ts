@@ -2,28 +2,28 @@
  * GGUF models for the browser tests, written into the range server's folder:
  * synthetic llama models made by the project's GGUF writer (streamed to disk
  * in chunks), and links to the shared real fixtures (never copied into the repo).
+ * The fixtures are found as every test finds them (test/cases/fixtures-dir.ts):
+ * a missing folder fails the setup with that one message.
  */
-import { closeSync, existsSync, openSync, readdirSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { planChunks } from '../../src/gguf/model-plan.ts';
 import { realModelPlan, tokenizerEntries } from '../../src/gguf/synthetic-real.ts';
 import { ggufEntries } from '../../src/gguf/reencode.ts';
+import { fixturePath } from '../cases/fixtures-dir.ts';
 import { GENERATING_MODEL, servedModel, splitModel, SYNTHETIC_MODELS, type SyntheticModelName } from './model-list.ts';
 
-export const FIXTURES_DIR = resolve('../shared/fixtures/models');
 
 export interface ServedModels {
   /** File name → size in bytes. */
   synthetic: Record<string, number>;
-  /** Fixture file names linked in, [] when ../shared is absent. */
+  /** Fixture file names linked in. */
   fixtures: string[];
 }
 
-/** A model that generates (stories260K's tokenizer, random Q8_0 weights): GENERATING_MODEL.name, when the fixtures exist. */
+/** A model that generates (stories260K's tokenizer, random Q8_0 weights): GENERATING_MODEL.name. */
 async function writeGeneratingModel(dir: string, synthetic: Record<string, number>): Promise<void> {
-  const tokenizer = join(FIXTURES_DIR, 'stories260K.gguf');
-  if (!existsSync(tokenizer)) return;
+  const tokenizer = fixturePath('models/stories260K.gguf');
   const entries = tokenizerEntries(await ggufEntries(new Uint8Array(readFileSync(tokenizer)))).entries;
   const fd = openSync(join(dir, GENERATING_MODEL.name), 'w');
   let size = 0;
@@ -49,7 +49,8 @@ export async function writeTestModels(dir: string): Promise<ServedModels> {
   }
   for (const [name, bytes] of splitModel().shards) writeFileSync(join(dir, name), bytes);
   await writeGeneratingModel(dir, synthetic);
-  const fixtures = existsSync(FIXTURES_DIR) ? readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.gguf')) : [];
-  for (const f of fixtures) symlinkSync(join(FIXTURES_DIR, f), join(dir, f));
+  const models = dirname(fixturePath('models/stories260K.gguf'));
+  const fixtures = readdirSync(models).filter((f) => f.endsWith('.gguf'));
+  for (const f of fixtures) symlinkSync(join(models, f), join(dir, f));
   return { synthetic, fixtures };
 }

@@ -1,67 +1,46 @@
-import { describe, expect, it } from 'vitest';
-import { ModelWarmup, needsWarmup, type WarmupTarget } from '../../src/runtime/warmup.ts';
-import type { Engine, GenerateParams } from '../../src/runtime/engine.ts';
+/** Warm-up through the real engine on stories260K: a short generation from the caller's token ids, then a reset. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isGgufPagerError } from '../../src/core/errors.ts';
+import { ModelWarmup, needsWarmup } from '../../src/runtime/warmup.ts';
+import { hotSet, warmupStories, type WarmupStories } from '../cases/warmup-stories.ts';
 
-/** A test double of the Engine interface (no inference engine exists yet): records every call. */
-class RecordingEngine implements Engine {
-  readonly calls: Array<{ op: 'generate'; tokens: number[]; n: number; seed: number; params?: GenerateParams } | { op: 'reset' }> = [];
-  constructor(private readonly reply: (n: number) => Promise<number[]> = async (n) => Array.from({ length: n }, (_, i) => 100 + i)) {}
-  generate(tokens: number[], n: number, seed: number, params?: GenerateParams) {
-    this.calls.push({ op: 'generate', tokens, n, seed, params });
-    return this.reply(n);
-  }
-  reset() { this.calls.push({ op: 'reset' }); }
-}
-
-/** A test double of the pager side: one pinned tensor, two blocks; records calls and tracks residency. */
-function target(): WarmupTarget & { calls: string[] } {
-  const resident = new Set<string>();
-  const calls: string[] = [];
-  let misses = 0;
-  const load = (ids: string[]) => ids.forEach((id) => { if (!resident.has(id)) { resident.add(id); misses++; } });
-  return {
-    calls,
-    prefetchNAhead: 1,
-    async loadPinned() { calls.push('loadPinned'); load(['output.weight']); },
-    prefetch(ids) { calls.push('prefetch'); load(ids); },
-    schedule: () => [['blk.0.attn_q.weight'], ['blk.1.attn_q.weight']],
-    async acquireMany(ids) { calls.push('acquire'); load(ids); return { release() {} }; },
-    stats: () => ({ bytesLoaded: misses * 64, misses }),
-    pinnedIds: () => ['output.weight'],
-    isResident: (id) => resident.has(id),
-  };
-}
+const open: WarmupStories[] = [];
+afterEach(async () => { for (const s of open.splice(0)) await s.dispose(); });
+const stories = async () => { const s = await warmupStories((total) => hotSet(total, 1)); open.push(s); return s; };
 
 describe('ModelWarmup through an engine', () => {
-  it('generates from the caller\'s token ids, not from made-up ones, then resets the engine (seed bug 5)', async () => {
-    const engine = new RecordingEngine();
-    const pager = target();
-    const tokens = [1, 15043, 3186, 29991];
-    const params: GenerateParams = { temperature: 0 };
-    const result = await new ModelWarmup({ tokens, numTokens: 3, seed: 42, params }).run(pager, engine);
-    expect(engine.calls).toEqual([{ op: 'generate', tokens, n: 3, seed: 42, params }, { op: 'reset' }]);
+  it('generates greedily from the caller\'s token ids, then resets the engine', async () => {
+    const s = await stories();
+    const generate = vi.spyOn(s.engine, 'generate');
+    const tokens = s.engine.tokenize('Once upon a time', { addSpecial: true });
+    const result = await new ModelWarmup({ tokens, numTokens: 3, seed: 42 }).run(s.target, s.engine);
+    expect(generate).toHaveBeenCalledTimes(1);
+    expect(generate.mock.calls[0].slice(0, 2)).toEqual([tokens, { temperature: 0, maxTokens: 3, seed: 42 }]);
+    const warm = await generate.mock.results[0].value;
     expect(result.generatedTokens).toBe(3);
-    expect(result.tensorsLoaded).toBe(2);
-    expect(pager.calls).toEqual(['loadPinned', 'prefetch']);
+    expect(result.tensorsLoaded).toBe(s.model.tensors.length);
+    expect(s.engine.cachedTokens).toEqual([]);
+    const again = await s.engine.generate(tokens, { maxTokens: 3, temperature: 0 });
+    expect(again.tokens).toEqual(warm.tokens);
   });
 
-  it('generates one token with seed 0 by default', async () => {
-    const engine = new RecordingEngine();
-    await new ModelWarmup({ tokens: [7] }).run(target(), engine);
-    expect(engine.calls[0]).toMatchObject({ op: 'generate', tokens: [7], n: 1, seed: 0 });
+  it('generates one token with seed 0 by default, and passes sampling params through', async () => {
+    const s = await stories();
+    const generate = vi.spyOn(s.engine, 'generate');
+    await new ModelWarmup({ tokens: [1], params: { temperature: 0.8, topK: 5 } }).run(s.target, s.engine);
+    expect(generate.mock.calls[0][1]).toEqual({ temperature: 0.8, topK: 5, maxTokens: 1, seed: 0 });
   });
 
   it('refuses to warm up through an engine without token ids, before loading anything', async () => {
-    const engine = new RecordingEngine();
-    const pager = target();
+    const s = await stories();
+    const generate = vi.spyOn(s.engine, 'generate');
     for (const warmup of [new ModelWarmup(), new ModelWarmup({ tokens: [] })]) {
-      const err = await warmup.run(pager, engine).catch((e: unknown) => e);
+      const err = await warmup.run(s.target, s.engine).catch((e: unknown) => e);
       expect(isGgufPagerError(err, 'INVALID_ARGUMENT')).toBe(true);
       expect((err as Error).message).toContain('tokenizer');
     }
-    expect(engine.calls).toEqual([]);
-    expect(pager.calls).toEqual([]);
+    expect(generate).not.toHaveBeenCalled();
+    expect(s.pager.stats().misses + s.pager.stats().prefetches).toBe(0);
   });
 
   it('refuses token ids that are not integers ≥ 0, and a numTokens below 1', () => {
@@ -72,26 +51,29 @@ describe('ModelWarmup through an engine', () => {
   });
 
   it('resets the engine when generation fails and lets the error reach the caller', async () => {
-    const engine = new RecordingEngine(async () => { throw new Error('kernel failed'); });
-    const pager = target();
-    await expect(new ModelWarmup({ tokens: [1] }).run(pager, engine)).rejects.toThrow('kernel failed');
-    expect(engine.calls.map((c) => c.op)).toEqual(['generate', 'reset']);
-    expect(needsWarmup(pager)).toBe(true);
+    const s = await stories();
+    const reset = vi.spyOn(s.engine, 'reset');
+    const err = await new ModelWarmup({ tokens: [1, 10_000_000] }).run(s.target, s.engine).catch((e: unknown) => e);
+    expect(isGgufPagerError(err), String(err)).toBe(true);
+    expect(reset).toHaveBeenCalledTimes(1);
+    expect(s.engine.cachedTokens).toEqual([]);
+    expect(needsWarmup(s.target)).toBe(true);
   });
 
   it('leaves the model warm: needsWarmup says no afterwards', async () => {
-    const pager = target();
-    expect(needsWarmup(pager)).toBe(true);
-    await new ModelWarmup({ tokens: [1] }).run(pager, new RecordingEngine());
-    expect(needsWarmup(pager)).toBe(false);
+    const s = await stories();
+    expect(needsWarmup(s.target)).toBe(true);
+    await new ModelWarmup({ tokens: [1] }).run(s.target, s.engine);
+    expect(needsWarmup(s.target)).toBe(false);
   });
 
   it('keeps its own copy of the token ids', async () => {
-    const tokens = [5, 6];
+    const s = await stories();
+    const generate = vi.spyOn(s.engine, 'generate');
+    const tokens = [1, 2];
     const warmup = new ModelWarmup({ tokens });
     tokens[0] = 999;
-    const engine = new RecordingEngine();
-    await warmup.run(target(), engine);
-    expect(engine.calls[0]).toMatchObject({ tokens: [5, 6] });
+    await warmup.run(s.target, s.engine);
+    expect(generate.mock.calls[0][0]).toEqual([1, 2]);
   });
 });

@@ -1,6 +1,6 @@
 /** The pager: policy, eviction, the LayerPager and its simulator. The public surface of src/pager. */
 export type { EvictionKind, OffloadPolicy } from './policy.ts';
-export { blockCount, blockIndexOf, defaultBudgetBytes, defaultPolicy, evictionKind, isDisabled, pinnedSet, prefetchAhead, ramBudgetBytes } from './policy.ts';
+export { blockCount, blockIndexOf, defaultBudgetBytes, defaultPolicy, DEFAULT_PIN_SHARE, evictionKind, isDisabled, pinnedSet, prefetchAhead, ramBudgetBytes } from './policy.ts';
 export { forwardSchedule, groupTrace, Schedule } from './schedule.ts';
 export { createEviction, FurthestNextUseEviction, LruEviction, type EvictionPolicy } from './eviction.ts';
 export { offlineOptimum, type OptimumInput, type OptimumResult } from './optimum.ts';

@@ -9,6 +9,7 @@ import { GgufPagerError } from '../core/errors.ts';
 import type { CoreBuild } from '../core/core-build.ts';
 import { installErrorTransfer } from './transfer.ts';
 import { isFileHandle } from '../sources/storage-env.ts';
+import { defaultBudgetBytes } from '../pager/policy.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
   CachedEntry, ChatMessage, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample,
@@ -84,11 +85,8 @@ export interface Runtime {
   dispose(): Promise<void>;
 }
 
-/** A quarter of navigator.deviceMemory (GiB), clamped below the 4 GiB a 32-bit Wasm memory addresses. */
-export function defaultBudget(deviceMemoryGiB = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory ?? 4): number {
-  const quarter = Math.floor((deviceMemoryGiB * 2 ** 30) / 4);
-  return Math.min(quarter, 3 * 2 ** 30);
-}
+/** The `budget` when none is given: pager/policy.ts `defaultBudgetBytes` (a quarter of the device memory, below 4 GiB − 64 MiB). */
+export const defaultBudget = defaultBudgetBytes;
 
 function toWorkerInput(input: ModelInput): string | string[] | Blob | FileSystemFileHandle {
   if (input instanceof Blob || isFileHandle(input)) return input;

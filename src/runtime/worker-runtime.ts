@@ -15,7 +15,7 @@ import { loadedCoreBuild, setCoreLocation } from '../core/wasm.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import type { GgufModel } from '../gguf/types.ts';
-import { pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
+import { defaultPolicy, pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
 import { checkNotOpenElsewhere, clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
 import { downloadIntoCache, type DownloadTick } from './download.ts';
 import { etagDigest, parseIntegrity, type ExpectedDigest } from '../sources/integrity.ts';
@@ -34,29 +34,6 @@ import { verifyCached, type VerifyResult } from './cache-verify.ts';
 import { CachedSource } from '../sources/cached.ts';
 
 export type WorkerLoadOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
-
-/** Pins may take at most this share of the budget in the default policy; the rest is for paging. */
-export const DEFAULT_PIN_SHARE = 0.5;
-
-/**
- * The policy of a load that names none: the whole arena, embeddings and output
- * head pinned and `prefetch` groups loaded ahead (default 1); no pins when they
- * would take more than half the budget (a large vocabulary under a small budget).
- *
- * `load` passes prefetch 0 when the bytes come from the device (a downloaded
- * cache entry, an OPFS file handle): the worker reads them synchronously, so a
- * prefetch overlaps nothing, and the room it takes makes the pager evict what
- * the furthest-next-use order would have kept. Measured (`npm run
- * bench:generate -- --prefetch 0|1`, 50 % budget): 0.56× the bytes per token
- * and 15 % faster decode for a 143 MB Q8_0 model, 0.63× and 14 % for Q4_K_M.
- */
-export function defaultPolicyFor(model: GgufModel, budget: number, prefetch = 1): OffloadPolicy {
-  const hot: OffloadPolicy = { kind: 'pinnedHotSet', ramBytes: budget, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 0, prefetchNAhead: prefetch };
-  const sizes = new Map(model.tensors.map((t) => [t.name, t.size]));
-  let pinned = 0;
-  for (const name of pinnedSet(model, hot)) pinned += sizes.get(name) ?? 0;
-  return pinned <= budget * DEFAULT_PIN_SHARE ? hot : { kind: 'budget', ramBytes: budget };
-}
 
 /** True when the model's bytes are on the device by the time it pages: a downloaded cache entry or an OPFS file handle. */
 function readsFromDevice(input: WorkerModelInput, store: string, opts: WorkerLoadOptions): boolean {
@@ -147,7 +124,7 @@ export class WorkerRuntime {
           }
           meter.phase('header', 0, 0, opened.traffic());
           const model = await parseGguf(opened.sources, { signal });
-          return new LoadedModel(this.nextModel++, model, ref, core, opts.policy ?? defaultPolicyFor(model, core.arena.capacity, readsFromDevice(input, store, opts) ? 0 : 1), engineOpts);
+          return new LoadedModel(this.nextModel++, model, ref, core, opts.policy ?? defaultPolicy(model, core.arena.capacity, readsFromDevice(input, store, opts) ? 0 : 1), engineOpts);
         } catch (e) {
           await ref.release();
           throw e;

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultBudgetBytes, defaultPolicy, evictionKind, isDisabled, MODULE_HEADROOM_BYTES, prefetchAhead,
+  defaultBudgetBytes, evictionKind, isDisabled, MODULE_HEADROOM_BYTES, prefetchAhead,
   ramBudgetBytes, WASM32_MAX_BYTES, type OffloadPolicy,
 } from '../../src/pager/policy.ts';
 
 const GiB = 1024 ** 3;
 
 describe('OffloadPolicy (ported from offload_policy.rs)', () => {
-  it('default_is_none: the default policy keeps everything in RAM', () => {
-    expect(defaultPolicy().kind).toBe('none');
-  });
   it('none_has_no_budget', () => {
     expect(ramBudgetBytes({ kind: 'none' })).toBeUndefined();
   });

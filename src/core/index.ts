@@ -7,4 +7,4 @@ export type { CoreExports } from './exports.ts';
 export { BLOCK_ALIGN } from './status.ts';
 export { GgufPagerError, isGgufPagerError, type ErrorCode } from './errors.ts';
 export { Ops, ROPE_NORMAL, ROPE_NEOX, type RopeMode } from './ops.ts';
-export { Kernels, GgmlType, SUPPORTED_TYPES, unsupportedTensors, unsupportedTensorsError, typeName, type UnsupportedTensor } from './kernels.ts';
+export { Kernels, SUPPORTED_TYPES, unsupportedTensors, unsupportedTensorsError, typeName, type UnsupportedTensor } from './kernels.ts';

@@ -5,19 +5,12 @@
  * core answers a negative status. Every buffer must lie in the budget (arena
  * blocks or KV pages); f32 buffers and `work` are 16-byte aligned.
  */
+import { GgmlType, ggmlTypeInfo } from '../gguf/ggml-types.ts';
 import { GgufPagerError, type ErrorCode } from './errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Status } from './status.ts';
 
-/** ggml type ids (ggml.h GGML_TYPE_*) of the weight types, and their names. */
-export const GgmlType = {
-  F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q5_0: 6, Q5_1: 7, Q8_0: 8,
-  Q2_K: 10, Q3_K: 11, Q4_K: 12, Q5_K: 13, Q6_K: 14, BF16: 30,
-} as const;
-
-const TYPE_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(GgmlType).map(([k, v]) => [v, k]));
-
-export const typeName = (type: number): string => TYPE_NAMES.get(type) ?? `type ${type}`;
+export const typeName = (type: number): string => ggmlTypeInfo(type)?.name ?? `type ${type}`;
 
 /** The K-quant types, listed here once their kernels are wired in. */
 const KQUANT_TYPES: readonly number[] = [GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K];

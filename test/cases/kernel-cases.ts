@@ -3,7 +3,8 @@
  * Node (test/unit/kernels.test.ts), a Chromium page (test/browser/kernels.test.ts) and a Worker
  * (test/browser/kernels-worker.test.ts), against both builds (SIMD and Relaxed SIMD).
  */
-import { GgmlType, SUPPORTED_TYPES, unsupportedTensors, unsupportedTensorsError } from '../../src/core/kernels.ts';
+import { SUPPORTED_TYPES, unsupportedTensors, unsupportedTensorsError } from '../../src/core/kernels.ts';
+import { GgmlType } from '../../src/gguf/ggml-types.ts';
 import { type Cases, check, checkEq, checkThrows, prng } from './arena-harness.ts';
 import type { CoreBuildName } from './core-builds.ts';
 import { blockMins, FLOAT_TYPES, K1_TYPES, type K1Type, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';

@@ -4,7 +4,7 @@
  * `reference`: float weights within f32 summation error; quantized weights within the error of quantizing the
  * activation to 8 bits per 32-element block (≤ max|x_b|/254 per unit of Σ|w|), as ggml does.
  */
-import { GgmlType } from '../../src/core/kernels.ts';
+import { GgmlType } from '../../src/gguf/ggml-types.ts';
 import { type Cases, check, checkEq, prng } from './arena-harness.ts';
 import type { CoreBuildName } from './core-builds.ts';
 import { K_TYPES, randomKWeights } from './kquant-harness.ts';

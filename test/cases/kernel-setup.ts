@@ -3,7 +3,7 @@
  * (quant blocks with sane f16 scales), and the float64 reference with its error bound.
  */
 import { createCore, type Core } from '../../src/core/core.ts';
-import { GgmlType } from '../../src/core/kernels.ts';
+import { GgmlType } from '../../src/gguf/ggml-types.ts';
 import { bytesAt, f32At } from '../../src/core/view.ts';
 import { coreBuild, type CoreBuildName } from './core-builds.ts';
 import { halfToNumber } from './kquant-harness.ts';

@@ -9,6 +9,7 @@
  * Chromium 156. Where Blobs have no stream(), bounded `arrayBuffer()` pieces.
  */
 import { GgufPagerError } from '../core/errors.ts';
+import { checkRead } from './read-check.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 
 /** The most bytes one read pulls into a temporary ArrayBuffer before copying into the target. */
@@ -27,11 +28,8 @@ export class BlobSource implements PagerSource {
   }
 
   async readInto(offset: number, target: Uint8Array, opts: ReadOptions = {}): Promise<void> {
+    checkRead(this.name, this.size, offset, target);
     const end = offset + target.length;
-    if (!Number.isInteger(offset) || offset < 0 || end > this.size) {
-      throw new GgufPagerError('SOURCE_EOF', `${this.name}: read of ${target.length} bytes at ${offset} is past the end (${this.size} bytes)`,
-        { source: this.name, offset, length: target.length, size: this.size });
-    }
     const changed = (got: number, at: number) => new GgufPagerError('SOURCE_CHANGED',
       `${this.name}: the file changed while it was read (got ${got} of ${end - at} bytes at ${at})`, { source: this.name, offset: at });
     if (typeof this.blob.stream === 'function') {

@@ -8,7 +8,8 @@ import { createStore, delMany, get, set, type UseStore } from 'idb-keyval';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { checkChunkSize, chunkCount, chunkKey, readChunksInto, writeChunks, type ChunkedFile } from './idb-chunks.ts';
-import { checkReadRange, isQuotaError, requireIndexedDb, storageError, throwIfAborted } from './storage-env.ts';
+import { checkRead } from './read-check.ts';
+import { isQuotaError, requireIndexedDb, storageError, throwIfAborted } from './storage-env.ts';
 import { quotaFailure } from './storage-estimate.ts';
 
 /**
@@ -90,7 +91,7 @@ export class IdbSource implements PagerSource {
   }
 
   async readInto(offset: number, target: Uint8Array, opts: ReadOptions = {}): Promise<void> {
-    checkReadRange(this.name, this.size, offset, target.length);
+    checkRead(this.name, this.size, offset, target);
     throwIfAborted(opts.signal, `${this.name} read at ${offset}`);
     await readChunksInto(this.store, this.file, offset, target);
   }

@@ -7,7 +7,8 @@
  */
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { openOpfsFile, openOpfsHandle, type OpfsAccess, type OpfsFile } from './opfs-file.ts';
-import { checkReadRange, throwIfAborted, storageError } from './storage-env.ts';
+import { checkRead } from './read-check.ts';
+import { throwIfAborted, storageError } from './storage-env.ts';
 import { GgufPagerError } from '../core/errors.ts';
 
 export interface OpfsSourceOptions {
@@ -60,7 +61,7 @@ export class OpfsSource implements PagerSource {
   }
 
   async readInto(offset: number, target: Uint8Array, opts: ReadOptions = {}): Promise<void> {
-    checkReadRange(this.name, this.size, offset, target.length);
+    checkRead(this.name, this.size, offset, target);
     throwIfAborted(opts.signal, `${this.name} read at ${offset}`);
     if (target.length === 0) return;
     const n = await this.file.read(offset, target);

@@ -91,12 +91,4 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
   }
 }
 
-/** Checks a read request against a source's size: integers, inside [0, size]. */
-export function checkReadRange(name: string, size: number, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0) {
-    throw new GgufPagerError('INVALID_ARGUMENT', `${name}: bad read offset ${offset}`, { offset });
-  }
-  if (offset + length > size) {
-    throw new GgufPagerError('SOURCE_EOF', `${name}: read of ${length} bytes at offset ${offset} passes the end (size ${size})`, { offset, length, size });
-  }
-}
+export { checkReadRange } from './read-check.ts';

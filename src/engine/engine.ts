@@ -7,20 +7,14 @@ import type { Core } from '../core/core.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import type { LayerPager } from '../pager/layer-pager.ts';
 import type { PagerSource } from '../sources/source.ts';
-import { applyChatTemplate, chatTemplateOptions, createTokenizer, type Tokenizer } from '../text/index.ts';
+import { applyChatTemplate, chatTemplateOptions, createTokenizer, type ChatMessage, type ChatTemplateOptions, type Tokenizer } from '../text/index.ts';
 import { Forward, type ForwardOptions, type LogitsSink } from './forward.ts';
 import { generate, type GenerateOptions, type GenerateResult, type Piece } from './generation.ts';
 
-export interface ChatMessage {
-  role: string;
-  content: string;
-}
+/** What a chat call may set of the template: a Jinja template instead of the model's `tokenizer.chat_template`, and the generation prompt. */
+export type ChatCallTemplate = Pick<ChatTemplateOptions, 'addGenerationPrompt' | 'template'>;
 
-export interface ChatTemplateOptions {
-  addGenerationPrompt?: boolean;
-  /** A Jinja template to use instead of the model's `tokenizer.chat_template`. */
-  template?: string;
-}
+export type { ChatMessage };
 
 export class ModelEngine {
   readonly forward: Forward;
@@ -46,7 +40,7 @@ export class ModelEngine {
     return this.serial(() => generate({ forward: this.forward, pager: this.pager, tokenizer: this.tokenizer, yieldNow, sink: opts.onLogits }, prompt, opts, onPiece));
   }
 
-  chat(messages: readonly ChatMessage[], opts: GenerateOptions & ChatTemplateOptions = {}, onPiece?: (p: Piece) => void): Promise<GenerateResult> {
+  chat(messages: readonly ChatMessage[], opts: GenerateOptions & ChatCallTemplate = {}, onPiece?: (p: Piece) => void): Promise<GenerateResult> {
     const prompt = this.applyChatTemplate(messages, { addGenerationPrompt: true, template: opts.template });
     const bos = this.tokenizer.bos;
     const bosText = bos === null ? '' : this.tokenizer.tokenText(bos);
@@ -54,7 +48,7 @@ export class ModelEngine {
     return this.generate(prompt, { ...opts, parseSpecial: opts.parseSpecial ?? true, addSpecial }, onPiece);
   }
 
-  applyChatTemplate(messages: readonly ChatMessage[], opts: ChatTemplateOptions = {}): string {
+  applyChatTemplate(messages: readonly ChatMessage[], opts: ChatCallTemplate = {}): string {
     const base = chatTemplateOptions(this.model.metadata, this.tokenizer);
     return applyChatTemplate([...messages], {
       ...base, ...(opts.template !== undefined ? { template: opts.template } : {}),

@@ -8,7 +8,7 @@ import type { GgufValue } from '../gguf/types.ts';
 import type { PagerStats } from '../pager/events.ts';
 import type { OffloadPolicy } from '../pager/policy.ts';
 import type { GenerateOptions, GenerateResult } from '../engine/generation.ts';
-export type { ChatMessage } from '../engine/engine.ts';
+export type { ChatMessage } from '../text/chat.ts';
 export type { GenerateOptions, GenerateResult, Piece, StopReason } from '../engine/generation.ts';
 
 export type CacheStore = 'opfs' | 'idb' | 'none' | 'auto';

@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     const modelBytes = sources.reduce((a, s) => a + s.size, 0);
     const budget = p.options.has('--budget') ? parseBudget(p.options.get('--budget')!, modelBytes) : undefined;
     const s = await openStandalone(sources, {
-      kvType: kv, ...(budget !== undefined ? { weightBudget: budget } : {}),
+      kvType: kv, ...(budget !== undefined ? { ramBytes: budget } : {}),
       ...(p.options.has('--batch') ? { batchSize: num('--batch', p.options.get('--batch'), 32) } : {}),
       ...(p.options.has('--context') ? { contextLength: num('--context', p.options.get('--context'), 0) } : {}),
     });

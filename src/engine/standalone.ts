@@ -2,7 +2,7 @@
  * The engine without the worker runtime: one core, one model, one pager, one
  * engine, in the calling thread. For Node (the CLI's `generate`, tests) and
  * for code that runs its own worker. The arena holds everything: weights
- * (paged under `weightBudget`), KV pages and the engine's scratch.
+ * (paged under `ramBytes`, as in OffloadPolicy), KV pages and the engine's scratch.
  */
 import { createCore, type Core } from '../core/core.ts';
 import { GgufPagerError } from '../core/errors.ts';
@@ -16,10 +16,10 @@ import { ModelEngine } from './engine.ts';
 import { readHParams } from './hparams.ts';
 
 export interface StandaloneOptions {
-  /** Bytes the pager may keep resident (default: the whole model). */
-  weightBudget?: number;
+  /** Weight bytes the pager may keep resident, the OffloadPolicy's `ramBytes` (default: the whole model). */
+  ramBytes?: number;
   /**
-   * The pager's policy (default: `budget` over weightBudget, no prefetch: the pager's prefetch wraps from
+   * The pager's policy (default: `budget` over ramBytes, no prefetch: the pager's prefetch wraps from
    * the last group to token_embd's and would page the whole table in, where the engine reads only rows).
    */
   policy?: OffloadPolicy;
@@ -36,7 +36,7 @@ export interface Standalone {
   model: GgufModel;
   pager: LayerPager;
   engine: ModelEngine;
-  /** Bytes of the arena: weight budget + KV pages + scratch (+ slack for alignment). */
+  /** Bytes of the arena: ramBytes + KV pages + scratch (+ slack for alignment). */
   arenaBytes: number;
   dispose(): Promise<void>;
 }
@@ -56,11 +56,11 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
   // One layer more than the context needs: truncating or shifting the cache rebuilds a layer beside the others.
   const pages = (hp.nLayer + 1) * Math.ceil(contextLength / perPage);
   const kvBytes = pages * Math.ceil((pageElems * (kvType === 'f16' ? 2 : 4)) / 64) * 64;
-  const weightBudget = opts.weightBudget ?? model.totalTensorBytes;
+  const ramBytes = opts.ramBytes ?? model.totalTensorBytes;
   const scratchGuess = 4 * (32 * (6 * hp.nEmbd + 2 * hp.nFf + 4 * hp.nHead * hp.headDim) + hp.vocab + contextLength) + 4 * 2 ** 20;
-  const arenaBytes = Math.ceil((weightBudget + kvBytes + scratchGuess + SLACK + model.tensors.length * 64) / 64) * 64;
+  const arenaBytes = Math.ceil((ramBytes + kvBytes + scratchGuess + SLACK + model.tensors.length * 64) / 64) * 64;
   const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 } });
-  const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes: weightBudget };
+  const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes };
   const pager = new LayerPager({ arena: core.arena, sources, model, policy });
   let engine: ModelEngine;
   try {

@@ -48,7 +48,7 @@ describe('the prompt in batches', () => {
   });
 
   it('loads each weight once per batch, not once per token', async () => {
-    const s = await stories({ weightBudget: 300_000 });
+    const s = await stories({ ramBytes: 300_000 });
     await s.engine.generate(LONG, { maxTokens: 0 });
     const blockBytes = s.model.tensors.filter((t) => t.name.startsWith('blk.')).reduce((a, t) => a + t.size, 0);
     // Two batches (32 + 5 tokens): every block is read twice at most, not 37 times.
@@ -93,7 +93,7 @@ describe('paging', () => {
     const resident = await stories();
     const want = await resident.engine.generate(ref.promptIds, { maxTokens: 32, temperature: 0, ignoreEog: true });
     const quarter = Math.floor(resident.model.totalTensorBytes / 4);
-    const s = await stories({ weightBudget: quarter });
+    const s = await stories({ ramBytes: quarter });
     const got = await s.engine.generate(ref.promptIds, { maxTokens: 32, temperature: 0, ignoreEog: true });
     expect(got.tokens).toEqual(want.tokens);
     const st = s.pager.stats();

@@ -13,7 +13,7 @@ export type ErrorCode =
   | 'KV_EXHAUSTED'          // no free KV page
   | 'KV_BAD_PAGE'           // double free or a page index out of range
   | 'KV_BAD_SEQUENCE'       // unknown or freed sequence id
-  | 'WASM_LOAD'             // the core module could not be fetched / instantiated
+  | 'WASM_LOAD'             // the core module could not be fetched / instantiated, or lacks the kernels the engine needs
   | 'WASM_ABORT'            // the core aborted (a bug: it should never happen)
   // kernels (src/core, assembly/kernels)
   | 'KERNEL_SHAPE'          // a dimension that does not divide the weight type's block
@@ -29,7 +29,6 @@ export type ErrorCode =
   // engine (src/engine)
   | 'UNSUPPORTED_ARCHITECTURE'
   | 'CONTEXT_FULL'          // the sequence reached its context length (and contextShift is off)
-  | 'GENERATION_ABORTED'
   // GGUF (src/gguf)
   | 'GGUF_BAD_MAGIC'
   | 'GGUF_UNSUPPORTED_VERSION'
@@ -78,7 +77,6 @@ export type ErrorCode =
   | 'RUNTIME_DISPOSED'
   | 'WORKER_START'          // the runtime's worker script failed to load or start
   | 'MODEL_DISPOSED'
-  | 'MODEL_CACHE_INVALID'
   | 'MODEL_OVER_BUDGET'     // a loaded model alone is larger than the model cache's memory budget
   | 'MODEL_BAD_LEASE'       // release of a model lease twice
   | 'INVALID_ARGUMENT';

@@ -28,11 +28,11 @@ export interface OpsApi {
   attentionScratchBytes?(nPos: number): number;
 }
 
-/** The core's kernels and ops, or ENGINE-less error naming what is missing from this build. */
+/** The core's kernels and ops, or WASM_LOAD naming what this core lacks (a core.wasm of another build). */
 export function computeOf(core: Core): { kernels: KernelApi; ops: OpsApi } {
   const c = core as Core & { kernels?: KernelApi; ops?: OpsApi };
   if (!c.kernels || !c.ops) {
-    throw new GgufPagerError('KERNEL_TYPE', `this build of the core has no ${!c.kernels ? 'kernels' : 'ops'}: generation is not available`, {});
+    throw new GgufPagerError('WASM_LOAD', `this build of the core has no ${!c.kernels ? 'kernels' : 'ops'}: generation is not available`, {});
   }
   return { kernels: c.kernels, ops: c.ops };
 }

@@ -14,8 +14,7 @@ import type { CoreBuild } from '../core/core-build.ts';
 import { loadedCoreBuild, setCoreLocation } from '../core/wasm.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
-import type { GgufModel } from '../gguf/types.ts';
-import { defaultPolicy, pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
+import { defaultPolicy, pinnedSet } from '../pager/policy.ts';
 import { checkNotOpenElsewhere, clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
 import { downloadIntoCache, type DownloadTick } from './download.ts';
 import { etagDigest, parseIntegrity, type ExpectedDigest } from '../sources/integrity.ts';
@@ -29,7 +28,7 @@ import type {
   CachedEntry, ChatMessage, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample, RuntimeOptions,
   RuntimeStats, WarmupResult, WireGenerateOptions, WireGenerateResult,
 } from './protocol.ts';
-import { ModelWarmup } from './warmup.ts';
+import { ModelWarmup, type WarmupResult as WarmupRun } from './warmup.ts';
 import { verifyCached, type VerifyResult } from './cache-verify.ts';
 import { CachedSource } from '../sources/cached.ts';
 
@@ -176,7 +175,7 @@ export class WorkerRuntime {
   /** Warms the model up: through the engine (a one-token generation from the tokenizer's BOS) when it can generate. */
   async warmup(handle: number): Promise<WarmupResult> {
     const m = this.model(handle);
-    let r;
+    let r: WarmupRun;
     if (m.info.canGenerate) {
       const engine = m.engine();
       const tok = engine.tokenizer;

@@ -7,7 +7,7 @@ import { SUPPORTED_TYPES, unsupportedTensors, unsupportedTensorsError } from '..
 import { GgmlType } from '../../src/gguf/ggml-types.ts';
 import { type Cases, check, checkEq, checkThrows, prng } from './arena-harness.ts';
 import type { CoreBuildName } from './core-builds.ts';
-import { blockMins, FLOAT_TYPES, K1_TYPES, type K1Type, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';
+import { blockMins, FLOAT_TYPES, K1_TYPES, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';
 import { quantVector } from './kernel-vectors.ts';
 import { nearestF16 } from './kv-f16.ts';
 import { kernelMatmulCases } from './kernel-matmul.ts';

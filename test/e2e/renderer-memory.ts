@@ -50,7 +50,7 @@ export function rendererPrivateBytes(root: number): { bytes: number; renderers: 
   let renderers = 0;
   for (const pid of processTree(root)) {
     const cmd = read(`/proc/${pid}/cmdline`);
-    if (!cmd || !cmd.includes('--type=renderer')) continue;
+    if (!cmd?.includes('--type=renderer')) continue;
     // Extensions and spare renderers hold a few MiB each; they are part of what the task manager shows too.
     bytes += rssAnon(pid);
     renderers++;

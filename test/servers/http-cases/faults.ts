@@ -55,19 +55,18 @@ export function faultCases(ctx: CaseContext): void {
     const t0 = performance.now();
     const out = new Uint8Array(100);
     await src.readInto(50, out);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(950);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(950); // a lower bound: a busy machine only makes it longer
     expect(firstPatternMismatch(out, 50, 15)).toBe(-1);
   });
 
   it('waits until the date of a 429 Retry-After, and caps a long Retry-After at retryMaxMs', async () => {
     const dated = await open(target(ctx, file(16), ['after/1', '429-retry-date/2']).url, { retryMaxMs: 5000 });
-    let t0 = performance.now();
+    const t0 = performance.now();
     await dated.readInto(0, new Uint8Array(100));
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
-    const capped = await open(target(ctx, file(16), ['after/1', '429-retry-after/60']).url, { retryMaxMs: 100 });
-    t0 = performance.now();
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(900); // a lower bound: a busy machine only makes it longer
+    // Uncapped, the 600 s Retry-After would outlast any test timeout: finishing at all shows the cap.
+    const capped = await open(target(ctx, file(16), ['after/1', '429-retry-after/600']).url, { retryMaxMs: 100 });
     await capped.readInto(0, new Uint8Array(100));
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('reports a 200 to a range read after open as HTTP_RANGE_IGNORED', async () => {
@@ -122,20 +121,17 @@ export function faultCases(ctx: CaseContext): void {
   });
 
   it('abandons an attempt that stalls and fails with HTTP_STALLED once retries are spent', async () => {
-    const src = await open(target(ctx, file(23), ['after/1', 'slow/2000']).url, { stallMs: 100, retries: 1 });
-    const t0 = performance.now();
+    // Seven 16 KiB pieces 20 s apart: waiting for them instead would outlast any test timeout.
+    const src = await open(target(ctx, file(23), ['after/1', 'slow/20000']).url, { stallMs: 100, retries: 1 });
     const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_STALLED');
     expect(err.message).toContain('no data for 100 ms');
-    expect(performance.now() - t0).toBeLessThan(1500);
   });
 
   it('a body that stalls mid-way every time fails with HTTP_STALLED naming URL and range after a bounded number of resumed attempts', async () => {
     const t = target(ctx, file(24), ['after/1', 'stall-mid-body']);
     const stalls: Array<{ range: string; at: number; stalls: number; final: boolean }> = [];
     const src = await open(t.url, { stallMs: 150, stallRetries: 2, retries: 10, onStall: (s) => stalls.push(s) });
-    const t0 = performance.now();
-    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_STALLED');
-    expect(performance.now() - t0).toBeLessThan(3000); // 3 x 150 ms stalls + short backoffs, although every attempt made progress
+    const err = await failure(src.readInto(0, new Uint8Array(100_000)), 'HTTP_STALLED'); // after 3 stalls, although every attempt made progress
     expect(err.message).toContain(t.url);
     expect(err.message).toContain('bytes=0-99999');
     expect(err.details).toMatchObject({ url: t.url, offset: 0, length: 100_000, stalls: 3, stallMs: 150 });

@@ -123,16 +123,9 @@ export interface ModelInfo {
 /** The pager's own stats (src/pager/events.ts), as the page sees them. */
 export type PagerStatsView = PagerStats;
 
-/** Figures of the model's last generation (zeros before the first). */
-export interface GenerationStats {
-  promptTokens: number;
-  /** Prompt tokens computed (the rest came from the cached prefix). */
-  promptTokensProcessed: number;
-  generatedTokens: number;
-  timeToFirstTokenMs: number;
-  promptTokensPerSecond: number;
-  tokensPerSecond: number;
-  bytesLoadedPerToken: number;
+/** Figures of the model's last generation (zeros before the first): those of its GenerateResult, and the cache. */
+export interface GenerationStats extends Pick<GenerateResult, 'promptTokens' | 'promptTokensProcessed' | 'generatedTokens' | 'timeToFirstTokenMs'
+  | 'promptTokensPerSecond' | 'tokensPerSecond' | 'bytesLoadedPerToken'> {
   /** Tokens whose K/V are cached now. */
   cachedTokens: number;
 }

@@ -79,7 +79,7 @@ describe.each(REFERENCES)('%s against llama.cpp', (name) => {
     await s.engine.forward.run(fed, undefined, (pos, l) => { logits[pos] = l; });
     expect(logits.length).toBe(ref.logits.length);
     const worst = Math.max(...ref.logits.map((want, pos) => maxAbsDiff(logits[pos], want)));
-    expect(worst).toBeLessThanOrEqual(tolerance(name));
+    expect(worst, `${name}: largest |Δ logit| ${worst.toExponential(3)}, measured ${MEASURED[name]}`).toBeLessThanOrEqual(tolerance(name));
     ref.logits.forEach((want, pos) => expect([pos, top5Disagreements(logits[pos], want, 2 * tolerance(name))]).toEqual([pos, []]));
   });
 

@@ -69,7 +69,8 @@ describe('the test range server', () => {
   });
 
   it('counts requests per tag and their most in flight', async () => {
-    const urls = [0, 1, 2].map(() => serverUrl(server.url, FILE, { faults: ['slow/30'], tag: 'count-test' }));
+    // Each body waits 500 ms, so the three requests overlap even when a busy machine starts them tens of ms apart.
+    const urls = [0, 1, 2].map(() => serverUrl(server.url, FILE, { faults: ['slow/500'], tag: 'count-test' }));
     await Promise.all(urls.map((u) => fetch(u, { headers: { Range: 'bytes=0-99' } }).then((r) => r.arrayBuffer())));
     const s = await serverStats(server.url, 'count-test');
     expect(s.requests).toBe(3);

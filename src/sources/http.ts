@@ -10,6 +10,10 @@
  *   the whole file fits in `headBytes` (small files, Range-ignoring servers);
  *   otherwise it is `HTTP_RANGE_IGNORED` and the body is cancelled. Later, a
  *   200 is accepted only for a read of the whole file with the same identity.
+ * - A 206 whose `Content-Range` covers the range asked is accepted even when
+ *   it holds more (Vite's dev server and `vite preview`, through sirv, answer
+ *   `bytes=0-0` with the whole file): the bytes asked are taken, nothing past
+ *   them is read, and the rest of the body is cancelled (http-body.ts).
  * - Every later request sends `If-Range` (strong ETag, else Last-Modified), so
  *   a changed file answers 200 and is reported as `SOURCE_CHANGED`; the size,
  *   ETag and Last-Modified of every answer are compared with the identity too.
@@ -30,7 +34,7 @@ import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { deliver, ReadQueue, type PendingRead, type ReadGroup } from './http-batch.ts';
 import { readSmallBody, streamBody, type ChunkSink } from './http-body.ts';
 import { identityOf, ifRangeValue, looksLikeHtml } from './http-headers.ts';
-import { classify, contentEncoding, expectRange } from './http-response.ts';
+import { classify, contentEncoding, covers, expectRange } from './http-response.ts';
 import { checkRead } from './read-check.ts';
 import { backoffMs, sleep, type RetryPolicy } from './retry.ts';
 
@@ -199,8 +203,8 @@ export class HttpRangeSource implements PagerSource {
       if (pos >= end) return Promise.resolve();
       const from = pos;
       return this.attempt(from, end, true, signal, async (res, counted) => {
-        const n = expectRange(res, { url: this.name, from, to: end }, this.id);
-        await streamBody(res, this.name, from, n, counted(onward));
+        const span = expectRange(res, { url: this.name, from, to: end }, this.id);
+        await streamBody(res, this.name, from, end - from, counted(onward), span);
       });
     }, offset, end);
   }
@@ -233,11 +237,12 @@ export class HttpRangeSource implements PagerSource {
         }
         return this.setHead(res, body, body.length);
       }
-      if (answer.start !== 0 || answer.total === undefined || answer.end !== Math.min(want, answer.total) - 1) {
+      // The answer may hold more than asked (sirv answers `bytes=0-0` with the whole file): take the head, cancel the rest.
+      if (answer.total === undefined || !covers(answer, { url: this.name, from: 0, to: Math.min(want, answer.total) })) {
         throw new GgufPagerError('HTTP_BAD_CONTENT_RANGE', `${this.name} answered bytes 0-${want - 1} with Content-Range bytes ${answer.start}-${answer.end}/${answer.total ?? '*'}`, { url: this.name, status: 206 });
       }
-      const body = new Uint8Array(answer.end + 1);
-      await streamBody(res, this.name, 0, body.length, sink((chunk, at) => (body.set(chunk, at), (progressed = at + chunk.length))));
+      const body = new Uint8Array(Math.min(want, answer.total));
+      await streamBody(res, this.name, 0, body.length, sink((chunk, at) => (body.set(chunk, at), (progressed = at + chunk.length))), { start: 0, end: answer.end + 1 });
       this.setHead(res, body, answer.total);
     }), 0, want);
   }
@@ -267,8 +272,8 @@ export class HttpRangeSource implements PagerSource {
         const from = Math.max(pos, Math.min(...live.map((r) => r.offset)));
         const to = Math.max(...live.map((r) => r.offset + r.length));
         return this.attempt(from, to, true, signal, async (res, sink) => {
-          const length = expectRange(res, { url: this.name, from, to }, this.id);
-          await streamBody(res, this.name, from, length, sink(toReads));
+          const span = expectRange(res, { url: this.name, from, to }, this.id);
+          await streamBody(res, this.name, from, to - from, sink(toReads), span);
         });
       }, group.start, group.end);
     } catch (e) {

@@ -9,6 +9,8 @@ import { GgufPagerError } from '../core/errors.ts';
 import type { CoreBuild } from '../core/core-build.ts';
 import { installErrorTransfer } from './transfer.ts';
 import { isFileHandle } from '../sources/storage-env.ts';
+import { checkModelUrl } from '../sources/http-url.ts';
+import { checkLoadOptions, checkRuntimeOptions } from './check-options.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
   CachedEntry, ChatMessage, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample,
@@ -92,8 +94,8 @@ export function defaultBudget(deviceMemoryGiB = (globalThis.navigator as { devic
 
 function toWorkerInput(input: ModelInput): string | string[] | Blob | FileSystemFileHandle {
   if (input instanceof Blob || isFileHandle(input)) return input;
-  if (Array.isArray(input)) return input.map((u) => new URL(u, location.href).href);
-  return new URL(String(input), location.href).href;
+  if (Array.isArray(input)) return input.map((u) => checkModelUrl(String(u), location.href));
+  return checkModelUrl(String(input), location.href);
 }
 
 /**
@@ -130,6 +132,7 @@ async function untilStarted<T>(worker: Worker, opts: RuntimeOptions, start: Prom
 
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   installErrorTransfer();
+  checkRuntimeOptions(opts);
   const budget = opts.budget ?? defaultBudget();
   const worker = startWorker(opts);
   const remote = Comlink.wrap<WorkerRuntime>(worker);
@@ -191,6 +194,8 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     coreBuild: started.coreBuild,
     async load(input, o = {}) {
       live();
+      checkLoadOptions(o);
+      const workerInput = toWorkerInput(input);
       const { onProgress, signal, ...rest } = o;
       const abortId = signal ? await remote.newAbortId() : 0;
       const onAbort = () => void remote.abort(abortId);
@@ -198,7 +203,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const progress = onProgress ? Comlink.proxy((p: LoadProgress) => onProgress(p)) : undefined;
-        return handle(await remote.load(toWorkerInput(input), rest, progress, abortId));
+        return handle(await remote.load(workerInput, rest, progress, abortId));
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

@@ -9,6 +9,7 @@
  * a lease on the cached model; `unload` ends the lease, and the cache evicts
  * unleased models when a new one needs the room (their arena blocks are freed).
  */
+import { checkLoadOptions, checkRuntimeOptions } from './check-options.ts';
 import { createCore, type Core } from '../core/core.ts';
 import type { CoreBuild } from '../core/core-build.ts';
 import { loadedCoreBuild, setCoreLocation } from '../core/wasm.ts';
@@ -96,6 +97,7 @@ export class WorkerRuntime {
   /** Reserves the arena (the whole budget, once) and the KV pages. */
   async start(opts: Omit<RuntimeOptions, 'worker' | 'workerUrl'> & { budget: number }): Promise<{ budget: number; memoryBytes: number; coreBuild: CoreBuild }> {
     if (this.core) throw new GgufPagerError('INVALID_ARGUMENT', 'the runtime is already started');
+    checkRuntimeOptions(opts);
     if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined) {
       setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}) });
     }
@@ -128,6 +130,7 @@ export class WorkerRuntime {
 
   async load(input: WorkerModelInput, opts: WorkerLoadOptions = {}, onProgress?: (p: LoadProgress) => void, abortId = 0): Promise<ModelInfo> {
     const { core, cache } = this.started();
+    checkLoadOptions(opts);
     const signal = this.aborts.get(abortId)?.signal;
     try {
       const store = isLocalInput(input) ? 'none' : (opts.cache ?? 'auto');

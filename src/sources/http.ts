@@ -36,6 +36,7 @@ import { readSmallBody, streamBody, type ChunkSink } from './http-body.ts';
 import { identityOf, ifRangeValue, looksLikeHtml } from './http-headers.ts';
 import { classify, contentEncoding, covers, expectRange } from './http-response.ts';
 import { checkRead } from './read-check.ts';
+import { baseHref, checkModelUrl } from './http-url.ts';
 import { backoffMs, sleep, type RetryPolicy } from './retry.ts';
 
 export interface HttpRangeOptions {
@@ -116,6 +117,7 @@ export class HttpRangeSource implements PagerSource {
   private readonly stallMs: number;
 
   private constructor(readonly name: string, private readonly opts: HttpRangeOptions) {
+    checkModelUrl(name, baseHref());
     const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs', 'stallRetries'] as const;
     for (const k of numbers) {
       const v = opts[k];
@@ -305,7 +307,10 @@ export class HttpRangeSource implements PagerSource {
               { url: this.name, offset: from, length: to - from, at: progress(), stalls, stallMs: this.stallMs }, { cause: err });
           }
         }
-        if (err.details.retryable !== true || failures >= this.retry.retries) {
+        // A failure while following redirects is tried once more, not `retries` times: each attempt can cost
+        // the browser's 20 redirects.
+        const allowed = err.details.redirect === true ? Math.min(1, this.retry.retries) : this.retry.retries;
+        if (err.details.retryable !== true || failures >= allowed) {
           if (failures === 0 || err.details.retryable !== true) throw err;
           throw new GgufPagerError(err.code, `${err.message} (gave up after ${failures + 1} attempts)`, err.details, { cause: err.cause });
         }
@@ -353,12 +358,16 @@ export class HttpRangeSource implements PagerSource {
       if (signal.aborted) throw this.aborted(from, to);
       if (e instanceof GgufPagerError) throw e;
       if (!stall.signal.aborted) {
-        // Chromium asks for identity on a range request and fails a compressed answer without showing it:
-        // a HEAD of the whole file (where compression is allowed) tells whether the server compresses.
-        const coding = await this.codingOf(signal);
-        if (coding) {
-          throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${this.name} answers bytes ${from}-${to - 1} with Content-Encoding: ${coding}, which the browser refuses on a range (its request fails as a network error); serve model files uncompressed`,
-            { url: this.name, offset: from, length: to - from, contentEncoding: coding }, { cause: e });
+        // What a HEAD that follows no redirect shows: a redirect (the GET's failure came from following it: a loop,
+        // too many hops, a target refusing CORS), or a compression Chromium refuses on a range without showing it.
+        const seen = await this.diagnose(signal);
+        if (seen.redirect) {
+          throw new GgufPagerError('HTTP_NETWORK', `${this.name} redirects, and following its redirects failed for bytes ${from}-${to - 1} (a redirect loop, too many redirects, or a target that refuses the request): ${String((e as Error)?.message ?? e)}`,
+            { url: this.name, offset: from, length: to - from, retryable: true, redirect: true }, { cause: e });
+        }
+        if (seen.coding) {
+          throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${this.name} answers bytes ${from}-${to - 1} with Content-Encoding: ${seen.coding}, which the browser refuses on a range (its request fails as a network error); serve model files uncompressed`,
+            { url: this.name, offset: from, length: to - from, contentEncoding: seen.coding }, { cause: e });
         }
       }
       const why = stall.signal.aborted ? `no data for ${this.stallMs} ms` : String((e as Error)?.message ?? e);
@@ -369,13 +378,17 @@ export class HttpRangeSource implements PagerSource {
     }
   }
 
-  /** The Content-Encoding a HEAD of the file answers ('' for none, or when that fails too). */
-  private async codingOf(signal: AbortSignal): Promise<string> {
+  /**
+   * One HEAD of the file that follows no redirect: whether it redirects, and its
+   * Content-Encoding ('' for none, or when the HEAD fails too).
+   */
+  private async diagnose(signal: AbortSignal): Promise<{ redirect: boolean; coding: string }> {
     try {
-      const res = await this.fetchFn(this.name, { method: 'HEAD', cache: 'no-store', headers: { ...this.opts.headers }, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
-      return contentEncoding(res);
+      const res = await this.fetchFn(this.name, { method: 'HEAD', cache: 'no-store', redirect: 'manual', headers: { ...this.opts.headers }, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
+      const redirect = res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400);
+      return { redirect, coding: redirect ? '' : contentEncoding(res) };
     } catch {
-      return '';
+      return { redirect: false, coding: '' };
     }
   }
 

@@ -202,14 +202,29 @@ export class LayerPager {
     }
   }
 
-  /** Start loading tensors in the background without leasing them; resolves when the loads settle. */
-  async prefetch(ids: readonly string[]): Promise<void> {
+  /**
+   * Start loading tensors in the background without leasing them; resolves when
+   * the loads settle. An abort of `signal` rejects at once (SOURCE_ABORTED) and
+   * aborts the loads no acquire waits for.
+   */
+  async prefetch(ids: readonly string[], opts?: AcquireOptions): Promise<void> {
     const set = ids.map((id) => this.lookup(id));
+    const signal = opts?.signal;
+    const aborted = () => new GgufPagerError('SOURCE_ABORTED', `prefetch of ${ids.length} tensor(s) aborted`, { tensor: ids[0] });
+    if (signal?.aborted) throw aborted();
     const loads: Promise<unknown>[] = [];
     for (const t of set) {
       if (this.r.state[t] === ABSENT && this.r.tryPrefetch(t)) loads.push(this.r.loads[t]!);
     }
-    await Promise.all(loads);
+    if (!signal) return void (await Promise.all(loads));
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.disposed) this.r.cancelUnwanted();
+        reject(aborted());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void Promise.all(loads).then(() => (signal.removeEventListener('abort', onAbort), resolve()));
+    });
   }
 
   /** Load every pinned tensor now (they stay resident: pins are never evicted). */
@@ -273,7 +288,7 @@ export class LayerPager {
       await this.r.settle(claim, signal, label);
       this.checkLive();
     } catch (e) {
-      if (!this.disposed) this.r.abandon(claim);
+      if (!this.disposed) this.r.abandon(claim, signal?.aborted === true);
       throw e;
     }
     return set.map((t) => new Lease(this, t, this.model.tensors[t].name, this.r.ptr(t), this.r.sizes[t]));

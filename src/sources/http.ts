@@ -20,7 +20,8 @@
  * - Bodies are streamed chunk by chunk into the caller's target (see
  *   http-body.ts); reads are queued, coalesced and limited to `maxConcurrent`
  *   requests (http-batch.ts).
- * - Network errors, stalls (no byte for `stallMs`), 5xx, 408 and 429 are
+ * - Network errors, stalls (no byte for `stallMs`, or fewer than
+ *   `minBytesPerSecond` over a `rateWindowMs` window), 5xx, 408 and 429 are
  *   retried with capped exponential backoff + jitter or the server's
  *   `Retry-After` (capped at `retryMaxMs`); a retry resumes after the last
  *   byte received. After `retries` failed attempts in a row without progress
@@ -34,7 +35,8 @@ import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { deliver, ReadQueue, type PendingRead, type ReadGroup } from './http-batch.ts';
 import { readSmallBody, streamBody, type ChunkSink } from './http-body.ts';
 import { identityOf, ifRangeValue, looksLikeHtml } from './http-headers.ts';
-import { classify, contentEncoding, covers, expectRange } from './http-response.ts';
+import { classify, covers, expectRange } from './http-response.ts';
+import { diagnose, rateWatch } from './http-watch.ts';
 import { checkRead } from './read-check.ts';
 import { baseHref, checkModelUrl } from './http-url.ts';
 import { backoffMs, sleep, type RetryPolicy } from './retry.ts';
@@ -64,6 +66,14 @@ export interface HttpRangeOptions {
   coalesceMaxBytes?: number;
   /** An attempt with no byte for this long is abandoned and retried (default 30 s). */
   stallMs?: number;
+  /**
+   * An attempt that receives fewer than this many bytes per second over a
+   * whole `rateWindowMs` is a stall too (default 1024: a server that trickles
+   * a byte every few seconds never trips `stallMs`). 0 turns the check off.
+   */
+  minBytesPerSecond?: number;
+  /** The window `minBytesPerSecond` is measured over, ms (default 30 s). */
+  rateWindowMs?: number;
   /**
    * Stalled attempts of one read retried (resuming after the last byte) before
    * it fails with `HTTP_STALLED` (default 2: at the default stall timeout a
@@ -118,7 +128,7 @@ export class HttpRangeSource implements PagerSource {
 
   private constructor(readonly name: string, private readonly opts: HttpRangeOptions) {
     checkModelUrl(name, baseHref());
-    const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs', 'stallRetries'] as const;
+    const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs', 'stallRetries', 'minBytesPerSecond', 'rateWindowMs'] as const;
     for (const k of numbers) {
       const v = opts[k];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
@@ -303,8 +313,9 @@ export class HttpRangeSource implements PagerSource {
             this.opts.onStall?.({ url: this.name, range, at: progress(), stalls, stallMs: this.stallMs, final });
           } catch { /* a throwing callback must not change the outcome */ }
           if (final) {
-            throw new GgufPagerError('HTTP_STALLED', `${this.name}: ${range} stalled at byte ${progress()}: no data for ${this.stallMs} ms, ${stalls} time(s) (resumed after each)`,
-              { url: this.name, offset: from, length: to - from, at: progress(), stalls, stallMs: this.stallMs }, { cause: err });
+            const why = typeof err.details.stallWhy === 'string' ? err.details.stallWhy : `no data for ${this.stallMs} ms`;
+            throw new GgufPagerError('HTTP_STALLED', `${this.name}: ${range} stalled at byte ${progress()}: ${why}, ${stalls} time(s) (resumed after each)`,
+              { url: this.name, offset: from, length: to - from, at: progress(), stalls, stallMs: this.stallMs, ...(why.includes('minimum') ? { slow: true } : {}) }, { cause: err });
           }
         }
         // A failure while following redirects is tried once more, not `retries` times: each attempt can cost
@@ -328,12 +339,20 @@ export class HttpRangeSource implements PagerSource {
   private async attempt(from: number, to: number, withIfRange: boolean, signal: AbortSignal, handle: Handler): Promise<void> {
     const stall = new AbortController();
     let last = Date.now();
-    const watchdog = setInterval(() => Date.now() - last > this.stallMs && stall.abort(), Math.max(5, this.stallMs / 4));
+    let why = '';
+    const rate = rateWatch(this.opts.minBytesPerSecond ?? 1024, this.opts.rateWindowMs ?? 30_000, to - from);
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      if (now - last > this.stallMs) why = `no data for ${this.stallMs} ms`;
+      else why = rate.check(now);
+      if (why) stall.abort();
+    }, Math.max(5, Math.min(this.stallMs, this.opts.rateWindowMs ?? 30_000) / 4));
     const headers: Record<string, string> = { ...this.opts.headers, Range: `bytes=${from}-${to - 1}` };
     const ifRange = withIfRange && this.opts.ifRange !== false ? ifRangeValue(this.id) : undefined;
     if (ifRange) headers['If-Range'] = ifRange;
     const counted = (sink: ChunkSink): ChunkSink => (chunk, at) => {
       last = Date.now();
+      rate.add(chunk.length);
       this.stats.bytesReceived += chunk.length;
       try {
         sink(chunk, at);
@@ -350,6 +369,7 @@ export class HttpRangeSource implements PagerSource {
     try {
       const res = await this.fetchFn(this.name, { cache: 'no-store', headers, signal: AbortSignal.any([signal, stall.signal]) });
       last = Date.now();
+      rate.begin(last);
       await handle(res, counted).catch((e) => {
         res.body?.cancel().catch(() => undefined);
         throw e;
@@ -360,7 +380,7 @@ export class HttpRangeSource implements PagerSource {
       if (!stall.signal.aborted) {
         // What a HEAD that follows no redirect shows: a redirect (the GET's failure came from following it: a loop,
         // too many hops, a target refusing CORS), or a compression Chromium refuses on a range without showing it.
-        const seen = await this.diagnose(signal);
+        const seen = await diagnose(this.fetchFn, this.name, this.opts.headers, signal);
         if (seen.redirect) {
           throw new GgufPagerError('HTTP_NETWORK', `${this.name} redirects, and following its redirects failed for bytes ${from}-${to - 1} (a redirect loop, too many redirects, or a target that refuses the request): ${String((e as Error)?.message ?? e)}`,
             { url: this.name, offset: from, length: to - from, retryable: true, redirect: true }, { cause: e });
@@ -370,25 +390,11 @@ export class HttpRangeSource implements PagerSource {
             { url: this.name, offset: from, length: to - from, contentEncoding: seen.coding }, { cause: e });
         }
       }
-      const why = stall.signal.aborted ? `no data for ${this.stallMs} ms` : String((e as Error)?.message ?? e);
-      throw new GgufPagerError('HTTP_NETWORK', `${this.name}: network error reading bytes ${from}-${to - 1}: ${why}`,
-        { url: this.name, offset: from, length: to - from, retryable: true, ...(stall.signal.aborted ? { stalled: true } : {}) }, { cause: e });
+      const what = stall.signal.aborted ? why : String((e as Error)?.message ?? e);
+      throw new GgufPagerError('HTTP_NETWORK', `${this.name}: network error reading bytes ${from}-${to - 1}: ${what}`,
+        { url: this.name, offset: from, length: to - from, retryable: true, ...(stall.signal.aborted ? { stalled: true, stallWhy: why } : {}) }, { cause: e });
     } finally {
       clearInterval(watchdog);
-    }
-  }
-
-  /**
-   * One HEAD of the file that follows no redirect: whether it redirects, and its
-   * Content-Encoding ('' for none, or when the HEAD fails too).
-   */
-  private async diagnose(signal: AbortSignal): Promise<{ redirect: boolean; coding: string }> {
-    try {
-      const res = await this.fetchFn(this.name, { method: 'HEAD', cache: 'no-store', redirect: 'manual', headers: { ...this.opts.headers }, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
-      const redirect = res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400);
-      return { redirect, coding: redirect ? '' : contentEncoding(res) };
-    } catch {
-      return { redirect: false, coding: '' };
     }
   }
 

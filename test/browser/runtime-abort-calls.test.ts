@@ -70,3 +70,13 @@ it('model.dispose() settles a pending readTensor and run, and rt.dispose() one o
   rt = undefined;
   expect(await pending).toBe('RUNTIME_DISPOSED');
 });
+
+it('an aborted generate returns with the reason abort and its requests close', async () => {
+  const { model, stats } = await trickled();
+  const ac = new AbortController();
+  const run = model.generate('Once upon a time', { maxTokens: 8, temperature: 0, signal: ac.signal });
+  await until(stats, (s) => s.inFlight > 0);
+  ac.abort();
+  expect((await run.result).stopReason).toBe('abort');
+  expect((await until(stats, (s) => s.inFlight === 0)).inFlight).toBe(0);
+});

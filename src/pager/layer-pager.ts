@@ -39,7 +39,7 @@ import type { PagerSource } from '../sources/source.ts';
 import { createEviction, type EvictionPolicy } from './eviction.ts';
 import type { PagerEvent, PagerEventType, PagerListener, PagerStats } from './events.ts';
 import { Lease, LeaseGroup, type LayerLease } from './lease.ts';
-import { evictionKind, pinnedSet, prefetchAhead, ramBudgetBytes, type OffloadPolicy } from './policy.ts';
+import { checkPolicy, evictionKind, pinnedSet, prefetchAhead, ramBudgetBytes, type OffloadPolicy } from './policy.ts';
 import { forwardSchedule, type Schedule } from './schedule.ts';
 import { WaitQueue } from './waiters.ts';
 import { Residency, ABSENT, RESIDENT } from './residency.ts';
@@ -81,6 +81,7 @@ export class LayerPager {
 
   constructor(opts: LayerPagerOptions) {
     const { arena, sources, model, policy } = opts;
+    checkPolicy('LayerPager', policy);
     this.model = model;
     this.policy = policy;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;

@@ -5,40 +5,14 @@
  * "budget of -5 bytes" found after a download, `cache: 's3'` is not accepted
  * silently). Model URLs are checked by `checkModelUrl` (src/sources/http-url.ts).
  */
-import { GgufPagerError } from '../core/errors.ts';
-import type { OffloadPolicy } from '../pager/policy.ts';
+import { checkPolicy } from '../pager/policy.ts';
+import { invalid, int, oneOf, type, urlOption } from '../core/option-check.ts';
 import type { LoadOptions, RuntimeOptions } from './protocol.ts';
 
 /** A 32-bit Wasm memory addresses at most this many bytes (the arena's limit, src/core/core.ts). */
 const MAX_BYTES = 2 ** 32 - 1;
 const CACHES = ['auto', 'opfs', 'idb', 'none'] as const;
 const KV_TYPES = ['f16', 'f32'] as const;
-const POLICY_KINDS = ['none', 'budget', 'pinnedHotSet'] as const;
-const EVICTIONS = ['auto', 'lru'] as const;
-
-function invalid(where: string, option: string, value: unknown, want: string): GgufPagerError {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'function' ? 'a function' : String(value);
-  return new GgufPagerError('INVALID_ARGUMENT', `${where}: option ${option} = ${shown} is not ${want}`, { option, value: typeof value === 'number' || typeof value === 'string' ? value : String(value) });
-}
-
-/** An integer in [min, max] (or undefined when optional). */
-function int(where: string, option: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (v === undefined) return;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw invalid(where, option, v, `an integer in ${min}..${max}`);
-}
-
-function oneOf(where: string, option: string, v: unknown, allowed: readonly string[]): void {
-  if (v !== undefined && !allowed.includes(v as string)) throw invalid(where, option, v, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
-}
-
-function type(where: string, option: string, v: unknown, t: 'function' | 'boolean' | 'string'): void {
-  if (v !== undefined && typeof v !== t) throw invalid(where, option, v, `a ${t}`);
-}
-
-function urlOption(where: string, option: string, v: unknown, nullable = false): void {
-  if (v === undefined || (nullable && v === null)) return;
-  if (typeof v !== 'string' && !(v instanceof URL)) throw invalid(where, option, v, 'a URL');
-}
 
 /** The options of `createRuntime` (budget resolved or not). */
 export function checkRuntimeOptions(o: RuntimeOptions): void {
@@ -55,22 +29,6 @@ export function checkRuntimeOptions(o: RuntimeOptions): void {
   urlOption(w, 'workerUrl', o.workerUrl);
   urlOption(w, 'wasmUrl', o.wasmUrl);
   urlOption(w, 'relaxedWasmUrl', o.relaxedWasmUrl, true);
-}
-
-/** An offload policy: a known kind with byte counts and counts that make sense. */
-export function checkPolicy(where: string, p: OffloadPolicy | undefined): void {
-  if (p === undefined) return;
-  if (p === null || typeof p !== 'object') throw invalid(where, 'policy', p, 'an object');
-  oneOf(where, 'policy.kind', p.kind, POLICY_KINDS);
-  oneOf(where, 'policy.eviction', p.eviction, EVICTIONS);
-  if (p.kind === 'none') return;
-  if (p.ramBytes === undefined) throw invalid(where, 'policy.ramBytes', p.ramBytes, 'a byte count');
-  int(where, 'policy.ramBytes', p.ramBytes, 1, MAX_BYTES);
-  if (p.kind !== 'pinnedHotSet') return;
-  type(where, 'policy.pinEmbeddings', p.pinEmbeddings, 'boolean');
-  type(where, 'policy.pinOutputHead', p.pinOutputHead, 'boolean');
-  int(where, 'policy.pinLastNLayers', p.pinLastNLayers, 0);
-  int(where, 'policy.prefetchNAhead', p.prefetchNAhead, 0);
 }
 
 /** The options of `load` that cross to the worker (and the page's own, when given). */

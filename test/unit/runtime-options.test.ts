@@ -9,6 +9,12 @@ import type { LoadOptions, RuntimeOptions } from '../../src/runtime/protocol.ts'
 import { startRangeServer, type RangeServer } from '../servers/range-server.ts';
 import { genFile } from '../servers/urls.ts';
 import { failure, target } from '../servers/http-cases/context.ts';
+import { createCore } from '../../src/core/core.ts';
+import { GgufPagerError } from '../../src/core/errors.ts';
+import { parseGguf } from '../../src/gguf/parse.ts';
+import { writeGguf } from '../../src/gguf/write.ts';
+import { LayerPager } from '../../src/pager/layer-pager.ts';
+import { MemorySource } from '../../src/sources/memory.ts';
 
 const MiB = 2 ** 20;
 let server: RangeServer;
@@ -52,6 +58,24 @@ it('refuses ramBytes -5, NaN or Infinity, cache \'s3\' and other bad load option
     expect(err.message, JSON.stringify(opts)).toContain(`option ${name} =`);
   }
   expect((await t.stats()).requests).toBe(0);
+});
+
+it('the pager itself refuses a policy with ramBytes -5 or NaN, naming it (not a "budget of -5 bytes")', async () => {
+  const core = await createCore({ arenaBytes: 4 * MiB });
+  const bytes = writeGguf({ metadata: [['general.architecture', 'llama']], tensors: [{ name: 'a', type: 'F32', dims: [16], data: new Uint8Array(64) }] });
+  const source = new MemorySource(bytes, 'tiny.gguf');
+  const model = await parseGguf(source);
+  for (const ramBytes of [-5, Number.NaN]) {
+    let err: unknown;
+    try {
+      new LayerPager({ arena: core.arena, sources: [source], model, policy: { kind: 'budget', ramBytes } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GgufPagerError);
+    expect((err as GgufPagerError).code).toBe('INVALID_ARGUMENT');
+    expect((err as Error).message).toContain('LayerPager: option policy.ramBytes =');
+  }
 });
 
 it('accepts the documented options and their defaults', () => {

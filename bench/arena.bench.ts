@@ -22,15 +22,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { Arena, Handle } from '../src/core/arena.ts';
 import { createCore } from '../src/core/core.ts';
 import { prng } from '../test/cases/prng.ts';
+import { SMOKE, sized } from './smoke.ts';
 
-const LAYERS = 32;
+const LAYERS = sized(32, 4);
 const N_EMBD = 1024;
 const N_FF = 2752;
 const VOCAB = 8000;
 const CAPACITY_FRACTION = 0.3;
-const CYCLES = 40;
+const CYCLES = sized(40, 3);
 const HOLD_PROBABILITY = 0.08; // per layer step: keep one random resident tensor pinned longer
-const RUNS = 7;
+const RUNS = sized(7, 1);
 const MiB = 1024 * 1024;
 
 const q4k = (elems: number): number => (elems / 256) * 144;
@@ -203,7 +204,7 @@ async function throughput(sizes: number[], label: string): Promise<{ arenaNs: nu
   let sink = 0;
   const arenaOp = (i: number): void => { const h = arena.alloc(sizes[i % sizes.length]!); sink += h; arena.free(h); };
   const baselineOp = (i: number): void => { const a = new Uint8Array(sizes[i % sizes.length]!); sink += a.length; };
-  const n = Math.max(200, Math.min(20000, Math.floor(4e8 / mean(sizes))));
+  const n = sized(Math.max(200, Math.min(20000, Math.floor(4e8 / mean(sizes)))), 50);
   timeOps(n, arenaOp);
   timeOps(n, baselineOp);
   const a: number[] = [];
@@ -223,7 +224,7 @@ async function hitPath(): Promise<{ pinNs: number; mapNs: number }> {
   const map = new Map(handles.map((h, i) => [`blk.${i >> 3}.t${i & 7}.weight`, h]));
   const keys = [...map.keys()];
   let sink = 0;
-  const n = 1_000_000;
+  const n = sized(1_000_000, 10_000);
   const pinOp = (i: number): void => { const h = handles[i % handles.length]!; arena.pin(h); sink += arena.ptr(h); arena.unpin(h); };
   const mapOp = (i: number): void => { sink += map.get(keys[i % keys.length]!)!; };
   timeOps(n, pinOp);
@@ -283,6 +284,7 @@ async function main(): Promise<void> {
 
   const summary = (w: Workload) => ({ ...w, failUtils: undefined, loadUtils: undefined, failUtilMean: mean(w.failUtils), failUtilMin: Math.min(...w.failUtils), loadUtilMean: mean(w.loadUtils) });
   const out = { policies: ws.map((w, i) => ({ policy: POLICIES[i]![0], ...summary(w) })), throughput: { workload: tp, small }, hitPath: hp };
+  if (SMOKE) return;
   await mkdir(new URL('../../bench/out/', import.meta.url), { recursive: true });
   await writeFile(new URL('../../bench/out/arena.json', import.meta.url), JSON.stringify(out, null, 2));
 }

@@ -1,6 +1,7 @@
 // `npm run bench:cli [-- --json] [-- --runs N]`: wall time of `gguf-pager inspect <local file>` from the
 // packaged CLI (dist/cli.js, built by `npm run build`), median of N runs, against a bare `node -e 0`
 // start measured in the same run (the baseline: what no CLI can go below).
+// `--smoke`: 2 runs, and dist/cli.js built first when missing (a check that it runs).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +12,10 @@ const FIXTURES = process.env.GGUF_PAGER_FIXTURES ?? `${ROOT}../shared/fixtures`;
 const MODELS = ['models/stories260K.gguf', 'models/llama-2-tiny-random.gguf'].map((m) => `${FIXTURES}/${m}`);
 const json = process.argv.includes('--json');
 const runsAt = process.argv.indexOf('--runs');
-const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 21;
+const smoke = process.argv.includes('--smoke');
+const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : smoke ? 2 : 21;
 
+if (!existsSync(CLI) && smoke) execFileSync(process.execPath, [`${ROOT}scripts/build-lib.js`], { stdio: 'inherit' });
 if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run npm run build first');
 for (const m of MODELS) if (!existsSync(m)) throw new Error(`fixture ${m} not found (set GGUF_PAGER_FIXTURES)`);
 

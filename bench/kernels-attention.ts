@@ -132,9 +132,9 @@ export function formatAttentionRows(rows: AttentionRow[]): string {
   return lines.join('\n');
 }
 
-// Run alone in Node: node dist/bench/kernels-attention.js [--json]
+// Run alone in Node: node dist/bench/kernels-attention.js [--json] [--smoke: a 20 ms budget per figure]
 const proc = (globalThis as { process?: { argv: string[] } }).process;
 if (proc?.argv[1]?.replace(/\\/g, '/').endsWith('bench/kernels-attention.js') && import.meta.url.endsWith('bench/kernels-attention.js')) {
-  const rows = await runAttentionBench();
+  const rows = await runAttentionBench(proc.argv.includes('--smoke') ? 20 : 800);
   console.log(proc.argv.includes('--json') ? JSON.stringify({ bench: 'attention', rows }) : formatAttentionRows(rows));
 }

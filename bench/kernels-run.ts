@@ -90,7 +90,15 @@ export async function runKernelBench(
     const module = await WebAssembly.compile(build.bytes as BufferSource);
     const inst = await WebAssembly.instantiate(module, { env: { abort: () => { throw new Error('core aborted'); } } });
     const x = inst.exports as unknown as X;
-    const act = maxBatch * (maxCols + maxCols / 4 + 64) + 4096;
+    // The activation scratch the core says each type needs (its layout changes: a guess here went stale once).
+    let act = 4096;
+    for (const [name, id] of config.types) {
+      for (const [, nc] of config.shapes) {
+        const need = x.kWorkBytes!(id, nc, maxBatch);
+        if (need < 0) throw new Error(`${name} work bytes for ${nc} columns × ${maxBatch}: status ${need}`);
+        act = Math.max(act, need);
+      }
+    }
     const budget = Math.ceil((maxWeight + maxBatch * maxCols * 4 + maxBatch * maxRows * 4 + act + 8 * 65536) / 65536) * 65536;
     if (x.init!(budget, 64, 0, 0, 4, 1) !== 0) throw new Error(`init(${budget}) failed`);
     const alloc = (bytes: number): number => {

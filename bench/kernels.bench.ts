@@ -5,11 +5,12 @@
  *   - ceiling: a v128 byte-sum over the weights (assembly/kernels/bytesum.ts), the streaming-bandwidth ceiling;
  *   - scalar: the same matvec with each type's scalar dot (kMatvecScalar).
  * matmul at batch 8, 32, 64 is reported as effective weight-GB/s per token (weight bytes × batch / time).
- * Medians of interleaved rounds; ratios are medians of per-round ratios (robust to other load on the machine). Flags: --json (one line), --quick (4096×4096 only), --node, --chromium.
+ * Medians of interleaved rounds; ratios are medians of per-round ratios (robust to other load on the machine). Flags: --json (one line), --quick (4096×4096 only), --node, --chromium, --smoke (16×8192, one sample: a check that it runs).
  */
 import { readFile } from 'node:fs/promises';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/browser-launch.ts';
 import { formatAttentionRows, runAttentionBench, type AttentionRow as OpsAttentionRow } from './kernels-attention.ts';
+import { SMOKE } from './smoke.ts';
 import { BENCH_TYPES, runKernelBench, type AttentionRow, type BenchConfig, type BenchRow } from './kernels-run.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -17,13 +18,15 @@ const json = args.has('--json');
 const quick = args.has('--quick');
 const envs = args.has('--node') || args.has('--chromium') ? ['node', 'chromium'].filter((e) => args.has(`--${e}`)) : ['node', 'chromium'];
 
-const config: BenchConfig = {
-  types: BENCH_TYPES,
-  shapes: quick ? [[4096, 4096]] : [[4096, 4096], [4096, 11008]],
-  batches: [8, 32, 64],
-  sampleMs: 25,
-  samples: 7,
-};
+const config: BenchConfig = SMOKE
+  ? { types: BENCH_TYPES, shapes: [[16, 8192]], batches: [8, 64], sampleMs: 1, samples: 1 }
+  : {
+    types: BENCH_TYPES,
+    shapes: quick ? [[4096, 4096]] : [[4096, 4096], [4096, 11008]],
+    batches: [8, 32, 64],
+    sampleMs: 25,
+    samples: 7,
+  };
 
 const root = new URL('../../', import.meta.url); // dist/bench/ → repository root
 async function builds(): Promise<{ name: string; bytes: Uint8Array }[]> {
@@ -79,7 +82,7 @@ if (envs.includes('node')) {
   if (!json) print(`Node ${process.version}`, results.node.rows, results.node.attention);
   // Attention over paged KV (K3's kAttention), 512 and 2048 cached positions, f16 and f32 pages, both builds.
   for (const build of b) {
-    const rows = await runAttentionBench(quick ? 300 : 800, build.bytes);
+    const rows = await runAttentionBench(SMOKE ? 20 : quick ? 300 : 800, build.bytes);
     attentionByBuild[build.name] = rows;
     if (!json) console.log(`\nNode, ${build.name} build:\n${formatAttentionRows(rows)}`);
   }

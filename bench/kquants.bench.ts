@@ -13,12 +13,13 @@
 import { readFile } from 'node:fs/promises';
 import { createCore, type Core } from '../src/core/core.ts';
 import { prng } from '../test/cases/prng.ts';
+import { sized } from './smoke.ts';
 
-const ROWS = 4096;
-const COLS = 4096;
-const RUNS = 7;
-const SCALAR_RUNS = 3;
-const BATCH = 32;
+const ROWS = sized(4096, 64);
+const COLS = sized(4096, 512);
+const RUNS = sized(7, 1);
+const SCALAR_RUNS = sized(3, 1);
+const BATCH = sized(32, 4);
 const TYPES = [['Q2_K', 10, 84, [80, 82]], ['Q3_K', 11, 110, [108]], ['Q4_K', 12, 144, [0, 2]], ['Q5_K', 13, 176, [0, 2]], ['Q6_K', 14, 210, [208]]] as const;
 
 interface Row { build: string; type: string; simdGBs: number; scalarGBs: number; ratio: number; matmulGBsPerToken: number; matmulRatio: number }

@@ -12,6 +12,7 @@
  * is figure / that bound). Chromium is launched bare (no DevTools Network
  * domain, see test/e2e/bare-chromium.ts); the demo is built and served by
  * `vite preview` in this process. Figures are noisy on a shared machine.
+ * `--smoke`: one 8 MiB model, the download case, one token (a check that it runs).
  */
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -20,15 +21,16 @@ import { sizedLlama } from '../src/gguf/synthetic-size.ts';
 import { BareChromium, type BarePage } from '../test/e2e/bare-chromium.ts';
 import { click, fill, loadInDemo, runInDemo } from '../test/e2e/demo-driver.ts';
 import { MemorySampler, MiB } from '../test/e2e/renderer-memory.ts';
+import { sized } from './smoke.ts';
 
-const BUDGET_MIB = 32;
+const BUDGET_MIB = sized(32, 8);
 const KV_MIB = 4;
 const ratiosArg = process.argv.find((a) => a.startsWith('--ratios='));
-const RATIOS = ratiosArg ? ratiosArg.slice(9).split(',').map(Number) : [1, 4, 16];
+const RATIOS = ratiosArg ? ratiosArg.slice(9).split(',').map(Number) : sized([1, 4, 16], [1]);
 const trace = process.argv.includes('--trace');
 const casesArg = process.argv.find((a) => a.startsWith('--cases='));
-const CASES = casesArg ? casesArg.slice(8).split(',') : ['download', 'cached', 'opfs-file'];
-const TOKENS = 2;
+const CASES = casesArg ? casesArg.slice(8).split(',') : sized(['download', 'cached', 'opfs-file'], ['download']);
+const TOKENS = sized(2, 1);
 const LIMIT_MIB = BUDGET_MIB + KV_MIB + 48;
 const json = process.argv.includes('--json');
 const log = (m: string) => { if (!json) process.stdout.write(m + '\n'); };

@@ -21,13 +21,14 @@ import { forwardSchedule, groupTrace } from '../src/pager/schedule.ts';
 import { arenaBytesFor, simulate } from '../src/pager/simulator.ts';
 import { MemorySource } from '../src/sources/memory.ts';
 import { buildModel } from '../test/cases/pager-model.ts';
+import { SMOKE, sized } from './smoke.ts';
 
-const TOKENS = 8;
+const TOKENS = sized(8, 3);
 const PERCENTS = [25, 50, 75];
 const MiB = 1024 * 1024;
 
 async function generatedModel(): Promise<{ model: GgufModel; source: MemorySource }> {
-  const synth = syntheticLlama({ blocks: 32, embd: 256, ff: 768, vocab: 2048, type: 'Q8_0', seed: 1, tokenizer: false });
+  const synth = syntheticLlama({ blocks: sized(32, 8), embd: 256, ff: 768, vocab: 2048, type: 'Q8_0', seed: 1, tokenizer: false });
   const bytes = new Uint8Array(synth.size);
   let at = 0;
   for (const chunk of synth.chunks(4 * MiB)) { bytes.set(chunk, at); at += chunk.length; }
@@ -59,7 +60,7 @@ async function bytesPerToken(model: GgufModel, source: MemorySource): Promise<bo
     ok &&= ratio <= 1.05;
     console.log(`${String(pct).padStart(5)}%  ${mib(budgetBytes)}     ${mib(lru.steadyBytesPerToken)}      ${mib(auto.steadyBytesPerToken)}      ${mib(opt)}     ${ratio.toFixed(3).padStart(6)}    ${(lru.steadyBytesPerToken / opt).toFixed(3).padStart(6)}`);
   }
-  console.log(`target auto/opt <= 1.05: ${ok ? 'met' : 'NOT met'}`);
+  if (!SMOKE) console.log(`target auto/opt <= 1.05: ${ok ? 'met' : 'NOT met'}`);
   return ok;
 }
 
@@ -68,8 +69,8 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-const N = 200_000;
-const RUNS = 9;
+const N = sized(200_000, 2_000);
+const RUNS = sized(9, 1);
 let sink = 0;
 
 // One function per loop, no closures passed in: a shared timing helper with
@@ -135,7 +136,7 @@ async function hitPath(model: GgufModel, source: MemorySource): Promise<boolean>
   console.log(`median per-run ratio, tryAcquire + release / Map.get: ${rSync.toFixed(2)} ×`);
   console.log(`median per-run ratio, await acquire + release / await Map.get: ${median(m.rAsync).toFixed(2)} ×`);
   const ok = rSync <= 3;
-  console.log(`target sync hit path <= 3 × Map.get: ${ok ? 'met' : 'NOT met'}`);
+  if (!SMOKE) console.log(`target sync hit path <= 3 × Map.get: ${ok ? 'met' : 'NOT met'}`);
   return ok;
 }
 

@@ -1,5 +1,5 @@
 // `npm test`: build, then every test — typecheck, Node unit tests and browser
-// tests (Vitest, real headless Chromium), then Playwright end-to-end tests, then
+// tests (Vitest, real headless Chromium), then every bench:* with --smoke, then Playwright end-to-end tests, then
 // the consumer tests (the packed tarball installed into apps, test/consumers/).
 // Prints one closing line "N passed, N failed" summed over all runners.
 import { spawnSync } from 'node:child_process';
@@ -45,6 +45,15 @@ if (existsSync(vitestJson)) {
   const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
   results.push(['vitest', j.numPassedTests, j.numFailedTests + (vOk || j.numFailedTests ? 0 : 1)]);
 } else results.push(['vitest', 0, 1]);
+
+// Every bench:* script briefly (--smoke), so a bench that rots fails here (scripts/bench-smoke.js).
+const bJson = 'test-results/bench-smoke.json';
+const bOk = step('Bench smoke runs: every bench:* script with --smoke', 'node', ['scripts/bench-smoke.js', '--json', bJson], env);
+ok = bOk && ok;
+if (existsSync(bJson)) {
+  const b = JSON.parse(readFileSync(bJson, 'utf8'));
+  results.push(['bench smoke', b.passed, b.failed + (bOk || b.failed ? 0 : 1)]);
+} else results.push(['bench smoke', 0, 1]);
 
 if (existsSync('playwright.config.ts')) {
   const pwJson = 'test-results/playwright.json';

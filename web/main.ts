@@ -7,6 +7,7 @@ import { renderMetadata, renderTensors } from './tensor-table.ts';
 import { makeSyntheticInOpfs, storeFileInOpfs } from './local-models.ts';
 import { setupGeneratePanel } from './generate-panel.ts';
 import { showUaMemory } from './ua-memory.ts';
+import { setupStartValues } from './start-values.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const pick = $<HTMLSelectElement>('model-pick');
@@ -29,6 +30,9 @@ let pendingInput: ModelInput | null = null;
 let abort: AbortController | null = null;
 
 budgetInput.value = String(Math.floor(defaultBudget() / 2 ** 20));
+const startValues = setupStartValues(budgetInput, $<HTMLInputElement>('kv-mib'), $('budget-note'));
+/** The big synthetic model: random weights (the text is noise), for watching the pager page. */
+const SYNTHETIC = '/models/default.gguf';
 
 function setStatus(s: 'idle' | 'loading' | 'ready' | 'running' | 'error', detail = ''): void {
   status.textContent = s;
@@ -44,26 +48,33 @@ function showError(e: unknown): void {
   setStatus('error', code);
 }
 
+/** The models to pick: stories260K first when the shared fixtures are beside the clone (it writes real English). */
 async function fillPicker(): Promise<void> {
-  const options: Array<[string, string]> = [['/models/default.gguf', 'Default: synthetic llama (generated on first start)']];
+  const synthetic: [string, string] = [SYNTHETIC, 'Big synthetic llama: 96 MiB of random weights, for paging (generated on first start)'];
+  const fixtures: Array<[string, string]> = [];
   try {
     const r = await fetch('/fixtures/index.json', { cache: 'no-store' });
-    if (r.ok) {
-      for (const f of (await r.json()) as string[]) {
-        options.push([`/fixtures/${f}`, f === 'stories260K.gguf' ? 'stories260K: a tiny trained llama (real text)' : `Fixture: ${f}`]);
-      }
-    }
+    if (r.ok) for (const f of (await r.json()) as string[]) fixtures.push([`/fixtures/${f}`, f === 'stories260K.gguf' ? 'stories260K: a tiny trained llama (real text)' : `Fixture: ${f}`]);
   } catch { /* no fixtures folder: fine */ }
-  options.push(['', 'The URL on the right']);
+  const stories = fixtures.findIndex(([v]) => v.endsWith('/stories260K.gguf'));
+  const first = stories >= 0 ? fixtures.splice(stories, 1) : [];
+  const options: Array<[string, string]> = [...first, synthetic, ...fixtures, ['', 'The URL on the right']];
   pick.replaceChildren(...options.map(([v, label]) => new Option(label, v)));
   urlInput.value = options[0][0];
-  pick.addEventListener('change', () => { if (pick.value) urlInput.value = pick.value; pendingInput = null; });
-  urlInput.addEventListener('input', () => { pick.value = ''; pendingInput = null; });
+  startValues.refresh(urlInput.value, true);
+  pick.addEventListener('change', () => {
+    if (pick.value) urlInput.value = pick.value;
+    pendingInput = null;
+    startValues.refresh(urlInput.value, true);
+  });
+  urlInput.addEventListener('input', () => { pick.value = ''; pendingInput = null; startValues.refresh(urlInput.value.trim()); });
 }
 
 async function ensureRuntime(): Promise<Runtime> {
-  const budget = Math.max(1, Number(budgetInput.value)) * 2 ** 20;
-  const kvBytes = Math.min(budget / 2, Math.max(0, Number(($('kv-mib') as HTMLInputElement).value) || 0) * 2 ** 20);
+  // Whole 64 KiB pages (the field takes fractions of a MiB: stories260K's half is under one), at least 256 KiB.
+  const budget = Math.max(4, Math.round((Number(budgetInput.value) || 0) * 16)) * 2 ** 16;
+  // The KV pages may take most of the budget (a long context on a small model), not all of it.
+  const kvBytes = Math.floor(Math.min(budget * 0.75, Math.max(0, Number(($('kv-mib') as HTMLInputElement).value) || 0) * 2 ** 20));
   if (runtime && runtime.budget === budget && runtimeKv === kvBytes) return runtime;
   if (model) await model.dispose().catch(() => {});
   model = null;
@@ -109,6 +120,7 @@ async function load(): Promise<void> {
   cancelButton.disabled = false;
   const started = performance.now();
   try {
+    await startValues.ready();
     const rt = await ensureRuntime();
     if (model) { await model.dispose(); model = null; }
     generatePanel.modelChanged();
@@ -214,6 +226,11 @@ async function refreshCache(): Promise<void> {
 }
 
 $('load').addEventListener('click', () => void load());
+$('pick-synthetic').addEventListener('click', () => {
+  pick.value = SYNTHETIC;
+  pick.dispatchEvent(new Event('change'));
+  void load();
+});
 cancelButton.addEventListener('click', () => abort?.abort());
 runButton.addEventListener('click', () => void run());
 $('cache-refresh').addEventListener('click', () => void refreshCache());

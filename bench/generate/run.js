@@ -9,6 +9,9 @@
 // token against `gguf-pager simulate`.
 // gguf-pager rows report the median of --runs timed generations (default 3; wllama: one).
 // Prints the ratios; --json prints one JSON line with every row.
+// --smoke: stories260K only, a 16-token prompt, 4 decoded tokens, one run, budgets 100 % and 50 %; wllama only when
+// already installed (--wllama-dir, or the temp folder of an earlier run): the smoke never installs it. A failed row
+// fails the process.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,9 +28,10 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false }, only: { type: 'string' }, decode: { type: 'string', default: '64' },
     prompt: { type: 'string', default: '128' }, 'wllama-dir': { type: 'string' }, 'skip-wllama': { type: 'boolean', default: false },
     'skip-pager': { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
-    prefetch: { type: 'string', default: '0' },
+    prefetch: { type: 'string', default: '0' }, smoke: { type: 'boolean', default: false },
   },
 });
+if (args.smoke) Object.assign(args, { only: 'stories260K', prompt: '16', decode: '4', runs: '1' });
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const log = (s) => process.stderr.write(`${s}\n`);
 const WLLAMA_VERSION = '3.8.1';
@@ -36,6 +40,10 @@ function wllamaDir() {
   const dir = args['wllama-dir'] ?? join(tmpdir(), `gguf-pager-wllama-${WLLAMA_VERSION}`);
   const pkg = join(dir, 'node_modules/@wllama/wllama');
   if (!existsSync(join(pkg, 'esm/index.js'))) {
+    if (args.smoke) {
+      log(`[bench] smoke: @wllama/wllama is not installed in ${dir} (not a dependency of the repository): gguf-pager rows only`);
+      return undefined;
+    }
     log(`[bench] installing @wllama/wllama@${WLLAMA_VERSION} into ${dir} (bench-only, outside the repository)`);
     mkdirSync(dir, { recursive: true });
     execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', `@wllama/wllama@${WLLAMA_VERSION}`], { stdio: ['ignore', 2, 2] }); // stdout stays for --json
@@ -158,7 +166,7 @@ try {
     const sh = await shapeOf(m.path);
     const ctx = 256;
     const { kvBytes, reserveBytes } = poolSizes(sh, ctx);
-    for (const fraction of [1, 0.5, 0.25]) {
+    for (const fraction of args.smoke ? [1, 0.5] : [1, 0.5, 0.25]) {
       const weightBudget = Math.floor(sh.tensorBytes * fraction);
       log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(weightBudget / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
       try {
@@ -202,5 +210,9 @@ function summarize(all) {
   return out;
 }
 
+if (args.smoke && (rows.length === 0 || rows.some((r) => r.error))) {
+  log(`[bench] smoke FAILED: ${rows.filter((r) => r.error).map((r) => `${r.model} ${r.budget * 100} %: ${r.error}`).join('; ') || 'no row'}`);
+  process.exitCode = 1;
+}
 if (args.json) process.stdout.write(`${JSON.stringify({ bench: 'generate', threads: 1, promptTokens: Number(args.prompt), decodeTokens: Number(args.decode), rows, summary: summarize(rows) })}\n`);
 else console.table(summarize(rows));

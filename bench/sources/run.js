@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Source benchmarks in headless Chromium: `npm run bench:sources [-- --mib 256 --runs 5 --only http]`.
+// `--smoke`: 4 MiB, one run (a check that every module runs).
 //
 // Plain JS so it runs without build:node. It starts a Vite dev server in
 // process (root = the repo) and loads the TypeScript it needs from Node through
@@ -16,8 +17,9 @@ import { createServer } from 'vite';
 import { chromium } from 'playwright';
 
 const { values: args } = parseArgs({
-  options: { mib: { type: 'string', default: '256' }, runs: { type: 'string', default: '5' }, only: { type: 'string' } },
+  options: { mib: { type: 'string', default: '256' }, runs: { type: 'string', default: '5' }, only: { type: 'string' }, smoke: { type: 'boolean', default: false } },
 });
+if (args.smoke) Object.assign(args, { mib: '4', runs: '1' });
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const modules = readdirSync(here).filter((f) => f.endsWith('.bench.ts') && (!args.only || f.startsWith(args.only)));

@@ -39,7 +39,7 @@ import type { PagerSource } from '../sources/source.ts';
 import { createEviction, type EvictionPolicy } from './eviction.ts';
 import type { PagerEvent, PagerEventType, PagerListener, PagerStats } from './events.ts';
 import { Lease, LeaseGroup, type LayerLease } from './lease.ts';
-import { evictionKind, pinnedSet, prefetchAhead, ramBudgetBytes, type OffloadPolicy } from './policy.ts';
+import { checkPolicy, evictionKind, pinnedSet, prefetchAhead, ramBudgetBytes, type OffloadPolicy } from './policy.ts';
 import { forwardSchedule, type Schedule } from './schedule.ts';
 import { WaitQueue } from './waiters.ts';
 import { Residency, ABSENT, RESIDENT } from './residency.ts';
@@ -81,6 +81,7 @@ export class LayerPager {
 
   constructor(opts: LayerPagerOptions) {
     const { arena, sources, model, policy } = opts;
+    checkPolicy('LayerPager', policy);
     this.model = model;
     this.policy = policy;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
@@ -202,14 +203,29 @@ export class LayerPager {
     }
   }
 
-  /** Start loading tensors in the background without leasing them; resolves when the loads settle. */
-  async prefetch(ids: readonly string[]): Promise<void> {
+  /**
+   * Start loading tensors in the background without leasing them; resolves when
+   * the loads settle. An abort of `signal` rejects at once (SOURCE_ABORTED) and
+   * aborts the loads no acquire waits for.
+   */
+  async prefetch(ids: readonly string[], opts?: AcquireOptions): Promise<void> {
     const set = ids.map((id) => this.lookup(id));
+    const signal = opts?.signal;
+    const aborted = () => new GgufPagerError('SOURCE_ABORTED', `prefetch of ${ids.length} tensor(s) aborted`, { tensor: ids[0] });
+    if (signal?.aborted) throw aborted();
     const loads: Promise<unknown>[] = [];
     for (const t of set) {
       if (this.r.state[t] === ABSENT && this.r.tryPrefetch(t)) loads.push(this.r.loads[t]!);
     }
-    await Promise.all(loads);
+    if (!signal) return void (await Promise.all(loads));
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.disposed) this.r.cancelUnwanted();
+        reject(aborted());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      void Promise.all(loads).then(() => (signal.removeEventListener('abort', onAbort), resolve()));
+    });
   }
 
   /** Load every pinned tensor now (they stay resident: pins are never evicted). */
@@ -273,7 +289,7 @@ export class LayerPager {
       await this.r.settle(claim, signal, label);
       this.checkLive();
     } catch (e) {
-      if (!this.disposed) this.r.abandon(claim);
+      if (!this.disposed) this.r.abandon(claim, signal?.aborted === true);
       throw e;
     }
     return set.map((t) => new Lease(this, t, this.model.tensors[t].name, this.r.ptr(t), this.r.sizes[t]));

@@ -12,6 +12,7 @@
  * the model's known cyclic forward-pass order; `lru` = least recently used.
  */
 import type { GgufModel } from '../gguf/types.ts';
+import { int, invalid, oneOf, type } from '../core/option-check.ts';
 
 export type EvictionKind = 'auto' | 'lru';
 
@@ -150,4 +151,23 @@ export function pinnedSet(model: GgufModel, policy: OffloadPolicy): Set<string> 
     }
   }
   return pins;
+}
+
+const POLICY_KINDS = ['none', 'budget', 'pinnedHotSet'] as const;
+const EVICTIONS = ['auto', 'lru'] as const;
+
+/** An offload policy: a known kind with byte counts and counts that make sense. */
+export function checkPolicy(where: string, p: OffloadPolicy | undefined): void {
+  if (p === undefined) return;
+  if (p === null || typeof p !== 'object') throw invalid(where, 'policy', p, 'an object');
+  oneOf(where, 'policy.kind', p.kind, POLICY_KINDS);
+  oneOf(where, 'policy.eviction', p.eviction, EVICTIONS);
+  if (p.kind === 'none') return;
+  if (p.ramBytes === undefined) throw invalid(where, 'policy.ramBytes', p.ramBytes, 'a byte count');
+  int(where, 'policy.ramBytes', p.ramBytes, 1); // above the arena it is clamped to the arena
+  if (p.kind !== 'pinnedHotSet') return;
+  type(where, 'policy.pinEmbeddings', p.pinEmbeddings, 'boolean');
+  type(where, 'policy.pinOutputHead', p.pinOutputHead, 'boolean');
+  int(where, 'policy.pinLastNLayers', p.pinLastNLayers, 0);
+  int(where, 'policy.prefetchNAhead', p.prefetchNAhead, 0);
 }

@@ -60,6 +60,8 @@ export class Residency {
   readonly handle: Int32Array;
   readonly pinned: Uint8Array;
   readonly loads: (Promise<unknown> | undefined)[];
+  /** Per loading tensor: aborts its read when no claim wants it any more (an aborted acquire closes its requests). */
+  private readonly loadAborts: (AbortController | undefined)[];
   private readonly leases: Int32Array;
   private readonly want: Int32Array;
   private readonly gen: Int32Array;
@@ -104,6 +106,7 @@ export class Residency {
     this.gen = new Int32Array(n);
     this.guard = new Int32Array(n);
     this.loads = new Array(n).fill(undefined);
+    this.loadAborts = new Array(n).fill(undefined);
     this.pins = new LeasePins(o.arena, this.handle, this.leases);
     this.waiters = o.waiters;
     this.waiters.evictIdle = () => !this.disposed && this.activeStamp < 0 && this.evictOne(0);
@@ -176,14 +179,26 @@ export class Residency {
     }
   }
 
-  /** Give back what a failed or aborted claim holds. */
-  abandon(c: Claim): void {
+  /**
+   * Give back what a failed or aborted claim holds. With `cancel` (the claim's
+   * caller aborted), every load no claim waits for any more is aborted too,
+   * prefetches included: their requests close instead of streaming on.
+   */
+  abandon(c: Claim, cancel = false): void {
     c.set.forEach((t, i) => {
       const g = c.gens[i];
       if (g < 0) this.releaseLease(t);
       else if (this.gen[t] === g && this.state[t] === LOADING) this.want[t]--;
       else if (this.gen[t] === g && this.state[t] === RESIDENT) this.releaseLease(t);
     });
+    if (cancel) this.cancelUnwanted();
+  }
+
+  /** Aborts the reads of loads no claim waits for (prefetches, loads of aborted claims); they settle as failed. */
+  cancelUnwanted(): void {
+    for (let t = 0; t < this.loadAborts.length; t++) {
+      if (this.state[t] === LOADING && this.want[t] === 0) this.loadAborts[t]?.abort();
+    }
   }
 
   /** Start a background load of absent t if room can be made from tensors needed later than t. */
@@ -309,11 +324,14 @@ export class Residency {
     const info = this.o.model.tensors[t];
     const size = this.sizes[t];
     const src = this.sources[info.shard];
+    const ctrl = new AbortController();
+    this.loadAborts[t] = ctrl;
     const read = (async () => {
       const v = this.arena.bytes(h);
-      await src.readInto(info.offset, v.length === size ? v : v.subarray(0, size), { signal: this.abort.signal });
+      await src.readInto(info.offset, v.length === size ? v : v.subarray(0, size), { signal: AbortSignal.any([this.abort.signal, ctrl.signal]) });
     })();
-    this.loads[t] = read.then(() => this.loaded(t, h), (e: unknown) => this.failed(t, h, e));
+    const done = () => void (this.loadAborts[t] === ctrl && (this.loadAborts[t] = undefined));
+    this.loads[t] = read.then(() => (done(), this.loaded(t, h)), (e: unknown) => (done(), this.failed(t, h, e)));
   }
 
   private loaded(t: number, h: number): Error | undefined {

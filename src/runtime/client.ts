@@ -10,6 +10,9 @@ import type { CoreBuild } from '../core/core-build.ts';
 import { installErrorTransfer } from './transfer.ts';
 import { isFileHandle } from '../sources/storage-env.ts';
 import { defaultBudgetBytes } from '../pager/policy.ts';
+import { checkModelUrl } from '../sources/http-url.ts';
+import { checkLoadOptions, checkRuntimeOptions } from './check-options.ts';
+import { PendingCalls } from './pending-calls.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
   CachedEntry, ChatMessage, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample,
@@ -37,16 +40,22 @@ export interface ChatCallOptions extends GenerateCallOptions {
  */
 export type ModelInput = string | URL | string[] | File | Blob | FileSystemFileHandle;
 
+/** What `readTensor`, `run` and `prefetch` take besides their arguments. */
+export interface CallOptions {
+  /** Aborting rejects the call at once with SOURCE_ABORTED and closes the requests it alone was waiting for. */
+  signal?: AbortSignal;
+}
+
 export interface ModelHandle {
   readonly info: ModelInfo;
   stats(): Promise<ModelStats>;
-  /** Load tensors (by name) or whole blocks (by index) ahead of use. */
-  prefetch(what: Array<string | number>): Promise<void>;
+  /** Load tensors (by name) or whole blocks (by index) ahead of use. An abort of `signal` stops the loads no one else waits for. */
+  prefetch(what: Array<string | number>, opts?: CallOptions): Promise<void>;
   warmup(): Promise<WarmupResult>;
   /** A copy of one tensor's bytes (small tensors and debugging only). */
-  readTensor(name: string): Promise<Uint8Array>;
+  readTensor(name: string, opts?: CallOptions): Promise<Uint8Array>;
   /** Drive forward passes through the pager (no inference: acquire/release in model order). */
-  run(opts: RunOptions, onSample?: (s: RunSample) => void): Promise<ModelStats>;
+  run(opts: RunOptions & CallOptions, onSample?: (s: RunSample) => void): Promise<ModelStats>;
   /** Generates from text or token ids: iterate the pieces as they stream, or await the result. */
   generate(prompt: string | readonly number[], opts?: GenerateCallOptions): GenerationRun;
   /** One chat turn: the messages through the model's chat template, then generate; the cached prefix is reused. */
@@ -90,8 +99,8 @@ export const defaultBudget = defaultBudgetBytes;
 
 function toWorkerInput(input: ModelInput): string | string[] | Blob | FileSystemFileHandle {
   if (input instanceof Blob || isFileHandle(input)) return input;
-  if (Array.isArray(input)) return input.map((u) => new URL(u, location.href).href);
-  return new URL(String(input), location.href).href;
+  if (Array.isArray(input)) return input.map((u) => checkModelUrl(String(u), location.href));
+  return checkModelUrl(String(input), location.href);
 }
 
 /**
@@ -128,6 +137,7 @@ async function untilStarted<T>(worker: Worker, opts: RuntimeOptions, start: Prom
 
 export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   installErrorTransfer();
+  checkRuntimeOptions(opts);
   const budget = opts.budget ?? defaultBudget();
   const worker = startWorker(opts);
   const remote = Comlink.wrap<WorkerRuntime>(worker);
@@ -162,15 +172,33 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     }
   });
 
+  const pending = new PendingCalls();
+  /** A call on model `id` that an abort of `signal`, or a dispose, settles at once (the worker is told to stop too). */
+  const call = async <T>(id: number, what: string, signal: AbortSignal | undefined, f: (abortId: number) => Promise<T>): Promise<T> => {
+    live();
+    if (signal?.aborted) throw new GgufPagerError('SOURCE_ABORTED', `${what} aborted before it started`, { model: id });
+    const abortId = signal ? await remote.newAbortId() : 0;
+    const onAbort = () => void remote.abort(abortId);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await pending.track(id, what, f(abortId), signal);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
+
   const handle = (info: ModelInfo): ModelHandle => {
     const id = info.id;
     return {
       info,
       stats: () => (live(), remote.modelStats(id)),
-      prefetch: (what) => (live(), remote.prefetch(id, what)),
+      prefetch: (what, o) => call(id, 'prefetch', o?.signal, (a) => remote.prefetch(id, what, a)),
       warmup: () => (live(), remote.warmup(id)),
-      readTensor: (name) => (live(), remote.readTensor(id, name)),
-      run: (o, onSample) => (live(), remote.run(id, o, onSample ? Comlink.proxy(onSample) : undefined)),
+      readTensor: (name, o) => call(id, `readTensor ${name}`, o?.signal, (a) => remote.readTensor(id, name, a)),
+      run: (o, onSample) => {
+        const { signal, ...rest } = o;
+        return call(id, 'run', signal, (a) => remote.run(id, rest, onSample ? Comlink.proxy(onSample) : undefined, a));
+      },
       generate: (prompt, o = {}) => startGeneration(id, { kind: 'generate', prompt: typeof prompt === 'string' ? prompt : [...prompt] }, o),
       chat: (messages, o = {}) => {
         const { template, ...rest } = o;
@@ -180,7 +208,11 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       detokenize: (ids, o) => (live(), remote.detokenize(id, [...ids], o)),
       applyChatTemplate: (messages, o) => (live(), remote.applyChatTemplate(id, messages.map((m) => ({ role: m.role, content: m.content })), o)),
       reset: () => (live(), remote.reset(id)),
-      dispose: () => (live(), remote.unload(id)),
+      dispose: () => {
+        live();
+        pending.settle(id, () => new GgufPagerError('MODEL_DISPOSED', `${info.source}: the model was disposed while a call on it was pending`, { model: id }));
+        return remote.unload(id);
+      },
     };
   };
 
@@ -189,6 +221,8 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     coreBuild: started.coreBuild,
     async load(input, o = {}) {
       live();
+      checkLoadOptions(o);
+      const workerInput = toWorkerInput(input);
       const { onProgress, signal, ...rest } = o;
       const abortId = signal ? await remote.newAbortId() : 0;
       const onAbort = () => void remote.abort(abortId);
@@ -196,7 +230,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const progress = onProgress ? Comlink.proxy((p: LoadProgress) => onProgress(p)) : undefined;
-        return handle(await remote.load(toWorkerInput(input), rest, progress, abortId));
+        return handle(await remote.load(workerInput, rest, progress, abortId));
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
@@ -214,6 +248,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
     async dispose() {
       if (disposed) return;
       disposed = true;
+      pending.settle(undefined, () => new GgufPagerError('RUNTIME_DISPOSED', 'the runtime was disposed while a call on a model was pending'));
       try {
         await remote.dispose();
       } finally {

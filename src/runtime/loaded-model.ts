@@ -114,7 +114,7 @@ export class LoadedModel {
   }
 
   /** Loads tensors by name, or whole blocks by index, ahead of use. */
-  async prefetch(what: Array<string | number>): Promise<void> {
+  async prefetch(what: Array<string | number>, signal?: AbortSignal): Promise<void> {
     const ids: string[] = [];
     for (const w of what) {
       if (typeof w === 'string') ids.push(w);
@@ -124,12 +124,12 @@ export class LoadedModel {
         for (const t of this.pager.schedule.groups[g]) ids.push(this.model.tensors[t].name);
       }
     }
-    await this.pager.prefetch(ids);
+    await this.pager.prefetch(ids, { signal });
   }
 
   /** A copy of one tensor's bytes (the lease ends before this returns). */
-  async readTensor(name: string): Promise<Uint8Array> {
-    const lease = await this.pager.acquire(name);
+  async readTensor(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const lease = await this.pager.acquire(name, { signal });
     try {
       return lease.bytes().slice();
     } finally {
@@ -142,13 +142,13 @@ export class LoadedModel {
    * stats as it goes. Samples are sent without waiting (across the worker they
    * travel on a channel of their own); the run ends after all were delivered.
    */
-  async run(opts: RunOptions, onSample?: (s: RunSample) => void | Promise<void>): Promise<ModelStats> {
+  async run(opts: RunOptions, onSample?: (s: RunSample) => void | Promise<void>, signal?: AbortSignal): Promise<ModelStats> {
     const groups = this.groups();
     const every = Math.max(1, opts.sampleEvery ?? 1);
     const delivered: Array<void | Promise<void>> = [];
     for (let token = 0; token < opts.tokens; token++) {
       for (let g = 0; g < groups.length; g++) {
-        const lease = await this.pager.acquireMany(groups[g]);
+        const lease = await this.pager.acquireMany(groups[g], { signal });
         this.pager.release(lease);
         if (onSample && (g % every === 0 || g === groups.length - 1)) {
           const s = this.pager.stats();

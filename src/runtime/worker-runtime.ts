@@ -9,6 +9,7 @@
  * a lease on the cached model; `unload` ends the lease, and the cache evicts
  * unleased models when a new one needs the room (their arena blocks are freed).
  */
+import { checkLoadOptions, checkRuntimeOptions } from './check-options.ts';
 import { createCore, type Core } from '../core/core.ts';
 import type { CoreBuild } from '../core/core-build.ts';
 import { loadedCoreBuild, setCoreLocation } from '../core/wasm.ts';
@@ -63,6 +64,8 @@ export class WorkerRuntime {
   private cache: ModelCache<LoadedModel> | null = null;
   private readonly handles = new Map<number, ModelLease<LoadedModel>>();
   private readonly aborts = new Map<number, AbortController>();
+  /** Per handle: the pending readTensor/run/prefetch/generate calls, aborted when it is unloaded. */
+  private readonly calls = new Map<number, Set<AbortController>>();
   private readonly sourcePool = new SourcePool();
   private nextHandle = 1;
   private nextModel = 1;
@@ -72,6 +75,7 @@ export class WorkerRuntime {
   /** Reserves the arena (the whole budget, once) and the KV pages. */
   async start(opts: Omit<RuntimeOptions, 'worker' | 'workerUrl'> & { budget: number }): Promise<{ budget: number; memoryBytes: number; coreBuild: CoreBuild }> {
     if (this.core) throw new GgufPagerError('INVALID_ARGUMENT', 'the runtime is already started');
+    checkRuntimeOptions(opts);
     if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined) {
       setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}) });
     }
@@ -104,6 +108,7 @@ export class WorkerRuntime {
 
   async load(input: WorkerModelInput, opts: WorkerLoadOptions = {}, onProgress?: (p: LoadProgress) => void, abortId = 0): Promise<ModelInfo> {
     const { core, cache } = this.started();
+    checkLoadOptions(opts);
     const signal = this.aborts.get(abortId)?.signal;
     try {
       const store = isLocalInput(input) ? 'none' : (opts.cache ?? 'auto');
@@ -168,8 +173,8 @@ export class WorkerRuntime {
     return { ...this.model(handle).stats(), id: handle };
   }
 
-  prefetch(handle: number, what: Array<string | number>): Promise<void> {
-    return this.model(handle).prefetch(what);
+  prefetch(handle: number, what: Array<string | number>, abortId = 0): Promise<void> {
+    return this.tracked(handle, abortId, (m, signal) => m.prefetch(what, signal));
   }
 
   /** Warms the model up: through the engine (a one-token generation from the tokenizer's BOS) when it can generate. */
@@ -193,8 +198,10 @@ export class WorkerRuntime {
    * Abort with `abort(abortId)`.
    */
   async generate(handle: number, req: GenerateRequest, opts: WireGenerateOptions = {}, onPieces?: (pieces: Piece[]) => void | Promise<void>, abortId = 0): Promise<WireGenerateResult> {
-    const m = this.model(handle);
-    const signal = this.aborts.get(abortId)?.signal;
+    return this.tracked(handle, abortId, (m, signal) => this.generating(m, req, opts, onPieces, signal));
+  }
+
+  private async generating(m: LoadedModel, req: GenerateRequest, opts: WireGenerateOptions, onPieces: ((pieces: Piece[]) => void | Promise<void>) | undefined, signal: AbortSignal): Promise<WireGenerateResult> {
     const delivered: Array<void | Promise<void>> = [];
     let buffer: Piece[] = [];
     let last = 0;
@@ -204,18 +211,14 @@ export class WorkerRuntime {
       buffer = [];
       last = performance.now();
     };
-    try {
-      const r = await m.generate(req, opts, signal, (p) => {
-        if (!onPieces) return;
-        buffer.push(p);
-        if (performance.now() - last >= PIECE_FLUSH_MS) flush();
-      });
-      flush();
-      await Promise.all(delivered);
-      return r;
-    } finally {
-      this.aborts.delete(abortId);
-    }
+    const r = await m.generate(req, opts, signal, (p) => {
+      if (!onPieces) return;
+      buffer.push(p);
+      if (performance.now() - last >= PIECE_FLUSH_MS) flush();
+    });
+    flush();
+    await Promise.all(delivered);
+    return r;
   }
 
   tokenize(handle: number, text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): number[] {
@@ -235,16 +238,40 @@ export class WorkerRuntime {
     this.model(handle).engine().reset();
   }
 
-  async readTensor(handle: number, name: string): Promise<Uint8Array> {
-    return this.model(handle).readTensor(name);
+  async readTensor(handle: number, name: string, abortId = 0): Promise<Uint8Array> {
+    return this.tracked(handle, abortId, (m, signal) => m.readTensor(name, signal));
   }
 
-  async run(handle: number, opts: RunOptions, onSample?: (s: RunSample) => void): Promise<ModelStats> {
-    return { ...(await this.model(handle).run(opts, onSample)), id: handle };
+  async run(handle: number, opts: RunOptions, onSample?: (s: RunSample) => void, abortId = 0): Promise<ModelStats> {
+    return { ...(await this.tracked(handle, abortId, (m, signal) => m.run(opts, onSample, signal))), id: handle };
   }
 
-  /** Ends a handle's lease; idempotent (a handle unloaded by a cache deletion may be disposed again). */
+  /**
+   * Runs `f` on the handle's model with a signal that aborts on `abort(abortId)`
+   * and when the handle is unloaded or the runtime disposed: a dispose settles
+   * every pending call, and the loads only it waited for are aborted.
+   */
+  private async tracked<T>(handle: number, abortId: number, f: (m: LoadedModel, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const m = this.model(handle);
+    const ctrl = new AbortController();
+    const outer = this.aborts.get(abortId)?.signal;
+    const signal = outer ? AbortSignal.any([outer, ctrl.signal]) : ctrl.signal;
+    let calls = this.calls.get(handle);
+    if (!calls) this.calls.set(handle, (calls = new Set()));
+    calls.add(ctrl);
+    try {
+      return await f(m, signal);
+    } finally {
+      calls.delete(ctrl);
+      if (calls.size === 0) this.calls.delete(handle);
+      if (abortId) this.aborts.delete(abortId);
+    }
+  }
+
+  /** Ends a handle's lease, aborting its pending calls; idempotent (a handle unloaded by a cache deletion may be disposed again). */
   unload(handle: number): void {
+    for (const c of this.calls.get(handle) ?? []) c.abort();
+    this.calls.delete(handle);
     const lease = this.handles.get(handle);
     if (!lease) return;
     this.handles.delete(handle);
@@ -304,6 +331,8 @@ export class WorkerRuntime {
 
   async dispose(): Promise<void> {
     for (const c of this.aborts.values()) c.abort();
+    for (const calls of this.calls.values()) for (const c of calls) c.abort();
+    this.calls.clear();
     for (const l of this.handles.values()) l.release();
     this.handles.clear();
     await this.cache?.clear();

@@ -1,8 +1,9 @@
 /**
  * Streams a response body chunk by chunk to a sink that copies each chunk
  * where it belongs (usually straight into Wasm memory): no whole-range buffer.
- * A body longer than expected is an error before the extra byte is handed
- * on; a body that ends early is an error too.
+ * A body longer than its Content-Range is an error before the extra byte is
+ * handed on; a body that ends early is an error too; an answer that covers
+ * more than asked gives the bytes asked and the rest is cancelled.
  */
 import { GgufPagerError } from '../core/errors.ts';
 
@@ -24,7 +25,8 @@ const pool: ArrayBuffer[] = [];
  * in private memory after the download, collected or not.
  */
 export interface BodyReader {
-  read(): Promise<Uint8Array | undefined>;
+  /** The next chunk, of at most `max` bytes where the stream lets the reader choose (BYOB). */
+  read(max?: number): Promise<Uint8Array | undefined>;
   cancel(): Promise<void>;
   release(): void;
 }
@@ -47,9 +49,9 @@ export function bodyReader(body: ReadableStream<Uint8Array>): BodyReader {
   const reader = byob;
   let buf: ArrayBuffer | undefined = pool.pop() ?? new ArrayBuffer(BOUNCE_BYTES);
   return {
-    async read() {
+    async read(max?: number) {
       if (!buf) throw new Error('bounce buffer lost');
-      const x = await reader.read(new Uint8Array(buf, 0, buf.byteLength));
+      const x = await reader.read(new Uint8Array(buf, 0, Math.max(1, Math.min(buf.byteLength, max ?? buf.byteLength))));
       // The buffer was transferred into the read: the answer's view owns it now.
       buf = x.value ? (x.value.buffer as ArrayBuffer) : undefined;
       if (x.done || !x.value) return undefined;
@@ -64,77 +66,83 @@ export function bodyReader(body: ReadableStream<Uint8Array>): BodyReader {
   };
 }
 
+/** File bytes [start, end) that a response body holds, as its Content-Range (or a 200) says. */
+export interface BodySpan {
+  start: number;
+  end: number;
+}
+
 /**
  * Hands exactly `length` bytes starting at file offset `from` to `sink`.
  * A chunk handed to the sink is valid only during the call (its buffer is
  * reused for the next read): the sink copies what it keeps.
+ *
+ * `span` is what the body holds when the server answered more than asked (a
+ * 206 that starts earlier or ends later, as Vite's sirv answers `bytes=0-0`
+ * with the whole file): the bytes before `from` are read and dropped, reading
+ * stops at the last byte needed (a BYOB read asks for no more than that), and
+ * the rest of the body is cancelled, so a large answer never streams on.
  * Network errors from the reader propagate unchanged (the caller retries them).
  */
-export async function streamBody(res: Response, url: string, from: number, length: number, sink: ChunkSink): Promise<void> {
+export async function streamBody(res: Response, url: string, from: number, length: number, sink: ChunkSink,
+  span: BodySpan = { start: from, end: from + length }): Promise<void> {
   const at = { url, status: res.status, offset: from, length };
   if (!res.body) {
     if (length === 0) return;
     throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${res.status} response for bytes ${from}-${from + length - 1} has no body`, at);
   }
+  const skip = from - span.start;
+  const covering = skip > 0 || span.end > from + length;
   const encoding = (res.headers.get('content-encoding') ?? '').trim().toLowerCase();
-  if (encoding && encoding !== 'identity') {
-    // Decoded by fetch: the length to check is the decoded one, and a wrong one is the coding's fault.
-    try {
-      return await streamDecoded(res.body, url, from, length, sink);
-    } catch (e) {
-      if (!(e instanceof GgufPagerError) || e.code !== 'HTTP_BAD_LENGTH') throw e;
-      throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${url}: the body for bytes ${from}-${from + length - 1}, sent with Content-Encoding: ${encoding}, does not decode to the range asked (${e.message})`,
-        { ...at, contentEncoding: encoding }, { cause: e });
-    }
-  }
-  const reader = bodyReader(res.body);
+  const decoded = encoding !== '' && encoding !== 'identity';
   // With a Content-Length of exactly `length` the HTTP layer cannot deliver more: stop at the last byte instead
   // of waiting for end-of-stream (Node 20's fetch can leave that last read pending forever when the request is
-  // aborted between the final chunk and the end; a process then never exits).
-  const framed = Number(res.headers.get('Content-Length')) === length;
-  let got = 0;
+  // aborted between the final chunk and the end; a process then never exits). A covering answer stops there too.
+  const stopAtLength = covering || (!decoded && Number(res.headers.get('Content-Length')) === length);
   try {
-    while (!(framed && got === length)) {
-      const value = await reader.read();
-      if (!value) break;
-      if (got + value.length > length) {
-        throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: body for bytes ${from}-${from + length - 1} is longer than the ${length} bytes asked`, { ...at, received: got + value.length });
-      }
-      sink(value, from + got);
-      got += value.length;
-    }
+    await pump(res.body, url, from, length, sink, skip, stopAtLength, covering, decoded ? 'decoded body' : 'body');
   } catch (e) {
-    reader.cancel().catch(() => undefined);
-    throw e;
-  } finally {
-    reader.release();
-  }
-  if (got < length) {
-    throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: body for bytes ${from}-${from + length - 1} ended after ${got} of ${length} bytes`, { ...at, received: got });
+    if (!decoded || !(e instanceof GgufPagerError) || e.code !== 'HTTP_BAD_LENGTH') throw e;
+    // Decoded by fetch: the length checked is the decoded one, and a wrong one is the coding's fault.
+    throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${url}: the body for bytes ${from}-${from + length - 1}, sent with Content-Encoding: ${encoding}, does not decode to the range asked (${e.message})`,
+      { ...at, contentEncoding: encoding }, { cause: e });
   }
 }
 
-/** A decoded body: exactly `length` bytes up to its end (no Content-Length framing applies). */
-async function streamDecoded(body: ReadableStream<Uint8Array>, url: string, from: number, length: number, sink: ChunkSink): Promise<void> {
+/**
+ * Reads `skip` bytes to drop, then `length` bytes for `sink`; with `stopAtLength`
+ * it stops there (and with `cancelRest` cancels what the body still holds), otherwise it reads
+ * to the end and a longer body is an error before the extra byte is handed on.
+ */
+async function pump(body: ReadableStream<Uint8Array>, url: string, from: number, length: number, sink: ChunkSink,
+  skip: number, stopAtLength: boolean, cancelRest: boolean, what: string): Promise<void> {
   const reader = bodyReader(body);
-  let got = 0;
+  const need = skip + length;
+  let seen = 0;
   try {
-    for (;;) {
-      const value = await reader.read();
+    while (!(stopAtLength && seen === need)) {
+      const value = await reader.read(stopAtLength ? need - seen : undefined);
       if (!value) break;
-      if (got + value.length > length) {
-        throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: decoded body for bytes ${from}-${from + length - 1} is longer than the ${length} bytes asked`, { url, offset: from, length });
+      const end = seen + value.length;
+      if (end > need && !stopAtLength) {
+        throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${what} for bytes ${from}-${from + length - 1} is longer than the ${length} bytes asked`, { url, offset: from, length, received: end - skip });
       }
-      sink(value, from + got);
-      got += value.length;
+      const a = Math.max(0, skip - seen);
+      const b = Math.min(value.length, need - seen);
+      if (b > a) sink(a === 0 && b === value.length ? value : value.subarray(a, b), from + seen + a - skip);
+      seen = end;
     }
+    if (cancelRest) reader.cancel().catch(() => undefined);
   } catch (e) {
     reader.cancel().catch(() => undefined);
     throw e;
   } finally {
     reader.release();
   }
-  if (got < length) throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: decoded body for bytes ${from}-${from + length - 1} ended after ${got} of ${length} bytes`, { url, offset: from, length, received: got });
+  if (seen < need) {
+    const got = Math.max(0, seen - skip);
+    throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${what} for bytes ${from}-${from + length - 1} ended after ${got} of ${length} bytes`, { url, offset: from, length, received: got });
+  }
 }
 
 /** Reads a whole body of at most `max` bytes into one small array, or undefined if it is longer. */

@@ -7,6 +7,7 @@
  */
 import { GgufPagerError } from '../core/errors.ts';
 import type { SourceIdentity } from './source.ts';
+import type { BodySpan } from './http-body.ts';
 import { isHtmlContentType, parseContentRange, versionChange } from './http-headers.ts';
 import { isRetryableStatus, retryAfterMs } from './retry.ts';
 
@@ -70,10 +71,13 @@ export function classify(res: Response, asked: Asked): Answer {
 }
 
 /**
- * For a read of a file already opened with `identity`: the body length to
- * expect, or the error. A 200 is accepted only when the whole file was asked.
+ * For a read of a file already opened with `identity`: the file bytes the
+ * body holds, or the error. A 206 is accepted when its Content-Range covers
+ * the range asked (it may start earlier or end later: Vite's sirv answers
+ * `bytes=0-0` with the whole file); the caller takes the bytes it needs and
+ * cancels the rest. A 200 is accepted only when the whole file was asked.
  */
-export function expectRange(res: Response, asked: Asked, identity: SourceIdentity): number {
+export function expectRange(res: Response, asked: Asked, identity: SourceIdentity): BodySpan {
   const answer = classify(res, asked);
   const at = { url: asked.url, status: res.status, offset: asked.from, length: asked.to - asked.from };
   const total = answer.kind === 'whole' ? answer.length : answer.total;
@@ -85,13 +89,18 @@ export function expectRange(res: Response, asked: Asked, identity: SourceIdentit
     throw new GgufPagerError('HTTP_RANGE_NOT_SATISFIABLE', `${asked.url} answered ${rangeText(asked)} with 416 although the file has ${identity.size} bytes`, at);
   }
   if (answer.kind === 'whole') {
-    if (asked.from === 0 && asked.to === identity.size) return identity.size;
+    if (asked.from === 0 && asked.to === identity.size) return { start: 0, end: identity.size };
     throw new GgufPagerError('HTTP_RANGE_IGNORED', `${asked.url} ignored the Range header: it answered ${rangeText(asked)} with 200 and the whole file`, at);
   }
-  if (answer.start !== asked.from || answer.end !== asked.to - 1) {
-    throw new GgufPagerError('HTTP_BAD_CONTENT_RANGE', `${asked.url} answered ${rangeText(asked)} with Content-Range bytes ${answer.start}-${answer.end}/${answer.total ?? '*'}`, at);
+  if (!covers(answer, asked)) {
+    throw new GgufPagerError('HTTP_BAD_CONTENT_RANGE', `${asked.url} answered ${rangeText(asked)} with Content-Range bytes ${answer.start}-${answer.end}/${answer.total ?? '*'}, which does not cover the range asked`, at);
   }
-  return asked.to - asked.from;
+  return { start: answer.start, end: answer.end + 1 };
+}
+
+/** Whether a 206's Content-Range holds every byte of the range asked (it may hold more). */
+export function covers(answer: { start: number; end: number }, asked: Asked): boolean {
+  return answer.start <= asked.from && answer.end >= asked.to - 1;
 }
 
 function contentLength(res: Response): number | undefined {

@@ -10,13 +10,18 @@
  *   the whole file fits in `headBytes` (small files, Range-ignoring servers);
  *   otherwise it is `HTTP_RANGE_IGNORED` and the body is cancelled. Later, a
  *   200 is accepted only for a read of the whole file with the same identity.
+ * - A 206 whose `Content-Range` covers the range asked is accepted even when
+ *   it holds more (Vite's dev server and `vite preview`, through sirv, answer
+ *   `bytes=0-0` with the whole file): the bytes asked are taken, nothing past
+ *   them is read, and the rest of the body is cancelled (http-body.ts).
  * - Every later request sends `If-Range` (strong ETag, else Last-Modified), so
  *   a changed file answers 200 and is reported as `SOURCE_CHANGED`; the size,
  *   ETag and Last-Modified of every answer are compared with the identity too.
  * - Bodies are streamed chunk by chunk into the caller's target (see
  *   http-body.ts); reads are queued, coalesced and limited to `maxConcurrent`
  *   requests (http-batch.ts).
- * - Network errors, stalls (no byte for `stallMs`), 5xx, 408 and 429 are
+ * - Network errors, stalls (no byte for `stallMs`, or fewer than
+ *   `minBytesPerSecond` over a `rateWindowMs` window), 5xx, 408 and 429 are
  *   retried with capped exponential backoff + jitter or the server's
  *   `Retry-After` (capped at `retryMaxMs`); a retry resumes after the last
  *   byte received. After `retries` failed attempts in a row without progress
@@ -30,8 +35,10 @@ import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { deliver, ReadQueue, type PendingRead, type ReadGroup } from './http-batch.ts';
 import { readSmallBody, streamBody, type ChunkSink } from './http-body.ts';
 import { identityOf, ifRangeValue, looksLikeHtml } from './http-headers.ts';
-import { classify, contentEncoding, expectRange } from './http-response.ts';
+import { classify, covers, expectRange } from './http-response.ts';
+import { diagnose, rateWatch } from './http-watch.ts';
 import { checkRead } from './read-check.ts';
+import { baseHref, checkModelUrl } from './http-url.ts';
 import { backoffMs, sleep, type RetryPolicy } from './retry.ts';
 
 export interface HttpRangeOptions {
@@ -59,6 +66,14 @@ export interface HttpRangeOptions {
   coalesceMaxBytes?: number;
   /** An attempt with no byte for this long is abandoned and retried (default 30 s). */
   stallMs?: number;
+  /**
+   * An attempt that receives fewer than this many bytes per second over a
+   * whole `rateWindowMs` is a stall too (default 1024: a server that trickles
+   * a byte every few seconds never trips `stallMs`). 0 turns the check off.
+   */
+  minBytesPerSecond?: number;
+  /** The window `minBytesPerSecond` is measured over, ms (default 30 s). */
+  rateWindowMs?: number;
   /**
    * Stalled attempts of one read retried (resuming after the last byte) before
    * it fails with `HTTP_STALLED` (default 2: at the default stall timeout a
@@ -112,7 +127,8 @@ export class HttpRangeSource implements PagerSource {
   private readonly stallMs: number;
 
   private constructor(readonly name: string, private readonly opts: HttpRangeOptions) {
-    const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs', 'stallRetries'] as const;
+    checkModelUrl(name, baseHref());
+    const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs', 'stallRetries', 'minBytesPerSecond', 'rateWindowMs'] as const;
     for (const k of numbers) {
       const v = opts[k];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
@@ -199,8 +215,8 @@ export class HttpRangeSource implements PagerSource {
       if (pos >= end) return Promise.resolve();
       const from = pos;
       return this.attempt(from, end, true, signal, async (res, counted) => {
-        const n = expectRange(res, { url: this.name, from, to: end }, this.id);
-        await streamBody(res, this.name, from, n, counted(onward));
+        const span = expectRange(res, { url: this.name, from, to: end }, this.id);
+        await streamBody(res, this.name, from, end - from, counted(onward), span);
       });
     }, offset, end);
   }
@@ -233,11 +249,12 @@ export class HttpRangeSource implements PagerSource {
         }
         return this.setHead(res, body, body.length);
       }
-      if (answer.start !== 0 || answer.total === undefined || answer.end !== Math.min(want, answer.total) - 1) {
+      // The answer may hold more than asked (sirv answers `bytes=0-0` with the whole file): take the head, cancel the rest.
+      if (answer.total === undefined || !covers(answer, { url: this.name, from: 0, to: Math.min(want, answer.total) })) {
         throw new GgufPagerError('HTTP_BAD_CONTENT_RANGE', `${this.name} answered bytes 0-${want - 1} with Content-Range bytes ${answer.start}-${answer.end}/${answer.total ?? '*'}`, { url: this.name, status: 206 });
       }
-      const body = new Uint8Array(answer.end + 1);
-      await streamBody(res, this.name, 0, body.length, sink((chunk, at) => (body.set(chunk, at), (progressed = at + chunk.length))));
+      const body = new Uint8Array(Math.min(want, answer.total));
+      await streamBody(res, this.name, 0, body.length, sink((chunk, at) => (body.set(chunk, at), (progressed = at + chunk.length))), { start: 0, end: answer.end + 1 });
       this.setHead(res, body, answer.total);
     }), 0, want);
   }
@@ -267,8 +284,8 @@ export class HttpRangeSource implements PagerSource {
         const from = Math.max(pos, Math.min(...live.map((r) => r.offset)));
         const to = Math.max(...live.map((r) => r.offset + r.length));
         return this.attempt(from, to, true, signal, async (res, sink) => {
-          const length = expectRange(res, { url: this.name, from, to }, this.id);
-          await streamBody(res, this.name, from, length, sink(toReads));
+          const span = expectRange(res, { url: this.name, from, to }, this.id);
+          await streamBody(res, this.name, from, to - from, sink(toReads), span);
         });
       }, group.start, group.end);
     } catch (e) {
@@ -296,11 +313,15 @@ export class HttpRangeSource implements PagerSource {
             this.opts.onStall?.({ url: this.name, range, at: progress(), stalls, stallMs: this.stallMs, final });
           } catch { /* a throwing callback must not change the outcome */ }
           if (final) {
-            throw new GgufPagerError('HTTP_STALLED', `${this.name}: ${range} stalled at byte ${progress()}: no data for ${this.stallMs} ms, ${stalls} time(s) (resumed after each)`,
-              { url: this.name, offset: from, length: to - from, at: progress(), stalls, stallMs: this.stallMs }, { cause: err });
+            const why = typeof err.details.stallWhy === 'string' ? err.details.stallWhy : `no data for ${this.stallMs} ms`;
+            throw new GgufPagerError('HTTP_STALLED', `${this.name}: ${range} stalled at byte ${progress()}: ${why}, ${stalls} time(s) (resumed after each)`,
+              { url: this.name, offset: from, length: to - from, at: progress(), stalls, stallMs: this.stallMs, ...(why.includes('minimum') ? { slow: true } : {}) }, { cause: err });
           }
         }
-        if (err.details.retryable !== true || failures >= this.retry.retries) {
+        // A failure while following redirects is tried once more, not `retries` times: each attempt can cost
+        // the browser's 20 redirects.
+        const allowed = err.details.redirect === true ? Math.min(1, this.retry.retries) : this.retry.retries;
+        if (err.details.retryable !== true || failures >= allowed) {
           if (failures === 0 || err.details.retryable !== true) throw err;
           throw new GgufPagerError(err.code, `${err.message} (gave up after ${failures + 1} attempts)`, err.details, { cause: err.cause });
         }
@@ -318,12 +339,20 @@ export class HttpRangeSource implements PagerSource {
   private async attempt(from: number, to: number, withIfRange: boolean, signal: AbortSignal, handle: Handler): Promise<void> {
     const stall = new AbortController();
     let last = Date.now();
-    const watchdog = setInterval(() => Date.now() - last > this.stallMs && stall.abort(), Math.max(5, this.stallMs / 4));
+    let why = '';
+    const rate = rateWatch(this.opts.minBytesPerSecond ?? 1024, this.opts.rateWindowMs ?? 30_000, to - from);
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      if (now - last > this.stallMs) why = `no data for ${this.stallMs} ms`;
+      else why = rate.check(now);
+      if (why) stall.abort();
+    }, Math.max(5, Math.min(this.stallMs, this.opts.rateWindowMs ?? 30_000) / 4));
     const headers: Record<string, string> = { ...this.opts.headers, Range: `bytes=${from}-${to - 1}` };
     const ifRange = withIfRange && this.opts.ifRange !== false ? ifRangeValue(this.id) : undefined;
     if (ifRange) headers['If-Range'] = ifRange;
     const counted = (sink: ChunkSink): ChunkSink => (chunk, at) => {
       last = Date.now();
+      rate.add(chunk.length);
       this.stats.bytesReceived += chunk.length;
       try {
         sink(chunk, at);
@@ -340,6 +369,7 @@ export class HttpRangeSource implements PagerSource {
     try {
       const res = await this.fetchFn(this.name, { cache: 'no-store', headers, signal: AbortSignal.any([signal, stall.signal]) });
       last = Date.now();
+      rate.begin(last);
       await handle(res, counted).catch((e) => {
         res.body?.cancel().catch(() => undefined);
         throw e;
@@ -348,29 +378,23 @@ export class HttpRangeSource implements PagerSource {
       if (signal.aborted) throw this.aborted(from, to);
       if (e instanceof GgufPagerError) throw e;
       if (!stall.signal.aborted) {
-        // Chromium asks for identity on a range request and fails a compressed answer without showing it:
-        // a HEAD of the whole file (where compression is allowed) tells whether the server compresses.
-        const coding = await this.codingOf(signal);
-        if (coding) {
-          throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${this.name} answers bytes ${from}-${to - 1} with Content-Encoding: ${coding}, which the browser refuses on a range (its request fails as a network error); serve model files uncompressed`,
-            { url: this.name, offset: from, length: to - from, contentEncoding: coding }, { cause: e });
+        // What a HEAD that follows no redirect shows: a redirect (the GET's failure came from following it: a loop,
+        // too many hops, a target refusing CORS), or a compression Chromium refuses on a range without showing it.
+        const seen = await diagnose(this.fetchFn, this.name, this.opts.headers, signal);
+        if (seen.redirect) {
+          throw new GgufPagerError('HTTP_NETWORK', `${this.name} redirects, and following its redirects failed for bytes ${from}-${to - 1} (a redirect loop, too many redirects, or a target that refuses the request): ${String((e as Error)?.message ?? e)}`,
+            { url: this.name, offset: from, length: to - from, retryable: true, redirect: true }, { cause: e });
+        }
+        if (seen.coding) {
+          throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${this.name} answers bytes ${from}-${to - 1} with Content-Encoding: ${seen.coding}, which the browser refuses on a range (its request fails as a network error); serve model files uncompressed`,
+            { url: this.name, offset: from, length: to - from, contentEncoding: seen.coding }, { cause: e });
         }
       }
-      const why = stall.signal.aborted ? `no data for ${this.stallMs} ms` : String((e as Error)?.message ?? e);
-      throw new GgufPagerError('HTTP_NETWORK', `${this.name}: network error reading bytes ${from}-${to - 1}: ${why}`,
-        { url: this.name, offset: from, length: to - from, retryable: true, ...(stall.signal.aborted ? { stalled: true } : {}) }, { cause: e });
+      const what = stall.signal.aborted ? why : String((e as Error)?.message ?? e);
+      throw new GgufPagerError('HTTP_NETWORK', `${this.name}: network error reading bytes ${from}-${to - 1}: ${what}`,
+        { url: this.name, offset: from, length: to - from, retryable: true, ...(stall.signal.aborted ? { stalled: true, stallWhy: why } : {}) }, { cause: e });
     } finally {
       clearInterval(watchdog);
-    }
-  }
-
-  /** The Content-Encoding a HEAD of the file answers ('' for none, or when that fails too). */
-  private async codingOf(signal: AbortSignal): Promise<string> {
-    try {
-      const res = await this.fetchFn(this.name, { method: 'HEAD', cache: 'no-store', headers: { ...this.opts.headers }, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
-      return contentEncoding(res);
-    } catch {
-      return '';
     }
   }
 

@@ -6,10 +6,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, preview, type PreviewServer } from 'vite';
+import { build, createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
 import { startRangeServer, type RangeServer } from '../servers/range-server.ts';
 import { fixturePath } from '../cases/fixtures-dir.ts';
 import type { PackInfo } from './setup.ts';
@@ -108,6 +108,47 @@ test.describe('a Vite app', () => {
     const bad = await run(tsc, ['-p', 'tsconfig.json'], join(DIR, 'vite-app'));
     expect(bad.code).not.toBe(0);
     expect(bad.stdout).toMatch(/misuse\.ts.*TS2322.*'string' is not assignable to type 'number'/s);
+  });
+});
+
+test.describe('a Vite app with the model in public/', () => {
+  let dev: ViteDevServer | undefined;
+  let server: PreviewServer | undefined;
+  test.afterAll(async () => { await dev?.close(); await server?.close(); });
+
+  /** Opens the app at `url` and returns what it generated, failing with what the page printed. */
+  async function generated(page: Page, url: string): Promise<{ text: string; tokens: number; cache: Array<{ store: string; bytesCached: number; size: number }> }> {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${url}/`);
+    const out = page.locator('#result');
+    await expect(out).not.toHaveAttribute('data-status', 'loading');
+    const text = (await out.textContent()) ?? '';
+    expect(await out.getAttribute('data-status'), `${text}\n${errors.join('\n')}`).toBe('ready');
+    return JSON.parse(text);
+  }
+
+  function expectGeneratedAndCached(r: Awaited<ReturnType<typeof generated>>): void {
+    expect(r.tokens).toBe(8);
+    expect(r.text.length).toBeGreaterThan(8);
+    const size = readFileSync(fixturePath(`models/${MODEL}`)).length;
+    expect(r.cache).toEqual([expect.objectContaining({ size, bytesCached: size })]);
+  }
+
+  test('loads /model.gguf with the default cache and generates, through vite (dev) and vite preview', async ({ page, context }) => {
+    const root = join(DIR, 'vite-public-app');
+    mkdirSync(join(root, 'public'), { recursive: true });
+    copyFileSync(fixturePath(`models/${MODEL}`), join(root, 'public/model.gguf'));
+    // Vite's own server (sirv) answers the 1-byte probe `bytes=0-0` with a 206 of the whole file.
+    dev = await createServer({ root, configFile: false, logLevel: 'warn', server: { port: 0, host: '127.0.0.1', strictPort: false } });
+    await dev.listen();
+    expectGeneratedAndCached(await generated(page, dev.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? ''));
+    await dev.close();
+    dev = undefined;
+    await build({ root, configFile: false, logLevel: 'warn' });
+    server = await preview({ root, configFile: false, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1', strictPort: false } });
+    // Another port, so another origin: its cache starts empty.
+    expectGeneratedAndCached(await generated(await context.newPage(), server.resolvedUrls?.local[0]?.replace(/\/$/, '') ?? ''));
   });
 });
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const APPS = ['vite-app', 'esm-page', 'webpack-app'];
+const APPS = ['vite-app', 'vite-public-app', 'esm-page', 'webpack-app'];
 /** webpack comes from the registry (the npm cache keeps it fast); Vite is the repository's own. */
 const WEBPACK = 'webpack@5';
 

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const DEFAULT_MODEL = '/models/default.gguf';
@@ -30,16 +30,48 @@ async function num(page: Page, testId: string): Promise<number> {
 
 test.describe.configure({ mode: 'serial' });
 
-test('the default model loads through the page: progress reaches 100 % and status reads ready', async ({ page }, info) => {
+const STORIES = '/fixtures/stories260K.gguf';
+const STORIES_WEIGHTS = 1_171_200;
+const stories = JSON.parse(readFileSync(new URL('../vectors/llama/stories260K-F32-kvf16.json', import.meta.url), 'utf8')) as { prompt: string; greedyText: string };
+
+test('the page opens on stories260K with about half its weights as the budget and a 2048-token KV, pages it and writes English', async ({ page }, info) => {
   await page.goto('/');
+  await expect(page.getByTestId('model-url')).toHaveValue(STORIES);
+  await expect(page.getByTestId('budget-note')).toContainText('about half of stories260K.gguf\'s 1.12 MiB of weights');
+  // 0.56 MiB of weights + 1.5 MiB of f16 KV pages for 2048 tokens (6 × 32 pages of 8 KiB) + the engine's scratch, in 64 KiB.
+  await expect(page.getByTestId('budget')).toHaveValue('2.25');
+  await expect(page.getByTestId('kv-mib')).toHaveValue('1.5');
   await page.getByTestId('cache-clear').click();
-  await loadModel(page, DEFAULT_MODEL);
-  await expect(page.getByTestId('status')).toHaveText('ready');
+  await page.getByTestId('load').click();
+  await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 90_000 });
   expect(await page.getByTestId('progress').evaluate((p: HTMLProgressElement) => p.value)).toBe(100);
   await expect(page.getByTestId('tensor-table')).toContainText('token_embd.weight');
-  await expect(page.getByTestId('arena-stats')).toContainText(/capacity .* live blocks/);
-  await expect(page.getByTestId('kv-stats')).toContainText(/\d+ pages of 4096 elements, 0 in use/);
-  await page.screenshot({ path: info.outputPath('loaded.png'), fullPage: true });
+  await expect(page.getByTestId('kv-stats')).toContainText('192 pages of 4096 elements, 0 in use');
+  await expect(page.getByTestId('gen-status')).toContainText('llama, context 2048 tokens');
+  await page.getByTestId('prompt').fill(stories.prompt);
+  await page.getByTestId('max-tokens').fill('32');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('output')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('reply')).toContainText(stories.prompt + stories.greedyText);
+  // It paged: never the whole model resident, and tensors loaded again and again.
+  expect(await num(page, 'max-resident-bytes')).toBeLessThan(STORIES_WEIGHTS);
+  expect(Number((await page.getByTestId('hits-misses').textContent())!.split('/')[1])).toBeGreaterThan(48);
+  await page.screenshot({ path: info.outputPath('first-visit.png'), fullPage: true });
+});
+
+test('the big synthetic model is one click away, with about half of it as the budget', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('pick-synthetic').click();
+  await expect(page.getByTestId('status')).toHaveText(/^(ready|error)$/, { timeout: 120_000 });
+  await expect(page.getByTestId('status')).toHaveText('ready');
+  await expect(page.getByTestId('model-url')).toHaveValue(DEFAULT_MODEL);
+  await expect(page.getByTestId('budget-note')).toContainText('about half of default.gguf');
+  await page.getByTestId('tokens').fill('2');
+  await page.getByTestId('run').click();
+  await expect(page.locator('#status-detail')).toContainText('loaded per token', { timeout: 90_000 });
+  const weights = Number(/(\d+(?:\.\d+)?) MiB of weights/.exec((await page.getByTestId('budget-note').textContent())!)![1]) * 2 ** 20;
+  expect(await num(page, 'max-resident-bytes')).toBeLessThanOrEqual(weights * 0.55);
+  expect(Number((await page.getByTestId('hits-misses').textContent())!.split('/')[1])).toBeGreaterThan(0);
 });
 
 test('forward passes under a budget smaller than the model keep resident bytes within the budget', async ({ page }, info) => {
@@ -67,12 +99,13 @@ test('forward passes under a budget smaller than the model keep resident bytes w
 });
 
 test('after a reload the model loads again with zero network bytes for its cached chunks', async ({ page }) => {
+  // A budget of one's own: the page then reads no header of its own to compute the defaults.
   await page.goto('/');
-  await loadModel(page, DEFAULT_MODEL);
+  await loadModel(page, DEFAULT_MODEL, 24);
   await expect(page.getByTestId('status')).toHaveText('ready');
   await page.reload();
   const traffic = countModelTraffic(page, DEFAULT_MODEL);
-  await loadModel(page, DEFAULT_MODEL);
+  await loadModel(page, DEFAULT_MODEL, 24);
   await expect(page.getByTestId('status')).toHaveText('ready');
   const fromNetwork = Number(await page.getByTestId('progress').getAttribute('data-from-network'));
   const fromCache = Number(await page.getByTestId('progress').getAttribute('data-from-cache'));
@@ -84,7 +117,7 @@ test('after a reload the model loads again with zero network bytes for its cache
 
 test('deleting the model in the cache manager makes the next load fetch it again', async ({ page }) => {
   await page.goto('/');
-  await loadModel(page, DEFAULT_MODEL); // each test has a fresh browser context: cache the model first
+  await loadModel(page, DEFAULT_MODEL, 24); // each test has a fresh browser context: cache the model first
   await expect(page.getByTestId('status')).toHaveText('ready');
   const row = page.getByTestId('cache-list').locator('tr', { hasText: DEFAULT_MODEL });
   await expect(row).toHaveCount(1);
@@ -92,7 +125,7 @@ test('deleting the model in the cache manager makes the next load fetch it again
   await row.getByTestId('cache-delete').click();
   await expect(row).toHaveCount(0);
   const traffic = countModelTraffic(page, DEFAULT_MODEL);
-  await loadModel(page, DEFAULT_MODEL);
+  await loadModel(page, DEFAULT_MODEL, 24);
   await expect(page.getByTestId('status')).toHaveText('ready');
   expect(Number(await page.getByTestId('progress').getAttribute('data-from-network'))).toBeGreaterThan(0);
   expect(traffic.bytes).toBeGreaterThan(1 << 20);

@@ -69,6 +69,7 @@ test('the synthetic default model streams tokens under a budget smaller than it'
   await page.goto('/');
   await page.getByTestId('model-url').fill('/models/default.gguf');
   await page.getByTestId('budget').fill('48');
+  await page.getByTestId('kv-mib').fill('4');
   await page.getByTestId('cache-store').selectOption('none');
   await page.getByTestId('load').click();
   await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 90_000 });

@@ -30,17 +30,28 @@
  * | `short-body-chunked` | chunked body 16 bytes shorter than the range, no `Content-Length` |
  * | `long-body` | chunked body 16 bytes longer than the range, no `Content-Length` |
  * | `wrong-content-range` | `Content-Range` names a range shifted by one byte |
+ * | `sirv` | ranges parsed as Vite's sirv does: `bytes=0-0` gets a 206 with the whole file, `bytes=-10` bytes 0-10 |
+ * | `whole-206` | every range gets a 206 whose Content-Range and body are the whole file |
+ * | `early-206[/N]` | a 206 that starts N (4096) bytes before the range asked and ends N after (clamped to the file) |
+ * | `trickle[/MS]` | headers at once, then one byte every MS (200) ms |
+ * | `redirect-loop` | a 302 to the same path, forever |
+ *
+ * Bodies under `sirv`, `whole-206`, `early-206` and `trickle` are written piece by piece as
+ * the socket drains, and `/__stats` counts the bytes handed on (`bytesSent`) and the responses the client closed
+ * before their end (`cutShort`).
  */
 export type FaultKind =
   | 'after' | 'sha256-etag' | 'corrupt-once' | 'gzip-range' | 'gzip-whole-range' | 'unknown-encoding' | 'stall-mid-body' | 'drop-mid-body' | 'reset' | '503-then-ok' | '429-retry-after' | '429-retry-date' | 'ignore-range'
   | 'always-416' | 'change-etag-after' | 'no-if-range' | 'slow' | 'html' | 'html-body'
-  | 'short-body' | 'short-body-chunked' | 'long-body' | 'wrong-content-range';
+  | 'short-body' | 'short-body-chunked' | 'long-body' | 'wrong-content-range'
+  | 'sirv' | 'whole-206' | 'early-206' | 'trickle' | 'redirect-loop';
 
 const DEFAULT_ARG: Record<FaultKind, number> = {
   after: 1,
   'sha256-etag': 0, 'corrupt-once': 0, 'gzip-range': 0, 'gzip-whole-range': 0, 'unknown-encoding': 0, 'stall-mid-body': 0, 'drop-mid-body': 1, reset: 1, '503-then-ok': 1, '429-retry-after': 1, '429-retry-date': 2,
   'ignore-range': 0, 'always-416': 0, 'change-etag-after': 1, 'no-if-range': 0, slow: 50,
   html: 0, 'html-body': 0, 'short-body': 0, 'short-body-chunked': 0, 'long-body': 0, 'wrong-content-range': 0,
+  sirv: 0, 'whole-206': 0, 'early-206': 4096, trickle: 200, 'redirect-loop': 0,
 };
 
 export type Faults = Map<FaultKind, number>;

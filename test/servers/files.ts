@@ -1,7 +1,8 @@
 /**
  * What the test range server can serve: files under a directory, byte arrays
  * registered by name, and generated pattern files `gen/<size>/<seed>` (see
- * pattern.ts). Every file has a strong ETag and a Last-Modified date.
+ * pattern.ts), kept in memory, or `vgen/<size>/<seed>`, computed per read.
+ * Every file has a strong ETag and a Last-Modified date.
  */
 import { open, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
@@ -40,6 +41,8 @@ export class FileTable {
     if (mem) return memoryFile(mem, `"mem-${name.length}-${mem.length}-${checksum(mem)}"`, GEN_DATE);
     const gen = /^gen\/(\d+)\/(\d+)$/.exec(name);
     if (gen) return this.generatedFile(Number(gen[1]), Number(gen[2]));
+    const virtual = /^vgen\/(\d+)\/(\d+)$/.exec(name);
+    if (virtual) return virtualFile(Number(virtual[1]), Number(virtual[2]));
     return this.root ? diskFile(this.root, name) : undefined;
   }
 
@@ -59,6 +62,18 @@ export class FileTable {
     }
     return memoryFile(bytes, `"gen-${size}-${seed}"`, GEN_DATE);
   }
+}
+
+/** Largest `vgen/<size>/<seed>` file: its bytes are computed per read, nothing is kept. */
+export const MAX_VIRTUAL_BYTES = 2 ** 36;
+
+/** A pattern file computed on each read (for sizes no test may allocate, e.g. 4 GiB). */
+function virtualFile(size: number, seed: number): ServedFile | undefined {
+  if (size > MAX_VIRTUAL_BYTES) return undefined;
+  return {
+    size, etag: `"vgen-${size}-${seed}"`, lastModified: GEN_DATE, contentType: 'application/octet-stream',
+    read: async (start, end) => fillPattern(new Uint8Array(Math.max(0, Math.min(end, size) - start)), start, seed),
+  };
 }
 
 function memoryFile(bytes: Uint8Array, etag: string, lastModified: string): ServedFile {

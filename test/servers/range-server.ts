@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { FileTable, type ServedFile } from './files.ts';
 import { HTML_PAGE, parseFaults, RequestCounter, type Faults } from './faults.ts';
 import { sendBody, type BodyPlan } from './send-body.ts';
+import { coveringRange, redirectLoop, sendPaced, sirvRange } from './odd-answers.ts';
 
 export interface TagStats {
   requests: number;
@@ -23,7 +24,13 @@ export interface TagStats {
   ranges: string[];
   /** `If-Range` of each request ('' when absent), first 1000. */
   ifRanges: string[];
+  /** Body bytes handed to the socket (paced bodies: only as fast as the client reads). */
+  bytesSent: number;
+  /** Responses the client closed before their body ended. */
+  cutShort: number;
 }
+
+const emptyStats = (): TagStats => ({ requests: 0, inFlight: 0, maxInFlight: 0, ranges: [], ifRanges: [], bytesSent: 0, cutShort: 0 });
 
 export const CORS_HEADERS: Record<string, string> = {
   'Access-Control-Allow-Origin': '*',
@@ -65,7 +72,7 @@ export async function startRangeServer(opts: { root?: string; port?: number } = 
     url: `http://127.0.0.1:${port}`,
     files,
     handler,
-    stats: (tag) => tagStats.get(tag) ?? { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [], ifRanges: [] },
+    stats: (tag) => tagStats.get(tag) ?? emptyStats(),
     stop: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
   };
 }
@@ -75,14 +82,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'OPTIONS') return preflight(req, res);
   if (url.pathname === '/__stats') {
-    const s = tagStats.get(url.searchParams.get('tag') ?? '') ?? { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [], ifRanges: [] };
+    const s = tagStats.get(url.searchParams.get('tag') ?? '') ?? emptyStats();
     res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
     return void res.end(JSON.stringify(s));
   }
   const parsed = parseFaults(url.pathname);
   const name = parsed.name;
   let faults = parsed.faults;
-  track(tagStats, url.searchParams.get('tag'), req, res);
+  const stats = track(tagStats, url.searchParams.get('tag'), req, res);
   let file = await files.lookup(name);
   if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
     if (next) return next();
@@ -95,13 +102,18 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   if (faults.has('html-body')) file = htmlFile(file);
   if (parsed.faults.has('sha256-etag')) file = { ...file, etag: `"${await sha256Of(file)}"` }; // not spared by `after`
   if (faults.has('change-etag-after') && n > (faults.get('change-etag-after') ?? 0)) file = nextVersion(file);
-  if (earlyFault(req, res, faults, n)) return;
+  if (earlyFault(req, res, faults, n) || redirectLoop(req, res, faults, CORS_HEADERS)) return;
   const plan = planResponse(req, file, faults);
   if ((plan.status === 206 || req.method === 'HEAD') && plan.body && (faults.has('gzip-range') || faults.has('gzip-whole-range') || faults.has('unknown-encoding'))) {
     return sendEncoded(res, req.method, file, plan, faults);
   }
   res.writeHead(plan.status, plan.headers);
   if (req.method === 'HEAD' || !plan.body) return void res.end();
+  const sent = (k: number) => void (stats && (stats.bytesSent += k));
+  if (PACED.some((f) => faults.has(f))) {
+    return sendPaced(res, file, plan.body.start, plan.body.end, faults, sent);
+  }
+  sent(plan.body.end - plan.body.start);
   await sendBody(res, await file.read(plan.body.start, plan.body.end), plan.body, faults, n);
 }
 
@@ -139,16 +151,20 @@ function preflight(req: IncomingMessage, res: ServerResponse): void {
   res.end();
 }
 
-function track(tagStats: Map<string, TagStats>, tag: string | null, req: IncomingMessage, res: ServerResponse): void {
-  if (tag === null || req.method !== 'GET') return;
+function track(tagStats: Map<string, TagStats>, tag: string | null, req: IncomingMessage, res: ServerResponse): TagStats | undefined {
+  if (tag === null || req.method !== 'GET') return undefined;
   let s = tagStats.get(tag);
-  if (!s) tagStats.set(tag, (s = { requests: 0, inFlight: 0, maxInFlight: 0, ranges: [], ifRanges: [] }));
+  if (!s) tagStats.set(tag, (s = emptyStats()));
   s.requests++;
   s.inFlight++;
   s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);
   if (s.ranges.length < 1000) s.ranges.push(req.headers.range ?? '');
   if (s.ifRanges.length < 1000) s.ifRanges.push(String(req.headers['if-range'] ?? ''));
-  res.once('close', () => void s.inFlight--);
+  res.once('close', () => {
+    s.inFlight--;
+    if (!res.writableFinished) s.cutShort++;
+  });
+  return s;
 }
 
 /** Faults answered before any range logic; true when the response is done. */
@@ -168,6 +184,9 @@ function earlyFault(req: IncomingMessage, res: ServerResponse, faults: Faults, n
   return false;
 }
 
+/** Faults whose bodies are paced by the socket (odd-answers.ts), so `bytesSent` shows what a cancel saved. */
+const PACED = ['sirv', 'whole-206', 'early-206', 'trickle'] as const;
+
 interface Plan {
   status: number;
   headers: Record<string, string | number>;
@@ -184,11 +203,14 @@ function planResponse(req: IncomingMessage, file: ServedFile, faults: Faults): P
   if (!rangeHeader || faults.has('ignore-range')) return whole();
   const ifRange = req.headers['if-range'];
   if (typeof ifRange === 'string' && !faults.has('no-if-range') && !ifRangeMatches(ifRange, file)) return whole();
-  const range = parseRange(rangeHeader, file.size);
+  let range = faults.has('sirv') ? sirvRange(rangeHeader, file.size) : parseRange(rangeHeader, file.size);
   if (range === 'ignore') return whole();
   if (range === 'unsatisfiable' || faults.has('always-416')) {
     return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${file.size}`, 'Content-Length': 0 } };
   }
+  const answered = coveringRange(faults, rangeHeader, range, file.size);
+  if (answered === 'unsatisfiable') return { status: 416, headers: { ...headers, 'Content-Range': `bytes */${file.size}`, 'Content-Length': 0 } };
+  range = answered;
   let [start, end] = range;
   const span = end - start + 1;
   if (faults.has('wrong-content-range')) [start, end] = end + 1 < file.size ? [start + 1, end + 1] : [start - 1, end - 1];

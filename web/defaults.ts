@@ -50,11 +50,36 @@ export function defaultsOf(m: GgufModel, name: string): ModelDefaults {
   return { budgetBytes, kvBytes, contextLength, weightBytes, note };
 }
 
-/** Reads the header of the model at `url` and returns its defaults. */
-export async function defaultsFor(url: string, signal?: AbortSignal): Promise<ModelDefaults> {
-  const src = await HttpRangeSource.open(new URL(url, location.href).href, { headBytes: 64 << 10, retries: 1, signal });
+/** Where the page keeps the defaults it computed, per absolute URL, so a reload reads no header again. */
+const MEMO_PREFIX = 'gguf-pager-demo-defaults:';
+
+function memoGet(href: string): ModelDefaults | null {
   try {
-    return defaultsOf(await parseGguf(src, { signal }), url.split('?')[0].split('/').pop() || 'the model');
+    const d = JSON.parse(localStorage.getItem(MEMO_PREFIX + href) ?? 'null') as ModelDefaults | null;
+    return d && typeof d.budgetBytes === 'number' && typeof d.kvBytes === 'number' ? d : null;
+  } catch {
+    return null; // storage blocked or a stale shape: compute again
+  }
+}
+
+function memoSet(href: string, d: ModelDefaults): void {
+  try {
+    localStorage.setItem(MEMO_PREFIX + href, JSON.stringify(d));
+  } catch {
+    /* storage full or blocked: the defaults are computed again next time */
+  }
+}
+
+/** Reads the header of the model at `url` (once per URL: later calls answer from localStorage) and returns its defaults. */
+export async function defaultsFor(url: string, signal?: AbortSignal): Promise<ModelDefaults> {
+  const href = new URL(url, location.href).href;
+  const memo = memoGet(href);
+  if (memo) return memo;
+  const src = await HttpRangeSource.open(href, { headBytes: 64 << 10, retries: 1, signal });
+  try {
+    const d = defaultsOf(await parseGguf(src, { signal }), url.split('?')[0].split('/').pop() || 'the model');
+    memoSet(href, d);
+    return d;
   } finally {
     await src.close();
   }

@@ -99,7 +99,7 @@ test('forward passes under a budget smaller than the model keep resident bytes w
 });
 
 test('after a reload the model loads again with zero network bytes for its cached chunks', async ({ page }) => {
-  // A budget of one's own: the page then reads no header of its own to compute the defaults.
+  // The page computed its defaults from the header before the reload and remembers them (web/defaults.ts): no header read again.
   await page.goto('/');
   await loadModel(page, DEFAULT_MODEL, 24);
   await expect(page.getByTestId('status')).toHaveText('ready');

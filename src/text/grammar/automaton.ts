@@ -1,0 +1,252 @@
+/**
+ * The grammar as a lazily built automaton over bytes. llama.cpp keeps a set of
+ * pushdown stacks (positions in the rules) and advances every stack on each
+ * code point (llama_grammar_advance_stack / llama_grammar_accept); here the
+ * same stacks are interned, so that a set of stacks plus a partial UTF-8
+ * sequence is one small integer, a *state*, and the transition of a state on
+ * a byte is computed once and then read from a table.
+ *
+ *   node  = (position of the stack's top element, node below it); node 0 is the empty stack
+ *   state = (sorted node ids, partial code point value, bytes still to come)
+ *   delta[state * 256 + byte] = next state, DEAD, or UNKNOWN (not computed yet)
+ *
+ * A state holding the empty stack (and no unfinished character) is accepting:
+ * the text so far is a complete sentence of the grammar.
+ */
+import { ALT, CHAR, CHAR_ALT, CHAR_ANY, CHAR_NOT, CHAR_RNG_UPPER, END, RULE_REF, grammarError, type Grammar } from './gbnf.ts';
+
+export const DEAD = -1;
+const UNKNOWN = -2;
+/** Interned stack nodes / states at most: bounds the memory one grammar can take (a few tens of MiB). */
+export const MAX_NODES = 1 << 21;
+export const MAX_STATES = 1 << 16;
+
+export class GrammarAutomaton {
+  private nodePos: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private nodeParent: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private nodeCount = 1;
+  private readonly nodeIds = new Map<number, number>();
+  private readonly advanced: Array<Int32Array | undefined> = [];
+  private readonly stateStacks: Int32Array[] = [];
+  private readonly statePartial: number[] = [];
+  private readonly stateRemain: number[] = [];
+  private readonly stateIds = new Map<string, number>();
+  private delta = new Int32Array(0);
+  /** The state before any text. */
+  readonly start: number;
+
+  constructor(readonly grammar: Grammar) {
+    const g = grammar;
+    if (g.types.length >= 0x1000000) throw grammarError(`${g.types.length} elements: more than the matcher addresses`);
+    const roots: number[] = [];
+    // one stack per alternate of the root rule, as llama_grammar_init_impl does
+    for (let p = g.ruleStart[g.root]; ; ) {
+      roots.push(...this.advance(this.isEnd(p) ? 0 : this.node(p, 0)));
+      while (!this.isEnd(p)) p++;
+      if (g.types[p] === END) break;
+      p++;
+    }
+    this.start = this.state(uniqueSorted(roots), 0, 0);
+  }
+
+  get stateCount(): number {
+    return this.stateStacks.length;
+  }
+
+  /** The text so far is a sentence of the grammar. */
+  accepting(s: number): boolean {
+    return this.stateRemain[s] === 0 && this.stateStacks[s][0] === 0;
+  }
+
+  /** Nothing can follow: the only stack left is the empty one. */
+  complete(s: number): boolean {
+    const st = this.stateStacks[s];
+    return this.stateRemain[s] === 0 && st.length === 1 && st[0] === 0;
+  }
+
+  /** The state after one more byte, or DEAD. */
+  step(s: number, byte: number): number {
+    const i = s * 256 + byte;
+    const t = this.delta[i];
+    if (t !== UNKNOWN) return t;
+    const next = this.compute(s, byte);
+    this.delta[s * 256 + byte] = next;
+    return next;
+  }
+
+  /** The state after bytes, or DEAD. */
+  walk(s: number, bytes: Uint8Array): number {
+    for (let i = 0; i < bytes.length && s !== DEAD; i++) s = this.step(s, bytes[i]);
+    return s;
+  }
+
+  private isEnd(p: number): boolean {
+    const t = this.grammar.types[p];
+    return t === END || t === ALT;
+  }
+
+  private node(pos: number, parent: number): number {
+    const key = parent * 0x1000000 + pos;
+    let id = this.nodeIds.get(key);
+    if (id !== undefined) return id;
+    if (this.nodeCount >= MAX_NODES) throw grammarError(`the grammar's state grew past ${MAX_NODES} stack nodes`);
+    if (this.nodeCount === this.nodePos.length) {
+      this.nodePos = grow(this.nodePos);
+      this.nodeParent = grow(this.nodeParent);
+    }
+    id = this.nodeCount++;
+    this.nodePos[id] = pos;
+    this.nodeParent[id] = parent;
+    this.nodeIds.set(key, id);
+    return id;
+  }
+
+  /** llama_grammar_advance_stack: every stack the one at `n` expands to whose top is a character element (or the empty stack). */
+  private advance(n: number): Int32Array {
+    const memo = this.advanced[n];
+    if (memo) return memo;
+    const g = this.grammar;
+    const out: number[] = [];
+    const seen = new Set<number>();
+    const todo = [n];
+    while (todo.length) {
+      const cur = todo.pop()!;
+      if (seen.has(cur)) continue;
+      seen.add(cur);
+      if (cur === 0) { out.push(0); continue; }
+      const pos = this.nodePos[cur];
+      if (g.types[pos] !== RULE_REF) { out.push(cur); continue; }
+      const below = this.nodeParent[cur];
+      const base = this.isEnd(pos + 1) ? below : this.node(pos + 1, below);
+      for (let sub = g.ruleStart[g.values[pos]]; ; ) {
+        todo.push(this.isEnd(sub) ? base : this.node(sub, base));
+        while (!this.isEnd(sub)) sub++;
+        if (g.types[sub] === END) break;
+        sub++;
+      }
+    }
+    const r = uniqueSorted(out);
+    this.advanced[n] = r;
+    return r;
+  }
+
+  private state(stacks: Int32Array, partial: number, remain: number): number {
+    const key = `${stacks.join(',')}|${partial}|${remain}`;
+    let id = this.stateIds.get(key);
+    if (id !== undefined) return id;
+    if (this.stateStacks.length >= MAX_STATES) throw grammarError(`the grammar's automaton grew past ${MAX_STATES} states`);
+    id = this.stateStacks.length;
+    this.stateStacks.push(stacks);
+    this.statePartial.push(partial);
+    this.stateRemain.push(remain);
+    this.stateIds.set(key, id);
+    if (this.delta.length < (id + 1) * 256) {
+      const d = new Int32Array(Math.max(256 * 64, this.delta.length * 2)).fill(UNKNOWN);
+      d.set(this.delta);
+      this.delta = d;
+    }
+    return id;
+  }
+
+  private compute(s: number, b: number): number {
+    let value = this.statePartial[s];
+    let remain = this.stateRemain[s];
+    if (remain === 0) {
+      if (b < 0x80) return this.acceptChar(s, b);
+      if ((b & 0xe0) === 0xc0) { value = b & 0x1f; remain = 1; }
+      else if ((b & 0xf0) === 0xe0) { value = b & 0x0f; remain = 2; }
+      else if ((b & 0xf8) === 0xf0) { value = b & 0x07; remain = 3; }
+      else return DEAD;
+    } else {
+      if ((b & 0xc0) !== 0x80) return DEAD;
+      value = (value << 6) | (b & 0x3f);
+      remain--;
+      if (remain === 0) return this.acceptChar(s, value);
+    }
+    const stacks = this.stateStacks[s];
+    for (let i = 0; i < stacks.length; i++) {
+      if (stacks[i] !== 0 && this.matchPartial(this.nodePos[stacks[i]], value, remain)) return this.state(stacks, value, remain);
+    }
+    return DEAD;
+  }
+
+  /** llama_grammar_accept: each stack whose top matches the code point moves past it and is advanced. */
+  private acceptChar(s: number, cp: number): number {
+    const stacks = this.stateStacks[s];
+    const out: number[] = [];
+    for (let i = 0; i < stacks.length; i++) {
+      const n = stacks[i];
+      if (n === 0) continue;
+      const after = this.match(this.nodePos[n], cp);
+      if (after < 0) continue;
+      const below = this.nodeParent[n];
+      const next = this.isEnd(after) ? below : this.node(after, below);
+      const adv = this.advance(next);
+      for (let j = 0; j < adv.length; j++) out.push(adv[j]);
+    }
+    if (out.length === 0) return DEAD;
+    return this.state(uniqueSorted(out), 0, 0);
+  }
+
+  /** llama_grammar_match_char: the slot after the character element when it matches cp, else -1. */
+  private match(pos: number, cp: number): number {
+    const { types, values } = this.grammar;
+    const positive = types[pos] === CHAR || types[pos] === CHAR_ANY;
+    let found = false;
+    do {
+      if (types[pos + 1] === CHAR_RNG_UPPER) {
+        found = found || (values[pos] <= cp && cp <= values[pos + 1]);
+        pos += 2;
+      } else if (types[pos] === CHAR_ANY) {
+        found = true;
+        pos += 1;
+      } else {
+        found = found || values[pos] === cp;
+        pos += 1;
+      }
+    } while (types[pos] === CHAR_ALT);
+    return found === positive ? pos : -1;
+  }
+
+  /** llama_grammar_match_partial_char: some completion of the partial UTF-8 sequence could match at pos. */
+  private matchPartial(pos: number, value: number, remain: number): boolean {
+    const { types, values } = this.grammar;
+    const positive = types[pos] === CHAR || types[pos] === CHAR_ANY;
+    if (types[pos] !== CHAR && types[pos] !== CHAR_ANY && types[pos] !== CHAR_NOT) return false;
+    if (remain === 1 && value < 2) return false; // overlong 2-byte form of a 7-bit char
+    let low = value * 2 ** (remain * 6);
+    const high = low + 2 ** (remain * 6) - 1;
+    if (low === 0) low = remain === 2 ? 1 << 11 : remain === 3 ? 1 << 16 : low;
+    do {
+      if (types[pos + 1] === CHAR_RNG_UPPER) {
+        if (values[pos] <= high && low <= values[pos + 1]) return positive;
+        pos += 2;
+      } else if (types[pos] === CHAR_ANY) {
+        return true;
+      } else {
+        if (low <= values[pos] && values[pos] <= high) return positive;
+        pos += 1;
+      }
+    } while (types[pos] === CHAR_ALT);
+    return !positive;
+  }
+}
+
+function uniqueSorted(xs: number[]): Int32Array {
+  const a = Int32Array.from(xs).sort();
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) a[m++] = a[i];
+  return a.slice(0, m);
+}
+
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Whether a whole string is a sentence of the grammar (for tests and validation). */
+export function grammarAccepts(a: GrammarAutomaton, text: string): boolean {
+  const s = a.walk(a.start, new TextEncoder().encode(text));
+  return s !== DEAD && a.accepting(s);
+}

@@ -93,6 +93,17 @@ describe('the byte automaton', () => {
     expect(accepts('root ::= "ab"', 'ab')).toBe(true);
   });
 
+  it('lets only well-formed UTF-8 through: no overlong forms, surrogates or code points past U+10FFFF', () => {
+    const a = new GrammarAutomaton(parseGbnf('root ::= .+'));
+    const ok = (bytes: number[]) => { const s = a.walk(a.start, Uint8Array.from(bytes)); return s !== DEAD && a.accepting(s); };
+    expect(ok([0xc3, 0xa9])).toBe(true);
+    expect(ok([0xf4, 0x8f, 0xbf, 0xbf])).toBe(true);
+    expect(ok([0xed, 0x9f, 0xbf])).toBe(true);
+    for (const bad of [[0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0x80]]) {
+      expect(ok(bad), bad.map((b) => b.toString(16)).join(' ')).toBe(false);
+    }
+  });
+
   it('reuses states: a long string inside a JSON value does not grow the automaton', () => {
     const a = new GrammarAutomaton(parseGbnf(JSON_GBNF));
     const s = a.walk(a.start, new TextEncoder().encode('{"k": "' + 'abc def '.repeat(50)));

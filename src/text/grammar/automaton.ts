@@ -153,12 +153,16 @@ export class GrammarAutomaton {
     let remain = this.stateRemain[s];
     if (remain === 0) {
       if (b < 0x80) return this.acceptChar(s, b);
+      if (b < 0xc2 || b > 0xf4) return DEAD; // a continuation byte, an overlong 2-byte lead, or past U+10FFFF
       if ((b & 0xe0) === 0xc0) { value = b & 0x1f; remain = 1; }
       else if ((b & 0xf0) === 0xe0) { value = b & 0x0f; remain = 2; }
       else if ((b & 0xf8) === 0xf0) { value = b & 0x07; remain = 3; }
       else return DEAD;
     } else {
       if ((b & 0xc0) !== 0x80) return DEAD;
+      // well-formed UTF-8 only (stricter than llama.cpp): no overlong forms, no surrogates, nothing past U+10FFFF
+      if (remain === 2 && value < 0x10 && ((value === 0 && b < 0xa0) || (value === 0x0d && b > 0x9f))) return DEAD;
+      if (remain === 3 && ((value === 0 && b < 0x90) || (value === 4 && b > 0x8f))) return DEAD;
       value = (value << 6) | (b & 0x3f);
       remain--;
       if (remain === 0) return this.acceptChar(s, value);

@@ -4,3 +4,4 @@ export { GrammarAutomaton, DEAD, grammarAccepts } from './automaton.ts';
 export { GrammarMatcher, automatonOf } from './token-mask.ts';
 export { VocabTrie, vocabTrieOf, type GrammarVocab } from './vocab-trie.ts';
 export { JSON_GBNF } from './json-gbnf.ts';
+export { jsonSchemaToGrammar, gbnfLiteral, type SchemaGrammar } from './json-schema.ts';

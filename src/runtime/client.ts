@@ -15,6 +15,8 @@ import type {
   RuntimeOptions, RuntimeStats, WarmupResult, WireGenerateResult,
 } from './protocol.ts';
 import { PieceStream, type GenerationRun } from './generation-run.ts';
+import type { ChatCompletions, Completions, Embeddings } from '../api/index.ts';
+import { withOpenAiApi } from '../api/handle-backend.ts';
 
 /** Options of `generate` and `chat` on the page. */
 export interface GenerateCallOptions extends GenerateOptions {
@@ -36,6 +38,9 @@ export interface ChatCallOptions extends GenerateCallOptions {
  */
 export type ModelInput = string | URL | string[] | File | Blob | FileSystemFileHandle;
 
+/** One chat turn on a model (ModelHandle.chat). */
+export type ChatFunction = (messages: readonly ChatMessage[], opts?: ChatCallOptions) => GenerationRun;
+
 export interface ModelHandle {
   readonly info: ModelInfo;
   stats(): Promise<ModelStats>;
@@ -48,8 +53,15 @@ export interface ModelHandle {
   run(opts: RunOptions, onSample?: (s: RunSample) => void): Promise<ModelStats>;
   /** Generates from text or token ids: iterate the pieces as they stream, or await the result. */
   generate(prompt: string | readonly number[], opts?: GenerateCallOptions): GenerationRun;
-  /** One chat turn: the messages through the model's chat template, then generate; the cached prefix is reused. */
-  chat(messages: readonly ChatMessage[], opts?: ChatCallOptions): GenerationRun;
+  /**
+   * One chat turn: the messages through the model's chat template, then generate; the cached prefix is reused.
+   * `chat.completions.create(…)` is the OpenAI-style call (docs/openai.md).
+   */
+  chat: ChatFunction & { completions: ChatCompletions };
+  /** OpenAI-style `completions.create(…)` (docs/openai.md). */
+  completions: Completions;
+  /** OpenAI-style `embeddings.create(…)` (docs/openai.md). */
+  embeddings: Embeddings;
   tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
   detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): Promise<string>;
   applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): Promise<string>;
@@ -166,7 +178,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
 
   const handle = (info: ModelInfo): ModelHandle => {
     const id = info.id;
-    return {
+    return withOpenAiApi({
       info,
       stats: () => (live(), remote.modelStats(id)),
       prefetch: (what) => (live(), remote.prefetch(id, what)),
@@ -183,7 +195,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       applyChatTemplate: (messages, o) => (live(), remote.applyChatTemplate(id, messages.map((m) => ({ role: m.role, content: m.content })), o)),
       reset: () => (live(), remote.reset(id)),
       dispose: () => (live(), remote.unload(id)),
-    };
+    });
   };
 
   return {

@@ -61,8 +61,28 @@ export interface ChatPrompt {
   addSpecial: boolean;
 }
 
+/** A 9-character alphanumeric id for an OpenAI call id (Mistral's templates refuse any other). */
+export function mistralCallId(id: string): string {
+  if (/^[a-zA-Z0-9]{9}$/.test(id)) return id;
+  let h = 2166136261;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  let out = '';
+  for (let i = 0; i < 9; i++) {
+    h = Math.imul(h ^ (h >>> 13), 0x5bd1e995) >>> 0;
+    out += '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'[h % 62];
+  }
+  return out;
+}
+
 export function renderChat(messages: ReadonlyArray<ChatMessageParam>, tools: FunctionTool[], base: ChatTemplateOptions): ChatPrompt {
   let msgs = templateMessages(messages);
+  if (base.template?.includes('alphanumeric strings with length 9')) {
+    msgs = msgs.map((m) => ({
+      ...m,
+      ...(typeof m.tool_call_id === 'string' ? { tool_call_id: mistralCallId(m.tool_call_id) } : {}),
+      ...(Array.isArray(m.tool_calls) ? { tool_calls: (m.tool_calls as Array<{ id: string }>).map((c) => ({ ...c, id: mistralCallId(String(c.id)) })) } : {}),
+    }));
+  }
   const extra: Record<string, unknown> = { ...base.extra };
   const rendersTools = base.template !== undefined && /\btool/.test(base.template);
   if (!rendersTools) {

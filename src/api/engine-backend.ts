@@ -11,5 +11,6 @@ export function engineBackend(engine: ModelEngine): ApiBackend {
     modelName,
     templateOptions: async () => ({ ...chatTemplateOptions(engine.model.metadata, engine.tokenizer), modelName }),
     generate: (prompt, opts) => new PieceStream((push) => engine.generate(prompt, opts, (p) => push([p]))),
+    embed: (inputs, opts) => engine.embed(inputs, opts),
   };
 }

@@ -32,6 +32,7 @@ export function handleBackend(h: BareHandle): ApiBackend {
       };
     })()),
     generate: (prompt, opts) => h.generate(prompt, opts),
+    embed: (inputs, opts) => h.embed(inputs, opts),
   };
 }
 

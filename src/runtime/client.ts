@@ -62,6 +62,8 @@ export interface ModelHandle {
   completions: Completions;
   /** OpenAI-style `embeddings.create(…)` (docs/openai.md). */
   embeddings: Embeddings;
+  /** Pooled (mean, cls, last; default the model's `<arch>.pooling_type`, else mean), L2-normalized embeddings of each input. */
+  embed(inputs: Array<string | number[]>, opts?: { pooling?: 'mean' | 'cls' | 'last'; signal?: AbortSignal }): Promise<{ vectors: number[][]; tokens: number }>;
   tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
   detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): Promise<string>;
   applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): Promise<string>;
@@ -189,6 +191,19 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       chat: (messages, o = {}) => {
         const { template, ...rest } = o;
         return startGeneration(id, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })), ...(template ? { template } : {}) }, rest);
+      },
+      embed: async (inputs, o = {}) => {
+        live();
+        const { signal, ...rest } = o;
+        const abortId = signal ? await remote.newAbortId() : 0;
+        const onAbort = () => void remote.abort(abortId);
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          return await remote.embed(id, inputs, rest, abortId);
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+        }
       },
       tokenize: (text, o) => (live(), remote.tokenize(id, text, o)),
       detokenize: (ids, o) => (live(), remote.detokenize(id, [...ids], o)),

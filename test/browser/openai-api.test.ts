@@ -8,6 +8,7 @@ import type OpenAI from 'openai';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createRuntime, type ModelHandle, type Runtime } from '../../src/index.ts';
 import { unique } from '../servers/urls.ts';
+import lastPooled from '../vectors/embeddings/stories260K-F32-last.json';
 
 const MiB = 2 ** 20;
 let rt: Runtime;
@@ -81,4 +82,21 @@ it('names the field of an unsupported value, and aborts with the signal', async 
   await expect((async () => {
     for await (const c of stream) if (c.choices[0]?.delta.content && ++n === 2) ac.abort();
   })()).rejects.toMatchObject({ code: 'GENERATION_ABORTED' });
+}, 60_000);
+
+it('embeddings.create computes llama.cpp\'s vectors in the worker, in OpenAI\'s list shape', async () => {
+  const params: OpenAI.Embeddings.EmbeddingCreateParams = { model: 'stories', input: lastPooled.inputs.map((i) => i.ids) };
+  const r: OpenAI.Embeddings.CreateEmbeddingResponse = await model.embeddings.create({ ...params, pooling: 'last' });
+  expect(r.object).toBe('list');
+  expect(r.data).toHaveLength(lastPooled.inputs.length);
+  for (let i = 0; i < r.data.length; i++) {
+    const a = r.data[i].embedding;
+    const b = lastPooled.inputs[i].embedding;
+    let ab = 0, aa = 0, bb = 0;
+    for (let j = 0; j < a.length; j++) { ab += a[j] * b[j]; aa += a[j] * a[j]; bb += b[j] * b[j]; }
+    expect(ab / Math.sqrt(aa * bb)).toBeGreaterThanOrEqual(0.9999);
+    expect(r.data[i]).toMatchObject({ object: 'embedding', index: i });
+  }
+  const n = lastPooled.inputs.reduce((x, i) => x + i.ids.length, 0);
+  expect(r.usage).toEqual({ prompt_tokens: n, total_tokens: n });
 }, 60_000);

@@ -32,6 +32,9 @@ export class GrammarAutomaton {
   private readonly stateRemain: number[] = [];
   private readonly stateIds = new Map<string, number>();
   private delta = new Int32Array(0);
+  private readonly loops: Array<Uint32Array | undefined> = [];
+  private readonly nonAsciiLoop: Array<boolean | undefined> = [];
+  private probes: Uint8Array[] | null = null;
   /** The state before any text. */
   readonly start: number;
 
@@ -72,6 +75,47 @@ export class GrammarAutomaton {
     const next = this.compute(s, byte);
     this.delta[s * 256 + byte] = next;
     return next;
+  }
+
+  /** Bits of the ASCII bytes that lead from s back to s itself (a character a string or a repetition takes and stays). */
+  selfLoops(s: number): Uint32Array {
+    let m = this.loops[s];
+    if (!m) {
+      m = new Uint32Array(4);
+      for (let b = 0; b < 0x80; b++) if (this.step(s, b) === s) m[b >>> 5] |= 1 << (b & 31);
+      this.loops[s] = m;
+    }
+    return m;
+  }
+
+  /**
+   * Every non-ASCII character leads from s back to s (the inside of a JSON
+   * string). Matching depends only on which of the grammar's ranges a code
+   * point falls in, so one code point per interval between the grammar's
+   * range ends (and per UTF-8 length) settles it exactly.
+   */
+  loopsOnNonAscii(s: number): boolean {
+    let r = this.nonAsciiLoop[s];
+    if (r === undefined) {
+      if (!this.probes) {
+        const cuts = new Set([0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xffff, 0x10000, 0x10ffff]);
+        const { types, values } = this.grammar;
+        for (let i = 0; i < types.length; i++) {
+          if (types[i] >= CHAR && types[i] <= CHAR_ALT && values[i] >= 0x80) {
+            for (const v of [values[i] - 1, values[i], values[i] + 1]) if (v >= 0x80 && v <= 0x10ffff && (v < 0xd800 || v > 0xdfff)) cuts.add(v);
+          }
+        }
+        this.probes = [...cuts].map((cp) => new TextEncoder().encode(String.fromCodePoint(cp)));
+      }
+      r = this.stateRemain[s] === 0 && this.probes.every((b) => this.walk(s, b) === s);
+      this.nonAsciiLoop[s] = r;
+    }
+    return r;
+  }
+
+  /** The state is inside a character (bytes of it still to come). */
+  partial(s: number): boolean {
+    return this.stateRemain[s] !== 0;
   }
 
   /** The state after bytes, or DEAD. */

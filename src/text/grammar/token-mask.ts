@@ -95,6 +95,14 @@ export class GrammarMatcher {
     this.first = false;
   }
 
+  /** Moves past text already written (bytes), e.g. a prefilled start; INVALID_ARGUMENT if the grammar refuses it. */
+  advance(bytes: Uint8Array): void {
+    const next = this.automaton.walk(this.state, bytes);
+    if (next === DEAD) throw grammarError('the text does not continue in the grammar', { bytes: bytes.length });
+    this.state = next;
+    if (bytes.length > 0) this.first = false;
+  }
+
   /** Bit i set = token i allowed now. */
   allowed(): Uint32Array {
     const key = this.state * 2 + (this.first ? 1 : 0);
@@ -113,9 +121,23 @@ export class GrammarMatcher {
     return bits;
   }
 
-  /** Depth-first over the trie from the current state; a refused byte ends its subtree. */
+  /**
+   * Depth-first over the trie from the current state; a refused byte ends its
+   * subtree, and a subtree whose bytes all loop back to the state (ASCII
+   * bytes that do, and well-formed UTF-8 where every non-ASCII character
+   * does: the inside of a string) is allowed whole without walking it.
+   */
   private walk(bits: Uint32Array): void {
-    const { firstChild, nextSibling, byteOf, tokFirst, tokCount, tokenIds } = this.trie;
+    const { firstChild, nextSibling, byteOf, tokFirst, tokCount, tokenIds, tokLo, tokHi, asciiBelow, nonAsciiBelow, boundary, utf8Below } = this.trie;
+    const rootPartial = this.automaton.partial(this.state);
+    const whole = (c: number, s: number): boolean => {
+      if (nonAsciiBelow[c] && (rootPartial || !boundary[c] || !utf8Below[c] || !a.loopsOnNonAscii(s))) return false;
+      const loops = a.selfLoops(s);
+      const i = 4 * c;
+      if ((asciiBelow[i] & ~loops[0]) | (asciiBelow[i + 1] & ~loops[1]) | (asciiBelow[i + 2] & ~loops[2]) | (asciiBelow[i + 3] & ~loops[3])) return false;
+      for (let k = tokLo[c], e = tokHi[c]; k < e; k++) bits[tokenIds[k] >>> 5] |= 1 << (tokenIds[k] & 31);
+      return true;
+    };
     const a = this.automaton;
     const sn = this.stackNode;
     const ss = this.stackState;
@@ -135,7 +157,7 @@ export class GrammarMatcher {
         const s = a.step(st, byteOf[c]);
         if (s === DEAD) continue;
         for (let k = tokFirst[c], e = k + tokCount[c]; k < e; k++) bits[tokenIds[k] >>> 5] |= 1 << (tokenIds[k] & 31);
-        if (firstChild[c] >= 0) {
+        if (firstChild[c] >= 0 && !whole(c, s)) {
           sn[top] = c;
           ss[top++] = s;
         }

@@ -8,6 +8,10 @@
  *     firstChild[i]   first child (children in byte order) or -1
  *     nextSibling[i]  next child of i's parent or -1
  *     tokenIds[tokFirst[i] .. tokFirst[i] + tokCount[i])  tokens whose bytes end at i
+ *     tokLo[i], tokHi[i]  the tokens of i's whole subtree: tokenIds[tokLo[i] .. tokHi[i])
+ *     asciiBelow[4i .. 4i+4)  bits of the bytes on the edges below i (all < 0x80 unless nonAsciiBelow[i])
+ *     boundary[i]     the bytes from the root to i are whole UTF-8 characters
+ *     utf8Below[i]    every path below i continues as well-formed UTF-8 (a last character may be cut)
  *   Tokens with no bytes (control tokens) are not in the trie.
  */
 import type { Tokenizer } from '../tokenizer.ts';
@@ -22,6 +26,12 @@ export class VocabTrie {
   readonly tokFirst: Int32Array;
   readonly tokCount: Int32Array;
   readonly tokenIds: Int32Array;
+  readonly tokLo: Int32Array;
+  readonly tokHi: Int32Array;
+  readonly asciiBelow: Uint32Array;
+  readonly nonAsciiBelow: Uint8Array;
+  readonly boundary: Uint8Array;
+  readonly utf8Below: Uint8Array;
   readonly nodeCount: number;
 
   /** pieces[id] = the bytes token id adds to the text (empty for control tokens). Built from the sorted byte strings in one pass. */
@@ -68,7 +78,59 @@ export class VocabTrie {
     this.tokFirst = tokFirst.slice(0, n);
     this.tokCount = tokCount.slice(0, n);
     this.tokenIds = tokenIds;
+    // subtree summaries, children before parents (a child's pre-order id is above its parent's)
+    const parent = new Int32Array(n).fill(-1);
+    for (let p = 0; p < n; p++) for (let c = this.firstChild[p]; c >= 0; c = this.nextSibling[c]) parent[c] = p;
+    this.tokLo = new Int32Array(n);
+    this.tokHi = new Int32Array(n);
+    this.asciiBelow = new Uint32Array(4 * n);
+    this.nonAsciiBelow = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      this.tokLo[i] = this.tokCount[i] > 0 ? this.tokFirst[i] : ids.length;
+      this.tokHi[i] = this.tokCount[i] > 0 ? this.tokFirst[i] + this.tokCount[i] : -1;
+    }
+    // UTF-8 decoding from the root: bytes still to come (-1: ill-formed) and the range the next byte must be in
+    const rem = new Int8Array(n);
+    const lo = new Uint8Array(n);
+    const hi = new Uint8Array(n);
+    for (let c = 1; c < n; c++) {
+      const p = parent[c];
+      const b = this.byteOf[c];
+      if (rem[p] < 0) rem[c] = -1;
+      else if (rem[p] > 0) {
+        rem[c] = b >= lo[p] && b <= hi[p] ? rem[p] - 1 : -1;
+        lo[c] = 0x80; hi[c] = 0xbf;
+      } else {
+        const [r, l, h] = utf8Lead(b);
+        rem[c] = r; lo[c] = l; hi[c] = h;
+      }
+    }
+    this.boundary = Uint8Array.from(rem, (r) => (r === 0 ? 1 : 0));
+    this.utf8Below = new Uint8Array(n).fill(1);
+    for (let c = n - 1; c > 0; c--) if (rem[c] < 0 || !this.utf8Below[c]) this.utf8Below[parent[c]] = 0;
+    for (let c = n - 1; c > 0; c--) {
+      const p = parent[c];
+      const b = this.byteOf[c];
+      if (b >= 0x80 || this.nonAsciiBelow[c]) this.nonAsciiBelow[p] = 1;
+      else this.asciiBelow[4 * p + (b >>> 5)] |= 1 << (b & 31);
+      for (let k = 0; k < 4; k++) this.asciiBelow[4 * p + k] |= this.asciiBelow[4 * c + k];
+      if (this.tokLo[c] < this.tokLo[p]) this.tokLo[p] = this.tokLo[c];
+      if (this.tokHi[c] > this.tokHi[p]) this.tokHi[p] = this.tokHi[c];
+    }
   }
+}
+
+/** A byte at a character boundary: [continuation bytes to come (-1: not a lead), range of the next byte]. */
+function utf8Lead(b: number): [number, number, number] {
+  if (b < 0x80) return [0, 0, 0];
+  if (b >= 0xc2 && b <= 0xdf) return [1, 0x80, 0xbf];
+  if (b === 0xe0) return [2, 0xa0, 0xbf];
+  if (b === 0xed) return [2, 0x80, 0x9f];
+  if (b >= 0xe1 && b <= 0xef) return [2, 0x80, 0xbf];
+  if (b === 0xf0) return [3, 0x90, 0xbf];
+  if (b >= 0xf1 && b <= 0xf3) return [3, 0x80, 0xbf];
+  if (b === 0xf4) return [3, 0x80, 0x8f];
+  return [-1, 0, 0];
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

@@ -163,49 +163,80 @@ class Parser {
     return prevRules * total;
   }
 
+  /** `"…"`: one CHAR element per character. Returns the position after the closing quote. */
+  literal(p: number, rule: number[]): number {
+    while (this.at(p) !== CH('"')) {
+      if (this.at(p) === 0) this.fail('unexpected end of input', p);
+      const [v, q] = this.char(p);
+      rule.push(CHAR, v);
+      p = q;
+    }
+    return p + 1;
+  }
+
+  /** `[…]` / `[^…]`: CHAR (or CHAR_NOT), then CHAR_ALT per further item, CHAR_RNG_UPPER after a range's start. */
+  charClass(p: number, rule: number[]): number {
+    let start = CHAR;
+    if (this.at(p) === CH('^')) { p++; start = CHAR_NOT; }
+    const first = rule.length;
+    while (this.at(p) !== CH(']')) {
+      if (this.at(p) === 0) this.fail('unexpected end of input', p);
+      const [v, q] = this.char(p);
+      p = q;
+      rule.push(first < rule.length ? CHAR_ALT : start, v);
+      if (this.at(p) === CH('-') && this.at(p + 1) !== CH(']')) {
+        if (this.at(p + 1) === 0) this.fail('unexpected end of input', p);
+        const [u, r] = this.char(p + 1);
+        rule.push(CHAR_RNG_UPPER, u);
+        p = r;
+      }
+    }
+    return p + 1;
+  }
+
+  /** `{m}`, `{m,}`, `{m,n}` after the `{`: [min, max, position after the `}`]. */
+  braces(p: number, nested: boolean): [number, number, number] {
+    if (!isDigit(this.at(p))) this.fail('expecting an int', p);
+    let min: number;
+    [min, p] = this.int(p);
+    p = this.space(p, nested);
+    let max = Infinity;
+    if (this.at(p) === CH('}')) {
+      max = min;
+    } else if (this.at(p) === CH(',')) {
+      p = this.space(p + 1, nested);
+      if (isDigit(this.at(p))) {
+        [max, p] = this.int(p);
+        p = this.space(p, nested);
+      }
+      if (this.at(p) !== CH('}')) this.fail("expecting '}'", p);
+    } else this.fail("expecting ','", p);
+    p = this.space(p + 1, nested);
+    if (min > MAX_REPETITION) this.fail(`more than ${MAX_REPETITION} repetitions`, p);
+    if (max !== Infinity && max > MAX_REPETITION) max = Infinity;
+    if (max < min) this.fail(`repetition {${min},${max}} has max < min`, p);
+    return [min, max, p];
+  }
+
   sequence(p: number, ruleName: string, rule: number[], nested: boolean): number {
     let lastStart = rule.length;
     let prevRules = 1;
+    const item = () => { lastStart = rule.length; prevRules = 1; };
     for (;;) {
       const c = this.at(p);
       if (c === CH('"')) {
-        p++;
-        lastStart = rule.length;
-        prevRules = 1;
-        while (this.at(p) !== CH('"')) {
-          if (this.at(p) === 0) this.fail('unexpected end of input', p);
-          const [v, q] = this.char(p);
-          rule.push(CHAR, v);
-          p = q;
-        }
-        p = this.space(p + 1, nested);
+        item();
+        p = this.space(this.literal(p + 1, rule), nested);
       } else if (c === CH('[')) {
-        p++;
-        let start = CHAR;
-        if (this.at(p) === CH('^')) { p++; start = CHAR_NOT; }
-        lastStart = rule.length;
-        prevRules = 1;
-        while (this.at(p) !== CH(']')) {
-          if (this.at(p) === 0) this.fail('unexpected end of input', p);
-          const [v, q] = this.char(p);
-          p = q;
-          rule.push(lastStart < rule.length ? CHAR_ALT : start, v);
-          if (this.at(p) === CH('-') && this.at(p + 1) !== CH(']')) {
-            if (this.at(p + 1) === 0) this.fail('unexpected end of input', p);
-            const [u, r] = this.char(p + 1);
-            rule.push(CHAR_RNG_UPPER, u);
-            p = r;
-          }
-        }
-        p = this.space(p + 1, nested);
+        item();
+        p = this.space(this.charClass(p + 1, rule), nested);
       } else if (c === CH('<') || c === CH('!')) {
         this.fail('token elements (<[id]>, <token>) are not supported', p);
       } else if (isWord(c)) {
         const e = this.name(p);
         const id = this.symbol(String.fromCodePoint(...this.cs.slice(p, e)));
         p = this.space(e, nested);
-        lastStart = rule.length;
-        prevRules = 1;
+        item();
         rule.push(RULE_REF, id);
       } else if (c === CH('(')) {
         p = this.space(p + 1, true);
@@ -218,35 +249,15 @@ class Parser {
         if (this.at(p) !== CH(')')) this.fail("expecting ')'", p);
         p = this.space(p + 1, nested);
       } else if (c === CH('.')) {
-        lastStart = rule.length;
-        prevRules = 1;
+        item();
         rule.push(CHAR_ANY, 0);
         p = this.space(p + 1, nested);
       } else if (c === CH('*') || c === CH('+') || c === CH('?')) {
         p = this.space(p + 1, nested);
         prevRules = this.repeat(rule, lastStart, prevRules, c === CH('+') ? 1 : 0, c === CH('?') ? 1 : Infinity, ruleName, p);
       } else if (c === CH('{')) {
-        p = this.space(p + 1, nested);
-        if (!isDigit(this.at(p))) this.fail('expecting an int', p);
-        let min: number;
-        [min, p] = this.int(p);
-        p = this.space(p, nested);
-        let max = Infinity;
-        if (this.at(p) === CH('}')) {
-          max = min;
-          p = this.space(p + 1, nested);
-        } else if (this.at(p) === CH(',')) {
-          p = this.space(p + 1, nested);
-          if (isDigit(this.at(p))) {
-            [max, p] = this.int(p);
-            p = this.space(p, nested);
-          }
-          if (this.at(p) !== CH('}')) this.fail("expecting '}'", p);
-          p = this.space(p + 1, nested);
-        } else this.fail("expecting ','", p);
-        if (min > MAX_REPETITION) this.fail(`more than ${MAX_REPETITION} repetitions`, p);
-        if (max !== Infinity && max > MAX_REPETITION) max = Infinity;
-        if (max < min) this.fail(`repetition {${min},${max}} has max < min`, p);
+        const [min, max, q] = this.braces(this.space(p + 1, nested), nested);
+        p = q;
         prevRules = this.repeat(rule, lastStart, prevRules, min, max, ruleName, p);
       } else return p;
     }

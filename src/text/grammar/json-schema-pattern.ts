@@ -29,134 +29,162 @@ export interface PatternHost {
   buildRepetition(item: string, min: number, max: number, sep?: string): string;
 }
 
-/** The rule body `"\"" (…) "\""` for an anchored pattern. */
-export function patternToRule(pattern: string, name: string, host: PatternHost): string {
-  if (pattern.length < 2 || pattern[0] !== '^' || pattern[pattern.length - 1] !== '$') throw new UnsupportedPattern("not anchored with '^' and '$'");
-  const sub = pattern.slice(1, -1);
-  const subRuleIds = new Map<string, string>();
-  let i = 0;
-  let depth = 0;
-  type Item = [string, boolean]; // [text, isLiteral]
-  const toRule = ([s, lit]: Item) => (lit ? `"${s}"` : s);
-  const transform = (): Item => {
-    const seq: Item[] = [];
-    const joinSeq = (): Item => {
-      const ret: Item[] = [];
-      let literal = '';
-      for (const it of seq) {
-        if (it[1]) literal += it[0];
-        else {
-          if (literal) ret.push([literal, true]);
-          literal = '';
-          ret.push(it);
-        }
-      }
+type Item = [text: string, literal: boolean];
+const toRule = ([s, lit]: Item) => (lit ? `"${s}"` : s);
+
+/** Joins a sequence, merging consecutive literals. */
+function joinSeq(seq: Item[]): Item {
+  const ret: Item[] = [];
+  let literal = '';
+  for (const it of seq) {
+    if (it[1]) literal += it[0];
+    else {
       if (literal) ret.push([literal, true]);
-      return [ret.map(toRule).join(' '), false];
-    };
-    while (i < sub.length) {
-      const c = sub[i];
+      literal = '';
+      ret.push(it);
+    }
+  }
+  if (literal) ret.push([literal, true]);
+  return [ret.map(toRule).join(' '), false];
+}
+
+class PatternParser {
+  i = 0;
+  depth = 0;
+  private readonly subRuleIds = new Map<string, string>();
+
+  constructor(private readonly sub: string, private readonly name: string, private readonly host: PatternHost) {}
+
+  transform(): Item {
+    const { sub } = this;
+    const seq: Item[] = [];
+    while (this.i < sub.length) {
+      const c = sub[this.i];
       if (c === '.') {
-        seq.push([host.addRule('dot', '[^\\x0A\\x0D]'), false]);
-        i++;
+        seq.push([this.host.addRule('dot', '[^\\x0A\\x0D]'), false]);
+        this.i++;
       } else if (c === '(') {
-        i++;
-        if (sub[i] === '?') {
-          if (sub[i + 1] === ':') i += 2;
+        this.i++;
+        if (sub[this.i] === '?') {
+          if (sub[this.i + 1] === ':') this.i += 2;
           else throw new UnsupportedPattern('unsupported group syntax');
         }
-        if (++depth > MAX_DEPTH) throw new UnsupportedPattern('pattern nesting too deep');
-        seq.push([`(${toRule(transform())})`, false]);
+        if (++this.depth > MAX_DEPTH) throw new UnsupportedPattern('pattern nesting too deep');
+        seq.push([`(${toRule(this.transform())})`, false]);
       } else if (c === ')') {
-        i++;
-        if (depth === 0) throw new InvalidPattern('unbalanced parentheses');
-        depth--;
-        return joinSeq();
+        this.i++;
+        if (this.depth === 0) throw new InvalidPattern('unbalanced parentheses');
+        this.depth--;
+        return joinSeq(seq);
       } else if (c === '^' || c === '$') {
         throw new UnsupportedPattern('anchor inside the pattern');
       } else if (c === '[') {
-        let sq = '[';
-        i++;
-        while (i < sub.length && sub[i] !== ']') {
-          if (sub[i] === '\\') {
-            const n = escapeLength(sub, i);
-            if (n === 0) throw new UnsupportedPattern(`unsupported escape in character class: ${sub.slice(i, i + 2)}`);
-            sq += sub.slice(i, i + n);
-            i += n;
-          } else sq += sub[i++];
-        }
-        if (i >= sub.length) throw new InvalidPattern('unterminated character class');
-        sq += ']';
-        i++;
-        seq.push([sq, false]);
+        seq.push([this.charClass(), false]);
       } else if (c === '|') {
         seq.push(['|', false]);
-        i++;
+        this.i++;
       } else if (c === '*' || c === '+' || c === '?') {
         if (seq.length === 0) throw new InvalidPattern('nothing to repeat');
         seq[seq.length - 1] = [toRule(seq[seq.length - 1]) + c, false];
-        i++;
+        this.i++;
       } else if (c === '{') {
-        let curly = '{';
-        i++;
-        while (i < sub.length && sub[i] !== '}') curly += sub[i++];
-        if (i >= sub.length) throw new UnsupportedPattern('unterminated curly brackets');
-        i++;
-        const nums = curly.slice(1).split(',');
-        if (nums.length !== 1 && nums.length !== 2) throw new UnsupportedPattern('wrong number of values in curly brackets');
-        const int = (s: string) => {
-          const m = /^\s*[-+]?\d+/.exec(s);
-          if (!m) throw new UnsupportedPattern('invalid number in curly brackets');
-          return parseInt(m[0], 10);
-        };
-        let min = 0;
-        let max = Infinity;
-        if (nums.length === 1) min = max = int(nums[0]);
-        else {
-          if (nums[0] !== '') min = int(nums[0]);
-          if (nums[1] !== '') max = int(nums[1]);
-        }
-        if (seq.length === 0) throw new InvalidPattern('nothing to repeat');
-        const last = seq[seq.length - 1];
-        let s = last[0];
-        if (!last[1]) {
-          let id = subRuleIds.get(s);
-          if (id === undefined) {
-            id = host.addRule(`${name}-${subRuleIds.size + 1}`, s);
-            subRuleIds.set(s, id);
-          }
-          s = id;
-        }
-        seq[seq.length - 1] = [host.buildRepetition(last[1] ? `"${s}"` : s, min, max, ''), false];
+        this.curly(seq);
       } else {
-        let literal = '';
-        while (i < sub.length) {
-          if (sub[i] === '\\') {
-            if (i === sub.length - 1) throw new InvalidPattern('trailing backslash');
-            const next = sub[i + 1];
-            if (ESCAPED_IN_REGEX_ONLY.has(next)) {
-              literal += next;
-              i += 2;
-            } else {
-              const n = escapeLength(sub, i);
-              if (n === 0) throw new UnsupportedPattern(`unsupported escape: ${sub.slice(i, i + 2)}`);
-              literal += sub.slice(i, i + n);
-              i += n;
-            }
-          } else if (sub[i] === '"') {
-            literal += '\\"';
-            i++;
-          } else if (!NON_LITERAL.has(sub[i]) && (i === sub.length - 1 || literal === '' || sub[i + 1] === '.' || !NON_LITERAL.has(sub[i + 1]))) {
-            literal += sub[i++];
-          } else break;
-        }
-        if (literal === '') throw new UnsupportedPattern(`unsupported character: ${c}`);
-        seq.push([literal, true]);
+        seq.push([this.literal(c), true]);
       }
     }
-    return joinSeq();
-  };
-  const rule = toRule(transform());
-  if (depth !== 0) throw new InvalidPattern('unbalanced parentheses');
+    return joinSeq(seq);
+  }
+
+  private charClass(): string {
+    const { sub } = this;
+    let sq = '[';
+    this.i++;
+    while (this.i < sub.length && sub[this.i] !== ']') {
+      if (sub[this.i] === '\\') {
+        const n = escapeLength(sub, this.i);
+        if (n === 0) throw new UnsupportedPattern(`unsupported escape in character class: ${sub.slice(this.i, this.i + 2)}`);
+        sq += sub.slice(this.i, this.i + n);
+        this.i += n;
+      } else sq += sub[this.i++];
+    }
+    if (this.i >= sub.length) throw new InvalidPattern('unterminated character class');
+    this.i++;
+    return sq + ']';
+  }
+
+  /** `{m}`, `{m,}`, `{,n}`, `{m,n}` applied to the last item. */
+  private curly(seq: Item[]): void {
+    const { sub } = this;
+    let curly = '';
+    this.i++;
+    while (this.i < sub.length && sub[this.i] !== '}') curly += sub[this.i++];
+    if (this.i >= sub.length) throw new UnsupportedPattern('unterminated curly brackets');
+    this.i++;
+    const nums = curly.split(',');
+    if (nums.length !== 1 && nums.length !== 2) throw new UnsupportedPattern('wrong number of values in curly brackets');
+    const int = (x: string) => {
+      const m = /^\s*[-+]?\d+/.exec(x);
+      if (!m) throw new UnsupportedPattern('invalid number in curly brackets');
+      return parseInt(m[0], 10);
+    };
+    let min = 0;
+    let max = Infinity;
+    if (nums.length === 1) min = max = int(nums[0]);
+    else {
+      if (nums[0] !== '') min = int(nums[0]);
+      if (nums[1] !== '') max = int(nums[1]);
+    }
+    if (seq.length === 0) throw new InvalidPattern('nothing to repeat');
+    const [text, literal] = seq[seq.length - 1];
+    let item = text;
+    if (!literal) {
+      let id = this.subRuleIds.get(text);
+      if (id === undefined) {
+        id = this.host.addRule(`${this.name}-${this.subRuleIds.size + 1}`, text);
+        this.subRuleIds.set(text, id);
+      }
+      item = id;
+    }
+    seq[seq.length - 1] = [this.host.buildRepetition(literal ? `"${item}"` : item, min, max, ''), false];
+  }
+
+  /** A run of literal characters (escapes resolved); a quantifier after it takes its last character alone. */
+  private literal(c: string): string {
+    const { sub } = this;
+    let literal = '';
+    while (this.i < sub.length) {
+      const ch = sub[this.i];
+      if (ch === '\\') {
+        if (this.i === sub.length - 1) throw new InvalidPattern('trailing backslash');
+        const next = sub[this.i + 1];
+        if (ESCAPED_IN_REGEX_ONLY.has(next)) {
+          literal += next;
+          this.i += 2;
+        } else {
+          const n = escapeLength(sub, this.i);
+          if (n === 0) throw new UnsupportedPattern(`unsupported escape: ${sub.slice(this.i, this.i + 2)}`);
+          literal += sub.slice(this.i, this.i + n);
+          this.i += n;
+        }
+      } else if (ch === '"') {
+        literal += '\\"';
+        this.i++;
+      } else if (!NON_LITERAL.has(ch) && (this.i === sub.length - 1 || literal === '' || sub[this.i + 1] === '.' || !NON_LITERAL.has(sub[this.i + 1]))) {
+        literal += ch;
+        this.i++;
+      } else break;
+    }
+    if (literal === '') throw new UnsupportedPattern(`unsupported character: ${c}`);
+    return literal;
+  }
+}
+
+/** The rule for an anchored pattern: `"\"" (…) "\""`. */
+export function patternToRule(pattern: string, name: string, host: PatternHost): string {
+  if (pattern.length < 2 || pattern[0] !== '^' || pattern[pattern.length - 1] !== '$') throw new UnsupportedPattern("not anchored with '^' and '$'");
+  const p = new PatternParser(pattern.slice(1, -1), name, host);
+  const rule = toRule(p.transform());
+  if (p.depth !== 0) throw new InvalidPattern('unbalanced parentheses');
   return host.addRule(name, `"\\"" (${rule}) "\\""`);
 }

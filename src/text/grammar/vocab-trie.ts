@@ -89,22 +89,7 @@ export class VocabTrie {
       this.tokLo[i] = this.tokCount[i] > 0 ? this.tokFirst[i] : ids.length;
       this.tokHi[i] = this.tokCount[i] > 0 ? this.tokFirst[i] + this.tokCount[i] : -1;
     }
-    // UTF-8 decoding from the root: bytes still to come (-1: ill-formed) and the range the next byte must be in
-    const rem = new Int8Array(n);
-    const lo = new Uint8Array(n);
-    const hi = new Uint8Array(n);
-    for (let c = 1; c < n; c++) {
-      const p = parent[c];
-      const b = this.byteOf[c];
-      if (rem[p] < 0) rem[c] = -1;
-      else if (rem[p] > 0) {
-        rem[c] = b >= lo[p] && b <= hi[p] ? rem[p] - 1 : -1;
-        lo[c] = 0x80; hi[c] = 0xbf;
-      } else {
-        const [r, l, h] = utf8Lead(b);
-        rem[c] = r; lo[c] = l; hi[c] = h;
-      }
-    }
+    const rem = utf8Remaining(this.byteOf, parent);
     this.boundary = Uint8Array.from(rem, (r) => (r === 0 ? 1 : 0));
     this.utf8Below = new Uint8Array(n).fill(1);
     for (let c = n - 1; c > 0; c--) if (rem[c] < 0 || !this.utf8Below[c]) this.utf8Below[parent[c]] = 0;
@@ -118,6 +103,27 @@ export class VocabTrie {
       if (this.tokHi[c] > this.tokHi[p]) this.tokHi[p] = this.tokHi[c];
     }
   }
+}
+
+/** UTF-8 decoding from the root, node by node (parents first): continuation bytes still to come, -1 once ill-formed. */
+function utf8Remaining(byteOf: Uint8Array, parent: Int32Array): Int8Array {
+  const n = byteOf.length;
+  const rem = new Int8Array(n);
+  const lo = new Uint8Array(n);
+  const hi = new Uint8Array(n);
+  for (let c = 1; c < n; c++) {
+    const p = parent[c];
+    const b = byteOf[c];
+    if (rem[p] < 0) rem[c] = -1;
+    else if (rem[p] > 0) {
+      rem[c] = b >= lo[p] && b <= hi[p] ? rem[p] - 1 : -1;
+      lo[c] = 0x80; hi[c] = 0xbf;
+    } else {
+      const [r, l, h] = utf8Lead(b);
+      rem[c] = r; lo[c] = l; hi[c] = h;
+    }
+  }
+  return rem;
 }
 
 /** A byte at a character boundary: [continuation bytes to come (-1: not a lead), range of the next byte]. */

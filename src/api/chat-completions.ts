@@ -70,7 +70,7 @@ interface StreamInfo { id: string; model: string; created: number; names: string
 
 const MARKERS = ['<tool_call>', '[TOOL_CALLS]', '<|python_tag|>'];
 
-/** How much of `text` may be shown as content now: all of it, unless a tool call may be starting. */
+/** How much of `text` may be shown as content now: all of it, unless a tool call may be starting (or only whitespace follows). */
 function safeLength(text: string): number {
   let cut = text.length;
   for (const m of MARKERS) {
@@ -80,6 +80,8 @@ function safeLength(text: string): number {
       if (text.endsWith(m.slice(0, k))) { cut = Math.min(cut, text.length - k); break; }
     }
   }
+  // whitespace before a call is not content (parseToolCalls trims it): hold it until text follows
+  while (cut > 0 && /\s/.test(text[cut - 1])) cut--;
   return cut;
 }
 

@@ -13,6 +13,7 @@ import { renderChat } from '../../src/api/chat-prompt.ts';
 import { engineBackend } from '../../src/api/engine-backend.ts';
 import { createOpenAiApi, parseToolCalls, type ChatCompletionChunk, type OpenAiApi } from '../../src/api/index.ts';
 import type { ChatMessageParam, FunctionTool } from '../../src/api/types.ts';
+import { callGrammar } from '../../src/api/tools.ts';
 import type { Standalone } from '../../src/engine/standalone.ts';
 import { openReference, reference, STORIES } from '../cases/gen-models.ts';
 import { REPO_ROOT } from '../cases/fixtures-dir.ts';
@@ -134,6 +135,24 @@ describe('tool_choice on stories260K', () => {
     const auto = await api.chat.completions.create({ messages, tools, seed: 3, max_tokens: 16 });
     expect(auto.choices[0].finish_reason).toBe('length');
     expect(typeof auto.choices[0].message.content).toBe('string');
+  });
+
+  it('auto, streamed: prose before a Hermes call streams as content, the call as tool-call deltas (the model made to write it by a grammar)', async () => {
+    // the reply's shape forced with the grammar extension: "Let me check. <tool_call>{…}</tool_call>"
+    const call = callGrammar([tools[1]]).replace(/^root ::=/m, 'call ::=');
+    const grammar = `root ::= "Let me check. <tool_call>" call "</tool_call>"\n${call}`;
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const c of await api.chat.completions.create({ messages, tools, grammar, seed: 4, max_tokens: 150, stream: true })) chunks.push(c);
+    const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+    expect(content).toBe('Let me check.');
+    expect(content).not.toContain('<tool_call');
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    expect(calls[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'search', arguments: '' } });
+    expect(validators.get('search')!(JSON.parse(calls.slice(1).map((d) => d.function!.arguments).join('')))).toBe(true);
+    expect(chunks.at(-1)!.choices[0].finish_reason).toBe('tool_calls');
+    const whole = await api.chat.completions.create({ messages, tools, grammar, seed: 4, max_tokens: 150 });
+    expect(whole.choices[0].message.content).toBe('Let me check.');
+    expect(whole.choices[0].message.tool_calls![0].function.name).toBe('search');
   });
 
   it('streams a forced call as OpenAI does: id, type and name first, then the arguments, then finish tool_calls', async () => {

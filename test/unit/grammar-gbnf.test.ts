@@ -65,6 +65,7 @@ describe('GBNF errors', () => {
     ['root ::= <[12]>', /token elements/],
     ['root ::= ( "a" ', /expecting '\)'/],
     ['root : "a"', /expecting ::=/],
+    ['root ::= ' + '('.repeat(20000) + '"a"' + ')'.repeat(20000), /groups nested deeper than 256/],
   ];
   for (const [g, msg] of bad) {
     it(`refuses ${JSON.stringify(g)} with INVALID_ARGUMENT`, () => {

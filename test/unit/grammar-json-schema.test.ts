@@ -124,6 +124,11 @@ describe('JSON Schema errors', () => {
     [{ $ref: '#/$defs/missing' }, '$ref'],
     [{ type: 'array', minItems: -1 }, 'minItems'],
   ];
+  it('refuses a schema nested thousands deep with INVALID_ARGUMENT, not a stack overflow', () => {
+    let s: unknown = { type: 'string' };
+    for (let i = 0; i < 20000; i++) s = { type: 'array', items: s };
+    expect(() => jsonSchemaToGrammar(s)).toThrow(/nested deeper than 128 schemas/);
+  });
   for (const [schema, keyword] of bad) {
     it(`refuses ${JSON.stringify(schema)} naming ${keyword}`, () => {
       let err: unknown;

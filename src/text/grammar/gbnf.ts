@@ -16,6 +16,8 @@ export const END = 0, ALT = 1, RULE_REF = 2, CHAR = 3, CHAR_NOT = 4, CHAR_RNG_UP
 
 /** llama.cpp's MAX_REPETITION_THRESHOLD: a bound on the rules a repetition generates. */
 export const MAX_REPETITION = 2000;
+/** Groups nested deeper than this are refused (the parser recurses into each). */
+export const MAX_NESTING = 256;
 /** Grammar text longer than this is refused (it is parsed eagerly). */
 export const MAX_GRAMMAR_CHARS = 1 << 20;
 
@@ -41,6 +43,7 @@ class Parser {
   readonly cs: number[];
   readonly ids = new Map<string, number>();
   readonly rules: number[][] = [];
+  depth = 0;
 
   constructor(src: string) {
     this.cs = Array.from(src, (c) => c.codePointAt(0)!);
@@ -239,6 +242,7 @@ class Parser {
         item();
         rule.push(RULE_REF, id);
       } else if (c === CH('(')) {
+        if (++this.depth > MAX_NESTING) this.fail(`groups nested deeper than ${MAX_NESTING}`, p);
         p = this.space(p + 1, true);
         const before = this.ids.size;
         const sub = this.generated(ruleName);
@@ -247,6 +251,7 @@ class Parser {
         lastStart = rule.length;
         rule.push(RULE_REF, sub);
         if (this.at(p) !== CH(')')) this.fail("expecting ')'", p);
+        this.depth--;
         p = this.space(p + 1, nested);
       } else if (c === CH('.')) {
         item();

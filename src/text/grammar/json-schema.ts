@@ -71,8 +71,12 @@ export function buildRepetition(item: string, min: number, max: number, sep = ''
   return min === 0 ? `(${r})?` : r;
 }
 
+/** Schemas nested deeper than this are refused (the converter recurses into each). */
+export const MAX_SCHEMA_DEPTH = 128;
+
 class Converter {
   rules = new Map<string, string>([['space', SPACE_RULE]]);
+  private depth = 0;
   private readonly resolving = new Set<string>();
   readonly warnings: string[] = [];
 
@@ -149,6 +153,15 @@ class Converter {
   }
 
   visit(schema: unknown, name: string, path: string): string {
+    if (++this.depth > MAX_SCHEMA_DEPTH) throw schemaError(path.slice(0, 120) + '…', `nested deeper than ${MAX_SCHEMA_DEPTH} schemas`);
+    try {
+      return this.visitNode(schema, name, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private visitNode(schema: unknown, name: string, path: string): string {
     const ruleName = RESERVED.has(name) ? name + '-' : name === '' ? 'root' : name;
     if (schema === true || (isObject(schema) && Object.keys(schema).every((k) => ANNOTATIONS.has(k)))) return this.addRule(ruleName, this.addPrimitive('value', PRIMITIVES.value));
     if (!isObject(schema)) throw schemaError(path, 'schema must be an object');

@@ -48,3 +48,27 @@ describe('the mask equals brute force', () => {
     }, 120_000);
   }
 });
+
+describe('states inside characters', () => {
+  it('a string of at most 60 characters (no loop to shortcut) on deepseek-llm\'s vocabulary stays within the automaton\'s bounds', async () => {
+    const tok = createTokenizer(await vocabTokenizerModel('deepseek-llm'));
+    const a = new GrammarAutomaton(parseGbnf(jsonSchemaToGrammar({ type: 'string', maxLength: 60 }).grammar));
+    const m = new GrammarMatcher(a, tok, false);
+    m.advance(new TextEncoder().encode('"'));
+    let last = 0;
+    for (let i = 0; i < 60; i++) {
+      const bits = m.allowed();
+      let n = 0;
+      for (const w of bits) for (let x = w; x; x &= x - 1) n++;
+      expect(n).toBeGreaterThan(1000);
+      last = n;
+      m.advance(new TextEncoder().encode('中'));
+    }
+    expect(last).toBeGreaterThan(0);
+    // after 60 characters only the closing quote (and tokens starting with it) may follow
+    const end = m.allowed();
+    const quote = tok.encode('"', { addSpecial: false })[0];
+    expect((end[quote >>> 5] >>> (quote & 31)) & 1).toBe(1);
+    expect(a.stateCount).toBeLessThan(200_000);
+  }, 120_000);
+});

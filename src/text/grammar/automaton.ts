@@ -8,7 +8,9 @@
  *
  *   node  = (position of the stack's top element, node below it); node 0 is the empty stack
  *   state = (sorted node ids, partial code point value, bytes still to come)
- *   delta[state * 256 + byte] = next state, DEAD, or UNKNOWN (not computed yet)
+ *   delta[row * 256 + byte] = next state, DEAD, or UNKNOWN (not computed yet), for a state at a character boundary
+ *   pdelta[row * 64 + (byte & 0x3f)] = the same for a state inside a character (only continuation bytes go on);
+ *     such a state keeps the stacks of the boundary state it left, so it is keyed by (that state, value, remain)
  *
  * A state holding the empty stack (and no unfinished character) is accepting:
  * the text so far is a complete sentence of the grammar.
@@ -20,6 +22,8 @@ const UNKNOWN = -2;
 /** Interned stack nodes / states at most: bounds the memory one grammar can take (a few tens of MiB). */
 export const MAX_NODES = 1 << 21;
 export const MAX_STATES = 1 << 16;
+/** States inside a character at most (64 transitions each: a big multilingual vocabulary makes many). */
+export const MAX_PARTIAL_STATES = 1 << 18;
 
 export class GrammarAutomaton {
   private nodePos: Int32Array<ArrayBuffer> = new Int32Array(1024);
@@ -30,8 +34,16 @@ export class GrammarAutomaton {
   private readonly stateStacks: Int32Array[] = [];
   private readonly statePartial: number[] = [];
   private readonly stateRemain: number[] = [];
+  /** The boundary state whose stacks a state has (itself at a boundary). */
+  private readonly stateBase: number[] = [];
+  /** The state's row in delta (boundary) or pdelta (inside a character). */
+  private readonly stateRow: number[] = [];
+  private boundaryRows = 0;
+  private partialRows = 0;
+  private pdelta: Int32Array<ArrayBuffer> = new Int32Array(0);
+  private readonly partialIds = new Map<number, number>();
   private readonly stateIds = new Map<string, number>();
-  private delta = new Int32Array(0);
+  private delta: Int32Array<ArrayBuffer> = new Int32Array(0);
   private readonly loops: Array<Uint32Array | undefined> = [];
   private readonly nonAsciiLoop: Array<boolean | undefined> = [];
   private probes: Uint8Array[] | null = null;
@@ -49,7 +61,7 @@ export class GrammarAutomaton {
       if (g.types[p] === END) break;
       p++;
     }
-    this.start = this.state(uniqueSorted(roots), 0, 0);
+    this.start = this.state(uniqueSorted(roots));
   }
 
   get stateCount(): number {
@@ -69,11 +81,19 @@ export class GrammarAutomaton {
 
   /** The state after one more byte, or DEAD. */
   step(s: number, byte: number): number {
-    const i = s * 256 + byte;
-    const t = this.delta[i];
+    const row = this.stateRow[s];
+    if (this.stateRemain[s] === 0) {
+      const t = this.delta[row * 256 + byte];
+      if (t !== UNKNOWN) return t;
+      const next = this.compute(s, byte);
+      this.delta[row * 256 + byte] = next;
+      return next;
+    }
+    if ((byte & 0xc0) !== 0x80) return DEAD;
+    const t = this.pdelta[row * 64 + (byte & 0x3f)];
     if (t !== UNKNOWN) return t;
     const next = this.compute(s, byte);
-    this.delta[s * 256 + byte] = next;
+    this.pdelta[row * 64 + (byte & 0x3f)] = next;
     return next;
   }
 
@@ -174,21 +194,37 @@ export class GrammarAutomaton {
     return r;
   }
 
-  private state(stacks: Int32Array, partial: number, remain: number): number {
-    const key = `${stacks.join(',')}|${partial}|${remain}`;
+  /** The state of `stacks` at a character boundary, interned. */
+  private state(stacks: Int32Array): number {
+    const key = stacks.join(',');
     let id = this.stateIds.get(key);
     if (id !== undefined) return id;
-    if (this.stateStacks.length >= MAX_STATES) throw grammarError(`the grammar's automaton grew past ${MAX_STATES} states`);
-    id = this.stateStacks.length;
-    this.stateStacks.push(stacks);
-    this.statePartial.push(partial);
-    this.stateRemain.push(remain);
+    if (this.boundaryRows >= MAX_STATES) throw grammarError(`the grammar's automaton grew past ${MAX_STATES} states`);
+    id = this.push(stacks, 0, 0, -1, this.boundaryRows++);
     this.stateIds.set(key, id);
-    if (this.delta.length < (id + 1) * 256) {
-      const d = new Int32Array(Math.max(256 * 64, this.delta.length * 2)).fill(UNKNOWN);
-      d.set(this.delta);
-      this.delta = d;
-    }
+    if (this.delta.length < this.boundaryRows * 256) this.delta = grownFilled(this.delta, 256 * 64);
+    return id;
+  }
+
+  /** The state inside a character after boundary state `base`: `value` so far, `remain` bytes to come. */
+  private partialState(base: number, value: number, remain: number): number {
+    const key = base * 2 ** 17 + remain * 2 ** 15 + value;
+    let id = this.partialIds.get(key);
+    if (id !== undefined) return id;
+    if (this.partialRows >= MAX_PARTIAL_STATES) throw grammarError(`the grammar's automaton grew past ${MAX_PARTIAL_STATES} states inside characters`);
+    id = this.push(this.stateStacks[base], value, remain, base, this.partialRows++);
+    this.partialIds.set(key, id);
+    if (this.pdelta.length < this.partialRows * 64) this.pdelta = grownFilled(this.pdelta, 64 * 256);
+    return id;
+  }
+
+  private push(stacks: Int32Array, value: number, remain: number, base: number, row: number): number {
+    const id = this.stateStacks.length;
+    this.stateStacks.push(stacks);
+    this.statePartial.push(value);
+    this.stateRemain.push(remain);
+    this.stateBase.push(base < 0 ? id : base);
+    this.stateRow.push(row);
     return id;
   }
 
@@ -213,7 +249,7 @@ export class GrammarAutomaton {
     }
     const stacks = this.stateStacks[s];
     for (let i = 0; i < stacks.length; i++) {
-      if (stacks[i] !== 0 && this.matchPartial(this.nodePos[stacks[i]], value, remain)) return this.state(stacks, value, remain);
+      if (stacks[i] !== 0 && this.matchPartial(this.nodePos[stacks[i]], value, remain)) return this.partialState(this.stateBase[s], value, remain);
     }
     return DEAD;
   }
@@ -233,7 +269,7 @@ export class GrammarAutomaton {
       for (let j = 0; j < adv.length; j++) out.push(adv[j]);
     }
     if (out.length === 0) return DEAD;
-    return this.state(uniqueSorted(out), 0, 0);
+    return this.state(uniqueSorted(out));
   }
 
   /** llama_grammar_match_char: the slot after the character element when it matches cp, else -1. */
@@ -285,6 +321,13 @@ function uniqueSorted(xs: number[]): Int32Array {
   let m = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) a[m++] = a[i];
   return a.slice(0, m);
+}
+
+/** A copy at least twice as long (and at least `min`), the new part UNKNOWN. */
+function grownFilled(a: Int32Array<ArrayBuffer>, min: number): Int32Array<ArrayBuffer> {
+  const d = new Int32Array(Math.max(min, a.length * 2)).fill(UNKNOWN);
+  d.set(a);
+  return d;
 }
 
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {

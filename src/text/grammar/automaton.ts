@@ -45,7 +45,7 @@ export class GrammarAutomaton {
   private readonly stateIds = new Map<string, number>();
   private delta: Int32Array<ArrayBuffer> = new Int32Array(0);
   private readonly loops: Array<Uint32Array | undefined> = [];
-  private readonly nonAsciiLoop: Array<boolean | undefined> = [];
+  private readonly nonAsciiTo: Array<number | undefined> = [];
   private probes: Uint8Array[] | null = null;
   /** The state before any text. */
   readonly start: number;
@@ -109,13 +109,13 @@ export class GrammarAutomaton {
   }
 
   /**
-   * Every non-ASCII character leads from s back to s (the inside of a JSON
-   * string). Matching depends only on which of the grammar's ranges a code
-   * point falls in, so one code point per interval between the grammar's
-   * range ends (and per UTF-8 length) settles it exactly.
+   * The one state every non-ASCII character leads to from s, or -1 when they
+   * do not all lead to the same live state. Matching depends only on which of
+   * the grammar's ranges a code point falls in, so one code point per
+   * interval between the grammar's range ends (and per UTF-8 length) settles it exactly.
    */
-  loopsOnNonAscii(s: number): boolean {
-    let r = this.nonAsciiLoop[s];
+  nonAsciiNext(s: number): number {
+    let r = this.nonAsciiTo[s];
     if (r === undefined) {
       if (!this.probes) {
         const cuts = new Set([0x80, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xffff, 0x10000, 0x10ffff]);
@@ -127,10 +127,41 @@ export class GrammarAutomaton {
         }
         this.probes = [...cuts].map((cp) => new TextEncoder().encode(String.fromCodePoint(cp)));
       }
-      r = this.stateRemain[s] === 0 && this.probes.every((b) => this.walk(s, b) === s);
-      this.nonAsciiLoop[s] = r;
+      r = -1;
+      if (this.stateRemain[s] === 0) {
+        const u = this.walk(s, this.probes[0]);
+        if (u !== DEAD && this.probes.every((b) => this.walk(s, b) === u)) r = u;
+      }
+      this.nonAsciiTo[s] = r;
     }
     return r;
+  }
+
+  /** Every non-ASCII character leads from s back to s (the inside of a JSON string). */
+  loopsOnNonAscii(s: number): boolean {
+    return this.nonAsciiNext(s) === s;
+  }
+
+  /**
+   * The one state that every byte of `bits` (ASCII bytes, 4 words at `at`)
+   * and, when `nonAscii`, every non-ASCII character lead to from s, or -1.
+   */
+  uniformNext(s: number, bits: Uint32Array, at: number, nonAscii: boolean): number {
+    let u = -2;
+    for (let w = 0; w < 4; w++) {
+      for (let word = bits[at + w]; word !== 0; word &= word - 1) {
+        const b = w * 32 + 31 - Math.clz32(word & -word);
+        const t = this.step(s, b);
+        if (t === DEAD || (u !== -2 && t !== u)) return -1;
+        u = t;
+      }
+    }
+    if (nonAscii) {
+      const v = this.nonAsciiNext(s);
+      if (v < 0 || (u !== -2 && v !== u)) return -1;
+      u = v;
+    }
+    return u === -2 ? -1 : u;
   }
 
   /** The state is inside a character (bytes of it still to come). */

@@ -10,6 +10,8 @@ import { DEAD, GrammarAutomaton } from './automaton.ts';
 import { grammarError, parseGbnf } from './gbnf.ts';
 import { vocabTrieOf, type GrammarVocab, type VocabTrie } from './vocab-trie.ts';
 
+/** Subtrees with fewer tokens are walked rather than checked for a chain of uniform states. */
+const CHAIN_MIN_TOKENS = 32;
 /** Allowed-token sets kept per matcher (each is vocab/8 bytes). */
 const MASK_CACHE = 64;
 /** Parsed grammars (with their lazily built automata) kept across generations, by text. */
@@ -123,20 +125,34 @@ export class GrammarMatcher {
 
   /**
    * Depth-first over the trie from the current state; a refused byte ends its
-   * subtree, and a subtree whose bytes all loop back to the state (ASCII
-   * bytes that do, and well-formed UTF-8 where every non-ASCII character
-   * does: the inside of a string) is allowed whole without walking it.
+   * subtree; a subtree whose bytes all loop back to the state (ASCII bytes
+   * that do, and well-formed UTF-8 where every non-ASCII character does: the
+   * inside of a string), or lead alike from state to state as deep as the
+   * subtree goes (a bounded repetition such as maxLength), is allowed whole
+   * without walking it.
    */
   private walk(bits: Uint32Array): void {
-    const { firstChild, nextSibling, byteOf, tokFirst, tokCount, tokenIds, tokLo, tokHi, asciiBelow, nonAsciiBelow, boundary, utf8Below } = this.trie;
+    const { firstChild, nextSibling, byteOf, tokFirst, tokCount, tokenIds, tokLo, tokHi, asciiBelow, nonAsciiBelow, boundary, utf8Below, depthBelow } = this.trie;
     const rootPartial = this.automaton.partial(this.state);
-    const whole = (c: number, s: number): boolean => {
-      if (nonAsciiBelow[c] && (rootPartial || !boundary[c] || !utf8Below[c] || !a.loopsOnNonAscii(s))) return false;
-      const loops = a.selfLoops(s);
-      const i = 4 * c;
-      if ((asciiBelow[i] & ~loops[0]) | (asciiBelow[i + 1] & ~loops[1]) | (asciiBelow[i + 2] & ~loops[2]) | (asciiBelow[i + 3] & ~loops[3])) return false;
+    const fill = (c: number): true => {
       for (let k = tokLo[c], e = tokHi[c]; k < e; k++) bits[tokenIds[k] >>> 5] |= 1 << (tokenIds[k] & 31);
       return true;
+    };
+    const whole = (c: number, s: number): boolean => {
+      const nonAscii = nonAsciiBelow[c] === 1;
+      if (nonAscii && (rootPartial || !boundary[c] || !utf8Below[c])) return false;
+      const loops = a.selfLoops(s);
+      const i = 4 * c;
+      const ascii = (asciiBelow[i] & ~loops[0]) | (asciiBelow[i + 1] & ~loops[1]) | (asciiBelow[i + 2] & ~loops[2]) | (asciiBelow[i + 3] & ~loops[3]);
+      if (ascii === 0 && (!nonAscii || a.loopsOnNonAscii(s))) return fill(c);
+      // a chain of states each byte (or character) of the subtree leads to alike, as deep as the subtree: a bounded repetition
+      if (tokHi[c] - tokLo[c] < CHAIN_MIN_TOKENS) return false;
+      let st = s;
+      for (let d = 0; d < depthBelow[c]; d++) {
+        st = a.uniformNext(st, asciiBelow, i, nonAscii);
+        if (st < 0) return false;
+      }
+      return fill(c);
     };
     const a = this.automaton;
     const sn = this.stackNode;

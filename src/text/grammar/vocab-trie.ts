@@ -10,6 +10,7 @@
  *     tokenIds[tokFirst[i] .. tokFirst[i] + tokCount[i])  tokens whose bytes end at i
  *     tokLo[i], tokHi[i]  the tokens of i's whole subtree: tokenIds[tokLo[i] .. tokHi[i])
  *     asciiBelow[4i .. 4i+4)  bits of the bytes on the edges below i (all < 0x80 unless nonAsciiBelow[i])
+ *     depthBelow[i]   the longest path below i, in bytes
  *     boundary[i]     the bytes from the root to i are whole UTF-8 characters
  *     utf8Below[i]    every path below i continues as well-formed UTF-8 (a last character may be cut)
  *   Tokens with no bytes (control tokens) are not in the trie.
@@ -31,6 +32,7 @@ export class VocabTrie {
   readonly asciiBelow: Uint32Array;
   readonly nonAsciiBelow: Uint8Array;
   readonly boundary: Uint8Array;
+  readonly depthBelow: Uint8Array;
   readonly utf8Below: Uint8Array;
   readonly nodeCount: number;
 
@@ -85,6 +87,7 @@ export class VocabTrie {
     this.tokHi = new Int32Array(n);
     this.asciiBelow = new Uint32Array(4 * n);
     this.nonAsciiBelow = new Uint8Array(n);
+    this.depthBelow = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       this.tokLo[i] = this.tokCount[i] > 0 ? this.tokFirst[i] : ids.length;
       this.tokHi[i] = this.tokCount[i] > 0 ? this.tokFirst[i] + this.tokCount[i] : -1;
@@ -99,6 +102,7 @@ export class VocabTrie {
       if (b >= 0x80 || this.nonAsciiBelow[c]) this.nonAsciiBelow[p] = 1;
       else this.asciiBelow[4 * p + (b >>> 5)] |= 1 << (b & 31);
       for (let k = 0; k < 4; k++) this.asciiBelow[4 * p + k] |= this.asciiBelow[4 * c + k];
+      if (this.depthBelow[c] + 1 > this.depthBelow[p]) this.depthBelow[p] = Math.min(255, this.depthBelow[c] + 1);
       if (this.tokLo[c] < this.tokLo[p]) this.tokLo[p] = this.tokLo[c];
       if (this.tokHi[c] > this.tokHi[p]) this.tokHi[p] = this.tokHi[c];
     }

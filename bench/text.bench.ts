@@ -24,6 +24,7 @@ import { createTokenizer, Sampler, type SamplingOptions } from '../src/text/inde
 import type { GgufModel } from '../src/gguf/types.ts';
 import { prng } from '../test/cases/prng.ts';
 import { SMOKE, sized } from './smoke.ts';
+import { maskBench, unionVocab } from './grammar-mask.ts';
 
 const json = process.argv.includes('--json');
 const RUNS = sized(5, 1);
@@ -155,8 +156,10 @@ async function main(): Promise<void> {
     sampleBench('top-p .95 without top-k', { topK: 0, topP: 0.95, minP: 0 }, logits),
     sampleBench('greedy', { temperature: 0 }, logits),
   ];
+  const deepseek = createTokenizer(await model('deepseek-llm'));
+  const grammar = maskBench(unionVocab(deepseek, await Promise.all(['gpt-2', 'falcon', 'starcoder'].map(async (n) => createTokenizer(await model(n))))), deepseek);
   if (json) {
-    process.stdout.write(JSON.stringify({ bench: 'text', textBytes: MiB, encode, sample, targets: { encodeMbPerS: 5, sampleMs: 1 } }) + '\n');
+    process.stdout.write(JSON.stringify({ bench: 'text', textBytes: MiB, encode, sample, grammar, targets: { encodeMbPerS: 5, sampleMs: 1, grammarMaskMs: 2 } }) + '\n');
     return;
   }
   const f = (x: number, d = 2) => x.toFixed(d);
@@ -172,6 +175,11 @@ async function main(): Promise<void> {
   console.log(`\n# sampling one step on a ${logits.length}-token vocabulary, median of 180 steps (target <= 1 ms)`);
   for (const s of sample) {
     console.log(`${s.name}: ${f(s.msPerStep, 3)} ms/step; sorting the logits once ${f(s.sortBaselineMs, 2)} ms (${f(s.sortBaselineMs / s.msPerStep, 1)}x) ${target(s.msPerStep <= 1, 'ABOVE TARGET')}`);
+  }
+  console.log(`\n# grammar mask per step on a ${grammar[0].vocabSize}-token vocabulary (bench/grammar-mask.ts), this process's CPU ms, median / p90 (target <= 2 ms)`);
+  for (const g of grammar) {
+    console.log(`${g.grammar}, ${g.steps} steps: cold automaton ${f(g.coldMedianMs, 3)} / ${f(g.coldP90Ms, 3)} ms, warm ${f(g.warmMedianMs, 3)} / ${f(g.warmP90Ms, 3)} ms ` +
+      `(${f(g.walksPerStepWarm, 2)} trie walks per warm step) ${g.warmMedianMs <= 2 ? 'OK' : 'ABOVE TARGET'}`);
   }
 }
 

@@ -50,3 +50,11 @@ export type {
   Tokenizer, EncodeOptions, DecodeOptions, StreamingDetokenizerOptions, ChatTemplateOptions, ChatTemplateResult,
   SamplingOptions, StopResult,
 } from './text/index.ts';
+// OpenAI-style API (src/api; docs/openai.md) and constrained generation (src/text/grammar).
+export { createOpenAiApi, parseToolCalls, type OpenAiApi, type ApiBackend } from './api/index.ts';
+export type {
+  ChatCompletion, ChatCompletionChunk, ChatCompletionParams, Completion, CompletionChunk, CompletionParams, EmbeddingParams, EmbeddingResponse,
+  ChatCompletions, Completions, Embeddings, ToolCall, Usage,
+} from './api/index.ts';
+export { engineBackend } from './api/engine-backend.ts';
+export { parseGbnf, jsonSchemaToGrammar, JSON_GBNF, GrammarAutomaton, GrammarMatcher } from './text/grammar/index.ts';

@@ -1,13 +1,14 @@
 /**
  * gguf-pager generate <file|url> --prompt <text> [--max-tokens N] [--temperature T]
  *   [--seed S] [--budget B|N%] [--kv f16|f32] [--batch N] [--context N] [--json] [--logits out.json]
+ *   [--grammar file.gbnf | --json-schema schema.json]
  *
  * Runs the engine in Node on the model's bytes (a file or an HTTP Range URL):
  * streams the text, or with --json prints one object. --budget bounds the
  * weight bytes kept resident (the rest is paged from the source); --logits
  * writes the logits of every computed position, for checks against llama.cpp.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { GgufPagerError } from '../core/errors.ts';
 import { openStandalone } from '../engine/standalone.ts';
 import { splitShardNames } from '../gguf/split.ts';
@@ -16,8 +17,10 @@ import { HttpRangeSource } from '../sources/http.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { parseArgv } from './args.ts';
 import { parseBudget } from './simulate.ts';
+import { readJson } from './json-file.ts';
+import { jsonSchemaToGrammar } from '../text/grammar/json-schema.ts';
 
-const USAGE = 'usage: gguf-pager generate <file|url> --prompt <text> [--max-tokens N] [--temperature T] [--seed S] [--budget B|N%] [--kv f16|f32] [--batch N] [--context N] [--json] [--logits out.json]';
+const USAGE = 'usage: gguf-pager generate <file|url> --prompt <text> [--max-tokens N] [--temperature T] [--seed S] [--budget B|N%] [--kv f16|f32] [--batch N] [--context N] [--json] [--logits out.json] [--grammar file.gbnf | --json-schema schema.json]';
 
 const bad = (m: string) => new GgufPagerError('INVALID_ARGUMENT', `generate: ${m}\n${USAGE}`);
 
@@ -28,6 +31,19 @@ function num(name: string, v: string | undefined, fallback: number, int = true):
   return n;
 }
 
+/** The grammar of --grammar (GBNF text) or --json-schema (a JSON Schema file, converted as llama.cpp does). */
+function constrainedBy(grammarFile: string | undefined, schemaFile: string | undefined): string | undefined {
+  if (grammarFile !== undefined && schemaFile !== undefined) throw bad('--grammar and --json-schema exclude each other');
+  if (grammarFile !== undefined) {
+    try {
+      return readFileSync(grammarFile, 'utf8');
+    } catch (e) {
+      throw new GgufPagerError('SOURCE_OPEN', `grammar file ${grammarFile} could not be read: ${(e as Error).message}`, { path: grammarFile });
+    }
+  }
+  return schemaFile === undefined ? undefined : jsonSchemaToGrammar(readJson(schemaFile, 'schema file')).grammar;
+}
+
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE + '\n');
@@ -35,8 +51,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const p = parseArgv(argv, {
     flags: ['--json'], positionals: 1, usage: USAGE,
-    options: ['--prompt', '--max-tokens', '--temperature', '--seed', '--budget', '--kv', '--logits', '--batch', '--context'],
+    options: ['--prompt', '--max-tokens', '--temperature', '--seed', '--budget', '--kv', '--logits', '--batch', '--context', '--grammar', '--json-schema'],
   });
+  const grammar = constrainedBy(p.options.get('--grammar'), p.options.get('--json-schema'));
   const prompt = p.options.get('--prompt');
   if (prompt === undefined) throw bad('--prompt is required');
   const kv = p.options.get('--kv') ?? 'f16';
@@ -58,6 +75,7 @@ export async function run(argv: string[]): Promise<number> {
         maxTokens: num('--max-tokens', p.options.get('--max-tokens'), 64),
         temperature: num('--temperature', p.options.get('--temperature'), 0, false),
         seed: num('--seed', p.options.get('--seed'), 0),
+        ...(grammar !== undefined ? { grammar } : {}),
         ...(logitsOut ? { onLogits: (position: number, l: Float32Array) => void logits.push({ position, logits: Array.from(l) }) } : {}),
       }, (piece) => { if (!json) process.stdout.write(piece.text); });
       const stats = s.pager.stats();

@@ -12,6 +12,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   simulate: { summary: 'simulate <file|url> --budget <b|N%> …  run the pager on a forward-pass trace', load: () => import('./simulate.ts') },
   tokenize: { summary: 'tokenize <file|url> <text> [--json]     print the token ids of a text', load: () => import('./tokenize.ts') },
   detokenize: { summary: 'detokenize <file|url> <ids…>           print the text of token ids', load: () => import('./detokenize.ts') },
+  chat: { summary: 'chat <file|url> --messages m.json …     one OpenAI-style chat completion (--tools, --json-schema), as JSON', load: () => import('./chat.ts') },
+  embed: { summary: 'embed <file|url> --text … [--json]       pooled, normalized embeddings of texts', load: () => import('./embed.ts') },
   'chat-template': { summary: 'chat-template <file|url> <messages.json> render the model\'s chat template', load: () => import('./chat-template.ts') },
 };
 

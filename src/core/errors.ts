@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'SOURCE_OPEN'           // a file or URL could not be opened (missing, no permission)
   | 'SOURCE_CHANGED'        // remote file changed (ETag/Last-Modified/size) since open
   | 'SOURCE_ABORTED'
+  | 'GENERATION_ABORTED'    // an OpenAI-style request (chat/completions) aborted through its signal
   | 'HTTP_STATUS'           // unexpected status (404, 5xx after retries, ...)
   | 'HTTP_RANGE_IGNORED'    // 200 to a Range request
   | 'HTTP_RANGE_NOT_SATISFIABLE' // 416

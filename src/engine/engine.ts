@@ -10,6 +10,7 @@ import type { PagerSource } from '../sources/source.ts';
 import { applyChatTemplate, chatTemplateOptions, createTokenizer, type ChatMessage, type ChatTemplateOptions, type Tokenizer } from '../text/index.ts';
 import { Forward, type ForwardOptions, type LogitsSink } from './forward.ts';
 import { generate, type GenerateOptions, type GenerateResult, type Piece } from './generation.ts';
+import { modelPooling, pooledEmbeddings, type Pooling } from './pooled-embeddings.ts';
 
 /** What a chat call may set of the template: a Jinja template instead of the model's `tokenizer.chat_template`, and the generation prompt. */
 export type ChatCallTemplate = Pick<ChatTemplateOptions, 'addGenerationPrompt' | 'template'>;
@@ -21,7 +22,7 @@ export class ModelEngine {
   readonly tokenizer: Tokenizer;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
+  constructor(readonly core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
     this.tokenizer = createTokenizer(model.metadata);
     this.forward = new Forward(core, model, pager, sources, label, opts);
   }
@@ -62,6 +63,16 @@ export class ModelEngine {
 
   detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): string {
     return this.tokenizer.decode(ids, opts);
+  }
+
+  /** Pooled, L2-normalized embeddings of each input (text or ids), after the queued generations; the KV cache is left empty. */
+  embed(inputs: ReadonlyArray<string | readonly number[]>, opts: { pooling?: Pooling; signal?: AbortSignal } = {}): Promise<{ vectors: number[][]; tokens: number }> {
+    const ids = inputs.map((x) => (typeof x === 'string' ? this.tokenizer.encode(x) : [...x]));
+    const pooling = opts.pooling ?? modelPooling(this.model);
+    return this.serial(async () => ({
+      vectors: await pooledEmbeddings(this.core, this.forward, ids, pooling, opts.signal),
+      tokens: ids.reduce((a, x) => a + x.length, 0),
+    }));
   }
 
   /** Drops the cached tokens (frees their KV pages). */

@@ -9,6 +9,7 @@ import type { LayerPager } from '../pager/layer-pager.ts';
 import type { SamplingOptions } from '../text/index.ts';
 import { Sampler, StopMatcher, StreamingDetokenizer, type Tokenizer } from '../text/index.ts';
 import type { Forward, LogitsSink } from './forward.ts';
+import { GrammarMatcher, automatonOf, grammarError } from '../text/grammar/index.ts';
 
 export type StopReason = 'maxTokens' | 'eog' | 'stop' | 'abort' | 'contextFull';
 
@@ -30,6 +31,8 @@ export interface GenerateOptions extends SamplingOptions {
   parseSpecial?: boolean;
   /** Text prompts: add BOS/EOS as the metadata says (default true). */
   addSpecial?: boolean;
+  /** GBNF (llama.cpp's syntax): only tokens that keep the text inside the grammar are drawn; the generation stops ('stop') when the grammar is complete. */
+  grammar?: string;
 }
 
 export interface Piece {
@@ -78,6 +81,7 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
     ? tokenizer.encode(prompt, { addSpecial: opts.addSpecial ?? true, parseSpecial: opts.parseSpecial ?? false })
     : [...prompt];
   if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', 'the prompt has no tokens', {});
+  const grammar = opts.grammar !== undefined ? new GrammarMatcher(automatonOf(opts.grammar), tokenizer) : null;
 
   const t0 = now();
   const loaded0 = bytesLoaded(ctx);
@@ -111,11 +115,14 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
   let tFirst = tPrompt;
   let decodeLoaded0 = bytesLoaded(ctx);
   let fed = 0;
+  let grammarDone = false;
   for (;;) {
     if (opts.signal?.aborted) { stopReason = 'abort'; break; }
     if (tokens.length >= maxTokens) { stopReason = 'maxTokens'; break; }
+    if (grammar && grammar.apply(logits) === 0) throw grammarError('no token of the vocabulary continues the text', { generated: tokens.length });
     const id = sampler.sample(logits);
     sampler.accept(id);
+    grammar?.accept(id);
     if (tokens.length === 0) {
       tFirst = now();
       decodeLoaded0 = bytesLoaded(ctx);
@@ -125,6 +132,7 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
     const out = stops.push(detok.push(id));
     if (out.text || !out.stopped) emit(id, out.text);
     if (out.stopped) { stopReason = 'stop'; break; }
+    if (grammar?.complete) { grammarDone = true; break; }
     if (tokens.length >= maxTokens) { stopReason = 'maxTokens'; break; }
     if (kv.length + 1 > kv.contextLength) {
       if (!opts.contextShift || (await forward.shiftContext(opts.keep ?? 1)) === 0) { stopReason = 'contextFull'; break; }
@@ -146,6 +154,7 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
     if (rest.stopped) stopReason = 'stop';
     if (tail) emit(-1, tail);
   }
+  if (grammarDone) stopReason = 'stop';
   const tEnd = now();
   const decodeBytes = bytesLoaded(ctx) - decodeLoaded0;
   return {

@@ -19,6 +19,8 @@ import type {
   RuntimeOptions, RuntimeStats, WarmupResult, WireGenerateResult,
 } from './protocol.ts';
 import { PieceStream, type GenerationRun } from './generation-run.ts';
+import type { ChatCompletions, Completions, Embeddings } from '../api/index.ts';
+import { withOpenAiApi } from '../api/handle-backend.ts';
 
 /** Options of `generate` and `chat` on the page. */
 export interface GenerateCallOptions extends GenerateOptions {
@@ -46,6 +48,9 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** One chat turn on a model (ModelHandle.chat). */
+export type ChatFunction = (messages: readonly ChatMessage[], opts?: ChatCallOptions) => GenerationRun;
+
 export interface ModelHandle {
   readonly info: ModelInfo;
   stats(): Promise<ModelStats>;
@@ -58,8 +63,17 @@ export interface ModelHandle {
   run(opts: RunOptions & CallOptions, onSample?: (s: RunSample) => void): Promise<ModelStats>;
   /** Generates from text or token ids: iterate the pieces as they stream, or await the result. */
   generate(prompt: string | readonly number[], opts?: GenerateCallOptions): GenerationRun;
-  /** One chat turn: the messages through the model's chat template, then generate; the cached prefix is reused. */
-  chat(messages: readonly ChatMessage[], opts?: ChatCallOptions): GenerationRun;
+  /**
+   * One chat turn: the messages through the model's chat template, then generate; the cached prefix is reused.
+   * `chat.completions.create(…)` is the OpenAI-style call (docs/openai.md).
+   */
+  chat: ChatFunction & { completions: ChatCompletions };
+  /** OpenAI-style `completions.create(…)` (docs/openai.md). */
+  completions: Completions;
+  /** OpenAI-style `embeddings.create(…)` (docs/openai.md). */
+  embeddings: Embeddings;
+  /** Pooled (mean, cls, last; default the model's `<arch>.pooling_type`, else mean), L2-normalized embeddings of each input. */
+  embed(inputs: Array<string | number[]>, opts?: { pooling?: 'mean' | 'cls' | 'last'; signal?: AbortSignal }): Promise<{ vectors: number[][]; tokens: number }>;
   tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
   detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): Promise<string>;
   applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): Promise<string>;
@@ -189,7 +203,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
 
   const handle = (info: ModelInfo): ModelHandle => {
     const id = info.id;
-    return {
+    return withOpenAiApi({
       info,
       stats: () => (live(), remote.modelStats(id)),
       prefetch: (what, o) => call(id, 'prefetch', o?.signal, (a) => remote.prefetch(id, what, a)),
@@ -204,6 +218,19 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
         const { template, ...rest } = o;
         return startGeneration(id, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })), ...(template ? { template } : {}) }, rest);
       },
+      embed: async (inputs, o = {}) => {
+        live();
+        const { signal, ...rest } = o;
+        const abortId = signal ? await remote.newAbortId() : 0;
+        const onAbort = () => void remote.abort(abortId);
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          return await remote.embed(id, inputs, rest, abortId);
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+        }
+      },
       tokenize: (text, o) => (live(), remote.tokenize(id, text, o)),
       detokenize: (ids, o) => (live(), remote.detokenize(id, [...ids], o)),
       applyChatTemplate: (messages, o) => (live(), remote.applyChatTemplate(id, messages.map((m) => ({ role: m.role, content: m.content })), o)),
@@ -213,7 +240,7 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
         pending.settle(id, () => new GgufPagerError('MODEL_DISPOSED', `${info.source}: the model was disposed while a call on it was pending`, { model: id }));
         return remote.unload(id);
       },
-    };
+    });
   };
 
   return {

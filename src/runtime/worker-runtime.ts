@@ -221,6 +221,16 @@ export class WorkerRuntime {
     return r;
   }
 
+  /** Pooled, L2-normalized embeddings of each input (text or token ids), between generations. Abort with `abort(abortId)`. */
+  async embed(handle: number, inputs: Array<string | number[]>, opts: { pooling?: 'mean' | 'cls' | 'last' } = {}, abortId = 0): Promise<{ vectors: number[][]; tokens: number }> {
+    const signal = this.aborts.get(abortId)?.signal;
+    try {
+      return await this.model(handle).engine().embed(inputs, { ...opts, signal });
+    } finally {
+      this.aborts.delete(abortId);
+    }
+  }
+
   tokenize(handle: number, text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): number[] {
     return this.model(handle).engine().tokenize(text, opts);
   }

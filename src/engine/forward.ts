@@ -14,10 +14,11 @@ import type { PagerSource } from '../sources/source.ts';
 import { architectureOf, type Architecture } from './architecture.ts';
 import { Embeddings } from './embeddings.ts';
 import { readHParams, tensorOf, type HParams } from './hparams.ts';
-import { computeOf, type KernelApi } from './kernel-api.ts';
+import { computeOf } from './kernel-api.ts';
 import { KvCache } from './kv-cache.ts';
 import { Scratch, ScratchLayout } from './scratch.ts';
 import { BlockWeights, Steps, weightOf, type Buffer } from './steps.ts';
+import { checkTensors } from './tensor-check.ts';
 
 export const DEFAULT_BATCH_SIZE = 32;
 
@@ -49,11 +50,11 @@ export class Forward {
     this.arch = architectureOf(model, label);
     this.memory = core.memory;
     const { kernels, ops } = computeOf(core);
-    const hp = (this.hp = readHParams(model, this.arch.names[0]));
+    const hp = (this.hp = readHParams(model, this.arch));
     this.tensors = model.tensors;
     checkTensors(model, this.arch, hp, kernels, label);
-    this.outputName = model.tensors.some((t) => t.name === 'output.weight') ? 'output.weight' : 'token_embd.weight';
-    this.ropeFactors = model.tensors.some((t) => t.name === 'rope_freqs.weight') ? 'rope_freqs.weight' : null;
+    const has = (name: string): boolean => model.tensors.some((t) => t.name === name);
+    this.outputName = has('output.weight') ? 'output.weight' : 'token_embd.weight';
     this.batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > 4096) {
       throw new GgufPagerError('INVALID_ARGUMENT', `${label}: batchSize must be an integer in 1..4096, got ${this.batchSize}`, { batchSize: this.batchSize });
@@ -89,8 +90,9 @@ export class Forward {
       this.scratch.free();
       throw e;
     }
+    this.ropeFactors = this.arch.features.ropeFactors?.(hp, contextLength, has) ?? null;
     this.embeddings = new Embeddings(embd, pager, sources, kernels, core.memory, this.scratch.ptr('row'));
-    this.steps = new Steps(hp, kernels, ops, this.scratch, this.kv, this.arch.ropeMode);
+    this.steps = new Steps(hp, this.arch, kernels, ops, this.scratch, this.kv);
   }
 
   /** Bytes of arena this engine holds for activations and scratch. */
@@ -143,15 +145,16 @@ export class Forward {
     const drop = Math.floor((n - k0) / 2);
     if (drop < 1) return 0;
     const hp = this.hp;
+    const s = this.steps;
     const kPtr = this.scratch.ptr('k');
-    const posPtr = this.scratch.ptr('pos');
     const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors) : undefined;
+    s.ropeFactors = factors ? factors.ptr : 0;
     try {
-      new Int32Array(this.view(), posPtr, 1)[0] = -drop;
-      const ops = computeOf(this.core).ops;
-      this.kv.shift(k0, drop, (k) => {
+      new Int32Array(this.view(), this.scratch.ptr('pos'), 1)[0] = -drop;
+      this.kv.shift(k0, drop, (k, layer) => {
+        const swa = s.slides(layer);
         new Float32Array(this.view(), kPtr, hp.kvDim).set(k);
-        ops.rope(kPtr, 1, hp.nHeadKv, hp.headDim, hp.nRot, posPtr, hp.ropeBase, hp.ropeScale, this.arch.ropeMode, factors ? factors.ptr : 0);
+        s.ropeAt(kPtr, 1, hp.nHeadKv, swa ? hp.ropeBaseSwa : hp.ropeBase, swa ? hp.ropeScaleSwa : hp.ropeScale);
         k.set(new Float32Array(this.view(), kPtr, hp.kvDim));
       });
     } finally {
@@ -168,6 +171,7 @@ export class Forward {
     const pos = new Int32Array(view, this.scratch.ptr('pos'), ids.length);
     for (let i = 0; i < ids.length; i++) pos[i] = s.start + i;
     await this.embeddings.lookup(ids, this.scratch.ptr('x'), signal);
+    if (this.arch.features.embedScale) s.scale('x', Math.fround(Math.sqrt(this.hp.nEmbd)), this.hp.nEmbd);
     for (let layer = 0; layer < this.hp.nLayer; layer++) {
       const lease = await this.pager.acquireLayer(layer, { signal });
       try {
@@ -215,25 +219,5 @@ export class Forward {
 
   private checkLive(): void {
     if (this.disposed) throw new GgufPagerError('MODEL_DISPOSED', `${this.label}: the engine was disposed`, {});
-  }
-}
-
-/** Every block has the architecture's tensors, and every matrix has a kernel: UNSUPPORTED_* at load, not mid-generation. */
-function checkTensors(model: GgufModel, arch: Architecture, hp: HParams, kernels: KernelApi, label: string): void {
-  const names = new Set(model.tensors.map((t) => t.name));
-  for (let i = 0; i < hp.nLayer; i++) {
-    for (const short of arch.blockTensors) {
-      if (!names.has(`blk.${i}.${short}`)) {
-        throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${label}: ${hp.arch} block ${i} has no tensor blk.${i}.${short}`, { architecture: hp.arch, tensor: `blk.${i}.${short}` });
-      }
-    }
-  }
-  if (!names.has('output_norm.weight')) tensorOf(model, 'output_norm.weight', hp.arch);
-  for (const t of model.tensors) {
-    const matrix = t.dims.length >= 2 && t.dims[1] > 1;
-    const ok = matrix ? kernels.supports(t.type) : t.type === 0;
-    if (!ok) {
-      throw new GgufPagerError('UNSUPPORTED_TENSOR_TYPE', `${label}: tensor ${t.name} is ${t.typeName}, which the kernels do not compute`, { tensor: t.name, type: t.typeName });
-    }
   }
 }

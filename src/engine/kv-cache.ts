@@ -45,6 +45,11 @@ export class KvCache {
     return this.seqs[layer];
   }
 
+  /** Tokens dropped from the front of layer `layer`'s sequence (a sliding window's ring), so stored index = position − dropped. */
+  dropped(_layer: number): number {
+    return 0;
+  }
+
   /** Pages one layer's sequence needs for `n` tokens. */
   pagesFor(n: number): number {
     return Math.ceil(n / this.tokensPerPage);
@@ -92,7 +97,7 @@ export class KvCache {
    * pages are needed beside the cache. On a failure the cache is cleared (the
    * layers would otherwise hold different tokens).
    */
-  private rebuild(keep: (t: number) => boolean, edit?: (t: number, k: Float32Array) => void): void {
+  private rebuild(keep: (t: number) => boolean, edit?: (t: number, k: Float32Array, layer: number) => void): void {
     const d = this.kvDim;
     const T = this.tokensPerPage;
     const n = this.length;
@@ -109,7 +114,7 @@ export class KvCache {
             const slot = t % T;
             decode(page, slot * d, k);
             decode(page, (T + slot) * d, v);
-            edit?.(t, k);
+            edit?.(t, k, l);
             this.pool.seqAppend(s, k, v);
           }
         } catch (e) {
@@ -130,10 +135,10 @@ export class KvCache {
    * and moves the rest down by `drop` positions; `rotateK` re-rotates each moved
    * token's K (f32, in place) by −drop positions, as llama.cpp does.
    */
-  shift(keep: number, drop: number, rotateK: (k: Float32Array) => void): void {
+  shift(keep: number, drop: number, rotateK: (k: Float32Array, layer: number) => void): void {
     const n = this.length;
     if (drop <= 0 || keep + drop > n) return;
-    this.rebuild((t) => t < keep || t >= keep + drop, (t, k) => { if (t >= keep + drop) rotateK(k); });
+    this.rebuild((t) => t < keep || t >= keep + drop, (t, k, l) => { if (t >= keep + drop) rotateK(k, l); });
     this.tokens.splice(keep, drop);
   }
 

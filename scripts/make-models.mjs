@@ -38,9 +38,13 @@ export function fixtureFile(rel) {
   return p;
 }
 
-/** The plan of a recipe: a RealModelRecipe, or `{ reencode: <fixture>, type }`. */
+/**
+ * The plan of a recipe: a RealModelRecipe, `{ reencode: <fixture>, type }`, or `{ twinOf: <recipe> }` (the F32 twin of
+ * a quantized model: every matrix dequantized to F32, so it holds exactly the numbers the quantized file stands for).
+ */
 export async function planOf(recipe) {
   const L = await lib();
+  if (recipe.twinOf) return L.reencodeGguf(L.planBytes(await planOf(recipe.twinOf)), 'F32', 'twin');
   if (recipe.reencode) return L.reencodeGguf(new Uint8Array(readFileSync(fixtureFile(recipe.reencode))), recipe.type, recipe.reencode);
   return L.realModelFromTokenizerGguf(recipe, new Uint8Array(readFileSync(fixtureFile(recipe.tokenizer))));
 }

@@ -46,6 +46,8 @@ export interface RealModelRecipe {
   rot?: number;
   /** Further `<arch>.<key>` numbers (sliding window, soft-caps, rope.scaling.attn_factor, …). */
   meta?: Record<string, number>;
+  /** The std of token_embd's values (default 1; a tied head wants about 2/√embd, as an output head). */
+  embdStd?: number;
   /** Write the declaration's optional global tensors (LongRoPE factors). */
   optionalGlobals?: boolean;
   name?: string;
@@ -139,7 +141,7 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
   };
   for (const d of decl.blockTensors) if (d.kind === 'weight') checkRows(recipe.weights, `blk.0.${d.name}`, d.dims(hp)[0]);
   checkRows(recipe.weights, 'output.weight', embd);
-  add('token_embd.weight', [embd, vocab], 'embd', 1);
+  add('token_embd.weight', [embd, vocab], 'embd', recipe.embdStd ?? 1);
   for (const d of decl.globalTensors ?? []) if (!d.optional || recipe.optionalGlobals) add(d.name, d.dims(hp), d.kind);
   for (let i = 0; i < recipe.blocks; i++) {
     for (const d of decl.blockTensors) {

@@ -27,13 +27,13 @@ import { f32ToF16, f16ToF32 } from '../f16';
 // @ts-ignore: decorator
 @inline function tanhf(x: f32): f32 { return <f32>Math.tanh(<f64>x); }
 
-/** f32 → nearest f16 → f32 on four lanes (|x| < 65504): 10 mantissa bits for normal halves, 2^-24 steps below 2^-14. */
+/** f32 → nearest f16 → f32 on four lanes (|x| < 65504): 10 mantissa bits for normal halves, 2^-24 steps below 2^-14 (sign kept, −0 too). */
 // @ts-ignore: decorator
 @inline function roundF16x4(x: v128): v128 {
   const mag = v128.and(x, i32x4.splat(0x7fffffff));
   const odd = v128.and(i32x4.shr_u(x, 13), i32x4.splat(1));
   const normal = v128.and(i32x4.add(i32x4.add(x, i32x4.splat(0xfff)), odd), i32x4.splat(<i32>0xffffe000));
-  const tiny = f32x4.sub(f32x4.add(x, f32x4.splat(0.75)), f32x4.splat(0.75));
+  const tiny = v128.or(f32x4.sub(f32x4.add(mag, f32x4.splat(0.75)), f32x4.splat(0.75)), v128.and(x, i32x4.splat(<i32>0x80000000)));
   return v128.bitselect(tiny, normal, f32x4.lt(mag, f32x4.splat(6.103515625e-5)));
 }
 

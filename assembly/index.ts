@@ -9,7 +9,7 @@ export { arenaStats, arenaCheck } from './arena-check';
 export { kvAlloc, kvFree, kvPagePtr, kvTotalPages, kvFreePages, kvPageElems, kvElemBytes, kvPoolCheck } from './kv';
 export {
   kvSeqCreate, kvSeqAppend, kvSeqLength, kvSeqPageCount, kvSeqKvDim, kvSeqFirstPage, kvNextPage,
-  kvSeqFree, kvScratchPtr, kvTokensPerPage, kvSeqCheck,
+  kvSeqFree, kvScratchPtr, kvTokensPerPage, kvSeqCheck, kvSeqDropFirst,
 } from './kv-seq';
 export { f32ToF16 } from './f16';
 export {

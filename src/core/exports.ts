@@ -40,6 +40,7 @@ export interface CoreExports {
   kvScratchPtr(): number;
   kvTokensPerPage(kvDim: number): number;
   kvSeqCheck(): number;
+  kvSeqDropFirst(seq: number): number;
 
   f32ToF16(x: number): number;
 

@@ -16,6 +16,7 @@ import { Embeddings } from './embeddings.ts';
 import { readHParams, tensorOf, type HParams } from './hparams.ts';
 import { computeOf } from './kernel-api.ts';
 import { KvCache } from './kv-cache.ts';
+import { layerWindows } from './arch/types.ts';
 import { Scratch, ScratchLayout } from './scratch.ts';
 import { BlockWeights, Steps, weightOf, type Buffer } from './steps.ts';
 import { checkTensors } from './tensor-check.ts';
@@ -64,8 +65,8 @@ export class Forward {
       throw new GgufPagerError('KV_EXHAUSTED', `${label}: the runtime has no KV pages (start it with kvBytes > 0) so it cannot generate`, {});
     }
     const perPage = pool.tokensPerPage(hp.kvDim);
-    // One layer's pages stay spare: truncating or shifting the cache rebuilds a layer beside the others.
-    const poolTokens = perPage === 0 ? 0 : Math.floor(pool.totalPages / (hp.nLayer + 1)) * perPage;
+    const windows = layerWindows(hp, this.arch);
+    const poolTokens = poolContext(windows, hp, perPage, this.batchSize, pool.totalPages);
     const contextLength = opts.contextLength ?? Math.min(hp.trainedContext, poolTokens);
     if (!Number.isInteger(contextLength) || contextLength < 1) {
       throw new GgufPagerError('INVALID_ARGUMENT', `${label}: context length ${contextLength} is not a positive integer (the KV pool holds ${poolTokens} tokens of this model)`, { contextLength, poolTokens });
@@ -85,7 +86,7 @@ export class Forward {
       .add('row', kernels.rowBytes(embd.type, embd.dims[0]));
     this.scratch = new Scratch(core.arena, layout, label);
     try {
-      this.kv = new KvCache(pool, core.memory, hp.nLayer, hp.kvDim, contextLength, label);
+      this.kv = new KvCache(pool, core.memory, hp.nLayer, hp.kvDim, contextLength, label, windows);
     } catch (e) {
       this.scratch.free();
       throw e;
@@ -220,4 +221,25 @@ export class Forward {
   private checkLive(): void {
     if (this.disposed) throw new GgufPagerError('MODEL_DISPOSED', `${this.label}: the engine was disposed`, {});
   }
+}
+
+/**
+ * The longest context the pool's pages hold for this model: global layers take ⌈n / perPage⌉ pages each,
+ * sliding layers their ring, and one layer's pages stay spare (truncating or shifting rebuilds a layer beside the others).
+ */
+export function poolContext(windows: readonly number[], hp: HParams, perPage: number, batch: number, totalPages: number): number {
+  if (perPage === 0) return 0;
+  const fits = (n: number): boolean => {
+    const p = KvCache.pagesFor(windows, hp.nLayer, perPage, n, batch);
+    return p.total + p.layer <= totalPages;
+  };
+  let lo = 0;
+  let hi = Math.max(1, hp.trainedContext);
+  if (fits(hi)) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -122,7 +122,7 @@ export class Steps {
 
   /** Whether `layer` attends through a sliding window. */
   slides(layer: number): boolean {
-    return this.hp.window > 0 && (this.arch.features.slidingWindow?.(this.hp, layer) ?? false);
+    return this.kv.windows[layer] > 0;
   }
 
   /** RoPE in place on `heads` heads per token of b, with the layer's base and scale (sliding layers may have their own). */
@@ -152,11 +152,12 @@ export class Steps {
     const scaleQ = this.arch.features.scaleQ === true;
     if (scaleQ) ops.scale(q, hp.attnScale, n * qd);
     const scale = scaleQ ? 1 : hp.attnScale;
-    const window = this.slides(layer) ? hp.window : 0;
+    const window = kv.windows[layer];
     const dropped = kv.dropped(layer);
     for (let b = 0; b < n; b++) {
       const end = this.start + b + 1;
-      const first = window > 0 ? Math.max(0, end - window) : 0;
+      // the window's first position; after a context shift the ring may already have freed some of it
+      const first = Math.max(window > 0 ? end - window : 0, dropped);
       const [qb, ob] = [q + b * qd * 4, att + b * qd * 4];
       if (first === 0 && dropped === 0 && hp.attnSoftcap === 0) ops.attention(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, end, scale, scratch);
       else ops.attentionExt(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, first - dropped, end - dropped, scale, hp.attnSoftcap, scratch);

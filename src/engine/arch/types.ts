@@ -95,3 +95,8 @@ export function swaPattern(hp: HParams, layer: number): boolean {
   const n = hp.swaPeriod;
   return n === 0 || layer % n < n - 1;
 }
+
+/** Per layer: its attention window in tokens (0: the whole context), from the declaration's pattern. */
+export function layerWindows(hp: HParams, arch: Architecture): number[] {
+  return Array.from({ length: hp.nLayer }, (_, l) => (hp.window > 0 && arch.features.slidingWindow?.(hp, l) ? hp.window : 0));
+}

@@ -10,6 +10,7 @@ import type { LayerPager } from '../pager/layer-pager.ts';
 import type { Engine, GenerateParams } from '../runtime/engine.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { applyChatTemplate, chatTemplateOptions, createTokenizer, type Tokenizer } from '../text/index.ts';
+import { mergeSystemMessage, supportsSystemRole } from './chat-roles.ts';
 import { Forward, type ForwardOptions, type LogitsSink } from './forward.ts';
 import { generate, type GenerateOptions, type GenerateResult, type Piece } from './generation.ts';
 
@@ -22,6 +23,8 @@ export interface ChatTemplateOptions {
   addGenerationPrompt?: boolean;
   /** A Jinja template to use instead of the model's `tokenizer.chat_template`. */
   template?: string;
+  /** Variables the template reads beyond messages (e.g. `{ enable_thinking: false }` for Qwen3's). */
+  templateVars?: Record<string, unknown>;
 }
 
 export class ModelEngine {
@@ -49,19 +52,23 @@ export class ModelEngine {
   }
 
   chat(messages: readonly ChatMessage[], opts: GenerateOptions & ChatTemplateOptions = {}, onPiece?: (p: Piece) => void): Promise<GenerateResult> {
-    const prompt = this.applyChatTemplate(messages, { addGenerationPrompt: true, template: opts.template });
+    const prompt = this.applyChatTemplate(messages, { addGenerationPrompt: true, template: opts.template, templateVars: opts.templateVars });
     const bos = this.tokenizer.bos;
     const bosText = bos === null ? '' : this.tokenizer.tokenText(bos);
     const addSpecial = opts.addSpecial ?? !(bosText && prompt.startsWith(bosText));
     return this.generate(prompt, { ...opts, parseSpecial: opts.parseSpecial ?? true, addSpecial }, onPiece);
   }
 
+  /** The prompt of `messages` under the model's template (or opts.template); a template without a system role gets the system text merged into the next message, as llama.cpp does. */
   applyChatTemplate(messages: readonly ChatMessage[], opts: ChatTemplateOptions = {}): string {
     const base = chatTemplateOptions(this.model.metadata, this.tokenizer);
-    return applyChatTemplate([...messages], {
+    const o = {
       ...base, ...(opts.template !== undefined ? { template: opts.template } : {}),
-      modelName: base.modelName ?? this.label, addGenerationPrompt: opts.addGenerationPrompt ?? true,
-    }).prompt;
+      modelName: base.modelName ?? this.label, addGenerationPrompt: opts.addGenerationPrompt ?? true, extra: opts.templateVars,
+    };
+    const system = messages[0]?.role === 'system';
+    const keep = !system || supportsSystemRole(o.template ?? '', (m) => applyChatTemplate(m, { ...o, addGenerationPrompt: false }).prompt);
+    return applyChatTemplate(keep ? [...messages] : mergeSystemMessage(messages), o).prompt;
   }
 
   tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): number[] {

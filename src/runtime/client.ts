@@ -27,6 +27,8 @@ export interface GenerateCallOptions extends GenerateOptions {
 export interface ChatCallOptions extends GenerateCallOptions {
   /** A Jinja chat template instead of the model's own. */
   template?: string;
+  /** Variables the template reads beyond messages (e.g. `{ enable_thinking: false }` for Qwen3's). */
+  templateVars?: Record<string, unknown>;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface ModelHandle {
   chat(messages: readonly ChatMessage[], opts?: ChatCallOptions): GenerationRun;
   tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
   detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): Promise<string>;
-  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): Promise<string>;
+  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string; templateVars?: Record<string, unknown> }): Promise<string>;
   /** Drops the cached tokens (the KV pages return to the pool). */
   reset(): Promise<void>;
   dispose(): Promise<void>;
@@ -175,8 +177,8 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       run: (o, onSample) => (live(), remote.run(id, o, onSample ? Comlink.proxy(onSample) : undefined)),
       generate: (prompt, o = {}) => startGeneration(id, { kind: 'generate', prompt: typeof prompt === 'string' ? prompt : [...prompt] }, o),
       chat: (messages, o = {}) => {
-        const { template, ...rest } = o;
-        return startGeneration(id, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })), ...(template ? { template } : {}) }, rest);
+        const { template, templateVars, ...rest } = o;
+        return startGeneration(id, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })), ...(template ? { template } : {}), ...(templateVars ? { templateVars } : {}) }, rest);
       },
       tokenize: (text, o) => (live(), remote.tokenize(id, text, o)),
       detokenize: (ids, o) => (live(), remote.detokenize(id, [...ids], o)),

@@ -26,7 +26,8 @@ export {
 export { kRmsNorm } from './kernels/norm';
 export { kRope, kRopeExt } from './kernels/rope';
 export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernels/elementwise';
-export { kAttention, kAttentionScalar, kAttentionScratchBytes, kAttentionExt, kAttentionScalarExt } from './kernels/attention';
+export { kAttention, kAttentionScratchBytes, kAttentionExt } from './kernels/attention';
+export { kAttentionScalar, kAttentionScalarExt } from './kernels/attention-scalar';
 export { kGeglu, kGegluScalar, kSoftcap, kSoftcapScalar } from './kernels/gelu';
 export { f16ToF32 } from './f16';
 // K-quant kernels (Q2_K..Q6_K weights, Q8_K activations): checked entry points for tests and benches.

@@ -90,7 +90,7 @@ async function shapeOf(path) {
   const kvHeads = Number(m.metadata.get(`${arch}.attention.head_count_kv`) ?? heads);
   return {
     tensorBytes: m.totalTensorBytes, tensors: m.tensors.length, layers: get('block_count'), embd, ff: get('feed_forward_length'),
-    kvDim: (embd / heads) * kvHeads, vocab: m.metadata.get('tokenizer.ggml.tokens').length,
+    kvDim: Number(m.metadata.get(`${arch}.attention.key_length`) ?? embd / heads) * kvHeads, vocab: m.metadata.get('tokenizer.ggml.tokens').length,
   };
 }
 

@@ -20,6 +20,7 @@ import { layerWindows } from './arch/types.ts';
 import { Scratch, ScratchLayout } from './scratch.ts';
 import { BlockWeights, Steps, weightOf, type Buffer } from './steps.ts';
 import { checkTensors } from './tensor-check.ts';
+import { headChunkBytes, headStreams, StreamedHead } from './output-head.ts';
 
 export const DEFAULT_BATCH_SIZE = 32;
 
@@ -39,6 +40,8 @@ export class Forward {
   readonly batchSize: number;
   readonly kv: KvCache;
   readonly embeddings: Embeddings;
+  /** The output head read from the source chunk by chunk, when it cannot fit the budget; else undefined (leased). */
+  readonly head: StreamedHead | undefined;
   private readonly scratch: Scratch<Buffer>;
   private readonly steps: Steps;
   private readonly tensors: readonly TensorInfo[];
@@ -84,6 +87,9 @@ export class Forward {
       .add('logits', hp.vocab * f).add('pos', B * 4).add('work', work)
       .add('attScratch', ops.attentionScratchBytes?.(contextLength) ?? contextLength * f + 64)
       .add('row', kernels.rowBytes(embd.type, embd.dims[0]));
+    const head = this.info(this.outputName);
+    const chunk = headStreams(pager, head, tensorOf(model, 'output_norm.weight', hp.arch)) ? headChunkBytes(kernels.rowBytes(head.type, head.dims[0]), head.size) : 0;
+    if (chunk > 0) layout.add('head0', chunk).add('head1', chunk);
     this.scratch = new Scratch(core.arena, layout, label);
     try {
       this.kv = new KvCache(pool, core.memory, hp.nLayer, hp.kvDim, contextLength, label, windows);
@@ -93,6 +99,7 @@ export class Forward {
     }
     this.ropeFactors = this.arch.features.ropeFactors?.(hp, contextLength, has) ?? null;
     this.embeddings = new Embeddings(embd, pager, sources, kernels, core.memory, this.scratch.ptr('row'));
+    this.head = chunk > 0 ? new StreamedHead(head, sources, kernels, core.memory, [this.scratch.ptr('head0'), this.scratch.ptr('head1')], chunk) : undefined;
     this.steps = new Steps(hp, this.arch, kernels, ops, this.scratch, this.kv);
   }
 
@@ -185,6 +192,7 @@ export class Forward {
   }
 
   private async logits(rows: number[], firstPos: number, sink?: LogitsSink): Promise<Float32Array> {
+    if (this.head) return this.streamedLogits(this.head, rows, firstPos, sink);
     const group = await this.pager.acquireMany(['output_norm.weight', this.outputName]);
     try {
       const norm = weightOf(this.info('output_norm.weight'), group.get('output_norm.weight').ptr);
@@ -198,6 +206,25 @@ export class Forward {
       return logits;
     } finally {
       this.pager.release(group);
+    }
+  }
+
+  /** logits through a head streamed from the source (read once per row asked for). */
+  private async streamedLogits(head: StreamedHead, rows: number[], firstPos: number, sink?: LogitsSink): Promise<Float32Array> {
+    const lease = await this.pager.acquire('output_norm.weight');
+    try {
+      const norm = weightOf(this.info('output_norm.weight'), lease.ptr);
+      let logits = new Float32Array(0);
+      for (const r of rows) {
+        this.steps.outputNorm(r, norm);
+        await head.project(this.scratch.ptr('xn'), this.scratch.ptr('logits'), this.scratch.ptr('work'));
+        this.steps.finalCap();
+        logits = new Float32Array(this.view(), this.scratch.ptr('logits'), this.hp.vocab).slice();
+        sink?.(firstPos + r, logits);
+      }
+      return logits;
+    } finally {
+      this.pager.release(lease);
     }
   }
 

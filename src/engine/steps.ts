@@ -19,7 +19,7 @@ import type { KernelApi, OpsApi } from './kernel-api.ts';
 import type { KvCache } from './kv-cache.ts';
 import type { Scratch } from './scratch.ts';
 
-export type Buffer = 'x' | 'xn' | 'q' | 'k' | 'v' | 'att' | 'tmp' | 'gate' | 'up' | 'logits' | 'pos' | 'work' | 'attScratch' | 'row';
+export type Buffer = 'x' | 'xn' | 'q' | 'k' | 'v' | 'att' | 'tmp' | 'gate' | 'up' | 'logits' | 'pos' | 'work' | 'attScratch' | 'row' | 'head0' | 'head1';
 
 /** A leased weight: where its bytes are and how to read them. */
 export interface Weight {
@@ -189,10 +189,19 @@ export class Steps {
 
   /** logits = Wout · rmsnorm(x[row]) · wnorm for one row of the batch, soft-capped when the model has a final cap. */
   logits(row: number, outputNorm: Weight, output: Weight): void {
-    const { buf, ops, hp } = this;
-    const xRow = buf.ptr('x') + row * hp.nEmbd * 4;
-    ops.rmsNorm(xRow, outputNorm.ptr, buf.ptr('xn'), hp.nEmbd, 1, hp.eps);
-    this.matmul(output, buf.ptr('xn'), buf.ptr('logits'), 1);
-    if (hp.finalSoftcap > 0) ops.softcap(buf.ptr('logits'), hp.finalSoftcap, hp.vocab);
+    this.outputNorm(row, outputNorm);
+    this.matmul(output, this.buf.ptr('xn'), this.buf.ptr('logits'), 1);
+    this.finalCap();
+  }
+
+  /** xn = rmsnorm(x[row]) · wnorm (the head's input). */
+  outputNorm(row: number, w: Weight): void {
+    const { buf, hp } = this;
+    this.ops.rmsNorm(buf.ptr('x') + row * hp.nEmbd * 4, w.ptr, buf.ptr('xn'), hp.nEmbd, 1, hp.eps);
+  }
+
+  /** The final soft-cap of the logits, when the model has one. */
+  finalCap(): void {
+    if (this.hp.finalSoftcap > 0) this.ops.softcap(this.buf.ptr('logits'), this.hp.finalSoftcap, this.hp.vocab);
   }
 }

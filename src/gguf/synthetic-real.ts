@@ -48,6 +48,8 @@ export interface RealModelRecipe {
   meta?: Record<string, number>;
   /** The std of token_embd's values (default 1; a tied head wants about 2/√embd, as an output head). */
   embdStd?: number;
+  /** Pad the tokenizer's vocabulary with control tokens `<unused_i>` up to this size (a 262 k or 152 k vocabulary from a small one). */
+  vocabSize?: number;
   /** Write the declaration's optional global tensors (LongRoPE factors). */
   optionalGlobals?: boolean;
   name?: string;
@@ -110,6 +112,20 @@ function recipeHParams(r: RealModelRecipe, vocab: number): HParams {
   };
 }
 
+/** The tokenizer entries with their token arrays (tokens, scores, token_type) padded by control tokens to `size`. */
+function padVocab(t: { entries: MetadataEntry[]; vocab: number }, size?: number): { entries: MetadataEntry[]; vocab: number } {
+  if (size === undefined || size <= t.vocab) return t;
+  const extra = size - t.vocab;
+  const pad = (k: string, v: unknown): unknown => {
+    if (!Array.isArray(v) || v.length !== t.vocab) return v;
+    if (k === 'tokenizer.ggml.tokens') return [...v, ...Array.from({ length: extra }, (_, i) => `<unused_${i}>`)];
+    if (k === 'tokenizer.ggml.scores') return [...v, ...new Array<number>(extra).fill(0)];
+    if (k === 'tokenizer.ggml.token_type') return [...v, ...new Array<number>(extra).fill(3)]; // CONTROL
+    return v;
+  };
+  return { entries: t.entries.map(([k, v, ty]) => [k, pad(k, v), ty] as MetadataEntry), vocab: size };
+}
+
 /** INVALID_ARGUMENT when rows of `row` elements do not fill whole blocks of the tensor's type under the mix. */
 function checkRows(mix: WeightMix, name: string, row: number): void {
   const t = mixType(mix, name);
@@ -122,7 +138,7 @@ const INTEGER_KEYS = new Set(['attention.sliding_window', 'attention.sliding_win
 
 /** The plan of the model a recipe describes; `tokenizer` are the entries of `recipe.tokenizer`'s metadata. */
 export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly MetadataEntry[]): ModelPlan {
-  const { entries: tok, vocab } = tokenizerEntries(tokenizer);
+  const { entries: tok, vocab } = padVocab(tokenizerEntries(tokenizer), recipe.vocabSize);
   const decl = check(recipe, vocab);
   const hp = recipeHParams(recipe, vocab);
   const { arch, embd } = recipe;

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planBytes } from '../../src/gguf/model-plan.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
 import { ggufEntries } from '../../src/gguf/reencode.ts';
+import type { MetadataEntry } from '../../src/gguf/write.ts';
 import type { Standalone } from '../../src/engine/standalone.ts';
 import type { ChatMessage } from '../../src/text/chat.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
@@ -28,10 +29,10 @@ const C = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/text/chat-families.
 /** A vocab fixture with metadata rewritten by `edit` (as the script rewrote it). */
 async function rewritten(base: string, edit: (key: string, value: unknown) => unknown) {
   const bytes = new Uint8Array(readFileSync(fixturePath(base)));
-  const entries = (await ggufEntries(bytes)).map(([k, v, t]) => [k, edit(k, v), t] as typeof entries[number]);
+  const entries: MetadataEntry[] = (await ggufEntries(bytes)).map(([k, v, t]) => [k, edit(k, v), t] as MetadataEntry);
   // a key the fixture lacks, set as the script sets it (GGUF type 7: BOOL)
   if (!entries.some(([k]) => k === 'tokenizer.ggml.add_space_prefix') && edit('tokenizer.ggml.add_space_prefix', undefined) !== undefined) {
-    entries.push(['tokenizer.ggml.add_space_prefix', edit('tokenizer.ggml.add_space_prefix', true), 7] as typeof entries[number]);
+    entries.push(['tokenizer.ggml.add_space_prefix', edit('tokenizer.ggml.add_space_prefix', true), 7] as MetadataEntry);
   }
   const out = planBytes({ metadata: entries, tensors: [] });
   await parseGguf(new MemorySource(out)); // it parses

@@ -62,6 +62,12 @@ for (const [arch, recipe] of Object.entries(FAMILIES)) {
   CASES.push([`${arch}-F32-kvf32`, recipe, 'f32', LONG, { dir: 'families' }]);
   for (const t of ['Q8_0', 'Q4_K']) CASES.push([`${arch}-${t}-kvf32`, { ...recipe, weights: t }, 'f32', LONG, { dir: 'families', twin: true }]);
 }
+// gemma3's global layers with the file's linear rope scaling (sliding ones keep theirs unscaled), and phi3 past its
+// original context (256 > 128): LongRoPE's long factors.
+const gemma3Scaled = { ...FAMILIES.gemma3, seed: 8, meta: { ...FAMILIES.gemma3.meta, 'rope.scaling.type': 'linear', 'rope.scaling.factor': 8 } };
+CASES.push(['gemma3-F32-rope-linear8-kvf32', gemma3Scaled, 'f32', LONG, { dir: 'families' }]);
+const phi3Long = { ...FAMILIES.phi3, seed: 9, meta: { ...FAMILIES.phi3.meta, 'rope.scaling.original_context_length': 128 } };
+CASES.push(['phi3-F32-longrope-kvf32', phi3Long, 'f32', LONG, { dir: 'families' }]);
 
 const require = createRequire(join(resolve(args['llama-dir']), 'package.json'));
 let entry;

@@ -44,8 +44,8 @@ export interface RealModelRecipe {
   headDim?: number;
   /** rope.dimension_count when it is less than the head size (partial rotary). */
   rot?: number;
-  /** Further `<arch>.<key>` numbers (sliding window, soft-caps, rope.scaling.attn_factor, …). */
-  meta?: Record<string, number>;
+  /** Further `<arch>.<key>` entries (sliding window, soft-caps, rope.scaling.attn_factor, rope.scaling.type, …). */
+  meta?: Record<string, number | string>;
   /** The std of token_embd's values (default 1; a tied head wants about 2/√embd, as an output head). */
   embdStd?: number;
   /** Pad the tokenizer's vocabulary with control tokens `<unused_i>` up to this size (a 262 k or 152 k vocabulary from a small one). */
@@ -133,7 +133,7 @@ function checkRows(mix: WeightMix, name: string, row: number): void {
   if (row % block !== 0) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${name} rows of ${row} are not a multiple of the ${t} block (${block})`, { row, block });
 }
 
-/** GGUF types of the numeric metadata a recipe or declaration adds: counts are u32, the rest f32. */
+/** GGUF types of the metadata a recipe or declaration adds: strings, counts as u32, the rest f32. */
 const INTEGER_KEYS = new Set(['attention.sliding_window', 'attention.sliding_window_pattern', 'rope.scaling.original_context_length', 'attention.key_length', 'attention.value_length']);
 
 /** The plan of the model a recipe describes; `tokenizer` are the entries of `recipe.tokenizer`'s metadata. */
@@ -170,7 +170,7 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
   if (!recipe.tiedEmbeddings) add('output.weight', [embd, vocab], 'weight', 2 / Math.sqrt(embd));
   const a = arch;
   const quantized = recipe.weights !== 'F32' && recipe.weights !== 'F16' && recipe.weights !== 'BF16';
-  const extra: Record<string, number> = { 'attention.layer_norm_rms_epsilon': 1e-5, ...decl.synthetic?.metadata, ...recipe.meta };
+  const extra: Record<string, number | string> = { 'attention.layer_norm_rms_epsilon': 1e-5, ...decl.synthetic?.metadata, ...recipe.meta };
   if (recipe.headDim !== undefined) Object.assign(extra, { 'attention.key_length': hp.headDim, 'attention.value_length': hp.headDim });
   const metadata: MetadataEntry[] = [
     ['general.architecture', arch, T.STRING],
@@ -184,7 +184,7 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
     [`${a}.rope.dimension_count`, hp.nRot, T.UINT32],
     [`${a}.attention.head_count`, recipe.heads, T.UINT32],
     [`${a}.attention.head_count_kv`, recipe.headsKv, T.UINT32],
-    ...Object.entries(extra).map(([k, v]) => [`${a}.${k}`, v, INTEGER_KEYS.has(k) ? T.UINT32 : T.FLOAT32] as MetadataEntry),
+    ...Object.entries(extra).map(([k, v]) => [`${a}.${k}`, v, typeof v === 'string' ? T.STRING : INTEGER_KEYS.has(k) ? T.UINT32 : T.FLOAT32] as MetadataEntry),
     ...tok,
   ];
   return { metadata, tensors };

@@ -169,5 +169,5 @@ function emptyResult(promptTokens: number, processed: number, ms: number): Gener
 const rate = (n: number, ms: number): number => (ms > 0 ? (n * 1000) / ms : 0);
 
 function bytesLoaded(ctx: GenerationContext): number {
-  return ctx.pager.stats().bytesLoaded + ctx.forward.embeddings.bytesRead;
+  return ctx.pager.stats().bytesLoaded + ctx.forward.embeddings.bytesRead + (ctx.forward.head?.bytesRead ?? 0);
 }

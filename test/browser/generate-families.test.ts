@@ -14,6 +14,7 @@ import qwen3 from '../vectors/families/qwen3-F32-kvf32.json';
 import gemma2 from '../vectors/families/gemma2-F32-kvf32.json';
 import gemma3 from '../vectors/families/gemma3-F32-kvf32.json';
 import phi3 from '../vectors/families/phi3-F32-kvf32.json';
+import chats from '../vectors/text/chat-families.json';
 
 let rt: Runtime | undefined;
 afterEach(async () => { await rt?.dispose(); rt = undefined; });
@@ -39,3 +40,14 @@ describe.each([['qwen3', qwen3], ['gemma2', gemma2], ['gemma3', gemma3], ['phi3'
     }
   }, 120_000);
 });
+
+it('passes templateVars to the chat template across the worker (Qwen3\'s enable_thinking)', async () => {
+  const qwen3Template = chats.templates.find((t) => t.name === 'qwen3')!;
+  const c = qwen3Template.cases.find((x) => 'templateVars' in x)!;
+  rt = await createRuntime({ budget: 8 * 2 ** 20 });
+  const model = await rt.load(`${inject('rangeBase')}/stories260K.gguf?t=${Date.now()}`, { cache: 'none' });
+  const vars = (c as { templateVars: Record<string, unknown> }).templateVars;
+  expect(await model.applyChatTemplate(c.messages, { template: qwen3Template.template, templateVars: vars })).toBe(c.expected);
+  const r = await model.chat(c.messages, { template: qwen3Template.template, templateVars: vars, maxTokens: 1, temperature: 0 });
+  expect(r.promptTokens).toBe((await model.tokenize(c.expected, { parseSpecial: true })).length);
+}, 60_000);

@@ -9,7 +9,7 @@ export { arenaStats, arenaCheck } from './arena-check';
 export { kvAlloc, kvFree, kvPagePtr, kvTotalPages, kvFreePages, kvPageElems, kvElemBytes, kvPoolCheck } from './kv';
 export {
   kvSeqCreate, kvSeqAppend, kvSeqLength, kvSeqPageCount, kvSeqKvDim, kvSeqFirstPage, kvNextPage,
-  kvSeqFree, kvScratchPtr, kvTokensPerPage, kvSeqCheck,
+  kvSeqFree, kvScratchPtr, kvTokensPerPage, kvSeqCheck, kvSeqDropFirst,
 } from './kv-seq';
 export { f32ToF16 } from './f16';
 export {
@@ -24,9 +24,11 @@ export {
 } from './common';
 // kernels: non-matmul ops (RMSNorm, RoPE, element-wise, attention over KV pages)
 export { kRmsNorm } from './kernels/norm';
-export { kRope } from './kernels/rope';
+export { kRope, kRopeExt } from './kernels/rope';
 export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernels/elementwise';
-export { kAttention, kAttentionScalar, kAttentionScratchBytes } from './kernels/attention';
+export { kAttention, kAttentionScratchBytes, kAttentionExt } from './kernels/attention';
+export { kAttentionScalar, kAttentionScalarExt } from './kernels/attention-scalar';
+export { kGeglu, kGegluScalar, kSoftcap, kSoftcapScalar } from './kernels/gelu';
 export { f16ToF32 } from './f16';
 // K-quant kernels (Q2_K..Q6_K weights, Q8_K activations): checked entry points for tests and benches.
 export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqMatmul, kqVecDot } from './kernels/kquants';

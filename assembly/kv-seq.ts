@@ -166,6 +166,25 @@ export function kvNextPage(page: i32): i32 {
   return <i32>pageNext(page);
 }
 
+/**
+ * Drop the sequence's first page and the tokensPerPage tokens on it (a sliding
+ * window's ring: tokens no query can see any more). The page must be full, so
+ * the sequence keeps at least one page; E_KV_BAD_DIM otherwise. Token t of the
+ * sequence becomes token t - tokensPerPage.
+ */
+export function kvSeqDropFirst(id: i32): i32 {
+  const s = resolveSeq(id);
+  if (s == NONE) return E_KV_BAD_SEQ;
+  const pages = load<u32>(rec(s, S_PAGES));
+  if (pages < 2) return E_KV_BAD_DIM;
+  const first = load<u32>(rec(s, S_FIRST));
+  store<u32>(rec(s, S_FIRST), pageNext(first));
+  givePage(first);
+  store<u32>(rec(s, S_PAGES), pages - 1);
+  store<u32>(rec(s, S_TOKENS), load<u32>(rec(s, S_TOKENS)) - kvTokensPerPage(load<u32>(rec(s, S_DIM))));
+  return OK;
+}
+
 /** Free every page of the sequence, then the sequence. */
 export function kvSeqFree(id: i32): i32 {
   const s = resolveSeq(id);

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { fixtureFile, makeModel, MODEL_CACHE } from './make-models.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OUT = join(ROOT, 'test/vectors/llama');
+const VECTORS = join(ROOT, 'test/vectors');
 const { values: args } = parseArgs({ options: { 'llama-dir': { type: 'string', default: join(tmpdir(), 'gguf-pager-llama') }, only: { type: 'string' } } });
 
 const STORY = 'Once upon a time';
@@ -46,6 +46,28 @@ CASES.push(['llama-Q8_0-tied', small('Q8_0', { tiedEmbeddings: true, seed: 2 }),
 CASES.push(['qwen2-Q8_0', small('Q8_0', { arch: 'qwen2', seed: 3 }), 'f16', STORY]);
 CASES.push(['qwen2-Q4_K', small('Q4_K', { arch: 'qwen2', seed: 3 }), 'f16', STORY]);
 CASES.push(['qwen2-F32-kvf32', small('F32', { arch: 'qwen2', seed: 3 }), 'f32', STORY]);
+
+// The families of issue 16, into test/vectors/families/: each in F32 (f32 KV), and in Q8_0 and Q4_K judged
+// against llama.cpp on the F32 twin (the dequantized weights), with llama.cpp's own distance from it recorded.
+// Real features: head size ≠ embd/heads (qwen3, gemma3), windows of 8 < the 59 positions, soft-caps that bind
+// (gemma2), rotary dims < head size and LongRoPE factors with an attention factor (phi3).
+const FAMILIES = {
+  qwen3: small('F32', { arch: 'qwen3', seed: 4, blocks: 6, headDim: 128, tiedEmbeddings: true, embdStd: 0.125 }),
+  gemma2: small('F32', { arch: 'gemma2', seed: 5, blocks: 6, tiedEmbeddings: true, embdStd: 0.03, meta: { 'attention.sliding_window': 8, attn_logit_softcapping: 4, final_logit_softcapping: 1.5 } }),
+  gemma3: small('F32', { arch: 'gemma3', seed: 6, heads: 8, headsKv: 4, headDim: 32, tiedEmbeddings: true, embdStd: 0.03, blocks: 6, meta: { 'attention.sliding_window': 8, 'attention.sliding_window_pattern': 3, 'rope.freq_base_swa': 10000 } }),
+  phi3: small('F32', { arch: 'phi3', seed: 7, blocks: 6, name: 'synthetic-longrope-6x256', // not "phi3": llama.cpp then marks phi-3 vocabulary tokens
+    rot: 48, optionalGlobals: true, context: 4096, meta: { 'rope.scaling.attn_factor': 1.19, 'rope.scaling.original_context_length': 1024 } }),
+};
+for (const [arch, recipe] of Object.entries(FAMILIES)) {
+  CASES.push([`${arch}-F32-kvf32`, recipe, 'f32', LONG, { dir: 'families' }]);
+  for (const t of ['Q8_0', 'Q4_K']) CASES.push([`${arch}-${t}-kvf32`, { ...recipe, weights: t }, 'f32', LONG, { dir: 'families', twin: true }]);
+}
+// gemma3's global layers with the file's linear rope scaling (sliding ones keep theirs unscaled), and phi3 past its
+// original context (256 > 128): LongRoPE's long factors.
+const gemma3Scaled = { ...FAMILIES.gemma3, seed: 8, meta: { ...FAMILIES.gemma3.meta, 'rope.scaling.type': 'linear', 'rope.scaling.factor': 8 } };
+CASES.push(['gemma3-F32-rope-linear8-kvf32', gemma3Scaled, 'f32', LONG, { dir: 'families' }]);
+const phi3Long = { ...FAMILIES.phi3, seed: 9, meta: { ...FAMILIES.phi3.meta, 'rope.scaling.original_context_length': 128 } };
+CASES.push(['phi3-F32-longrope-kvf32', phi3Long, 'f32', LONG, { dir: 'families' }]);
 
 const require = createRequire(join(resolve(args['llama-dir']), 'package.json'));
 let entry;
@@ -71,9 +93,8 @@ function argmax(row) {
   return best;
 }
 
-mkdirSync(OUT, { recursive: true });
-for (const [name, recipe, kv, prompt] of CASES) {
-  if (args.only && !name.includes(args.only)) continue;
+/** The model file of a recipe (built into the cache unless it is a fixture). */
+async function modelFile(recipe) {
   let path;
   let sha256;
   let size;
@@ -86,8 +107,15 @@ for (const [name, recipe, kv, prompt] of CASES) {
     const key = createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
     ({ path, sha256, size } = await makeModel(recipe, join(MODEL_CACHE, 'ref', `${key}.gguf`)));
   }
+  return { path, sha256, size };
+}
+
+/**
+ * llama.cpp on one model: the prompt in one batch, then each id fed back one at a time (the greedy ids it picks, or
+ * `feed` when given: then the logits are those of another model's sequence). Returns the prompt ids, the ids and the logits.
+ */
+async function run(path, kvType, prompt, feed) {
   const model = await llama.loadModel({ modelPath: path });
-  const kvType = kv === 'f32' ? 'F32' : 'F16';
   const contextSize = 256;
   const ctx = await model.createContext({
     contextSize, batchSize: contextSize, threads: 1, flashAttention: false,
@@ -98,11 +126,42 @@ for (const [name, recipe, kv, prompt] of CASES) {
   const promptIds = [...(model.tokens.shouldPrependBosToken ? [model.tokens.bos] : []), ...model.tokenize(prompt)];
   const first = await seq.controlledEvaluate(promptIds.map((t) => [t, { generateNext: { logits: true } }]));
   const logits = first.map((r) => logitsArray(r.next.logits, vocab));
-  const greedyIds = [argmax(logits[logits.length - 1])];
+  const greedyIds = [feed ? feed[0] : argmax(logits[logits.length - 1])];
   while (greedyIds.length < 32) {
     const [r] = await seq.controlledEvaluate([[greedyIds[greedyIds.length - 1], { generateNext: { logits: true } }]]);
     logits.push(logitsArray(r.next.logits, vocab));
-    greedyIds.push(argmax(logits[logits.length - 1]));
+    greedyIds.push(feed ? feed[greedyIds.length] : argmax(logits[logits.length - 1]));
+  }
+  const greedyText = model.detokenize(greedyIds);
+  const kvMade = `${ctx.kvCacheKeyType === 0 ? 'F32' : ctx.kvCacheKeyType === 1 ? 'F16' : ctx.kvCacheKeyType}`;
+  await ctx.dispose();
+  await model.dispose();
+  if (kvMade !== kvType) throw new Error(`asked for a ${kvType} KV cache, llama.cpp made ${kvMade}`);
+  return { promptIds, greedyIds, greedyText, vocab, logits, kvType: kvMade };
+}
+
+const maxAbs = (a, b) => Math.max(...a.map((row, p) => Math.max(...row.map((v, i) => Math.abs(v - b[p][i])))));
+const rms = (a, b) => Math.sqrt(a.flatMap((row, p) => row.map((v, i) => (v - b[p][i]) ** 2)).reduce((x, y) => x + y, 0) / (a.length * a[0].length));
+
+for (const [name, recipe, kv, prompt, opts = {}] of CASES) {
+  if (args.only && !name.includes(args.only)) continue;
+  const out = join(VECTORS, opts.dir ?? 'llama');
+  mkdirSync(out, { recursive: true });
+  const { path, sha256, size } = await modelFile(recipe);
+  const kvType = kv === 'f32' ? 'F32' : 'F16';
+  const contextSize = 256;
+  const own = await run(path, kvType, prompt);
+  const { promptIds, greedyIds, vocab } = own;
+  let logits = own.logits;
+  let twin;
+  if (opts.twin) {
+    // The reference is llama.cpp on the F32 twin, fed the same ids; llama.cpp's own quantized logits are kept only as their distance.
+    const t = await modelFile({ twinOf: recipe });
+    const exact = await run(t.path, kvType, prompt, greedyIds);
+    if (JSON.stringify(exact.promptIds) !== JSON.stringify(promptIds)) throw new Error(`${name}: the twin tokenizes the prompt differently`);
+    twin = { recipe: { twinOf: recipe }, sha256: t.sha256, size: t.size, llamaCppMaxAbsDiff: sig6(maxAbs(own.logits, exact.logits)), llamaCppRmsDiff: sig6(rms(own.logits, exact.logits)), llamaCppGreedyIds: exact.greedyIds };
+    twin.twinGreedyIds = (await run(t.path, kvType, prompt)).greedyIds;
+    logits = exact.logits;
   }
   const record = {
     name,
@@ -110,17 +169,15 @@ for (const [name, recipe, kv, prompt] of CASES) {
     runtime: {
       by: 'scripts/make-llama-reference.mjs', nodeLlamaCpp: nodeLlamaCppVersion, llamaCppRelease: llama.llamaCppRelease?.release,
       gpu: false, threads: 1, contextSize, batchSize: contextSize, flashAttention: false,
-      kvType: `${ctx.kvCacheKeyType === 0 ? 'F32' : ctx.kvCacheKeyType === 1 ? 'F16' : ctx.kvCacheKeyType}`,
+      kvType: own.kvType,
     },
     prompt, promptIds, greedyIds,
-    greedyText: model.detokenize(greedyIds),
+    greedyText: own.greedyText,
     vocab,
+    ...(twin ? { twin } : {}),
     logits,
   };
-  if (record.runtime.kvType !== kvType) throw new Error(`${name}: asked for a ${kvType} KV cache, llama.cpp made ${record.runtime.kvType}`);
-  writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(record)}\n`);
-  process.stdout.write(`${name}: ${promptIds.length} prompt ids, greedy ${JSON.stringify(record.greedyText.slice(0, 40))}, ${(size / 1024).toFixed(0)} KiB model\n`);
-  await ctx.dispose();
-  await model.dispose();
+  writeFileSync(join(out, `${name}.json`), `${JSON.stringify(record)}\n`);
+  process.stdout.write(`${name}: ${promptIds.length} prompt ids, greedy ${JSON.stringify(record.greedyText.slice(0, 40))}, ${(size / 1024).toFixed(0)} KiB model${twin ? `, llama.cpp ${twin.llamaCppMaxAbsDiff} from its F32 twin` : ''}\n`);
 }
 await llama.dispose();

@@ -24,6 +24,12 @@ export const FIXTURES = process.env.GGUF_PAGER_FIXTURES ? resolve(process.env.GG
 export const BENCH_RECIPES = {
   q8_0: { arch: 'llama', blocks: 12, embd: 768, ff: 2048, heads: 12, headsKv: 12, weights: 'Q8_0', seed: 10, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf', context: 4096, name: 'bench-llama-12x768-Q8_0' },
   q4_k_m: { arch: 'llama', blocks: 12, embd: 768, ff: 2048, heads: 12, headsKv: 12, weights: 'Q4_K_M', seed: 10, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf', context: 4096, name: 'bench-llama-12x768-Q4_K_M' },
+  // issue 16: gemma3-shaped (262 k vocabulary, tied head: 89 MB of the ~100 MB; heads of 64 ≠ 320 / 4, window 512 on 5 of 6 layers)
+  gemma3_q8_0: { arch: 'gemma3', blocks: 6, embd: 320, ff: 1280, heads: 4, headsKv: 1, headDim: 64, weights: 'Q8_0', seed: 11, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf',
+    vocabSize: 262144, tiedEmbeddings: true, embdStd: 0.03, context: 4096, meta: { 'attention.sliding_window': 512 }, name: 'bench-gemma3-6x320-262k-Q8_0' },
+  // qwen3-shaped (151 936 vocabulary, tied head, heads of 128 ≠ 384 / 6)
+  qwen3_q8_0: { arch: 'qwen3', blocks: 12, embd: 384, ff: 1536, heads: 6, headsKv: 2, headDim: 128, weights: 'Q8_0', seed: 12, tokenizer: 'vocab/ggml-vocab-gpt-2.gguf',
+    vocabSize: 151936, tiedEmbeddings: true, embdStd: 0.1, context: 4096, name: 'bench-qwen3-12x384-152k-Q8_0' },
 };
 
 async function lib() {
@@ -38,9 +44,13 @@ export function fixtureFile(rel) {
   return p;
 }
 
-/** The plan of a recipe: a RealModelRecipe, or `{ reencode: <fixture>, type }`. */
+/**
+ * The plan of a recipe: a RealModelRecipe, `{ reencode: <fixture>, type }`, or `{ twinOf: <recipe> }` (the F32 twin of
+ * a quantized model: every matrix dequantized to F32, so it holds exactly the numbers the quantized file stands for).
+ */
 export async function planOf(recipe) {
   const L = await lib();
+  if (recipe.twinOf) return L.reencodeGguf(L.planBytes(await planOf(recipe.twinOf)), 'F32', 'twin');
   if (recipe.reencode) return L.reencodeGguf(new Uint8Array(readFileSync(fixtureFile(recipe.reencode))), recipe.type, recipe.reencode);
   return L.realModelFromTokenizerGguf(recipe, new Uint8Array(readFileSync(fixtureFile(recipe.tokenizer))));
 }

@@ -3,6 +3,7 @@
  * streaming in, and tokens/s, time to first token and bytes loaded per token
  * updated live beside the resident-bytes chart (which it feeds while running).
  */
+import { ARCHITECTURES } from '../src/engine/architecture.ts';
 import type { ChatMessage, GenerateResult, ModelHandle } from '../src/index.ts';
 import type { PagerChart } from './chart.ts';
 import { bytes } from './format.ts';
@@ -106,7 +107,7 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
       output.replaceChildren();
       const m = getModel();
       go.disabled = !m?.info.canGenerate;
-      show('gen-status', !m ? 'load a model' : m.info.canGenerate ? `${m.info.architecture}, context ${m.info.contextLength} tokens`
+      show('gen-status', !m ? `load a model (generates: ${ARCHITECTURES.flatMap((x) => x.names).join(', ')})` : m.info.canGenerate ? `${m.info.architecture}, context ${m.info.contextLength} tokens`
         : `cannot generate: ${m.info.generateError?.code}: ${m.info.generateError?.message}`);
     },
   };

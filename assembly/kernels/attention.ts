@@ -31,6 +31,7 @@ import { elemBytes, pageAddr } from '../kv';
 import { kvSeqLength, kvSeqKvDim, kvSeqFirstPage, kvNextPage, kvTokensPerPage } from '../kv-seq';
 import { f16ToF32, f16x4ToF32x4 } from '../f16';
 import { checkF32, overlaps, exp1, madd, maxRow, expShiftSum, scaleRow } from './elementwise';
+import { softcapRow } from './gelu';
 
 /** Query heads done in one walk of the pages (their running max and sum live in STATE). */
 // @ts-ignore: decorator
@@ -46,9 +47,9 @@ export function kAttentionScratchBytes(nPos: i32): i32 {
 }
 
 /** Shape, sequence and buffer checks shared by the SIMD and the scalar attention. */
-function checkAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, nPos: i32, scale: f32, scratch: usize): i32 {
-  if (nHead <= 0 || nKvHead <= 0 || headDim <= 0 || nPos <= 0) return E_K_SHAPE;
-  if (nHead % nKvHead != 0 || !isFinite(scale)) return E_K_SHAPE;
+export function checkAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, first: i32, nPos: i32, scale: f32, cap: f32, scratch: usize): i32 {
+  if (nHead <= 0 || nKvHead <= 0 || headDim <= 0 || nPos <= 0 || first < 0 || first >= nPos) return E_K_SHAPE;
+  if (nHead % nKvHead != 0 || !isFinite(scale) || !(cap >= 0) || !isFinite(cap)) return E_K_SHAPE;
   const len = kvSeqLength(seq);
   if (len < 0) return E_KV_BAD_SEQ;
   if (<u64>kvSeqKvDim(seq) != <u64>nKvHead * <u64>headDim || nPos > len) return E_K_SHAPE;
@@ -64,23 +65,32 @@ function checkAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32
 }
 
 export function kAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, nPos: i32, scale: f32, scratch: usize): i32 {
-  const r = checkAttention(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch);
+  return kAttentionExt(seq, q, out, nHead, nKvHead, headDim, 0, nPos, scale, 0, scratch);
+}
+
+/**
+ * kAttention over tokens first .. nPos-1 of the sequence only (a sliding
+ * window: the mask of the tokens before `first`), with scores soft-capped as
+ * llama.cpp does when cap > 0 (s ← cap · tanh(s / cap), before the softmax).
+ */
+export function kAttentionExt(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, first: i32, nPos: i32, scale: f32, cap: f32, scratch: usize): i32 {
+  const r = checkAttention(seq, q, out, nHead, nKvHead, headDim, first, nPos, scale, cap, scratch);
   if (r != OK) return r;
   const ratio = nHead / nKvHead;
   for (let h0 = 0; h0 < nHead; ) {
-    const hb = min(min(nHead - h0, MAX_HEADS), nPos); // each head needs at least one score slot
-    attendHeads(seq, q, out, h0, hb, ratio, headDim, nKvHead * headDim, nPos, scale, scratch);
+    const hb = min(min(nHead - h0, MAX_HEADS), nPos - first); // each head needs at least one score slot
+    attendHeads(seq, q, out, h0, hb, ratio, headDim, nKvHead * headDim, first, nPos, scale, cap, scratch);
     h0 += hb;
   }
   return OK;
 }
 
 /** Query heads h0 .. h0+hb-1 in one walk of the page chain; head h reads kv head h / ratio. */
-function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i32, headDim: i32, kvDim: i32, nPos: i32, scale: f32, scratch: usize): void {
+function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i32, headDim: i32, kvDim: i32, first: i32, nPos: i32, scale: f32, cap: f32, scratch: usize): void {
   const headBytes = <usize>headDim << 2;
   const qh = q + <usize>h0 * headBytes;
   const oh = out + <usize>h0 * headBytes;
-  const chunk = nPos / hb;
+  const chunk = (nPos - first) / hb;
   memory.fill(oh, 0, <usize>hb * headBytes);
   for (let j = 0; j < hb; j++) {
     store<f32>(STATE + (<usize>j << 4), -Infinity);
@@ -90,10 +100,12 @@ function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i3
   const perPage = <i32>kvTokensPerPage(kvDim);
   const rowBytes = <usize>kvDim * eb;
   let page = kvSeqFirstPage(seq);
-  for (let done = 0; done < nPos; done += perPage, page = kvNextPage(page)) {
+  for (let skip = first / perPage; skip > 0; skip--) page = kvNextPage(page);
+  let s0 = first % perPage;
+  for (let done = first - s0; done < nPos; done += perPage, page = kvNextPage(page), s0 = 0) {
     const base = pageAddr(<u32>page);
     const tokens = min(perPage, nPos - done);
-    for (let s = 0; s < tokens; s += chunk) {
+    for (let s = s0; s < tokens; s += chunk) {
       const c = min(chunk, tokens - s);
       const k = base + <usize>s * rowBytes;
       const v = base + <usize>(perPage + s) * rowBytes;
@@ -110,6 +122,7 @@ function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i3
         }
         j = last + 1;
       }
+      if (cap > 0) for (let j = 0; j < hb; j++) softcapRow(scratch + (<usize>(j * chunk) << 2), c, cap);
       for (let j = 0; j < hb; j++) update(j, scratch + (<usize>(j * chunk) << 2), c, oh + <usize>j * headBytes, headDim);
       for (let j = 0; j < hb; ) {
         const g = (h0 + j) / ratio;
@@ -341,59 +354,4 @@ function update(j: i32, s: usize, c: i32, oj: usize, headDim: i32): void {
   }
   store<f64>(st, l + expShiftSum(s, c, m2), 8);
   store<f32>(st, m2);
-}
-
-/**
- * The same attention in plain scalar loops, one head at a time, three passes
- * over the whole sequence (scores, softmax with Mathf.exp, weighted sum of V).
- * The oracle of kAttention in tests and its baseline in the benchmark.
- */
-export function kAttentionScalar(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, nPos: i32, scale: f32, scratch: usize): i32 {
-  const r = checkAttention(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch);
-  if (r != OK) return r;
-  const ratio = nHead / nKvHead;
-  const kvDim = nKvHead * headDim;
-  const perPage = <i32>kvTokensPerPage(kvDim);
-  for (let h = 0; h < nHead; h++) {
-    const g = h / ratio;
-    const qh = q + (<usize>(h * headDim) << 2);
-    const oh = out + (<usize>(h * headDim) << 2);
-    let m: f32 = -Infinity;
-    let page = kvSeqFirstPage(seq);
-    for (let t = 0; t < nPos; t++) {
-      if (t > 0 && t % perPage == 0) page = kvNextPage(page);
-      let s: f32 = 0;
-      const k = elemAt(page, t % perPage, kvDim, g * headDim);
-      for (let i = 0; i < headDim; i++) s += load<f32>(qh + (<usize>i << 2)) * elem(k, i);
-      s *= scale;
-      store<f32>(scratch + (<usize>t << 2), s);
-      m = max(m, s);
-    }
-    let sum: f32 = 0;
-    for (let t = 0; t < nPos; t++) {
-      const e = Mathf.exp(load<f32>(scratch + (<usize>t << 2)) - m);
-      store<f32>(scratch + (<usize>t << 2), e);
-      sum += e;
-    }
-    for (let i = 0; i < headDim; i++) store<f32>(oh + (<usize>i << 2), 0);
-    page = kvSeqFirstPage(seq);
-    for (let t = 0; t < nPos; t++) {
-      if (t > 0 && t % perPage == 0) page = kvNextPage(page);
-      const p = load<f32>(scratch + (<usize>t << 2)) / sum;
-      const v = elemAt(page, perPage + t % perPage, kvDim, g * headDim);
-      for (let i = 0; i < headDim; i++) store<f32>(oh + (<usize>i << 2), load<f32>(oh + (<usize>i << 2)) + p * elem(v, i));
-    }
-  }
-  return OK;
-}
-
-/** Address of element `col` of row `slot` on a page. */
-// @ts-ignore: decorator
-@inline function elemAt(page: i32, slot: i32, kvDim: i32, col: i32): usize {
-  return pageAddr(<u32>page) + <usize>(slot * kvDim + col) * <usize>elemBytes;
-}
-
-// @ts-ignore: decorator
-@inline function elem(row: usize, i: i32): f32 {
-  return elemBytes == 4 ? load<f32>(row + (<usize>i << 2)) : f16ToF32(load<u16>(row + (<usize>i << 1)));
 }

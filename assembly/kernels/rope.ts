@@ -25,6 +25,19 @@ export function kRope(
   x: usize, nTok: i32, nHeads: i32, headDim: i32, nRot: i32, pos: usize,
   freqBase: f32, freqScale: f32, mode: i32, factors: usize,
 ): i32 {
+  return kRopeExt(x, nTok, nHeads, headDim, nRot, pos, freqBase, freqScale, mode, factors, 1.0);
+}
+
+/**
+ * kRope with ggml's attn_factor (mscale): cos and sin are multiplied by it
+ * (rope_yarn with ext_factor 0), as llama.cpp applies LongRoPE's attention
+ * factor (`rope.scaling.attn_factor`, phi3). mscale 1 is kRope exactly.
+ */
+export function kRopeExt(
+  x: usize, nTok: i32, nHeads: i32, headDim: i32, nRot: i32, pos: usize,
+  freqBase: f32, freqScale: f32, mode: i32, factors: usize, mscale: f32,
+): i32 {
+  if (!(mscale > 0) || !isFinite(mscale)) return E_K_SHAPE;
   if (nTok <= 0 || nHeads <= 0 || headDim <= 0 || nRot <= 0) return E_K_SHAPE;
   if ((headDim & 1) != 0 || (nRot & 1) != 0 || nRot > headDim) return E_K_SHAPE;
   if (!(freqBase > 0) || !(freqScale > 0) || !isFinite(freqBase) || !isFinite(freqScale)) return E_K_SHAPE;
@@ -40,8 +53,8 @@ export function kRope(
   for (let t = 0; t < nTok; t++) {
     const v = x + <usize>t * rowBytes;
     const p = <f32>load<i32>(pos + (<usize>t << 2));
-    if (mode == ROPE_NORMAL) ropeNormal(v, nHeads, headDim, nRot, p, thetaScale, freqScale, factors);
-    else ropeNeox(v, nHeads, headDim, nRot, p, thetaScale, freqScale, factors);
+    if (mode == ROPE_NORMAL) ropeNormal(v, nHeads, headDim, nRot, p, thetaScale, freqScale, factors, mscale);
+    else ropeNeox(v, nHeads, headDim, nRot, p, thetaScale, freqScale, factors, mscale);
   }
   return OK;
 }
@@ -54,12 +67,12 @@ export function kRope(
 }
 
 // @ts-ignore: decorator
-@inline function cosf(a: f32): f32 { return <f32>Math.cos(<f64>a); }
+@inline function cosf(a: f32, m: f32): f32 { return <f32>Math.cos(<f64>a) * m; }
 // @ts-ignore: decorator
-@inline function sinf(a: f32): f32 { return <f32>Math.sin(<f64>a); }
+@inline function sinf(a: f32, m: f32): f32 { return <f32>Math.sin(<f64>a) * m; }
 
 /** Adjacent pairs, two per v128: y = x·[c0 c0 c1 c1] + swap(x)·[-s0 s0 -s1 s1]. */
-function ropeNormal(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thetaScale: f32, freqScale: f32, factors: usize): void {
+function ropeNormal(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thetaScale: f32, freqScale: f32, factors: usize, m: f32): void {
   const half = nRot >> 1;
   const headBytes = <usize>headDim << 2;
   let theta = p;
@@ -69,7 +82,7 @@ function ropeNormal(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thet
     theta *= thetaScale;
     const a1 = angle(theta, i + 1, freqScale, factors);
     theta *= thetaScale;
-    const c0 = cosf(a0), s0 = sinf(a0), c1 = cosf(a1), s1 = sinf(a1);
+    const c0 = cosf(a0, m), s0 = sinf(a0, m), c1 = cosf(a1, m), s1 = sinf(a1, m);
     const cv = f32x4(c0, c0, c1, c1);
     const sv = f32x4(-s0, s0, -s1, s1);
     let q = v + (<usize>i << 3);
@@ -81,7 +94,7 @@ function ropeNormal(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thet
   }
   if (i < half) {
     const a = angle(theta, i, freqScale, factors);
-    const c = cosf(a), s = sinf(a);
+    const c = cosf(a, m), s = sinf(a, m);
     let q = v + (<usize>i << 3);
     for (let h = 0; h < nHeads; h++, q += headBytes) {
       const x0 = load<f32>(q), x1 = load<f32>(q, 4);
@@ -92,7 +105,7 @@ function ropeNormal(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thet
 }
 
 /** Pairs (i, i + nRot/2), four per v128. */
-function ropeNeox(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thetaScale: f32, freqScale: f32, factors: usize): void {
+function ropeNeox(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thetaScale: f32, freqScale: f32, factors: usize, m: f32): void {
   const half = nRot >> 1;
   const halfBytes = <usize>half << 2;
   const headBytes = <usize>headDim << 2;
@@ -107,8 +120,8 @@ function ropeNeox(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thetaS
     theta *= thetaScale;
     const a3 = angle(theta, i + 3, freqScale, factors);
     theta *= thetaScale;
-    const cv = f32x4(cosf(a0), cosf(a1), cosf(a2), cosf(a3));
-    const sv = f32x4(sinf(a0), sinf(a1), sinf(a2), sinf(a3));
+    const cv = f32x4(cosf(a0, m), cosf(a1, m), cosf(a2, m), cosf(a3, m));
+    const sv = f32x4(sinf(a0, m), sinf(a1, m), sinf(a2, m), sinf(a3, m));
     let q = v + (<usize>i << 2);
     for (let h = 0; h < nHeads; h++, q += headBytes) {
       const x0 = v128.load(q);
@@ -120,7 +133,7 @@ function ropeNeox(v: usize, nHeads: i32, headDim: i32, nRot: i32, p: f32, thetaS
   for (; i < half; i++) {
     const a = angle(theta, i, freqScale, factors);
     theta *= thetaScale;
-    const c = cosf(a), s = sinf(a);
+    const c = cosf(a, m), s = sinf(a, m);
     let q = v + (<usize>i << 2);
     for (let h = 0; h < nHeads; h++, q += headBytes) {
       const x0 = load<f32>(q), x1 = load<f32>(q + halfBytes);

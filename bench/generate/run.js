@@ -98,7 +98,7 @@ async function shapeOf(path) {
   const kvHeads = Number(m.metadata.get(`${arch}.attention.head_count_kv`) ?? heads);
   return {
     tensorBytes: m.totalTensorBytes, tensors: m.tensors.length, layers: get('block_count'), embd, ff: get('feed_forward_length'),
-    kvDim: (embd / heads) * kvHeads, vocab: m.metadata.get('tokenizer.ggml.tokens').length,
+    kvDim: Number(m.metadata.get(`${arch}.attention.key_length`) ?? embd / heads) * kvHeads, vocab: m.metadata.get('tokenizer.ggml.tokens').length,
   };
 }
 
@@ -171,7 +171,13 @@ try {
       log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(weightBudget / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
       try {
         const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: Number(args.prefetch) });
-        const predicted = fraction < 1 ? simulateBytesPerToken(m.path, weightBudget) : 0;
+        let predicted = 0;
+        try {
+          predicted = fraction < 1 ? simulateBytesPerToken(m.path, weightBudget) : 0;
+        } catch (e) { // simulate has no model of a head streamed past the budget
+          predicted = NaN;
+          log(`  simulate: ${String(e.message ?? e).split('\n')[0]}`);
+        }
         rows.push({ model: m.key, runtime: 'gguf-pager', budget: fraction, ...r, predictedBytesPerToken: predicted });
         log(`  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, ` +
           `${(r.bytesLoadedPerToken / 2 ** 20).toFixed(2)} MiB loaded/token (simulate: ${(predicted / 2 ** 20).toFixed(2)}), max resident ${(r.maxResidentBytes / 2 ** 20).toFixed(1)} MiB`);

@@ -40,6 +40,7 @@ export interface CoreExports {
   kvScratchPtr(): number;
   kvTokensPerPage(kvDim: number): number;
   kvSeqCheck(): number;
+  kvSeqDropFirst(seq: number): number;
 
   f32ToF16(x: number): number;
 
@@ -57,6 +58,13 @@ export interface CoreExports {
   kAttention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
   kAttentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
   kAttentionScratchBytes(nPos: number): number;
+  kRopeExt(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, pos: number, freqBase: number, freqScale: number, mode: number, factors: number, mscale: number): number;
+  kAttentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number;
+  kAttentionScalarExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number;
+  kGeglu(gate: number, up: number, out: number, n: number): number;
+  kGegluScalar(gate: number, up: number, out: number, n: number): number;
+  kSoftcap(x: number, cap: number, n: number): number;
+  kSoftcapScalar(x: number, cap: number, n: number): number;
   // kernels (assembly/kernels/matvec.ts, bytesum.ts, check.ts)
   kSupports(type: number): number;
   kRowBytes(type: number, cols: number): number;

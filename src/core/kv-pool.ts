@@ -133,6 +133,13 @@ export class KvCachePool {
   }
 
   /** Frees every page of the sequence, then the sequence id. */
+  /** Frees the sequence's first page and its tokens (a sliding window's ring); token t becomes t − tokensPerPage. The first page must be full. */
+  seqDropFirst(seq: number): void {
+    const r = this.ex.kvSeqDropFirst(asIndex(seq));
+    if (r === Status.E_KV_BAD_SEQ) throw badSequence(seq);
+    if (r !== Status.OK) throw new GgufPagerError('INVALID_ARGUMENT', `KV sequence ${seq}: its first page is its last, so it cannot be dropped`, { seq });
+  }
+
   seqFree(seq: number): void {
     if (this.ex.kvSeqFree(asIndex(seq)) !== Status.OK) throw badSequence(seq);
   }

@@ -118,6 +118,48 @@ export class Ops {
     return r;
   }
 
+  /** rope with ggml's attn_factor: the rotated dims' cos and sin are multiplied by mscale (LongRoPE's attention factor). */
+  ropeExt(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, posPtr: number,
+    freqBase: number, freqScale: number, mode: RopeMode, factorsPtr: number, mscale: number): void {
+    const r = this.ex.kRopeExt(ptr(x), int(nTok), int(nHeads), int(headDim), int(nRot), ptr(posPtr), freqBase, freqScale, int(mode), ptr(factorsPtr), mscale);
+    check(r, 'ropeExt', () => ({ nTok, nHeads, headDim, nRot, freqBase, freqScale, mode, mscale }));
+  }
+
+  /**
+   * attention over tokens first .. nPos-1 of the sequence only (a sliding window masks those before),
+   * each score soft-capped (s ← cap·tanh(s/cap)) before the softmax when cap > 0.
+   */
+  attentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): void {
+    const r = this.ex.kAttentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch));
+    check(r, 'attentionExt', () => ({ ...this.attentionShape(seq, nHead, nKvHead, headDim, nPos), first, cap }));
+  }
+
+  /** attentionExt in scalar loops (the oracle). */
+  attentionScalarExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): void {
+    const r = this.ex.kAttentionScalarExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch));
+    check(r, 'attentionScalarExt', () => ({ ...this.attentionShape(seq, nHead, nKvHead, headDim, nPos), first, cap }));
+  }
+
+  /** out = gelu(gate) · up, n f32, with GELU as ggml-cpu's f16 table gives it (gemma's FFN). */
+  geglu(gate: number, up: number, out: number, n: number): void {
+    check(this.ex.kGeglu(ptr(gate), ptr(up), ptr(out), int(n)), 'geglu', () => ({ n }));
+  }
+
+  /** geglu one element at a time (the oracle). */
+  gegluScalar(gate: number, up: number, out: number, n: number): void {
+    check(this.ex.kGegluScalar(ptr(gate), ptr(up), ptr(out), int(n)), 'gegluScalar', () => ({ n }));
+  }
+
+  /** x = cap · tanh(x / cap), n f32 in place (gemma 2's logit soft-caps). */
+  softcap(x: number, cap: number, n: number): void {
+    check(this.ex.kSoftcap(ptr(x), cap, int(n)), 'softcap', () => ({ n, cap }));
+  }
+
+  /** softcap one element at a time (the oracle). */
+  softcapScalar(x: number, cap: number, n: number): void {
+    check(this.ex.kSoftcapScalar(ptr(x), cap, int(n)), 'softcapScalar', () => ({ n, cap }));
+  }
+
   private attentionShape(seq: number, nHead: number, nKvHead: number, headDim: number, nPos: number): Record<string, unknown> {
     const length = this.ex.kvSeqLength(int(seq));
     const kvDim = this.ex.kvSeqKvDim(int(seq));

@@ -1,39 +1,35 @@
 /**
- * One small interface per model family: which tensors a block has, how RoPE
- * pairs dimensions, and the block's forward pass over named steps. Adding an
- * architecture is one more file registered in `ARCHITECTURES`.
+ * The registry of model families. Each is one declarative file in ./arch/
+ * (its hparams keys, per-block tensors with shapes, features and block; see
+ * ./arch/types.ts); adding an architecture is one more file listed here.
  */
 import { GgufPagerError } from '../core/errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
-import type { BlockWeights, Steps } from './steps.ts';
-import { llama } from './llama.ts';
-import { qwen2 } from './qwen2.ts';
+import type { Architecture } from './arch/types.ts';
+import { gemma2 } from './arch/gemma2.ts';
+import { gemma3 } from './arch/gemma3.ts';
+import { llama } from './arch/llama.ts';
+import { phi3 } from './arch/phi3.ts';
+import { qwen2 } from './arch/qwen2.ts';
+import { qwen3 } from './arch/qwen3.ts';
 
-/** ggml_rope modes: adjacent pairs (llama) or halves (NeoX: qwen2). */
-export const ROPE_NORMAL = 0;
-export const ROPE_NEOX = 2;
+export { ROPE_NEOX, ROPE_NORMAL, type Architecture } from './arch/types.ts';
 
-export interface Architecture {
-  /** `general.architecture` values this file implements. */
-  readonly names: readonly string[];
-  readonly ropeMode: number;
-  /** Tensors every block must hold (short names, `attn_q.weight`). */
-  readonly blockTensors: readonly string[];
-  /** One block, top to bottom, on the batch in `s`. */
-  block(s: Steps, layer: number, w: BlockWeights): void;
-}
-
-export const ARCHITECTURES: readonly Architecture[] = [llama, qwen2];
+export const ARCHITECTURES: readonly Architecture[] = [llama, qwen2, qwen3, gemma2, gemma3, phi3];
 
 export function architectureName(model: GgufModel): string {
   const a = model.metadata.get('general.architecture');
   return typeof a === 'string' ? a : 'unknown';
 }
 
+/** The declaration of architecture `name`, or undefined. */
+export function architectureByName(name: string): Architecture | undefined {
+  return ARCHITECTURES.find((a) => a.names.includes(name));
+}
+
 /** The architecture of `model`, or undefined when none implements it. */
 export function findArchitecture(model: GgufModel): Architecture | undefined {
-  const name = architectureName(model);
-  return ARCHITECTURES.find((a) => a.names.includes(name));
+  return architectureByName(architectureName(model));
 }
 
 /** Like findArchitecture, but UNSUPPORTED_ARCHITECTURE naming the model's architecture and the supported ones. */

@@ -8,12 +8,13 @@ import type { GgufModel } from '../gguf/types.ts';
 import type { LayerPager } from '../pager/layer-pager.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { applyChatTemplate, chatTemplateOptions, createTokenizer, type ChatMessage, type ChatTemplateOptions, type Tokenizer } from '../text/index.ts';
+import { mergeSystemMessage, supportsSystemRole } from './chat-roles.ts';
 import { Forward, type ForwardOptions, type LogitsSink } from './forward.ts';
 import { generate, type GenerateOptions, type GenerateResult, type Piece } from './generation.ts';
 import { modelPooling, pooledEmbeddings, type Pooling } from './pooled-embeddings.ts';
 
 /** What a chat call may set of the template: a Jinja template instead of the model's `tokenizer.chat_template`, and the generation prompt. */
-export type ChatCallTemplate = Pick<ChatTemplateOptions, 'addGenerationPrompt' | 'template'>;
+export type ChatCallTemplate = Pick<ChatTemplateOptions, 'addGenerationPrompt' | 'template' | 'templateVars'>;
 
 export type { ChatMessage };
 
@@ -42,19 +43,23 @@ export class ModelEngine {
   }
 
   chat(messages: readonly ChatMessage[], opts: GenerateOptions & ChatCallTemplate = {}, onPiece?: (p: Piece) => void): Promise<GenerateResult> {
-    const prompt = this.applyChatTemplate(messages, { addGenerationPrompt: true, template: opts.template });
+    const prompt = this.applyChatTemplate(messages, { addGenerationPrompt: true, template: opts.template, templateVars: opts.templateVars });
     const bos = this.tokenizer.bos;
     const bosText = bos === null ? '' : this.tokenizer.tokenText(bos);
     const addSpecial = opts.addSpecial ?? !(bosText && prompt.startsWith(bosText));
     return this.generate(prompt, { ...opts, parseSpecial: opts.parseSpecial ?? true, addSpecial }, onPiece);
   }
 
+  /** The prompt of `messages` under the model's template (or opts.template); a template without a system role gets the system text merged into the next message, as llama.cpp does. */
   applyChatTemplate(messages: readonly ChatMessage[], opts: ChatCallTemplate = {}): string {
     const base = chatTemplateOptions(this.model.metadata, this.tokenizer);
-    return applyChatTemplate([...messages], {
+    const o = {
       ...base, ...(opts.template !== undefined ? { template: opts.template } : {}),
-      modelName: base.modelName ?? this.label, addGenerationPrompt: opts.addGenerationPrompt ?? true,
-    }).prompt;
+      modelName: base.modelName ?? this.label, addGenerationPrompt: opts.addGenerationPrompt ?? true, extra: opts.templateVars,
+    };
+    const system = messages[0]?.role === 'system';
+    const keep = !system || supportsSystemRole(o.template ?? '', (m) => applyChatTemplate(m, { ...o, addGenerationPrompt: false }).prompt);
+    return applyChatTemplate(keep ? [...messages] : mergeSystemMessage(messages), o).prompt;
   }
 
   tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): number[] {
@@ -70,7 +75,7 @@ export class ModelEngine {
     const ids = inputs.map((x) => (typeof x === 'string' ? this.tokenizer.encode(x) : [...x]));
     const pooling = opts.pooling ?? modelPooling(this.model);
     return this.serial(async () => ({
-      vectors: await pooledEmbeddings(this.core, this.forward, ids, pooling, opts.signal),
+      vectors: await pooledEmbeddings(this.forward, ids, pooling, opts.signal),
       tokens: ids.reduce((a, x) => a + x.length, 0),
     }));
   }

@@ -14,10 +14,13 @@ import type { PagerSource } from '../sources/source.ts';
 import { architectureOf, type Architecture } from './architecture.ts';
 import { Embeddings } from './embeddings.ts';
 import { readHParams, tensorOf, type HParams } from './hparams.ts';
-import { computeOf, type KernelApi } from './kernel-api.ts';
+import { computeOf } from './kernel-api.ts';
 import { KvCache } from './kv-cache.ts';
+import { layerWindows } from './arch/types.ts';
 import { Scratch, ScratchLayout } from './scratch.ts';
 import { BlockWeights, Steps, weightOf, type Buffer } from './steps.ts';
+import { checkTensors } from './tensor-check.ts';
+import { headChunkBytes, headStreams, StreamedHead } from './output-head.ts';
 
 export const DEFAULT_BATCH_SIZE = 32;
 
@@ -37,6 +40,8 @@ export class Forward {
   readonly batchSize: number;
   readonly kv: KvCache;
   readonly embeddings: Embeddings;
+  /** The output head read from the source chunk by chunk, when it cannot fit the budget; else undefined (leased). */
+  readonly head: StreamedHead | undefined;
   private readonly scratch: Scratch<Buffer>;
   private readonly steps: Steps;
   private readonly tensors: readonly TensorInfo[];
@@ -49,11 +54,11 @@ export class Forward {
     this.arch = architectureOf(model, label);
     this.memory = core.memory;
     const { kernels, ops } = computeOf(core);
-    const hp = (this.hp = readHParams(model, this.arch.names[0]));
+    const hp = (this.hp = readHParams(model, this.arch));
     this.tensors = model.tensors;
     checkTensors(model, this.arch, hp, kernels, label);
-    this.outputName = model.tensors.some((t) => t.name === 'output.weight') ? 'output.weight' : 'token_embd.weight';
-    this.ropeFactors = model.tensors.some((t) => t.name === 'rope_freqs.weight') ? 'rope_freqs.weight' : null;
+    const has = (name: string): boolean => model.tensors.some((t) => t.name === name);
+    this.outputName = has('output.weight') ? 'output.weight' : 'token_embd.weight';
     this.batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > 4096) {
       throw new GgufPagerError('INVALID_ARGUMENT', `${label}: batchSize must be an integer in 1..4096, got ${this.batchSize}`, { batchSize: this.batchSize });
@@ -63,8 +68,8 @@ export class Forward {
       throw new GgufPagerError('KV_EXHAUSTED', `${label}: the runtime has no KV pages (start it with kvBytes > 0) so it cannot generate`, {});
     }
     const perPage = pool.tokensPerPage(hp.kvDim);
-    // One layer's pages stay spare: truncating or shifting the cache rebuilds a layer beside the others.
-    const poolTokens = perPage === 0 ? 0 : Math.floor(pool.totalPages / (hp.nLayer + 1)) * perPage;
+    const windows = layerWindows(hp, this.arch);
+    const poolTokens = poolContext(windows, hp, perPage, this.batchSize, pool.totalPages);
     const contextLength = opts.contextLength ?? Math.min(hp.trainedContext, poolTokens);
     if (!Number.isInteger(contextLength) || contextLength < 1) {
       throw new GgufPagerError('INVALID_ARGUMENT', `${label}: context length ${contextLength} is not a positive integer (the KV pool holds ${poolTokens} tokens of this model)`, { contextLength, poolTokens });
@@ -82,15 +87,20 @@ export class Forward {
       .add('logits', hp.vocab * f).add('pos', B * 4).add('work', work)
       .add('attScratch', ops.attentionScratchBytes?.(contextLength) ?? contextLength * f + 64)
       .add('row', kernels.rowBytes(embd.type, embd.dims[0]));
+    const head = this.info(this.outputName);
+    const chunk = headStreams(pager, head, tensorOf(model, 'output_norm.weight', hp.arch)) ? headChunkBytes(kernels.rowBytes(head.type, head.dims[0]), head.size) : 0;
+    if (chunk > 0) layout.add('head0', chunk).add('head1', chunk);
     this.scratch = new Scratch(core.arena, layout, label);
     try {
-      this.kv = new KvCache(pool, core.memory, hp.nLayer, hp.kvDim, contextLength, label);
+      this.kv = new KvCache(pool, core.memory, hp.nLayer, hp.kvDim, contextLength, label, windows);
     } catch (e) {
       this.scratch.free();
       throw e;
     }
+    this.ropeFactors = this.arch.features.ropeFactors?.(hp, contextLength, has) ?? null;
     this.embeddings = new Embeddings(embd, pager, sources, kernels, core.memory, this.scratch.ptr('row'));
-    this.steps = new Steps(hp, kernels, ops, this.scratch, this.kv, this.arch.ropeMode);
+    this.head = chunk > 0 ? new StreamedHead(head, sources, kernels, core.memory, [this.scratch.ptr('head0'), this.scratch.ptr('head1')], chunk) : undefined;
+    this.steps = new Steps(hp, this.arch, kernels, ops, this.scratch, this.kv);
   }
 
   /** Bytes of arena this engine holds for activations and scratch. */
@@ -132,6 +142,37 @@ export class Forward {
   }
 
   /**
+   * Runs `ids` after the cached tokens as `run` does, but stops before the
+   * output head: `onHidden` gets each batch's hidden states after
+   * `output_norm` (rows × nEmbd, a view into the scratch, valid during the
+   * call) and the index of its first token. Pooled embeddings read these.
+   */
+  async hidden(ids: readonly number[], onHidden: (rows: Float32Array, first: number) => void, signal?: AbortSignal): Promise<void> {
+    this.checkLive();
+    if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${this.label}: no tokens to run`, {});
+    this.kv.reserve(ids.length);
+    const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors, { signal }) : undefined;
+    this.steps.ropeFactors = factors ? factors.ptr : 0;
+    const norm = await this.pager.acquire('output_norm.weight', { signal });
+    try {
+      for (let at = 0; at < ids.length; at += this.batchSize) {
+        const batch = ids.slice(at, at + this.batchSize);
+        try {
+          await this.batch(batch, signal);
+        } catch (e) {
+          this.kv.clear();
+          throw e;
+        }
+        this.steps.outputNormRows(batch.length, weightOf(this.info('output_norm.weight'), norm.ptr));
+        onHidden(new Float32Array(this.view(), this.scratch.ptr('xn'), batch.length * this.hp.nEmbd), at);
+      }
+    } finally {
+      this.pager.release(norm);
+      if (factors) this.pager.release(factors);
+    }
+  }
+
+  /**
    * Makes room in a full context as llama.cpp does: keeps the first `keep`
    * tokens, drops half of the rest (the oldest), and re-rotates the K of the
    * tokens that move down. Returns the number of tokens dropped.
@@ -143,15 +184,16 @@ export class Forward {
     const drop = Math.floor((n - k0) / 2);
     if (drop < 1) return 0;
     const hp = this.hp;
+    const s = this.steps;
     const kPtr = this.scratch.ptr('k');
-    const posPtr = this.scratch.ptr('pos');
     const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors) : undefined;
+    s.ropeFactors = factors ? factors.ptr : 0;
     try {
-      new Int32Array(this.view(), posPtr, 1)[0] = -drop;
-      const ops = computeOf(this.core).ops;
-      this.kv.shift(k0, drop, (k) => {
+      new Int32Array(this.view(), this.scratch.ptr('pos'), 1)[0] = -drop;
+      this.kv.shift(k0, drop, (k, layer) => {
+        const swa = s.slides(layer);
         new Float32Array(this.view(), kPtr, hp.kvDim).set(k);
-        ops.rope(kPtr, 1, hp.nHeadKv, hp.headDim, hp.nRot, posPtr, hp.ropeBase, hp.ropeScale, this.arch.ropeMode, factors ? factors.ptr : 0);
+        s.ropeAt(kPtr, 1, hp.nHeadKv, swa ? hp.ropeBaseSwa : hp.ropeBase, swa ? hp.ropeScaleSwa : hp.ropeScale);
         k.set(new Float32Array(this.view(), kPtr, hp.kvDim));
       });
     } finally {
@@ -168,6 +210,7 @@ export class Forward {
     const pos = new Int32Array(view, this.scratch.ptr('pos'), ids.length);
     for (let i = 0; i < ids.length; i++) pos[i] = s.start + i;
     await this.embeddings.lookup(ids, this.scratch.ptr('x'), signal);
+    if (this.arch.features.embedScale) s.scale('x', Math.fround(Math.sqrt(this.hp.nEmbd)), this.hp.nEmbd);
     for (let layer = 0; layer < this.hp.nLayer; layer++) {
       const lease = await this.pager.acquireLayer(layer, { signal });
       try {
@@ -180,6 +223,7 @@ export class Forward {
   }
 
   private async logits(rows: number[], firstPos: number, sink?: LogitsSink): Promise<Float32Array> {
+    if (this.head) return this.streamedLogits(this.head, rows, firstPos, sink);
     const group = await this.pager.acquireMany(['output_norm.weight', this.outputName]);
     try {
       const norm = weightOf(this.info('output_norm.weight'), group.get('output_norm.weight').ptr);
@@ -193,6 +237,25 @@ export class Forward {
       return logits;
     } finally {
       this.pager.release(group);
+    }
+  }
+
+  /** logits through a head streamed from the source (read once per row asked for). */
+  private async streamedLogits(head: StreamedHead, rows: number[], firstPos: number, sink?: LogitsSink): Promise<Float32Array> {
+    const lease = await this.pager.acquire('output_norm.weight');
+    try {
+      const norm = weightOf(this.info('output_norm.weight'), lease.ptr);
+      let logits = new Float32Array(0);
+      for (const r of rows) {
+        this.steps.outputNorm(r, norm);
+        await head.project(this.scratch.ptr('xn'), this.scratch.ptr('logits'), this.scratch.ptr('work'));
+        this.steps.finalCap();
+        logits = new Float32Array(this.view(), this.scratch.ptr('logits'), this.hp.vocab).slice();
+        sink?.(firstPos + r, logits);
+      }
+      return logits;
+    } finally {
+      this.pager.release(lease);
     }
   }
 
@@ -218,22 +281,23 @@ export class Forward {
   }
 }
 
-/** Every block has the architecture's tensors, and every matrix has a kernel: UNSUPPORTED_* at load, not mid-generation. */
-function checkTensors(model: GgufModel, arch: Architecture, hp: HParams, kernels: KernelApi, label: string): void {
-  const names = new Set(model.tensors.map((t) => t.name));
-  for (let i = 0; i < hp.nLayer; i++) {
-    for (const short of arch.blockTensors) {
-      if (!names.has(`blk.${i}.${short}`)) {
-        throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${label}: ${hp.arch} block ${i} has no tensor blk.${i}.${short}`, { architecture: hp.arch, tensor: `blk.${i}.${short}` });
-      }
-    }
+/**
+ * The longest context the pool's pages hold for this model: global layers take ⌈n / perPage⌉ pages each,
+ * sliding layers their ring, and one layer's pages stay spare (truncating or shifting rebuilds a layer beside the others).
+ */
+export function poolContext(windows: readonly number[], hp: HParams, perPage: number, batch: number, totalPages: number): number {
+  if (perPage === 0) return 0;
+  const fits = (n: number): boolean => {
+    const p = KvCache.pagesFor(windows, hp.nLayer, perPage, n, batch);
+    return p.total + p.layer <= totalPages;
+  };
+  let lo = 0;
+  let hi = Math.max(1, hp.trainedContext);
+  if (fits(hi)) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
   }
-  if (!names.has('output_norm.weight')) tensorOf(model, 'output_norm.weight', hp.arch);
-  for (const t of model.tensors) {
-    const matrix = t.dims.length >= 2 && t.dims[1] > 1;
-    const ok = matrix ? kernels.supports(t.type) : t.type === 0;
-    if (!ok) {
-      throw new GgufPagerError('UNSUPPORTED_TENSOR_TYPE', `${label}: tensor ${t.name} is ${t.typeName}, which the kernels do not compute`, { tensor: t.name, type: t.typeName });
-    }
-  }
+  return lo;
 }

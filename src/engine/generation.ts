@@ -89,8 +89,8 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
   let common = 0;
   while (common < kv.length && common < ids.length && kv.tokens[common] === ids[common]) common++;
   const reuse = Math.min(common, ids.length - 1);
-  kv.truncate(reuse);
-  const fresh = ids.slice(reuse);
+  kv.truncate(reuse); // may keep fewer (a sliding window's ring freed what the cut needs): then recompute from there
+  const fresh = ids.slice(kv.length);
 
   const sampler = new Sampler(opts, forward.hp.vocab);
   const detok = new StreamingDetokenizer(tokenizer);
@@ -178,5 +178,5 @@ function emptyResult(promptTokens: number, processed: number, ms: number): Gener
 const rate = (n: number, ms: number): number => (ms > 0 ? (n * 1000) / ms : 0);
 
 function bytesLoaded(ctx: GenerationContext): number {
-  return ctx.pager.stats().bytesLoaded + ctx.forward.embeddings.bytesRead;
+  return ctx.pager.stats().bytesLoaded + ctx.forward.embeddings.bytesRead + (ctx.forward.head?.bytesRead ?? 0);
 }

@@ -1,9 +1,11 @@
 /**
  * A model's hyper-parameters, read from its GGUF metadata (`<arch>.*` keys) and
- * tensor shapes, with llama.cpp's defaults for the keys a file may omit.
+ * tensor shapes, with llama.cpp's defaults for the keys a file may omit: the
+ * common keys here, then the keys its architecture declares (arch/*.ts).
  */
 import { GgufPagerError } from '../core/errors.ts';
 import type { GgufModel, TensorInfo } from '../gguf/types.ts';
+import type { Architecture } from './arch/types.ts';
 
 export interface HParams {
   arch: string;
@@ -20,15 +22,36 @@ export interface HParams {
   ropeBase: number;
   /** 1 / rope.scaling.factor for linear scaling, else 1. */
   ropeScale: number;
+  /** ggml's attn_factor: cos and sin are multiplied by it (rope.scaling.attn_factor, LongRoPE). */
+  ropeAttnFactor: number;
+  /** rope.scaling.original_context_length (LongRoPE picks its long factors past it), default the trained context. */
+  ropeOrigContext: number;
+  /** RoPE base and scale of sliding-window layers (llama.cpp's rope_freq_base_train_swa: 10 000 unless the family says). */
+  ropeBaseSwa: number;
+  ropeScaleSwa: number;
   eps: number;
   trainedContext: number;
   vocab: number;
+  /** Attention window of sliding-window layers in tokens (0: no layer slides). */
+  window: number;
+  /** llama.cpp's sliding_window_pattern as a period (all layers but every period-th slide), when not an array. */
+  swaPeriod: number;
+  /** Per-layer sliding flags when the file gives sliding_window_pattern as an array (else empty). */
+  swaLayers: boolean[];
+  /** tanh soft-caps of the attention scores and of the final logits (0: none). */
+  attnSoftcap: number;
+  finalSoftcap: number;
+  /** The scale of q·k (1/√headDim unless the family says). */
+  attnScale: number;
 }
 
-export function readHParams(model: GgufModel, arch: string): HParams {
+export function readHParams(model: GgufModel, decl: Architecture): HParams {
   const m = model.metadata;
+  const name = m.get('general.architecture');
+  const arch = typeof name === 'string' && decl.names.includes(name) ? name : decl.names[0];
+  const raw = (key: string): unknown => m.get(`${arch}.${key}`);
   const num = (key: string, fallback?: number): number => {
-    const v = m.get(`${arch}.${key}`);
+    const v = raw(key);
     if (typeof v === 'number') return v;
     if (typeof v === 'bigint') return Number(v);
     if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
@@ -40,17 +63,27 @@ export function readHParams(model: GgufModel, arch: string): HParams {
   const nHead = num('attention.head_count');
   const nHeadKv = num('attention.head_count_kv', nHead);
   const headDim = num('attention.key_length', nEmbd / nHead);
-  const scaling = m.get(`${arch}.rope.scaling.type`);
+  const scaling = raw('rope.scaling.type');
   const factor = num('rope.scaling.factor', 0);
+  const ropeBase = num('rope.freq_base', 10000);
+  const trainedContext = num('context_length', 2048);
+  const pattern = raw('attention.sliding_window_pattern');
   const hp: HParams = {
     arch, nLayer: num('block_count'), nEmbd, nFf: num('feed_forward_length'), nHead, nHeadKv, headDim,
-    kvDim: nHeadKv * headDim, nRot: num('rope.dimension_count', headDim), ropeBase: num('rope.freq_base', 10000),
+    kvDim: nHeadKv * headDim, nRot: num('rope.dimension_count', headDim), ropeBase,
     ropeScale: scaling === 'linear' && factor > 0 ? 1 / factor : 1,
-    eps: num('attention.layer_norm_rms_epsilon', 1e-5), trainedContext: num('context_length', 2048), vocab: embd.dims[1] ?? 0,
+    ropeAttnFactor: num('rope.scaling.attn_factor', 1), ropeOrigContext: num('rope.scaling.original_context_length', trainedContext),
+    ropeBaseSwa: num('rope.freq_base_swa', 10000), ropeScaleSwa: 1,
+    eps: num('attention.layer_norm_rms_epsilon', 1e-5), trainedContext, vocab: embd.dims[1] ?? 0,
+    window: 0, swaPeriod: typeof pattern === 'number' ? pattern : 0, swaLayers: Array.isArray(pattern) && typeof pattern[0] === 'boolean' ? (pattern as boolean[]) : [],
+    attnSoftcap: 0, finalSoftcap: 0, attnScale: 1 / Math.sqrt(headDim),
   };
+  for (const k of decl.hparams) hp[k.field] = num(k.key, k.fallback);
+  decl.derive?.(hp, raw);
   const bad = (['nLayer', 'nEmbd', 'nFf', 'nHead', 'nHeadKv', 'headDim', 'vocab'] as const).find((k) => !Number.isInteger(hp[k]) || hp[k] <= 0);
-  if (bad || nHead % nHeadKv !== 0 || embd.dims[0] !== nEmbd) {
-    throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${arch}: inconsistent hyper-parameters (${bad ?? `heads ${nHead}/${nHeadKv}, token_embd ${embd.dims.join('×')}, embedding ${nEmbd}`})`, { architecture: arch });
+  const badRot = !Number.isInteger(hp.nRot) || hp.nRot <= 0 || hp.nRot > headDim || hp.nRot % 2 !== 0;
+  if (bad || badRot || nHead % nHeadKv !== 0 || embd.dims[0] !== nEmbd || !(hp.window >= 0)) {
+    throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${arch}: inconsistent hyper-parameters (${bad ?? `heads ${nHead}/${nHeadKv}, rotary dims ${hp.nRot} of ${headDim}, token_embd ${embd.dims.join('×')}, embedding ${nEmbd}`})`, { architecture: arch });
   }
   return hp;
 }

@@ -26,6 +26,13 @@ export interface OpsApi {
   attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number,
     nPos: number, scale: number, scratch: number): void;
   attentionScratchBytes?(nPos: number): number;
+  ropeExt(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, posPtr: number,
+    freqBase: number, freqScale: number, mode: number, factorsPtr: number, mscale: number): void;
+  attentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number,
+    first: number, nPos: number, scale: number, cap: number, scratch: number): void;
+  geglu(gate: number, up: number, out: number, n: number): void;
+  softcap(x: number, cap: number, n: number): void;
+  scale(x: number, s: number, n: number): void;
 }
 
 /** The core's kernels and ops, or WASM_LOAD naming what this core lacks (a core.wasm of another build). */

@@ -5,6 +5,12 @@
  * Truncating to a prefix (prefix reuse after the token lists diverge) copies
  * the kept tokens into fresh sequences: the pool has no truncate, and a copy of
  * K/V is far cheaper than recomputing them.
+ *
+ * A sliding-window layer (window W > 0) keeps its KV in a ring of pages: after
+ * each batch, every first page whose tokens no later query can see (all before
+ * position length + 1 − W) is freed, so between batches the layer holds at most
+ * W − 1 + tokensPerPage tokens (and a batch more while it is computed), and
+ * token t of the layer is at index t − dropped(layer) of its sequence.
  */
 import { GgufPagerError } from '../core/errors.ts';
 import type { KvCachePool } from '../core/kv-pool.ts';
@@ -13,6 +19,8 @@ export class KvCache {
   /** Token ids whose K and V are in the sequences, in order. */
   readonly tokens: number[] = [];
   private seqs: number[];
+  /** Tokens freed from the front of each layer's sequence (always 0 on a layer without a window). */
+  private drops: number[];
   private disposed = false;
   readonly tokensPerPage: number;
 
@@ -23,12 +31,15 @@ export class KvCache {
     readonly kvDim: number,
     readonly contextLength: number,
     private readonly label: string,
+    /** Per layer: its attention window in tokens, 0 for a layer that sees the whole context. */
+    readonly windows: readonly number[] = [],
   ) {
     this.tokensPerPage = pool.tokensPerPage(kvDim);
     if (this.tokensPerPage === 0) {
       throw new GgufPagerError('INVALID_ARGUMENT', `${label}: one token's K and V (2 × ${kvDim}) do not fit a KV page of ${pool.pageSize} elements`, { kvDim, pageSize: pool.pageSize });
     }
     this.seqs = [];
+    this.drops = new Array<number>(nLayer).fill(0);
     try {
       for (let l = 0; l < nLayer; l++) this.seqs.push(pool.seqCreate());
     } catch (e) {
@@ -45,6 +56,26 @@ export class KvCache {
     return this.seqs[layer];
   }
 
+  /** Tokens dropped from the front of layer `layer`'s sequence (a sliding window's ring), so stored index = position − dropped. */
+  dropped(layer: number): number {
+    return this.drops[layer];
+  }
+
+  /** Pages a context of `n` tokens takes over all layers at most (rings: W − 1 + a page + a batch of `batch`), and one layer's most (the rebuild spare). */
+  static pagesFor(windows: readonly number[], nLayer: number, tokensPerPage: number, n: number, batch: number): { total: number; layer: number } {
+    const per = (l: number): number => {
+      const w = windows[l] ?? 0;
+      return Math.ceil((w > 0 ? Math.min(n, w - 1 + tokensPerPage + batch) : n) / tokensPerPage);
+    };
+    let total = 0;
+    let layer = 0;
+    for (let l = 0; l < nLayer; l++) {
+      total += per(l);
+      layer = Math.max(layer, per(l));
+    }
+    return { total, layer };
+  }
+
   /** Pages one layer's sequence needs for `n` tokens. */
   pagesFor(n: number): number {
     return Math.ceil(n / this.tokensPerPage);
@@ -57,7 +88,8 @@ export class KvCache {
       throw new GgufPagerError('CONTEXT_FULL', `${this.label}: ${len} tokens cached + ${n} new exceed the context length ${this.contextLength}`,
         { cached: len, adding: n, contextLength: this.contextLength });
     }
-    const need = this.nLayer * (this.pagesFor(len + n) - this.pagesFor(len));
+    let need = 0;
+    for (let l = 0; l < this.nLayer; l++) need += this.pagesFor(len - this.drops[l] + n) - this.pagesFor(len - this.drops[l]);
     if (need > this.pool.freePages) {
       throw new GgufPagerError('KV_EXHAUSTED', `${this.label}: ${n} more tokens need ${need} KV pages, ${this.pool.freePages} are free`,
         { need, free: this.pool.freePages });
@@ -73,15 +105,29 @@ export class KvCache {
     }
   }
 
-  /** Records the ids of tokens appended to every layer. */
+  /** Records the ids of tokens appended to every layer, then frees the pages that left every window. */
   commit(ids: readonly number[]): void {
     this.tokens.push(...ids);
+    const T = this.tokensPerPage;
+    for (let l = 0; l < this.nLayer; l++) {
+      const w = this.windows[l] ?? 0;
+      if (w <= 0) continue;
+      while (this.drops[l] + T <= this.length + 1 - w && this.pool.seqLength(this.seqs[l]) > T) {
+        this.pool.seqDropFirst(this.seqs[l]);
+        this.drops[l] += T;
+      }
+    }
   }
 
-  /** Keeps the first n tokens. */
+  /**
+   * Keeps the first n tokens. A sliding layer that no longer holds the window the next position needs
+   * (its ring freed them) cannot be cut back that far: then every token is dropped (length 0), and the
+   * caller computes the prompt again.
+   */
   truncate(n: number): void {
     if (n >= this.length) return;
-    if (n === 0) return this.clear();
+    const lost = this.windows.some((w, l) => w > 0 && this.drops[l] > Math.max(0, n + 1 - w));
+    if (n === 0 || lost) return this.clear();
     this.rebuild((t) => t < n);
     this.tokens.length = n;
   }
@@ -92,24 +138,31 @@ export class KvCache {
    * pages are needed beside the cache. On a failure the cache is cleared (the
    * layers would otherwise hold different tokens).
    */
-  private rebuild(keep: (t: number) => boolean, edit?: (t: number, k: Float32Array) => void): void {
-    const d = this.kvDim;
+  private rebuild(keep: (t: number) => boolean, edit?: (t: number, k: Float32Array, layer: number) => void): void {
+    const dim = this.kvDim;
     const T = this.tokensPerPage;
     const n = this.length;
-    const k = new Float32Array(d);
-    const v = new Float32Array(d);
+    const k = new Float32Array(dim);
+    const v = new Float32Array(dim);
     try {
       for (let l = 0; l < this.nLayer; l++) {
         const s = this.pool.seqCreate();
+        const d = this.drops[l];
+        let kept = 0;
         try {
           const pages = this.pool.seqPages(this.seqs[l]);
           for (let t = 0; t < n; t++) {
             if (!keep(t)) continue;
-            const page = this.pool.page(pages[Math.floor(t / T)]);
-            const slot = t % T;
-            decode(page, slot * d, k);
-            decode(page, (T + slot) * d, v);
-            edit?.(t, k);
+            if (t < d) { // freed by the ring: still counted, so the kept tokens after it keep their positions
+              kept++;
+              continue;
+            }
+            const i = t - d;
+            const page = this.pool.page(pages[Math.floor(i / T)]);
+            const slot = i % T;
+            decode(page, slot * dim, k);
+            decode(page, (T + slot) * dim, v);
+            edit?.(t, k, l);
             this.pool.seqAppend(s, k, v);
           }
         } catch (e) {
@@ -118,6 +171,7 @@ export class KvCache {
         }
         this.pool.seqFree(this.seqs[l]);
         this.seqs[l] = s;
+        this.drops[l] = kept;
       }
     } catch (e) {
       this.clear();
@@ -130,10 +184,10 @@ export class KvCache {
    * and moves the rest down by `drop` positions; `rotateK` re-rotates each moved
    * token's K (f32, in place) by −drop positions, as llama.cpp does.
    */
-  shift(keep: number, drop: number, rotateK: (k: Float32Array) => void): void {
+  shift(keep: number, drop: number, rotateK: (k: Float32Array, layer: number) => void): void {
     const n = this.length;
     if (drop <= 0 || keep + drop > n) return;
-    this.rebuild((t) => t < keep || t >= keep + drop, (t, k) => { if (t >= keep + drop) rotateK(k); });
+    this.rebuild((t) => t < keep || t >= keep + drop, (t, k, l) => { if (t >= keep + drop) rotateK(k, l); });
     this.tokens.splice(keep, drop);
   }
 
@@ -145,6 +199,7 @@ export class KvCache {
       fresh.push(this.pool.seqCreate());
     }
     this.seqs = fresh;
+    this.drops.fill(0);
     this.tokens.length = 0;
   }
 

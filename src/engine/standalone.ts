@@ -4,6 +4,9 @@
  * for code that runs its own worker. The arena holds everything: weights
  * (paged under `ramBytes`, as in OffloadPolicy), KV pages and the engine's scratch.
  */
+import { layerWindows } from './arch/types.ts';
+import { DEFAULT_BATCH_SIZE } from './forward.ts';
+import { KvCache } from './kv-cache.ts';
 import { createCore, type Core } from '../core/core.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
@@ -47,14 +50,16 @@ const SLACK = 1 << 20;
 export async function openStandalone(sources: PagerSource[], opts: StandaloneOptions = {}): Promise<Standalone> {
   const model = await parseGguf(sources.length > 1 ? sources : sources[0]);
   const label = sources[0].name;
-  const hp = readHParams(model, architectureOf(model, label).names[0]);
+  const arch = architectureOf(model, label);
+  const hp = readHParams(model, arch);
   const contextLength = opts.contextLength ?? Math.min(hp.trainedContext, 2048);
   const kvType = opts.kvType ?? 'f16';
   const pageElems = opts.kvPageElems ?? DEFAULT_PAGE_ELEMS;
   const perPage = Math.floor(pageElems / (2 * hp.kvDim));
   if (perPage < 1) throw new GgufPagerError('INVALID_ARGUMENT', `${label}: a KV page of ${pageElems} elements cannot hold one token (kvDim ${hp.kvDim})`, {});
-  // One layer more than the context needs: truncating or shifting the cache rebuilds a layer beside the others.
-  const pages = (hp.nLayer + 1) * Math.ceil(contextLength / perPage);
+  // Global layers hold the context, sliding ones their ring; one layer's pages more: truncating or shifting the cache rebuilds a layer beside the others.
+  const need = KvCache.pagesFor(layerWindows(hp, arch), hp.nLayer, perPage, contextLength, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+  const pages = need.total + need.layer;
   const kvBytes = pages * Math.ceil((pageElems * (kvType === 'f16' ? 2 : 4)) / 64) * 64;
   const ramBytes = opts.ramBytes ?? model.totalTensorBytes;
   const scratchGuess = 4 * (32 * (6 * hp.nEmbd + 2 * hp.nFf + 4 * hp.nHead * hp.headDim) + hp.vocab + contextLength) + 4 * 2 ** 20;

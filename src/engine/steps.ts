@@ -1,8 +1,10 @@
 /**
- * The named steps a transformer block is written in (STYLE.md rule 11): each is
- * a few kernel calls over the batch's activations (pinned scratch) and a
- * block's leased weights, used in place. Architectures (llama.ts, qwen2.ts)
- * compose them; nothing here knows about paging.
+ * The small ops a transformer block is written in (STYLE.md rule 11): each is
+ * one or a few kernel calls over the batch's activations (pinned scratch) and
+ * a block's leased weights, used in place. An architecture's block (arch/*.ts)
+ * composes them; its declared features choose the variants (window, soft-cap,
+ * per-layer RoPE base, where the attention scale goes). Nothing here knows
+ * about paging.
  *
  *   x    n × nEmbd   the residual stream            xn   n × nEmbd   normed x
  *   q    n × nHead·headDim                          k, v n × kvDim
@@ -11,12 +13,13 @@
  */
 import type { TensorInfo } from '../gguf/types.ts';
 import type { LeaseGroup } from '../pager/lease.ts';
+import type { Architecture } from './arch/types.ts';
 import type { HParams } from './hparams.ts';
 import type { KernelApi, OpsApi } from './kernel-api.ts';
 import type { KvCache } from './kv-cache.ts';
 import type { Scratch } from './scratch.ts';
 
-export type Buffer = 'x' | 'xn' | 'q' | 'k' | 'v' | 'att' | 'tmp' | 'gate' | 'up' | 'logits' | 'pos' | 'work' | 'attScratch' | 'row';
+export type Buffer = 'x' | 'xn' | 'q' | 'k' | 'v' | 'att' | 'tmp' | 'gate' | 'up' | 'logits' | 'pos' | 'work' | 'attScratch' | 'row' | 'head0' | 'head1';
 
 /** A leased weight: where its bytes are and how to read them. */
 export interface Weight {
@@ -51,76 +54,160 @@ export class Steps {
   n = 0;
   /** Position of the batch's first token. */
   start = 0;
-  /** The pointer to llama-3's rope_freqs factors, or 0. */
+  /** The pointer to the rope factors in use (llama 3's rope_freqs, phi3's LongRoPE), or 0. */
   ropeFactors = 0;
 
   constructor(
     readonly hp: HParams,
+    readonly arch: Architecture,
     readonly kernels: KernelApi,
     readonly ops: OpsApi,
     readonly buf: Scratch<Buffer>,
     readonly kv: KvCache,
-    readonly ropeMode: number,
   ) {}
 
   /** y = W·x for each of the batch's rows (one pass over W's rows for the whole batch). */
-  project(w: Weight, x: number, y: number, n = this.n): void {
+  project(w: Weight, from: Buffer, to: Buffer): void {
+    this.matmul(w, this.buf.ptr(from), this.buf.ptr(to), this.n);
+  }
+
+  matmul(w: Weight, x: number, y: number, n: number): void {
     const work = this.buf.ptr('work');
     if (n === 1) this.kernels.matvec(w.type, w.ptr, w.rows, w.cols, x, y, work);
     else this.kernels.matmul(w.type, w.ptr, w.rows, w.cols, x, n, y, work);
   }
 
-  /** xn = rmsnorm(x) · w. */
-  norm(w: Weight): void {
-    this.ops.rmsNorm(this.buf.ptr('x'), w.ptr, this.buf.ptr('xn'), this.hp.nEmbd, this.n, this.hp.eps);
+  /** Rows row0 .. row0+rows-1 of a fused weight, in place (its bytes at an offset; nothing is copied). */
+  rowsOf(w: Weight, row0: number, rows: number): Weight {
+    return { name: `${w.name}[${row0}..${row0 + rows})`, ptr: w.ptr + row0 * this.kernels.rowBytes(w.type, w.cols), type: w.type, cols: w.cols, rows };
+  }
+
+  /** to = rmsnorm(from) · w over rows of nEmbd (to may be from). */
+  norm(w: Weight, from: Buffer = 'x', to: Buffer = 'xn'): void {
+    this.ops.rmsNorm(this.buf.ptr(from), w.ptr, this.buf.ptr(to), this.hp.nEmbd, this.n, this.hp.eps);
+  }
+
+  /** RMSNorm of each head of each token in `b` (heads × headDim per token), in place, by the headDim weight w (q/k norms). */
+  headNorm(b: Buffer, w: Weight, heads: number): void {
+    const p = this.buf.ptr(b);
+    this.ops.rmsNorm(p, w.ptr, p, this.hp.headDim, this.n * heads, this.hp.eps);
+  }
+
+  /** b[row] += bias for each token. */
+  bias(b: Buffer, w: Weight): void {
+    this.ops.addBias(this.buf.ptr(b), w.ptr, w.cols, this.n);
+  }
+
+  /** b *= s over `width` per token. */
+  scale(b: Buffer, s: number, width: number): void {
+    this.ops.scale(this.buf.ptr(b), s, this.n * width);
+  }
+
+  /** q, k, v = Wq·xn (+ bq), … : separate weights, or rows of a fused attn_qkv used in place. */
+  qkv(w: BlockWeights): void {
+    const { hp } = this;
+    const qd = hp.nHead * hp.headDim;
+    if (w.has('attn_qkv.weight')) {
+      const f = w.get('attn_qkv.weight');
+      this.project(this.rowsOf(f, 0, qd), 'xn', 'q');
+      this.project(this.rowsOf(f, qd, hp.kvDim), 'xn', 'k');
+      this.project(this.rowsOf(f, qd + hp.kvDim, hp.kvDim), 'xn', 'v');
+    } else {
+      this.project(w.get('attn_q.weight'), 'xn', 'q');
+      this.project(w.get('attn_k.weight'), 'xn', 'k');
+      this.project(w.get('attn_v.weight'), 'xn', 'v');
+    }
+    for (const [b, t] of [['q', 'attn_q.bias'], ['k', 'attn_k.bias'], ['v', 'attn_v.bias']] as const) if (w.has(t)) this.bias(b, w.get(t));
+  }
+
+  /** Whether `layer` attends through a sliding window. */
+  slides(layer: number): boolean {
+    return this.kv.windows[layer] > 0;
+  }
+
+  /** RoPE in place on `heads` heads per token of b, with the layer's base and scale (sliding layers may have their own). */
+  rope(b: Buffer, heads: number, layer: number): void {
+    const { hp } = this;
+    const swa = this.slides(layer);
+    this.ropeAt(this.buf.ptr(b), this.n, heads, swa ? hp.ropeBaseSwa : hp.ropeBase, swa ? hp.ropeScaleSwa : hp.ropeScale);
+  }
+
+  ropeAt(p: number, n: number, heads: number, base: number, scale: number): void {
+    const { hp } = this;
+    const mode = this.arch.features.ropeMode;
+    if (hp.ropeAttnFactor === 1) this.ops.rope(p, n, heads, hp.headDim, hp.nRot, this.buf.ptr('pos'), base, scale, mode, this.ropeFactors);
+    else this.ops.ropeExt(p, n, heads, hp.headDim, hp.nRot, this.buf.ptr('pos'), base, scale, mode, this.ropeFactors, hp.ropeAttnFactor);
   }
 
   /**
-   * x += Wo · attention(rope(Wq·xn + bq), rope(Wk·xn + bk), Wv·xn + bv), causal over the
-   * cached tokens and the batch (the batch's K and V are appended first; token b sees positions ≤ start + b).
+   * att = attention(q, K, V): the batch's k and v are appended to the layer's cache first; token b sees
+   * positions ≤ start + b, and on a sliding layer only the last `window` of them; scores soft-capped when
+   * the model has a cap. With scaleQ the scale is applied to q first (llama.cpp's gemma and phi3 graphs).
    */
-  selfAttention(layer: number, wq: Weight, wk: Weight, wv: Weight, wo: Weight, bias?: { q: Weight; k: Weight; v: Weight }): void {
-    const { hp, buf, ops, n } = this;
-    const [xn, q, k, v, att, tmp] = [buf.ptr('xn'), buf.ptr('q'), buf.ptr('k'), buf.ptr('v'), buf.ptr('att'), buf.ptr('tmp')];
-    const qDim = hp.nHead * hp.headDim;
-    this.project(wq, xn, q);
-    this.project(wk, xn, k);
-    this.project(wv, xn, v);
-    if (bias) {
-      ops.addBias(q, bias.q.ptr, qDim, n);
-      ops.addBias(k, bias.k.ptr, hp.kvDim, n);
-      ops.addBias(v, bias.v.ptr, hp.kvDim, n);
-    }
-    const pos = buf.ptr('pos');
-    ops.rope(q, n, hp.nHead, hp.headDim, hp.nRot, pos, hp.ropeBase, hp.ropeScale, this.ropeMode, this.ropeFactors);
-    ops.rope(k, n, hp.nHeadKv, hp.headDim, hp.nRot, pos, hp.ropeBase, hp.ropeScale, this.ropeMode, this.ropeFactors);
-    this.kv.append(layer, k, v, n);
-    const scale = 1 / Math.sqrt(hp.headDim);
-    const seq = this.kv.seq(layer);
-    const scratch = buf.ptr('attScratch');
+  attend(layer: number): void {
+    const { hp, buf, ops, n, kv } = this;
+    const qd = hp.nHead * hp.headDim;
+    const [q, att, scratch] = [buf.ptr('q'), buf.ptr('att'), buf.ptr('attScratch')];
+    kv.append(layer, buf.ptr('k'), buf.ptr('v'), n);
+    const scaleQ = this.arch.features.scaleQ === true;
+    if (scaleQ) ops.scale(q, hp.attnScale, n * qd);
+    const scale = scaleQ ? 1 : hp.attnScale;
+    const window = kv.windows[layer];
+    const dropped = kv.dropped(layer);
     for (let b = 0; b < n; b++) {
-      ops.attention(seq, q + b * qDim * 4, att + b * qDim * 4, hp.nHead, hp.nHeadKv, hp.headDim, this.start + b + 1, scale, scratch);
+      const end = this.start + b + 1;
+      // the window's first position; after a context shift the ring may already have freed some of it
+      const first = Math.max(window > 0 ? end - window : 0, dropped);
+      const [qb, ob] = [q + b * qd * 4, att + b * qd * 4];
+      if (first === 0 && dropped === 0 && hp.attnSoftcap === 0) ops.attention(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, end, scale, scratch);
+      else ops.attentionExt(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, first - dropped, end - dropped, scale, hp.attnSoftcap, scratch);
     }
-    this.project(wo, att, tmp);
-    ops.add(buf.ptr('x'), tmp, buf.ptr('x'), n * hp.nEmbd);
   }
 
-  /** x += Wdown · (silu(Wgate·xn) ⊙ Wup·xn). */
-  swigluFeedForward(gate: Weight, up: Weight, down: Weight): void {
-    const { buf, ops, n, hp } = this;
-    const [xn, g, u, tmp] = [buf.ptr('xn'), buf.ptr('gate'), buf.ptr('up'), buf.ptr('tmp')];
-    this.project(gate, xn, g);
-    this.project(up, xn, u);
-    ops.swiglu(g, u, g, n * hp.nFf);
-    this.project(down, g, tmp);
-    ops.add(buf.ptr('x'), tmp, buf.ptr('x'), n * hp.nEmbd);
+  /** x += b. */
+  residual(b: Buffer = 'tmp'): void {
+    const x = this.buf.ptr('x');
+    this.ops.add(x, this.buf.ptr(b), x, this.n * this.hp.nEmbd);
   }
 
-  /** logits = Wout · rmsnorm(x[row]) · wnorm, for one row of the batch. */
+  /** tmp = Wdown · (act(Wgate·xn) ⊙ Wup·xn): separate gate and up, or the two halves of a fused ffn_up (gate first) in place. */
+  ffn(w: BlockWeights): void {
+    const { hp, ops, buf, n } = this;
+    if (w.has('ffn_gate.weight')) {
+      this.project(w.get('ffn_gate.weight'), 'xn', 'gate');
+      this.project(w.get('ffn_up.weight'), 'xn', 'up');
+    } else {
+      const f = w.get('ffn_up.weight');
+      this.project(this.rowsOf(f, 0, hp.nFf), 'xn', 'gate');
+      this.project(this.rowsOf(f, hp.nFf, hp.nFf), 'xn', 'up');
+    }
+    const [g, u] = [buf.ptr('gate'), buf.ptr('up')];
+    if (this.arch.features.activation === 'gelu') ops.geglu(g, u, g, n * hp.nFf);
+    else ops.swiglu(g, u, g, n * hp.nFf);
+    this.project(w.get('ffn_down.weight'), 'gate', 'tmp');
+  }
+
+  /** logits = Wout · rmsnorm(x[row]) · wnorm for one row of the batch, soft-capped when the model has a final cap. */
   logits(row: number, outputNorm: Weight, output: Weight): void {
-    const { buf, ops, hp } = this;
-    const xRow = buf.ptr('x') + row * hp.nEmbd * 4;
-    ops.rmsNorm(xRow, outputNorm.ptr, buf.ptr('xn'), hp.nEmbd, 1, hp.eps);
-    this.project(output, buf.ptr('xn'), buf.ptr('logits'), 1);
+    this.outputNorm(row, outputNorm);
+    this.matmul(output, this.buf.ptr('xn'), this.buf.ptr('logits'), 1);
+    this.finalCap();
+  }
+
+  /** xn = rmsnorm(x[row]) · wnorm (the head's input). */
+  outputNorm(row: number, w: Weight): void {
+    const { buf, hp } = this;
+    this.ops.rmsNorm(buf.ptr('x') + row * hp.nEmbd * 4, w.ptr, buf.ptr('xn'), hp.nEmbd, 1, hp.eps);
+  }
+
+  /** xn[0..n) = rmsnorm(x[0..n)) · wnorm: the hidden states of a whole batch after the output norm (for embeddings). */
+  outputNormRows(n: number, w: Weight): void {
+    const { buf, hp } = this;
+    this.ops.rmsNorm(buf.ptr('x'), w.ptr, buf.ptr('xn'), hp.nEmbd, n, hp.eps);
+  }
+
+  /** The final soft-cap of the logits, when the model has one. */
+  finalCap(): void {
+    if (this.hp.finalSoftcap > 0) this.ops.softcap(this.buf.ptr('logits'), this.hp.finalSoftcap, this.hp.vocab);
   }
 }

@@ -8,8 +8,8 @@
  *
  * A `RealModelRecipe` is plain JSON: the reference vectors store it, and a
  * test rebuilds the exact bytes from it (`realModelPlan` + `planBytes`).
- * Architectures: `llama` (attn_q/k/v/output, ffn_gate/up/down, RMS norms) and
- * `qwen2` (the same plus attn_q/k/v biases, NeoX RoPE, freq base 1e6).
+ * Architectures: any family declared in src/engine/arch/ — its declaration gives
+ * the block's tensors with their shapes and kinds, and the metadata it adds.
  */
 import { GgufPagerError } from '../core/errors.ts';
 import { ggmlTypeByName } from './ggml-types.ts';
@@ -18,12 +18,16 @@ import { quantizeRow, type QuantType } from './quantize/index.ts';
 import { mix32 } from './synthetic-weights.ts';
 import { GgufValueType as T } from './types.ts';
 import type { MetadataEntry } from './write.ts';
+import { architectureByName } from '../engine/architecture.ts';
+import type { Architecture, TensorKind } from '../engine/arch/types.ts';
+import type { HParams } from '../engine/hparams.ts';
 
 /** A single weight type, or `Q4_K_M`: Q4_K with attn_v, ffn_down and output in Q6_K. */
 export type WeightMix = QuantType | 'Q4_K_M';
 
 export interface RealModelRecipe {
-  arch: 'llama' | 'qwen2';
+  /** A family of src/engine/arch/ (its declaration gives the tensors and their shapes). */
+  arch: string;
   blocks: number;
   embd: number;
   ff: number;
@@ -36,6 +40,18 @@ export interface RealModelRecipe {
   context?: number;
   /** No output.weight: the head reuses token_embd (llama.cpp's tied embeddings). */
   tiedEmbeddings?: boolean;
+  /** attention.key_length / value_length when the head size is not embd / heads. */
+  headDim?: number;
+  /** rope.dimension_count when it is less than the head size (partial rotary). */
+  rot?: number;
+  /** Further `<arch>.<key>` entries (sliding window, soft-caps, rope.scaling.attn_factor, rope.scaling.type, …). */
+  meta?: Record<string, number | string>;
+  /** The std of token_embd's values (default 1; a tied head wants about 2/√embd, as an output head). */
+  embdStd?: number;
+  /** Pad the tokenizer's vocabulary with control tokens `<unused_i>` up to this size (a 262 k or 152 k vocabulary from a small one). */
+  vocabSize?: number;
+  /** Write the declaration's optional global tensors (LongRoPE factors). */
+  optionalGlobals?: boolean;
   name?: string;
 }
 
@@ -74,62 +90,88 @@ export function normalish(seed: number, n: number, std: number, mean = 0): Float
   return out;
 }
 
-function check(r: RealModelRecipe, vocab: number): void {
+function check(r: RealModelRecipe, vocab: number): Architecture {
+  const decl = architectureByName(r.arch);
+  if (!decl) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: no architecture ${r.arch}`, { arch: r.arch });
   for (const k of ['blocks', 'embd', 'ff', 'heads', 'headsKv'] as const) {
     if (!Number.isSafeInteger(r[k]) || r[k] < 1) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${k} must be a positive integer, not ${r[k]}`, { [k]: r[k] });
   }
   if (!(r.weights in FILE_TYPE)) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: unknown weight mix ${r.weights}`, { weights: r.weights });
-  if (r.embd % r.heads !== 0 || r.heads % r.headsKv !== 0) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: heads ${r.heads}/${r.headsKv} do not divide embd ${r.embd}`, {});
-  for (const name of ['blk.0.attn_q.weight', 'blk.0.attn_v.weight', 'blk.0.ffn_down.weight', 'output.weight']) {
-    const t = mixType(r.weights, name);
-    const block = ggmlTypeByName(t)!.blockSize;
-    const row = name.includes('ffn_down') ? r.ff : r.embd;
-    if (row % block !== 0) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${name} rows of ${row} are not a multiple of the ${t} block (${block})`, { row, block });
-  }
+  if ((r.headDim === undefined && r.embd % r.heads !== 0) || r.heads % r.headsKv !== 0) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: heads ${r.heads}/${r.headsKv} do not divide embd ${r.embd}`, {});
   if (vocab < 1) throw new GgufPagerError('INVALID_ARGUMENT', 'realModel: empty vocabulary', {});
+  return decl;
 }
+
+/** The hyper-parameters a recipe describes, as the declarations' shapes read them. */
+function recipeHParams(r: RealModelRecipe, vocab: number): HParams {
+  const headDim = r.headDim ?? r.embd / r.heads;
+  return {
+    arch: r.arch, nLayer: r.blocks, nEmbd: r.embd, nFf: r.ff, nHead: r.heads, nHeadKv: r.headsKv, headDim, kvDim: headDim * r.headsKv,
+    nRot: r.rot ?? headDim, ropeBase: 10000, ropeScale: 1, ropeAttnFactor: 1, ropeOrigContext: r.context ?? 2048, ropeBaseSwa: 10000, ropeScaleSwa: 1,
+    eps: 1e-5, trainedContext: r.context ?? 2048, vocab, window: 0, swaPeriod: 0, swaLayers: [], attnSoftcap: 0, finalSoftcap: 0, attnScale: 1,
+  };
+}
+
+/** The tokenizer entries with their token arrays (tokens, scores, token_type) padded by control tokens to `size`. */
+function padVocab(t: { entries: MetadataEntry[]; vocab: number }, size?: number): { entries: MetadataEntry[]; vocab: number } {
+  if (size === undefined || size <= t.vocab) return t;
+  const extra = size - t.vocab;
+  const pad = (k: string, v: unknown): unknown => {
+    if (!Array.isArray(v) || v.length !== t.vocab) return v;
+    if (k === 'tokenizer.ggml.tokens') return [...v, ...Array.from({ length: extra }, (_, i) => `<unused_${i}>`)];
+    if (k === 'tokenizer.ggml.scores') return [...v, ...new Array<number>(extra).fill(0)];
+    if (k === 'tokenizer.ggml.token_type') return [...v, ...new Array<number>(extra).fill(3)]; // CONTROL
+    return v;
+  };
+  return { entries: t.entries.map(([k, v, ty]) => [k, pad(k, v), ty] as MetadataEntry), vocab: size };
+}
+
+/** INVALID_ARGUMENT when rows of `row` elements do not fill whole blocks of the tensor's type under the mix. */
+function checkRows(mix: WeightMix, name: string, row: number): void {
+  const t = mixType(mix, name);
+  const block = ggmlTypeByName(t)!.blockSize;
+  if (row % block !== 0) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${name} rows of ${row} are not a multiple of the ${t} block (${block})`, { row, block });
+}
+
+/** GGUF types of the metadata a recipe or declaration adds: strings, counts as u32, the rest f32. */
+const INTEGER_KEYS = new Set(['attention.sliding_window', 'attention.sliding_window_pattern', 'rope.scaling.original_context_length', 'attention.key_length', 'attention.value_length']);
 
 /** The plan of the model a recipe describes; `tokenizer` are the entries of `recipe.tokenizer`'s metadata. */
 export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly MetadataEntry[]): ModelPlan {
-  const { entries: tok, vocab } = tokenizerEntries(tokenizer);
-  check(recipe, vocab);
-  const { arch, embd, ff, heads, headsKv } = recipe;
-  const headDim = embd / heads;
-  const kvDim = headDim * headsKv;
+  const { entries: tok, vocab } = padVocab(tokenizerEntries(tokenizer), recipe.vocabSize);
+  const decl = check(recipe, vocab);
+  const hp = recipeHParams(recipe, vocab);
+  const { arch, embd } = recipe;
   const tensors: PlannedTensor[] = [];
-  const add = (name: string, dims: number[], kind: 'weight' | 'norm' | 'bias' | 'embd', std = 0): void => {
+  const add = (name: string, dims: number[], kind: TensorKind | 'embd', std = 0): void => {
     const index = tensors.length;
     const type: QuantType = kind === 'weight' || kind === 'embd' ? mixType(recipe.weights, name) : 'F32';
     const seed = mix32(mix32(recipe.seed ^ 0x5bd1e995) + Math.imul(index + 1, 0x9e3779b1));
     const n = dims.reduce((a, b) => a * b, 1);
     const bytes = (): Uint8Array => {
-      const values = kind === 'norm' ? normalish(seed, n, 0.05, 1) : normalish(seed, n, kind === 'bias' ? 0.1 : std);
+      const values = kind === 'norm' ? normalish(seed, n, 0.05, 1) : kind === 'factors' ? normalish(seed, n, 0.1, 1.3)
+        : normalish(seed, n, kind === 'bias' ? 0.1 : std);
       return quantizeRow(type, values);
     };
     tensors.push({ name, type, dims, bytes });
   };
-  add('token_embd.weight', [embd, vocab], 'embd', 1);
+  for (const d of decl.blockTensors) if (d.kind === 'weight') checkRows(recipe.weights, `blk.0.${d.name}`, d.dims(hp)[0]);
+  checkRows(recipe.weights, 'output.weight', embd);
+  add('token_embd.weight', [embd, vocab], 'embd', recipe.embdStd ?? 1);
+  for (const d of decl.globalTensors ?? []) if (!d.optional || recipe.optionalGlobals) add(d.name, d.dims(hp), d.kind);
   for (let i = 0; i < recipe.blocks; i++) {
-    const b = `blk.${i}.`;
-    add(`${b}attn_norm.weight`, [embd], 'norm');
-    add(`${b}attn_q.weight`, [embd, embd], 'weight', 1 / Math.sqrt(embd));
-    add(`${b}attn_k.weight`, [embd, kvDim], 'weight', 1 / Math.sqrt(embd));
-    add(`${b}attn_v.weight`, [embd, kvDim], 'weight', 1 / Math.sqrt(embd));
-    if (arch === 'qwen2') {
-      add(`${b}attn_q.bias`, [embd], 'bias');
-      add(`${b}attn_k.bias`, [kvDim], 'bias');
-      add(`${b}attn_v.bias`, [kvDim], 'bias');
+    for (const d of decl.blockTensors) {
+      if (d.optional) continue;
+      const dims = d.dims(hp);
+      add(`blk.${i}.${d.name}`, dims, d.kind, 1 / Math.sqrt(dims[0]));
     }
-    add(`${b}attn_output.weight`, [embd, embd], 'weight', 1 / Math.sqrt(embd));
-    add(`${b}ffn_norm.weight`, [embd], 'norm');
-    add(`${b}ffn_gate.weight`, [embd, ff], 'weight', 1 / Math.sqrt(embd));
-    add(`${b}ffn_up.weight`, [embd, ff], 'weight', 1 / Math.sqrt(embd));
-    add(`${b}ffn_down.weight`, [ff, embd], 'weight', 1 / Math.sqrt(ff));
   }
   add('output_norm.weight', [embd], 'norm');
   if (!recipe.tiedEmbeddings) add('output.weight', [embd, vocab], 'weight', 2 / Math.sqrt(embd));
   const a = arch;
   const quantized = recipe.weights !== 'F32' && recipe.weights !== 'F16' && recipe.weights !== 'BF16';
+  const extra: Record<string, number | string> = { 'attention.layer_norm_rms_epsilon': 1e-5, ...decl.synthetic?.metadata, ...recipe.meta };
+  if (recipe.headDim !== undefined) Object.assign(extra, { 'attention.key_length': hp.headDim, 'attention.value_length': hp.headDim });
   const metadata: MetadataEntry[] = [
     ['general.architecture', arch, T.STRING],
     ['general.name', recipe.name ?? `synthetic-${arch}-${recipe.blocks}x${embd}-${recipe.weights}-seed${recipe.seed}`, T.STRING],
@@ -138,12 +180,11 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
     [`${a}.context_length`, recipe.context ?? 2048, T.UINT32],
     [`${a}.embedding_length`, embd, T.UINT32],
     [`${a}.block_count`, recipe.blocks, T.UINT32],
-    [`${a}.feed_forward_length`, ff, T.UINT32],
-    [`${a}.rope.dimension_count`, headDim, T.UINT32],
-    [`${a}.attention.head_count`, heads, T.UINT32],
-    [`${a}.attention.head_count_kv`, headsKv, T.UINT32],
-    [`${a}.attention.layer_norm_rms_epsilon`, arch === 'qwen2' ? 1e-6 : 1e-5, T.FLOAT32],
-    ...(arch === 'qwen2' ? [[`${a}.rope.freq_base`, 1e6, T.FLOAT32] as MetadataEntry] : []),
+    [`${a}.feed_forward_length`, recipe.ff, T.UINT32],
+    [`${a}.rope.dimension_count`, hp.nRot, T.UINT32],
+    [`${a}.attention.head_count`, recipe.heads, T.UINT32],
+    [`${a}.attention.head_count_kv`, recipe.headsKv, T.UINT32],
+    ...Object.entries(extra).map(([k, v]) => [`${a}.${k}`, v, typeof v === 'string' ? T.STRING : INTEGER_KEYS.has(k) ? T.UINT32 : T.FLOAT32] as MetadataEntry),
     ...tok,
   ];
   return { metadata, tensors };

@@ -33,6 +33,8 @@ export interface GenerateCallOptions extends GenerateOptions {
 export interface ChatCallOptions extends GenerateCallOptions {
   /** A Jinja chat template instead of the model's own. */
   template?: string;
+  /** Variables the template reads beyond messages (e.g. `{ enable_thinking: false }` for Qwen3's). */
+  templateVars?: Record<string, unknown>;
 }
 
 /**
@@ -76,7 +78,7 @@ export interface ModelHandle {
   embed(inputs: Array<string | number[]>, opts?: { pooling?: 'mean' | 'cls' | 'last'; signal?: AbortSignal }): Promise<{ vectors: number[][]; tokens: number }>;
   tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
   detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): Promise<string>;
-  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): Promise<string>;
+  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string; templateVars?: Record<string, unknown> }): Promise<string>;
   /** Drops the cached tokens (the KV pages return to the pool). */
   reset(): Promise<void>;
   dispose(): Promise<void>;
@@ -215,8 +217,8 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       },
       generate: (prompt, o = {}) => startGeneration(id, { kind: 'generate', prompt: typeof prompt === 'string' ? prompt : [...prompt] }, o),
       chat: (messages, o = {}) => {
-        const { template, ...rest } = o;
-        return startGeneration(id, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })), ...(template ? { template } : {}) }, rest);
+        const { template, templateVars, ...rest } = o;
+        return startGeneration(id, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })), ...(template ? { template } : {}), ...(templateVars ? { templateVars } : {}) }, rest);
       },
       embed: async (inputs, o = {}) => {
         live();

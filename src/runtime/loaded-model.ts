@@ -66,7 +66,7 @@ export class LoadedModel {
     const logits: Array<{ position: number; logits: number[] }> = [];
     const o = { ...opts, signal, ...(opts.logits ? { onLogits: (position: number, l: Float32Array) => void logits.push({ position, logits: Array.from(l) }) } : {}) };
     const r: GenerateResult = req.kind === 'chat'
-      ? await engine.chat(req.messages, { ...o, template: req.template }, onPiece)
+      ? await engine.chat(req.messages, { ...o, template: req.template, templateVars: req.templateVars }, onPiece)
       : await engine.generate(req.prompt, o, onPiece);
     this.last = {
       promptTokens: r.promptTokens, promptTokensProcessed: r.promptTokensProcessed, generatedTokens: r.generatedTokens,

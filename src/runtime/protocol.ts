@@ -142,7 +142,7 @@ export type WireGenerateOptions = Omit<GenerateOptions, 'signal'> & { logits?: b
 /** A generate or chat call as the worker receives it. */
 export type GenerateRequest =
   | { kind: 'generate'; prompt: string | number[] }
-  | { kind: 'chat'; messages: Array<{ role: string; content: string }>; template?: string };
+  | { kind: 'chat'; messages: Array<{ role: string; content: string }>; template?: string; templateVars?: Record<string, unknown> };
 
 export type WireGenerateResult = GenerateResult & { logits?: Array<{ position: number; logits: number[] }> };
 

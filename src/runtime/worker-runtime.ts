@@ -239,7 +239,7 @@ export class WorkerRuntime {
     return this.model(handle).engine().detokenize(ids, opts);
   }
 
-  applyChatTemplate(handle: number, messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): string {
+  applyChatTemplate(handle: number, messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string; templateVars?: Record<string, unknown> }): string {
     return this.model(handle).engine().applyChatTemplate(messages, opts);
   }
 

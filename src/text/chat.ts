@@ -24,6 +24,8 @@ export interface ChatTemplateOptions {
   modelName?: string;
   /** More variables for the template (e.g. `tools`, `date_string`). */
   extra?: Record<string, unknown>;
+  /** Variables a caller passes to the template beyond messages (e.g. `{ enable_thinking: false }` for Qwen3's); the engine hands them over as `extra`. */
+  templateVars?: Record<string, unknown>;
 }
 
 export interface ChatTemplateResult {

@@ -8,10 +8,12 @@ import { opsElementwiseCases } from './ops-elementwise.ts';
 import { opsRopeCases } from './ops-rope.ts';
 import { opsAttentionCases } from './ops-attention.ts';
 import { opsErrorCases } from './ops-errors.ts';
+import { opsFamilyCases } from './ops-families.ts';
 
 export const opsCases: Cases = {
   ...opsElementwiseCases,
   ...opsRopeCases,
   ...opsAttentionCases,
   ...opsErrorCases,
+  ...opsFamilyCases,
 };

@@ -51,3 +51,17 @@ it('refuses a bad --kv with INVALID_ARGUMENT and its usage', () => {
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^INVALID_ARGUMENT: generate: --kv must be f16 or f32/);
 });
+
+it('runs the families of issue 16: phi3 and gemma3 give llama.cpp\'s greedy ids under a 25 % budget', async () => {
+  const { familyReference } = await import('../cases/family-vectors.ts');
+  const { modelBytes } = await import('../cases/gen-models.ts');
+  const { writeFileSync } = await import('node:fs');
+  for (const name of ['phi3-F32-kvf32', 'gemma3-F32-kvf32']) {
+    const fam = familyReference(name);
+    const file = join(dir, `${name}.gguf`);
+    writeFileSync(file, await modelBytes(fam));
+    const r = cli(file, '--prompt', fam.prompt, '--max-tokens', '32', '--budget', '25%', '--kv', 'f32', '--context', '256', '--json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).tokens).toEqual(fam.greedyIds);
+  }
+}, 60_000);

@@ -77,6 +77,7 @@ export type ErrorCode =
   // runtime (src/runtime)
   | 'RUNTIME_DISPOSED'
   | 'WORKER_START'          // the runtime's worker script failed to load or start
+  | 'MODEL_INCOMPLETE'      // a metadata key or tensor the architecture needs is missing, of another shape, or inconsistent
   | 'MODEL_DISPOSED'
   | 'MODEL_OVER_BUDGET'     // a loaded model alone is larger than the model cache's memory budget
   | 'MODEL_BAD_LEASE'       // release of a model lease twice

@@ -56,7 +56,7 @@ export function readHParams(model: GgufModel, decl: Architecture): HParams {
     if (typeof v === 'bigint') return Number(v);
     if (Array.isArray(v) && typeof v[0] === 'number') return v[0];
     if (fallback !== undefined) return fallback;
-    throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${arch}: metadata key ${arch}.${key} is missing`, { architecture: arch, key: `${arch}.${key}` });
+    throw new GgufPagerError('MODEL_INCOMPLETE', `${arch}: metadata key ${arch}.${key} is missing`, { architecture: arch, key: `${arch}.${key}` });
   };
   const embd = tensorOf(model, 'token_embd.weight', arch);
   const nEmbd = num('embedding_length');
@@ -83,13 +83,13 @@ export function readHParams(model: GgufModel, decl: Architecture): HParams {
   const bad = (['nLayer', 'nEmbd', 'nFf', 'nHead', 'nHeadKv', 'headDim', 'vocab'] as const).find((k) => !Number.isInteger(hp[k]) || hp[k] <= 0);
   const badRot = !Number.isInteger(hp.nRot) || hp.nRot <= 0 || hp.nRot > headDim || hp.nRot % 2 !== 0;
   if (bad || badRot || nHead % nHeadKv !== 0 || embd.dims[0] !== nEmbd || !(hp.window >= 0)) {
-    throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${arch}: inconsistent hyper-parameters (${bad ?? `heads ${nHead}/${nHeadKv}, rotary dims ${hp.nRot} of ${headDim}, token_embd ${embd.dims.join('×')}, embedding ${nEmbd}`})`, { architecture: arch });
+    throw new GgufPagerError('MODEL_INCOMPLETE', `${arch}: inconsistent hyper-parameters (${bad ?? `heads ${nHead}/${nHeadKv}, rotary dims ${hp.nRot} of ${headDim}, token_embd ${embd.dims.join('×')}, embedding ${nEmbd}`})`, { architecture: arch });
   }
   return hp;
 }
 
 export function tensorOf(model: GgufModel, name: string, arch: string): TensorInfo {
   const t = model.tensors.find((x) => x.name === name);
-  if (!t) throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${arch}: the model has no tensor ${name}`, { architecture: arch, tensor: name });
+  if (!t) throw new GgufPagerError('MODEL_INCOMPLETE', `${arch}: the model has no tensor ${name}`, { architecture: arch, tensor: name });
   return t;
 }

@@ -16,11 +16,11 @@ export function checkTensors(model: GgufModel, arch: Architecture, hp: HParams, 
     const t = byName.get(full);
     if (!t) {
       if (d.optional) return;
-      throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${label}: ${hp.arch} has no tensor ${full}`, { architecture: hp.arch, tensor: full });
+      throw new GgufPagerError('MODEL_INCOMPLETE', `${label}: ${hp.arch} has no tensor ${full}`, { architecture: hp.arch, tensor: full });
     }
     const want = d.dims(hp);
     if (!sameDims(t, want)) {
-      throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE', `${label}: ${hp.arch} tensor ${full} is ${t.dims.join('×')}, the hyper-parameters make it ${want.join('×')}`,
+      throw new GgufPagerError('MODEL_INCOMPLETE', `${label}: ${hp.arch} tensor ${full} is ${t.dims.join('×')}, the hyper-parameters make it ${want.join('×')}`,
         { architecture: hp.arch, tensor: full, dims: t.dims, expected: want });
     }
   };

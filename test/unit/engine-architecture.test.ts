@@ -33,17 +33,17 @@ describe('architectures', () => {
     expect(e.message).toContain("'gpt2'");
   });
 
-  it('refuses a llama block without its tensors at load, naming the tensor', async () => {
+  it('refuses a llama block without its tensors at load with MODEL_INCOMPLETE, naming the tensor', async () => {
     const bytes = await variant((m) => m, (n) => n !== 'blk.2.ffn_up.weight');
     const e = await openStandalone([new MemorySource(bytes, 'broken.gguf')]).catch((x) => x);
-    expect(isGgufPagerError(e, 'UNSUPPORTED_ARCHITECTURE')).toBe(true);
+    expect(isGgufPagerError(e, 'MODEL_INCOMPLETE')).toBe(true);
     expect(e.message).toContain('blk.2.ffn_up.weight');
   });
 
   it('refuses a tensor whose shape is not the one the declaration derives from the hyper-parameters, naming both', async () => {
     const bytes = await variant((m) => m.map(([k, v, t]) => (k === 'llama.feed_forward_length' ? [k, 176, t] : [k, v, t]) as MetadataEntry));
     const e = await openStandalone([new MemorySource(bytes, 'shape.gguf')]).catch((x) => x);
-    expect(isGgufPagerError(e, 'UNSUPPORTED_ARCHITECTURE')).toBe(true);
+    expect(isGgufPagerError(e, 'MODEL_INCOMPLETE')).toBe(true);
     expect(e.message).toMatch(/blk\.0\.ffn_gate\.weight is 64×172, the hyper-parameters make it 64×176/);
   });
 

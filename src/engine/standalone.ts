@@ -4,7 +4,7 @@
  * for code that runs its own worker. The arena holds everything: weights
  * (paged under `weightBudget`), KV pages and the engine's scratch.
  */
-import { createCore, type Core } from '../core/core.ts';
+import { createCore, type Core, type CoreOptions } from '../core/core.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import type { GgufModel } from '../gguf/types.ts';
@@ -29,6 +29,9 @@ export interface StandaloneOptions {
   batchSize?: number;
   /** Elements per KV page (default 4096). */
   kvPageElems?: number;
+  /** Compute threads (default 1; see createCore) and the pool's tuning. */
+  threads?: CoreOptions['threads'];
+  threadOptions?: CoreOptions['threadOptions'];
 }
 
 export interface Standalone {
@@ -59,7 +62,7 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
   const weightBudget = opts.weightBudget ?? model.totalTensorBytes;
   const scratchGuess = 4 * (32 * (6 * hp.nEmbd + 2 * hp.nFf + 4 * hp.nHead * hp.headDim) + hp.vocab + contextLength) + 4 * 2 ** 20;
   const arenaBytes = Math.ceil((weightBudget + kvBytes + scratchGuess + SLACK + model.tensors.length * 64) / 64) * 64;
-  const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 } });
+  const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 }, threads: opts.threads, threadOptions: opts.threadOptions });
   const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes: weightBudget };
   const pager = new LayerPager({ arena: core.arena, sources, model, policy });
   let engine: ModelEngine;
@@ -74,6 +77,7 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
     async dispose() {
       engine.dispose();
       pager.dispose();
+      core.threads.close();
     },
   };
 }

@@ -13,7 +13,7 @@
 
 import { ALIGN, ALIGN_BITS, ALIGN_MASK, WASM_PAGE, WASM_PAGE_BITS, MEMORY_LIMIT, OK, E_INIT_ARGS, E_INIT_MEMORY, E_INIT_TWICE, alignUp64 } from './common';
 import { NODE_SIZE, MAX_BLOCKS, nodesFor, nodesSetup } from './nodes';
-import { arenaSetup } from './arena';
+import { arenaSetup, arenaPlace } from './arena';
 import { kvPageBytesFor, kvMetaBytesFor, kvSetup, kvPlace } from './kv';
 import { MAX_SEQS, seqMetaBytesFor, seqSetup, seqPlace } from './kv-seq';
 import { setKernelRegion } from './kernels/check';
@@ -101,6 +101,7 @@ export function attach(budget: u32, maxBlocks: u32, kvPages: u32, kvPageElems: u
   kvPlace(kv, kvMeta, kvPages, kvPageElems, kvElemBytes);
   seqPlace(kvMeta + <usize>kvMetaBytes, maxSeqs);
   setKernelRegion(<usize>start, kv + <usize>kvBytes);
+  arenaPlace(<usize>start, <u32>(arenaBytes >> ALIGN_BITS));
   setThread(thread);
   initialised = true;
   return OK;

@@ -13,6 +13,8 @@ import type { ComputePool } from './pool.ts';
 /** Bytes of weights (or of K and V read) below which an op stays on one thread. */
 export const DEFAULT_MIN_SPLIT_BYTES = 64 * 1024;
 const ROW_ALIGN = 16;
+/** assembly/kernels/attention.ts MAX_HEADS: query heads the kernel takes in one walk of the pages. */
+const ATTENTION_MAX_HEADS = 256;
 
 export class Parallel {
   constructor(readonly pool: ComputePool, private readonly x: CoreExports, readonly minSplitBytes = DEFAULT_MIN_SPLIT_BYTES) {}
@@ -35,10 +37,14 @@ export class Parallel {
       (lo, hi) => ex.kMatmulRows(type, w, rows, cols, x, batch, y, work, lo, hi));
   }
 
-  /** Attention by heads over the threads: its status, or null when it is left to the caller. */
+  /**
+   * Attention by heads over the threads: its status, or null when it is left to the caller. Only where
+   * the kernel takes every head in one group (nHead ≤ nPos and ≤ MAX_HEADS): head h then owns the
+   * h-th slice of the scratch and of the kernel's running-max state, so threads write disjoint bytes.
+   */
   attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number | null {
     const n = Math.min(this.pool.threads, nHead);
-    if (n < 2 || nPos * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
+    if (n < 2 || nHead > nPos || nHead > ATTENTION_MAX_HEADS || nPos * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
     const bounds = splitBounds(nHead, this.pool.threads, 1);
     const ex = this.x;
     return this.pool.run(OP_ATTENTION_HEADS, [seq, q, out, nHead, nKvHead, headDim, nPos, 0, scratch], 7, scale, bounds,

@@ -21,6 +21,11 @@ export interface PoolOptions {
   threads: number;
   /** Atomics.load rounds a worker spins on the control block before it sleeps (default 20000). */
   spin?: number;
+  /**
+   * Atomics.load rounds thread 0 waits, after its own share, for a worker to claim its share
+   * before it runs that share itself (default 2000; tests raise it so every worker computes).
+   */
+  claimSpin?: number;
   /** Milliseconds every worker has to start (default 15000). */
   startMs?: number;
   /** Milliseconds a claimed share may take before the pool gives up on its worker (default 60000). */
@@ -42,6 +47,7 @@ export interface PoolCore {
 export type LocalRun = (lo: number, hi: number) => number;
 
 const DEFAULT_SPIN = 20000;
+const DEFAULT_CLAIM_SPIN = 2000;
 const WAIT_SLICE_MS = 50;
 
 export class ComputePool {
@@ -54,12 +60,14 @@ export class ComputePool {
   readonly #w: Int32Array;
   readonly #f: Float32Array;
   readonly #stallMs: number;
+  readonly #claimSpin: number;
   readonly #canBlock = canBlock();
   #workers: ComputeWorker[] = [];
   #epoch = 0;
 
-  private constructor(core: PoolCore, threads: number, stallMs: number) {
+  private constructor(core: PoolCore, threads: number, stallMs: number, claimSpin: number) {
     this.threads = threads;
+    this.#claimSpin = claimSpin;
     this.#w = new Int32Array(core.memory.buffer, core.control, CONTROL_WORDS);
     this.#f = new Float32Array(core.memory.buffer, core.control, CONTROL_WORDS);
     this.#stallMs = stallMs;
@@ -69,7 +77,7 @@ export class ComputePool {
   static async start(core: PoolCore, opts: PoolOptions): Promise<ComputePool> {
     const n = opts.threads;
     if (!Number.isInteger(n) || n < 2 || n > MAX_THREADS) throw new RangeError(`threads must be an integer in 2..${MAX_THREADS}, got ${n}`);
-    const pool = new ComputePool(core, n, opts.stallMs ?? 60000);
+    const pool = new ComputePool(core, n, opts.stallMs ?? 60000, opts.claimSpin ?? DEFAULT_CLAIM_SPIN);
     const spawn = opts.spawn ?? spawnComputeWorker;
     const starts: Promise<void>[] = [];
     try {
@@ -110,6 +118,7 @@ export class ComputePool {
     let status = local(bounds[0], bounds[1]);
     for (let t = 1; t < n; t++) {
       let s: number;
+      for (let i = 0; i < this.#claimSpin && Atomics.load(w, SHARE + t) === e; i++);
       if (Atomics.compareExchange(w, SHARE + t, e, 0) === e) {
         this.counts.stolen++;
         s = local(bounds[t], bounds[t + 1]);

@@ -13,7 +13,7 @@ import { greedy, modelBytes, reference } from '../cases/gen-models.ts';
 /**
  * Compute threads split work, not meaning: on the engine reference tests' llama and qwen2 models,
  * 2, 3 and 4 threads give the ids and every position's logits of 1 thread, bit for bit, with every
- * matmul and attention split (minSplitBytes 0) and every share left to its worker (claimSpin), the weights resident and paged under a quarter of
+ * matmul and attention split (minSplitBytes 0) and every share left to its worker (claimWaitMs), the weights resident and paged under a quarter of
  * their bytes (these models are 2 blocks, so where one block's tensors are more than a quarter, the
  * budget is that block: the pager then evicts and reloads every block on every token).
  */
@@ -29,13 +29,13 @@ async function bytesOf(name: string): Promise<Uint8Array> {
 
 const PROMPT = reference('qwen2-Q8_0').promptIds;
 const THREADS = [2, 3, 4];
-const GENERATE = 6;
+const GENERATE = 3;
 
 const open: Standalone[] = [];
 afterAll(async () => { for (const s of open) await s.dispose(); });
 
 async function run(name: string, threads: number, quarter: boolean): Promise<{ ids: number[]; logits: Float32Array[]; count: number; paged: number; workerShares: number }> {
-  const opts: StandaloneOptions = { threads, threadOptions: { minSplitBytes: 0, claimSpin: 1e8 }, ...(quarter ? { weightBudget: await quarterBudget(name) } : {}) };
+  const opts: StandaloneOptions = { threads, threadOptions: { minSplitBytes: 0, claimWaitMs: 2000, spin: 200 }, ...(quarter ? { weightBudget: await quarterBudget(name) } : {}) };
   const s = await openStandalone([new MemorySource(await bytesOf(name), `${name}.gguf`)], { kvType: name.includes('kvf32') ? 'f32' : 'f16', ...opts });
   open.push(s);
   const out = await greedy(s, PROMPT, GENERATE);

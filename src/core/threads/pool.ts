@@ -26,6 +26,8 @@ export interface PoolOptions {
    * before it runs that share itself (default 2000; tests raise it so every worker computes).
    */
   claimSpin?: number;
+  /** Then milliseconds thread 0 sleeps waiting for that claim, where it may block (default 0: it runs the share at once). */
+  claimWaitMs?: number;
   /** Milliseconds every worker has to start (default 15000). */
   startMs?: number;
   /** Milliseconds a claimed share may take before the pool gives up on its worker (default 60000). */
@@ -61,23 +63,25 @@ export class ComputePool {
   readonly #f: Float32Array;
   readonly #stallMs: number;
   readonly #claimSpin: number;
+  readonly #claimWaitMs: number;
   readonly #canBlock = canBlock();
   #workers: ComputeWorker[] = [];
   #epoch = 0;
 
-  private constructor(core: PoolCore, threads: number, stallMs: number, claimSpin: number) {
+  private constructor(core: PoolCore, threads: number, opts: PoolOptions) {
     this.threads = threads;
-    this.#claimSpin = claimSpin;
+    this.#claimSpin = opts.claimSpin ?? DEFAULT_CLAIM_SPIN;
+    this.#claimWaitMs = opts.claimWaitMs ?? 0;
     this.#w = new Int32Array(core.memory.buffer, core.control, CONTROL_WORDS);
     this.#f = new Float32Array(core.memory.buffer, core.control, CONTROL_WORDS);
-    this.#stallMs = stallMs;
+    this.#stallMs = opts.stallMs ?? 60000;
   }
 
   /** Starts threads − 1 workers on the core; resolves when all attached, or with threads = 1 and a reason. */
   static async start(core: PoolCore, opts: PoolOptions): Promise<ComputePool> {
     const n = opts.threads;
     if (!Number.isInteger(n) || n < 2 || n > MAX_THREADS) throw new RangeError(`threads must be an integer in 2..${MAX_THREADS}, got ${n}`);
-    const pool = new ComputePool(core, n, opts.stallMs ?? 60000, opts.claimSpin ?? DEFAULT_CLAIM_SPIN);
+    const pool = new ComputePool(core, n, opts);
     const spawn = opts.spawn ?? spawnComputeWorker;
     const starts: Promise<void>[] = [];
     try {
@@ -119,6 +123,7 @@ export class ComputePool {
     for (let t = 1; t < n; t++) {
       let s: number;
       for (let i = 0; i < this.#claimSpin && Atomics.load(w, SHARE + t) === e; i++);
+      if (this.#claimWaitMs > 0 && this.#canBlock) Atomics.wait(w, SHARE + t, e, this.#claimWaitMs);
       if (Atomics.compareExchange(w, SHARE + t, e, 0) === e) {
         this.counts.stolen++;
         s = local(bounds[t], bounds[t + 1]);

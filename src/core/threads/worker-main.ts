@@ -51,6 +51,7 @@ export function computeWorkerMain(node: boolean): void {
       }
       seen = e;
       if (Atomics.compareExchange(w, 16 + t, e, -e) !== e) continue; // thread 0 took this share
+      Atomics.notify(w, 16 + t); // thread 0 may sleep until the share is claimed (claimWaitMs)
       const op = Atomics.load(w, 2);
       const lo = w[32 + t], hi = w[48 + t];
       let status = 0;

@@ -72,6 +72,10 @@ export interface Runtime {
   readonly budget: number;
   /** The core build the worker runs: `relaxed` (Relaxed SIMD) or `simd`. */
   readonly coreBuild: CoreBuild;
+  /** Threads computing (1 unless the page is cross-origin isolated; see `threads` in the options). */
+  readonly threads: number;
+  /** Why fewer threads compute than were asked for (e.g. 'the page is not cross-origin isolated …'); null when all do. */
+  readonly threadsReason: string | null;
   load(input: ModelInput, opts?: LoadOptions): Promise<ModelHandle>;
   stats(): Promise<RuntimeStats>;
   readonly cache: RuntimeCache;
@@ -189,6 +193,8 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   return {
     budget: started.budget,
     coreBuild: started.coreBuild,
+    threads: started.threads,
+    threadsReason: started.threadsReason,
     async load(input, o = {}) {
       live();
       const { onProgress, signal, ...rest } = o;

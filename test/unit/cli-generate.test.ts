@@ -51,3 +51,15 @@ it('refuses a bad --kv with INVALID_ARGUMENT and its usage', () => {
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^INVALID_ARGUMENT: generate: --kv must be f16 or f32/);
 });
+
+it('computes on --threads N worker_threads with llama.cpp\'s ids, and --json says how many threads computed', () => {
+  const one = JSON.parse(cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '16', '--threads', '1', '--json').stdout);
+  const r = cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '16', '--threads', '3', '--json');
+  expect(r.stderr).toBe('');
+  const j = JSON.parse(r.stdout);
+  expect(one.threads).toBe(1);
+  expect(j.threads).toBe(3);
+  expect(j.tokens).toEqual(one.tokens);
+  expect(j.tokens).toEqual(ref.greedyIds.slice(0, 16));
+  expect(cli(MODEL, '--prompt', 'x', '--threads', 'many').stderr).toMatch(/--threads must be/);
+});

@@ -64,6 +64,20 @@ describe('compute threads that fail', () => {
     expect(core.threads.parallel!.pool.counts.ops).toBeGreaterThan(0);
   });
 
+  it('computes on 1 thread and says why where the realm is not cross-origin isolated (as a page without COOP/COEP)', async () => {
+    const g = globalThis as { crossOriginIsolated?: boolean };
+    g.crossOriginIsolated = false; // what a browser sets on a page served without COOP/COEP
+    try {
+      const core = await open(4);
+      expect(core.threads.count).toBe(1);
+      expect(core.threads.reason).toMatch(/the page is not cross-origin isolated/);
+      const { split, serial } = matvecBoth(core);
+      expect(Buffer.from(split.buffer).equals(Buffer.from(serial.buffer))).toBe(true);
+    } finally {
+      delete g.crossOriginIsolated;
+    }
+  });
+
   it('falls back to 1 thread with the reason when a worker cannot be started', async () => {
     const core = await open(3, () => { throw new Error('no workers here'); });
     expect(core.threads.count).toBe(1);

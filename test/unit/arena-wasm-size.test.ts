@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 
 const BUDGET = 80 * 1024; // arena, KV pool, weight kernels, K-quants and ops together: ~70 KB at the merge of kernels, kquants and ops
 
-for (const file of ['core.wasm', 'core.relaxed.wasm']) {
+for (const file of ['core.wasm', 'core.relaxed.wasm', 'core.shared.wasm', 'core.shared-relaxed.wasm']) {
   it(`keeps build/${file} under ${BUDGET} bytes`, async () => {
     const { size } = await stat(new URL(`../../build/${file}`, import.meta.url));
     console.log(`build/${file}: ${size} bytes (budget ${BUDGET})`);

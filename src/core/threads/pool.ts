@@ -23,7 +23,7 @@ export interface PoolOptions {
   spin?: number;
   /**
    * Atomics.load rounds thread 0 waits, after its own share, for a worker to claim its share
-   * before it runs that share itself (default 2000; tests raise it so every worker computes).
+   * before it runs that share itself (default 256; tests raise it so every worker computes).
    */
   claimSpin?: number;
   /** Then milliseconds thread 0 sleeps waiting for that claim, where it may block (default 0: it runs the share at once). */
@@ -49,7 +49,7 @@ export interface PoolCore {
 export type LocalRun = (lo: number, hi: number) => number;
 
 const DEFAULT_SPIN = 20000;
-const DEFAULT_CLAIM_SPIN = 2000;
+const DEFAULT_CLAIM_SPIN = 256;
 const WAIT_SLICE_MS = 50;
 
 export class ComputePool {

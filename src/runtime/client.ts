@@ -141,12 +141,13 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   const live = () => {
     if (disposed) throw new GgufPagerError('RUNTIME_DISPOSED', 'the runtime was disposed');
   };
-  const { worker: _factory, workerUrl: _url, wasmUrl, relaxedWasmUrl, ...startOpts } = opts;
+  const { worker: _factory, workerUrl: _url, wasmUrl, relaxedWasmUrl, sharedWasmUrl, ...startOpts } = opts;
   const abs = (u: string | URL) => new URL(String(u), location.href).href; // the worker resolves nothing against the page
   const started = await untilStarted(worker, opts, remote.start({
     ...startOpts, budget,
     ...(wasmUrl !== undefined ? { wasmUrl: abs(wasmUrl) } : {}),
     ...(relaxedWasmUrl !== undefined ? { relaxedWasmUrl: relaxedWasmUrl === null ? null : abs(relaxedWasmUrl) } : {}),
+    ...(sharedWasmUrl !== undefined ? { sharedWasmUrl: sharedWasmUrl === null ? null : abs(sharedWasmUrl) } : {}),
   }));
 
   const startGeneration = (id: number, req: GenerateRequest, o: GenerateCallOptions): GenerationRun => new PieceStream(async (push) => {

@@ -96,8 +96,9 @@ export class WorkerRuntime {
   /** Reserves the arena (the whole budget, once) and the KV pages. */
   async start(opts: Omit<RuntimeOptions, 'worker' | 'workerUrl'> & { budget: number }): Promise<{ budget: number; memoryBytes: number; coreBuild: CoreBuild; threads: number; threadsReason: string | null }> {
     if (this.core) throw new GgufPagerError('INVALID_ARGUMENT', 'the runtime is already started');
-    if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined) {
-      setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}) });
+    if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined || opts.sharedWasmUrl !== undefined) {
+      setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}),
+        ...(opts.sharedWasmUrl !== undefined ? { sharedWasmUrl: opts.sharedWasmUrl } : {}) });
     }
     const kvBytes = opts.kvBytes ?? Math.min(Math.floor(opts.budget * DEFAULT_KV_SHARE), DEFAULT_KV_MAX_BYTES);
     const pageElems = opts.kvPageElems ?? DEFAULT_KV_PAGE_ELEMS;

@@ -122,13 +122,13 @@ function candidates(): CoreCandidate[] {
   return coreCandidates(plain, relaxed, relaxedSimdSupported());
 }
 
-/** The shared builds in order; given only where the app names no other location for the core. */
+/** The shared builds in order (no relaxed one where relaxedWasmUrl is null); given only where the app names no other location for the core. */
 function sharedCandidates(): CoreCandidate[] {
   if (where.sharedWasmUrl === null || (where.wasmUrl !== undefined && where.sharedWasmUrl === undefined)) {
     throw new GgufPagerError('WASM_LOAD', 'no location for the shared-memory core (set sharedWasmUrl beside wasmUrl)', {});
   }
   const plain = where.sharedWasmUrl !== undefined ? toUrl(where.sharedWasmUrl) : new URL('./core.shared.wasm', import.meta.url);
-  const relaxed = where.sharedWasmUrl !== undefined ? null : new URL('./core.shared-relaxed.wasm', import.meta.url);
+  const relaxed = where.sharedWasmUrl !== undefined || where.relaxedWasmUrl === null ? null : new URL('./core.shared-relaxed.wasm', import.meta.url);
   return coreCandidates(plain, relaxed, relaxedSimdSupported());
 }
 

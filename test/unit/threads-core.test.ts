@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/core/core.ts';
-import { CONTROL_BYTES } from '../../src/core/threads/control.ts';
+import { ARGS, CONTROL_BYTES, CONTROL_WORDS, EPOCH, HI, LO, OP, OP_ATTENTION_HEADS, OP_EXIT, OP_MATMUL_ROWS, SHARE, SLEEPERS, STATUS } from '../../src/core/threads/control.ts';
+import { computeWorkerMain } from '../../src/core/threads/worker-main.ts';
 import { compileSharedCore, loadedCoreBuild } from '../../src/core/wasm.ts';
 
 /**
@@ -62,4 +63,16 @@ describe('the shared-memory core', () => {
     expect(c.exports.arenaCheck()).toBe(0);
     expect(c.arena.stats()).toEqual(before);
   });
+});
+
+it('the compute worker program reads the control block words control.ts defines (it cannot import them)', () => {
+  const src = computeWorkerMain.toString().replace(/\s+/g, ' ');
+  expect([EPOCH, SLEEPERS, OP, ARGS, SHARE, LO, HI, STATUS, CONTROL_WORDS]).toEqual([0, 1, 2, 3, 16, 32, 48, 64, 80]);
+  expect([OP_MATMUL_ROWS, OP_ATTENTION_HEADS, OP_EXIT]).toEqual([1, 2, 3]);
+  for (const needle of ['Atomics.load(w, 0)', 'Atomics.add(w, 1, 1)', 'Atomics.wait(w, 0, seen)', 'Atomics.compareExchange(w, 16 + t, e, -e)',
+    'Atomics.load(w, 2)', 'w[32 + t]', 'w[48 + t]', 'w[64 + t] = status', 'Atomics.store(w, 16 + t, 0)', 'control, 80)',
+    'x.kMatmulRows(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], lo, hi)',
+    'x.kAttentionHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], fw[10], w[11], lo, hi)']) {
+    expect(src, needle).toContain(needle);
+  }
 });

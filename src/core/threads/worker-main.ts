@@ -3,7 +3,7 @@
  * Blob URL in a browser, `eval` in Node's worker_threads) so it needs no
  * bundler support and no file of its own: this function must stay
  * self-contained (no imports, no outer names). The word numbers below are
- * control.ts's; its test checks they agree.
+ * control.ts's; test/unit/threads-core.test.ts checks they agree.
  *
  * First message: { module, memory, init: [6 init args], thread, control, spin }.
  * It instantiates the same compiled core on the shared memory, attaches as

@@ -48,6 +48,12 @@ export let compactions: u32 = 0;
 export let bytesMoved: u64 = 0;
 
 /** One free block spanning the arena, after nodesSetup(). */
+/** The arena's base in this instance's globals only (a compute thread's attach: the ops' region check reads it). */
+export function arenaPlace(base: usize, units: u32): void {
+  arenaBase = base;
+  capUnits = units;
+}
+
 export function arenaSetup(base: usize, units: u32, maxBlocks: u32): void {
   arenaBase = base;
   capUnits = units;

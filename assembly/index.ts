@@ -1,7 +1,7 @@
 // The core's exports: integers in, integers out (pointers, sizes, handles,
 // status codes). See common.ts for the codes, the other files for layouts.
 
-export { init, BLOCK_ALIGN } from './init';
+export { init, initPages, attach, BLOCK_ALIGN } from './init';
 export {
   arenaBasePtr, arenaAlloc, arenaFree, arenaPin, arenaUnpin, arenaPtr, arenaSize, arenaPins, arenaCompact,
 } from './arena';
@@ -13,7 +13,7 @@ export {
 } from './kv-seq';
 export { f32ToF16 } from './f16';
 export {
-  kSupports, kRowBytes, kWorkBytes, kMatvec, kMatmul, kGetRows, kDequant, kMatvecScalar, kVecDot, kQuantizeAct,
+  kSupports, kRowBytes, kWorkBytes, kMatvec, kMatmul, kMatmulPrepare, kMatmulRows, kGetRows, kDequant, kMatvecScalar, kVecDot, kQuantizeAct,
 } from './kernels/matvec';
 export { kByteSum } from './kernels/bytesum';
 export { kernelRegionLo, kernelRegionHi } from './kernels/check';
@@ -26,7 +26,7 @@ export {
 export { kRmsNorm } from './kernels/norm';
 export { kRope, kRopeExt } from './kernels/rope';
 export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernels/elementwise';
-export { kAttention, kAttentionScratchBytes, kAttentionExt } from './kernels/attention';
+export { kAttention, kAttentionScratchBytes, kAttentionExt, kAttentionHeads, kAttentionExtHeads } from './kernels/attention';
 export { kAttentionScalar, kAttentionScalarExt } from './kernels/attention-scalar';
 export { kGeglu, kGegluScalar, kSoftcap, kSoftcapScalar } from './kernels/gelu';
 export { f16ToF32 } from './f16';

@@ -56,11 +56,16 @@ export function seqMetaBytesFor(maxSeqs: u32, elems: u32): u64 {
   return <u64>maxSeqs * (SEQ_REC + 4) + <u64>elems * 4;
 }
 
-export function seqSetup(base: usize, maxSeqs: u32): void {
+/** The sequence table's place in this instance's globals, without touching memory (a compute thread's attach). */
+export function seqPlace(base: usize, maxSeqs: u32): void {
   seqBase = base;
   seqCount = maxSeqs;
   slotBase = base + <usize>maxSeqs * SEQ_REC;
   scratchBase = slotBase + <usize>maxSeqs * 4;
+}
+
+export function seqSetup(base: usize, maxSeqs: u32): void {
+  seqPlace(base, maxSeqs);
   memory.fill(seqBase, 0, <usize>maxSeqs * SEQ_REC);
   slotTop = 0;
   for (let i = maxSeqs; i > 0; i--) store<u32>(slotBase + (<usize>(slotTop++) << 2), i - 1);

@@ -44,7 +44,8 @@ export function kvMetaBytesFor(pages: u32): u64 {
   return <u64>pages * (PAGE_REC + 4);
 }
 
-export function kvSetup(pages: usize, meta: usize, count: u32, elems: u32, bytesPerElem: u32): void {
+/** The pool's geometry in this instance's globals, without touching memory (a compute thread's attach). */
+export function kvPlace(pages: usize, meta: usize, count: u32, elems: u32, bytesPerElem: u32): void {
   pagesBase = pages;
   pageCount = count;
   pageElems = elems;
@@ -52,6 +53,10 @@ export function kvSetup(pages: usize, meta: usize, count: u32, elems: u32, bytes
   pageBytes = <usize>kvPageBytesFor(elems, bytesPerElem);
   recBase = meta;
   stackBase = meta + <usize>count * PAGE_REC;
+}
+
+export function kvSetup(pages: usize, meta: usize, count: u32, elems: u32, bytesPerElem: u32): void {
+  kvPlace(pages, meta, count, elems, bytesPerElem);
   freeTop = 0;
   // the stack's top is page 0, so pages are handed out from 0 up
   for (let i = count; i > 0; i--) {

@@ -4,6 +4,7 @@
 //   dist/gguf-pager-worker.js    the stock worker script createRuntime starts
 //   dist/cli.js                  the `gguf-pager` command (Node)
 //   dist/core.wasm, dist/core.relaxed.wasm   the core's builds, beside the code that loads them
+//   dist/core.shared.wasm, dist/core.shared-relaxed.wasm   its shared-memory builds (compute threads)
 //   dist/*-[hash].js             chunks shared by the entries; dist/types/ the .d.ts files
 // Every chunk sits at the top of dist/, so `new URL('./core.wasm', import.meta.url)` and
 // `new URL('./gguf-pager-worker.js', import.meta.url)` resolve from any of them. comlink and
@@ -52,6 +53,12 @@ else {
     '--outFile', `${OUT}/core.relaxed.wasm`, '--textFile', `${OUT}/core.relaxed.wat`], { stdio: ['ignore', 'ignore', 'inherit'] });
   rmSync(`${OUT}/core.relaxed.wat`, { force: true }); // the release target writes a text file; build/core.wat stays the plain build's
   if (asc.status !== 0 || !existsSync(`${OUT}/core.relaxed.wasm`)) throw new Error('asc could not build dist/core.relaxed.wasm');
+}
+
+// The shared-memory builds compute threads load (src/core/threads): beside the others, named by static literals too.
+for (const f of ['core.shared.wasm', 'core.shared-relaxed.wasm']) {
+  if (!existsSync(`build/${f}`)) throw new Error(`build/${f} is missing: run npm run build:wasm first`);
+  copyFileSync(`build/${f}`, `${OUT}/${f}`);
 }
 
 const tsc = spawnSync('node_modules/.bin/tsc', ['-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -79,9 +79,11 @@ async function ensureRuntime(): Promise<Runtime> {
   if (model) await model.dispose().catch(() => {});
   model = null;
   await runtime?.dispose();
-  runtime = await createRuntime({ budget, kvBytes });
+  const threadsParam = new URLSearchParams(location.search).get('threads'); // ?threads=1 to compare with the default ('auto')
+  runtime = await createRuntime({ budget, kvBytes, threads: threadsParam ? Number(threadsParam) : 'auto' });
   runtimeKv = kvBytes;
   $('budget-bytes').textContent = String(runtime.budget);
+  $('threads').textContent = `${runtime.threads}${runtime.threadsReason ? ` (${runtime.threadsReason})` : ''}`;
   return runtime;
 }
 

@@ -65,7 +65,7 @@ export function checkAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHe
 }
 
 export function kAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, nPos: i32, scale: f32, scratch: usize): i32 {
-  return kAttentionExt(seq, q, out, nHead, nKvHead, headDim, 0, nPos, scale, 0, scratch);
+  return kAttentionExtHeads(seq, q, out, nHead, nKvHead, headDim, 0, nPos, scale, 0, scratch, 0, nHead);
 }
 
 /**
@@ -74,25 +74,41 @@ export function kAttention(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: 
  * llama.cpp does when cap > 0 (s ← cap · tanh(s / cap), before the softmax).
  */
 export function kAttentionExt(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, first: i32, nPos: i32, scale: f32, cap: f32, scratch: usize): i32 {
+  return kAttentionExtHeads(seq, q, out, nHead, nKvHead, headDim, first, nPos, scale, cap, scratch, 0, nHead);
+}
+
+/** kAttention for query heads [hLo, hHi) only (see kAttentionExtHeads). */
+export function kAttentionHeads(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, nPos: i32, scale: f32, scratch: usize, hLo: i32, hHi: i32): i32 {
+  return kAttentionExtHeads(seq, q, out, nHead, nKvHead, headDim, 0, nPos, scale, 0, scratch, hLo, hHi);
+}
+
+/**
+ * kAttentionExt for query heads [hLo, hHi) only: a thread's share of the heads.
+ * Heads are grouped and chunked as the whole call groups them, and head j of a
+ * group keeps its scratch slice and STATE entry, so each head's output is the
+ * same bits whichever thread computes it, and threads write disjoint bytes.
+ */
+export function kAttentionExtHeads(seq: i32, q: usize, out: usize, nHead: i32, nKvHead: i32, headDim: i32, first: i32, nPos: i32, scale: f32, cap: f32, scratch: usize, hLo: i32, hHi: i32): i32 {
   const r = checkAttention(seq, q, out, nHead, nKvHead, headDim, first, nPos, scale, cap, scratch);
   if (r != OK) return r;
+  if (hLo < 0 || hHi > nHead || hLo > hHi) return E_K_SHAPE;
   const ratio = nHead / nKvHead;
   for (let h0 = 0; h0 < nHead; ) {
     const hb = min(min(nHead - h0, MAX_HEADS), nPos - first); // each head needs at least one score slot
-    attendHeads(seq, q, out, h0, hb, ratio, headDim, nKvHead * headDim, first, nPos, scale, cap, scratch);
+    const lo = max(hLo, h0), hi = min(hHi, h0 + hb);
+    if (lo < hi) attendHeads(seq, q, out, h0, lo - h0, hi - h0, (nPos - first) / hb, ratio, headDim, nKvHead * headDim, first, nPos, scale, cap, scratch);
     h0 += hb;
   }
   return OK;
 }
 
-/** Query heads h0 .. h0+hb-1 in one walk of the page chain; head h reads kv head h / ratio. */
-function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i32, headDim: i32, kvDim: i32, first: i32, nPos: i32, scale: f32, cap: f32, scratch: usize): void {
+/** Heads h0+jLo .. h0+jHi-1 of the group at h0 in one walk of the page chain; head h reads kv head h / ratio. */
+function attendHeads(seq: i32, q: usize, out: usize, h0: i32, jLo: i32, jHi: i32, chunk: i32, ratio: i32, headDim: i32, kvDim: i32, first: i32, nPos: i32, scale: f32, cap: f32, scratch: usize): void {
   const headBytes = <usize>headDim << 2;
   const qh = q + <usize>h0 * headBytes;
   const oh = out + <usize>h0 * headBytes;
-  const chunk = (nPos - first) / hb;
-  memory.fill(oh, 0, <usize>hb * headBytes);
-  for (let j = 0; j < hb; j++) {
+  memory.fill(oh + <usize>jLo * headBytes, 0, <usize>(jHi - jLo) * headBytes);
+  for (let j = jLo; j < jHi; j++) {
     store<f32>(STATE + (<usize>j << 4), -Infinity);
     store<f64>(STATE + (<usize>j << 4), 0, 8);
   }
@@ -109,9 +125,9 @@ function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i3
       const c = min(chunk, tokens - s);
       const k = base + <usize>s * rowBytes;
       const v = base + <usize>(perPage + s) * rowBytes;
-      for (let j = 0; j < hb; ) {
+      for (let j = jLo; j < jHi; ) {
         const g = (h0 + j) / ratio;
-        const last = min(hb, (g + 1) * ratio - h0) - 1; // the last head of the range on kv head g
+        const last = min(jHi, (g + 1) * ratio - h0) - 1; // the last head of the range on kv head g
         const kg = k + <usize>g * <usize>headDim * eb;
         if (j == last) { // one head on this kv head (no GQA): four tokens at a time instead
           if (elemBytes == 2) scores1<u16>(qh, j, headDim, kg, rowBytes, c, scale, scratch, chunk);
@@ -122,11 +138,11 @@ function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i3
         }
         j = last + 1;
       }
-      if (cap > 0) for (let j = 0; j < hb; j++) softcapRow(scratch + (<usize>(j * chunk) << 2), c, cap);
-      for (let j = 0; j < hb; j++) update(j, scratch + (<usize>(j * chunk) << 2), c, oh + <usize>j * headBytes, headDim);
-      for (let j = 0; j < hb; ) {
+      if (cap > 0) for (let j = jLo; j < jHi; j++) softcapRow(scratch + (<usize>(j * chunk) << 2), c, cap);
+      for (let j = jLo; j < jHi; j++) update(j, scratch + (<usize>(j * chunk) << 2), c, oh + <usize>j * headBytes, headDim);
+      for (let j = jLo; j < jHi; ) {
         const g = (h0 + j) / ratio;
-        const last = min(hb, (g + 1) * ratio - h0) - 1;
+        const last = min(jHi, (g + 1) * ratio - h0) - 1;
         const vg = v + <usize>g * <usize>headDim * eb;
         if (j == last) {
           if (elemBytes == 2) accumulate1<u16>(oh, j, headDim, vg, rowBytes, c, scratch, chunk);
@@ -139,7 +155,7 @@ function attendHeads(seq: i32, q: usize, out: usize, h0: i32, hb: i32, ratio: i3
       }
     }
   }
-  for (let j = 0; j < hb; j++) scaleRow(oh + <usize>j * headBytes, headDim, <f32>(1.0 / load<f64>(STATE + (<usize>j << 4), 8)));
+  for (let j = jLo; j < jHi; j++) scaleRow(oh + <usize>j * headBytes, headDim, <f32>(1.0 / load<f64>(STATE + (<usize>j << 4), 8)));
 }
 
 // Heads go four at a time, so one K or V load (and f16 conversion) serves four

@@ -89,15 +89,43 @@ export function kMatvec(type: i32, w: usize, rows: i32, cols: i32, x: usize, y: 
 
 /** y[b] = W·x[b] for b < batch, each weight row read from memory once per batch. */
 export function kMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch: i32, y: usize, work: usize): i32 {
+  const r = kMatmulPrepare(type, w, rows, cols, x, batch, y, work);
+  if (r != OK) return r;
+  matmulRows(type, w, rows, cols, x, batch, y, work, 0, rows);
+  return OK;
+}
+
+/**
+ * The first half of a matmul split over threads: checks the request and
+ * quantizes the batch's activations into work. Then each thread runs
+ * kMatmulRows over its own rows; every y element is computed as kMatmul computes it.
+ */
+export function kMatmulPrepare(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch: i32, y: usize, work: usize): i32 {
   const r = checkMatmul(type, w, rows, cols, x, batch, y, work);
   if (r != OK) return r;
+  if (!isFloat(type)) {
+    const ab = <usize>actBytesFor(type, cols);
+    for (let b = 0; b < batch; b++) quantizeFor(type, x + (<usize>b * cols << 2), work + <usize>b * ab, cols);
+  }
+  return OK;
+}
+
+/** Rows [r0, r1) of a matmul whose activations kMatmulPrepare has quantized into work. */
+export function kMatmulRows(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch: i32, y: usize, work: usize, r0: i32, r1: i32): i32 {
+  const r = checkMatmul(type, w, rows, cols, x, batch, y, work);
+  if (r != OK) return r;
+  if (r0 < 0 || r1 > rows || r0 > r1) return E_K_SHAPE;
+  matmulRows(type, w, rows, cols, x, batch, y, work, r0, r1);
+  return OK;
+}
+
+function matmulRows(type: i32, w: usize, rows: i32, cols: i32, x: usize, batch: i32, y: usize, work: usize, rowLo: i32, rowHi: i32): void {
   const rb = <usize>kRowBytes(type, cols);
   const ab = <usize>actBytesFor(type, cols);
   const float = isFloat(type);
-  if (!float) for (let b = 0; b < batch; b++) quantizeFor(type, x + (<usize>b * cols << 2), work + <usize>b * ab, cols);
   const tile = max(1, TILE_BYTES / <i32>rb);
-  for (let r0 = 0; r0 < rows; r0 += tile) {
-    const r1 = min(rows, r0 + tile);
+  for (let r0 = rowLo; r0 < rowHi; r0 += tile) {
+    const r1 = min(rowHi, r0 + tile);
     let b = 0;
     // four vectors at a time, so each weight block (or f16/bf16 group) is decoded once per four tokens
     if (type != T_F32) {
@@ -116,7 +144,6 @@ export function kMatmul(type: i32, w: usize, rows: i32, cols: i32, x: usize, bat
       }
     }
   }
-  return OK;
 }
 
 /** kMatvec with each type's scalar dot (the oracle): the bench's scalar baseline. */

@@ -199,12 +199,23 @@ export function halfToF32(h: u32): f32 {
     i32x4.add(i32x4.dot_i16x8_s(dot16(w2, a8 + 32, a16 + 64), s2), i32x4.dot_i16x8_s(dot16(w3, a8 + 48, a16 + 96), s3)));
 }
 
+/** Compute threads at most (the runtime's thread 0 and its workers). */
+// @ts-ignore: decorator
+@inline export const MAX_THREADS: u32 = 16;
+
 /**
- * The vecDot4 kernels' four i32x4 accumulators (one per activation), in a static
- * 64 bytes of the core's data segment: looping over the four activations keeps the
- * code a quarter of the size of four unrolled copies. Not reentrant (nor is Wasm).
+ * The vecDot4 kernels' four i32x4 accumulators (one per activation), 64 bytes
+ * per thread in the core's static data: looping over the four activations keeps
+ * the code a quarter of the size of four unrolled copies. Each instance on a
+ * shared memory uses its own thread's 64 bytes (attach sets it).
  */
-export const ACC4: usize = memory.data(64, 16);
+const ACC4_ALL: usize = memory.data(64 * MAX_THREADS, 16);
+let ACC4: usize = ACC4_ALL;
+
+/** This instance computes as thread t (0 = the one that init'ed the memory). */
+export function setThread(t: u32): void {
+  ACC4 = ACC4_ALL + (<usize>t << 6);
+}
 
 /** Zero the four accumulators. */
 // @ts-ignore: decorator

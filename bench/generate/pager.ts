@@ -1,6 +1,6 @@
 /**
  * gguf-pager through its public API (createRuntime / load / generate / stats,
- * CONTRACT.md section 3), in the runtime's worker with one thread: the model
+ * CONTRACT.md section 3), in the runtime's worker with one thread (or `threads`): the model
  * cached in OPFS, weights paged under `weightBudget` bytes (pins none,
  * `prefetch` groups prefetched, default 0 as the default policy does for a
  * cached model; the policy `gguf-pager simulate --pins none --prefetch N`
@@ -21,6 +21,8 @@ export interface PagerRowOptions {
   runs: number;
   /** Groups prefetched ahead under a budget (the bench's --prefetch, default 0: the default policy's for a cached model). */
   prefetch?: number;
+  /** Compute threads (default 1). */
+  threads?: number;
 }
 
 export interface PagerRow {
@@ -32,12 +34,14 @@ export interface PagerRow {
   maxResidentBytes: number;
   runtimeBudget: number;
   loadSeconds: number;
+  /** Threads that computed (rt.threads). */
+  threads: number;
   stopReason: string;
   text: string;
 }
 
 export async function runPager(o: PagerRowOptions): Promise<PagerRow> {
-  const rt = await createRuntime({ budget: o.weightBudget + o.kvBytes + o.reserveBytes, kvBytes: o.kvBytes, kvType: 'f16' });
+  const rt = await createRuntime({ budget: o.weightBudget + o.kvBytes + o.reserveBytes, kvBytes: o.kvBytes, kvType: 'f16', threads: o.threads ?? 1 });
   try {
     const t0 = performance.now();
     const model = await rt.load(o.url, {
@@ -55,7 +59,7 @@ export async function runPager(o: PagerRowOptions): Promise<PagerRow> {
         promptTokens: s.promptTokens, promptTokensPerSecond: s.promptTokensPerSecond,
         decodeTokens: s.generatedTokens, decodeTokensPerSecond: s.tokensPerSecond,
         bytesLoadedPerToken: s.bytesLoadedPerToken, maxResidentBytes: s.maxResidentBytes,
-        runtimeBudget: rt.budget, loadSeconds, stopReason: result.stopReason, text: result.text.slice(0, 80),
+        runtimeBudget: rt.budget, loadSeconds, threads: rt.threads, stopReason: result.stopReason, text: result.text.slice(0, 80),
       });
     }
     await model.dispose();

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // Generation benchmark in headless Chromium, one thread: `npm run bench:generate [-- --json --only q8_0 --decode 64 --prefetch 0]`.
+// `--threads 1,2`: also the rows at each thread count (100 % budget): gguf-pager in the isolated page and in Node
+// (`gguf-pager generate --threads N`), wllama at n_threads N on its isolated page; prints N-vs-1 ratios and the
+// scaling efficiency (ratio ÷ N).
 //
 // For each model (stories260K, a ~143 MB Q8_0 and a ~89 MB Q4_K/Q6_K llama of 12 blocks × 768, 32k vocabulary,
 // generated on demand by scripts/make-models.mjs into the OS temp folder): wllama 3.8.1 with n_threads 1
@@ -28,13 +31,16 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false }, only: { type: 'string' }, decode: { type: 'string', default: '64' },
     prompt: { type: 'string', default: '128' }, 'wllama-dir': { type: 'string' }, 'skip-wllama': { type: 'boolean', default: false },
     'skip-pager': { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
-    prefetch: { type: 'string', default: '0' }, smoke: { type: 'boolean', default: false },
+    prefetch: { type: 'string', default: '0' }, smoke: { type: 'boolean', default: false }, threads: { type: 'string', default: '1' },
   },
 });
 if (args.smoke) Object.assign(args, { only: 'stories260K', prompt: '16', decode: '4', runs: '1' });
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const log = (s) => process.stderr.write(`${s}\n`);
 const WLLAMA_VERSION = '3.8.1';
+const THREADS = args.threads.split(',').map(Number);
+if (THREADS.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads takes a list of thread counts like 1,2, not ${args.threads}`);
+const EXTRA_THREADS = THREADS.filter((t) => t > 1);
 
 function wllamaDir() {
   const dir = args['wllama-dir'] ?? join(tmpdir(), `gguf-pager-wllama-${WLLAMA_VERSION}`);
@@ -117,6 +123,20 @@ function simulateBytesPerToken(path, budget) {
   return JSON.parse(out.trim().split('\n').pop()).steadyBytesPerToken;
 }
 
+/** `gguf-pager generate --threads t --json` in Node on the file: the median of --runs runs. */
+function nodeGenerate(path, prompt, decode, t) {
+  const runs = [];
+  for (let i = 0; i < Math.max(1, Number(args.runs)); i++) {
+    const out = execFileSync('node', ['--experimental-wasm-relaxed-simd', join(root, 'dist/src/cli/main.js'), 'generate', path, '--prompt', prompt,
+      '--max-tokens', String(decode), '--threads', String(t), '--context', '512', '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const j = JSON.parse(out.trim().split('\n').pop());
+    runs.push({ promptTokens: j.promptTokens, promptTokensPerSecond: j.promptTokensPerSecond, decodeTokens: j.tokens.length, decodeTokensPerSecond: j.tokensPerSecond, threads: j.threads });
+  }
+  runs.sort((a, b) => a.decodeTokensPerSecond - b.decodeTokensPerSecond);
+  const prompts = runs.map((r) => r.promptTokensPerSecond).sort((a, b) => a - b);
+  return { ...runs[runs.length >> 1], promptTokensPerSecond: prompts[prompts.length >> 1] };
+}
+
 const rows = [];
 const cleanups = [];
 try {
@@ -149,7 +169,7 @@ try {
   page.on('pageerror', (e) => log(`[page] ${e.message}`));
   await page.goto(`${base}/bench/generate/index.html`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 120_000 });
-  log(`[bench] Chromium ${context.browser()?.version() ?? ''}, one thread; figures are noisy on a shared machine`);
+  log(`[bench] Chromium ${context.browser()?.version() ?? ''}, threads ${THREADS.join(',')}; crossOriginIsolated: ${await page.evaluate(() => crossOriginIsolated)}; figures are noisy on a shared machine`);
 
   for (const m of list) {
     const url = `${base}/models/${m.key}/${m.path.split('/').pop()}`;
@@ -161,11 +181,36 @@ try {
       const r = await page.evaluate((o) => window.bench.wllama(o), { ...common, wllamaBase: `${base}/wllama` });
       rows.push({ model: m.key, runtime: `wllama ${WLLAMA_VERSION}`, budget: 1, ...r });
       log(`  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, load ${r.loadSeconds.toFixed(1)} s`);
+      for (const t of EXTRA_THREADS) {
+        log(`[bench] ${m.key}: wllama ${WLLAMA_VERSION}, n_threads ${t} (isolated page)`);
+        try {
+          const rt = await page.evaluate((o) => window.bench.wllama(o), { ...common, wllamaBase: `${base}/wllama`, threads: t });
+          rows.push({ model: m.key, runtime: `wllama ${WLLAMA_VERSION}`, budget: 1, threads: t, ...rt });
+          log(`  prompt ${rt.promptTokensPerSecond.toFixed(1)}/s, decode ${rt.decodeTokensPerSecond.toFixed(1)}/s`);
+        } catch (e) {
+          rows.push({ model: m.key, runtime: `wllama ${WLLAMA_VERSION}`, budget: 1, threads: t, error: String(e.message ?? e).split('\n')[0] });
+          log(`  failed: ${String(e.message ?? e).split('\n')[0]}`);
+        }
+      }
     }
     if (args['skip-pager']) continue;
     const sh = await shapeOf(m.path);
     const ctx = 256;
     const { kvBytes, reserveBytes } = poolSizes(sh, ctx);
+    for (const t of EXTRA_THREADS) {
+      log(`[bench] ${m.key}: gguf-pager at 100 %, ${t} threads (isolated page)`);
+      const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget: sh.tensorBytes, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: 0, threads: t });
+      rows.push({ model: m.key, runtime: 'gguf-pager', budget: 1, threads: t, ...r });
+      log(`  prompt ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokensPerSecond.toFixed(1)}/s on ${r.threads} threads`);
+    }
+    if (THREADS.length > 1) {
+      for (const t of THREADS) {
+        log(`[bench] ${m.key}: gguf-pager generate --threads ${t} in Node`);
+        const r = nodeGenerate(m.path, prompt.text, Number(args.decode), t);
+        rows.push({ model: m.key, runtime: 'gguf-pager (Node)', budget: 1, threads: t, ...r });
+        log(`  prompt ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokensPerSecond.toFixed(1)}/s on ${r.threads} threads`);
+      }
+    }
     for (const fraction of args.smoke ? [1, 0.5] : [1, 0.5, 0.25]) {
       const weightBudget = Math.floor(sh.tensorBytes * fraction);
       log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(weightBudget / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
@@ -195,12 +240,27 @@ try {
 function summarize(all) {
   const out = [];
   for (const model of [...new Set(all.map((r) => r.model))]) {
-    const w = all.find((r) => r.model === model && r.runtime.startsWith('wllama') && !r.error);
-    const full = all.find((r) => r.model === model && r.runtime === 'gguf-pager' && r.budget === 1 && !r.error);
+    const w = all.find((r) => r.model === model && r.runtime.startsWith('wllama') && !r.error && !(r.threads > 1));
+    const full = all.find((r) => r.model === model && r.runtime === 'gguf-pager' && r.budget === 1 && !r.error && !(r.threads > 1));
     for (const r of all.filter((x) => x.model === model)) {
-      const row = { model, runtime: r.runtime, budget: `${r.budget * 100} %` };
+      const row = { model, runtime: r.runtime + (r.threads > 1 || (r.threads === 1 && r.runtime.includes('Node')) ? ` ×${r.threads} thr` : ''), budget: `${r.budget * 100} %` };
       if (r.error) { out.push({ ...row, error: r.error }); continue; }
       Object.assign(row, { 'prompt tok/s': +r.promptTokensPerSecond.toFixed(1), 'decode tok/s': +r.decodeTokensPerSecond.toFixed(1) });
+      if (r.threads > 1) {
+        const one = all.find((x) => x.model === model && x.runtime === r.runtime && x.budget === 1 && !x.error && (x.threads ?? 1) === 1);
+        if (one) {
+          row[`prompt ×1 thr`] = +(r.promptTokensPerSecond / one.promptTokensPerSecond).toFixed(2);
+          row[`decode ×1 thr`] = +(r.decodeTokensPerSecond / one.decodeTokensPerSecond).toFixed(2);
+          row['efficiency'] = +(r.decodeTokensPerSecond / one.decodeTokensPerSecond / r.threads).toFixed(2);
+        }
+        const wt = all.find((x) => x.model === model && x.runtime.startsWith('wllama') && !x.error && x.threads === r.threads);
+        if (wt && r.runtime === 'gguf-pager') {
+          row['prompt ×wllama same thr'] = +(r.promptTokensPerSecond / wt.promptTokensPerSecond).toFixed(2);
+          row['decode ×wllama same thr'] = +(r.decodeTokensPerSecond / wt.decodeTokensPerSecond).toFixed(2);
+        }
+        out.push(row);
+        continue;
+      }
       if (r.runtime === 'gguf-pager' && r.budget === 1 && w) {
         row['prompt ×wllama'] = +(r.promptTokensPerSecond / w.promptTokensPerSecond).toFixed(2);
         row['decode ×wllama'] = +(r.decodeTokensPerSecond / w.decodeTokensPerSecond).toFixed(2);
@@ -220,5 +280,5 @@ if (args.smoke && (rows.length === 0 || rows.some((r) => r.error))) {
   log(`[bench] smoke FAILED: ${rows.filter((r) => r.error).map((r) => `${r.model} ${r.budget * 100} %: ${r.error}`).join('; ') || 'no row'}`);
   process.exitCode = 1;
 }
-if (args.json) process.stdout.write(`${JSON.stringify({ bench: 'generate', threads: 1, promptTokens: Number(args.prompt), decodeTokens: Number(args.decode), rows, summary: summarize(rows) })}\n`);
+if (args.json) process.stdout.write(`${JSON.stringify({ bench: 'generate', threads: THREADS, promptTokens: Number(args.prompt), decodeTokens: Number(args.decode), rows, summary: summarize(rows) })}\n`);
 else console.table(summarize(rows));

@@ -1,12 +1,14 @@
 /**
  * gguf-pager generate <file|url> --prompt <text> [--max-tokens N] [--temperature T]
- *   [--seed S] [--budget B|N%] [--kv f16|f32] [--batch N] [--context N] [--json] [--logits out.json]
+ *   [--seed S] [--budget B|N%] [--kv f16|f32] [--batch N] [--context N] [--threads N|auto] [--json] [--logits out.json]
  *   [--grammar file.gbnf | --json-schema schema.json]
  *
  * Runs the engine in Node on the model's bytes (a file or an HTTP Range URL):
  * streams the text, or with --json prints one object. --budget bounds the
  * weight bytes kept resident (the rest is paged from the source); --logits
  * writes the logits of every computed position, for checks against llama.cpp.
+ * --threads: compute threads (worker_threads on one shared core memory;
+ * default auto: one per core, at most 8); --json reports the threads computing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { GgufPagerError } from '../core/errors.ts';
@@ -20,7 +22,7 @@ import { parseBudget } from './simulate.ts';
 import { readJson } from './json-file.ts';
 import { jsonSchemaToGrammar } from '../text/grammar/json-schema.ts';
 
-const USAGE = 'usage: gguf-pager generate <file|url> --prompt <text> [--max-tokens N] [--temperature T] [--seed S] [--budget B|N%] [--kv f16|f32] [--batch N] [--context N] [--json] [--logits out.json] [--grammar file.gbnf | --json-schema schema.json]';
+const USAGE = 'usage: gguf-pager generate <file|url> --prompt <text> [--max-tokens N] [--temperature T] [--seed S] [--budget B|N%] [--kv f16|f32] [--batch N] [--context N] [--threads N|auto] [--json] [--logits out.json] [--grammar file.gbnf | --json-schema schema.json]';
 
 const bad = (m: string) => new GgufPagerError('INVALID_ARGUMENT', `generate: ${m}\n${USAGE}`);
 
@@ -51,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const p = parseArgv(argv, {
     flags: ['--json'], positionals: 1, usage: USAGE,
-    options: ['--prompt', '--max-tokens', '--temperature', '--seed', '--budget', '--kv', '--logits', '--batch', '--context', '--grammar', '--json-schema'],
+    options: ['--prompt', '--max-tokens', '--temperature', '--seed', '--budget', '--kv', '--logits', '--batch', '--context', '--grammar', '--json-schema', '--threads'],
   });
   const grammar = constrainedBy(p.options.get('--grammar'), p.options.get('--json-schema'));
   const prompt = p.options.get('--prompt');
@@ -60,6 +62,9 @@ export async function run(argv: string[]): Promise<number> {
   if (kv !== 'f16' && kv !== 'f32') throw bad(`--kv must be f16 or f32, not ${kv}`);
   const json = p.flags.has('--json');
   const logitsOut = p.options.get('--logits');
+  const threadsArg = p.options.get('--threads') ?? 'auto';
+  const threads = threadsArg === 'auto' ? 'auto' : num('--threads', threadsArg, 1);
+  if (threads !== 'auto' && threads < 1) throw bad(`--threads must be auto or an integer ≥ 1, not ${threadsArg}`);
   const sources: PagerSource[] = await Promise.all(splitShardNames(p.positionals[0]).map((n) => (/^https?:\/\//i.test(n) ? HttpRangeSource.open(n) : FileSource.open(n))));
   try {
     const modelBytes = sources.reduce((a, s) => a + s.size, 0);
@@ -68,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
       kvType: kv, ...(budget !== undefined ? { ramBytes: budget } : {}),
       ...(p.options.has('--batch') ? { batchSize: num('--batch', p.options.get('--batch'), 32) } : {}),
       ...(p.options.has('--context') ? { contextLength: num('--context', p.options.get('--context'), 0) } : {}),
+      threads,
     });
     try {
       const logits: Array<{ position: number; logits: number[] }> = [];
@@ -86,10 +92,12 @@ export async function run(argv: string[]): Promise<number> {
           promptTokensPerSecond: r.promptTokensPerSecond, tokensPerSecond: r.tokensPerSecond,
           timeToFirstTokenMs: r.timeToFirstTokenMs, bytesLoadedPerToken: r.bytesLoadedPerToken,
           bytesLoaded: stats.bytesLoaded + s.engine.forward.embeddings.bytesRead, maxResidentBytes: stats.maxResidentBytes,
+          threads: s.core.threads.count, ...(s.core.threads.reason !== null ? { threadsReason: s.core.threads.reason } : {}),
         }) + '\n');
       } else {
         process.stdout.write(`\n[${r.stopReason}] ${r.promptTokens} prompt tokens at ${r.promptTokensPerSecond.toFixed(1)}/s, ` +
-          `${r.generatedTokens} generated at ${r.tokensPerSecond.toFixed(1)}/s, ${(r.bytesLoadedPerToken / 2 ** 20).toFixed(2)} MiB loaded per token\n`);
+          `${r.generatedTokens} generated at ${r.tokensPerSecond.toFixed(1)}/s, ${(r.bytesLoadedPerToken / 2 ** 20).toFixed(2)} MiB loaded per token, ` +
+          `${s.core.threads.count} thread${s.core.threads.count > 1 ? 's' : ''}\n`);
       }
       return 0;
     } finally {

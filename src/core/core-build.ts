@@ -18,6 +18,11 @@ export interface CoreLocation {
    * unless `wasmUrl` is given (then only `wasmUrl` is used). `null`: never load it.
    */
   relaxedWasmUrl?: string | URL | null;
+  /**
+   * The shared-memory build (`core.shared.wasm`) compute threads need. Default: beside the module
+   * (with `core.shared-relaxed.wasm`), unless `wasmUrl` is given. `null`: no threads.
+   */
+  sharedWasmUrl?: string | URL | null;
 }
 
 /** What was loaded: the build, from where, and why the relaxed build was passed over (if it was). */

@@ -12,6 +12,7 @@ import { KvCachePool, type KvDtype } from './kv-pool.ts';
 import { Ops } from './ops.ts';
 import { Status } from './status.ts';
 import { instantiateCore, type CoreModuleSource } from './wasm.ts';
+import { resolveThreads, sharedCore, singleThread, startThreads, type ThreadOptions, type Threads } from './threads/threads.ts';
 
 export interface KvOptions {
   pages: number;
@@ -31,6 +32,13 @@ export interface CoreOptions {
   maxBlocks?: number;
   /** A precompiled core module or its bytes (default: build/core.wasm). */
   module?: CoreModuleSource;
+  /**
+   * Compute threads (default 1): a number, or 'auto' (threads/threads.ts). Above 1, and where
+   * SharedArrayBuffer is usable, the core is the shared-memory build and ops split over workers.
+   */
+  threads?: number | 'auto';
+  /** Tuning and test hooks of the compute pool. */
+  threadOptions?: ThreadOptions;
 }
 
 export interface Core {
@@ -45,6 +53,8 @@ export interface Core {
   memoryBytes(): number;
   /** @internal The raw exports, for tests and tools. */
   exports: CoreExports;
+  /** Threads computing (1 unless asked and possible), why fewer than asked, and the pool. */
+  threads: Threads;
 }
 
 const MAX_BLOCKS = 65536;          // assembly/nodes.ts MAX_BLOCKS
@@ -72,18 +82,26 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const maxSeqs = kv?.maxSequences ?? Math.min(DEFAULT_MAX_SEQUENCES, Math.max(1, pages));
   checkCount('kv.maxSequences', maxSeqs, 1, MAX_SEQUENCES);
 
-  const exports = await instantiateCore(opts.module);
-  const r = exports.init(arenaBytes, maxBlocks, pages, pageElems, elemBytes, maxSeqs);
+  const init = [arenaBytes, maxBlocks, pages, pageElems, elemBytes, maxSeqs] as const;
+  const want = resolveThreads(opts.threads);
+  const shared = want.threads > 1 ? await sharedCore(init) : null;
+  const exports = shared && 'exports' in shared ? shared.exports : await instantiateCore(opts.module);
+  const r = exports.init(...init);
   if (r !== Status.OK) throw initError(r, arenaBytes, pages, pageElems, elemBytes);
   const memory = exports.memory;
+  const arena = new Arena(exports);
+  const threads = shared && 'exports' in shared
+    ? await startThreads(arena, { ...shared, init }, want.threads, opts.threadOptions)
+    : singleThread(want.reason ?? (shared && 'reason' in shared ? shared.reason : null));
   return {
-    arena: new Arena(exports),
+    arena,
     kv: kv ? new KvCachePool(exports) : null,
-    ops: new Ops(exports),
-    kernels: new Kernels(exports),
+    ops: new Ops(exports, threads.parallel),
+    kernels: new Kernels(exports, threads.parallel),
     memory,
     memoryBytes: () => memory.buffer.byteLength,
     exports,
+    threads,
   };
 }
 

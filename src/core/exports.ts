@@ -8,6 +8,10 @@ export interface CoreExports {
   readonly memory: WebAssembly.Memory;
   readonly BLOCK_ALIGN: WebAssembly.Global;
   init(budget: number, maxBlocks: number, kvPages: number, kvPageElems: number, kvElemBytes: number, maxSeqs: number): number;
+  /** Wasm pages init needs with these arguments (the shared build's fixed memory size), or a negative status. */
+  initPages(budget: number, maxBlocks: number, kvPages: number, kvPageElems: number, kvElemBytes: number, maxSeqs: number): number;
+  /** A compute thread's instance on a memory init'ed with the same arguments: sets its globals only. */
+  attach(budget: number, maxBlocks: number, kvPages: number, kvPageElems: number, kvElemBytes: number, maxSeqs: number, thread: number): number;
 
   arenaBasePtr(): number;
   arenaAlloc(size: number, maxMoveBytes: number): number;
@@ -56,6 +60,9 @@ export interface CoreExports {
   kScale(x: number, s: number, n: number): number;
   kAddBias(x: number, b: number, n: number, rows: number): number;
   kAttention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
+  /** kAttention for query heads [hLo, hHi) only, with the same bits per head (a thread's share). */
+  kAttentionHeads(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number, hLo: number, hHi: number): number;
+  kAttentionExtHeads(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number, hLo: number, hHi: number): number;
   kAttentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
   kAttentionScratchBytes(nPos: number): number;
   kRopeExt(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, pos: number, freqBase: number, freqScale: number, mode: number, factors: number, mscale: number): number;
@@ -71,6 +78,9 @@ export interface CoreExports {
   kWorkBytes(type: number, cols: number, batch: number): number;
   kMatvec(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): number;
   kMatmul(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): number;
+  /** The checks and activation quantization of kMatmul; then kMatmulRows per thread. */
+  kMatmulPrepare(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): number;
+  kMatmulRows(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number, r0: number, r1: number): number;
   kGetRows(type: number, w: number, cols: number, row: number, dst: number): number;
   kDequant(type: number, src: number, dst: number, n: number): number;
   kMatvecScalar(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): number;

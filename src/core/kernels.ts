@@ -9,6 +9,7 @@ import { GgmlType, ggmlTypeInfo } from '../gguf/ggml-types.ts';
 import { GgufPagerError, type ErrorCode } from './errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Status } from './status.ts';
+import type { Parallel } from './threads/parallel.ts';
 
 export const typeName = (type: number): string => ggmlTypeInfo(type)?.name ?? `type ${type}`;
 
@@ -62,9 +63,12 @@ const WHY: Record<string, string> = {
 
 export class Kernels {
   readonly #x: CoreExports;
+  readonly #par: Parallel | null;
 
-  constructor(exports: CoreExports) {
+  /** `parallel`: the compute pool that splits matvec/matmul rows (shared-memory cores). */
+  constructor(exports: CoreExports, parallel: Parallel | null = null) {
     this.#x = exports;
+    this.#par = parallel;
   }
 
   /** True when the core computes with weights of `type`. */
@@ -84,11 +88,15 @@ export class Kernels {
 
   /** y[r] = dot(W[r, :], x) for r < rows. */
   matvec(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): void {
+    const p = this.#par?.matmul(type, w, rows, cols, x, 1, y, work) ?? null;
+    if (p !== null) { this.#check(p, 'matvec', type, { rows, cols, w, x, y, work }); return; }
     this.#check(this.#x.kMatvec(type, w, rows, cols, x, y, work), 'matvec', type, { rows, cols, w, x, y, work });
   }
 
   /** y[b·rows + r] = dot(W[r, :], x[b·cols ...]) for b < batch; each weight row streams once per batch. */
   matmul(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): void {
+    const p = this.#par?.matmul(type, w, rows, cols, x, batch, y, work) ?? null;
+    if (p !== null) { this.#check(p, 'matmul', type, { rows, cols, batch, w, x, y, work }); return; }
     this.#check(this.#x.kMatmul(type, w, rows, cols, x, batch, y, work), 'matmul', type, { rows, cols, batch, w, x, y, work });
   }
 

@@ -12,6 +12,7 @@
 import { GgufPagerError, type ErrorCode } from './errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Status } from './status.ts';
+import type { Parallel } from './threads/parallel.ts';
 
 /** RoPE pair order: 0 = adjacent pairs (llama), 2 = NeoX halves (qwen2, phi, …), as ggml's rope types. */
 export type RopeMode = 0 | 2;
@@ -36,10 +37,12 @@ const WHY: Partial<Record<ErrorCode, string>> = {
 
 export class Ops {
   private readonly ex: CoreExports;
+  private readonly par: Parallel | null;
 
-  /** @internal Made by createCore from the core's exports. */
-  constructor(exports: CoreExports) {
+  /** @internal Made by createCore from the core's exports (and its compute pool, which splits attention by heads). */
+  constructor(exports: CoreExports, parallel: Parallel | null = null) {
     this.ex = exports;
+    this.par = parallel;
   }
 
   /** y = x / sqrt(mean(x²) + eps) · w for each of `rows` rows of n f32 (w = 0: no weight; y may be x). */
@@ -101,7 +104,8 @@ export class Ops {
    * masking is the caller's nPos. q, out and scratch must not overlap.
    */
   attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void {
-    const r = this.ex.kAttention(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch));
+    const p = this.par?.attention(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch)) ?? null;
+    const r = p ?? this.ex.kAttention(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch));
     check(r, 'attention', () => this.attentionShape(seq, nHead, nKvHead, headDim, nPos));
   }
 
@@ -130,7 +134,8 @@ export class Ops {
    * each score soft-capped (s ← cap·tanh(s/cap)) before the softmax when cap > 0.
    */
   attentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): void {
-    const r = this.ex.kAttentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch));
+    const p = this.par?.attentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch)) ?? null;
+    const r = p ?? this.ex.kAttentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch));
     check(r, 'attentionExt', () => ({ ...this.attentionShape(seq, nHead, nKvHead, headDim, nPos), first, cap }));
   }
 

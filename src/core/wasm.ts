@@ -23,28 +23,47 @@ import { coreCandidates, relaxedSimdSupported, type CoreBuildInfo, type CoreCand
 export type CoreModuleSource = WebAssembly.Module | BufferSource;
 
 let cached: Promise<WebAssembly.Module> | null = null;
+let cachedShared: Promise<WebAssembly.Module> | null = null;
 let where: CoreLocation = {};
 let loaded: CoreBuildInfo | null = null;
+let loadedShared: CoreBuildInfo | null = null;
 
 /** Where this realm loads the core from (default: the files beside this module); forgets a module compiled before. */
 export function setCoreLocation(loc: CoreLocation): void {
   where = { ...loc };
-  cached = null;
-  loaded = null;
+  cached = cachedShared = null;
+  loaded = loadedShared = null;
 }
 
-/** The build this realm compiled (null before the first compile). */
-export function loadedCoreBuild(): CoreBuildInfo | null {
-  return loaded;
+/** The build this realm compiled (null before the first compile); `shared`: the shared-memory build's. */
+export function loadedCoreBuild(shared = false): CoreBuildInfo | null {
+  return shared ? loadedShared : loaded;
 }
 
 /** The compiled core module of this realm, compiled on first use. */
 export function compileCore(): Promise<WebAssembly.Module> {
-  cached ??= compileChosen().catch((e: unknown) => {
+  cached ??= compileChosen(candidates(), (info) => { loaded = info; }).catch((e: unknown) => {
     cached = null;
     throw e;
   });
   return cached;
+}
+
+/**
+ * The shared-memory build (imports a shared `env.memory`; compute threads), compiled on first use:
+ * core.shared-relaxed.wasm or core.shared.wasm beside this module, chosen as the single-memory builds are.
+ */
+export function compileSharedCore(): Promise<WebAssembly.Module> {
+  cachedShared ??= compileChosen(sharedCandidates(), (info) => { loadedShared = info; }).catch((e: unknown) => {
+    cachedShared = null;
+    throw e;
+  });
+  return cachedShared;
+}
+
+/** A fresh instance of the shared build on `memory` (shared, sized by initPages); `init` has not run yet. */
+export async function instantiateSharedCore(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CoreExports> {
+  return instantiateWith(module, memory);
 }
 
 /** A fresh instance (its own memory) of the core; `init` has not run yet. */
@@ -52,8 +71,12 @@ export async function instantiateCore(source?: CoreModuleSource): Promise<CoreEx
   const module = source instanceof WebAssembly.Module ? source
     : source !== undefined ? await compileBytes(source, 'the given bytes')
     : await compileCore();
-  let memory: WebAssembly.Memory | undefined;
-  const imports = { env: { abort: (msg: number, file: number, line: number, col: number) => {
+  return instantiateWith(module);
+}
+
+async function instantiateWith(module: WebAssembly.Module, shared?: WebAssembly.Memory): Promise<CoreExports> {
+  let memory: WebAssembly.Memory | undefined = shared;
+  const imports = { env: { ...(shared ? { memory: shared } : {}), abort: (msg: number, file: number, line: number, col: number) => {
     const text = `${readAsString(memory, msg)} in ${readAsString(memory, file)}:${line}:${col}`;
     throw new GgufPagerError('WASM_ABORT', `wasm core aborted: ${text}`, { line, col });
   } } };
@@ -65,8 +88,8 @@ export async function instantiateCore(source?: CoreModuleSource): Promise<CoreEx
   }
   verifyStatus(instance.exports);
   const exports = instance.exports as unknown as CoreExports;
-  memory = exports.memory;
-  return exports;
+  memory = exports.memory ?? shared;
+  return shared && !exports.memory ? { ...exports, memory: shared } as CoreExports : exports;
 }
 
 function isNode(): boolean {
@@ -99,15 +122,24 @@ function candidates(): CoreCandidate[] {
   return coreCandidates(plain, relaxed, relaxedSimdSupported());
 }
 
-async function compileChosen(): Promise<WebAssembly.Module> {
-  const list = candidates();
+/** The shared builds in order (no relaxed one where relaxedWasmUrl is null); given only where the app names no other location for the core. */
+function sharedCandidates(): CoreCandidate[] {
+  if (where.sharedWasmUrl === null || (where.wasmUrl !== undefined && where.sharedWasmUrl === undefined)) {
+    throw new GgufPagerError('WASM_LOAD', 'no location for the shared-memory core (set sharedWasmUrl beside wasmUrl)', {});
+  }
+  const plain = where.sharedWasmUrl !== undefined ? toUrl(where.sharedWasmUrl) : new URL('./core.shared.wasm', import.meta.url);
+  const relaxed = where.sharedWasmUrl !== undefined || where.relaxedWasmUrl === null ? null : new URL('./core.shared-relaxed.wasm', import.meta.url);
+  return coreCandidates(plain, relaxed, relaxedSimdSupported());
+}
+
+async function compileChosen(list: CoreCandidate[], done: (info: CoreBuildInfo) => void): Promise<WebAssembly.Module> {
   let fallback: string | undefined;
   for (const [i, c] of list.entries()) {
     const last = i === list.length - 1;
     try {
       const [module, from] = isNode() && c.url.protocol === 'file:' ? await compileFromFile(c.url, inDevTree() && c.url.href.startsWith(besideUrl()))
         : [await compileFromUrl(c.url), c.url];
-      loaded = { build: c.build, url: from.href, ...(fallback !== undefined ? { fallback } : {}) };
+      done({ build: c.build, url: from.href, ...(fallback !== undefined ? { fallback } : {}) });
       return module;
     } catch (e) {
       if (last) throw e;

@@ -7,7 +7,7 @@
 import { layerWindows } from './arch/types.ts';
 import { DEFAULT_BATCH_SIZE } from './forward.ts';
 import { KvCache } from './kv-cache.ts';
-import { createCore, type Core } from '../core/core.ts';
+import { createCore, type Core, type CoreOptions } from '../core/core.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import type { GgufModel } from '../gguf/types.ts';
@@ -32,6 +32,9 @@ export interface StandaloneOptions {
   batchSize?: number;
   /** Elements per KV page (default 4096). */
   kvPageElems?: number;
+  /** Compute threads (default 1; see createCore) and the pool's tuning. */
+  threads?: CoreOptions['threads'];
+  threadOptions?: CoreOptions['threadOptions'];
 }
 
 export interface Standalone {
@@ -47,7 +50,16 @@ export interface Standalone {
 const DEFAULT_PAGE_ELEMS = 4096;
 const SLACK = 1 << 20;
 
+/** The options openStandalone knows: any other key is a mistake (an old name, a typo) and is refused, never ignored. */
+const STANDALONE_OPTIONS: ReadonlySet<string> = new Set<keyof StandaloneOptions>([
+  'ramBytes', 'policy', 'kvType', 'contextLength', 'batchSize', 'kvPageElems', 'threads', 'threadOptions',
+]);
+
 export async function openStandalone(sources: PagerSource[], opts: StandaloneOptions = {}): Promise<Standalone> {
+  const unknown = Object.keys(opts).find((k) => !STANDALONE_OPTIONS.has(k));
+  if (unknown !== undefined) {
+    throw new GgufPagerError('INVALID_ARGUMENT', `openStandalone: unknown option ${unknown} (it takes ${[...STANDALONE_OPTIONS].join(', ')})`, { option: unknown });
+  }
   const model = await parseGguf(sources.length > 1 ? sources : sources[0]);
   const label = sources[0].name;
   const arch = architectureOf(model, label);
@@ -64,7 +76,7 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
   const ramBytes = opts.ramBytes ?? model.totalTensorBytes;
   const scratchGuess = 4 * (32 * (6 * hp.nEmbd + 2 * hp.nFf + 4 * hp.nHead * hp.headDim) + hp.vocab + contextLength) + 4 * 2 ** 20;
   const arenaBytes = Math.ceil((ramBytes + kvBytes + scratchGuess + SLACK + model.tensors.length * 64) / 64) * 64;
-  const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 } });
+  const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 }, threads: opts.threads, threadOptions: opts.threadOptions });
   const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes };
   const pager = new LayerPager({ arena: core.arena, sources, model, policy });
   let engine: ModelEngine;
@@ -79,6 +91,7 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
     async dispose() {
       engine.dispose();
       pager.dispose();
+      core.threads.close();
     },
   };
 }

@@ -98,6 +98,10 @@ export interface Runtime {
   readonly budget: number;
   /** The core build the worker runs: `relaxed` (Relaxed SIMD) or `simd`. */
   readonly coreBuild: CoreBuild;
+  /** Threads computing (1 unless the page is cross-origin isolated; see `threads` in the options). */
+  readonly threads: number;
+  /** Why fewer threads compute than were asked for (e.g. 'the page is not cross-origin isolated …'); null when all do. */
+  readonly threadsReason: string | null;
   load(input: ModelInput, opts?: LoadOptions): Promise<ModelHandle>;
   stats(): Promise<RuntimeStats>;
   readonly cache: RuntimeCache;
@@ -161,12 +165,13 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   const live = () => {
     if (disposed) throw new GgufPagerError('RUNTIME_DISPOSED', 'the runtime was disposed');
   };
-  const { worker: _factory, workerUrl: _url, wasmUrl, relaxedWasmUrl, ...startOpts } = opts;
+  const { worker: _factory, workerUrl: _url, wasmUrl, relaxedWasmUrl, sharedWasmUrl, ...startOpts } = opts;
   const abs = (u: string | URL) => new URL(String(u), location.href).href; // the worker resolves nothing against the page
   const started = await untilStarted(worker, opts, remote.start({
     ...startOpts, budget,
     ...(wasmUrl !== undefined ? { wasmUrl: abs(wasmUrl) } : {}),
     ...(relaxedWasmUrl !== undefined ? { relaxedWasmUrl: relaxedWasmUrl === null ? null : abs(relaxedWasmUrl) } : {}),
+    ...(sharedWasmUrl !== undefined ? { sharedWasmUrl: sharedWasmUrl === null ? null : abs(sharedWasmUrl) } : {}),
   }));
 
   const startGeneration = (id: number, req: GenerateRequest, o: GenerateCallOptions): GenerationRun => new PieceStream(async (push) => {
@@ -248,6 +253,8 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   return {
     budget: started.budget,
     coreBuild: started.coreBuild,
+    threads: started.threads,
+    threadsReason: started.threadsReason,
     async load(input, o = {}) {
       live();
       checkLoadOptions(o);

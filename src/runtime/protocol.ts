@@ -38,6 +38,13 @@ export interface RuntimeOptions {
   wasmUrl?: string | URL;
   /** The Relaxed SIMD core (`core.relaxed.wasm`) hosted elsewhere; `null`: always the plain build. */
   relaxedWasmUrl?: string | URL | null;
+  /** The shared-memory core (`core.shared.wasm`, for threads) hosted elsewhere; `null`: one thread. Needed beside `wasmUrl` for threads. */
+  sharedWasmUrl?: string | URL | null;
+  /**
+   * Compute threads (default 'auto': one per core, at most 8, where the page is cross-origin
+   * isolated; else 1, and `rt.threadsReason` says why). A number asks for that many. See docs/threads.md.
+   */
+  threads?: number | 'auto';
 }
 
 export type LoadPhase = 'header' | 'download' | 'cache-read' | 'ready';

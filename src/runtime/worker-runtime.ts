@@ -73,17 +73,18 @@ export class WorkerRuntime {
   private blobs = 0;
 
   /** Reserves the arena (the whole budget, once) and the KV pages. */
-  async start(opts: Omit<RuntimeOptions, 'worker' | 'workerUrl'> & { budget: number }): Promise<{ budget: number; memoryBytes: number; coreBuild: CoreBuild }> {
+  async start(opts: Omit<RuntimeOptions, 'worker' | 'workerUrl'> & { budget: number }): Promise<{ budget: number; memoryBytes: number; coreBuild: CoreBuild; threads: number; threadsReason: string | null }> {
     if (this.core) throw new GgufPagerError('INVALID_ARGUMENT', 'the runtime is already started');
     checkRuntimeOptions(opts);
-    if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined) {
-      setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}) });
+    if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined || opts.sharedWasmUrl !== undefined) {
+      setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}),
+        ...(opts.sharedWasmUrl !== undefined ? { sharedWasmUrl: opts.sharedWasmUrl } : {}) });
     }
     const kvBytes = opts.kvBytes ?? Math.min(Math.floor(opts.budget * DEFAULT_KV_SHARE), DEFAULT_KV_MAX_BYTES);
     const pageElems = opts.kvPageElems ?? DEFAULT_KV_PAGE_ELEMS;
     const dtype = opts.kvType ?? 'f16';
     const pages = kvBytes > 0 ? Math.floor(kvBytes / (pageElems * (dtype === 'f16' ? 2 : 4))) : 0;
-    this.core = await createCore({ arenaBytes: opts.budget, ...(pages > 0 ? { kv: { pages, pageElems, dtype } } : {}) });
+    this.core = await createCore({ arenaBytes: opts.budget, ...(pages > 0 ? { kv: { pages, pageElems, dtype } } : {}), threads: opts.threads ?? 'auto' });
     this.budget = opts.budget;
     const arenaCapacity = this.core.arena.capacity;
     this.cache = new ModelCache<LoadedModel>({
@@ -93,7 +94,9 @@ export class WorkerRuntime {
       sizeOf: (m) => m.pager.budgetBytes,
       dispose: (m) => m.dispose(),
     });
-    return { budget: this.budget, memoryBytes: this.core.memoryBytes(), coreBuild: loadedCoreBuild()?.build ?? 'simd' };
+    const threads = this.core.threads;
+    const build = threads.count > 1 || threads.parallel ? loadedCoreBuild(true) : loadedCoreBuild();
+    return { budget: this.budget, memoryBytes: this.core.memoryBytes(), coreBuild: build?.build ?? 'simd', threads: threads.count, threadsReason: threads.reason };
   }
 
   newAbortId(): number {
@@ -347,6 +350,7 @@ export class WorkerRuntime {
     this.handles.clear();
     await this.cache?.clear();
     this.cache = null;
+    this.core?.threads.close();
     this.core = null;
   }
 

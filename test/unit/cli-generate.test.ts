@@ -65,3 +65,15 @@ it('runs the families of issue 16: phi3 and gemma3 give llama.cpp\'s greedy ids 
     expect(JSON.parse(r.stdout).tokens).toEqual(fam.greedyIds);
   }
 }, 60_000);
+
+it('computes on --threads N worker_threads with llama.cpp\'s ids, and --json says how many threads computed', () => {
+  const one = JSON.parse(cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '16', '--threads', '1', '--json').stdout);
+  const r = cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '16', '--threads', '3', '--json');
+  expect(r.stderr).toBe('');
+  const j = JSON.parse(r.stdout);
+  expect(one.threads).toBe(1);
+  expect(j.threads).toBe(3);
+  expect(j.tokens).toEqual(one.tokens);
+  expect(j.tokens).toEqual(ref.greedyIds.slice(0, 16));
+  expect(cli(MODEL, '--prompt', 'x', '--threads', 'many').stderr).toMatch(/--threads must be/);
+});

@@ -1,0 +1,84 @@
+/**
+ * How ops split over the compute pool (STYLE.md rule 15): a matmul's output
+ * rows in equal row counts (equal bytes of weights: every row of a matrix has
+ * the same size), each boundary on 16 rows so no two threads write one 64-byte
+ * line of y; attention by query heads. Each share is the serial kernel over
+ * its range, so every output element has one writer and the same bits at any
+ * thread count. Ops too small to pay for a wake-up stay on thread 0.
+ */
+import type { CoreExports } from '../exports.ts';
+import { OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_MATMUL_ROWS } from './control.ts';
+import type { ComputePool } from './pool.ts';
+
+/** Bytes of weights (or of K and V read) below which an op stays on one thread. */
+export const DEFAULT_MIN_SPLIT_BYTES = 64 * 1024;
+const ROW_ALIGN = 16;
+/** assembly/kernels/attention.ts MAX_HEADS: query heads the kernel takes in one walk of the pages. */
+const ATTENTION_MAX_HEADS = 256;
+
+export class Parallel {
+  constructor(readonly pool: ComputePool, private readonly x: CoreExports, readonly minSplitBytes = DEFAULT_MIN_SPLIT_BYTES) {}
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  /** The matmul over the threads: its status, or null when it is left to the caller (one thread). */
+  matmul(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): number | null {
+    const n = this.pool.threads;
+    if (n < 2 || rows < 2 * ROW_ALIGN) return null;
+    const rb = this.x.kRowBytes(type, cols);
+    if (rb < 0 || rows * rb * batch < this.minSplitBytes) return null;
+    const r = this.x.kMatmulPrepare(type, w, rows, cols, x, batch, y, work);
+    if (r < 0) return r;
+    const bounds = splitBounds(rows, n, ROW_ALIGN);
+    const ex = this.x;
+    return this.pool.run(OP_MATMUL_ROWS, [type, w, rows, cols, x, batch, y, work], -1, 0, bounds,
+      (lo, hi) => ex.kMatmulRows(type, w, rows, cols, x, batch, y, work, lo, hi));
+  }
+
+  /**
+   * Attention by heads over the threads: its status, or null when it is left to the caller. Only where
+   * the kernel takes every head in one group (nHead ≤ nPos and ≤ MAX_HEADS): head h then owns the
+   * h-th slice of the scratch and of the kernel's running-max state, so threads write disjoint bytes.
+   */
+  attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number | null {
+    const n = Math.min(this.pool.threads, nHead);
+    if (n < 2 || nHead > nPos || nHead > ATTENTION_MAX_HEADS || nPos * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
+    const bounds = splitBounds(nHead, this.pool.threads, 1);
+    const ex = this.x;
+    return this.pool.run(OP_ATTENTION_HEADS, [seq, q, out, nHead, nKvHead, headDim, nPos, 0, scratch], 7, scale, bounds,
+      (lo, hi) => ex.kAttentionHeads(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch, lo, hi));
+  }
+
+  /**
+   * attentionExt (a window from `first`, a score cap) by heads, on the same terms as `attention`: every head
+   * in one group, which here means nHead ≤ nPos − first. scale and cap travel as their f32 bits.
+   */
+  attentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number | null {
+    const n = Math.min(this.pool.threads, nHead);
+    const span = nPos - first;
+    if (n < 2 || nHead > span || nHead > ATTENTION_MAX_HEADS || span * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
+    const bounds = splitBounds(nHead, this.pool.threads, 1);
+    const ex = this.x;
+    return this.pool.run(OP_ATTENTION_EXT_HEADS, [seq, q, out, nHead, nKvHead, headDim, first, nPos, f32Bits(scale), f32Bits(cap), scratch], -1, 0, bounds,
+      (lo, hi) => ex.kAttentionExtHeads(seq, q, out, nHead, nKvHead, headDim, first, nPos, scale, cap, scratch, lo, hi));
+  }
+}
+
+const F32 = new Float32Array(1);
+const F32_BITS = new Int32Array(F32.buffer);
+
+/** The bits of x rounded to f32, as an i32 (how an f32 argument rides in the control block's i32 words). */
+function f32Bits(x: number): number {
+  F32[0] = x;
+  return F32_BITS[0];
+}
+
+/** n + 1 boundaries splitting [0, count) into n near-equal parts, inner ones on multiples of `align`. */
+export function splitBounds(count: number, n: number, align: number): number[] {
+  const b = [0];
+  for (let t = 1; t < n; t++) b.push(Math.min(count, Math.round((count * t) / n / align) * align));
+  b.push(count);
+  return b;
+}

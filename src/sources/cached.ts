@@ -6,7 +6,8 @@
  *     chunks missing  ──▶ remote.readInto (into target when the chunk lies inside it)
  *                         ──▶ store.writeChunk (write + flush)   durable
  *                         ──▶ mark the chunk's bit               present
- *                         ──▶ persist the manifest               remembered
+ *                         ──▶ record it in the journal           remembered (journal.ts)
+ *                         ──▶ save the manifest's JSON, now and then
  *
  * A crash between any two steps costs a re-fetch, never garbage: a bit is set
  * only after its bytes are durable. Missing chunks are fetched once however
@@ -33,7 +34,7 @@ import { DEFAULT_NAMESPACE, entryId, type CacheStore, type CacheStoreKind } from
 import { openOpfsCacheStore, readOpfsManifest } from './cached-store-opfs.ts';
 import { openIdbCacheStore, readIdbManifest } from './cached-store-idb.ts';
 import { lockName, tryLock, waitLock, writeLockName } from './cached-lock.ts';
-import { chunkLength, hasChunk, markChunk, newManifest, presentChunks, sameIdentity, type CacheManifest } from './manifest.ts';
+import { chunkLength, hasChunk, markChunk, newGen, newManifest, presentChunks, sameIdentity, type CacheManifest } from './manifest.ts';
 import { ensureRoom, retryAfterEviction } from './storage.ts';
 import { checkReadRange, hasIndexedDb, hasOpfs, hasSyncAccessHandles, requireIndexedDb, throwIfAborted } from './storage-env.ts';
 import { IDB_DEFAULT_CHUNK_SIZE } from './idb.ts';
@@ -263,8 +264,8 @@ export class CachedSource implements PagerSource {
       } finally {
         this.inflight.delete(i);
       }
-      // The manifest is saved at most once a second during a download (each save is a new writable file in
-      // OPFS, and their memory waited for the GC: docs/memory.md); a crash in between costs a re-fetch only.
+      // The manifest's JSON is saved at most once a second during a download (each save is a new writable file
+      // in OPFS, and their memory waited for the GC: docs/memory.md); each chunk is in the journal already.
       if (Date.now() - this.lastPersist >= PERSIST_EVERY_MS || this.manifest.bytesCached === this.size) await this.persist();
       return true;
     }
@@ -377,6 +378,7 @@ export class CachedSource implements PagerSource {
     if (this.stale) return;
     markChunk(m, i);
     this.chunksCached++;
+    await this.store.recordChunk(m, i);
     this.emit();
   }
 
@@ -427,6 +429,7 @@ export class CachedSource implements PagerSource {
     if (this.stale) return;
     markChunk(m, i);
     this.chunksCached++;
+    await this.store.recordChunk(m, i);
     this.emit();
   }
 
@@ -527,6 +530,7 @@ async function loadOrStart(store: CacheStore, remote: PagerSource, opts: CachedS
   const save = (x: CacheManifest) => retryAfterEviction(() => store.saveManifest(x), { namespace: ns, except: opts.key, needed: 0 });
   if (m && m.store === store.kind && sameIdentity(m.identity, remote.identity)) {
     m.lastUsed = Date.now();
+    m.gen ??= newGen(); // an entry from before journals: its journal starts now
     await save(m);
     return m;
   }

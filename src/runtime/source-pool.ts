@@ -13,6 +13,8 @@ interface Entry {
 
 export interface SourceRef {
   opened: OpenedSources;
+  /** True while this is the only reference to the sources. */
+  readonly sole: boolean;
   /** Idempotent. */
   release(): Promise<void>;
 }
@@ -39,6 +41,9 @@ export class SourcePool {
     let released = false;
     return {
       opened,
+      get sole() {
+        return entry.refs === 1 && !released;
+      },
       release: async () => {
         if (released) return;
         released = true;

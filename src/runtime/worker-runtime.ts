@@ -32,6 +32,9 @@ import type {
 import { ModelWarmup } from './warmup.ts';
 import { verifyCached, type VerifyResult } from './cache-verify.ts';
 import { CachedSource } from '../sources/cached.ts';
+import type { PagerSource } from '../sources/source.ts';
+import { checkFitsDry } from './fit-check.ts';
+import { dropEmptyEntries } from './failed-load.ts';
 
 export type WorkerLoadOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
 
@@ -137,18 +140,24 @@ export class WorkerRuntime {
       const engineOpts = { contextLength: opts.contextLength, kvType: opts.kvType, batchSize: opts.batchSize };
       const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(opts.policy ?? 'default')}|${JSON.stringify(engineOpts)}`, async () => {
         meter.phase('header', 0, 0);
-        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal, onStall: (st) => meter.stall(st) }));
+        const prefetch = readsFromDevice(input, store, opts) ? 0 : 1;
+        const policyOf = (model: GgufModel) => opts.policy ?? defaultPolicyFor(model, core.arena.capacity, prefetch);
+        // Checked on the header alone, before anything is cached or downloaded (open-sources.ts, fit-check.ts).
+        const checkHeader = (model: GgufModel, remotes: PagerSource[]) => checkFitsDry(core, this.budget, model, remotes, String(input), policyOf(model), engineOpts);
+        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal, onStall: (st) => meter.stall(st), checkHeader }));
         const opened = ref.opened;
         try {
+          if (expected && opened.sources.length > 1) throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: integrity names one file, but this model has ${opened.sources.length} shards`, { url: opened.label });
+          const model = opened.header ?? await parseGguf(opened.sources, { signal });
+          if (!opened.header) await checkFitsDry(core, this.budget, model, opened.sources, opened.label, policyOf(model), engineOpts);
           if (store !== 'none' && opts.download !== false) {
             const tick = (t: DownloadTick) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal);
-            if (expected && opened.sources.length > 1) throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: integrity names one file, but this model has ${opened.sources.length} shards`, { url: opened.label });
             opened.integrity = await downloadIntoCache(opened.sources, tick, { signal, expected: (src) => expected ?? etagDigest(src.identity) });
           }
           meter.phase('header', 0, 0, opened.traffic());
-          const model = await parseGguf(opened.sources, { signal });
-          return new LoadedModel(this.nextModel++, model, ref, core, opts.policy ?? defaultPolicyFor(model, core.arena.capacity, readsFromDevice(input, store, opts) ? 0 : 1), engineOpts);
+          return new LoadedModel(this.nextModel++, model, ref, core, policyOf(model), engineOpts);
         } catch (e) {
+          await dropEmptyEntries(ref, e);
           await ref.release();
           throw e;
         }

@@ -22,6 +22,11 @@ export interface SourceRef {
 export class SourcePool {
   private readonly entries = new Map<string, Entry>();
 
+  /** Stops sharing the sources of `key`: the next acquire opens them again (current holders keep theirs). */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   async acquire(key: string, open: () => Promise<OpenedSources>): Promise<SourceRef> {
     let entry = this.entries.get(key);
     if (!entry) {

@@ -312,7 +312,7 @@ export class CachedSource implements PagerSource {
       }
     } finally {
       this.finishWriting();
-      this.unlock();
+      this.unlockOnce();
       await this.remote.close?.();
     }
   }
@@ -462,14 +462,36 @@ export class CachedSource implements PagerSource {
     return this.queued;
   }
 
-  /** Deletes the entry once the reads in flight have settled. Idempotent. */
+  /**
+   * Deletes the entry once the reads in flight have settled, then lets go of
+   * its locks: this source never touches the entry again, and the next open
+   * of the key (in this or another tab) starts it afresh. Idempotent.
+   */
   private invalidate(): Promise<void> {
     this.invalidation ??= (async () => {
-      await Promise.allSettled([...this.inflight.values()]);
-      await this.saving;
-      await this.store.destroy();
+      try {
+        await Promise.allSettled([...this.inflight.values()]);
+        await this.saving;
+        await this.store.destroy();
+      } finally {
+        this.finishWriting();
+        this.unlockOnce();
+      }
     })();
     return this.invalidation;
+  }
+
+  /** True once the entry was found stale or discarded: every read fails, and a new load must open the key again. */
+  get invalid(): boolean {
+    return this.stale !== undefined;
+  }
+
+  private unlocked = false;
+
+  private unlockOnce(): void {
+    if (this.unlocked) return;
+    this.unlocked = true;
+    this.unlock();
   }
 
   /** Reads may start only while open; reads in flight finish even while close() waits for them. */

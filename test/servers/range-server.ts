@@ -96,6 +96,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   if (faults.has('html-front') || faults.has('tensor-count')) file = patchedFront(file, faults);
   if (parsed.faults.has('sha256-etag')) file = { ...file, etag: `"${await sha256Of(file)}"` }; // not spared by `after`
   if (faults.has('change-etag-after') && n > (faults.get('change-etag-after') ?? 0)) file = nextVersion(file);
+  if (faults.has('change-data-after') && n > (faults.get('change-data-after') ?? 0)) file = nextVersion(file, 512 << 10);
   if (earlyFault(req, res, faults, n)) return;
   const plan = planResponse(req, file, faults);
   if ((plan.status === 206 || req.method === 'HEAD') && plan.body && (faults.has('gzip-range') || faults.has('gzip-whole-range') || faults.has('unknown-encoding'))) {
@@ -240,11 +241,11 @@ function patchedFront(file: ServedFile, faults: Faults): ServedFile {
   };
 }
 
-/** The same file after a change on the server: other bytes, ETag and date. */
-function nextVersion(file: ServedFile): ServedFile {
+/** The same file after a change on the server: other bytes (from byte `from` on), ETag and date. */
+function nextVersion(file: ServedFile, from = 0): ServedFile {
   const lastModified = new Date(Date.parse(file.lastModified) + 3_600_000).toUTCString();
   return {
     ...file, etag: file.etag.replace(/"$/, '-v2"'), lastModified,
-    read: async (s, e) => (await file.read(s, e)).map((b) => b ^ 0x5a),
+    read: async (s, e) => (await file.read(s, e)).map((b, i) => (s + i >= from ? b ^ 0x5a : b)),
   };
 }

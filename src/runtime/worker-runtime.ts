@@ -34,7 +34,7 @@ import { verifyCached, type VerifyResult } from './cache-verify.ts';
 import { CachedSource } from '../sources/cached.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { checkFitsDry } from './fit-check.ts';
-import { dropEmptyEntries } from './failed-load.ts';
+import { settleFailedLoad } from './failed-load.ts';
 
 export type WorkerLoadOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
 
@@ -158,9 +158,9 @@ export class WorkerRuntime {
           meter.phase('header', 0, 0, opened.traffic());
           return new LoadedModel(this.nextModel++, model, ref, core, policyOf(model), engineOpts);
         } catch (e) {
-          await dropEmptyEntries(ref, e);
+          const err = await settleFailedLoad(ref, e);
           await ref.release();
-          throw e;
+          throw err;
         }
       });
       const handle = this.nextHandle++;

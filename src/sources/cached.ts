@@ -36,7 +36,7 @@ import { openIdbCacheStore, readIdbManifest } from './cached-store-idb.ts';
 import { lockName, tryLock, waitLock, writeLockName } from './cached-lock.ts';
 import { chunkLength, hasChunk, markChunk, newGen, newManifest, presentChunks, sameIdentity, type CacheManifest } from './manifest.ts';
 import { ensureRoom, retryAfterEviction } from './storage.ts';
-import { checkReadRange, hasIndexedDb, hasOpfs, hasSyncAccessHandles, requireIndexedDb, throwIfAborted } from './storage-env.ts';
+import { checkReadRange, isQuotaError, hasIndexedDb, hasOpfs, hasSyncAccessHandles, requireIndexedDb, throwIfAborted } from './storage-env.ts';
 import { IDB_DEFAULT_CHUNK_SIZE } from './idb.ts';
 
 /** Default chunk of OPFS entries: the unit of fetch, of durability and of resume. */
@@ -45,6 +45,8 @@ export const DEFAULT_FETCH_CONCURRENCY = 4;
 export const DEFAULT_WAIT_FOR_WRITER_MS = 30 * 60_000;
 /** During a download the manifest is saved at most this often (and when the entry is complete). */
 const PERSIST_EVERY_MS = 1000;
+/** After a write failed for quota (nothing left to evict), reads pass through to the network this long before storing is tried again. */
+const STORE_FULL_RETRY_MS = 30_000;
 
 export interface CachedProgress {
   /** Bytes fetched from the remote by this CachedSource (whole chunks). */
@@ -53,6 +55,8 @@ export interface CachedProgress {
   fromCache: number;
   /** Bytes of the entry durably cached (from any session). */
   cachedBytes: number;
+  /** Bytes fetched that could not be stored (storage full): reads of them go to the network again. */
+  unstoredBytes?: number;
   totalBytes: number;
   chunksCached: number;
   chunksTotal: number;
@@ -80,6 +84,10 @@ export class CachedSource implements PagerSource {
   readonly name: string;
   private fromNetwork = 0;
   private fromCache = 0;
+  /** Bytes read from the network that could not be stored (the quota was full). */
+  private unstored = 0;
+  /** Until then (ms since the epoch) missing bytes are read straight from the remote: the store was full. */
+  private storeFullUntil = 0;
   private chunksCached: number;
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly slots: Slots;
@@ -198,7 +206,7 @@ export class CachedSource implements PagerSource {
 
   stats(): CachedProgress {
     return {
-      fromNetwork: this.fromNetwork, fromCache: this.fromCache, cachedBytes: this.manifest.bytesCached,
+      fromNetwork: this.fromNetwork, fromCache: this.fromCache, cachedBytes: this.manifest.bytesCached, ...(this.unstored ? { unstoredBytes: this.unstored } : {}),
       totalBytes: this.size, chunksCached: this.chunksCached, chunksTotal: this.manifest.chunkCount,
     };
   }
@@ -228,7 +236,10 @@ export class CachedSource implements PagerSource {
       await this.invalidate();
       throw failed?.reason ?? this.stale;
     }
-    if (results.some((r) => r.status === 'fulfilled' && r.value)) await this.persist();
+    if (results.some((r) => r.status === 'fulfilled' && r.value)) {
+      // A manifest that cannot be saved for quota costs a re-fetch later (the journal has the chunks), not this read.
+      await this.persist().catch((e: unknown) => { if (!isQuotaError(e)) throw e; });
+    }
     if (failed) throw failed.reason;
   }
 
@@ -343,6 +354,7 @@ export class CachedSource implements PagerSource {
         }
         continue;
       }
+      if (Date.now() < this.storeFullUntil) return this.readThrough(i, offset, target, signal);
       const p = this.fetchChunk(i, offset, target, signal);
       this.inflight.set(i, p);
       try {
@@ -354,6 +366,21 @@ export class CachedSource implements PagerSource {
     }
   }
 
+  /**
+   * While the store is full: only chunk `i`'s part of the target, straight from the remote (no whole chunk
+   * is fetched that cannot be kept, so no byte comes twice for one read). Resolves false (nothing stored).
+   */
+  private async readThrough(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<boolean> {
+    const cs = this.manifest.chunkSize;
+    const from = Math.max(offset, i * cs);
+    const to = Math.min(offset + target.length, i * cs + chunkLength(this.manifest, i));
+    await this.slots.run(() => this.fetchRemote(from, target.subarray(from - offset, to - offset), signal));
+    this.fromNetwork += to - from;
+    this.unstored += to - from;
+    this.emit();
+    return false;
+  }
+
   private async fetchChunk(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
     this.checkWritable(i);
     const m = this.manifest;
@@ -361,6 +388,7 @@ export class CachedSource implements PagerSource {
     const len = chunkLength(m, i);
     const at = start - offset;
     const inside = at >= 0 && at + len <= target.length;
+    let stored = true;
     await this.slots.run(async () => {
       throwIfAborted(signal, `${this.name} chunk ${i} at ${start}`);
       this.checkStale();
@@ -373,9 +401,19 @@ export class CachedSource implements PagerSource {
         target.set(buf.subarray(from - start, to - start), from - offset);
       }
       this.checkStale();
-      await retryAfterEviction(() => this.store.writeChunk(m, i, buf), { namespace: this.ns, except: this.key, needed: len });
+      try {
+        await retryAfterEviction(() => this.store.writeChunk(m, i, buf), { namespace: this.ns, except: this.key, needed: len });
+      } catch (e) {
+        // The storage is full and nothing else may be evicted: the read is answered from the network all the same.
+        if (!isQuotaError(e)) throw e;
+        stored = false;
+      }
     });
-    if (this.stale) return;
+    if (!stored) {
+      this.unstored += len;
+      this.storeFullUntil = Date.now() + STORE_FULL_RETRY_MS;
+    }
+    if (this.stale || !stored) return;
     markChunk(m, i);
     this.chunksCached++;
     await this.store.recordChunk(m, i);

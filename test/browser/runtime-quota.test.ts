@@ -32,22 +32,24 @@ const rangeBytes = (ranges: string[]) => ranges.reduce((n, r) => {
   return n + (m ? Number(m[2]) - Number(m[1]) + 1 : 0);
 }, 0);
 
-it('a download over the quota fails STORAGE_QUOTA with the bytes needed and written, deletes its partial entry, and the next load works', async () => {
-  const url = `${inject('rangeBase')}/small.gguf?t=${unique()}`;
-  await setQuota(2 * MiB);
-  const err = await rt.load(url, { cache: 'opfs' }).then(() => undefined, (e: unknown) => e as { code: string; message: string; details: Record<string, number> });
-  expect(err?.code, err?.message).toBe('STORAGE_QUOTA');
-  expect(err!.details.needed).toBe(size);
-  expect(err!.details.written).toBeLessThan(size);
-  expect(err!.message).toMatch(new RegExp(`needs ${size} bytes .*${err!.details.written} were written`));
-  expect((await rt.cache.list()).some((e) => e.key === url), 'the partial entry is deleted').toBe(false);
+for (const cache of ['opfs', 'idb'] as const) {
+  it(`${cache}: a download over the quota fails STORAGE_QUOTA with the bytes needed and written, deletes its partial entry, and the next load works`, async () => {
+    const url = `${inject('rangeBase')}/small.gguf?t=${unique()}`;
+    await setQuota(2 * MiB);
+    const err = await rt.load(url, { cache }).then(() => undefined, (e: unknown) => e as { code: string; message: string; details: Record<string, number> });
+    expect(err?.code, err?.message).toBe('STORAGE_QUOTA');
+    expect(err!.details.needed).toBe(size);
+    expect(err!.details.written).toBeLessThan(size);
+    expect(err!.message).toMatch(new RegExp(`needs ${size} bytes .*${err!.details.written} were written`));
+    expect((await rt.cache.list()).some((e) => e.key === url), 'the partial entry is deleted').toBe(false);
 
-  await setQuota(64 * MiB);
-  const m = await rt.load(url, { cache: 'opfs' });
-  expect((await rt.cache.list()).find((e) => e.key === url)?.bytesCached).toBe(size);
-  await m.dispose();
-  await rt.cache.delete(url);
-});
+    await setQuota(64 * MiB);
+    const m = await rt.load(url, { cache });
+    expect((await rt.cache.list()).find((e) => e.key === url)?.bytesCached).toBe(size);
+    await m.dispose();
+    await rt.cache.delete(url);
+  });
+}
 
 it('a write that fails for quota evicts a disposed model\'s entry and goes on', async () => {
   const old = `${inject('rangeBase')}/small.gguf?t=${unique()}`;

@@ -20,6 +20,7 @@ import type { PagerSource } from '../sources/source.ts';
 import type { CacheStore } from './protocol.ts';
 import type { IntegrityReport } from '../sources/integrity.ts';
 import { parseGguf } from '../gguf/parse.ts';
+import { hasCachedVersion } from '../sources/storage.ts';
 import type { GgufModel } from '../gguf/types.ts';
 
 /** Without a cache, open keeps the first MiB: the parser's many small header reads are then answered from it. */
@@ -101,21 +102,39 @@ function openCached(remote: PagerSource, url: string, opts: OpenOptions): Promis
   return unlessAborted(CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb', signal: opts.signal }), opts.signal, url);
 }
 
-/** The remotes of `urls`, their header parsed and checked, each behind its cache entry when there is a cache. */
+/**
+ * The remotes of `urls`, their header parsed and checked, each behind its
+ * cache entry when there is a cache. The header comes from the network unless
+ * every shard's entry already holds this version of the file (then from the device).
+ */
 async function openUrls(urls: string[], opts: OpenOptions): Promise<{ sources: PagerSource[]; header: GgufModel }> {
   const remotes: HttpRangeSource[] = [];
   const sources: PagerSource[] = [];
   try {
     for (const url of urls) remotes.push(await openRemote(url, opts));
+    if (opts.cache !== 'none' && await allCached(urls, remotes, opts.cache)) {
+      for (let i = 0; i < urls.length; i++) sources.push(await openCached(remotes[i], urls[i], opts));
+      const header = await parseGguf(sources, { signal: opts.signal });
+      await opts.checkHeader?.(header, sources);
+      return { sources, header };
+    }
     const header = await parseGguf(remotes, { signal: opts.signal });
     await opts.checkHeader?.(header, remotes);
     for (let i = 0; i < urls.length; i++) sources.push(opts.cache === 'none' ? remotes[i] : await openCached(remotes[i], urls[i], opts));
     return { sources, header };
   } catch (e) {
-    // A CachedSource closes its remote; the remotes not yet behind one are closed here.
+    // A CachedSource closes its remote; the remotes not yet behind one are closed here. An entry that
+    // existed is left as it was (its bytes are this version's); none was made for a refused file.
     await Promise.all([...sources.map((s) => s.close?.()), ...remotes.slice(sources.length).map((r) => r.close())]);
     throw e;
   }
+}
+
+async function allCached(urls: string[], remotes: HttpRangeSource[], store: CacheStore): Promise<boolean> {
+  for (let i = 0; i < urls.length; i++) {
+    if (!(await hasCachedVersion(urls[i], remotes[i].identity, store as 'auto' | 'opfs' | 'idb'))) return false;
+  }
+  return true;
 }
 
 export async function openSources(input: WorkerModelInput, opts: OpenOptions): Promise<OpenedSources> {

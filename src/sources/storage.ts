@@ -7,11 +7,12 @@
 import { GgufPagerError } from '../core/errors.ts';
 import { DEFAULT_NAMESPACE, entryId, type CacheStoreKind } from './cached-store.ts';
 import { listOpfsEntryIds, readOpfsManifest, removeOpfsCacheEntry } from './cached-store-opfs.ts';
-import { listIdbManifests, listIdbOrphanIds, removeIdbCacheEntry, removeIdbOrphan } from './cached-store-idb.ts';
+import { listIdbManifests, listIdbOrphanIds, readIdbManifest, removeIdbCacheEntry, removeIdbOrphan } from './cached-store-idb.ts';
 import { holders, lockName, withLockIfFree } from './cached-lock.ts';
 import { hasIndexedDb, hasOpfs, isQuotaError } from './storage-env.ts';
 import { estimate, type StorageNumbers } from './storage-estimate.ts';
-import type { CacheManifest } from './manifest.ts';
+import { sameIdentity, type CacheManifest } from './manifest.ts';
+import type { SourceIdentity } from './source.ts';
 
 export { estimate, persist, persisted, type StorageNumbers } from './storage-estimate.ts';
 
@@ -81,6 +82,18 @@ async function findAll(ns: string, orphans = false): Promise<Found[]> {
 async function remove(ns: string, f: Found): Promise<boolean> {
   if (f.store === 'opfs') return removeOpfsCacheEntry(ns, f.id);
   return f.key === undefined ? removeIdbOrphan(ns, f.id) : removeIdbCacheEntry(ns, f.key, f.id);
+}
+
+/**
+ * Whether `key` has a cache entry in `store` ('auto': either) that holds this
+ * remote version (same identity): opening it reuses it instead of starting over.
+ */
+export async function hasCachedVersion(key: string, identity: SourceIdentity, store: CacheStoreKind | 'auto', opts: NamespaceOptions = {}): Promise<boolean> {
+  const ns = opts.namespace ?? DEFAULT_NAMESPACE;
+  const found: Array<CacheManifest | undefined> = [];
+  if (store !== 'idb' && hasOpfs()) found.push(await readOpfsManifest(ns, await entryId(key), key).catch(() => undefined));
+  if (store !== 'opfs' && hasIndexedDb()) found.push(await readIdbManifest(ns, key).catch(() => undefined));
+  return found.some((m) => m !== undefined && sameIdentity(m.identity, identity));
 }
 
 /** The cached models, most recently used first. */

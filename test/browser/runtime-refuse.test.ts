@@ -64,3 +64,15 @@ it('a load that fails before its first chunk is stored (HTTP_BAD_LENGTH) leaves 
   expect(r.error?.code, r.error?.message).toBe('HTTP_BAD_LENGTH');
   expect(r.entry, 'no entry left').toBeUndefined();
 });
+
+it('a model already in the cache reads its header from the device: a second load asks the server for the probe byte only', async () => {
+  const tag = unique('again');
+  const url = `${inject('rangeBase')}/small.gguf?t=${unique()}&tag=${tag}`;
+  const m = await rt.load(url, { cache: 'opfs' });
+  await m.dispose();
+  const first = rangeBytes((await serverStats(inject('rangeBase'), tag)).ranges);
+  const again = await rt.load(url, { cache: 'opfs' });
+  expect(rangeBytes((await serverStats(inject('rangeBase'), tag)).ranges) - first).toBe(1);
+  await again.dispose();
+  await rt.cache.delete(url);
+});

@@ -16,24 +16,31 @@ export default defineConfig({
           execArgv: ['--experimental-wasm-relaxed-simd'],
         },
       },
-      {
-        server: { headers: ISOLATION_HEADERS },
-        worker: { format: 'es' },
-        optimizeDeps: { include: ['comlink', 'idb-keyval', '@huggingface/jinja'] },
-        test: {
-          name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
-          globalSetup: ['test/browser/global-setup.ts'],
-          testTimeout: 60_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
-            instances: [{ browser: 'chromium' }],
-          },
-        },
-      },
+      browserProject('browser', 'test/browser'),
+      // Tests that set a real storage quota on their origin: a project (a Vite server, an origin) of their own.
+      browserProject('browser-quota', 'test/browser-quota'),
     ],
   },
 });
+
+/** A Vitest browser project: the tests under `dir`, with the global setup in `dir`. */
+function browserProject(name: string, dir: string) {
+  return {
+    server: { headers: ISOLATION_HEADERS },
+    worker: { format: 'es' as const },
+    optimizeDeps: { include: ['comlink', 'idb-keyval', '@huggingface/jinja'] },
+    test: {
+      name,
+      include: [`${dir}/**/*.test.ts`],
+      globalSetup: [`${dir}/global-setup.ts`],
+      testTimeout: 60_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        screenshotFailures: false,
+        provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
+        instances: [{ browser: 'chromium' as const }],
+      },
+    },
+  };
+}

@@ -83,20 +83,26 @@ function elementsOf(t: TensorInfo): number {
   return t.dims.reduce((n, d) => n * d, 1);
 }
 
+/** One line per tensor, grouped by block; holds indices, not the tensors (a header may list a million). */
 function tensorLines(model: GgufModel): string[] {
-  const groups = new Map<string, TensorInfo[]>();
-  for (const t of model.tensors) {
-    const g = groupOf(t.name);
+  const tensors = model.tensors;
+  const groups = new Map<string, number[]>();
+  let width = 0;
+  for (let i = 0; i < tensors.length; i++) {
+    const name = tensors[i].name;
+    width = Math.max(width, name.length);
+    const g = groupOf(name);
     const list = groups.get(g);
-    if (list) list.push(t);
-    else groups.set(g, [t]);
+    if (list) list.push(i);
+    else groups.set(g, [i]);
   }
-  const width = model.tensors.reduce((w, t) => Math.max(w, t.name.length), 0);
   const lines: string[] = [];
-  for (const [g, ts] of groups) {
-    const bytes = ts.reduce((n, t) => n + t.size, 0);
-    lines.push(`  ${g}: ${ts.length} tensors, ${formatBytes(bytes)}`);
-    for (const t of ts) {
+  for (const [g, ids] of groups) {
+    let bytes = 0;
+    for (const i of ids) bytes += tensors[i].size;
+    lines.push(`  ${g}: ${ids.length} tensors, ${formatBytes(bytes)}`);
+    for (const i of ids) {
+      const t = tensors[i];
       const where = model.shards.length > 1 ? `shard ${t.shard} @ ${t.offset}` : `@ ${t.offset}`;
       lines.push(`    ${t.name.padEnd(width)}  ${t.typeName.padEnd(7)} ${`[${t.dims.join(', ')}]`.padEnd(16)} ${formatBytes(t.size).padStart(10)}  ${where}`);
     }
@@ -121,8 +127,8 @@ export function inspectText(model: GgufModel): string {
     `metadata (${model.metadata.size} keys)`,
     ...[...model.metadata].map(([k, v]) => `  ${k} = ${preview(v, isFloat32(model, k))}`),
   ];
-  if (model.tensors.length) lines.push('', 'tensors by block', ...tensorLines(model));
-  return lines.join('\n');
+  // Not `push(...tensorLines(model))`: a million arguments overflow the stack.
+  return (model.tensors.length ? lines.concat('', 'tensors by block', tensorLines(model)) : lines).join('\n');
 }
 
 function openSource(name: string): Promise<PagerSource> {

@@ -77,7 +77,9 @@ export class Forward {
     const B = this.batchSize;
     const f = 4;
     // Every matrix (token_embd too: a tied output head is a matvec over it) may be dotted with a batch.
-    const work = Math.max(0, ...model.tensors.filter((t) => t.dims.length >= 2 && t.dims[1] > 1).map((t) => kernels.workBytes(t.type, t.dims[0], B)));
+    // A loop, not Math.max(...): a header may list a million tensors (too many arguments for one call).
+    let work = 0;
+    for (const t of model.tensors) if (t.dims.length >= 2 && t.dims[1] > 1) work = Math.max(work, kernels.workBytes(t.type, t.dims[0], B));
     const embd = tensorOf(model, 'token_embd.weight', hp.arch);
     const layout = new ScratchLayout<Buffer>()
       .add('x', B * hp.nEmbd * f).add('xn', B * hp.nEmbd * f).add('tmp', B * hp.nEmbd * f)

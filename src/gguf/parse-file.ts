@@ -16,6 +16,7 @@ import { resolveLimits, type GgufLimits } from './limits.ts';
 import { readMetadata } from './metadata.ts';
 import { DEFAULT_INITIAL_READ, HeaderReader } from './reader.ts';
 import { MIN_TENSOR_INFO_BYTES, placeTensors, readTensorInfos } from './tensor-infos.ts';
+import { list } from './tensor-table.ts';
 import type { GgufModel, GgufValue } from './types.ts';
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
@@ -88,10 +89,12 @@ export async function parseGgufFile(source: PagerSource, opts: ParseOptions = {}
     const { version, tensorCount, kvCount } = await readPreamble(r, limits);
     const { metadata, types, arrayTypes } = await readMetadata(r, kvCount, limits, tensorCount * MIN_TENSOR_INFO_BYTES);
     const alignment = alignmentOf(source.name, metadata, types);
-    const tensors = await readTensorInfos(r, tensorCount, limits, 0);
+    const table = await readTensorInfos(r, tensorCount, limits, 0);
     const tensorDataOffset = Math.ceil(r.pos / alignment) * alignment;
-    placeTensors(tensors, source.name, tensorDataOffset, alignment, source.size);
-    const totalTensorBytes = tensors.reduce((sum, t) => sum + t.size, 0);
+    placeTensors(table, source.name, tensorDataOffset, alignment, source.size);
+    let totalTensorBytes = 0;
+    for (let i = 0; i < table.length; i++) totalTensorBytes += table.sizeAt(i);
+    const tensors = list(table);
     return {
       version, alignment, tensorDataOffset, fileSize: source.size,
       metadata, metadataTypes: types, metadataArrayTypes: arrayTypes,

@@ -6,6 +6,7 @@
  * model with one tensor map; each tensor's `shard` says which file holds it.
  */
 import { GgufPagerError } from '../core/errors.ts';
+import { list, tableOf, TensorTable } from './tensor-table.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { parseGgufFile, type ParseOptions } from './parse-file.ts';
 import type { GgufModel } from './types.ts';
@@ -61,17 +62,9 @@ export async function parseGgufSplit(sources: readonly PagerSource[], opts: Pars
   if (declaredTotal !== undefined && declaredTotal !== total) {
     throw splitError(first.shards[0].name, `split.tensors.count is ${String(declaredTotal)} but the shards hold ${total} tensors`, { declared: declaredTotal, total });
   }
-  const owner = new Map<string, number>();
-  const tensors = shards.flatMap((m, i) => m.tensors.map((t) => {
-    const prev = owner.get(t.name);
-    if (prev !== undefined) {
-      throw new GgufPagerError('GGUF_DUPLICATE_TENSOR', `tensor '${t.name}' is in shard ${prev} (${sources[prev].name}) and in shard ${i} (${sources[i].name})`, {
-        tensor: t.name, shards: [prev, i],
-      });
-    }
-    owner.set(t.name, i);
-    return { ...t, shard: i };
-  }));
+  if (shards.length === 1) return first;
+  const tables = shards.map((m) => tableOf(m.tensors) ?? TensorTable.from(m.tensors));
+  const tensors = list(TensorTable.concat(tables, sources.map((s) => s.name)));
   return {
     ...first,
     tensors,

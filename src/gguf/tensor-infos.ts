@@ -12,26 +12,28 @@ import { requireGgmlType, tensorByteSize } from './ggml-types.ts';
 import type { GgufLimits } from './limits.ts';
 import { readString } from './metadata.ts';
 import type { HeaderReader } from './reader.ts';
-import type { TensorInfo } from './types.ts';
+import { TensorTable } from './tensor-table.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Smallest possible tensor info: name length (8), empty name, n_dims (4), type (4), offset (8). */
 export const MIN_TENSOR_INFO_BYTES = 8 + 4 + 4 + 8;
 
-/** Tensor infos with `offset` still relative (filled in by `placeTensors`). */
-export async function readTensorInfos(r: HeaderReader, count: number, limits: GgufLimits, shard: number): Promise<TensorInfo[]> {
+/**
+ * Tensor infos into a TensorTable (typed arrays, tensor-table.ts), `offset`
+ * still to be set by `placeTensors`. A name declared twice is found by the
+ * table's index once all are read (no Set of names on the side).
+ */
+export async function readTensorInfos(r: HeaderReader, count: number, limits: GgufLimits, shard: number): Promise<TensorTable> {
   const src = r.source.name;
-  const seen = new Set<string>();
-  const out: TensorInfo[] = [];
+  const table = new TensorTable(count);
+  const infoAt = new Float64Array(count);
+  const dims: number[] = [];
   for (let i = 0; i < count; i++) {
     r.tail = (count - i - 1) * MIN_TENSOR_INFO_BYTES;
     const at = r.pos;
+    infoAt[i] = at;
     const name = await readString(r, limits, 'maxNameLength', true, `tensor #${i}`);
-    if (seen.has(name)) {
-      throw new GgufPagerError('GGUF_DUPLICATE_TENSOR', `${src}: tensor '${name}' at byte ${at} is declared twice`, { source: src, tensor: name, offset: at });
-    }
-    seen.add(name);
     await r.need(4);
     const nDims = r.u32();
     if (nDims > limits.maxDims) {
@@ -40,7 +42,7 @@ export async function readTensorInfos(r: HeaderReader, count: number, limits: Gg
       });
     }
     await r.need(nDims * 8 + 4 + 8);
-    const dims: number[] = [];
+    dims.length = 0;
     for (let d = 0; d < nDims; d++) {
       const v = r.u64();
       if (v > MAX_SAFE) {
@@ -50,13 +52,18 @@ export async function readTensorInfos(r: HeaderReader, count: number, limits: Gg
     }
     const type = r.u32();
     const rel = r.u64();
-    const { info, size } = withSource(src, at, () => ({ info: requireGgmlType(type, name), size: tensorByteSize(type, dims, name) }));
+    const size = withSource(src, at, () => (requireGgmlType(type, name), tensorByteSize(type, dims, name)));
     if (rel > MAX_SAFE) {
       throw new GgufPagerError('GGUF_TENSOR_OUT_OF_BOUNDS', `${src}: tensor '${name}' has offset ${rel}, beyond 2^53`, { source: src, tensor: name, offset: rel });
     }
-    out.push({ name, type, typeName: info.name, dims, relativeOffset: Number(rel), offset: 0, size, shard });
+    table.push(name, type, dims, Number(rel), size, shard);
   }
-  return out;
+  const dup = table.finish();
+  if (dup) {
+    const name = table.nameAt(dup[1]);
+    throw new GgufPagerError('GGUF_DUPLICATE_TENSOR', `${src}: tensor '${name}' at byte ${infoAt[dup[1]]} is declared twice`, { source: src, tensor: name, offset: infoAt[dup[1]] });
+  }
+  return table;
 }
 
 /** Re-throws a GgufPagerError with the source and header offset prefixed. */
@@ -73,32 +80,33 @@ function withSource<T>(src: string, at: number, f: () => T): T {
  * Sets each tensor's absolute `offset` and checks the layout: offsets aligned,
  * every tensor inside the file, no two tensors sharing a byte.
  */
-export function placeTensors(tensors: TensorInfo[], src: string, dataOffset: number, alignment: number, fileSize: number): void {
-  for (const t of tensors) {
-    if (t.relativeOffset % alignment !== 0) {
-      throw new GgufPagerError('GGUF_MISALIGNED', `${src}: tensor '${t.name}' at data offset ${t.relativeOffset} is not aligned to ${alignment}`, {
-        source: src, tensor: t.name, offset: t.relativeOffset, alignment,
+export function placeTensors(t: TensorTable, src: string, dataOffset: number, alignment: number, fileSize: number): void {
+  t.place(dataOffset);
+  for (let i = 0; i < t.length; i++) {
+    const rel = t.relativeOffsetAt(i);
+    if (rel % alignment !== 0) {
+      const name = t.nameAt(i);
+      throw new GgufPagerError('GGUF_MISALIGNED', `${src}: tensor '${name}' at data offset ${rel} is not aligned to ${alignment}`, {
+        source: src, tensor: name, offset: rel, alignment,
       });
     }
-    t.offset = dataOffset + t.relativeOffset;
-    if (t.offset + t.size > fileSize) {
-      throw new GgufPagerError(
-        'GGUF_TENSOR_OUT_OF_BOUNDS',
-        `${src}: tensor '${t.name}' spans bytes ${t.offset}..${t.offset + t.size}, past the end of the file (${fileSize})`,
-        { source: src, tensor: t.name, offset: t.offset, size: t.size, fileSize },
-      );
+    const offset = t.offsetAt(i);
+    const size = t.sizeAt(i);
+    if (offset + size > fileSize) {
+      const name = t.nameAt(i);
+      throw new GgufPagerError('GGUF_TENSOR_OUT_OF_BOUNDS', `${src}: tensor '${name}' spans bytes ${offset}..${offset + size}, past the end of the file (${fileSize})`,
+        { source: src, tensor: name, offset, size, fileSize });
     }
   }
-  const byOffset = tensors.filter((t) => t.size > 0).sort((a, b) => a.offset - b.offset);
-  for (let i = 1; i < byOffset.length; i++) {
-    const prev = byOffset[i - 1];
-    const cur = byOffset[i];
-    if (prev.offset + prev.size > cur.offset) {
-      throw new GgufPagerError(
-        'GGUF_TENSOR_OVERLAP',
-        `${src}: tensor '${cur.name}' at byte ${cur.offset} overlaps '${prev.name}' (bytes ${prev.offset}..${prev.offset + prev.size})`,
-        { source: src, tensor: cur.name, other: prev.name, offset: cur.offset },
-      );
+  const byOffset = Uint32Array.from({ length: t.length }, (_, i) => i).filter((i) => t.sizeAt(i) > 0).sort((a, b) => t.offsetAt(a) - t.offsetAt(b));
+  for (let k = 1; k < byOffset.length; k++) {
+    const prev = byOffset[k - 1];
+    const cur = byOffset[k];
+    if (t.offsetAt(prev) + t.sizeAt(prev) > t.offsetAt(cur)) {
+      const [name, other] = [t.nameAt(cur), t.nameAt(prev)];
+      throw new GgufPagerError('GGUF_TENSOR_OVERLAP',
+        `${src}: tensor '${name}' at byte ${t.offsetAt(cur)} overlaps '${other}' (bytes ${t.offsetAt(prev)}..${t.offsetAt(prev) + t.sizeAt(prev)})`,
+        { source: src, tensor: name, other, offset: t.offsetAt(cur) });
     }
   }
 }

@@ -61,8 +61,12 @@ export interface GgufModel {
   metadataTypes: Map<string, number>;
   /** For ARRAY keys only: the element type (set by the parser; optional for hand-built models). */
   metadataArrayTypes?: Map<string, GgufTypeSpec>;
-  /** All tensors across all shards, in file order (shard 0 first). */
-  tensors: TensorInfo[];
+  /**
+   * All tensors across all shards, in file order (shard 0 first). A parsed
+   * model's is a read-only view of a typed-array table (tensor-table.ts):
+   * each element is made on access, so keep what you need rather than the objects.
+   */
+  tensors: readonly TensorInfo[];
   shards: GgufShard[];
   /** Sum of every tensor's `size`. */
   totalTensorBytes: number;

@@ -3,6 +3,11 @@
  * a split model), a list of shard URLs, or a Blob/File. With a cache, each
  * remote sits behind a CachedSource (OPFS, else IndexedDB) and, when asked,
  * the whole file is fetched into it during load, with progress.
+ *
+ * A URL's GGUF header is parsed from the network first, before any cache
+ * entry is opened: a file that is not GGUF (an HTML page), a header over the
+ * limits, or a model the caller's `checkHeader` refuses (one that cannot fit
+ * the budget) fails having read only its header, and stores nothing.
  */
 import { GgufPagerError } from '../core/errors.ts';
 import { splitShardNames } from '../gguf/split.ts';
@@ -14,6 +19,9 @@ import { HttpRangeSource, type HttpStall } from '../sources/http.ts';
 import type { PagerSource } from '../sources/source.ts';
 import type { CacheStore } from './protocol.ts';
 import type { IntegrityReport } from '../sources/integrity.ts';
+import { parseGguf } from '../gguf/parse.ts';
+import { hasCachedVersion } from '../sources/storage.ts';
+import type { GgufModel } from '../gguf/types.ts';
 
 /** Without a cache, open keeps the first MiB: the parser's many small header reads are then answered from it. */
 export const UNCACHED_HEAD_BYTES = 1 << 20;
@@ -34,6 +42,8 @@ export interface OpenedSources {
   key: string;
   /** SHA-256 checks that passed when the sources were downloaded (integrity.ts). */
   integrity?: IntegrityReport[];
+  /** The header, parsed from the network before any cache entry was opened (URL inputs). */
+  header?: GgufModel;
   /** Bytes that came over the network / from the device cache, summed over shards. */
   traffic(): { fromNetwork: number; fromCache: number };
   close(): Promise<void>;
@@ -44,6 +54,8 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /** Told when an HTTP read stalls (see HttpRangeOptions.onStall). */
   onStall?: (s: HttpStall) => void;
+  /** Judges a URL input's header (and its remotes, which it must not keep) before anything is cached; a throw refuses the load. */
+  checkHeader?: (header: GgufModel, remotes: PagerSource[]) => void | Promise<void>;
 }
 
 /** Shard URLs of an input: a list as given, or one URL expanded when it names shard 1 of N. */
@@ -81,17 +93,48 @@ async function unlessAborted<T extends PagerSource>(opening: Promise<T>, signal:
   });
 }
 
-async function openUrl(url: string, opts: OpenOptions): Promise<PagerSource> {
-  const cached = opts.cache !== 'none';
-  // Behind a cache the header is read through the cache too: open asks for one byte, to learn size and identity.
-  const remote = await unlessAborted(HttpRangeSource.open(url, { headBytes: cached ? 1 : UNCACHED_HEAD_BYTES, onStall: opts.onStall }), opts.signal, url);
-  if (!cached) return remote;
+function openRemote(url: string, opts: OpenOptions): Promise<HttpRangeSource> {
+  // Behind a cache the header is parsed from the network first: open asks for one byte, to learn size and identity.
+  return unlessAborted(HttpRangeSource.open(url, { headBytes: opts.cache !== 'none' ? 1 : UNCACHED_HEAD_BYTES, onStall: opts.onStall }), opts.signal, url);
+}
+
+function openCached(remote: PagerSource, url: string, opts: OpenOptions): Promise<CachedSource> {
+  return unlessAborted(CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb', signal: opts.signal }), opts.signal, url);
+}
+
+/**
+ * The remotes of `urls`, their header parsed and checked, each behind its
+ * cache entry when there is a cache. The header comes from the network unless
+ * every shard's entry already holds this version of the file (then from the device).
+ */
+async function openUrls(urls: string[], opts: OpenOptions): Promise<{ sources: PagerSource[]; header: GgufModel }> {
+  const remotes: HttpRangeSource[] = [];
+  const sources: PagerSource[] = [];
   try {
-    return await unlessAborted(CachedSource.open(remote, { key: url, store: opts.cache as 'auto' | 'opfs' | 'idb', signal: opts.signal }), opts.signal, url);
+    for (const url of urls) remotes.push(await openRemote(url, opts));
+    if (opts.cache !== 'none' && await allCached(urls, remotes, opts.cache)) {
+      for (let i = 0; i < urls.length; i++) sources.push(await openCached(remotes[i], urls[i], opts));
+      const header = await parseGguf(sources, { signal: opts.signal });
+      await opts.checkHeader?.(header, sources);
+      return { sources, header };
+    }
+    const header = await parseGguf(remotes, { signal: opts.signal });
+    await opts.checkHeader?.(header, remotes);
+    for (let i = 0; i < urls.length; i++) sources.push(opts.cache === 'none' ? remotes[i] : await openCached(remotes[i], urls[i], opts));
+    return { sources, header };
   } catch (e) {
-    await remote.close();
+    // A CachedSource closes its remote; the remotes not yet behind one are closed here. An entry that
+    // existed is left as it was (its bytes are this version's); none was made for a refused file.
+    await Promise.all([...sources.map((s) => s.close?.()), ...remotes.slice(sources.length).map((r) => r.close())]);
     throw e;
   }
+}
+
+async function allCached(urls: string[], remotes: HttpRangeSource[], store: CacheStore): Promise<boolean> {
+  for (let i = 0; i < urls.length; i++) {
+    if (!(await hasCachedVersion(urls[i], remotes[i].identity, store as 'auto' | 'opfs' | 'idb'))) return false;
+  }
+  return true;
 }
 
 export async function openSources(input: WorkerModelInput, opts: OpenOptions): Promise<OpenedSources> {
@@ -104,15 +147,10 @@ export async function openSources(input: WorkerModelInput, opts: OpenOptions): P
     return { sources: [src], label: src.name, key: '', traffic: () => ({ fromNetwork: 0, fromCache: 0 }), close: () => src.close() };
   }
   const urls = shardUrls(input);
-  const sources: PagerSource[] = [];
-  try {
-    for (const url of urls) sources.push(await openUrl(url, opts));
-  } catch (e) {
-    await Promise.all(sources.map((s) => s.close?.()));
-    throw e;
-  }
+  const { sources, header } = await openUrls(urls, opts);
   return {
     sources,
+    header,
     label: urls[0],
     key: opts.cache === 'none' ? '' : urls[0],
     traffic() {

@@ -13,12 +13,19 @@ interface Entry {
 
 export interface SourceRef {
   opened: OpenedSources;
+  /** True while this is the only reference to the sources. */
+  readonly sole: boolean;
   /** Idempotent. */
   release(): Promise<void>;
 }
 
 export class SourcePool {
   private readonly entries = new Map<string, Entry>();
+
+  /** Stops sharing the sources of `key`: the next acquire opens them again (current holders keep theirs). */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
 
   async acquire(key: string, open: () => Promise<OpenedSources>): Promise<SourceRef> {
     let entry = this.entries.get(key);
@@ -39,6 +46,9 @@ export class SourcePool {
     let released = false;
     return {
       opened,
+      get sole() {
+        return entry.refs === 1 && !released;
+      },
       release: async () => {
         if (released) return;
         released = true;

@@ -32,6 +32,9 @@ import type {
 import { ModelWarmup, type WarmupResult as WarmupRun } from './warmup.ts';
 import { verifyCached, type VerifyResult } from './cache-verify.ts';
 import { CachedSource } from '../sources/cached.ts';
+import type { PagerSource } from '../sources/source.ts';
+import { checkFitsDry } from './fit-check.ts';
+import { settleFailedLoad } from './failed-load.ts';
 
 export type WorkerLoadOptions = Omit<LoadOptions, 'onProgress' | 'signal'>;
 
@@ -119,22 +122,29 @@ export class WorkerRuntime {
       const meter = new ProgressMeter(onProgress);
       const expected = integrityOption(input, store, opts);
       const engineOpts = { contextLength: opts.contextLength, kvType: opts.kvType, batchSize: opts.batchSize };
+      this.dropInvalidated(sourceKey);
       const lease = await cache.acquire(`${sourceKey}|${JSON.stringify(opts.policy ?? 'default')}|${JSON.stringify(engineOpts)}`, async () => {
         meter.phase('header', 0, 0);
-        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal, onStall: (st) => meter.stall(st) }));
+        const prefetch = readsFromDevice(input, store, opts) ? 0 : 1;
+        const policyOf = (model: GgufModel) => opts.policy ?? defaultPolicy(model, core.arena.capacity, prefetch);
+        // Checked on the header alone, before anything is cached or downloaded (open-sources.ts, fit-check.ts).
+        const checkHeader = (model: GgufModel, remotes: PagerSource[]) => checkFitsDry(core, this.budget, model, remotes, String(input), policyOf(model), engineOpts);
+        const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal, onStall: (st) => meter.stall(st), checkHeader }));
         const opened = ref.opened;
         try {
+          if (expected && opened.sources.length > 1) throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: integrity names one file, but this model has ${opened.sources.length} shards`, { url: opened.label });
+          const model = opened.header ?? await parseGguf(opened.sources, { signal });
+          if (!opened.header) await checkFitsDry(core, this.budget, model, opened.sources, opened.label, policyOf(model), engineOpts);
           if (store !== 'none' && opts.download !== false) {
             const tick = (t: DownloadTick) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal);
-            if (expected && opened.sources.length > 1) throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: integrity names one file, but this model has ${opened.sources.length} shards`, { url: opened.label });
             opened.integrity = await downloadIntoCache(opened.sources, tick, { signal, expected: (src) => expected ?? etagDigest(src.identity) });
           }
           meter.phase('header', 0, 0, opened.traffic());
-          const model = await parseGguf(opened.sources, { signal });
-          return new LoadedModel(this.nextModel++, model, ref, core, opts.policy ?? defaultPolicy(model, core.arena.capacity, readsFromDevice(input, store, opts) ? 0 : 1), engineOpts);
+          return new LoadedModel(this.nextModel++, model, ref, core, policyOf(model), engineOpts);
         } catch (e) {
+          const err = await settleFailedLoad(ref, e);
           await ref.release();
-          throw e;
+          throw err;
         }
       });
       const handle = this.nextHandle++;
@@ -142,16 +152,16 @@ export class WorkerRuntime {
       try {
         if (pinnedSet(lease.model.model, lease.model.policy).size > 0) await lease.model.pager.loadPinned();
       } catch (e) {
-        this.unload(handle);
+        await this.unload(handle);
         throw e;
       }
       const reports = (lease.model.opened.integrity ??= []);
       if (expected && !reports.some((r) => r.sha256 === expected.sha256)) {
         // Already loaded (or downloaded without this digest): hash the cached bytes now.
         const url = lease.model.opened.key;
-        const r = await this.cacheVerify(url, opts.integrity).catch((e: unknown) => (this.unload(handle), Promise.reject(e)));
+        const r = await this.cacheVerify(url, opts.integrity).catch(async (e: unknown) => { await this.unload(handle); throw e; });
         if (!r.intact) {
-          this.unload(handle);
+          await this.unload(handle);
           throw new GgufPagerError('INTEGRITY_MISMATCH', `${url}: the cached bytes hash to SHA-256 ${r.sha256 || '(incomplete entry)'}, but the integrity option says ${expected.sha256}`, { url, sha256: r.sha256, expected: expected.sha256, source: 'option' });
         }
         reports.push({ url, ...expected, verified: true });
@@ -281,14 +291,22 @@ export class WorkerRuntime {
     }
   }
 
-  /** Ends a handle's lease, aborting its pending calls; idempotent (a handle unloaded by a cache deletion may be disposed again). */
-  unload(handle: number): void {
+  /**
+   * Ends a handle's lease, aborting its pending calls; idempotent (a handle unloaded by a cache deletion may be disposed again).
+   * A model that reads from an on-device cache entry is disposed with its last handle: its sources
+   * close and the entry's lock is released, so another tab may delete it and quota eviction may take it.
+   */
+  async unload(handle: number): Promise<void> {
     for (const c of this.calls.get(handle) ?? []) c.abort();
     this.calls.delete(handle);
     const lease = this.handles.get(handle);
     if (!lease) return;
     this.handles.delete(handle);
     lease.release();
+    const stillUsed = [...this.handles.values()].some((l) => l.model === lease.model);
+    if (stillUsed || lease.model.opened.key === '' || !this.cache) return;
+    if (this.cache.entriesSnapshot().some(([k, m]) => k === lease.key && m === lease.model)) this.cache.evict(lease.key);
+    await this.cache.drain();
   }
 
   stats(): RuntimeStats {
@@ -354,9 +372,23 @@ export class WorkerRuntime {
     this.core = null;
   }
 
+  /**
+   * After SOURCE_CHANGED (or a discarded entry) the models reading `sourceKey` are stale: they leave the
+   * model cache (handles still open keep failing) and the next load opens the URL and its entry afresh.
+   */
+  private dropInvalidated(sourceKey: string): void {
+    const cache = this.started().cache;
+    for (const [key, m] of cache.entriesSnapshot()) {
+      if (key.startsWith(`${sourceKey}|`) && m.opened.sources.some((s) => s instanceof CachedSource && s.invalid)) {
+        cache.evict(key);
+        this.sourcePool.forget(sourceKey);
+      }
+    }
+  }
+
   private async unloadUsers(uses: (m: LoadedModel) => boolean): Promise<void> {
     const cache = this.started().cache;
-    for (const [h, l] of [...this.handles]) if (uses(l.model)) this.unload(h);
+    for (const [h, l] of [...this.handles]) if (uses(l.model)) await this.unload(h);
     for (const [key, m] of cache.entriesSnapshot()) if (uses(m)) cache.evict(key);
     await cache.drain();
   }

@@ -3,6 +3,7 @@
  * namespace because idb-keyval's createStore makes one object store per database:
  *
  *   <namespace>-chunks / chunks          `${id}:${i}` → ArrayBuffer of chunk i
+ *                                        `${id}:journal` → presence journal (journal.ts)
  *   <namespace>-manifests / manifests    key → manifest JSON (one put: atomic)
  *
  * Each chunk is its own committed transaction, so a chunk is durable when its
@@ -11,7 +12,9 @@
  */
 import { createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
 import type { CacheStore } from './cached-store.ts';
-import { decodeManifest, encodeManifest, type CacheManifest } from './manifest.ts';
+import { decodeManifest, encodeManifest, mergeJournal, type CacheManifest } from './manifest.ts';
+import { JournalQueue, decodeJournal, encodeJournal } from './journal.ts';
+import { entryId } from './cached-store.ts';
 import { deleteKeyRange, readChunksInto, writeChunks } from './idb-chunks.ts';
 import { requireIndexedDb, storageError } from './storage-env.ts';
 import { GgufPagerError } from '../core/errors.ts';
@@ -33,6 +36,21 @@ function stores(ns: string): Stores {
   return s;
 }
 
+const journalKey = (id: string) => `${id}:journal`;
+
+/** ORs the entry's journal (chunks recorded durable since the JSON was saved) into `m`. */
+async function withJournal(ns: string, m: CacheManifest): Promise<CacheManifest> {
+  let raw: unknown;
+  try {
+    raw = await get(journalKey(await entryId(m.key)), stores(ns).chunks);
+  } catch {
+    return m; // unreadable: the JSON alone is used
+  }
+  const j = decodeJournal(raw instanceof ArrayBuffer ? new Uint8Array(raw) : undefined);
+  mergeJournal(m, j?.gen, j?.bits);
+  return m;
+}
+
 export async function readIdbManifest(ns: string, key: string): Promise<CacheManifest | undefined> {
   let raw: unknown;
   try {
@@ -42,7 +60,7 @@ export async function readIdbManifest(ns: string, key: string): Promise<CacheMan
   }
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string') throw new GgufPagerError('CACHE_CORRUPT', `cache manifest of ${key}: not a string`, { key });
-  return decodeManifest(raw, key);
+  return withJournal(ns, decodeManifest(raw, key));
 }
 
 /** Every manifest in the namespace, with its key; unreadable ones come back as errors. */
@@ -53,15 +71,15 @@ export async function listIdbManifests(ns: string): Promise<Array<{ key: string;
   } catch (e) {
     throw storageError(e, `idb:${ns}: listing manifests`);
   }
-  return all.map(([k, v]) => {
+  return Promise.all(all.map(async ([k, v]) => {
     const key = String(k);
     try {
       if (typeof v !== 'string') throw new GgufPagerError('CACHE_CORRUPT', `cache manifest of ${key}: not a string`, { key });
-      return { key, manifest: decodeManifest(v, key) };
+      return { key, manifest: await withJournal(ns, decodeManifest(v, key)) };
     } catch (error) {
       return { key, error };
     }
-  });
+  }));
 }
 
 /** Removes the manifest of `key` first, then its chunks (a crash in between leaves only unreferenced chunks). */
@@ -113,6 +131,7 @@ export function openIdbCacheStore(ns: string, key: string, id: string): CacheSto
 class IdbCacheStore implements CacheStore {
   readonly kind = 'idb' as const;
   readonly zeroCopy = false;
+  private readonly journal = new JournalQueue();
 
   constructor(private readonly ns: string, readonly key: string, readonly id: string, private readonly s: Stores) {}
 
@@ -122,6 +141,13 @@ class IdbCacheStore implements CacheStore {
 
   writeChunk(m: CacheManifest, index: number, bytes: Uint8Array): Promise<void> {
     return writeChunks(this.s.chunks, this.file(m), index, bytes);
+  }
+
+  recordChunk(m: CacheManifest): Promise<void> {
+    const gen = m.gen;
+    if (!gen) return Promise.resolve();
+    // Each write takes the bitmap as it is when it runs: it holds every bit recorded before it.
+    return this.journal.run(() => set(journalKey(this.id), encodeJournal(gen, m.present).buffer, this.s.chunks));
   }
 
   loadManifest(): Promise<CacheManifest | undefined> {

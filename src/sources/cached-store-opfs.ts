@@ -3,6 +3,7 @@
  *
  *   <namespace>/<id>/data            chunk i at byte i * chunkSize (sparse until fetched)
  *   <namespace>/<id>/manifest.json   written with createWritable(): swapped in atomically
+ *   <namespace>/<id>/journal         presence journal (journal.ts): one byte rewritten per durable chunk
  *
  * In a worker the data file is read and written through its sync access handle
  * (reads land straight in the target); on the page through the getFile() /
@@ -11,15 +12,28 @@
  */
 import { GgufPagerError } from '../core/errors.ts';
 import type { CacheStore } from './cached-store.ts';
-import { MAX_MANIFEST_CHARS, decodeManifest, encodeManifest, type CacheManifest } from './manifest.ts';
+import { MAX_MANIFEST_CHARS, decodeManifest, encodeManifest, mergeJournal, type CacheManifest } from './manifest.ts';
+import { JOURNAL_HEADER, JournalQueue, decodeJournal, encodeJournal } from './journal.ts';
 import { openOpfsFile, opfsFileHandle, removeOpfsEntry, type OpfsFile } from './opfs-file.ts';
 import { opfsRoot, storageError } from './storage-env.ts';
 
 const dataPath = (ns: string, id: string) => `${ns}/${id}/data`;
 const manifestPath = (ns: string, id: string) => `${ns}/${id}/manifest.json`;
+const journalPath = (ns: string, id: string) => `${ns}/${id}/journal`;
 
-/** Reads the manifest of entry `id` (undefined when absent). `key` undefined: accept the key it names. */
-export async function readOpfsManifest(ns: string, id: string, key?: string): Promise<CacheManifest | undefined> {
+/** The journal's bytes read through `getFile()` (listing from any context); undefined when absent or unreadable. */
+async function readJournalFile(ns: string, id: string): Promise<Uint8Array | undefined> {
+  try {
+    const file = await (await opfsFileHandle(journalPath(ns, id))).getFile();
+    if (file.size > MAX_MANIFEST_CHARS) return undefined;
+    return new Uint8Array(await file.arrayBuffer());
+  } catch {
+    return undefined; // absent, or held by a writer in a way this context cannot read: the JSON alone is used
+  }
+}
+
+/** Reads the manifest of entry `id` with its journal's chunks (undefined when absent). `key` undefined: accept the key it names. */
+export async function readOpfsManifest(ns: string, id: string, key?: string, journal?: () => Promise<Uint8Array | undefined>): Promise<CacheManifest | undefined> {
   let text: string;
   try {
     const file = await (await opfsFileHandle(manifestPath(ns, id))).getFile();
@@ -37,7 +51,10 @@ export async function readOpfsManifest(ns: string, id: string, key?: string): Pr
     if (typeof named !== 'string') throw new GgufPagerError('CACHE_CORRUPT', `cache manifest ${manifestPath(ns, id)}: no key`, { id });
     key = named;
   }
-  return decodeManifest(text, key);
+  const m = decodeManifest(text, key);
+  const j = decodeJournal(await (journal ?? (() => readJournalFile(ns, id)))());
+  mergeJournal(m, j?.gen, j?.bits);
+  return m;
 }
 
 /** Removes entry `id` (its directory); false when it did not exist. */
@@ -63,7 +80,14 @@ export async function listOpfsEntryIds(ns: string): Promise<string[]> {
 
 export async function openOpfsCacheStore(ns: string, key: string, id: string): Promise<CacheStore> {
   const data = await openOpfsFile(dataPath(ns, id), { create: true, shared: true });
-  return new OpfsCacheStore(ns, key, id, data);
+  let journal: OpfsFile;
+  try {
+    journal = await openOpfsFile(journalPath(ns, id), { create: true, shared: true });
+  } catch (e) {
+    await data.close();
+    throw e;
+  }
+  return new OpfsCacheStore(ns, key, id, data, journal);
 }
 
 class OpfsCacheStore implements CacheStore {
@@ -71,8 +95,11 @@ class OpfsCacheStore implements CacheStore {
 
   readonly writePiece?: (at: number, bytes: Uint8Array) => void;
   readonly flushPieces?: () => Promise<void>;
+  private readonly journalQueue = new JournalQueue();
+  /** The gen whose full journal is on disk (then one byte per chunk is enough). */
+  private journalGen: string | undefined;
 
-  constructor(private readonly ns: string, readonly key: string, readonly id: string, private readonly data: OpfsFile) {
+  constructor(private readonly ns: string, readonly key: string, readonly id: string, private readonly data: OpfsFile, private readonly journal: OpfsFile) {
     const writeSync = data.writeSync?.bind(data);
     if (writeSync) {
       this.writePiece = (at, bytes) => writeSync(at, bytes);
@@ -97,8 +124,30 @@ class OpfsCacheStore implements CacheStore {
     await this.data.flush();
   }
 
+  recordChunk(m: CacheManifest, index: number): Promise<void> {
+    return this.journalQueue.run(async () => {
+      if (!m.gen) return;
+      if (this.journalGen !== m.gen) {
+        const whole = encodeJournal(m.gen, m.present);
+        await this.journal.write(0, whole);
+        await this.journal.truncate(whole.length);
+        this.journalGen = m.gen;
+      } else {
+        const b = index >> 3;
+        await this.journal.write(JOURNAL_HEADER + b, m.present.subarray(b, b + 1));
+      }
+      await this.journal.flush();
+    });
+  }
+
   loadManifest(): Promise<CacheManifest | undefined> {
-    return readOpfsManifest(this.ns, this.id, this.key);
+    return readOpfsManifest(this.ns, this.id, this.key, async () => {
+      const size = await this.journal.size();
+      if (size > MAX_MANIFEST_CHARS) return undefined;
+      const bytes = new Uint8Array(size);
+      const n = await this.journal.read(0, bytes);
+      return bytes.subarray(0, n);
+    });
   }
 
   async saveManifest(m: CacheManifest): Promise<void> {
@@ -119,15 +168,22 @@ class OpfsCacheStore implements CacheStore {
   }
 
   async clearData(): Promise<void> {
+    await this.journalQueue.run(async () => {
+      this.journalGen = undefined;
+      await this.journal.truncate(0);
+      await this.journal.flush();
+    });
     await this.data.truncate(0);
     await this.data.flush();
   }
 
   async close(): Promise<void> {
+    await this.journalQueue.run(() => this.journal.close());
     await this.data.close();
   }
 
   async destroy(): Promise<void> {
+    await this.journalQueue.run(() => this.journal.close());
     await this.data.close();
     await removeOpfsEntry(manifestPath(this.ns, this.id));
     await removeOpfsCacheEntry(this.ns, this.id);

@@ -30,7 +30,13 @@ export interface CacheStore {
   writePiece?(at: number, bytes: Uint8Array): void;
   /** Makes every piece written so far durable. Present with `writePiece`. */
   flushPieces?(): Promise<void>;
-  /** The stored manifest, undefined when there is none; `CACHE_CORRUPT` when unreadable. */
+  /**
+   * Records at once that chunk `index` (already marked in `m`) is durable, in
+   * the entry's presence journal (journal.ts). Never rejects: a lost record
+   * costs a re-fetch after a crash.
+   */
+  recordChunk(m: CacheManifest, index: number): Promise<void>;
+  /** The stored manifest (with the journal's chunks), undefined when there is none; `CACHE_CORRUPT` when unreadable. */
   loadManifest(): Promise<CacheManifest | undefined>;
   /** Replaces the stored manifest atomically. */
   saveManifest(m: CacheManifest): Promise<void>;

@@ -6,7 +6,8 @@
  *     chunks missing  ──▶ remote.readInto (into target when the chunk lies inside it)
  *                         ──▶ store.writeChunk (write + flush)   durable
  *                         ──▶ mark the chunk's bit               present
- *                         ──▶ persist the manifest               remembered
+ *                         ──▶ record it in the journal           remembered (journal.ts)
+ *                         ──▶ save the manifest's JSON, now and then
  *
  * A crash between any two steps costs a re-fetch, never garbage: a bit is set
  * only after its bytes are durable. Missing chunks are fetched once however
@@ -33,9 +34,9 @@ import { DEFAULT_NAMESPACE, entryId, type CacheStore, type CacheStoreKind } from
 import { openOpfsCacheStore, readOpfsManifest } from './cached-store-opfs.ts';
 import { openIdbCacheStore, readIdbManifest } from './cached-store-idb.ts';
 import { lockName, tryLock, waitLock, writeLockName } from './cached-lock.ts';
-import { chunkLength, hasChunk, markChunk, newManifest, presentChunks, sameIdentity, type CacheManifest } from './manifest.ts';
+import { chunkLength, hasChunk, markChunk, newGen, newManifest, presentChunks, sameIdentity, type CacheManifest } from './manifest.ts';
 import { ensureRoom, retryAfterEviction } from './storage.ts';
-import { checkReadRange, hasIndexedDb, hasOpfs, hasSyncAccessHandles, requireIndexedDb, throwIfAborted } from './storage-env.ts';
+import { checkReadRange, isQuotaError, hasIndexedDb, hasOpfs, hasSyncAccessHandles, requireIndexedDb, throwIfAborted } from './storage-env.ts';
 import { IDB_DEFAULT_CHUNK_SIZE } from './idb.ts';
 
 /** Default chunk of OPFS entries: the unit of fetch, of durability and of resume. */
@@ -44,6 +45,8 @@ export const DEFAULT_FETCH_CONCURRENCY = 4;
 export const DEFAULT_WAIT_FOR_WRITER_MS = 30 * 60_000;
 /** During a download the manifest is saved at most this often (and when the entry is complete). */
 const PERSIST_EVERY_MS = 1000;
+/** After a write failed for quota (nothing left to evict), reads pass through to the network this long before storing is tried again. */
+const STORE_FULL_RETRY_MS = 30_000;
 
 export interface CachedProgress {
   /** Bytes fetched from the remote by this CachedSource (whole chunks). */
@@ -52,6 +55,8 @@ export interface CachedProgress {
   fromCache: number;
   /** Bytes of the entry durably cached (from any session). */
   cachedBytes: number;
+  /** Bytes fetched that could not be stored (storage full): reads of them go to the network again. */
+  unstoredBytes?: number;
   totalBytes: number;
   chunksCached: number;
   chunksTotal: number;
@@ -79,6 +84,10 @@ export class CachedSource implements PagerSource {
   readonly name: string;
   private fromNetwork = 0;
   private fromCache = 0;
+  /** Bytes read from the network that could not be stored (the quota was full). */
+  private unstored = 0;
+  /** Until then (ms since the epoch) missing bytes are read straight from the remote: the store was full. */
+  private storeFullUntil = 0;
   private chunksCached: number;
   private readonly inflight = new Map<number, Promise<void>>();
   private readonly slots: Slots;
@@ -197,7 +206,7 @@ export class CachedSource implements PagerSource {
 
   stats(): CachedProgress {
     return {
-      fromNetwork: this.fromNetwork, fromCache: this.fromCache, cachedBytes: this.manifest.bytesCached,
+      fromNetwork: this.fromNetwork, fromCache: this.fromCache, cachedBytes: this.manifest.bytesCached, ...(this.unstored ? { unstoredBytes: this.unstored } : {}),
       totalBytes: this.size, chunksCached: this.chunksCached, chunksTotal: this.manifest.chunkCount,
     };
   }
@@ -227,7 +236,10 @@ export class CachedSource implements PagerSource {
       await this.invalidate();
       throw failed?.reason ?? this.stale;
     }
-    if (results.some((r) => r.status === 'fulfilled' && r.value)) await this.persist();
+    if (results.some((r) => r.status === 'fulfilled' && r.value)) {
+      // A manifest that cannot be saved for quota costs a re-fetch later (the journal has the chunks), not this read.
+      await this.persist().catch((e: unknown) => { if (!isQuotaError(e)) throw e; });
+    }
     if (failed) throw failed.reason;
   }
 
@@ -263,8 +275,8 @@ export class CachedSource implements PagerSource {
       } finally {
         this.inflight.delete(i);
       }
-      // The manifest is saved at most once a second during a download (each save is a new writable file in
-      // OPFS, and their memory waited for the GC: docs/memory.md); a crash in between costs a re-fetch only.
+      // The manifest's JSON is saved at most once a second during a download (each save is a new writable file
+      // in OPFS, and their memory waited for the GC: docs/memory.md); each chunk is in the journal already.
       if (Date.now() - this.lastPersist >= PERSIST_EVERY_MS || this.manifest.bytesCached === this.size) await this.persist();
       return true;
     }
@@ -311,7 +323,7 @@ export class CachedSource implements PagerSource {
       }
     } finally {
       this.finishWriting();
-      this.unlock();
+      this.unlockOnce();
       await this.remote.close?.();
     }
   }
@@ -342,6 +354,7 @@ export class CachedSource implements PagerSource {
         }
         continue;
       }
+      if (Date.now() < this.storeFullUntil) return this.readThrough(i, offset, target, signal);
       const p = this.fetchChunk(i, offset, target, signal);
       this.inflight.set(i, p);
       try {
@@ -353,6 +366,21 @@ export class CachedSource implements PagerSource {
     }
   }
 
+  /**
+   * While the store is full: only chunk `i`'s part of the target, straight from the remote (no whole chunk
+   * is fetched that cannot be kept, so no byte comes twice for one read). Resolves false (nothing stored).
+   */
+  private async readThrough(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<boolean> {
+    const cs = this.manifest.chunkSize;
+    const from = Math.max(offset, i * cs);
+    const to = Math.min(offset + target.length, i * cs + chunkLength(this.manifest, i));
+    await this.slots.run(() => this.fetchRemote(from, target.subarray(from - offset, to - offset), signal));
+    this.fromNetwork += to - from;
+    this.unstored += to - from;
+    this.emit();
+    return false;
+  }
+
   private async fetchChunk(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<void> {
     this.checkWritable(i);
     const m = this.manifest;
@@ -360,6 +388,7 @@ export class CachedSource implements PagerSource {
     const len = chunkLength(m, i);
     const at = start - offset;
     const inside = at >= 0 && at + len <= target.length;
+    let stored = true;
     await this.slots.run(async () => {
       throwIfAborted(signal, `${this.name} chunk ${i} at ${start}`);
       this.checkStale();
@@ -372,11 +401,22 @@ export class CachedSource implements PagerSource {
         target.set(buf.subarray(from - start, to - start), from - offset);
       }
       this.checkStale();
-      await retryAfterEviction(() => this.store.writeChunk(m, i, buf), { namespace: this.ns, except: this.key, needed: len });
+      try {
+        await retryAfterEviction(() => this.store.writeChunk(m, i, buf), { namespace: this.ns, except: this.key, needed: len });
+      } catch (e) {
+        // The storage is full and nothing else may be evicted: the read is answered from the network all the same.
+        if (!isQuotaError(e)) throw e;
+        stored = false;
+      }
     });
-    if (this.stale) return;
+    if (!stored) {
+      this.unstored += len;
+      this.storeFullUntil = Date.now() + STORE_FULL_RETRY_MS;
+    }
+    if (this.stale || !stored) return;
     markChunk(m, i);
     this.chunksCached++;
+    await this.store.recordChunk(m, i);
     this.emit();
   }
 
@@ -427,6 +467,7 @@ export class CachedSource implements PagerSource {
     if (this.stale) return;
     markChunk(m, i);
     this.chunksCached++;
+    await this.store.recordChunk(m, i);
     this.emit();
   }
 
@@ -459,14 +500,36 @@ export class CachedSource implements PagerSource {
     return this.queued;
   }
 
-  /** Deletes the entry once the reads in flight have settled. Idempotent. */
+  /**
+   * Deletes the entry once the reads in flight have settled, then lets go of
+   * its locks: this source never touches the entry again, and the next open
+   * of the key (in this or another tab) starts it afresh. Idempotent.
+   */
   private invalidate(): Promise<void> {
     this.invalidation ??= (async () => {
-      await Promise.allSettled([...this.inflight.values()]);
-      await this.saving;
-      await this.store.destroy();
+      try {
+        await Promise.allSettled([...this.inflight.values()]);
+        await this.saving;
+        await this.store.destroy();
+      } finally {
+        this.finishWriting();
+        this.unlockOnce();
+      }
     })();
     return this.invalidation;
+  }
+
+  /** True once the entry was found stale or discarded: every read fails, and a new load must open the key again. */
+  get invalid(): boolean {
+    return this.stale !== undefined;
+  }
+
+  private unlocked = false;
+
+  private unlockOnce(): void {
+    if (this.unlocked) return;
+    this.unlocked = true;
+    this.unlock();
   }
 
   /** Reads may start only while open; reads in flight finish even while close() waits for them. */
@@ -527,6 +590,7 @@ async function loadOrStart(store: CacheStore, remote: PagerSource, opts: CachedS
   const save = (x: CacheManifest) => retryAfterEviction(() => store.saveManifest(x), { namespace: ns, except: opts.key, needed: 0 });
   if (m && m.store === store.kind && sameIdentity(m.identity, remote.identity)) {
     m.lastUsed = Date.now();
+    m.gen ??= newGen(); // an entry from before journals: its journal starts now
     await save(m);
     return m;
   }

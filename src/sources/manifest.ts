@@ -14,6 +14,11 @@
  * string value in IndexedDB) it is JSON with the bitmap in base64. Decoding
  * checks every field: a manifest that fails is `CACHE_CORRUPT`, and the cache
  * then starts the entry over (re-fetching) instead of trusting it.
+ *
+ * The JSON is saved now and then; between saves each chunk made durable is
+ * recorded at once in the entry's presence journal (journal.ts): the bitmap
+ * again, tagged with the manifest's `gen`, so a closed tab loses only the
+ * chunks in flight. Loading ORs the journal's bits in when its `gen` matches.
  */
 import { GgufPagerError } from '../core/errors.ts';
 import type { SourceIdentity } from './source.ts';
@@ -41,6 +46,27 @@ export interface CacheManifest {
   lastUsed: number;
   /** SHA-256 (hex) the whole entry was verified against, once it was. */
   sha256?: string;
+  /** Generation: 16 hex digits, new for every fresh manifest; ties the presence journal to this version of the entry. */
+  gen?: string;
+}
+
+/** A fresh generation tag (16 hex digits). */
+export function newGen(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * ORs a presence journal's bitmap into `m` (chunks recorded durable since the
+ * JSON was saved). Ignored unless it was written for `m`'s generation and has
+ * the bitmap's exact length; bits past the last chunk are dropped.
+ */
+export function mergeJournal(m: CacheManifest, gen: string | undefined, bits: Uint8Array | undefined): void {
+  if (!m.gen || gen !== m.gen || !bits || bits.length !== m.present.length) return;
+  for (let b = 0; b < bits.length; b++) {
+    const add = bits[b] & ~m.present[b];
+    if (add === 0) continue;
+    for (let k = 0; k < 8; k++) if (add & (1 << k) && b * 8 + k < m.chunkCount) markChunk(m, b * 8 + k);
+  }
 }
 
 export function newManifest(key: string, store: CacheStoreKind, identity: SourceIdentity, chunkSize: number, now = Date.now()): CacheManifest {
@@ -55,7 +81,7 @@ export function newManifest(key: string, store: CacheStoreKind, identity: Source
   const id: SourceIdentity = { size: identity.size };
   if (identity.etag !== undefined) id.etag = identity.etag;
   if (identity.lastModified !== undefined) id.lastModified = identity.lastModified;
-  return { key, store, identity: id, chunkSize, chunkCount: count, present: new Uint8Array((count + 7) >> 3), bytesCached: 0, lastUsed: now };
+  return { key, store, identity: id, chunkSize, chunkCount: count, present: new Uint8Array((count + 7) >> 3), bytesCached: 0, lastUsed: now, gen: newGen() };
 }
 
 /** Length of chunk `i` (the last one may be short). */
@@ -93,7 +119,7 @@ export function sameIdentity(a: SourceIdentity, b: SourceIdentity): boolean {
 export function encodeManifest(m: CacheManifest): string {
   return JSON.stringify({
     version: MANIFEST_VERSION, key: m.key, store: m.store, identity: m.identity,
-    chunkSize: m.chunkSize, present: toBase64(m.present), lastUsed: m.lastUsed, ...(m.sha256 ? { sha256: m.sha256 } : {}),
+    chunkSize: m.chunkSize, present: toBase64(m.present), lastUsed: m.lastUsed, ...(m.sha256 ? { sha256: m.sha256 } : {}), ...(m.gen ? { gen: m.gen } : {}),
   });
 }
 
@@ -131,6 +157,8 @@ export function decodeManifest(text: string, key: string): CacheManifest {
   m.present.set(bits);
   for (let i = 0; i < m.chunkCount; i++) if (hasChunk(m, i)) m.bytesCached += chunkLength(m, i);
   if (typeof raw.sha256 === 'string' && /^[0-9a-f]{64}$/.test(raw.sha256)) m.sha256 = raw.sha256;
+  if (typeof raw.gen === 'string' && /^[0-9a-f]{16}$/.test(raw.gen)) m.gen = raw.gen;
+  else delete m.gen; // written before journals: no journal can belong to it
   return m;
 }
 

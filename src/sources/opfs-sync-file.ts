@@ -73,7 +73,10 @@ class SyncOpfsFile implements OpfsFile {
     try {
       while (done < data.length) {
         const n = this.handle.write(data.subarray(done), { at: at + done });
-        if (n <= 0) throw new Error(`write returned ${n}`);
+        // Chromium 156 does not throw when the origin's quota is full: write returns 4294967288 (-8 as a u32).
+        // Any count outside [1, what was asked] wrote nothing we can trust.
+        if (n > data.length - done) throw new DOMException(`opfs:${this.path}: write of ${data.length - done} bytes at ${at + done} returned ${n} (the quota is full)`, 'QuotaExceededError');
+        if (!(n > 0)) throw new Error(`write returned ${n}`);
         done += n;
       }
     } catch (e) {

@@ -7,11 +7,12 @@
 import { GgufPagerError } from '../core/errors.ts';
 import { DEFAULT_NAMESPACE, entryId, type CacheStoreKind } from './cached-store.ts';
 import { listOpfsEntryIds, readOpfsManifest, removeOpfsCacheEntry } from './cached-store-opfs.ts';
-import { listIdbManifests, listIdbOrphanIds, removeIdbCacheEntry, removeIdbOrphan } from './cached-store-idb.ts';
+import { listIdbManifests, listIdbOrphanIds, readIdbManifest, removeIdbCacheEntry, removeIdbOrphan } from './cached-store-idb.ts';
 import { holders, lockName, withLockIfFree } from './cached-lock.ts';
 import { hasIndexedDb, hasOpfs, isQuotaError } from './storage-env.ts';
 import { estimate, type StorageNumbers } from './storage-estimate.ts';
-import type { CacheManifest } from './manifest.ts';
+import { sameIdentity, type CacheManifest } from './manifest.ts';
+import type { SourceIdentity } from './source.ts';
 
 export { estimate, persist, persisted, type StorageNumbers } from './storage-estimate.ts';
 
@@ -83,6 +84,18 @@ async function remove(ns: string, f: Found): Promise<boolean> {
   return f.key === undefined ? removeIdbOrphan(ns, f.id) : removeIdbCacheEntry(ns, f.key, f.id);
 }
 
+/**
+ * Whether `key` has a cache entry in `store` ('auto': either) that holds this
+ * remote version (same identity): opening it reuses it instead of starting over.
+ */
+export async function hasCachedVersion(key: string, identity: SourceIdentity, store: CacheStoreKind | 'auto', opts: NamespaceOptions = {}): Promise<boolean> {
+  const ns = opts.namespace ?? DEFAULT_NAMESPACE;
+  const found: Array<CacheManifest | undefined> = [];
+  if (store !== 'idb' && hasOpfs()) found.push(await readOpfsManifest(ns, await entryId(key), key).catch(() => undefined));
+  if (store !== 'opfs' && hasIndexedDb()) found.push(await readIdbManifest(ns, key).catch(() => undefined));
+  return found.some((m) => m !== undefined && sameIdentity(m.identity, identity));
+}
+
 /** The cached models, most recently used first. */
 export async function listCached(opts: NamespaceOptions = {}): Promise<CachedEntryInfo[]> {
   const found = await findAll(opts.namespace ?? DEFAULT_NAMESPACE);
@@ -143,7 +156,10 @@ async function evictionCandidates(ns: string, except: string | undefined): Promi
 async function evictFirstFree(ns: string, candidates: Array<Found & { info: CachedEntryInfo }>): Promise<CachedEntryInfo | undefined> {
   while (candidates.length > 0) {
     const f = candidates.shift() as Found & { info: CachedEntryInfo };
-    if (await withLockIfFree(lockName(ns, f.id), () => remove(ns, f))) return f.info;
+    if (await withLockIfFree(lockName(ns, f.id), () => remove(ns, f))) {
+      evictions++;
+      return f.info;
+    }
   }
   return undefined;
 }
@@ -159,9 +175,11 @@ export async function evictLeastRecentlyUsed(opts: NamespaceOptions & { except?:
 
 /**
  * Makes `needed` bytes available (per `navigator.storage.estimate()`) by
- * evicting least-recently-used other models; `STORAGE_QUOTA` with the numbers
- * when even evicting all of them is not enough. Resolves to the final numbers,
- * or undefined where the browser offers no estimate.
+ * evicting least-recently-used other models. The estimate over-reports
+ * (10.7 GB under a 100 MB quota override was seen), so it decides only what
+ * is certain: `STORAGE_QUOTA` when `needed` exceeds the whole quota it
+ * reports. Otherwise the writes decide (retryAfterEviction). Resolves to the
+ * final numbers, or undefined where the browser offers no estimate.
  */
 export async function ensureRoom(needed: number, opts: NamespaceOptions & { except?: string; what?: string }): Promise<StorageNumbers | undefined> {
   const est = await estimate().catch((e: unknown) => {
@@ -181,10 +199,29 @@ export async function ensureRoom(needed: number, opts: NamespaceOptions & { exce
     evicted.push(victim.key);
     available += victim.bytesCached;
   }
-  if (available >= needed) return { ...est, available };
+  if (available >= needed || needed <= est.quota) return { ...est, available };
   throw new GgufPagerError('STORAGE_QUOTA',
     `${opts.what ?? 'cache'}: needs ${needed} bytes of storage, ${available} available (usage ${est.usage} of quota ${est.quota}, ${evictable} more held by other cached models${evicted.length ? `; evicted ${evicted.join(', ')}` : ''})`,
     { needed, available, usage: est.usage, quota: est.quota, evictable, evicted });
+}
+
+/** Evictions made by this context so far: a write that failed before the latest one may succeed now. */
+let evictions = 0;
+/** Eviction steps run one at a time in this context (concurrent chunk writes fail together). */
+let evicting: Promise<unknown> = Promise.resolve();
+
+/**
+ * One eviction for a write that failed when `seen` evictions had been made:
+ * 'retry' when another write's eviction freed room meanwhile, else the victim
+ * (undefined: nothing can be evicted).
+ */
+function evictionStep(seen: number, opts: NamespaceOptions & { except: string }): Promise<CachedEntryInfo | undefined | 'retry'> {
+  const step = evicting.then(async () => {
+    if (evictions !== seen) return 'retry' as const;
+    return evictLeastRecentlyUsed(opts);
+  });
+  evicting = step.catch(() => undefined);
+  return step;
 }
 
 /**
@@ -195,18 +232,20 @@ export async function ensureRoom(needed: number, opts: NamespaceOptions & { exce
 export async function retryAfterEviction<T>(op: () => Promise<T>, opts: NamespaceOptions & { except: string; needed: number }): Promise<T> {
   const evicted: string[] = [];
   for (;;) {
+    const seen = evictions;
     try {
       return await op();
     } catch (e) {
       if (!isQuotaError(e)) throw e;
-      const victim = await evictLeastRecentlyUsed(opts);
+      const victim = await evictionStep(seen, opts);
+      if (victim === 'retry') continue;
       if (victim) {
         evicted.push(victim.key);
         continue;
       }
       const est = await estimate().catch(() => undefined);
       throw new GgufPagerError('STORAGE_QUOTA',
-        `${opts.except}: storage quota exceeded writing ${opts.needed} bytes (${est ? `${est.available} of ${est.quota} bytes available` : 'no estimate'}) and no other cached model can be evicted${evicted.length ? ` (evicted ${evicted.join(', ')})` : ''}`,
+        `${opts.except}: storage quota exceeded writing ${opts.needed} bytes, and no other cached model can be evicted${evicted.length ? ` (evicted ${evicted.join(', ')})` : ''}${est ? ` (the browser's estimate, which can over-report: ${est.available} of ${est.quota} bytes available)` : ''}`,
         { needed: opts.needed, available: est?.available, usage: est?.usage, quota: est?.quota, evicted }, { cause: e });
     }
   }

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CachedSource } from '../../src/sources/cached.ts';
 import { clearCached, listCached } from '../../src/sources/storage.ts';
 import { CountingRemote, interceptWrites, quotaError, readAllMismatch, sleep } from './workers/cached-fixtures.ts';
+import { firstPatternMismatch } from '../servers/pattern.ts';
 
 const run = Date.now();
 const CHUNK = 2048;
@@ -61,13 +62,19 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s when storage runs 
     const src = await CachedSource.open(new CountingRemote(SIZE, { seed: 33 }), {
       key: 'alone', store, chunkSize: CHUNK, namespace: ns, wrapStore: interceptWrites(() => Promise.reject(quotaError())),
     });
-    const err = await src.readInto(0, new Uint8Array(CHUNK)).catch((e: unknown) => e);
+    // A download (the whole file into the cache) fails: the bytes cannot be kept.
+    const err = await src.download(0, () => new Uint8Array(CHUNK)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'STORAGE_QUOTA', message: expect.stringContaining('alone') });
     const { details } = err as { details: Record<string, unknown> };
     expect(details.needed).toBe(CHUNK);
     expect(details.available).toBeTypeOf('number');
     expect(details.quota).toBeGreaterThan(0);
     expect(src.stats().chunksCached).toBe(0);
+    // A read is answered from the network all the same (issue 18 D), and keeps nothing.
+    const bytes = new Uint8Array(SIZE);
+    await src.readInto(0, bytes);
+    expect(firstPatternMismatch(bytes, 0, 33)).toBe(-1);
+    expect(src.stats()).toMatchObject({ chunksCached: 0, unstoredBytes: expect.any(Number) });
     await src.close();
   });
 

@@ -78,7 +78,7 @@ describe('cache management', () => {
     await removeOpfsEntry(`${other}/${opfsId}/manifest.json`);
     expect(await listCached({ namespace: other }), 'no manifest: not listed').toEqual([]);
     const chunks = createStore(`${other}-chunks`, 'chunks');
-    expect((await keys(chunks)).length).toBe(2);
+    expect((await keys(chunks)).map(String).filter((k) => !k.endsWith(':journal')).length, 'the two chunks (beside the journal)').toBe(2);
     const result = await clearCached({ namespace: other });
     expect(result.deleted.sort()).toEqual([await entryId('idb-left'), opfsId].sort());
     expect(await keys(chunks)).toEqual([]);

@@ -26,6 +26,9 @@
  * | `slow[/MS]` | headers at once, then the body in 16 KiB pieces, each after MS (50) ms |
  * | `html` | 200 `text/html` error page whatever was asked |
  * | `html-body` | the file's bytes are an HTML page, served as `application/octet-stream` |
+ * | `html-front` | the file keeps its size, but its bytes start with an HTML page (a large non-GGUF body, octet-stream) |
+ * | `tensor-count/N` | the GGUF header's tensor_count (bytes 8..15) says N |
+ * | `change-data-after/N` | as `change-etag-after`, but the first 512 KiB (a model's header) stay the same: the new version is still GGUF |
  * | `short-body` | `Content-Length` and body 16 bytes shorter than `Content-Range` says |
  * | `short-body-chunked` | chunked body 16 bytes shorter than the range, no `Content-Length` |
  * | `long-body` | chunked body 16 bytes longer than the range, no `Content-Length` |
@@ -44,7 +47,7 @@ export type FaultKind =
   | 'after' | 'sha256-etag' | 'corrupt-once' | 'gzip-range' | 'gzip-whole-range' | 'unknown-encoding' | 'stall-mid-body' | 'drop-mid-body' | 'reset' | '503-then-ok' | '429-retry-after' | '429-retry-date' | 'ignore-range'
   | 'always-416' | 'change-etag-after' | 'no-if-range' | 'slow' | 'html' | 'html-body'
   | 'short-body' | 'short-body-chunked' | 'long-body' | 'wrong-content-range'
-  | 'sirv' | 'whole-206' | 'early-206' | 'trickle' | 'redirect-loop';
+  | 'sirv' | 'whole-206' | 'early-206' | 'trickle' | 'redirect-loop' | 'html-front' | 'tensor-count' | 'change-data-after';
 
 const DEFAULT_ARG: Record<FaultKind, number> = {
   after: 1,
@@ -52,6 +55,7 @@ const DEFAULT_ARG: Record<FaultKind, number> = {
   'ignore-range': 0, 'always-416': 0, 'change-etag-after': 1, 'no-if-range': 0, slow: 50,
   html: 0, 'html-body': 0, 'short-body': 0, 'short-body-chunked': 0, 'long-body': 0, 'wrong-content-range': 0,
   sirv: 0, 'whole-206': 0, 'early-206': 4096, trickle: 200, 'redirect-loop': 0,
+  'html-front': 0, 'tensor-count': 0, 'change-data-after': 1,
 };
 
 export type Faults = Map<FaultKind, number>;

@@ -3,8 +3,8 @@ import { sizedLlama } from '../../src/gguf/synthetic-size.ts';
 import { GgufValueType } from '../../src/gguf/types.ts';
 import { writeGguf, type GgufWriteTensor, type MetadataEntry } from '../../src/gguf/write.ts';
 
-/** Name → target size. `big.gguf` is over four times the memory-invariant test's 64 MiB budget. */
-export const SYNTHETIC_MODELS = { 'small.gguf': 6 << 20, 'big.gguf': 270 << 20 } as const;
+/** Name → target size. `big.gguf` is over four times the memory-invariant test's 64 MiB budget; `resume.gguf` is ten OPFS chunks (runtime-resume-close.test.ts). */
+export const SYNTHETIC_MODELS = { 'small.gguf': 6 << 20, 'big.gguf': 270 << 20, 'resume.gguf': 40 << 20 } as const;
 export type SyntheticModelName = keyof typeof SYNTHETIC_MODELS;
 
 /** A synthetic model that can generate (random Q8_0 weights, stories260K's tokenizer): 12 blocks, about 10 MiB. */

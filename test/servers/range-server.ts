@@ -100,8 +100,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   const spared = faults.get('after');
   if (spared !== undefined && n > 0) [faults, n] = n <= spared ? [new Map(), n] : [faults, n - spared];
   if (faults.has('html-body')) file = htmlFile(file);
+  if (faults.has('html-front') || faults.has('tensor-count')) file = patchedFront(file, faults);
   if (parsed.faults.has('sha256-etag')) file = { ...file, etag: `"${await sha256Of(file)}"` }; // not spared by `after`
   if (faults.has('change-etag-after') && n > (faults.get('change-etag-after') ?? 0)) file = nextVersion(file);
+  if (faults.has('change-data-after') && n > (faults.get('change-data-after') ?? 0)) file = nextVersion(file, 512 << 10);
   if (earlyFault(req, res, faults, n) || redirectLoop(req, res, faults, CORS_HEADERS)) return;
   const plan = planResponse(req, file, faults);
   if ((plan.status === 206 || req.method === 'HEAD') && plan.body && (faults.has('gzip-range') || faults.has('gzip-whole-range') || faults.has('unknown-encoding'))) {
@@ -247,11 +249,25 @@ function htmlFile(file: ServedFile): ServedFile {
   return { ...file, size: HTML_PAGE.length, read: async (s, e) => HTML_PAGE.subarray(s, e) };
 }
 
-/** The same file after a change on the server: other bytes, ETag and date. */
-function nextVersion(file: ServedFile): ServedFile {
+/** The file with its first bytes replaced: an HTML page (`html-front`) or another tensor_count (`tensor-count/N`). */
+function patchedFront(file: ServedFile, faults: Faults): ServedFile {
+  const front = faults.has('html-front') ? HTML_PAGE : new Uint8Array(new BigUint64Array([BigInt(faults.get('tensor-count') ?? 0)]).buffer);
+  const at = faults.has('html-front') ? 0 : 8;
+  return {
+    ...file,
+    read: async (s, e) => {
+      const bytes = (await file.read(s, e)).slice();
+      for (let i = Math.max(s, at); i < Math.min(e, at + front.length); i++) bytes[i - s] = front[i - at];
+      return bytes;
+    },
+  };
+}
+
+/** The same file after a change on the server: other bytes (from byte `from` on), ETag and date. */
+function nextVersion(file: ServedFile, from = 0): ServedFile {
   const lastModified = new Date(Date.parse(file.lastModified) + 3_600_000).toUTCString();
   return {
     ...file, etag: file.etag.replace(/"$/, '-v2"'), lastModified,
-    read: async (s, e) => (await file.read(s, e)).map((b) => b ^ 0x5a),
+    read: async (s, e) => (await file.read(s, e)).map((b, i) => (s + i >= from ? b ^ 0x5a : b)),
   };
 }

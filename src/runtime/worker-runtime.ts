@@ -15,6 +15,7 @@ import type { CoreBuild } from '../core/core-build.ts';
 import { loadedCoreBuild, setCoreLocation } from '../core/wasm.ts';
 import { GgufPagerError } from '../core/errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
+import type { GgufModel } from '../gguf/types.ts';
 import { defaultPolicy, pinnedSet } from '../pager/policy.ts';
 import { checkNotOpenElsewhere, clearCached, deleteCached, estimate, listCached, persist } from '../sources/storage.ts';
 import { downloadIntoCache, type DownloadTick } from './download.ts';

@@ -55,7 +55,8 @@ test('the page opens on stories260K with about half its weights as the budget an
   await expect(page.getByTestId('reply')).toContainText(stories.prompt + stories.greedyText);
   // It paged: never the whole model resident, and tensors loaded again and again.
   expect(await num(page, 'max-resident-bytes')).toBeLessThan(STORIES_WEIGHTS);
-  expect(Number((await page.getByTestId('hits-misses').textContent())!.split('/')[1])).toBeGreaterThan(48);
+  // The stats panel refreshes on a timer: wait for the figures of the finished generation.
+  await expect.poll(async () => Number((await page.getByTestId('hits-misses').textContent())!.split('/')[1]), { timeout: 15_000 }).toBeGreaterThan(48);
   await page.screenshot({ path: info.outputPath('first-visit.png'), fullPage: true });
 });
 

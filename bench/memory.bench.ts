@@ -17,7 +17,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
-import { sizedLlama } from '../src/gguf/synthetic-size.ts';
+import { sizedLlama } from '../src/authoring/synthetic-size.ts';
 import { BareChromium, type BarePage } from '../test/e2e/bare-chromium.ts';
 import { click, fill, loadInDemo, runInDemo } from '../test/e2e/demo-driver.ts';
 import { MemorySampler, MiB } from '../test/e2e/renderer-memory.ts';

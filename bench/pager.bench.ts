@@ -13,7 +13,7 @@
  */
 import { createCore } from '../src/core/core.ts';
 import { parseGguf } from '../src/gguf/parse.ts';
-import { syntheticLlama } from '../src/gguf/synthetic.ts';
+import { syntheticLlama } from '../src/authoring/synthetic.ts';
 import type { GgufModel } from '../src/gguf/types.ts';
 import { LayerPager } from '../src/pager/layer-pager.ts';
 import { offlineOptimum } from '../src/pager/optimum.ts';

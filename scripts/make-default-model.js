@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_MODEL_MIB = 96;
 const out = fileURLToPath(new URL('../build/models/default.gguf', import.meta.url));
-const lib = new URL('../dist/src/gguf/synthetic-size.js', import.meta.url);
+const lib = new URL('../dist/src/authoring/synthetic-size.js', import.meta.url);
 
 export async function makeDefaultModel() {
   if (!existsSync(fileURLToPath(lib))) throw new Error('dist/ is missing: run `npm run build:node` first');

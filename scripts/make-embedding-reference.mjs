@@ -25,8 +25,8 @@ const OUT = join(ROOT, 'test/vectors/embeddings');
 const { values: args } = parseArgs({ options: { 'llama-dir': { type: 'string' } } });
 const require = createRequire(join(resolve(args['llama-dir']), 'package.json'));
 const { getLlama } = await import(pathToFileURL(require.resolve('node-llama-cpp')).href);
-const { withMetadata } = await import(join(ROOT, 'dist/src/gguf/with-metadata.js'));
-const { planBytes } = await import(join(ROOT, 'dist/src/gguf/model-plan.js'));
+const { withMetadata } = await import(join(ROOT, 'dist/src/authoring/with-metadata.js'));
+const { planBytes } = await import(join(ROOT, 'dist/src/authoring/model-plan.js'));
 
 const TEXTS = ['Once upon a time', 'The cat sat on the mat.', 'A', 'Lily and Ben went to the park. They played with a big red ball and laughed all day long.'];
 const synthetic = JSON.parse(readFileSync(join(ROOT, 'test/vectors/llama/llama-F32.json'), 'utf8')).model.recipe;

@@ -9,7 +9,7 @@
 //   node scripts/make-llama-reference.mjs --llama-dir /tmp/llama [--only <substring>]
 //
 // Models are never committed: each JSON stores the model's recipe (a RealModelRecipe for
-// scripts/make-models.mjs / src/gguf/synthetic-real.ts, `{ reencode, type }`, or `{ fixture }`) and the
+// scripts/make-models.mjs / src/authoring/synthetic-real.ts, `{ reencode, type }`, or `{ fixture }`) and the
 // sha256 of its bytes, so a test rebuilds the exact file (test/unit/llama-vectors.test.ts checks that).
 // Logits are rounded to 6 significant digits. logits[p] are the logits after token p of
 // promptIds ++ greedyIds (promptIds.length + 31 positions; the last greedy id is not fed back).

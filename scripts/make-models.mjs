@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes models for references and benchmarks with the project's own GGUF writer and quantizers
-// (src/gguf/synthetic-real.ts, src/gguf/reencode.ts). Needs `npm run build:node` (imports dist/).
+// (src/authoring/synthetic-real.ts, src/authoring/reencode.ts). Needs `npm run build:node` (imports dist/).
 //
 //   node scripts/make-models.mjs recipe '<RealModelRecipe or {"reencode": "models/stories260K.gguf", "type": "Q8_0"} JSON>' --out m.gguf
 //   node scripts/make-models.mjs reencode <in.gguf> --type F16|Q8_0|Q4_0|… --out m.gguf
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const DIST = join(ROOT, 'dist/src/gguf');
+const DIST = join(ROOT, 'dist/src/authoring');
 
 export const FIXTURES = process.env.GGUF_PAGER_FIXTURES ? resolve(process.env.GGUF_PAGER_FIXTURES) : resolve(ROOT, '../shared/fixtures');
 

@@ -1,4 +1,4 @@
-// `npm test`: build, then every test — typecheck, Node unit tests and browser
+// `npm test`: build, then every test — typecheck, lint, Node unit tests and browser
 // tests (Vitest, real headless Chromium), then every bench:* with --smoke, then Playwright end-to-end tests, then
 // the consumer tests (the packed tarball installed into apps, test/consumers/).
 // Prints one closing line "N passed, N failed" summed over all runners.
@@ -36,6 +36,9 @@ ok = step('build the Wasm core', 'npm', ['run', '-s', 'build:wasm']) && ok;
 ok = step('compile TypeScript for Node (CLI)', 'npm', ['run', '-s', 'build:node']) && ok;
 ok = step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) && ok;
 results.push(['typecheck', ok ? 1 : 0, ok ? 0 : 1]);
+const lintOk = step('lint (Biome, biome.json)', bin('biome'), ['lint']);
+ok = lintOk && ok;
+results.push(['lint', lintOk ? 1 : 0, lintOk ? 0 : 1]);
 
 const vitestJson = 'test-results/vitest.json';
 const vOk = step('Vitest: Node unit tests and headless Chromium browser tests', bin('vitest'),

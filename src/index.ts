@@ -11,14 +11,14 @@ export { createRuntime, defaultBudget } from './runtime/client.ts';
 export type { ChatCallOptions, GenerateCallOptions, ModelHandle, ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
 export type { GenerationRun } from './runtime/generation-run.ts';
 export type { VerifyResult } from './runtime/cache-verify.ts';
-export type { IntegrityReport } from './sources/integrity.ts';
+export type { IntegrityReport } from './sources/cache/integrity.ts';
 export type {
   ArenaStatsView, CachedEntry, CacheStore, LoadOptions, LoadPhase, LoadProgress, ModelInfo, ModelStats, PagerStatsView,
   RunOptions, RunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,
   ChatMessage, GenerateOptions, GenerateResult, GenerationStats, Piece, StopReason,
 } from './runtime/protocol.ts';
 export type { OffloadPolicy, EvictionKind } from './pager/policy.ts';
-export { GgufPagerError, isGgufPagerError, type ErrorCode } from './core/errors.ts';
+export { GgufPagerError, isGgufPagerError, type ErrorCode } from './errors.ts';
 export type { GgufModel, GgufValue, TensorInfo } from './gguf/types.ts';
 
 // For code that runs in a worker (an inference engine): the worker runtime to extend, and the pager and its parts.
@@ -31,11 +31,11 @@ export { createCore, type Core } from './core/core.ts';
 export { ModelEngine } from './engine/engine.ts';
 export { ARCHITECTURES, findArchitecture, type Architecture } from './engine/architecture.ts';
 export { parseGguf } from './gguf/parse.ts';
-export { writeGguf, ggufHeaderBytes } from './gguf/write.ts';
-export { syntheticLlama, type SyntheticLlamaOptions } from './gguf/synthetic.ts';
+export { writeGguf, ggufHeaderBytes } from './authoring/write.ts';
+export { syntheticLlama, type SyntheticLlamaOptions } from './authoring/synthetic.ts';
 export type { PagerSource, SourceIdentity } from './sources/source.ts';
-export { HttpRangeSource } from './sources/http.ts';
-export { CachedSource } from './sources/cached.ts';
+export { HttpRangeSource } from './sources/http/source.ts';
+export { CachedSource } from './sources/cache/cached.ts';
 export { BlobSource } from './sources/blob.ts';
 export { MemorySource } from './sources/memory.ts';
 

@@ -5,7 +5,7 @@
  * the worker reads in place through a sync access handle (a `File` would go
  * through a Blob stream, a fresh buffer per chunk: docs/memory.md).
  */
-import { sizedLlama } from '../src/gguf/synthetic-size.ts';
+import { sizedLlama } from '../src/authoring/synthetic-size.ts';
 
 const DIR = 'gguf-pager-local-models';
 const CHUNK = 4 << 20;

@@ -13,7 +13,7 @@
  * Runs are interleaved; medians are compared. Every candidate's arena bytes
  * are checked against the pattern after each run (untimed).
  */
-import { HttpRangeSource, type HttpRangeOptions } from '../../src/sources/http.ts';
+import { HttpRangeSource, type HttpRangeOptions } from '../../src/sources/http/source.ts';
 import { fillPattern } from '../../test/servers/pattern.ts';
 import { benchArena } from './arena.ts';
 import { median, type BenchContext, type BenchResult } from './types.ts';

@@ -5,10 +5,10 @@
  * bytes it does not use). All sizes are stored first and read in interleaved
  * rounds (rotating order) where the origin allows it, else one size at a time;
  * every row is compared with the fastest. The winner, with these figures, is
- * IDB_DEFAULT_CHUNK_SIZE in src/sources/idb.ts.
+ * IDB_DEFAULT_CHUNK_SIZE in src/sources/idb/source.ts.
  */
 import { createStore, type UseStore } from 'idb-keyval';
-import { IdbSource, deleteIdbFile, writeIdbFile } from '../../src/sources/idb.ts';
+import { IdbSource, deleteIdbFile, writeIdbFile } from '../../src/sources/idb/source.ts';
 import { fillPattern, firstPatternMismatch } from '../../test/servers/pattern.ts';
 import { benchArena } from './arena.ts';
 import { spotCheckPattern } from './verify.ts';

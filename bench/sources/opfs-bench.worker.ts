@@ -13,11 +13,11 @@
  * arena bytes are spot-checked against the pattern after every run (untimed).
  */
 import * as Comlink from 'comlink';
-import { OpfsSource } from '../../src/sources/opfs.ts';
-import { OpfsWriter } from '../../src/sources/opfs-writer.ts';
-import { removeOpfsEntry, opfsFileHandle } from '../../src/sources/opfs-file.ts';
-import { CachedSource } from '../../src/sources/cached.ts';
-import { clearCached } from '../../src/sources/storage.ts';
+import { OpfsSource } from '../../src/sources/opfs/source.ts';
+import { OpfsWriter } from '../../src/sources/opfs/writer.ts';
+import { removeOpfsEntry, opfsFileHandle } from '../../src/sources/opfs/file.ts';
+import { CachedSource } from '../../src/sources/cache/cached.ts';
+import { clearCached } from '../../src/sources/cache/storage.ts';
 import { fillPattern } from '../../test/servers/pattern.ts';
 import { benchArena } from './arena.ts';
 import { spotCheckPattern } from './verify.ts';

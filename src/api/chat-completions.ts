@@ -6,7 +6,7 @@
  * tool-call deltas, the finish reason, then usage when
  * `stream_options.include_usage` is set.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GenerateResult } from '../engine/generation.ts';
 import type { ApiBackend } from './backend.ts';
 import { renderChat } from './chat-prompt.ts';

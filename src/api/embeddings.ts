@@ -1,5 +1,5 @@
 /** `embeddings.create`: pooled, L2-normalized vectors of each input, in OpenAI's list shape. */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { ApiBackend } from './backend.ts';
 import { invalidField } from './params.ts';
 import type { EmbeddingParams, EmbeddingResponse } from './types.ts';

@@ -4,7 +4,7 @@
  * logprobs, a response_format type it does not know, …) is INVALID_ARGUMENT
  * naming the field. Fields it does not know are ignored.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GenerateOptions } from '../engine/generation.ts';
 import { JSON_GBNF } from '../text/grammar/json-gbnf.ts';
 import { jsonSchemaToGrammar } from '../text/grammar/json-schema.ts';

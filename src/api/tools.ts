@@ -22,7 +22,7 @@ export function planTools(p: ChatCompletionParams): ToolPlan {
   const raw = p.tools ?? [];
   if (!Array.isArray(raw)) throw invalidField('tools', 'must be an array');
   const tools: FunctionTool[] = raw.map((t, i) => {
-    if (!t || t.type !== 'function') throw invalidField(`tools[${i}].type`, `only function tools are supported, got ${JSON.stringify(t?.type)}`);
+    if (t?.type !== 'function') throw invalidField(`tools[${i}].type`, `only function tools are supported, got ${JSON.stringify(t?.type)}`);
     const f = (t as FunctionTool).function;
     if (!f || typeof f.name !== 'string' || !f.name) throw invalidField(`tools[${i}].function.name`, 'is required');
     return t as FunctionTool;

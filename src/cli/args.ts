@@ -3,7 +3,7 @@
  * `--opt=value`, `--` ends options) and byte-size parsing and printing.
  * Every mistake is an INVALID_ARGUMENT error carrying the command's usage.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 export interface ArgSpec {
   /** Boolean switches, e.g. `['--json']`. */

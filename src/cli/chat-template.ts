@@ -6,7 +6,7 @@
  * and prints the prompt exactly as rendered.
  */
 import { readFile } from 'node:fs/promises';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { applyChatTemplate, chatTemplateOptions, type ChatMessage } from '../text/chat.ts';
 import { createTokenizer } from '../text/tokenizer.ts';
 import { parseArgv } from './args.ts';

@@ -5,7 +5,7 @@
  * One OpenAI-style chat completion in Node (the API of docs/openai.md over the
  * engine): prints the response object as JSON.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { engineBackend } from '../api/engine-backend.ts';
 import { createOpenAiApi, type ChatCompletionParams } from '../api/index.ts';
 import type { ChatMessageParam, FunctionTool, ToolChoice } from '../api/types.ts';

@@ -5,7 +5,7 @@
  * by commas or spaces), as llama.cpp's detokenizer gives it; control tokens
  * are left out unless --render-special.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { createTokenizer } from '../text/tokenizer.ts';
 import { parseArgv } from './args.ts';
 import { readModelHeader } from './model-header.ts';

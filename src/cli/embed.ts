@@ -4,7 +4,7 @@
  * Pooled, L2-normalized embeddings of each text: with --json one object
  * `{ "embeddings": number[][] }`, else one line of numbers per text.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { Pooling } from '../engine/pooled-embeddings.ts';
 import { parseArgv } from './args.ts';
 import { withModel } from './open-model.ts';

@@ -11,11 +11,11 @@
  * default auto: one per core, at most 8); --json reports the threads computing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { openStandalone } from '../engine/standalone.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import { FileSource } from '../sources/file.ts';
-import { HttpRangeSource } from '../sources/http.ts';
+import { HttpRangeSource } from '../sources/http/source.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { parseArgv } from './args.ts';
 import { parseBudget } from './simulate.ts';

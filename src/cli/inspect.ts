@@ -15,7 +15,7 @@ import { parseGguf } from '../gguf/parse.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import { GgufValueType, type GgufModel, type GgufValue, type TensorInfo } from '../gguf/types.ts';
 import { FileSource } from '../sources/file.ts';
-import { HttpRangeSource } from '../sources/http.ts';
+import { HttpRangeSource } from '../sources/http/source.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { formatBytes, formatCount, parseArgv } from './args.ts';
 

@@ -1,6 +1,6 @@
 /** A JSON file a CLI command reads (messages, tools, a schema): SOURCE_OPEN or INVALID_ARGUMENT naming it. */
 import { readFileSync } from 'node:fs';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 export function readJson(path: string, what: string): unknown {
   let text: string;

@@ -4,7 +4,7 @@
  * `run(argv: string[]): Promise<number>` (the exit code).
  */
 import { readFileSync } from 'node:fs';
-import { isGgufPagerError } from '../core/errors.ts';
+import { isGgufPagerError } from '../errors.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   inspect: { summary: 'inspect <file|url> [--json]            print a GGUF header and tensor table', load: () => import('./inspect.ts') },

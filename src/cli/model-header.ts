@@ -6,7 +6,7 @@ import { parseGguf } from '../gguf/parse.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import { FileSource } from '../sources/file.ts';
-import { HttpRangeSource } from '../sources/http.ts';
+import { HttpRangeSource } from '../sources/http/source.ts';
 import type { PagerSource } from '../sources/source.ts';
 
 function openSource(name: string): Promise<PagerSource> {

@@ -2,7 +2,7 @@
 import { openStandalone, type Standalone, type StandaloneOptions } from '../engine/standalone.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import { FileSource } from '../sources/file.ts';
-import { HttpRangeSource } from '../sources/http.ts';
+import { HttpRangeSource } from '../sources/http/source.ts';
 import type { PagerSource } from '../sources/source.ts';
 
 export async function withModel<T>(path: string, opts: StandaloneOptions, f: (s: Standalone) => Promise<T>): Promise<T> {

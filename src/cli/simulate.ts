@@ -7,7 +7,7 @@
  * object for the given budget; otherwise a table for 25/50/75/100 % (and the
  * given budget), with the bytes each token reloads.
  */
-import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import { GgufPagerError, isGgufPagerError } from '../errors.ts';
 import { parseArgv, parseByteSize } from './args.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import { splitShardNames } from '../gguf/split.ts';
@@ -15,7 +15,7 @@ import type { GgufModel } from '../gguf/types.ts';
 import { blockCount, type EvictionKind } from '../pager/policy.ts';
 import { minimumBudgetBytes, simulate, simulationPolicy, type PinsChoice, type SimulationResult } from '../pager/simulator.ts';
 import { FileSource } from '../sources/file.ts';
-import { HttpRangeSource } from '../sources/http.ts';
+import { HttpRangeSource } from '../sources/http/source.ts';
 import type { PagerSource } from '../sources/source.ts';
 
 const USAGE = 'usage: gguf-pager simulate <file|url> --budget <bytes|N%> [--policy auto|lru] [--pins default|none] [--prefetch N] [--tokens T] [--json]';

@@ -6,7 +6,7 @@
  * Hit-path calls (`pin`, `unpin`, `ptr`) are one Wasm call and an integer
  * compare: O(1), no allocation on the JS side.
  */
-import { GgufPagerError } from './errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Status } from './status.ts';
 import { bytesAt, u32At } from './view.ts';

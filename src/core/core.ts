@@ -5,7 +5,7 @@
  * describe blocks and pages sit beside the budget (memoryBytes() counts them).
  */
 import { Arena } from './arena.ts';
-import { GgufPagerError } from './errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Kernels } from './kernels.ts';
 import { KvCachePool, type KvDtype } from './kv-pool.ts';

@@ -5,6 +5,6 @@ export { compileCore, instantiateCore, loadedCoreBuild, setCoreLocation, type Co
 export { relaxedSimdSupported, type CoreBuild, type CoreBuildInfo, type CoreLocation } from './core-build.ts';
 export type { CoreExports } from './exports.ts';
 export { BLOCK_ALIGN } from './status.ts';
-export { GgufPagerError, isGgufPagerError, type ErrorCode } from './errors.ts';
+export { GgufPagerError, isGgufPagerError, type ErrorCode } from '../errors.ts';
 export { Ops, ROPE_NORMAL, ROPE_NEOX, type RopeMode } from './ops.ts';
 export { Kernels, SUPPORTED_TYPES, unsupportedTensors, unsupportedTensorsError, typeName, type UnsupportedTensor } from './kernels.ts';

@@ -6,7 +6,7 @@
  * blocks or KV pages); f32 buffers and `work` are 16-byte aligned.
  */
 import { GgmlType, ggmlTypeInfo } from '../gguf/ggml-types.ts';
-import { GgufPagerError, type ErrorCode } from './errors.ts';
+import { GgufPagerError, type ErrorCode } from '../errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Status } from './status.ts';
 import type { Parallel } from './threads/parallel.ts';

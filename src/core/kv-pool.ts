@@ -8,7 +8,7 @@
  *   [ K of tokens 0..T-1 | V of tokens 0..T-1 | pad ], token t on page t / T of
  *   seqPages(seq), slot s = t % T: K at element s·kvDim, V at (T + s)·kvDim.
  */
-import { GgufPagerError } from './errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Status } from './status.ts';
 import { f32At, u16At } from './view.ts';

@@ -9,7 +9,7 @@
  * another it must not), KERNEL_ALIGN, KERNEL_TYPE (a RoPE mode other than
  * 0 or 2), KV_BAD_SEQUENCE.
  */
-import { GgufPagerError, type ErrorCode } from './errors.ts';
+import { GgufPagerError, type ErrorCode } from '../errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Status } from './status.ts';
 import type { Parallel } from './threads/parallel.ts';

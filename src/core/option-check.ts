@@ -3,7 +3,7 @@
  * entry points: each throws INVALID_ARGUMENT naming where, the option and the
  * value, and what it should be.
  */
-import { GgufPagerError } from './errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 /** The error for option `option` of `where` holding `value` instead of `want`. */
 export function invalid(where: string, option: string, value: unknown, want: string): GgufPagerError {

@@ -2,7 +2,7 @@
  * Status codes of the Wasm core (assembly/common.ts), mirrored here and
  * checked against the module's exported globals when it is instantiated.
  */
-import { GgufPagerError } from './errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 export const Status = {
   OK: 0,

@@ -15,7 +15,7 @@
  * The compiled module is cached per realm; the runtime may also hand a
  * precompiled `WebAssembly.Module` to its worker and pass it in here.
  */
-import { GgufPagerError } from './errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { CoreExports } from './exports.ts';
 import { verifyStatus } from './status.ts';
 import { coreCandidates, relaxedSimdSupported, type CoreBuildInfo, type CoreCandidate, type CoreLocation } from './core-build.ts';

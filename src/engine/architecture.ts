@@ -3,7 +3,7 @@
  * (its hparams keys, per-block tensors with shapes, features and block; see
  * ./arch/types.ts); adding an architecture is one more file listed here.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import type { Architecture } from './arch/types.ts';
 import { gemma2 } from './arch/gemma2.ts';

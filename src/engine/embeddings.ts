@@ -4,7 +4,7 @@
  * bytes are read straight from the source into scratch and decoded there.
  * A table of hundreds of MiB is never paged in for one token.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { TensorInfo } from '../gguf/types.ts';
 import type { LayerPager } from '../pager/layer-pager.ts';
 import type { PagerSource } from '../sources/source.ts';

@@ -7,7 +7,7 @@
  * rows asked for (the last prompt position, then each new token).
  */
 import type { Core } from '../core/core.ts';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GgufModel, TensorInfo } from '../gguf/types.ts';
 import type { LayerPager } from '../pager/layer-pager.ts';
 import type { PagerSource } from '../sources/source.ts';
@@ -50,7 +50,7 @@ export class Forward {
   private readonly memory: WebAssembly.Memory;
   private disposed = false;
 
-  constructor(private readonly core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
+  constructor(core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
     this.arch = architectureOf(model, label);
     this.memory = core.memory;
     const { kernels, ops } = computeOf(core);

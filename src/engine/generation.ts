@@ -4,7 +4,7 @@
  * string, the AbortSignal, or a full context. Pieces are handed to `onPiece`
  * as they come; the caller batches them across the worker boundary.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { LayerPager } from '../pager/layer-pager.ts';
 import type { SamplingOptions } from '../text/index.ts';
 import { Sampler, StopMatcher, StreamingDetokenizer, type Tokenizer } from '../text/index.ts';

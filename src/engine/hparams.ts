@@ -3,7 +3,7 @@
  * tensor shapes, with llama.cpp's defaults for the keys a file may omit: the
  * common keys here, then the keys its architecture declares (arch/*.ts).
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GgufModel, TensorInfo } from '../gguf/types.ts';
 import type { Architecture } from './arch/types.ts';
 

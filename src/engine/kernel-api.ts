@@ -4,7 +4,7 @@
  * byte pointers into the core's memory, weights are ggml type ids. Written
  * here structurally so the engine depends on the contract, not on a file.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { Core } from '../core/core.ts';
 
 export interface KernelApi {

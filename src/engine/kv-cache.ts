@@ -12,7 +12,7 @@
  * W − 1 + tokensPerPage tokens (and a batch more while it is computed), and
  * token t of the layer is at index t − dropped(layer) of its sequence.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { KvCachePool } from '../core/kv-pool.ts';
 
 export class KvCache {

@@ -8,7 +8,7 @@
  * The blocks run through the forward pass itself (`Forward.hidden`: the same
  * batches, architecture and scratch as generation, without the output head).
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import type { Forward } from './forward.ts';
 

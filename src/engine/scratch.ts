@@ -4,7 +4,7 @@
  * Wasm memory never grows for it). Carved into named, 64-byte aligned buffers.
  */
 import type { Arena, Handle } from '../core/arena.ts';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 const ALIGN = 64;
 const up = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;

@@ -8,7 +8,7 @@ import { layerWindows } from './arch/types.ts';
 import { DEFAULT_BATCH_SIZE } from './forward.ts';
 import { KvCache } from './kv-cache.ts';
 import { createCore, type Core, type CoreOptions } from '../core/core.ts';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { parseGguf } from '../gguf/parse.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import { LayerPager } from '../pager/layer-pager.ts';

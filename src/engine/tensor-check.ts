@@ -4,7 +4,7 @@
  * checked when present), and every matrix has a kernel. UNSUPPORTED_* at load,
  * not mid-generation.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GgufModel, TensorInfo } from '../gguf/types.ts';
 import type { Architecture, TensorDecl } from './arch/types.ts';
 import { tensorOf, type HParams } from './hparams.ts';

@@ -21,7 +21,7 @@
  * (@huggingface/gguf 0.4.6's GGML_QUANT_SIZES gives Q8_1 40 bytes; ggml's
  * block_q8_1 is two halves + 32 = 36, which is what is used here.)
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 export interface GgmlTypeInfo {
   id: number;

@@ -7,7 +7,7 @@
  * (elements may themselves be arrays). Every length and count is checked
  * against the limits before a byte is read or an element is created.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { GgufValueType, type GgufTypeSpec, type GgufValue } from './types.ts';
 import type { GgufLimits } from './limits.ts';
 import { exactInteger, type HeaderReader } from './reader.ts';

@@ -10,7 +10,7 @@
  *         24   metadata (metadata.ts), then tensor infos (tensor-infos.ts)
  *    aligned   tensor data, at the end of the infos rounded up to general.alignment (default 32)
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { resolveLimits, type GgufLimits } from './limits.ts';
 import { readMetadata } from './metadata.ts';

@@ -2,7 +2,7 @@
  * The parser's entry point: one GGUF file, or every shard of a split model.
  * The layout of a file is described in parse-file.ts.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { parseGgufFile, type ParseOptions } from './parse-file.ts';
 import { parseGgufSplit } from './split.ts';

@@ -19,7 +19,7 @@
  * bytes for a vocabulary string), the window still grows geometrically: a
  * few dozen reads for a 32k-token header.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { PagerSource } from '../sources/source.ts';
 
 export const DEFAULT_INITIAL_READ = 64 * 1024;

@@ -5,7 +5,7 @@
  * `split.tensors.count` (the total over all shards). Here they become one
  * model with one tensor map; each tensor's `shard` says which file holds it.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { list, tableOf, TensorTable } from './tensor-table.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { parseGgufFile, type ParseOptions } from './parse-file.ts';

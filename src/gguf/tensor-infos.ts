@@ -7,7 +7,7 @@
  * the infos rounded up to `general.alignment`. The layout checks (alignment,
  * bounds, overlap) run once that start is known.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { requireGgmlType, tensorByteSize } from './ggml-types.ts';
 import type { GgufLimits } from './limits.ts';
 import { readString } from './metadata.ts';

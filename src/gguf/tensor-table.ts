@@ -15,7 +15,7 @@
  * `model.tensors` is unchanged. `tableOf(list)` gets the table back for the
  * paths that want no objects at all (`indexOf`, `nameAt`, `sizeAt`).
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { ggmlTypeInfo } from './ggml-types.ts';
 import type { TensorInfo } from './types.ts';
 
@@ -225,7 +225,7 @@ export function list(table: TensorTable): readonly TensorInfo[] {
     ownKeys() {
       return [...Array.from({ length: table.length }, (_, i) => String(i)), 'length'];
     },
-    getOwnPropertyDescriptor(target, p) {
+    getOwnPropertyDescriptor(_target, p) {
       if (isIndex(p) && Number(p) < table.length) return { value: table.at(Number(p)), writable: false, enumerable: true, configurable: true };
       if (p === 'length') return { value: table.length, writable: true, enumerable: false, configurable: false };
       return undefined;

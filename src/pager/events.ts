@@ -2,7 +2,7 @@
  * What the pager reports: a stats snapshot and a stream of events the UI can
  * draw. Types only.
  */
-import type { ErrorCode } from '../core/errors.ts';
+import type { ErrorCode } from '../errors.ts';
 
 export interface PagerStats {
   /** Bytes the pager may hold: min(policy budget, arena capacity). */

@@ -33,7 +33,7 @@
  *   than the one it loads, and skipping when it cannot.
  */
 import type { Arena } from '../core/arena.ts';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { createEviction, type EvictionPolicy } from './eviction.ts';

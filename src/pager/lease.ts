@@ -3,7 +3,7 @@
  * lease is alive the block is pinned in the arena (it never moves) and the
  * pager never evicts or overwrites it; `release` ends the claim.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 /** A tensor id is its GGUF name (`blk.0.attn_q.weight`); it displays as itself. */
 export type TensorId = string;

@@ -8,7 +8,7 @@
  * optimal; with variable sizes it is the standard greedy reference, not a
  * proven optimum. Plain byte accounting: no arena, no fragmentation.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 export interface OptimumInput {
   /** Tensor indices each step reads. */

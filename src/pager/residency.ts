@@ -16,7 +16,7 @@
  *                  ⇒ usedBytes (resident + loading) ≤ budget, always.
  */
 import type { Arena } from '../core/arena.ts';
-import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import { GgufPagerError, isGgufPagerError } from '../errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import type { PagerSource } from '../sources/source.ts';
 import type { EvictionPolicy } from './eviction.ts';

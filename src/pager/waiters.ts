@@ -11,7 +11,7 @@
  * full may also ask the other models of the group to evict one of their idle
  * (unleased, unpinned) tensors: `evictIdle` is each pager's way to do so.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 interface Waiter {
   tryClaim: () => boolean;

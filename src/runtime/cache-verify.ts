@@ -5,13 +5,13 @@
  * the CachedSource a loaded model has open, or opened here on its own (with a
  * stand-in remote that only carries the stored identity: nothing is fetched).
  */
-import { GgufPagerError } from '../core/errors.ts';
-import { CachedSource } from '../sources/cached.ts';
-import { DEFAULT_NAMESPACE, entryId } from '../sources/cached-store.ts';
-import { readOpfsManifest } from '../sources/cached-store-opfs.ts';
-import { readIdbManifest } from '../sources/cached-store-idb.ts';
-import { etagDigest, newSha256, parseIntegrity } from '../sources/integrity.ts';
-import type { CacheManifest } from '../sources/manifest.ts';
+import { GgufPagerError } from '../errors.ts';
+import { CachedSource } from '../sources/cache/cached.ts';
+import { DEFAULT_NAMESPACE, entryId } from '../sources/cache/store.ts';
+import { readOpfsManifest } from '../sources/cache/store-opfs.ts';
+import { readIdbManifest } from '../sources/cache/store-idb.ts';
+import { etagDigest, newSha256, parseIntegrity } from '../sources/cache/integrity.ts';
+import type { CacheManifest } from '../sources/cache/manifest.ts';
 import type { PagerSource } from '../sources/source.ts';
 import { hasIndexedDb, hasOpfs } from '../sources/storage-env.ts';
 

@@ -3,7 +3,7 @@
  * before any worker, network or storage work: a wrong value is
  * `INVALID_ARGUMENT` naming the option and the value (`ramBytes: -5` is not a
  * "budget of -5 bytes" found after a download, `cache: 's3'` is not accepted
- * silently). Model URLs are checked by `checkModelUrl` (src/sources/http-url.ts).
+ * silently). Model URLs are checked by `checkModelUrl` (src/sources/http/url.ts).
  */
 import { checkPolicy } from '../pager/policy.ts';
 import { invalid, int, oneOf, type, urlOption } from '../core/option-check.ts';

@@ -5,12 +5,12 @@
  */
 import type { VerifyResult } from './cache-verify.ts';
 import * as Comlink from 'comlink';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { CoreBuild } from '../core/core-build.ts';
 import { installErrorTransfer } from './transfer.ts';
 import { isFileHandle } from '../sources/storage-env.ts';
 import { defaultBudgetBytes } from '../pager/policy.ts';
-import { checkModelUrl } from '../sources/http-url.ts';
+import { checkModelUrl } from '../sources/http/url.ts';
 import { checkLoadOptions, checkRuntimeOptions } from './check-options.ts';
 import { PendingCalls } from './pending-calls.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';

@@ -13,9 +13,9 @@
  * one 1 MiB buffer), cached chunks of an earlier session included; a mismatch
  * deletes the entry and fails with INTEGRITY_MISMATCH.
  */
-import { GgufPagerError } from '../core/errors.ts';
-import { CachedSource } from '../sources/cached.ts';
-import { mismatch, newSha256, type ExpectedDigest, type IntegrityReport } from '../sources/integrity.ts';
+import { GgufPagerError } from '../errors.ts';
+import { CachedSource } from '../sources/cache/cached.ts';
+import { mismatch, newSha256, type ExpectedDigest, type IntegrityReport } from '../sources/cache/integrity.ts';
 import type { PagerSource } from '../sources/source.ts';
 
 /** Chunks in flight at once during a download. */

@@ -9,8 +9,8 @@
  *   the model needs and the bytes that were written: figures from the writes
  *   themselves, not from `navigator.storage.estimate()`, which over-reports.
  */
-import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
-import { CachedSource } from '../sources/cached.ts';
+import { GgufPagerError, isGgufPagerError } from '../errors.ts';
+import { CachedSource } from '../sources/cache/cached.ts';
 import type { SourceRef } from './source-pool.ts';
 
 /** Cleans up after a failed load; returns the error to throw (the cause, or STORAGE_QUOTA with the figures). */

@@ -10,7 +10,7 @@
  * read) are measured and disposed at once.
  */
 import type { Core } from '../core/core.ts';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import { pinnedSet, type OffloadPolicy } from '../pager/policy.ts';
 import type { PagerSource } from '../sources/source.ts';

@@ -4,7 +4,7 @@
  * drives forward passes for the demo, and adapts the pager to warm-up.
  */
 import type { Core } from '../core/core.ts';
-import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import { GgufPagerError, isGgufPagerError } from '../errors.ts';
 import { ModelEngine } from '../engine/engine.ts';
 import type { GenerateResult, Piece } from '../engine/generation.ts';
 import type { GgufModel, GgufValue } from '../gguf/types.ts';

@@ -28,7 +28,7 @@
  *   evicted and disposed at any later eviction.
  * - `dispose` errors are kept, not swallowed: `drain()` (and `clear()`) rethrow them.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 export interface ModelCacheOptions<M> {
   /** Most models kept at once; an integer ≥ 1. Default 4 (the seed's). */

@@ -9,18 +9,18 @@
  * limits, or a model the caller's `checkHeader` refuses (one that cannot fit
  * the budget) fails having read only its header, and stores nothing.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { splitShardNames } from '../gguf/split.ts';
 import { BlobSource } from '../sources/blob.ts';
-import { OpfsSource } from '../sources/opfs.ts';
+import { OpfsSource } from '../sources/opfs/source.ts';
 import { isFileHandle } from '../sources/storage-env.ts';
-import { CachedSource } from '../sources/cached.ts';
-import { HttpRangeSource, type HttpStall } from '../sources/http.ts';
+import { CachedSource } from '../sources/cache/cached.ts';
+import { HttpRangeSource, type HttpStall } from '../sources/http/source.ts';
 import type { PagerSource } from '../sources/source.ts';
 import type { CacheStore } from './protocol.ts';
-import type { IntegrityReport } from '../sources/integrity.ts';
+import type { IntegrityReport } from '../sources/cache/integrity.ts';
 import { parseGguf } from '../gguf/parse.ts';
-import { hasCachedVersion } from '../sources/storage.ts';
+import { hasCachedVersion } from '../sources/cache/storage.ts';
 import type { GgufModel } from '../gguf/types.ts';
 
 /** Without a cache, open keeps the first MiB: the parser's many small header reads are then answered from it. */

@@ -5,7 +5,7 @@
  * RUNTIME_DISPOSED) instead of leaving it pending forever. The worker is told
  * too (its abort ids, its unload), so it stops the work and closes the requests.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 type Fail = (e: GgufPagerError) => void;
 

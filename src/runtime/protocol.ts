@@ -2,8 +2,8 @@
  * The shapes that cross the worker boundary: options, progress, stats, model
  * info. Types only, no logic (like comlink's protocol.ts).
  */
-import type { IntegrityReport } from '../sources/integrity.ts';
-import type { ErrorCode } from '../core/errors.ts';
+import type { IntegrityReport } from '../sources/cache/integrity.ts';
+import type { ErrorCode } from '../errors.ts';
 import type { GgufValue } from '../gguf/types.ts';
 import type { PagerStats } from '../pager/events.ts';
 import type { OffloadPolicy } from '../pager/policy.ts';

@@ -4,7 +4,7 @@
  * `details` across the worker boundary. Both sides call `installErrorTransfer()`.
  */
 import * as Comlink from 'comlink';
-import { GgufPagerError, type ErrorCode } from '../core/errors.ts';
+import { GgufPagerError, type ErrorCode } from '../errors.ts';
 
 interface WireError {
   isError: true;

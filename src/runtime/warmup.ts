@@ -17,7 +17,7 @@
  * completed on it, and again whenever a pinned tensor or a tensor of the first
  * window is no longer resident (evicted, or the pager was reset).
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { ModelEngine } from '../engine/engine.ts';
 import type { GenerateOptions } from '../engine/generation.ts';
 import type { GgufModel } from '../gguf/types.ts';

@@ -8,7 +8,7 @@
  * bounce buffer of http-body.ts) hung now and then in full test runs in
  * Chromium 156. Where Blobs have no stream(), bounded `arrayBuffer()` pieces.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { checkRead } from './read-check.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 

@@ -7,7 +7,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { checkRead } from './read-check.ts';
 

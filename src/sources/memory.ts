@@ -2,7 +2,7 @@
  * `MemorySource`: a PagerSource over bytes already in memory (tests, fixtures,
  * a small file the caller holds). Reads copy straight into the target.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from './source.ts';
 import { checkRead } from './read-check.ts';
 

@@ -1,5 +1,5 @@
 /** The argument and bounds check every source (memory, file, blob, HTTP, OPFS, IndexedDB, cache) does before a read. */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 
 /** Throws INVALID_ARGUMENT for a bad offset or target, SOURCE_EOF for a read past `size`. */
 export function checkRead(name: string, size: number, offset: number, target: Uint8Array): void {

@@ -3,7 +3,7 @@
  * onto the library's error codes. Shared by the OPFS and IndexedDB sources,
  * the read-through cache and the storage management functions.
  */
-import { GgufPagerError, isGgufPagerError } from '../core/errors.ts';
+import { GgufPagerError, isGgufPagerError } from '../errors.ts';
 
 /** True where the Origin Private File System exists (page or worker). */
 export function hasOpfs(): boolean {

@@ -4,7 +4,7 @@
  * apply_chat_template does. A model without a template gets ChatML.
  */
 import { Template } from '@huggingface/jinja';
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import type { Tokenizer } from './tokenizer.ts';
 import type { TokenizerMetadata } from './vocab.ts';
 

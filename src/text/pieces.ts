@@ -6,7 +6,7 @@
  * the SPM prefix space from the first token and applies llama.cpp's clean-up of
  * " ." , " 's" and the like where the vocabulary asks for it.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { CHAR_TO_BYTE, utf8 } from './unicode.ts';
 import { ATTR_BYTE, ATTR_CONTROL, ATTR_NORMAL, ATTR_UNKNOWN, ATTR_USER_DEFINED, type Vocab } from './vocab.ts';
 

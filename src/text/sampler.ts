@@ -7,7 +7,7 @@
  * arithmetic in a fixed order (exp included), so one seed gives the same ids
  * in Node and in any browser.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { Random, randomSeed } from './random.ts';
 import { dexp, dexpNeg } from './dexp.ts';
 

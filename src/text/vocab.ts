@@ -4,7 +4,7 @@
  * their per-model defaults, the end-of-generation set and the flags
  * (add_bos, add_eos, add_space_prefix, clean_spaces) that encode and decode follow.
  */
-import { GgufPagerError } from '../core/errors.ts';
+import { GgufPagerError } from '../errors.ts';
 import { preTokenizerFor, type PreTokenizer } from './pretokenizers.ts';
 
 export const ATTR_UNKNOWN = 1 << 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BlobSource } from '../../src/sources/blob.ts';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 
 function bytes(n: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(n);

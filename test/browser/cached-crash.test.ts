@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore, set } from 'idb-keyval';
-import { CachedSource } from '../../src/sources/cached.ts';
-import { entryId, type CacheStore } from '../../src/sources/cached-store.ts';
-import { newManifest } from '../../src/sources/manifest.ts';
-import { OpfsWriter } from '../../src/sources/opfs-writer.ts';
-import { clearCached, listCached } from '../../src/sources/storage.ts';
+import { CachedSource } from '../../src/sources/cache/cached.ts';
+import { entryId, type CacheStore } from '../../src/sources/cache/store.ts';
+import { newManifest } from '../../src/sources/cache/manifest.ts';
+import { OpfsWriter } from '../../src/sources/opfs/writer.ts';
+import { clearCached, listCached } from '../../src/sources/cache/storage.ts';
 import { CountingRemote, interceptWrites, readAllMismatch } from './workers/cached-fixtures.ts';
 
 const ns = `test-cached-crash-${Date.now()}`;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../../src/runtime/transfer.ts';
-import { CachedSource } from '../../src/sources/cached.ts';
-import { HttpRangeSource } from '../../src/sources/http.ts';
-import { clearCached, listCached } from '../../src/sources/storage.ts';
+import { CachedSource } from '../../src/sources/cache/cached.ts';
+import { HttpRangeSource } from '../../src/sources/http/source.ts';
+import { clearCached, listCached } from '../../src/sources/cache/storage.ts';
 import { firstPatternMismatch } from '../servers/pattern.ts';
 import { genFile, serverStats, serverUrl } from '../servers/urls.ts';
 import type { CachedWorkerApi } from './workers/cached-worker.ts';

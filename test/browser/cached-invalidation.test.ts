@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { GgufPagerError } from '../../src/core/errors.ts';
-import { CachedSource } from '../../src/sources/cached.ts';
-import { clearCached, listCached } from '../../src/sources/storage.ts';
+import { GgufPagerError } from '../../src/errors.ts';
+import { CachedSource } from '../../src/sources/cache/cached.ts';
+import { clearCached, listCached } from '../../src/sources/cache/storage.ts';
 import { CountingRemote, readAllMismatch, type CountingRemoteOptions } from './workers/cached-fixtures.ts';
 
 const ns = `test-cached-inval-${Date.now()}`;

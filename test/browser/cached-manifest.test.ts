@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   MAX_CHUNKS, decodeManifest, encodeManifest, hasChunk, markChunk, newManifest, presentChunks, sameIdentity,
-} from '../../src/sources/manifest.ts';
+} from '../../src/sources/cache/manifest.ts';
 
 const KEY = 'https://example.test/m.gguf';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CachedSource } from '../../src/sources/cached.ts';
-import { clearCached, listCached } from '../../src/sources/storage.ts';
+import { CachedSource } from '../../src/sources/cache/cached.ts';
+import { clearCached, listCached } from '../../src/sources/cache/storage.ts';
 import { CountingRemote, interceptWrites, quotaError, readAllMismatch, sleep } from './workers/cached-fixtures.ts';
 import { firstPatternMismatch } from '../servers/pattern.ts';
 

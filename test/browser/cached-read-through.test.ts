@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CachedSource, type CachedProgress } from '../../src/sources/cached.ts';
-import { clearCached } from '../../src/sources/storage.ts';
+import { CachedSource, type CachedProgress } from '../../src/sources/cache/cached.ts';
+import { clearCached } from '../../src/sources/cache/storage.ts';
 import { firstPatternMismatch } from '../servers/pattern.ts';
 import { CountingRemote, readAllMismatch, sleep } from './workers/cached-fixtures.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CachedSource } from '../../src/sources/cached.ts';
-import { clearCached } from '../../src/sources/storage.ts';
+import { CachedSource } from '../../src/sources/cache/cached.ts';
+import { clearCached } from '../../src/sources/cache/storage.ts';
 import { CountingRemote, chunkOffsets, readAllMismatch } from './workers/cached-fixtures.ts';
 
 const ns = `test-cached-resume-${Date.now()}`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../../src/runtime/transfer.ts';
-import { clearCached, listCached } from '../../src/sources/storage.ts';
+import { clearCached, listCached } from '../../src/sources/cache/storage.ts';
 import { chunkOffsets } from './workers/cached-fixtures.ts';
 import type { CachedWorkerApi, SessionArgs } from './workers/cached-worker.ts';
 

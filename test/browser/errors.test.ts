@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { GgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError } from '../../src/errors.ts';
 
 it('runs in a cross-origin-isolated Chromium page', () => {
   expect(navigator.userAgent).toMatch(/Chrome/);

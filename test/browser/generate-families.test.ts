@@ -7,9 +7,9 @@
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/index.ts';
-import { planBytes, sha256Hex } from '../../src/gguf/model-plan.ts';
-import { realModelFromTokenizerGguf } from '../../src/gguf/reencode.ts';
-import type { RealModelRecipe } from '../../src/gguf/synthetic-real.ts';
+import { planBytes, sha256Hex } from '../../src/authoring/model-plan.ts';
+import { realModelFromTokenizerGguf } from '../../src/authoring/reencode.ts';
+import type { RealModelRecipe } from '../../src/authoring/synthetic-real.ts';
 import qwen3 from '../vectors/families/qwen3-F32-kvf32.json';
 import gemma2 from '../vectors/families/gemma2-F32-kvf32.json';
 import gemma3 from '../vectors/families/gemma3-F32-kvf32.json';

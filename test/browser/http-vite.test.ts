@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { HttpRangeSource } from '../../src/sources/http.ts';
+import { HttpRangeSource } from '../../src/sources/http/source.ts';
 import { firstPatternMismatch } from '../servers/pattern.ts';
 
 // Vite's own server (sirv) gets simple ranges right and little else (TOOLCHAIN.md):

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStore, get, set } from 'idb-keyval';
-import { IdbSource, deleteIdbFile, writeIdbFile } from '../../src/sources/idb.ts';
+import { IdbSource, deleteIdbFile, writeIdbFile } from '../../src/sources/idb/source.ts';
 import { fillPattern, firstPatternMismatch, patternBytes } from '../servers/pattern.ts';
 import type { PagerSource } from '../../src/sources/source.ts';
 

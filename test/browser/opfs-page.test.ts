@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
-import { OpfsSource } from '../../src/sources/opfs.ts';
-import { OpfsWriter } from '../../src/sources/opfs-writer.ts';
-import { removeOpfsEntry } from '../../src/sources/opfs-file.ts';
-import { READ_SLICE_BYTES } from '../../src/sources/opfs-async-file.ts';
+import { OpfsSource } from '../../src/sources/opfs/source.ts';
+import { OpfsWriter } from '../../src/sources/opfs/writer.ts';
+import { removeOpfsEntry } from '../../src/sources/opfs/file.ts';
+import { READ_SLICE_BYTES } from '../../src/sources/opfs/async-file.ts';
 import { installErrorTransfer } from '../../src/runtime/transfer.ts';
 import { fillPattern, firstPatternMismatch } from '../servers/pattern.ts';
 import type { OpfsWorkerApi } from './workers/opfs-worker.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from 'vitest';
-import { planBytes, sha256Hex } from '../../src/gguf/model-plan.ts';
-import { dequantizeRow, quantizeRow, type QuantType } from '../../src/gguf/quantize/index.ts';
-import { realModelFromTokenizerGguf } from '../../src/gguf/reencode.ts';
-import type { RealModelRecipe } from '../../src/gguf/synthetic-real.ts';
+import { planBytes, sha256Hex } from '../../src/authoring/model-plan.ts';
+import { dequantizeRow, quantizeRow, type QuantType } from '../../src/authoring/quantize/index.ts';
+import { realModelFromTokenizerGguf } from '../../src/authoring/reencode.ts';
+import type { RealModelRecipe } from '../../src/authoring/synthetic-real.ts';
 import vectors from '../vectors/quantize.json';
 import q4km from '../vectors/llama/llama-Q4_K_M.json';
 

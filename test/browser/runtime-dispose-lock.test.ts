@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/index.ts';
-import { holders, lockName, withLockIfFree } from '../../src/sources/cached-lock.ts';
-import { DEFAULT_NAMESPACE, entryId } from '../../src/sources/cached-store.ts';
+import { holders, lockName, withLockIfFree } from '../../src/sources/cache/lock.ts';
+import { DEFAULT_NAMESPACE, entryId } from '../../src/sources/cache/store.ts';
 import { unique } from '../servers/urls.ts';
 
 let a: Runtime;

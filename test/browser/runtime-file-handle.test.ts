@@ -2,8 +2,8 @@
 // a sync access handle (OpfsSource.fromHandle); the bytes it leases are the file's; a page reads it through getFile().
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/index.ts';
-import { isGgufPagerError } from '../../src/core/errors.ts';
-import { OpfsSource } from '../../src/sources/opfs.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
+import { OpfsSource } from '../../src/sources/opfs/source.ts';
 import { servedModel } from '../servers/model-list.ts';
 import { unique } from '../servers/urls.ts';
 import type { EngineRuntime } from './workers/engine-worker.ts';

@@ -9,8 +9,8 @@
 import { expect, inject, it } from 'vitest';
 import { createRuntime, type LoadProgress, type Runtime } from '../../src/index.ts';
 import { DOWNLOAD_CONCURRENCY } from '../../src/runtime/download.ts';
-import { OPFS_DEFAULT_CHUNK_SIZE } from '../../src/sources/cached.ts';
-import { IDB_DEFAULT_CHUNK_SIZE } from '../../src/sources/idb.ts';
+import { OPFS_DEFAULT_CHUNK_SIZE } from '../../src/sources/cache/cached.ts';
+import { IDB_DEFAULT_CHUNK_SIZE } from '../../src/sources/idb/source.ts';
 import { servedModel } from '../servers/model-list.ts';
 import { unique } from '../servers/urls.ts';
 

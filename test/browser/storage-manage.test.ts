@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore, del, keys } from 'idb-keyval';
-import { CachedSource } from '../../src/sources/cached.ts';
-import { entryId } from '../../src/sources/cached-store.ts';
-import { removeOpfsEntry } from '../../src/sources/opfs-file.ts';
-import { clearCached, deleteCached, estimate, listCached, persist, persisted } from '../../src/sources/storage.ts';
+import { CachedSource } from '../../src/sources/cache/cached.ts';
+import { entryId } from '../../src/sources/cache/store.ts';
+import { removeOpfsEntry } from '../../src/sources/opfs/file.ts';
+import { clearCached, deleteCached, estimate, listCached, persist, persisted } from '../../src/sources/cache/storage.ts';
 import { CountingRemote, sleep } from './workers/cached-fixtures.ts';
 
 const ns = `test-storage-manage-${Date.now()}`;

@@ -8,9 +8,9 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createRuntime, type Runtime } from '../../src/index.ts';
 import { openStandalone } from '../../src/engine/standalone.ts';
-import { realModelFromTokenizerGguf } from '../../src/gguf/reencode.ts';
-import { planBytes } from '../../src/gguf/model-plan.ts';
-import type { RealModelRecipe } from '../../src/gguf/synthetic-real.ts';
+import { realModelFromTokenizerGguf } from '../../src/authoring/reencode.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
+import type { RealModelRecipe } from '../../src/authoring/synthetic-real.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { unique } from '../servers/urls.ts';
 import stories from '../vectors/llama/stories260K-F32-kvf16.json';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Comlink from 'comlink';
-import { GgufPagerError, isGgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError, isGgufPagerError } from '../../src/errors.ts';
 import { installErrorTransfer } from '../../src/runtime/transfer.ts';
 import type { ThrowingApi } from './workers/throwing-worker.ts';
 

@@ -3,7 +3,7 @@
  * on failure, so the same bodies run under Vitest in Node, in a browser page,
  * and in a Worker (which has no Vitest: it reports each case's outcome).
  */
-import { isGgufPagerError, type ErrorCode, type GgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError, type ErrorCode, type GgufPagerError } from '../../src/errors.ts';
 export { prng } from './prng.ts';
 
 export type Case = () => Promise<void>;

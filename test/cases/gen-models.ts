@@ -8,10 +8,10 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { openStandalone, type Standalone, type StandaloneOptions } from '../../src/engine/standalone.ts';
-import { planBytes } from '../../src/gguf/model-plan.ts';
-import { realModelFromTokenizerGguf, reencodeGguf } from '../../src/gguf/reencode.ts';
-import type { RealModelRecipe } from '../../src/gguf/synthetic-real.ts';
-import type { QuantType } from '../../src/gguf/quantize/index.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
+import { realModelFromTokenizerGguf, reencodeGguf } from '../../src/authoring/reencode.ts';
+import type { RealModelRecipe } from '../../src/authoring/synthetic-real.ts';
+import type { QuantType } from '../../src/authoring/quantize/index.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { fixturePath, REPO_ROOT } from './fixtures-dir.ts';
 

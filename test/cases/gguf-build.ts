@@ -2,11 +2,11 @@
  * Builds GGUF bytes field by field for tests, so each malformed case is
  * written out where it is used (`new GgufBuilder().preamble(1, 0).tensor(…)`).
  */
-import { GgufPagerError } from '../../src/core/errors.ts';
-import { ByteWriter } from '../../src/gguf/byte-writer.ts';
+import { GgufPagerError } from '../../src/errors.ts';
+import { ByteWriter } from '../../src/authoring/byte-writer.ts';
 import { parseGguf, type ParseOptions } from '../../src/gguf/parse.ts';
 import { GgufValueType as T } from '../../src/gguf/types.ts';
-import { writeGguf } from '../../src/gguf/write.ts';
+import { writeGguf } from '../../src/authoring/write.ts';
 import { BytesSource } from './gguf-bytes-source.ts';
 
 export class GgufBuilder extends ByteWriter {

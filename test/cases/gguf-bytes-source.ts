@@ -2,7 +2,7 @@
  * Test-only PagerSource over bytes in memory that records every read, so a
  * test can assert which bytes the parser touched.
  */
-import { GgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError } from '../../src/errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from '../../src/sources/source.ts';
 
 export class BytesSource implements PagerSource {

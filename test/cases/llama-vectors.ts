@@ -5,10 +5,10 @@
  * sha256 is `v.model.sha256` (Node: reads the shared fixtures).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { planBytes } from '../../src/gguf/model-plan.ts';
-import type { QuantType } from '../../src/gguf/quantize/index.ts';
-import { realModelFromTokenizerGguf, reencodeGguf } from '../../src/gguf/reencode.ts';
-import type { RealModelRecipe } from '../../src/gguf/synthetic-real.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
+import type { QuantType } from '../../src/authoring/quantize/index.ts';
+import { realModelFromTokenizerGguf, reencodeGguf } from '../../src/authoring/reencode.ts';
+import type { RealModelRecipe } from '../../src/authoring/synthetic-real.ts';
 import { fixturePath } from './fixtures-dir.ts';
 
 export type LlamaVectorRecipe = RealModelRecipe | { reencode: string; type: QuantType } | { fixture: string };

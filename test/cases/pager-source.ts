@@ -3,7 +3,7 @@
  * hold reads until released, delay them, write them in chunks with a pause
  * between (so a block that moved mid-read would be caught), and fail on demand.
  */
-import { GgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError } from '../../src/errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from '../../src/sources/source.ts';
 
 export interface TestSourceOptions {

@@ -1,7 +1,7 @@
 /** The synthetic models the browser tests' range server serves (no Node API: tests import this too). */
-import { sizedLlama } from '../../src/gguf/synthetic-size.ts';
+import { sizedLlama } from '../../src/authoring/synthetic-size.ts';
 import { GgufValueType } from '../../src/gguf/types.ts';
-import { writeGguf, type GgufWriteTensor, type MetadataEntry } from '../../src/gguf/write.ts';
+import { writeGguf, type GgufWriteTensor, type MetadataEntry } from '../../src/authoring/write.ts';
 
 /** Name → target size. `big.gguf` is over four times the memory-invariant test's 64 MiB budget; `resume.gguf` is ten OPFS chunks (runtime-resume-close.test.ts). */
 export const SYNTHETIC_MODELS = { 'small.gguf': 6 << 20, 'big.gguf': 270 << 20, 'resume.gguf': 40 << 20 } as const;

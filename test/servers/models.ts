@@ -7,9 +7,9 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { planChunks } from '../../src/gguf/model-plan.ts';
-import { realModelPlan, tokenizerEntries } from '../../src/gguf/synthetic-real.ts';
-import { ggufEntries } from '../../src/gguf/reencode.ts';
+import { planChunks } from '../../src/authoring/model-plan.ts';
+import { realModelPlan, tokenizerEntries } from '../../src/authoring/synthetic-real.ts';
+import { ggufEntries } from '../../src/authoring/reencode.ts';
 import { fixturePath } from '../cases/fixtures-dir.ts';
 import { GENERATING_MODEL, servedModel, splitModel, SYNTHETIC_MODELS, type SyntheticModelName } from './model-list.ts';
 

@@ -3,7 +3,7 @@ import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineBackend } from '../../src/api/engine-backend.ts';
 import { createOpenAiApi, type ChatCompletionChunk, type OpenAiApi } from '../../src/api/index.ts';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import type { Standalone } from '../../src/engine/standalone.ts';
 import { openReference, reference, STORIES } from '../cases/gen-models.ts';
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { decodeJournal, encodeJournal } from '../../src/sources/journal.ts';
-import { decodeManifest, encodeManifest, markChunk, mergeJournal, newManifest } from '../../src/sources/manifest.ts';
+import { decodeJournal, encodeJournal } from '../../src/sources/cache/journal.ts';
+import { decodeManifest, encodeManifest, markChunk, mergeJournal, newManifest } from '../../src/sources/cache/manifest.ts';
 
 const CHUNK = 1024;
 

@@ -1,6 +1,6 @@
 /** The cache entry's locks where there are no Web Locks (Node): shared readers, one exclusive holder, waiting. */
 import { expect, it } from 'vitest';
-import { holders, tryLock, waitLock, withLockIfFree } from '../../src/sources/cached-lock.ts';
+import { holders, tryLock, waitLock, withLockIfFree } from '../../src/sources/cache/lock.ts';
 
 it('shared holders coexist, and keep an exclusive taker (a deletion) out until the last one leaves', async () => {
   const r1 = await tryLock('t:a', 'shared');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGguf } from '../../src/gguf/parse.ts';
 import { GgufValueType as T } from '../../src/gguf/types.ts';
-import { writeGguf } from '../../src/gguf/write.ts';
+import { writeGguf } from '../../src/authoring/write.ts';
 import { FileSource } from '../../src/sources/file.ts';
 import { startRangeServer, type RangeServer } from '../servers/range-server.ts';
 import { STORIES, TINY_LLAMA } from '../cases/gguf-fixtures.ts';

@@ -4,7 +4,7 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticLlama } from '../../src/gguf/synthetic.ts';
+import { syntheticLlama } from '../../src/authoring/synthetic.ts';
 import { startRangeServer } from '../servers/range-server.ts';
 import { fixturePath } from '../cases/fixtures-dir.ts';
 

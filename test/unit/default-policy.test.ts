@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../src/gguf/parse.ts';
-import { sizedLlama } from '../../src/gguf/synthetic-size.ts';
+import { sizedLlama } from '../../src/authoring/synthetic-size.ts';
 import { defaultPolicy, pinnedSet } from '../../src/pager/policy.ts';
 
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { findArchitecture } from '../../src/engine/architecture.ts';
-import { planBytes } from '../../src/gguf/model-plan.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
-import { ggufEntries } from '../../src/gguf/reencode.ts';
-import type { MetadataEntry } from '../../src/gguf/write.ts';
+import { ggufEntries } from '../../src/authoring/reencode.ts';
+import type { MetadataEntry } from '../../src/authoring/write.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { openStandalone } from '../../src/engine/standalone.ts';
 import { maxAbsDiff, modelBytes, reference, STORIES } from '../cases/gen-models.ts';

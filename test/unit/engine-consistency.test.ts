@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import type { Standalone } from '../../src/engine/standalone.ts';
 import type { StandaloneOptions } from '../../src/engine/standalone.ts';
 import { maxAbsDiff, openReference, reference, STORIES } from '../cases/gen-models.ts';

@@ -6,10 +6,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStandalone, type Standalone } from '../../src/engine/standalone.ts';
-import { planBytes } from '../../src/gguf/model-plan.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
-import { ggufEntries } from '../../src/gguf/reencode.ts';
-import type { MetadataEntry } from '../../src/gguf/write.ts';
+import { ggufEntries } from '../../src/authoring/reencode.ts';
+import type { MetadataEntry } from '../../src/authoring/write.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { familyReference } from '../cases/family-vectors.ts';
 import { maxAbsDiff, modelBytes } from '../cases/gen-models.ts';

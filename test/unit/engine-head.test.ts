@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { openStandalone, type Standalone } from '../../src/engine/standalone.ts';
-import { planBytes } from '../../src/gguf/model-plan.ts';
-import { realModelFromTokenizerGguf } from '../../src/gguf/reencode.ts';
-import type { RealModelRecipe } from '../../src/gguf/synthetic-real.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
+import { realModelFromTokenizerGguf } from '../../src/authoring/reencode.ts';
+import type { RealModelRecipe } from '../../src/authoring/synthetic-real.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { fixturePath } from '../cases/fixtures-dir.ts';
 import { familyReference } from '../cases/family-vectors.ts';

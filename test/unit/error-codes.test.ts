@@ -1,5 +1,5 @@
 /**
- * docs/errors.md has one row for every ErrorCode of src/core/errors.ts, and nothing else; and every code is
+ * docs/errors.md has one row for every ErrorCode of src/errors.ts, and nothing else; and every code is
  * thrown (or mapped from a core status) somewhere in src/, so the union holds no dead codes.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core/core.ts';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { computeOf } from '../../src/engine/kernel-api.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const errorsTs = readFileSync(join(root, 'src/core/errors.ts'), 'utf8');
+const errorsTs = readFileSync(join(root, 'src/errors.ts'), 'utf8');
 const union = errorsTs.slice(errorsTs.indexOf('export type ErrorCode'), errorsTs.indexOf(';', errorsTs.indexOf('export type ErrorCode')));
 const codes = [...union.matchAll(/\|\s*'([A-Z0-9_]+)'/g)].map((m) => m[1]);
 const table = [...readFileSync(join(root, 'docs/errors.md'), 'utf8').matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]);

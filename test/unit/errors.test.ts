@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GgufPagerError, isGgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError, isGgufPagerError } from '../../src/errors.ts';
 
 describe('GgufPagerError', () => {
   it('carries a stable code and details beside the message', () => {

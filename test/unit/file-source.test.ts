@@ -3,7 +3,7 @@ import { mkdtemp, rm, utimes, writeFile, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSource } from '../../src/sources/file.ts';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { firstPatternMismatch, patternBytes } from '../servers/pattern.ts';
 
 let dir: string;

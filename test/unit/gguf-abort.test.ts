@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GgufPagerError } from '../../src/core/errors.ts';
+import type { GgufPagerError } from '../../src/errors.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
 import { CountingSource } from '../cases/gguf-bytes-source.ts';
 import { TINY_LLAMA, fixtureSource } from '../cases/gguf-fixtures.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError } from '../../src/errors.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
 import { GgufValueType as T } from '../../src/gguf/types.ts';
-import { writeGguf } from '../../src/gguf/write.ts';
+import { writeGguf } from '../../src/authoring/write.ts';
 import { tinyModel } from '../cases/gguf-build.ts';
 import { BytesSource } from '../cases/gguf-bytes-source.ts';
 import { mutate, prng } from '../cases/gguf-fuzz.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../src/gguf/parse.ts';
 import { parseGgufFile } from '../../src/gguf/parse-file.ts';
-import { syntheticLlama } from '../../src/gguf/synthetic.ts';
+import { syntheticLlama } from '../../src/authoring/synthetic.ts';
 import { CountingSource } from '../cases/gguf-bytes-source.ts';
 import { FIXTURES, TINY_LLAMA, fixtureSource } from '../cases/gguf-fixtures.ts';
 

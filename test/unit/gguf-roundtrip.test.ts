@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../src/gguf/parse.ts';
 import { GgufValueType as T, type GgufTypeSpec, type GgufValue } from '../../src/gguf/types.ts';
-import { metadataEntries, writeGguf, type MetadataEntry } from '../../src/gguf/write.ts';
+import { metadataEntries, writeGguf, type MetadataEntry } from '../../src/authoring/write.ts';
 import { BytesSource } from '../cases/gguf-bytes-source.ts';
 import { STORIES, TINY_LLAMA } from '../cases/gguf-fixtures.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError } from '../../src/errors.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
 import { splitShardNames } from '../../src/gguf/split.ts';
 import { GgufValueType as T } from '../../src/gguf/types.ts';
-import { writeGguf, type GgufWriteTensor, type MetadataEntry } from '../../src/gguf/write.ts';
+import { writeGguf, type GgufWriteTensor, type MetadataEntry } from '../../src/authoring/write.ts';
 import { BytesSource } from '../cases/gguf-bytes-source.ts';
 
 const shardName = (i: number, n: number) => `model-${String(i + 1).padStart(5, '0')}-of-${String(n).padStart(5, '0')}.gguf`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../src/gguf/parse.ts';
-import { syntheticLlama, type SyntheticType } from '../../src/gguf/synthetic.ts';
+import { syntheticLlama, type SyntheticType } from '../../src/authoring/synthetic.ts';
 import { CountingSource } from '../cases/gguf-bytes-source.ts';
 import { prng } from '../cases/gguf-fuzz.ts';
 

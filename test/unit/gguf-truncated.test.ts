@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../src/gguf/parse.ts';
 import { GgufValueType as T } from '../../src/gguf/types.ts';
-import { writeGguf } from '../../src/gguf/write.ts';
+import { writeGguf } from '../../src/authoring/write.ts';
 import { parseError, tinyModel } from '../cases/gguf-build.ts';
 import { BytesSource } from '../cases/gguf-bytes-source.ts';
 

@@ -1,6 +1,6 @@
 /** GBNF grammars (llama.cpp's syntax) accept and reject whole strings as llama.cpp's matcher does. */
 import { describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { DEAD, GrammarAutomaton, grammarAccepts, parseGbnf } from '../../src/text/grammar/index.ts';
 import { JSON_GBNF } from '../../src/text/grammar/json-gbnf.ts';
 

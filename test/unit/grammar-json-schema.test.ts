@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { DEAD, GrammarAutomaton, parseGbnf } from '../../src/text/grammar/index.ts';
 import { jsonSchemaToGrammar } from '../../src/text/grammar/json-schema.ts';
 import { prng } from '../cases/prng.ts';

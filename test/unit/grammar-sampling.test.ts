@@ -11,7 +11,7 @@ import { openReference, reference, STORIES } from '../cases/gen-models.ts';
 
 const PERSON = String.raw`root ::= "{\"name\": \"" [A-Z] [a-z]{1,6} "\", \"age\": " [1-9] [0-9]? ", \"tags\": [" tag ("," tag){0,2} "]}"
 tag ::= "\"" [a-z]{2,5} "\""`;
-const ARITH = String.raw`root ::= expr
+const ARITH = `root ::= expr
 expr ::= term ([-+*/] term){0,4}
 term ::= [0-9]{1,3} | "(" [0-9]+ " + " [0-9]+ ")"`;
 

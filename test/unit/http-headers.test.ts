@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { identityOf, ifRangeValue, looksLikeHtml, parseContentRange, versionChange } from '../../src/sources/http-headers.ts';
+import { identityOf, ifRangeValue, looksLikeHtml, parseContentRange, versionChange } from '../../src/sources/http/headers.ts';
 
 const text = (s: string) => new TextEncoder().encode(s);
 

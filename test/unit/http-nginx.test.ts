@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpRangeSource } from '../../src/sources/http.ts';
+import { HttpRangeSource } from '../../src/sources/http/source.ts';
 import { startNginx, type NginxServer } from '../servers/nginx.ts';
 import { firstPatternMismatch, patternBytes } from '../servers/pattern.ts';
 

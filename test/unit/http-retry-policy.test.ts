@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { backoffMs, isRetryableStatus, retryAfterMs, sleep } from '../../src/sources/retry.ts';
+import { backoffMs, isRetryableStatus, retryAfterMs, sleep } from '../../src/sources/http/retry.ts';
 
 describe('retry policy', () => {
   const policy = { retries: 5, baseMs: 100, maxMs: 1000 };

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 const child = fileURLToPath(new URL('../cases/http-exit-child.mjs', import.meta.url));
-const compiled = fileURLToPath(new URL('../../dist/src/sources/http.js', import.meta.url));
+const compiled = fileURLToPath(new URL('../../dist/src/sources/http/source.js', import.meta.url));
 
 it('lets a Node process exit after close() right behind coalesced reads (no request left hanging)', async () => {
   expect(existsSync(compiled), `${compiled}: run \`npm run build:node\` first (npm test does)`).toBe(true);

@@ -1,7 +1,7 @@
 /** The digests a download is checked against: the integrity option's two forms and a digest ETag. */
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { etagDigest, newSha256, parseIntegrity } from '../../src/sources/integrity.ts';
+import { etagDigest, newSha256, parseIntegrity } from '../../src/sources/cache/integrity.ts';
 
 const bytes = new TextEncoder().encode('gguf-pager integrity');
 const hex = createHash('sha256').update(bytes).digest('hex');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/gguf/model-plan.ts';
+import { sha256Hex } from '../../src/authoring/model-plan.ts';
 import { llamaVectorModel, llamaVectorNames, loadLlamaVector } from '../cases/llama-vectors.ts';
 
 const names = llamaVectorNames();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemorySource } from '../../src/sources/memory.ts';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { patternBytes } from '../servers/pattern.ts';
 
 describe('MemorySource', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelCache, type ModelCacheOptions } from '../../src/runtime/model-cache.ts';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 
 interface Model { name: string; bytes: number }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelCache, type ModelCacheOptions } from '../../src/runtime/model-cache.ts';
-import { GgufPagerError, isGgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError, isGgufPagerError } from '../../src/errors.ts';
 
 interface Model { bytes: number }
 const base: ModelCacheOptions<Model> = { sizeOf: (m) => m.bytes };

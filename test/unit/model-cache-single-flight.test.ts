@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelCache } from '../../src/runtime/model-cache.ts';
-import { GgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError } from '../../src/errors.ts';
 
 interface Model { name: string }
 const newCache = () => new ModelCache<Model>({ sizeOf: () => 1 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError } from '../../src/errors.ts';
 import { pagerCase } from '../cases/pager-harness.ts';
 
 const specs = [{ name: 'a', size: 256 }, { name: 'b', size: 256 }, { name: 'c', size: 256 }];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dequantizeRow, QUANT_TYPES, quantizeRow, quantizedBytes, type QuantType } from '../../src/gguf/quantize/index.ts';
-import { f16ToF32, f32ToF16 } from '../../src/gguf/quantize/half.ts';
+import { dequantizeRow, QUANT_TYPES, quantizeRow, quantizedBytes, type QuantType } from '../../src/authoring/quantize/index.ts';
+import { f16ToF32, f32ToF16 } from '../../src/authoring/quantize/half.ts';
 
 /**
  * Written by scripts/make-quantize-vectors.py: legacy types, F16 and BF16 from python gguf 0.19 (ggml's

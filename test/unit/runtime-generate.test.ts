@@ -1,11 +1,11 @@
 /** The worker runtime's generation API, run in Node (the same object the worker exposes through comlink). */
 import { afterEach, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import type { Piece } from '../../src/engine/generation.ts';
-import { planBytes } from '../../src/gguf/model-plan.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
-import { ggufEntries } from '../../src/gguf/reencode.ts';
-import type { MetadataEntry } from '../../src/gguf/write.ts';
+import { ggufEntries } from '../../src/authoring/reencode.ts';
+import type { MetadataEntry } from '../../src/authoring/write.ts';
 import { WorkerRuntime } from '../../src/runtime/worker-runtime.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { modelBytes, reference, STORIES } from '../cases/gen-models.ts';

@@ -10,9 +10,9 @@ import { startRangeServer, type RangeServer } from '../servers/range-server.ts';
 import { genFile } from '../servers/urls.ts';
 import { failure, target } from '../servers/http-cases/context.ts';
 import { createCore } from '../../src/core/core.ts';
-import { GgufPagerError } from '../../src/core/errors.ts';
+import { GgufPagerError } from '../../src/errors.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
-import { writeGguf } from '../../src/gguf/write.ts';
+import { writeGguf } from '../../src/authoring/write.ts';
 import { LayerPager } from '../../src/pager/layer-pager.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { BlobSource } from '../../src/sources/blob.ts';
 import { FileSource } from '../../src/sources/file.ts';
 import { MemorySource } from '../../src/sources/memory.ts';

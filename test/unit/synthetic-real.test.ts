@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseGguf } from '../../src/gguf/parse.ts';
-import { planBytes } from '../../src/gguf/model-plan.ts';
-import { realModelFromTokenizerGguf, reencodeGguf } from '../../src/gguf/reencode.ts';
-import { mixType, normalish, type RealModelRecipe } from '../../src/gguf/synthetic-real.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
+import { realModelFromTokenizerGguf, reencodeGguf } from '../../src/authoring/reencode.ts';
+import { mixType, normalish, type RealModelRecipe } from '../../src/authoring/synthetic-real.ts';
 import { MemorySource } from '../../src/sources/memory.ts';
 import { fixturePath } from '../cases/fixtures-dir.ts';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { applyChatTemplate, chatTemplateOptions, createTokenizer } from '../../src/text/index.ts';
 import { REPO_ROOT } from '../cases/fixtures-dir.ts';
 import { vocabTokenizerModel } from '../cases/text-models.ts';

@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { planBytes } from '../../src/gguf/model-plan.ts';
+import { planBytes } from '../../src/authoring/model-plan.ts';
 import { parseGguf } from '../../src/gguf/parse.ts';
-import { ggufEntries } from '../../src/gguf/reencode.ts';
-import type { MetadataEntry } from '../../src/gguf/write.ts';
+import { ggufEntries } from '../../src/authoring/reencode.ts';
+import type { MetadataEntry } from '../../src/authoring/write.ts';
 import type { Standalone } from '../../src/engine/standalone.ts';
 import type { ChatMessage } from '../../src/text/chat.ts';
 import { MemorySource } from '../../src/sources/memory.ts';

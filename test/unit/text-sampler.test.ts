@@ -4,7 +4,7 @@
  * determinism by seed (the recorded sequences are also checked in Chromium).
  */
 import { describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { dexp } from '../../src/text/dexp.ts';
 import { Sampler, type SamplingOptions } from '../../src/text/index.ts';
 import { prng } from '../cases/prng.ts';

@@ -4,7 +4,7 @@
  * detokenizer, and the stories260K model's own vocabulary.
  */
 import { describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { createTokenizer, StreamingDetokenizer, type Tokenizer } from '../../src/text/index.ts';
 import { parsedFixture, vocabTokenizerModel } from '../cases/text-models.ts';
 

@@ -1,6 +1,6 @@
 /** Warm-up through the real engine on stories260K: a short generation from the caller's token ids, then a reset. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { ModelWarmup, needsWarmup } from '../../src/runtime/warmup.ts';
 import { hotSet, warmupStories, type WarmupStories } from '../cases/warmup-stories.ts';
 

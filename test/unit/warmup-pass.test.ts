@@ -1,6 +1,6 @@
 /** Warm-up without an engine, on stories260K with the real pager: the pinned set, the first window, one pass over every group. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { isGgufPagerError } from '../../src/core/errors.ts';
+import { isGgufPagerError } from '../../src/errors.ts';
 import { ModelWarmup, needsWarmup, type WarmupTarget } from '../../src/runtime/warmup.ts';
 import { hotSet, warmupStories, type WarmupStories } from '../cases/warmup-stories.ts';
 

@@ -6,7 +6,7 @@
  * arena (a pinned block: counted in the budget like the engine's scratch).
  */
 import type { Arena } from '../arena.ts';
-import { GgufPagerError } from '../errors.ts';
+import { GgufPagerError } from '../../errors.ts';
 import type { CoreExports } from '../exports.ts';
 import { compileSharedCore, instantiateSharedCore } from '../wasm.ts';
 import { CONTROL_BYTES, MAX_THREADS } from './control.ts';

@@ -7,7 +7,7 @@
  * rope.scaling.attn_factor on cos and sin; q scaled by 1/√headDim before the
  * dot. No sliding window, as llama.cpp (it disables phi3's).
  */
-import { ROPE_NEOX, embd, ff, kvDim, mat, qDim, vec, type Architecture } from './types.ts';
+import { ROPE_NEOX, embd, ff, mat, qDim, vec, type Architecture } from './types.ts';
 
 const qkv = (hp: { nHead: number; headDim: number; kvDim: number }): number => hp.nHead * hp.headDim + 2 * hp.kvDim;
 const half = (hp: { nRot: number }): number => hp.nRot / 2;

@@ -3,7 +3,7 @@
  * hyper-parameter keys it reads beyond the common ones, its per-block tensors
  * with their shapes and optionality, its features, and its block written in
  * the small ops of ../steps.ts. The forward pass, the tensor checks at load,
- * the scratch layout and the synthetic writer (src/gguf/synthetic-real.ts)
+ * the scratch layout and the synthetic writer (src/authoring/synthetic-real.ts)
  * all read these declarations; nothing else knows a family by name.
  */
 import type { HParams } from '../hparams.ts';

@@ -10,7 +10,7 @@
  *              ALT (more follow) or END (the last one).
  *   ruleStart: first slot of each rule.
  */
-import { GgufPagerError } from '../../core/errors.ts';
+import { GgufPagerError } from '../../errors.ts';
 
 export const END = 0, ALT = 1, RULE_REF = 2, CHAR = 3, CHAR_NOT = 4, CHAR_RNG_UPPER = 5, CHAR_ALT = 6, CHAR_ANY = 7;
 

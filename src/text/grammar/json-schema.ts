@@ -11,7 +11,7 @@
  * (`title`, `description`, …) are ignored; any other keyword is
  * INVALID_ARGUMENT naming it.
  */
-import { GgufPagerError } from '../../core/errors.ts';
+import { GgufPagerError } from '../../errors.ts';
 import { minMaxInt } from './json-schema-int.ts';
 import { InvalidPattern, patternToRule, UnsupportedPattern } from './json-schema-pattern.ts';
 

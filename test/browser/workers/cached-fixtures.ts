@@ -4,9 +4,9 @@
  * serves, with hooks to slow it down, abort or fail a read; and store wrappers
  * that inject failures.
  */
-import { GgufPagerError } from '../../../src/core/errors.ts';
+import { GgufPagerError } from '../../../src/errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from '../../../src/sources/source.ts';
-import type { CacheStore } from '../../../src/sources/cached-store.ts';
+import type { CacheStore } from '../../../src/sources/cache/store.ts';
 import { fillPattern, firstPatternMismatch } from '../../servers/pattern.ts';
 
 export interface CountingRemoteOptions {

@@ -7,11 +7,11 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../../../src/runtime/transfer.ts';
-import { CachedSource } from '../../../src/sources/cached.ts';
-import { entryId, type CacheStoreKind } from '../../../src/sources/cached-store.ts';
-import { HttpRangeSource } from '../../../src/sources/http.ts';
-import { OpfsWriter } from '../../../src/sources/opfs-writer.ts';
-import { listCached, persist, type CachedEntryInfo } from '../../../src/sources/storage.ts';
+import { CachedSource } from '../../../src/sources/cache/cached.ts';
+import { entryId, type CacheStoreKind } from '../../../src/sources/cache/store.ts';
+import { HttpRangeSource } from '../../../src/sources/http/source.ts';
+import { OpfsWriter } from '../../../src/sources/opfs/writer.ts';
+import { listCached, persist, type CachedEntryInfo } from '../../../src/sources/cache/storage.ts';
 import type { PagerSource } from '../../../src/sources/source.ts';
 import { firstPatternMismatch } from '../../servers/pattern.ts';
 import { CountingRemote } from './cached-fixtures.ts';

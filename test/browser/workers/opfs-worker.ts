@@ -5,9 +5,9 @@
  */
 import * as Comlink from 'comlink';
 import { installErrorTransfer } from '../../../src/runtime/transfer.ts';
-import { OpfsSource } from '../../../src/sources/opfs.ts';
-import { OpfsWriter } from '../../../src/sources/opfs-writer.ts';
-import { removeOpfsEntry } from '../../../src/sources/opfs-file.ts';
+import { OpfsSource } from '../../../src/sources/opfs/source.ts';
+import { OpfsWriter } from '../../../src/sources/opfs/writer.ts';
+import { removeOpfsEntry } from '../../../src/sources/opfs/file.ts';
 import { fillPattern, firstPatternMismatch } from '../../servers/pattern.ts';
 
 installErrorTransfer();

@@ -1,5 +1,5 @@
 import * as Comlink from 'comlink';
-import { GgufPagerError } from '../../../src/core/errors.ts';
+import { GgufPagerError } from '../../../src/errors.ts';
 import { installErrorTransfer } from '../../../src/runtime/transfer.ts';
 
 installErrorTransfer();

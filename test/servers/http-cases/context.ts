@@ -5,8 +5,8 @@
  * (test/browser/http-source-*.test.ts).
  */
 import { expect } from 'vitest';
-import { HttpRangeSource, type HttpRangeOptions } from '../../../src/sources/http.ts';
-import { GgufPagerError, type ErrorCode } from '../../../src/core/errors.ts';
+import { HttpRangeSource, type HttpRangeOptions } from '../../../src/sources/http/source.ts';
+import { GgufPagerError, type ErrorCode } from '../../../src/errors.ts';
 import { serverStats, serverUrl, unique } from '../urls.ts';
 import type { TagStats } from '../range-server.ts';
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { HttpRangeSource } from '../../../src/sources/http.ts';
+import { HttpRangeSource } from '../../../src/sources/http/source.ts';
 import { genFile } from '../urls.ts';
 import { failure, open, target, type CaseContext } from './context.ts';
 

@@ -13,9 +13,10 @@
 import { parseArgs } from 'node:util';
 import { createCore, type Core } from '../src/core/core.ts';
 import { GgmlType } from '../src/gguf/ggml-types.ts';
+import { sized } from './smoke.ts';
 
-const { values: args } = parseArgs({ options: { 'step-ms': { type: 'string' }, ops: { type: 'string', default: '2000' } } });
-const OPS = Number(args.ops);
+const { values: args } = parseArgs({ options: { 'step-ms': { type: 'string' }, ops: { type: 'string', default: '2000' }, smoke: { type: 'boolean', default: false } } });
+const OPS = sized(Number(args.ops), 50);
 const OPS_PER_TOKEN = 12 * 8 + 1;
 const ROWS = 32, COLS = 64;
 

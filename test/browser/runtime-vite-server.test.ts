@@ -34,8 +34,10 @@ for (const cache of ['auto', 'opfs', 'idb'] as const) {
   it(`loads through a sirv-like server (bytes=0-0 answered with the whole file) with cache '${cache}'`, async () => {
     const { s, size } = await loadAndGenerate('sirv', cache);
     expect(s.ranges[0]).toBe('bytes=0-0');
-    // The probe's whole-file answer is cancelled after its first byte; the pieces are fetched once.
-    expect(s.bytesSent).toBeLessThanOrEqual(2 * size);
+    // The probe's whole-file answer is cancelled after its first byte; the pieces are fetched once. What the
+    // server hands its socket before the cancel arrives (kernel buffers, up to about 1 MiB on a loaded machine) is
+    // not read by the runtime; the 4 GiB case in http-source-covering.test.ts bounds that part on its own.
+    expect(s.bytesSent).toBeLessThanOrEqual(2 * size + (1 << 20));
   }, 60_000);
 
   it(`loads through a server whose 206s start 4 KiB early and end 4 KiB late with cache '${cache}'`, async () => {

@@ -1,6 +1,6 @@
 // Layout constants and status codes shared by every file of the core.
 //
-// Three tiers of failure (STYLE.md):
+// Three tiers of failure:
 //   - `if (DEBUG) assert(...)` for invariants: compiled in the debug target only;
 //   - a status code for a bad request: 0 = OK, a negative i32 otherwise
 //     (a pointer-returning export answers 0, a size-returning one u32.MAX);

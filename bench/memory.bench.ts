@@ -7,7 +7,7 @@
  *   cached     the same model loaded again from the cache, then passes
  *   opfs-file  a model generated in OPFS by the page (no server), then passes
  *
- * Target (issue 12): flat, the 16x figure within 16 MiB of the 1x one, and
+ * Target: flat, the 16x figure within 16 MiB of the 1x one, and
  * every figure <= budget + KV + 48 MiB (the named baseline: the ratio printed
  * is figure / that bound). Chromium is launched bare (no DevTools Network
  * domain, see test/e2e/bare-chromium.ts); the demo is built and served by

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Dev script (run by hand; tests only read what it writes): llama.cpp's own tokenizer behaviour for the
- * families of issue 16 where the shared fixtures have no vocabulary, through node-llama-cpp, into
+ * qwen3, gemma2, gemma3 and phi3 families where the shared fixtures have no vocabulary, through node-llama-cpp, into
  * test/vectors/text/families.json:
  * 1. gemma's SentencePiece setting: no space prefix (tokenizer.ggml.add_space_prefix = false), on the llama-spm
  *    vocab fixture rewritten so; llama.cpp tokenizes the 46 shared inputs and a few more (no BOS/EOS, no special

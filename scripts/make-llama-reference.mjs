@@ -47,7 +47,7 @@ CASES.push(['qwen2-Q8_0', small('Q8_0', { arch: 'qwen2', seed: 3 }), 'f16', STOR
 CASES.push(['qwen2-Q4_K', small('Q4_K', { arch: 'qwen2', seed: 3 }), 'f16', STORY]);
 CASES.push(['qwen2-F32-kvf32', small('F32', { arch: 'qwen2', seed: 3 }), 'f32', STORY]);
 
-// The families of issue 16, into test/vectors/families/: each in F32 (f32 KV), and in Q8_0 and Q4_K judged
+// The qwen3, gemma2, gemma3 and phi3 families, into test/vectors/families/: each in F32 (f32 KV), and in Q8_0 and Q4_K judged
 // against llama.cpp on the F32 twin (the dequantized weights), with llama.cpp's own distance from it recorded.
 // Real features: head size ≠ embd/heads (qwen3, gemma3), windows of 8 < the 59 positions, soft-caps that bind
 // (gemma2), rotary dims < head size and LongRoPE factors with an attention factor (phi3).

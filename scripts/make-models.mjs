@@ -20,11 +20,11 @@ const DIST = join(ROOT, 'dist/src/authoring');
 
 export const FIXTURES = process.env.GGUF_PAGER_FIXTURES ? resolve(process.env.GGUF_PAGER_FIXTURES) : resolve(ROOT, '../shared/fixtures');
 
-/** The bench models of issue 10: 12 blocks, 768 wide, ff 2048, the llama 2 SPM vocabulary (32000). */
+/** The bench models: 12 blocks, 768 wide, ff 2048, the llama 2 SPM vocabulary (32000). */
 export const BENCH_RECIPES = {
   q8_0: { arch: 'llama', blocks: 12, embd: 768, ff: 2048, heads: 12, headsKv: 12, weights: 'Q8_0', seed: 10, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf', context: 4096, name: 'bench-llama-12x768-Q8_0' },
   q4_k_m: { arch: 'llama', blocks: 12, embd: 768, ff: 2048, heads: 12, headsKv: 12, weights: 'Q4_K_M', seed: 10, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf', context: 4096, name: 'bench-llama-12x768-Q4_K_M' },
-  // issue 16: gemma3-shaped (262 k vocabulary, tied head: 89 MB of the ~100 MB; heads of 64 ≠ 320 / 4, window 512 on 5 of 6 layers)
+  // gemma3-shaped (262 k vocabulary, tied head: 89 MB of the ~100 MB; heads of 64 ≠ 320 / 4, window 512 on 5 of 6 layers)
   gemma3_q8_0: { arch: 'gemma3', blocks: 6, embd: 320, ff: 1280, heads: 4, headsKv: 1, headDim: 64, weights: 'Q8_0', seed: 11, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf',
     vocabSize: 262144, tiedEmbeddings: true, embdStd: 0.03, context: 4096, meta: { 'attention.sliding_window': 512 }, name: 'bench-gemma3-6x320-262k-Q8_0' },
   // qwen3-shaped (151 936 vocabulary, tied head, heads of 128 ≠ 384 / 6)

@@ -1,6 +1,6 @@
 /**
- * gguf-pager through its public API (createRuntime / load / generate / stats,
- * CONTRACT.md section 3), in the runtime's worker with one thread (or `threads`): the model
+ * gguf-pager through its public API (createRuntime / load / generate / stats),
+ * in the runtime's worker with one thread (or `threads`): the model
  * cached in OPFS, weights paged under `weightBudget` bytes (pins none,
  * `prefetch` groups prefetched, default 0 as the default policy does for a
  * cached model; the policy `gguf-pager simulate --pins none --prefetch N`

@@ -1,6 +1,6 @@
 /**
- * The kernels and ops the engine calls, as CONTRACT.md section 1 names them
- * (src/core/kernels.ts, src/core/ops.ts): every argument a number, buffers are
+ * The kernels and ops the engine calls, as src/core/kernels.ts and
+ * src/core/ops.ts define them: every argument a number, buffers are
  * byte pointers into the core's memory, weights are ggml type ids. Written
  * here structurally so the engine depends on the contract, not on a file.
  */

@@ -1,5 +1,5 @@
 /**
- * The small ops a transformer block is written in (STYLE.md rule 11): each is
+ * The small ops a transformer block is written in: each is
  * one or a few kernel calls over the batch's activations (pinned scratch) and
  * a block's leased weights, used in place. An architecture's block (arch/*.ts)
  * composes them; its declared features choose the variants (window, soft-cap,

@@ -3,7 +3,7 @@
  *
  * - `lru`: least recently used (the seed's order, made O(1) by `Lru`). On the
  *   cyclic access of inference it is the worst choice: when the unpinned
- *   weights exceed the budget, every token reloads every one of them (seed flaw 5).
+ *   weights exceed the budget, every token reloads every one of them.
  * - `auto`: furthest next use over the known forward-pass cycle (Belady's rule
  *   applied to a future we know). With `cursor` = the schedule position of the
  *   latest demand access, the tensor at `cursor` is needed furthest ahead (a

@@ -9,15 +9,15 @@
  *      └──────────────── block freed ◀───────────────────┴────────────────────┘  not pinned)
  *
  * - A miss reserves its block synchronously, before any await, so "does it
- *   fit" and the reservation are one step (seed flaw 7); resident + loading
+ *   fit" and the reservation are one step; resident + loading
  *   bytes never exceed the budget. The block is pinned in the arena while its
  *   bytes are read straight into it, and while any lease on it is alive: a
- *   leased or loading tensor is never evicted, moved or overwritten (flaw 2).
- * - Concurrent acquires of a missing tensor share one read (flaw 1).
+ *   leased or loading tensor is never evicted, moved or overwritten.
+ * - Concurrent acquires of a missing tensor share one read.
  * - The policy's pinned set is reserved in the accounting up front: unpinned
  *   tensors live in `budget − pinnedBytes`. A pinned set over the budget fails
  *   at construction (PAGER_PINS_OVER_BUDGET); a tensor, or a group acquired
- *   together, that can never fit fails at acquire (PAGER_TENSOR_TOO_LARGE) (flaw 3).
+ *   together, that can never fit fails at acquire (PAGER_TENSOR_TOO_LARGE).
  * - When a request fits the budget but everything evictable is gone (the rest
  *   is leased, pinned or loading), it WAITS, in arrival order, for a release or
  *   a finished load, for at most `waitTimeoutMs` (and until its AbortSignal),
@@ -27,8 +27,8 @@
  *   allocation or the next macrotask (`releaseIdlePins`), so a tensor leased
  *   again and again costs no Wasm call (see pins.ts).
  * - Victims come from the eviction policy (`auto`: furthest next use on the
- *   forward-pass cycle; `lru`), both O(1) per hit (flaws 4, 5).
- * - Prefetch is real (flaw 6): acquiring a tensor of group g starts loading
+ *   forward-pass cycle; `lru`), both O(1) per hit.
+ * - Prefetch is real: acquiring a tensor of group g starts loading
  *   groups g+1..g+n in the background, evicting only tensors needed later
  *   than the one it loads, and skipping when it cannot.
  */

@@ -70,7 +70,7 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s when storage runs 
     expect(details.available).toBeTypeOf('number');
     expect(details.quota).toBeGreaterThan(0);
     expect(src.stats().chunksCached).toBe(0);
-    // A read is answered from the network all the same (issue 18 D), and keeps nothing.
+    // A read is answered from the network all the same (a full store), and keeps nothing.
     const bytes = new Uint8Array(SIZE);
     await src.readInto(0, bytes);
     expect(firstPatternMismatch(bytes, 0, 33)).toBe(-1);

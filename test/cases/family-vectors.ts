@@ -1,5 +1,5 @@
 /**
- * llama.cpp's references for the families of issue 16 (test/vectors/families/,
+ * llama.cpp's references for the qwen3, gemma2, gemma3 and phi3 families (test/vectors/families/,
  * recorded by scripts/make-llama-reference.mjs): F32 models with f32 KV, and
  * Q8_0 / Q4_K models whose logits are those of llama.cpp on the F32 twin (the
  * dequantized weights), with llama.cpp's own distance from them in `twin`.

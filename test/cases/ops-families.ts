@@ -1,5 +1,5 @@
 /**
- * The kernels of issue 16, in both core builds (SIMD and Relaxed SIMD), each
+ * The kernels the gemma and phi3 families need, in both core builds (SIMD and Relaxed SIMD), each
  * against its scalar twin and against ggml's formula written here in f32
  * steps (Math.fround after each operation, as the C code rounds):
  * - geglu: ggml_vec_geglu_f32 with GGML_GELU_FP16 (GELU read from a table of f16: the argument and the

@@ -52,7 +52,7 @@ it('refuses a bad --kv with INVALID_ARGUMENT and its usage', () => {
   expect(r.stderr).toMatch(/^INVALID_ARGUMENT: generate: --kv must be f16 or f32/);
 });
 
-it('runs the families of issue 16: phi3 and gemma3 give llama.cpp\'s greedy ids under a 25 % budget', async () => {
+it('runs the newer families: phi3 and gemma3 give llama.cpp\'s greedy ids under a 25 % budget', async () => {
   const { familyReference } = await import('../cases/family-vectors.ts');
   const { modelBytes } = await import('../cases/gen-models.ts');
   const { writeFileSync } = await import('node:fs');

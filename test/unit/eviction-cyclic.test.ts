@@ -1,5 +1,5 @@
 /**
- * Seed flaw 5: on inference's cyclic access, LRU reloads every unpinned tensor
+ * On inference's cyclic access, LRU reloads every unpinned tensor
  * every token once they exceed the budget; furthest-next-use keeps what it can.
  */
 import { describe, expect, it } from 'vitest';

@@ -15,7 +15,7 @@ function setup(options: Partial<ModelCacheOptions<Model>>) {
 }
 
 describe('ModelCache memory budget', () => {
-  it('evicts only as many least recently used entries as the budget needs (seed bug 1)', async () => {
+  it('evicts only as many least recently used entries as the budget needs', async () => {
     const { cache, disposed, load } = setup({ memoryBudgetBytes: 100 });
     await load('a', 30);
     await load('b', 30);

@@ -26,7 +26,7 @@ describe('ModelCache lookups', () => {
     expect(cache.stats()).toMatchObject({ totalHits: 1, totalMisses: 1 });
   });
 
-  it('returns the cached model itself, not a copy, to every caller (seed bug 4)', async () => {
+  it('returns the cached model itself, not a copy, to every caller', async () => {
     const cache = newCache();
     const first = await cache.getOrInsert('shared', async () => model('shared'));
     first.uses = 7;

@@ -11,7 +11,7 @@ function codeOf(make: () => unknown): string | undefined {
 }
 
 describe('ModelCache options', () => {
-  it('refuses maxModels 0 at once with a typed error instead of looping forever (seed bug 2)', () => {
+  it('refuses maxModels 0 at once with a typed error instead of looping forever', () => {
     let err: unknown;
     try { new ModelCache<Model>({ ...base, maxModels: 0 }); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(GgufPagerError);

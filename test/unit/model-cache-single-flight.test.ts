@@ -42,7 +42,7 @@ describe('ModelCache single-flight loading', () => {
     }
   });
 
-  it('does not make key B wait for a slow loader of key A (seed bug 3)', { timeout: 2000 }, async () => {
+  it('does not make key B wait for a slow loader of key A', { timeout: 2000 }, async () => {
     const cache = newCache();
     const slowA = deferred<Model>();
     const a = cache.getOrInsert('a', () => slowA.promise);

@@ -1,4 +1,4 @@
-/** Seed flaw 7: "does it fit" and the load are one step, so concurrent loads never overrun the budget together. */
+/** "Does it fit" and the load are one step, so concurrent loads never overrun the budget together. */
 import { describe, expect, it } from 'vitest';
 import { pagerCase } from '../cases/pager-harness.ts';
 

@@ -1,4 +1,4 @@
-/** Seed flaw 2: bytes in use are leased; a leased tensor is never evicted, moved or overwritten. */
+/** Bytes in use are leased; a leased tensor is never evicted, moved or overwritten. */
 import { describe, expect, it } from 'vitest';
 import { pagerCase } from '../cases/pager-harness.ts';
 

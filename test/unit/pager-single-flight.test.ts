@@ -1,4 +1,4 @@
-/** Seed flaw 1: concurrent acquires of a missing tensor must share one read. */
+/** Concurrent acquires of a missing tensor must share one read. */
 import { describe, expect, it } from 'vitest';
 import { pagerCase } from '../cases/pager-harness.ts';
 

@@ -1,4 +1,4 @@
-/** Seed flaw 3: a tensor over the budget, or pins over the budget, are clear errors, not overruns. */
+/** A tensor over the budget, or pins over the budget, are clear errors, not overruns. */
 import { describe, expect, it } from 'vitest';
 import { LayerPager } from '../../src/pager/layer-pager.ts';
 import { createCore } from '../../src/core/core.ts';

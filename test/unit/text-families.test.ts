@@ -1,5 +1,5 @@
 /**
- * Text for the families of issue 16, against llama.cpp (test/vectors/text/families.json, written by
+ * Text for the qwen3, gemma2, gemma3 and phi3 families, against llama.cpp (test/vectors/text/families.json, written by
  * scripts/make-family-text-vectors.mjs) and their chat templates (test/vectors/text/chat-families.json):
  * gemma's SentencePiece without a space prefix, the end-of-generation tokens `<end_of_turn>`, `<|im_end|>` and
  * `<|end|>` in an SPM and a qwen2-BPE vocabulary, Gemma's templates without and with a system role of their

@@ -1,5 +1,5 @@
 /**
- * How ops split over the compute pool (STYLE.md rule 15): a matmul's output
+ * How ops split over the compute pool: a matmul's output
  * rows in equal row counts (equal bytes of weights: every row of a matrix has
  * the same size), each boundary on 16 rows so no two threads write one 64-byte
  * line of y; attention by query heads. Each share is the serial kernel over

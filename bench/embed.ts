@@ -7,7 +7,7 @@
  *   npm run bench:embed                                   # the bert model
  *   node --experimental-wasm-relaxed-simd dist/bench/embed.js <model.gguf>
  *
- * Tokens per second over `--inputs` (8) inputs of `--length` (64) tokens, mean pooling, median of `--runs` (3);
+ * Tokens per second over `--inputs` (8) inputs of `--length` (64) tokens, mean pooling, median of `--runs` (3), `--batch` tokens per batch;
  * an encoder runs the inputs together in batches (Forward.encode). `--smoke`: a tiny bert built in memory, one run.
  */
 import { readFile } from 'node:fs/promises';
@@ -24,7 +24,7 @@ import { SMOKE, sized } from './smoke.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { inputs: { type: 'string', default: sized('8', '2') }, length: { type: 'string', default: sized('64', '8') }, runs: { type: 'string', default: sized('3', '1') }, json: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false } },
+  options: { inputs: { type: 'string', default: sized('8', '2') }, length: { type: 'string', default: sized('64', '8') }, runs: { type: 'string', default: sized('3', '1') }, batch: { type: 'string' }, json: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false } },
 });
 // dist/bench/ → the repository root
 const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -46,7 +46,7 @@ async function modelSource(): Promise<{ source: PagerSource; label: string }> {
 }
 
 const { source, label } = await modelSource();
-const s = await openStandalone([source], { contextLength: sized(512, 64) });
+const s = await openStandalone([source], { contextLength: sized(512, 64), ...(values.batch ? { batchSize: Number(values.batch) } : {}) });
 const vocab = s.engine.tokenizer.vocabSize;
 const inputs = Array.from({ length: Number(values.inputs) }, (_, i) => Array.from({ length: Number(values.length) }, (_, j) => 1000 + ((i * 7919 + j * 104729) % (vocab - 2000))));
 const rates: number[] = [];

@@ -23,6 +23,8 @@ import { checkTensors } from './tensor-check.ts';
 import { headChunkBytes, headStreams, StreamedHead } from './output-head.ts';
 
 export const DEFAULT_BATCH_SIZE = 32;
+/** Tokens an encoder packs into one batch at most, unless an input is longer (then that input's length). */
+export const ENCODER_PACK = 128;
 
 export interface ForwardOptions {
   /** Tokens per batch through each block (default 32). */
@@ -209,7 +211,7 @@ export class Forward {
 
   /**
    * An encoder's embeddings: the inputs (each whole, at most `inputLimit` tokens) are packed into
-   * batches of up to batchSize tokens, each input attending to its own tokens only, from position 0;
+   * batches of up to ENCODER_PACK tokens (or the longest input's), each input attending to its own tokens only, from position 0;
    * `onInput` gets each input's rows after the last block (tokens × nEmbd, a view into the scratch,
    * valid during the call). The KV cache is cleared before each batch and after.
    */
@@ -217,7 +219,9 @@ export class Forward {
     this.checkLive();
     const width = this.hp.nEmbd;
     try {
-      for (const group of packInputs(inputs, this.batchSize)) {
+      // batches of ~128 tokens run faster than the whole scratch's (the matmul's activations stay in cache)
+      const pack = Math.min(this.batchSize, Math.max(ENCODER_PACK, ...inputs.map((x) => x.length)));
+      for (const group of packInputs(inputs, pack)) {
         const ids = group.flatMap((i) => inputs[i]);
         const spans = new Int32Array(2 * ids.length);
         const positions: number[] = [];

@@ -220,7 +220,7 @@ export class Forward {
     const width = this.hp.nEmbd;
     try {
       // batches of ~128 tokens run faster than the whole scratch's (the matmul's activations stay in cache)
-      const pack = Math.min(this.batchSize, Math.max(ENCODER_PACK, ...inputs.map((x) => x.length)));
+      const pack = Math.min(this.batchSize, this.kv.contextLength, Math.max(ENCODER_PACK, ...inputs.map((x) => x.length)));
       for (const group of packInputs(inputs, pack)) {
         const ids = group.flatMap((i) => inputs[i]);
         const spans = new Int32Array(2 * ids.length);

@@ -28,7 +28,7 @@ const DIR = `${REPO_ROOT}/test/vectors/embeddings`;
 const CASES: BertCase[] = readdirSync(DIR).filter((f) => f.startsWith('bert-') && f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')) as BertCase);
 
 const bytesOf = (c: BertCase): Promise<Uint8Array> => modelBytes({ name: c.name, model: { recipe: c.model.base, sha256: c.model.sha256 } } as unknown as LlamaReference);
-const open = async (c: BertCase, opts: { ramBytes?: number; batchSize?: number } = {}): Promise<Standalone> =>
+const open = async (c: BertCase, opts: { ramBytes?: number; batchSize?: number; contextLength?: number } = {}): Promise<Standalone> =>
   openStandalone([new MemorySource(await bytesOf(c), `${c.name}.gguf`)], { kvType: 'f32', ...opts });
 
 function cosine(a: readonly number[], b: readonly number[]): number {
@@ -65,19 +65,23 @@ describe('bert embeddings match llama.cpp', () => {
     const c = byName('bert-F32-mean');
     const together = await open(c);
     const alone = await open(c, { batchSize: 23 }); // the longest input: every batch holds one input, or two short ones
+    const short = await open(c, { contextLength: 32 }); // a context below the packing size bounds the batches
     try {
       const a = (await together.engine.embed(idsOf(c))).vectors;
       const b = (await alone.engine.embed(idsOf(c))).vectors;
+      const d = (await short.engine.embed(idsOf(c))).vectors;
       const solo = [];
       for (const ids of idsOf(c)) solo.push((await together.engine.embed([ids])).vectors[0]);
       for (let i = 0; i < a.length; i++) {
         expect(cosine(a[i], solo[i])).toBeGreaterThan(0.999999);
         expect(cosine(a[i], b[i])).toBeGreaterThan(0.999999);
+        expect(cosine(a[i], d[i])).toBeGreaterThan(0.999999);
       }
       await expect(alone.engine.embed([new Array<number>(24).fill(1000)])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'input[0]' } });
     } finally {
       await together.dispose();
       await alone.dispose();
+      await short.dispose();
     }
   });
 

@@ -28,7 +28,8 @@ export { kRope, kRopeExt } from './kernels/rope';
 export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernels/elementwise';
 export { kAttention, kAttentionScratchBytes, kAttentionExt, kAttentionHeads, kAttentionExtHeads } from './kernels/attention';
 export { kAttentionScalar, kAttentionScalarExt } from './kernels/attention-scalar';
-export { kGeglu, kGegluScalar, kSoftcap, kSoftcapScalar } from './kernels/gelu';
+export { kGeglu, kGegluScalar, kGelu, kSoftcap, kSoftcapScalar } from './kernels/gelu';
+export { kLayerNorm, kLayerNormScalar } from './kernels/layer-norm';
 export { f16ToF32 } from './f16';
 // K-quant kernels (Q2_K..Q6_K weights, Q8_K activations): checked entry points for tests and benches.
 export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqMatmul, kqVecDot } from './kernels/kquants';

@@ -4,7 +4,10 @@
  * CPU, one thread) into test/vectors/embeddings/<case>.json for the engine's
  * pooled embeddings: stories260K as it is (no pooling type: llama.cpp takes the
  * last token), and stories260K and the synthetic llama of
- * test/vectors/llama/llama-F32.json given `llama.pooling_type` mean (1) or cls (2).
+ * test/vectors/llama/llama-F32.json given `llama.pooling_type` mean (1) or cls (2);
+ * and synthetic `bert` encoders (the project's writer, the bge WordPiece vocabulary,
+ * F32 and Q8_0, `bert.pooling_type` in the recipe), their inputs tokenized as
+ * llama.cpp does for an embedding ([CLS] … [SEP]).
  * Each case stores how its model is built and the model's sha256; inputs are
  * token ids as llama.cpp read them. Dev script, run by hand:
  *
@@ -36,7 +39,26 @@ const CASES = [
   ['stories260K-F32-mean', { fixture: 'models/stories260K.gguf' }, 1, 'mean'],
   ['stories260K-F32-cls', { fixture: 'models/stories260K.gguf' }, 2, 'cls'],
   ['llama-F32-mean', synthetic, 1, 'mean'],
+  ['bert-F32-cls', bertRecipe('F32', 2), null, 'cls'],
+  ['bert-F32-mean', bertRecipe('F32', 1), null, 'mean'],
+  ['bert-Q8_0-mean', bertRecipe('Q8_0', 1), null, 'mean'],
 ];
+
+/** A small bge-shaped encoder: 3 blocks of 64 wide (4 heads), FFN 256, 512 positions, all of its optional tensors (biases, token types). */
+function bertRecipe(weights, poolingType) {
+  return {
+    arch: 'bert', blocks: 3, embd: 64, ff: 256, heads: 4, headsKv: 4, weights, seed: 20, tokenizer: 'vocab/ggml-vocab-bert-bge.gguf',
+    context: 512, optionalGlobals: true, optionalBlockTensors: true, meta: { pooling_type: poolingType },
+  };
+}
+
+/** llama.cpp's tokens for an embedding (common_tokenize with add_special): BOS ([CLS]) when the vocabulary adds it, the text, then [SEP] when it has one (WordPiece adds it). */
+function idsOf(model, text) {
+  const t = model.tokens;
+  const bos = t.bos !== null && t.shouldPrependBosToken ? [t.bos] : [];
+  const sep = t.sep !== null && t.sep !== undefined ? [t.sep] : [];
+  return [...bos, ...model.tokenize(text), ...sep];
+}
 
 const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, usePrebuiltBinaries: true, logLevel: 'error' });
 mkdirSync(OUT, { recursive: true });
@@ -49,7 +71,7 @@ for (const [name, base, poolingType, pooling] of CASES) {
   const ctx = await model.createEmbeddingContext({ contextSize: 256, batchSize: 256, threads: 1 });
   const inputs = [];
   for (const text of TEXTS) {
-    const ids = [...(model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? [model.tokens.bos] : []), ...model.tokenize(text)];
+    const ids = idsOf(model, text);
     ctx._prepareInput(ids);
     const e = await ctx.getEmbeddingFor(ids);
     inputs.push({ text, ids, embedding: e.vector.map((x) => Number(x.toPrecision(7))) });

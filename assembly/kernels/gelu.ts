@@ -86,6 +86,17 @@ export function kGeglu(gate: usize, up: usize, out: usize, n: i32): i32 {
   return OK;
 }
 
+/** y = gelu16(x), n f32 (y may be x): bert's plain GELU FFN (ggml_vec_gelu_f32 with GGML_GELU_FP16); its oracle is kGegluScalar with up = 1. */
+export function kGelu(x: usize, y: usize, n: i32): i32 {
+  const r = checkGeglu(x, x, y, n);
+  if (r != OK) return r;
+  const len = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= len; i += 16) v128.store(y + i, gelu16V(v128.load(x + i)));
+  for (; i < len; i += 4) store<f32>(y + i, gelu16(load<f32>(x + i)));
+  return OK;
+}
+
 /** kGeglu one element at a time (the oracle). */
 export function kGegluScalar(gate: usize, up: usize, out: usize, n: i32): i32 {
   const r = checkGeglu(gate, up, out, n);

@@ -45,13 +45,15 @@ export interface RealModelRecipe {
   /** rope.dimension_count when it is less than the head size (partial rotary). */
   rot?: number;
   /** Further `<arch>.<key>` entries (sliding window, soft-caps, rope.scaling.attn_factor, rope.scaling.type, …). */
-  meta?: Record<string, number | string>;
+  meta?: Record<string, number | string | boolean>;
   /** The std of token_embd's values (default 1; a tied head wants about 2/√embd, as an output head). */
   embdStd?: number;
   /** Pad the tokenizer's vocabulary with control tokens `<unused_i>` up to this size (a 262 k or 152 k vocabulary from a small one). */
   vocabSize?: number;
-  /** Write the declaration's optional global tensors (LongRoPE factors). */
+  /** Write the declaration's optional global tensors (LongRoPE factors, bert's token_types). */
   optionalGlobals?: boolean;
+  /** Write the declaration's optional block tensors too (bert's projection biases). */
+  optionalBlockTensors?: boolean;
   name?: string;
 }
 
@@ -134,7 +136,7 @@ function checkRows(mix: WeightMix, name: string, row: number): void {
 }
 
 /** GGUF types of the metadata a recipe or declaration adds: strings, counts as u32, the rest f32. */
-const INTEGER_KEYS = new Set(['attention.sliding_window', 'attention.sliding_window_pattern', 'rope.scaling.original_context_length', 'attention.key_length', 'attention.value_length']);
+const INTEGER_KEYS = new Set(['pooling_type', 'attention.sliding_window', 'attention.sliding_window_pattern', 'rope.scaling.original_context_length', 'attention.key_length', 'attention.value_length']);
 
 /** The plan of the model a recipe describes; `tokenizer` are the entries of `recipe.tokenizer`'s metadata. */
 export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly MetadataEntry[]): ModelPlan {
@@ -158,19 +160,22 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
   for (const d of decl.blockTensors) if (d.kind === 'weight') checkRows(recipe.weights, `blk.0.${d.name}`, d.dims(hp)[0]);
   checkRows(recipe.weights, 'output.weight', embd);
   add('token_embd.weight', [embd, vocab], 'embd', recipe.embdStd ?? 1);
-  for (const d of decl.globalTensors ?? []) if (!d.optional || recipe.optionalGlobals) add(d.name, d.dims(hp), d.kind);
+  for (const d of decl.globalTensors ?? []) {
+    const dims = d.dims(hp);
+    if (!d.optional || recipe.optionalGlobals) add(d.name, dims, d.kind, 1 / Math.sqrt(dims[0]));
+  }
   for (let i = 0; i < recipe.blocks; i++) {
     for (const d of decl.blockTensors) {
-      if (d.optional) continue;
+      if (d.optional && !recipe.optionalBlockTensors) continue;
       const dims = d.dims(hp);
       add(`blk.${i}.${d.name}`, dims, d.kind, 1 / Math.sqrt(dims[0]));
     }
   }
-  add('output_norm.weight', [embd], 'norm');
-  if (!recipe.tiedEmbeddings) add('output.weight', [embd, vocab], 'weight', 2 / Math.sqrt(embd));
+  if (!decl.features.encoder) add('output_norm.weight', [embd], 'norm'); // an encoder has no head
+  if (!decl.features.encoder && !recipe.tiedEmbeddings) add('output.weight', [embd, vocab], 'weight', 2 / Math.sqrt(embd));
   const a = arch;
   const quantized = recipe.weights !== 'F32' && recipe.weights !== 'F16' && recipe.weights !== 'BF16';
-  const extra: Record<string, number | string> = { 'attention.layer_norm_rms_epsilon': 1e-5, ...decl.synthetic?.metadata, ...recipe.meta };
+  const extra: Record<string, number | string | boolean> = { 'attention.layer_norm_rms_epsilon': 1e-5, ...decl.synthetic?.metadata, ...recipe.meta };
   if (recipe.headDim !== undefined) Object.assign(extra, { 'attention.key_length': hp.headDim, 'attention.value_length': hp.headDim });
   const metadata: MetadataEntry[] = [
     ['general.architecture', arch, T.STRING],
@@ -184,7 +189,7 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
     [`${a}.rope.dimension_count`, hp.nRot, T.UINT32],
     [`${a}.attention.head_count`, recipe.heads, T.UINT32],
     [`${a}.attention.head_count_kv`, recipe.headsKv, T.UINT32],
-    ...Object.entries(extra).map(([k, v]) => [`${a}.${k}`, v, typeof v === 'string' ? T.STRING : INTEGER_KEYS.has(k) ? T.UINT32 : T.FLOAT32] as MetadataEntry),
+    ...Object.entries(extra).map(([k, v]) => [`${a}.${k}`, v, typeof v === 'string' ? T.STRING : typeof v === 'boolean' ? T.BOOL : INTEGER_KEYS.has(k) ? T.UINT32 : T.FLOAT32] as MetadataEntry),
     ...tok,
   ];
   return { metadata, tensors };

@@ -70,6 +70,9 @@ export interface CoreExports {
   kAttentionScalarExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number;
   kGeglu(gate: number, up: number, out: number, n: number): number;
   kGegluScalar(gate: number, up: number, out: number, n: number): number;
+  kGelu(x: number, y: number, n: number): number;
+  kLayerNorm(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): number;
+  kLayerNormScalar(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): number;
   kSoftcap(x: number, cap: number, n: number): number;
   kSoftcapScalar(x: number, cap: number, n: number): number;
   // kernels (assembly/kernels/matvec.ts, bytesum.ts, check.ts)

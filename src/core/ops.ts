@@ -150,6 +150,21 @@ export class Ops {
     check(this.ex.kGeglu(ptr(gate), ptr(up), ptr(out), int(n)), 'geglu', () => ({ n }));
   }
 
+  /** y = gelu(x), n f32, ggml's f16-table GELU (bert's FFN); y may be x. Its oracle: gegluScalar with up = 1. */
+  gelu(x: number, y: number, n: number): void {
+    check(this.ex.kGelu(ptr(x), ptr(y), int(n)), 'gelu', () => ({ n }));
+  }
+
+  /** y = (x − mean) / sqrt(var + eps) · w + b for each of `rows` rows of n f32, as ggml_norm (w, b = 0: none; y may be x). */
+  layerNorm(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): void {
+    check(this.ex.kLayerNorm(ptr(x), ptr(w), ptr(b), ptr(y), int(n), int(rows), eps), 'layerNorm', () => ({ n, rows, eps }));
+  }
+
+  /** layerNorm in scalar loops (the oracle). */
+  layerNormScalar(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): void {
+    check(this.ex.kLayerNormScalar(ptr(x), ptr(w), ptr(b), ptr(y), int(n), int(rows), eps), 'layerNormScalar', () => ({ n, rows, eps }));
+  }
+
   /** geglu one element at a time (the oracle). */
   gegluScalar(gate: number, up: number, out: number, n: number): void {
     check(this.ex.kGegluScalar(ptr(gate), ptr(up), ptr(out), int(n)), 'gegluScalar', () => ({ n }));

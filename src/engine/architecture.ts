@@ -6,6 +6,7 @@
 import { GgufPagerError } from '../errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
 import type { Architecture } from './arch/types.ts';
+import { bert } from './arch/bert.ts';
 import { gemma2 } from './arch/gemma2.ts';
 import { gemma3 } from './arch/gemma3.ts';
 import { llama } from './arch/llama.ts';
@@ -15,7 +16,7 @@ import { qwen3 } from './arch/qwen3.ts';
 
 export { ROPE_NEOX, ROPE_NORMAL, type Architecture } from './arch/types.ts';
 
-export const ARCHITECTURES: readonly Architecture[] = [llama, qwen2, qwen3, gemma2, gemma3, phi3];
+export const ARCHITECTURES: readonly Architecture[] = [llama, qwen2, qwen3, gemma2, gemma3, phi3, bert];
 
 export function architectureName(model: GgufModel): string {
   const a = model.metadata.get('general.architecture');

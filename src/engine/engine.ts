@@ -28,6 +28,11 @@ export class ModelEngine {
     this.forward = new Forward(core, model, pager, sources, label, opts);
   }
 
+  /** Whether the model generates text (an encoder such as bert computes embeddings only; `forward.generateError` says why). */
+  get canGenerate(): boolean {
+    return this.forward.generateError === undefined;
+  }
+
   get contextLength(): number {
     return this.forward.kv.contextLength;
   }
@@ -39,6 +44,8 @@ export class ModelEngine {
 
   /** Generates from text or token ids, streaming pieces to onPiece. */
   generate(prompt: string | readonly number[], opts: GenerateOptions & { onLogits?: LogitsSink } = {}, onPiece: (p: Piece) => void = () => {}): Promise<GenerateResult> {
+    const cannot = this.forward.generateError;
+    if (cannot) return Promise.reject(cannot);
     return this.serial(() => generate({ forward: this.forward, pager: this.pager, tokenizer: this.tokenizer, yieldNow, sink: opts.onLogits }, prompt, opts, onPiece));
   }
 

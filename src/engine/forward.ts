@@ -18,11 +18,13 @@ import { computeOf } from './kernel-api.ts';
 import { KvCache } from './kv-cache.ts';
 import { layerWindows } from './arch/types.ts';
 import { Scratch, ScratchLayout } from './scratch.ts';
-import { BlockWeights, Steps, weightOf, type Buffer } from './steps.ts';
+import { BlockWeights, GlobalWeights, Steps, weightOf, type Buffer } from './steps.ts';
 import { checkTensors } from './tensor-check.ts';
 import { headChunkBytes, headStreams, StreamedHead } from './output-head.ts';
 
 export const DEFAULT_BATCH_SIZE = 32;
+/** Tokens an encoder packs into one batch at most, unless an input is longer (then that input's length). */
+export const ENCODER_PACK = 128;
 
 export interface ForwardOptions {
   /** Tokens per batch through each block (default 32). */
@@ -42,6 +44,8 @@ export class Forward {
   readonly embeddings: Embeddings;
   /** The output head read from the source chunk by chunk, when it cannot fit the budget; else undefined (leased). */
   readonly head: StreamedHead | undefined;
+  /** An encoder (bert): bidirectional attention within each input, embeddings only (`encode`), no head. */
+  readonly encoder: boolean;
   private readonly scratch: Scratch<Buffer>;
   private readonly steps: Steps;
   private readonly tensors: readonly TensorInfo[];
@@ -59,7 +63,8 @@ export class Forward {
     checkTensors(model, this.arch, hp, kernels, label);
     const has = (name: string): boolean => model.tensors.some((t) => t.name === name);
     this.outputName = has('output.weight') ? 'output.weight' : 'token_embd.weight';
-    this.batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.encoder = this.arch.features.encoder === true;
+    this.batchSize = opts.batchSize ?? defaultBatchSize(this.arch, hp);
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > 4096) {
       throw new GgufPagerError('INVALID_ARGUMENT', `${label}: batchSize must be an integer in 1..4096, got ${this.batchSize}`, { batchSize: this.batchSize });
     }
@@ -90,7 +95,7 @@ export class Forward {
       .add('attScratch', ops.attentionScratchBytes?.(contextLength) ?? contextLength * f + 64)
       .add('row', kernels.rowBytes(embd.type, embd.dims[0]));
     const head = this.info(this.outputName);
-    const chunk = headStreams(pager, head, tensorOf(model, 'output_norm.weight', hp.arch)) ? headChunkBytes(kernels.rowBytes(head.type, head.dims[0]), head.size) : 0;
+    const chunk = !this.encoder && headStreams(pager, head, tensorOf(model, 'output_norm.weight', hp.arch)) ? headChunkBytes(kernels.rowBytes(head.type, head.dims[0]), head.size) : 0;
     if (chunk > 0) layout.add('head0', chunk).add('head1', chunk);
     this.scratch = new Scratch(core.arena, layout, label);
     try {
@@ -117,6 +122,7 @@ export class Forward {
    */
   async run(ids: readonly number[], signal?: AbortSignal, sink?: LogitsSink): Promise<Float32Array> {
     this.checkLive();
+    this.checkDecoder();
     if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${this.label}: no tokens to run`, {});
     this.kv.reserve(ids.length);
     let last: Float32Array = new Float32Array(0);
@@ -151,6 +157,7 @@ export class Forward {
    */
   async hidden(ids: readonly number[], onHidden: (rows: Float32Array, first: number) => void, signal?: AbortSignal): Promise<void> {
     this.checkLive();
+    this.checkDecoder();
     if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${this.label}: no tokens to run`, {});
     this.kv.reserve(ids.length);
     const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors, { signal }) : undefined;
@@ -204,15 +211,60 @@ export class Forward {
     return drop;
   }
 
-  private async batch(ids: number[], signal?: AbortSignal): Promise<void> {
+  /**
+   * An encoder's embeddings: the inputs (each whole, at most `inputLimit` tokens) are packed into
+   * batches of up to ENCODER_PACK tokens (or the longest input's), each input attending to its own tokens only, from position 0;
+   * `onInput` gets each input's rows after the last block (tokens × nEmbd, a view into the scratch,
+   * valid during the call). The KV cache is cleared before each batch and after.
+   */
+  async encode(inputs: readonly (readonly number[])[], onInput: (index: number, rows: Float32Array) => void, signal?: AbortSignal): Promise<void> {
+    this.checkLive();
+    const width = this.hp.nEmbd;
+    try {
+      // batches of ~128 tokens run faster than the whole scratch's (the matmul's activations stay in cache)
+      const pack = Math.min(this.batchSize, this.kv.contextLength, Math.max(ENCODER_PACK, ...inputs.map((x) => x.length)));
+      for (const group of packInputs(inputs, pack)) {
+        const ids = group.flatMap((i) => inputs[i]);
+        const spans = new Int32Array(2 * ids.length);
+        const positions: number[] = [];
+        for (const i of group) {
+          const [first, end] = [positions.length, positions.length + inputs[i].length];
+          for (let t = first; t < end; t++) spans.set([first, end], 2 * t);
+          for (let p = 0; p < inputs[i].length; p++) positions.push(p);
+        }
+        this.kv.clear();
+        this.kv.reserve(ids.length);
+        this.steps.spans = spans;
+        await this.batch(ids, signal, positions);
+        let at = 0;
+        for (const i of group) {
+          onInput(i, new Float32Array(this.view(), this.scratch.ptr('x') + at * width * 4, inputs[i].length * width));
+          at += inputs[i].length;
+        }
+      }
+    } finally {
+      this.steps.spans = null;
+      this.kv.clear();
+    }
+  }
+
+  /** The most tokens one input may have: a causal model's context; an encoder's input must also fit one batch and its position table. */
+  get inputLimit(): number {
+    const n = this.kv.contextLength;
+    return this.encoder ? Math.min(n, this.batchSize, this.hp.trainedContext) : n;
+  }
+
+  private async batch(ids: number[], signal?: AbortSignal, positions?: readonly number[]): Promise<void> {
     const s = this.steps;
     const view = this.view();
     s.n = ids.length;
     s.start = this.kv.length;
     const pos = new Int32Array(view, this.scratch.ptr('pos'), ids.length);
-    for (let i = 0; i < ids.length; i++) pos[i] = s.start + i;
+    for (let i = 0; i < ids.length; i++) pos[i] = positions ? positions[i] : s.start + i;
+    s.positions = positions ?? Array.from(pos);
     await this.embeddings.lookup(ids, this.scratch.ptr('x'), signal);
     if (this.arch.features.embedScale) s.scale('x', Math.fround(Math.sqrt(this.hp.nEmbd)), this.hp.nEmbd);
+    if (this.arch.embed) await this.embedSteps(this.arch.embed, signal);
     for (let layer = 0; layer < this.hp.nLayer; layer++) {
       const lease = await this.pager.acquireLayer(layer, { signal });
       try {
@@ -222,6 +274,17 @@ export class Forward {
       }
     }
     this.kv.commit(ids);
+  }
+
+  /** The architecture's steps after the lookup, on its declared global tensors that the model has (leased together). */
+  private async embedSteps(embed: NonNullable<Architecture['embed']>, signal?: AbortSignal): Promise<void> {
+    const names = (this.arch.globalTensors ?? []).map((d) => d.name).filter((n) => this.tensors.some((t) => t.name === n));
+    const group = names.length > 0 ? await this.pager.acquireMany(names, { signal }) : undefined;
+    try {
+      embed(this.steps, new GlobalWeights(group, this.tensors));
+    } finally {
+      if (group) this.pager.release(group);
+    }
   }
 
   private async logits(rows: number[], firstPos: number, sink?: LogitsSink): Promise<Float32Array> {
@@ -278,9 +341,41 @@ export class Forward {
     this.scratch.free();
   }
 
+  /** Why this model cannot generate (an encoder has no head and sees the whole input), or undefined. */
+  get generateError(): GgufPagerError | undefined {
+    if (!this.encoder) return undefined;
+    return new GgufPagerError('UNSUPPORTED_ARCHITECTURE',
+      `${this.label}: ${this.hp.arch} is an encoder (bidirectional attention, no output head): it computes embeddings but cannot generate`, { architecture: this.hp.arch });
+  }
+
+  private checkDecoder(): void {
+    const e = this.generateError;
+    if (e) throw e;
+  }
+
   private checkLive(): void {
     if (this.disposed) throw new GgufPagerError('MODEL_DISPOSED', `${this.label}: the engine was disposed`, {});
   }
+}
+
+/** Tokens per batch unless told: 32, but an encoder's trained context (its input runs whole in one batch). */
+export function defaultBatchSize(arch: Architecture, hp: HParams): number {
+  return arch.features.encoder ? Math.min(hp.trainedContext, 4096) : DEFAULT_BATCH_SIZE;
+}
+
+/** Input indices grouped in order into batches of at most `batch` tokens (an input is never split). */
+export function packInputs(inputs: readonly (readonly number[])[], batch: number): number[][] {
+  const groups: number[][] = [];
+  let tokens = batch;
+  inputs.forEach((ids, i) => {
+    if (tokens + ids.length > batch) {
+      groups.push([]);
+      tokens = 0;
+    }
+    groups[groups.length - 1].push(i);
+    tokens += ids.length;
+  });
+  return groups;
 }
 
 /**

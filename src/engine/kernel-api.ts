@@ -33,6 +33,8 @@ export interface OpsApi {
   geglu(gate: number, up: number, out: number, n: number): void;
   softcap(x: number, cap: number, n: number): void;
   scale(x: number, s: number, n: number): void;
+  layerNorm(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): void;
+  gelu(x: number, y: number, n: number): void;
 }
 
 /** The core's kernels and ops, or WASM_LOAD naming what this core lacks (a core.wasm of another build). */

@@ -7,6 +7,9 @@
  *
  * The blocks run through the forward pass itself (`Forward.hidden`: the same
  * batches, architecture and scratch as generation, without the output head).
+ * An encoder (bert) runs its inputs together instead (`Forward.encode`: several
+ * whole inputs per batch, each attending to its own tokens) and pools the last
+ * block's output (it has no output_norm).
  */
 import { GgufPagerError } from '../errors.ts';
 import type { GgufModel } from '../gguf/types.ts';
@@ -29,11 +32,12 @@ export function modelPooling(model: GgufModel): Pooling {
 export async function pooledEmbeddings(f: Forward, inputs: readonly (readonly number[])[], pooling: Pooling, signal?: AbortSignal): Promise<number[][]> {
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i].length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${f.label}: input ${i} has no tokens`, { field: `input[${i}]` });
-    if (inputs[i].length > f.kv.contextLength) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `${f.label}: input ${i} has ${inputs[i].length} tokens, more than the context of ${f.kv.contextLength}`, { field: `input[${i}]` });
+    if (inputs[i].length > f.inputLimit) {
+      throw new GgufPagerError('INVALID_ARGUMENT', `${f.label}: input ${i} has ${inputs[i].length} tokens, more than the ${f.inputLimit} an input may have`, { field: `input[${i}]` });
     }
   }
   const width = f.hp.nEmbd;
+  if (f.encoder) return encoderEmbeddings(f, inputs, pooling, signal);
   const out: number[][] = [];
   try {
     for (const ids of inputs) {
@@ -46,6 +50,19 @@ export async function pooledEmbeddings(f: Forward, inputs: readonly (readonly nu
   } finally {
     f.kv.clear();
   }
+  return out;
+}
+
+/** An encoder's embeddings: its inputs batched together (Forward.encode), each pooled from its rows after the last block. */
+async function encoderEmbeddings(f: Forward, inputs: readonly (readonly number[])[], pooling: Pooling, signal?: AbortSignal): Promise<number[][]> {
+  const width = f.hp.nEmbd;
+  const out: number[][] = new Array<number[]>(inputs.length);
+  await f.encode(inputs, (i, rows) => {
+    const acc = new Float64Array(width);
+    pool(acc, rows, width, pooling, true, true);
+    if (pooling === 'mean') for (let j = 0; j < width; j++) acc[j] /= inputs[i].length;
+    out[i] = l2normalized(acc);
+  }, signal);
   return out;
 }
 

@@ -5,7 +5,7 @@
  * (paged under `ramBytes`, as in OffloadPolicy), KV pages and the engine's scratch.
  */
 import { layerWindows } from './arch/types.ts';
-import { DEFAULT_BATCH_SIZE } from './forward.ts';
+import { defaultBatchSize } from './forward.ts';
 import { KvCache } from './kv-cache.ts';
 import { createCore, type Core, type CoreOptions } from '../core/core.ts';
 import { GgufPagerError } from '../errors.ts';
@@ -70,11 +70,12 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
   const perPage = Math.floor(pageElems / (2 * hp.kvDim));
   if (perPage < 1) throw new GgufPagerError('INVALID_ARGUMENT', `${label}: a KV page of ${pageElems} elements cannot hold one token (kvDim ${hp.kvDim})`, {});
   // Global layers hold the context, sliding ones their ring; one layer's pages more: truncating or shifting the cache rebuilds a layer beside the others.
-  const need = KvCache.pagesFor(layerWindows(hp, arch), hp.nLayer, perPage, contextLength, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+  const batch = opts.batchSize ?? defaultBatchSize(arch, hp);
+  const need = KvCache.pagesFor(layerWindows(hp, arch), hp.nLayer, perPage, contextLength, batch);
   const pages = need.total + need.layer;
   const kvBytes = pages * Math.ceil((pageElems * (kvType === 'f16' ? 2 : 4)) / 64) * 64;
   const ramBytes = opts.ramBytes ?? model.totalTensorBytes;
-  const scratchGuess = 4 * (32 * (6 * hp.nEmbd + 2 * hp.nFf + 4 * hp.nHead * hp.headDim) + hp.vocab + contextLength) + 4 * 2 ** 20;
+  const scratchGuess = 4 * (batch * (6 * hp.nEmbd + 2 * hp.nFf + 4 * hp.nHead * hp.headDim) + hp.vocab + contextLength) + 4 * 2 ** 20;
   const arenaBytes = Math.ceil((ramBytes + kvBytes + scratchGuess + SLACK + model.tensors.length * 64) / 64) * 64;
   const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 }, threads: opts.threads, threadOptions: opts.threadOptions });
   const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes };

@@ -11,6 +11,7 @@
  *   att  n × nHead·headDim  attention output        tmp  n × nEmbd   projections
  *   gate, up  n × nFf                               logits  vocab (one position)
  */
+import { GgufPagerError } from '../errors.ts';
 import type { TensorInfo } from '../gguf/types.ts';
 import type { LeaseGroup } from '../pager/lease.ts';
 import type { Architecture } from './arch/types.ts';
@@ -49,6 +50,21 @@ export class BlockWeights {
   }
 }
 
+/** The declared global tensors a model has, leased for `Architecture.embed`, by full name. */
+export class GlobalWeights {
+  constructor(private readonly group: LeaseGroup | undefined, private readonly tensors: readonly TensorInfo[]) {}
+
+  get(name: string): Weight {
+    if (!this.group || !this.has(name)) throw new GgufPagerError('MODEL_INCOMPLETE', `the model has no tensor ${name}`, { tensor: name });
+    const l = this.group.get(name);
+    return weightOf(this.tensors[l.index], l.ptr);
+  }
+
+  has(name: string): boolean {
+    return this.group?.leases.some((l) => l.id === name) ?? false;
+  }
+}
+
 export class Steps {
   /** Tokens in the batch now. */
   n = 0;
@@ -56,6 +72,10 @@ export class Steps {
   start = 0;
   /** The pointer to the rope factors in use (llama 3's rope_freqs, phi3's LongRoPE), or 0. */
   ropeFactors = 0;
+  /** An encoder's batch: token b attends to cache positions spans[2b] .. spans[2b+1]-1 (its input's tokens); else null (causal). */
+  spans: Int32Array | null = null;
+  /** The batch's token positions (what 'pos' holds for RoPE). */
+  positions: readonly number[] = [];
 
   constructor(
     readonly hp: HParams,
@@ -87,6 +107,29 @@ export class Steps {
     this.ops.rmsNorm(this.buf.ptr(from), w.ptr, this.buf.ptr(to), this.hp.nEmbd, this.n, this.hp.eps);
   }
 
+  /** to = layernorm(from) · w + b over rows of nEmbd (bert; to may be from). */
+  layerNorm(w: Weight, b: Weight, from: Buffer = 'x', to: Buffer = 'x'): void {
+    this.ops.layerNorm(this.buf.ptr(from), w.ptr, b.ptr, this.buf.ptr(to), this.hp.nEmbd, this.n, this.hp.eps);
+  }
+
+  /** x[t] += row(t) of the table w for each token t: row `row`, or the token's position when row is 'pos'. */
+  addRows(w: Weight, row: number | 'pos'): void {
+    const { hp, buf, n } = this;
+    const tmp = buf.ptr('tmp');
+    for (let t = 0; t < n; t++) {
+      const r = row === 'pos' ? this.positions[t] : row;
+      if (r < 0 || r >= w.rows) throw new GgufPagerError('INVALID_ARGUMENT', `${w.name}: row ${r} is outside its ${w.rows} rows`, { tensor: w.name, row: r });
+      this.kernels.getRows(w.type, w.ptr, w.cols, r, tmp + t * hp.nEmbd * 4);
+    }
+    this.residual('tmp');
+  }
+
+  /** b = gelu(b) over `width` per token (ggml's f16-table GELU). */
+  gelu(b: Buffer, width: number): void {
+    const p = this.buf.ptr(b);
+    this.ops.gelu(p, p, this.n * width);
+  }
+
   /** RMSNorm of each head of each token in `b` (heads × headDim per token), in place, by the headDim weight w (q/k norms). */
   headNorm(b: Buffer, w: Weight, heads: number): void {
     const p = this.buf.ptr(b);
@@ -104,18 +147,18 @@ export class Steps {
   }
 
   /** q, k, v = Wq·xn (+ bq), … : separate weights, or rows of a fused attn_qkv used in place. */
-  qkv(w: BlockWeights): void {
+  qkv(w: BlockWeights, from: Buffer = 'xn'): void {
     const { hp } = this;
     const qd = hp.nHead * hp.headDim;
     if (w.has('attn_qkv.weight')) {
       const f = w.get('attn_qkv.weight');
-      this.project(this.rowsOf(f, 0, qd), 'xn', 'q');
-      this.project(this.rowsOf(f, qd, hp.kvDim), 'xn', 'k');
-      this.project(this.rowsOf(f, qd + hp.kvDim, hp.kvDim), 'xn', 'v');
+      this.project(this.rowsOf(f, 0, qd), from, 'q');
+      this.project(this.rowsOf(f, qd, hp.kvDim), from, 'k');
+      this.project(this.rowsOf(f, qd + hp.kvDim, hp.kvDim), from, 'v');
     } else {
-      this.project(w.get('attn_q.weight'), 'xn', 'q');
-      this.project(w.get('attn_k.weight'), 'xn', 'k');
-      this.project(w.get('attn_v.weight'), 'xn', 'v');
+      this.project(w.get('attn_q.weight'), from, 'q');
+      this.project(w.get('attn_k.weight'), from, 'k');
+      this.project(w.get('attn_v.weight'), from, 'v');
     }
     for (const [b, t] of [['q', 'attn_q.bias'], ['k', 'attn_k.bias'], ['v', 'attn_v.bias']] as const) if (w.has(t)) this.bias(b, w.get(t));
   }
@@ -143,6 +186,7 @@ export class Steps {
    * att = attention(q, K, V): the batch's k and v are appended to the layer's cache first; token b sees
    * positions ≤ start + b, and on a sliding layer only the last `window` of them; scores soft-capped when
    * the model has a cap. With scaleQ the scale is applied to q first (llama.cpp's gemma and phi3 graphs).
+   * An encoder's token sees its span instead (all of its input's tokens, before and after it).
    */
   attend(layer: number): void {
     const { hp, buf, ops, n, kv } = this;
@@ -154,10 +198,11 @@ export class Steps {
     const scale = scaleQ ? 1 : hp.attnScale;
     const window = kv.windows[layer];
     const dropped = kv.dropped(layer);
+    const spans = this.spans;
     for (let b = 0; b < n; b++) {
-      const end = this.start + b + 1;
+      const end = spans ? spans[2 * b + 1] : this.start + b + 1;
       // the window's first position; after a context shift the ring may already have freed some of it
-      const first = Math.max(window > 0 ? end - window : 0, dropped);
+      const first = spans ? spans[2 * b] : Math.max(window > 0 ? end - window : 0, dropped);
       const [qb, ob] = [q + b * qd * 4, att + b * qd * 4];
       if (first === 0 && dropped === 0 && hp.attnSoftcap === 0) ops.attention(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, end, scale, scratch);
       else ops.attentionExt(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, first - dropped, end - dropped, scale, hp.attnSoftcap, scratch);

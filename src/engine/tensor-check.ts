@@ -26,7 +26,7 @@ export function checkTensors(model: GgufModel, arch: Architecture, hp: HParams, 
   };
   for (let i = 0; i < hp.nLayer; i++) for (const d of arch.blockTensors) check(`blk.${i}.${d.name}`, d);
   for (const d of arch.globalTensors ?? []) check(d.name, d);
-  tensorOf(model, 'output_norm.weight', hp.arch);
+  if (!arch.features.encoder) tensorOf(model, 'output_norm.weight', hp.arch);
   for (const t of model.tensors) {
     const matrix = t.dims.length >= 2 && t.dims[1] > 1;
     const ok = matrix ? kernels.supports(t.type) : t.type === 0;

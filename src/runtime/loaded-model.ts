@@ -97,9 +97,11 @@ export class LoadedModel {
       architecture: typeof arch === 'string' ? arch : 'unknown', blockCount: blockCount(model),
       totalBytes: model.totalTensorBytes, fileSize: model.shards.reduce((a, s) => a + s.fileSize, 0),
       metadata, truncated, tensors, pinnedBytes: this.pager.pinnedBytes, budgetBytes: this.pager.budgetBytes, policy,
-      canGenerate: this.engineOrError instanceof ModelEngine,
+      canGenerate: this.engineOrError instanceof ModelEngine && this.engineOrError.canGenerate,
       contextLength: this.engineOrError instanceof ModelEngine ? this.engineOrError.contextLength : 0,
-      ...(this.engineOrError instanceof ModelEngine ? {} : { generateError: wire(this.engineOrError) }),
+      ...(this.engineOrError instanceof ModelEngine
+        ? (this.engineOrError.forward.generateError ? { generateError: wire(this.engineOrError.forward.generateError) } : {})
+        : { generateError: wire(this.engineOrError) }),
     };
   }
 

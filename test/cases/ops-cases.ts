@@ -1,5 +1,5 @@
 /**
- * The ops cases (RMSNorm, RoPE, softmax, SiLU/SwiGLU, add/mul/scale/bias,
+ * The ops cases (RMSNorm, LayerNorm, RoPE, softmax, SiLU/SwiGLU, add/mul/scale/bias,
  * attention over KV pages, and their typed errors). Run in Node, a page and a
  * Worker (test/unit/ops.test.ts, test/browser/ops.test.ts, test/browser/ops-worker.test.ts).
  */
@@ -9,6 +9,7 @@ import { opsRopeCases } from './ops-rope.ts';
 import { opsAttentionCases } from './ops-attention.ts';
 import { opsErrorCases } from './ops-errors.ts';
 import { opsFamilyCases } from './ops-families.ts';
+import { opsEncoderCases } from './ops-encoder.ts';
 
 export const opsCases: Cases = {
   ...opsElementwiseCases,
@@ -16,4 +17,5 @@ export const opsCases: Cases = {
   ...opsAttentionCases,
   ...opsErrorCases,
   ...opsFamilyCases,
+  ...opsEncoderCases,
 };

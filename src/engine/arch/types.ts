@@ -7,14 +7,14 @@
  * all read these declarations; nothing else knows a family by name.
  */
 import type { HParams } from '../hparams.ts';
-import type { BlockWeights, Steps } from '../steps.ts';
+import type { BlockWeights, GlobalWeights, Steps } from '../steps.ts';
 
 /** ggml_rope modes: adjacent pairs (llama) or halves (NeoX: qwen2, qwen3, gemma, phi3). */
 export const ROPE_NORMAL = 0;
 export const ROPE_NEOX = 2;
 
-/** How the synthetic writer fills a tensor: weights ~ N(0, 1/fan_in), norms ~ 1, biases and rope factors small. */
-export type TensorKind = 'weight' | 'norm' | 'bias' | 'factors';
+/** How the synthetic writer fills a tensor: weights ~ N(0, 1/fan_in), norms ~ 1, biases and rope factors small; a table (bert's position and token-type rows) as a weight but always F32. */
+export type TensorKind = 'weight' | 'norm' | 'bias' | 'factors' | 'table';
 
 export interface TensorDecl {
   /** Short name inside a block (`attn_q.weight`), or a global tensor's full name. */
@@ -48,6 +48,12 @@ export interface Features {
   slidingWindow?(hp: HParams, layer: number): boolean;
   /** The global rope-factor tensor this context uses (llama 3's rope_freqs, phi3's LongRoPE short/long), or null. */
   ropeFactors?(hp: HParams, contextLength: number, has: (name: string) => boolean): string | null;
+  /**
+   * An encoder (bert): each input's tokens attend to all of that input's tokens (bidirectional), an input
+   * runs whole in one batch (several inputs share a batch), and the last block's output is the embedding:
+   * no output_norm, no output head, so the model computes embeddings and cannot generate.
+   */
+  encoder?: boolean;
 }
 
 export interface Architecture {
@@ -63,7 +69,9 @@ export interface Architecture {
   readonly globalTensors?: readonly TensorDecl[];
   readonly features: Features;
   /** Metadata the synthetic writer adds for a model of this family (epsilon, rope base, …). */
-  readonly synthetic?: { metadata: Readonly<Record<string, number>> };
+  readonly synthetic?: { metadata: Readonly<Record<string, number | boolean>> };
+  /** Steps on the looked-up token embeddings in `x` before the first block (bert: token type and position rows, LayerNorm), on the leased global tensors. */
+  embed?(s: Steps, g: GlobalWeights): void;
   /** One block, top to bottom, on the batch in `s`. */
   block(s: Steps, layer: number, w: BlockWeights): void;
 }

@@ -71,7 +71,9 @@ test('the tarball holds the built package and none of the sources, tests, benche
     expect(pack.files, f).toContain(f);
   }
   expect(pack.files.filter((f) => /^(src|test|bench|web|assembly|scripts|build)\//.test(f))).toEqual([]);
-  expect(pack.size, `tarball of ${pack.size} bytes`).toBeLessThan(800_000);
+  // ~0.91 MB packed: four core builds (SIMD and Relaxed SIMD, each also with shared memory for threads), the worker
+  // runtime and the CLI bundles with their source maps and types. The bound catches an accidental inclusion.
+  expect(pack.size, `tarball of ${pack.size} bytes`).toBeLessThan(1_000_000);
   const installed = JSON.parse(readFileSync(join(DIR, 'node_modules/gguf-pager/package.json'), 'utf8'));
   expect(installed.version).toBe(version);
 });

@@ -60,6 +60,7 @@ function wllamaDir() {
 async function models() {
   const all = [{ key: 'stories260K', path: join(FIXTURES, 'models/stories260K.gguf') }];
   for (const [key, recipe] of Object.entries(BENCH_RECIPES)) {
+    if (recipe.arch === 'bert') continue; // an encoder: it embeds, it does not generate (npm run bench:embed)
     if (args.only && !key.includes(args.only) && !args.only.includes(key)) continue;
     log(`[bench] model ${key}: ${recipe.name} (generated once into ${MODEL_CACHE})`);
     const res = await makeModel(recipe, join(MODEL_CACHE, `${recipe.name}.gguf`));

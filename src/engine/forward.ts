@@ -110,6 +110,18 @@ export class Forward {
     this.steps = new Steps(hp, this.arch, kernels, ops, this.scratch, this.kv);
   }
 
+  /**
+   * Tensors this forward pass never leases whole, so their size needs no room in the budget: the token
+   * embeddings (a lookup reads only its rows, from the source unless they are resident) unless they are
+   * the leased output head, and a head streamed from the source in row chunks.
+   */
+  get unleasedTensors(): ReadonlySet<string> {
+    const names = new Set<string>();
+    if (this.head) names.add(this.outputName);
+    if (this.head || this.outputName !== 'token_embd.weight') names.add('token_embd.weight');
+    return names;
+  }
+
   /** Bytes of arena this engine holds for activations and scratch. */
   get scratchBytes(): number {
     return this.scratch.bytes;

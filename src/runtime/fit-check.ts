@@ -38,7 +38,7 @@ export async function checkFitsDry(core: Core, runtimeBudget: number, model: Ggu
   }
   const scratch = core.arena.stats().used - usedBefore;
   try {
-    checkFits(core, runtimeBudget, pager, model, policy, scratch, label);
+    checkFits(core, runtimeBudget, pager, model, policy, scratch, label, forward?.unleasedTensors);
   } finally {
     forward?.dispose();
     pager.dispose();
@@ -46,10 +46,13 @@ export async function checkFitsDry(core: Core, runtimeBudget: number, model: Ggu
 }
 
 /** Throws PAGER_TENSOR_TOO_LARGE when the largest tensor the pager pages cannot fit next to `scratch` bytes and the pins. */
-export function checkFits(core: Core, runtimeBudget: number, pager: LayerPager, model: GgufModel, policy: OffloadPolicy, scratch: number, label: string): void {
+export function checkFits(core: Core, runtimeBudget: number, pager: LayerPager, model: GgufModel, policy: OffloadPolicy, scratch: number, label: string,
+  unleased: ReadonlySet<string> = new Set()): void {
   const pins = pinnedSet(model, policy);
   let largest: { name: string; size: number } | undefined;
-  for (const t of model.tensors) if (!pins.has(t.name) && t.size > (largest?.size ?? -1)) largest = { name: t.name, size: t.size };
+  for (const t of model.tensors) {
+    if (!pins.has(t.name) && !unleased.has(t.name) && t.size > (largest?.size ?? -1)) largest = { name: t.name, size: t.size };
+  }
   if (!largest) return;
   const { budgetBytes, pinnedBytes } = pager;
   const room = Math.min(budgetBytes, core.arena.capacity - scratch) - pinnedBytes;

@@ -12,7 +12,7 @@
  * token ids as llama.cpp read them. Dev script, run by hand:
  *
  *   npm run build:node
- *   node scripts/make-embedding-reference.mjs --llama-dir /work/refs
+ *   node scripts/make-embedding-reference.mjs --llama-dir <dir where node-llama-cpp is installed>
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -11,7 +11,7 @@
  *    end a generation (isEogToken) and how a text holding them tokenizes with special parsing.
  *
  *   npm run build:node
- *   NODE_LLAMA_CPP_DIR=/work/refs node scripts/make-family-text-vectors.mjs
+ *   NODE_LLAMA_CPP_DIR=<dir where node-llama-cpp is installed> node scripts/make-family-text-vectors.mjs
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -133,31 +133,13 @@ export class Forward {
    * position's logits when given (then each is computed).
    */
   async run(ids: readonly number[], signal?: AbortSignal, sink?: LogitsSink): Promise<Float32Array> {
-    this.checkLive();
-    this.checkDecoder();
-    if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${this.label}: no tokens to run`, {});
-    this.kv.reserve(ids.length);
     let last: Float32Array = new Float32Array(0);
-    const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors, { signal }) : undefined;
-    this.steps.ropeFactors = factors ? factors.ptr : 0;
-    try {
-      for (let at = 0; at < ids.length; at += this.batchSize) {
-        const batch = ids.slice(at, at + this.batchSize);
-        try {
-          await this.batch(batch, signal);
-        } catch (e) {
-          this.kv.clear(); // the layers may hold different numbers of tokens now
-          throw e;
-        }
-        const isLast = at + batch.length === ids.length;
-        if (sink || isLast) {
-          const rows = sink ? batch.map((_, i) => i) : [batch.length - 1];
-          last = await this.logits(rows, this.kv.length - batch.length, sink);
-        }
+    await this.eachBatch(ids, signal, async (batch, at) => {
+      if (sink || at + batch.length === ids.length) {
+        const rows = sink ? batch.map((_, i) => i) : [batch.length - 1];
+        last = await this.logits(rows, this.kv.length - batch.length, sink);
       }
-    } finally {
-      if (factors) this.pager.release(factors);
-    }
+    });
     return last;
   }
 
@@ -169,26 +151,37 @@ export class Forward {
    */
   async hidden(ids: readonly number[], onHidden: (rows: Float32Array, first: number) => void, signal?: AbortSignal): Promise<void> {
     this.checkLive();
+    const norm = await this.pager.acquire('output_norm.weight', { signal });
+    try {
+      await this.eachBatch(ids, signal, (batch, at) => {
+        this.steps.outputNormRows(batch.length, weightOf(this.info('output_norm.weight'), norm.ptr));
+        onHidden(new Float32Array(this.view(), this.scratch.ptr('xn'), batch.length * this.hp.nEmbd), at);
+      });
+    } finally {
+      this.pager.release(norm);
+    }
+  }
+
+  /** `ids` through the blocks batch by batch, the RoPE factors leased around it; `after` runs once a batch is in the KV cache. */
+  private async eachBatch(ids: readonly number[], signal: AbortSignal | undefined, after: (batch: number[], at: number) => Promise<void> | void): Promise<void> {
+    this.checkLive();
     this.checkDecoder();
     if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${this.label}: no tokens to run`, {});
     this.kv.reserve(ids.length);
     const factors = this.ropeFactors ? await this.pager.acquire(this.ropeFactors, { signal }) : undefined;
     this.steps.ropeFactors = factors ? factors.ptr : 0;
-    const norm = await this.pager.acquire('output_norm.weight', { signal });
     try {
       for (let at = 0; at < ids.length; at += this.batchSize) {
         const batch = ids.slice(at, at + this.batchSize);
         try {
           await this.batch(batch, signal);
         } catch (e) {
-          this.kv.clear();
+          this.kv.clear(); // the layers may hold different numbers of tokens now
           throw e;
         }
-        this.steps.outputNormRows(batch.length, weightOf(this.info('output_norm.weight'), norm.ptr));
-        onHidden(new Float32Array(this.view(), this.scratch.ptr('xn'), batch.length * this.hp.nEmbd), at);
+        await after(batch, at);
       }
     } finally {
-      this.pager.release(norm);
       if (factors) this.pager.release(factors);
     }
   }

@@ -7,6 +7,7 @@
  * rope.scaling.attn_factor on cos and sin; q scaled by 1/√headDim before the
  * dot. No sliding window, as llama.cpp (it disables phi3's).
  */
+import { llamaBlock } from './llama.ts';
 import { ROPE_NEOX, embd, ff, mat, qDim, vec, type Architecture } from './types.ts';
 
 const qkv = (hp: { nHead: number; headDim: number; kvDim: number }): number => hp.nHead * hp.headDim + 2 * hp.kvDim;
@@ -36,17 +37,6 @@ export const phi3: Architecture = {
       return has(name) ? name : null;
     },
   },
-  block(s, layer, w) {
-    const hp = s.hp;
-    s.norm(w.get('attn_norm.weight'));
-    s.qkv(w);
-    s.rope('q', hp.nHead, layer);
-    s.rope('k', hp.nHeadKv, layer);
-    s.attend(layer);
-    s.project(w.get('attn_output.weight'), 'att', 'tmp');
-    s.residual();
-    s.norm(w.get('ffn_norm.weight'));
-    s.ffn(w);
-    s.residual();
-  },
+  // llama's order of ops: the fused qkv and gate+up are split by `qkv` and `ffn`, the partial rotary by `rope`
+  block: llamaBlock,
 };

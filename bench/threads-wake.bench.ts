@@ -21,7 +21,7 @@ const OPS_PER_TOKEN = 12 * 8 + 1;
 const ROWS = 32, COLS = 64;
 
 async function open(threads: number): Promise<{ core: Core; op: () => void }> {
-  const core = await createCore({ arenaBytes: 1 << 20, threads, threadOptions: { minSplitBytes: 0, ...(process.env.CLAIM ? { claimSpin: Number(process.env.CLAIM) } : {}) } });
+  const core = await createCore({ arenaBytes: 1 << 20, threads, threadOptions: { minSplitBytes: 0, ...(process.env.SPIN_MS ? { spinMs: Number(process.env.SPIN_MS) } : {}) } });
   const alloc = (bytes: number) => { const h = core.arena.alloc(bytes); core.arena.pin(h); return core.arena.ptr(h); };
   const w = alloc(ROWS * COLS * 4), x = alloc(COLS * 4), y = alloc(ROWS * 4);
   return { core, op: () => core.kernels.matvec(GgmlType.F32, w, ROWS, COLS, x, y, 0) };
@@ -60,7 +60,7 @@ for (const [mode, gap] of [['hot', 0], ['asleep', 2]] as const) {
     mode, '1 thread µs/op': +t1.toFixed(2), '2 threads µs/op': +t2.toFixed(2), 'wake-up µs/op': +wake.toFixed(2),
     'µs/token (97 ops)': +(wake * OPS_PER_TOKEN).toFixed(0),
     ...(args['step-ms'] ? { '% of a decode step': +((wake * OPS_PER_TOKEN) / (Number(args['step-ms']) * 10)).toFixed(2) } : {}),
-    'shares run by thread 0 instead': `${c.stolen} of ${c.ops}`,
+    'chunks run by thread 0': `${c.ownChunks} of ${c.chunks}`,
   });
 }
 console.table(rows);

@@ -9,7 +9,7 @@ import { GgmlType, ggmlTypeInfo } from '../gguf/ggml-types.ts';
 import { GgufPagerError, type ErrorCode } from '../errors.ts';
 import type { CoreExports } from './exports.ts';
 import { Status } from './status.ts';
-import type { Parallel } from './threads/parallel.ts';
+import type { MatmulPart, Parallel } from './threads/parallel.ts';
 
 export const typeName = (type: number): string => ggmlTypeInfo(type)?.name ?? `type ${type}`;
 
@@ -98,6 +98,18 @@ export class Kernels {
     const p = this.#par?.matmul(type, w, rows, cols, x, batch, y, work) ?? null;
     if (p !== null) { this.#check(p, 'matmul', type, { rows, cols, batch, w, x, y, work }); return; }
     this.#check(this.#x.kMatmul(type, w, rows, cols, x, batch, y, work), 'matmul', type, { rows, cols, batch, w, x, y, work });
+  }
+
+  /**
+   * matmul of several matrices of one type and width over the same x (q, k and v; gate and up): x is quantized
+   * once, and on a compute pool the matrices' rows are one parallel op. Every y as matmul computes it.
+   */
+  matmulMany(type: number, cols: number, x: number, batch: number, work: number, mats: readonly MatmulPart[]): void {
+    const shape = { cols, batch, x, work, matrices: mats.length };
+    const p = this.#par?.matmulMany(type, cols, x, batch, work, mats) ?? null;
+    if (p !== null) { this.#check(p, 'matmulMany', type, shape); return; }
+    this.#check(this.#x.kMatmulPrepare(type, mats[0].w, mats[0].rows, cols, x, batch, mats[0].y, work), 'matmulMany', type, shape);
+    for (const m of mats) this.#check(this.#x.kMatmulRows(type, m.w, m.rows, cols, x, batch, m.y, work, 0, m.rows), 'matmulMany', type, { ...shape, rows: m.rows, w: m.w, y: m.y });
   }
 
   /** Row `row` of a matrix of `type` with `cols` columns at w, decoded to f32 at dst. */

@@ -12,6 +12,8 @@ export interface KernelApi {
   workBytes(type: number, cols: number, batch: number): number;
   matvec(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): void;
   matmul(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): void;
+  /** matmul of several matrices of one type and width over one x, quantized once (q, k, v; gate and up). */
+  matmulMany(type: number, cols: number, x: number, batch: number, work: number, mats: readonly { w: number; rows: number; y: number }[]): void;
   getRows(type: number, w: number, cols: number, row: number, dst: number): void;
   supports(type: number): boolean;
 }

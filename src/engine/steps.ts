@@ -36,13 +36,24 @@ export function weightOf(info: TensorInfo, ptr: number): Weight {
   return { name: info.name, ptr, type: info.type, cols: info.dims[0] ?? 1, rows: info.dims.slice(1).reduce((a, b) => a * b, 1) };
 }
 
+/** Shapes of a model's tensors by index, made once (the tensor list makes an object per access: this runs per op). */
+const SHAPES = new WeakMap<readonly TensorInfo[], Weight[]>();
+
+/** weightOf(tensors[index], ptr), the shape read once per tensor. */
+function leasedWeight(tensors: readonly TensorInfo[], index: number, ptr: number): Weight {
+  let shapes = SHAPES.get(tensors);
+  if (!shapes) SHAPES.set(tensors, (shapes = []));
+  const s = (shapes[index] ??= weightOf(tensors[index], 0));
+  return { name: s.name, ptr, type: s.type, cols: s.cols, rows: s.rows };
+}
+
 /** The weights of one leased block, by short name (`attn_q.weight`). */
 export class BlockWeights {
   constructor(private readonly lease: LeaseGroup, private readonly tensors: readonly TensorInfo[]) {}
 
   get(short: string): Weight {
     const l = this.lease.get(short);
-    return weightOf(this.tensors[l.index], l.ptr);
+    return leasedWeight(this.tensors, l.index, l.ptr);
   }
 
   has(short: string): boolean {
@@ -57,7 +68,7 @@ export class GlobalWeights {
   get(name: string): Weight {
     if (!this.group || !this.has(name)) throw new GgufPagerError('MODEL_INCOMPLETE', `the model has no tensor ${name}`, { tensor: name });
     const l = this.group.get(name);
-    return weightOf(this.tensors[l.index], l.ptr);
+    return leasedWeight(this.tensors, l.index, l.ptr);
   }
 
   has(name: string): boolean {
@@ -89,6 +100,15 @@ export class Steps {
   /** y = W·x for each of the batch's rows (one pass over W's rows for the whole batch). */
   project(w: Weight, from: Buffer, to: Buffer): void {
     this.matmul(w, this.buf.ptr(from), this.buf.ptr(to), this.n);
+  }
+
+  /** project for several weights over one input: one pass (x quantized once, one parallel op) when they share type and width. */
+  projectMany(ws: readonly Weight[], from: Buffer, to: readonly Buffer[]): void {
+    if (ws.some((w) => w.type !== ws[0].type || w.cols !== ws[0].cols)) {
+      ws.forEach((w, i) => this.project(w, from, to[i]));
+      return;
+    }
+    this.kernels.matmulMany(ws[0].type, ws[0].cols, this.buf.ptr(from), this.n, this.buf.ptr('work'), ws.map((w, i) => ({ w: w.ptr, rows: w.rows, y: this.buf.ptr(to[i]) })));
   }
 
   matmul(w: Weight, x: number, y: number, n: number): void {
@@ -152,13 +172,9 @@ export class Steps {
     const qd = hp.nHead * hp.headDim;
     if (w.has('attn_qkv.weight')) {
       const f = w.get('attn_qkv.weight');
-      this.project(this.rowsOf(f, 0, qd), from, 'q');
-      this.project(this.rowsOf(f, qd, hp.kvDim), from, 'k');
-      this.project(this.rowsOf(f, qd + hp.kvDim, hp.kvDim), from, 'v');
+      this.projectMany([this.rowsOf(f, 0, qd), this.rowsOf(f, qd, hp.kvDim), this.rowsOf(f, qd + hp.kvDim, hp.kvDim)], from, ['q', 'k', 'v']);
     } else {
-      this.project(w.get('attn_q.weight'), from, 'q');
-      this.project(w.get('attn_k.weight'), from, 'k');
-      this.project(w.get('attn_v.weight'), from, 'v');
+      this.projectMany([w.get('attn_q.weight'), w.get('attn_k.weight'), w.get('attn_v.weight')], from, ['q', 'k', 'v']);
     }
     for (const [b, t] of [['q', 'attn_q.bias'], ['k', 'attn_k.bias'], ['v', 'attn_v.bias']] as const) if (w.has(t)) this.bias(b, w.get(t));
   }
@@ -219,12 +235,10 @@ export class Steps {
   ffn(w: BlockWeights): void {
     const { hp, ops, buf, n } = this;
     if (w.has('ffn_gate.weight')) {
-      this.project(w.get('ffn_gate.weight'), 'xn', 'gate');
-      this.project(w.get('ffn_up.weight'), 'xn', 'up');
+      this.projectMany([w.get('ffn_gate.weight'), w.get('ffn_up.weight')], 'xn', ['gate', 'up']);
     } else {
       const f = w.get('ffn_up.weight');
-      this.project(this.rowsOf(f, 0, hp.nFf), 'xn', 'gate');
-      this.project(this.rowsOf(f, hp.nFf, hp.nFf), 'xn', 'up');
+      this.projectMany([this.rowsOf(f, 0, hp.nFf), this.rowsOf(f, hp.nFf, hp.nFf)], 'xn', ['gate', 'up']);
     }
     const [g, u] = [buf.ptr('gate'), buf.ptr('up')];
     if (this.arch.features.activation === 'gelu') ops.geglu(g, u, g, n * hp.nFf);

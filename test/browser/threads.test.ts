@@ -48,7 +48,7 @@ async function modelBytes(recipe: RealModelRecipe, weights: string): Promise<Uin
 /** Every position's logits of the prompt and 2 fed-back greedy ids, on `threads` threads (every op split, every share left to its worker). */
 async function logitsAt(bytes: Uint8Array, threads: number, ramBytes?: number): Promise<{ bits: Uint8Array[]; count: number }> {
   const s = await openStandalone([new MemorySource(bytes, 'm.gguf')], {
-    threads, threadOptions: { minSplitBytes: 0, claimSpin: 1e8 }, ...(ramBytes ? { ramBytes } : {}),
+    threads, threadOptions: { minSplitBytes: 0, claimWaitMs: 2000 }, ...(ramBytes ? { ramBytes } : {}),
   });
   const bits: Uint8Array[] = [];
   const sink = (_: number, l: Float32Array) => { bits.push(new Uint8Array(l.slice().buffer)); };

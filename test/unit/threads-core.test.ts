@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/core/core.ts';
-import { ARGS, CONTROL_BYTES, CONTROL_WORDS, EPOCH, HI, LO, OP, OP_ATTENTION_HEADS, OP_EXIT, OP_MATMUL_ROWS, SHARE, SLEEPERS, STATUS } from '../../src/core/threads/control.ts';
+import {
+  ARGS, BUSY, CHUNKS, CONTROL_BYTES, CONTROL_WORDS, COUNT, DONE, EPOCH, NEXT, OP, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_EXIT, OP_MATMUL_MANY, OP_MATMUL_ROWS, MAX_MATRICES, SIZE, SLEEPERS, STATUS, TAG_MASK, WAITING,
+} from '../../src/core/threads/control.ts';
 import { computeWorkerMain } from '../../src/core/threads/worker-main.ts';
 import { compileSharedCore, loadedCoreBuild } from '../../src/core/wasm.ts';
 
@@ -66,13 +68,18 @@ describe('the shared-memory core', () => {
 });
 
 it('the compute worker program reads the control block words control.ts defines (it cannot import them)', () => {
-  const src = computeWorkerMain.toString().replace(/\s+/g, ' ');
-  expect([EPOCH, SLEEPERS, OP, ARGS, SHARE, LO, HI, STATUS, CONTROL_WORDS]).toEqual([0, 1, 2, 3, 16, 32, 48, 64, 80]);
-  expect([OP_MATMUL_ROWS, OP_ATTENTION_HEADS, OP_EXIT]).toEqual([1, 2, 3]);
-  for (const needle of ['Atomics.load(w, 0)', 'Atomics.add(w, 1, 1)', 'Atomics.wait(w, 0, seen)', 'Atomics.compareExchange(w, 16 + t, e, -e)',
-    'Atomics.load(w, 2)', 'w[32 + t]', 'w[48 + t]', 'w[64 + t] = status', 'Atomics.store(w, 16 + t, 0)', 'control, 80)',
+  // whitespace and number literals as the transform left them (esbuild writes 0x7fff as 32767)
+  const src = computeWorkerMain.toString().replace(/\s+/g, ' ').replace(/0x[0-9a-f]+/gi, (h) => String(Number.parseInt(h, 16)));
+  expect([EPOCH, SLEEPERS, OP, ARGS, NEXT, CHUNKS, SIZE, COUNT, DONE, STATUS, WAITING, BUSY, CONTROL_WORDS]).toEqual([0, 1, 2, 3, 24, 25, 26, 27, 28, 29, 30, 32, 48]);
+  expect([OP_MATMUL_ROWS, OP_ATTENTION_HEADS, OP_EXIT, OP_ATTENTION_EXT_HEADS, OP_MATMUL_MANY, MAX_MATRICES, TAG_MASK]).toEqual([1, 2, 3, 4, 5, 5, 0x7fff]);
+  for (const needle of ['Atomics.load(w, 0)', 'Atomics.add(w, 1, 1)', 'Atomics.wait(w, 0, seen)', 'Atomics.load(w, 2) === 3',
+    'const tag = (e & 32767) << 16', 'Atomics.load(w, 24)', '(v & 2147418112) !== tag', 'const n = w[25]', 'Atomics.compareExchange(w, 24, v, v + 1)',
+    'const size = w[26]', 'Math.min(w[27], lo + size)', 'Atomics.add(w, 28, 1) + 1 === n', 'Atomics.load(w, 30) !== 0', 'Atomics.notify(w, 28)',
+    'Atomics.compareExchange(w, 29, 0, status)', 'Atomics.store(w, 32 + t, e)', 'Atomics.store(w, 32 + t, 0)', 'control, 48)',
     'x.kMatmulRows(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], lo, hi)',
-    'x.kAttentionHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], fw[10], w[11], lo, hi)']) {
+    'x.kAttentionHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], fw[10], w[11], lo, hi)',
+    'x.kAttentionExtHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], fw[11], fw[12], w[13], lo, hi)',
+    'i < w[8]', 'off += w[10 + 3 * i]', 'x.kMatmulRows(w[3], w[9 + 3 * i], w[10 + 3 * i], w[4], w[5], w[6], w[11 + 3 * i], w[7], a, b)']) {
     expect(src, needle).toContain(needle);
   }
 });

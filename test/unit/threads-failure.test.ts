@@ -112,10 +112,13 @@ describe('compute threads that fail', () => {
     expect(Buffer.from(split.buffer).equals(Buffer.from(serial.buffer))).toBe(true);
   });
 
-  it('does not hang when a worker claims a share and never finishes it (stallMs)', async () => {
+  it('does not hang when a worker takes a chunk and never finishes it (stallMs)', async () => {
+    // takes the first chunk of the first op (compareExchange on NEXT, as computeWorkerMain does) and never marks it done
     const claimAndHang = `
-      const w = new Int32Array(m.memory.buffer, m.control, 80); post({ ready: true });
-      for (;;) { const e = Atomics.load(w, 0); if (e > 0 && Atomics.compareExchange(w, 16 + m.thread, e, -e) === e) { Atomics.notify(w, 16 + m.thread); Atomics.wait(w, 79, 0); } Atomics.wait(w, 0, e, 5); }`;
+      const w = new Int32Array(m.memory.buffer, m.control, 48); post({ ready: true });
+      for (;;) { const e = Atomics.load(w, 0); const v = Atomics.load(w, 24);
+        if (e > 0 && (v >>> 16) === (e & 0x7fff) && Atomics.compareExchange(w, 24, v, v + 1) === v) { Atomics.store(w, 32 + m.thread, e); Atomics.wait(w, 47, 0); }
+        Atomics.wait(w, 0, e, 5); }`;
     const core = await open(2, scripted(claimAndHang), 200);
     expect(core.threads.count).toBe(2);
     const { split, serial } = matvecBoth(core);

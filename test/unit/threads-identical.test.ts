@@ -40,13 +40,13 @@ const open: Standalone[] = [];
 afterAll(async () => { for (const s of open) await s.dispose(); });
 
 async function run(name: string, threads: number, quarter: boolean): Promise<{ ids: number[]; logits: Float32Array[]; count: number; paged: number; workerShares: number }> {
-  const opts: StandaloneOptions = { threads, threadOptions: { minSplitBytes: 0, claimWaitMs: 2000, spin: 200 }, ...(quarter ? { ramBytes: await quarterBudget(name) } : {}) };
+  const opts: StandaloneOptions = { threads, threadOptions: { minSplitBytes: 0, claimWaitMs: 2000, spinMs: 0 }, ...(quarter ? { ramBytes: await quarterBudget(name) } : {}) };
   const s = await openStandalone([new MemorySource(await bytesOf(name), `${name}.gguf`)], { kvType: name.includes('kvf32') ? 'f32' : 'f16', ...opts });
   open.push(s);
   const out = await greedy(s, promptOf(name), GENERATE);
   const count = s.core.threads.count;
   const c = s.core.threads.parallel?.pool.counts;
-  const workerShares = c ? c.ops * (threads - 1) - c.stolen : 0;
+  const workerShares = c ? c.chunks - c.ownChunks : 0;
   const paged = s.pager.stats().bytesLoaded;
   await s.dispose();
   return { ...out, count, paged, workerShares };

@@ -1,18 +1,22 @@
 /**
- * How ops split over the compute pool: a matmul's output
- * rows in equal row counts (equal bytes of weights: every row of a matrix has
- * the same size), each boundary on 16 rows so no two threads write one 64-byte
- * line of y; attention by query heads. Each share is the serial kernel over
- * its range, so every output element has one writer and the same bits at any
- * thread count. Ops too small to pay for a wake-up stay on thread 0.
+ * How ops split over the compute pool: a matmul's output rows in chunks of
+ * equal row counts (equal bytes of weights: every row of a matrix has the same
+ * size), each a multiple of 16 rows so no two threads write one 64-byte line
+ * of y; attention in chunks of query heads. About CHUNKS_PER_THREAD chunks per
+ * thread, taken by whichever thread is free (pool.ts), so a late thread costs
+ * its chunks, not the op. Each chunk is the serial kernel over its range, so
+ * every output element has one writer and the same bits at any thread count.
+ * Ops too small to pay for a wake-up stay on thread 0.
  */
 import type { CoreExports } from '../exports.ts';
-import { OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_MATMUL_ROWS } from './control.ts';
+import { MAX_MATRICES, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_MATMUL_MANY, OP_MATMUL_ROWS } from './control.ts';
 import type { ComputePool } from './pool.ts';
 
 /** Bytes of weights (or of K and V read) below which an op stays on one thread. */
 export const DEFAULT_MIN_SPLIT_BYTES = 64 * 1024;
 const ROW_ALIGN = 16;
+/** Chunks per thread an op is cut into: enough that a thread that starts late is made up for by the others. */
+export const CHUNKS_PER_THREAD = 4;
 /** assembly/kernels/attention.ts MAX_HEADS: query heads the kernel takes in one walk of the pages. */
 const ATTENTION_MAX_HEADS = 256;
 
@@ -31,10 +35,35 @@ export class Parallel {
     if (rb < 0 || rows * rb * batch < this.minSplitBytes) return null;
     const r = this.x.kMatmulPrepare(type, w, rows, cols, x, batch, y, work);
     if (r < 0) return r;
-    const bounds = splitBounds(rows, n, ROW_ALIGN);
     const ex = this.x;
-    return this.pool.run(OP_MATMUL_ROWS, [type, w, rows, cols, x, batch, y, work], -1, 0, bounds,
+    return this.pool.run(OP_MATMUL_ROWS, [type, w, rows, cols, x, batch, y, work], -1, 0, rows, chunkSize(rows, n, ROW_ALIGN),
       (lo, hi) => ex.kMatmulRows(type, w, rows, cols, x, batch, y, work, lo, hi));
+  }
+
+  /**
+   * Several matmuls of one type and width over the same x (q, k, v), its activations quantized once, as one op
+   * whose rows are the matrices' rows one after another: its status, or null when left to the caller.
+   */
+  matmulMany(type: number, cols: number, x: number, batch: number, work: number, mats: readonly MatmulPart[]): number | null {
+    const n = this.pool.threads;
+    if (n < 2 || mats.length > MAX_MATRICES) return null;
+    let rows = 0;
+    for (const m of mats) rows += m.rows;
+    const rb = this.x.kRowBytes(type, cols);
+    if (rows < 2 * ROW_ALIGN || rb < 0 || rows * rb * batch < this.minSplitBytes) return null;
+    const r = this.x.kMatmulPrepare(type, mats[0].w, mats[0].rows, cols, x, batch, mats[0].y, work);
+    if (r < 0) return r;
+    const args = [type, cols, x, batch, work, mats.length];
+    for (const m of mats) args.push(m.w, m.rows, m.y);
+    const ex = this.x;
+    return this.pool.run(OP_MATMUL_MANY, args, -1, 0, rows, chunkSize(rows, n, ROW_ALIGN), (lo, hi) => {
+      let status = 0;
+      for (let i = 0, off = 0; i < mats.length && status >= 0; off += mats[i].rows, i++) {
+        const a = Math.max(lo - off, 0), b = Math.min(hi - off, mats[i].rows);
+        if (a < b) status = ex.kMatmulRows(type, mats[i].w, mats[i].rows, cols, x, batch, mats[i].y, work, a, b);
+      }
+      return status;
+    });
   }
 
   /**
@@ -45,9 +74,8 @@ export class Parallel {
   attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number | null {
     const n = Math.min(this.pool.threads, nHead);
     if (n < 2 || nHead > nPos || nHead > ATTENTION_MAX_HEADS || nPos * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
-    const bounds = splitBounds(nHead, this.pool.threads, 1);
     const ex = this.x;
-    return this.pool.run(OP_ATTENTION_HEADS, [seq, q, out, nHead, nKvHead, headDim, nPos, 0, scratch], 7, scale, bounds,
+    return this.pool.run(OP_ATTENTION_HEADS, [seq, q, out, nHead, nKvHead, headDim, nPos, 0, scratch], 7, scale, nHead, chunkSize(nHead, n, 1),
       (lo, hi) => ex.kAttentionHeads(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch, lo, hi));
   }
 
@@ -59,11 +87,17 @@ export class Parallel {
     const n = Math.min(this.pool.threads, nHead);
     const span = nPos - first;
     if (n < 2 || nHead > span || nHead > ATTENTION_MAX_HEADS || span * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
-    const bounds = splitBounds(nHead, this.pool.threads, 1);
     const ex = this.x;
-    return this.pool.run(OP_ATTENTION_EXT_HEADS, [seq, q, out, nHead, nKvHead, headDim, first, nPos, f32Bits(scale), f32Bits(cap), scratch], -1, 0, bounds,
+    return this.pool.run(OP_ATTENTION_EXT_HEADS, [seq, q, out, nHead, nKvHead, headDim, first, nPos, f32Bits(scale), f32Bits(cap), scratch], -1, 0, nHead, chunkSize(nHead, n, 1),
       (lo, hi) => ex.kAttentionExtHeads(seq, q, out, nHead, nKvHead, headDim, first, nPos, scale, cap, scratch, lo, hi));
   }
+}
+
+/** One matrix of a matmulMany: its weights, rows, and where its outputs go. */
+export interface MatmulPart {
+  w: number;
+  rows: number;
+  y: number;
 }
 
 const F32 = new Float32Array(1);
@@ -75,10 +109,7 @@ function f32Bits(x: number): number {
   return F32_BITS[0];
 }
 
-/** n + 1 boundaries splitting [0, count) into n near-equal parts, inner ones on multiples of `align`. */
-export function splitBounds(count: number, n: number, align: number): number[] {
-  const b = [0];
-  for (let t = 1; t < n; t++) b.push(Math.min(count, Math.round((count * t) / n / align) * align));
-  b.push(count);
-  return b;
+/** Items per chunk: about CHUNKS_PER_THREAD chunks per thread, a multiple of `align`. */
+export function chunkSize(count: number, threads: number, align: number): number {
+  return Math.max(align, Math.ceil(count / (threads * CHUNKS_PER_THREAD) / align) * align);
 }

@@ -1,36 +1,37 @@
 /**
  * The compute pool, seen from thread 0 (the thread that owns the pager and
  * the engine): N − 1 compute workers on the shared core memory, and one call
- * per parallel op that posts it through the control block (control.ts), runs
- * thread 0's own share, and returns when every share is done. No postMessage
- * per op: Atomics only, workers spin briefly before they sleep.
+ * per parallel op that posts it through the control block (control.ts), takes
+ * chunks of it like every worker, and returns when every chunk is done. No
+ * postMessage per op: Atomics only; workers spin briefly before they sleep.
  *
- * Failure never hangs and never changes a result: a share nobody has claimed
- * is run by thread 0 itself; a worker that fails to start, dies or stalls
- * (a claimed share not done within `stallMs`) ends the pool: the workers are
- * terminated, thread 0 computes what is missing, and every later op runs on
- * one thread, with `reason` saying why.
+ * Chunks are taken, not assigned: a worker that is asleep, late or
+ * descheduled costs the op nothing but its share of the parallelism (thread 0
+ * takes the chunks it does not), and an op never waits for a worker that has
+ * not started it. Failure never hangs and never changes a result: a worker
+ * that fails to start, dies or stalls (a chunk not done within `stallMs`)
+ * ends the pool: the workers are terminated, thread 0 computes the whole op
+ * again (every kernel writes its outputs from its inputs only, so the bits
+ * are the same), and every later op runs on one thread, with `reason` saying why.
  */
 import {
-  ARGS, CONTROL_WORDS, EPOCH, HI, LO, MAX_THREADS, OP, OP_EXIT, SHARE, SLEEPERS, STATUS,
+  ARGS, BUSY, CHUNKS, MAX_ARGS, CONTROL_WORDS, COUNT, DONE, EPOCH, MAX_CHUNKS, MAX_THREADS, NEXT, OP, OP_EXIT, SIZE, SLEEPERS, STATUS, TAG_MASK, WAITING,
 } from './control.ts';
 import { spawnComputeWorker, type ComputeWorker } from './spawn.ts';
 
 export interface PoolOptions {
   /** Threads computing, thread 0 included (2..16). */
   threads: number;
-  /** Atomics.load rounds a worker spins on the control block before it sleeps (default 20000). */
-  spin?: number;
+  /** Milliseconds a worker spins on the control block after its last op before it sleeps (default 1). */
+  spinMs?: number;
   /**
-   * Atomics.load rounds thread 0 waits, after its own share, for a worker to claim its share
-   * before it runs that share itself (default 256; tests raise it so every worker computes).
+   * Milliseconds thread 0 waits, before it takes any chunk of an op, for every worker to take one
+   * (default 0: it starts at once). Tests set it so that the workers surely compute.
    */
-  claimSpin?: number;
-  /** Then milliseconds thread 0 sleeps waiting for that claim, where it may block (default 0: it runs the share at once). */
   claimWaitMs?: number;
   /** Milliseconds every worker has to start (default 15000). */
   startMs?: number;
-  /** Milliseconds a claimed share may take before the pool gives up on its worker (default 60000). */
+  /** Milliseconds an op's chunks may take after thread 0 has run out of chunks, before the pool gives up on its workers (default 60000). */
   stallMs?: number;
   /** Starts one worker (tests give one that fails). */
   spawn?: (name: string) => ComputeWorker;
@@ -45,24 +46,23 @@ export interface PoolCore {
   control: number;
 }
 
-/** A share's runner on thread 0: status of the kernel over [lo, hi). */
+/** A range's runner on thread 0: status of the kernel over [lo, hi). */
 export type LocalRun = (lo: number, hi: number) => number;
 
-const DEFAULT_SPIN = 20000;
-const DEFAULT_CLAIM_SPIN = 256;
+const DEFAULT_SPIN_MS = 1;
 const WAIT_SLICE_MS = 50;
+const DONE_SPIN = 4096;
 
 export class ComputePool {
   /** Threads computing now (1 after a failure). */
   threads: number;
   /** Why the pool runs fewer threads than asked (null while it runs them all). */
   reason: string | null = null;
-  /** Ops posted to the workers, and shares thread 0 took over from them. */
-  readonly counts = { ops: 0, stolen: 0 };
+  /** Ops posted to the workers, their chunks, and the chunks thread 0 ran itself. */
+  readonly counts = { ops: 0, chunks: 0, ownChunks: 0 };
   readonly #w: Int32Array;
   readonly #f: Float32Array;
   readonly #stallMs: number;
-  readonly #claimSpin: number;
   readonly #claimWaitMs: number;
   readonly #canBlock = canBlock();
   #workers: ComputeWorker[] = [];
@@ -70,7 +70,6 @@ export class ComputePool {
 
   private constructor(core: PoolCore, threads: number, opts: PoolOptions) {
     this.threads = threads;
-    this.#claimSpin = opts.claimSpin ?? DEFAULT_CLAIM_SPIN;
     this.#claimWaitMs = opts.claimWaitMs ?? 0;
     this.#w = new Int32Array(core.memory.buffer, core.control, CONTROL_WORDS);
     this.#f = new Float32Array(core.memory.buffer, core.control, CONTROL_WORDS);
@@ -91,7 +90,7 @@ export class ComputePool {
         starts.push(new Promise<void>((resolve, reject) => {
           w.onMessage((m) => (m.ready ? resolve() : reject(new Error(`compute thread ${t} did not start: ${m.error ?? 'no reason given'}`))));
           w.onFailure((why) => { reject(new Error(why)); pool.fail(why); });
-          w.post({ module: core.module, memory: core.memory, init: [...core.init], thread: t, control: core.control, spin: opts.spin ?? DEFAULT_SPIN });
+          w.post({ module: core.module, memory: core.memory, init: [...core.init], thread: t, control: core.control, spinMs: opts.spinMs ?? DEFAULT_SPIN_MS });
         }));
       }
       await withTimeout(Promise.all(starts), opts.startMs ?? 15000, `the compute threads did not start within ${opts.startMs ?? 15000} ms`);
@@ -102,54 +101,80 @@ export class ComputePool {
   }
 
   /**
-   * Runs op over the shares `bounds` gives ([bounds[t], bounds[t+1]) for
-   * thread t; bounds.length = threads + 1), with thread 0's share and any
-   * unclaimed one run by `local`. Returns the first negative status, else 0.
+   * Runs op over [0, count) in chunks of `size` (the last one shorter), each taken by whichever
+   * thread comes first; thread 0's chunks are run by `local`. Returns the first negative status, else 0.
    */
-  run(op: number, args: readonly number[], f32Arg: number, f32: number, bounds: readonly number[], local: LocalRun): number {
-    const n = this.threads;
-    if (n === 1) return local(bounds[0], bounds[bounds.length - 1]);
+  run(op: number, args: readonly number[], f32Arg: number, f32: number, count: number, size: number, local: LocalRun): number {
+    if (args.length > MAX_ARGS) throw new RangeError(`an op takes at most ${MAX_ARGS} arguments, got ${args.length}`);
+    const chunks = Math.ceil(count / size);
+    if (this.threads === 1 || chunks < 2) return local(0, count);
+    if (chunks > MAX_CHUNKS) throw new RangeError(`an op of ${count} in chunks of ${size} has more than ${MAX_CHUNKS} chunks`);
     const w = this.#w;
     const e = (this.#epoch = (this.#epoch % 0x3fffffff) + 1);
+    const tag = (e & TAG_MASK) << 16;
     this.counts.ops++;
-    Atomics.store(w, OP, op);
+    this.counts.chunks += chunks;
+    w[OP] = op;
     for (let i = 0; i < args.length; i++) w[ARGS + i] = args[i];
     if (f32Arg >= 0) this.#f[ARGS + f32Arg] = f32;
-    for (let t = 0; t < n; t++) { w[LO + t] = bounds[t]; w[HI + t] = bounds[t + 1]; }
-    for (let t = 1; t < n; t++) Atomics.store(w, SHARE + t, e);
+    w[CHUNKS] = chunks;
+    w[SIZE] = size;
+    w[COUNT] = count;
+    w[DONE] = 0;
+    w[STATUS] = 0;
+    Atomics.store(w, NEXT, tag);
     Atomics.store(w, EPOCH, e);
     if (Atomics.load(w, SLEEPERS) > 0) Atomics.notify(w, EPOCH);
-    let status = local(bounds[0], bounds[1]);
-    for (let t = 1; t < n; t++) {
-      let s: number;
-      for (let i = 0; i < this.#claimSpin && Atomics.load(w, SHARE + t) === e; i++);
-      if (this.#claimWaitMs > 0 && this.#canBlock) Atomics.wait(w, SHARE + t, e, this.#claimWaitMs);
-      if (Atomics.compareExchange(w, SHARE + t, e, 0) === e) {
-        this.counts.stolen++;
-        s = local(bounds[t], bounds[t + 1]);
-      } else if (this.#awaitShare(t, e)) {
-        s = w[STATUS + t];
-      } else {
-        s = local(bounds[t], bounds[t + 1]); // the worker stalled or died holding it: same bits from here
-      }
-      if (status >= 0 && s < 0) status = s;
+    if (this.#claimWaitMs > 0) this.#awaitClaims(tag, Math.min(chunks, this.threads - 1));
+    let status = 0;
+    for (;;) {
+      const v = Atomics.load(w, NEXT);
+      const c = v & 0xffff;
+      if (c >= chunks) break;
+      if (Atomics.compareExchange(w, NEXT, v, v + 1) !== v) continue;
+      this.counts.ownChunks++;
+      const lo = c * size;
+      const s = local(lo, Math.min(count, lo + size));
+      if (s < 0 && status === 0) status = s;
+      Atomics.add(w, DONE, 1);
     }
-    return status;
+    if (!this.#awaitDone(chunks)) return local(0, count); // the pool has ended: every chunk again, same bits
+    const s = Atomics.load(w, STATUS);
+    return status < 0 ? status : s;
   }
 
-  /** True when share t of epoch e is done; false (and the pool ended) when its worker stalled. */
-  #awaitShare(t: number, e: number): boolean {
+  /** Tests: until `want` chunks are taken by the workers, or claimWaitMs. */
+  #awaitClaims(tag: number, want: number): void {
     const w = this.#w;
-    for (let i = 0; i < 2000; i++) if (Atomics.load(w, SHARE + t) !== -e) return true;
     const t0 = performance.now();
-    while (Atomics.load(w, SHARE + t) === -e) {
+    while (Atomics.load(w, NEXT) < tag + want && performance.now() - t0 < this.#claimWaitMs) {
+      if (this.#canBlock) Atomics.wait(w, NEXT, Atomics.load(w, NEXT), 1);
+    }
+  }
+
+  /** True when all `chunks` are done; false (and the pool ended) when a worker holds one past stallMs. */
+  #awaitDone(chunks: number): boolean {
+    const w = this.#w;
+    for (let i = 0; i < DONE_SPIN; i++) if (Atomics.load(w, DONE) === chunks) return true;
+    const t0 = performance.now();
+    for (let d = Atomics.load(w, DONE); d !== chunks; d = Atomics.load(w, DONE)) {
       if (performance.now() - t0 > this.#stallMs) {
-        this.fail(`compute thread ${t} did not finish an op within ${this.#stallMs} ms`);
+        this.fail(`compute thread ${this.#busyThread()} did not finish an op within ${this.#stallMs} ms`);
         return false;
       }
-      if (this.#canBlock) Atomics.wait(w, SHARE + t, -e, WAIT_SLICE_MS);
+      if (this.#canBlock) {
+        Atomics.store(w, WAITING, 1);
+        Atomics.wait(w, DONE, d, WAIT_SLICE_MS);
+        Atomics.store(w, WAITING, 0);
+      }
     }
     return true;
+  }
+
+  /** The worker that holds a chunk (for the reason given when the pool ends). */
+  #busyThread(): number {
+    for (let t = 1; t < this.threads; t++) if (Atomics.load(this.#w, BUSY + t) !== 0) return t;
+    return 1;
   }
 
   /** Ends the pool: every worker terminated, one thread from now on. */
@@ -166,7 +191,6 @@ export class ComputePool {
       const w = this.#w;
       const e = (this.#epoch = (this.#epoch % 0x3fffffff) + 1);
       Atomics.store(w, OP, OP_EXIT);
-      for (let t = 1; t < this.threads; t++) Atomics.store(w, SHARE + t, e);
       Atomics.store(w, EPOCH, e);
       Atomics.notify(w, EPOCH);
       this.threads = 1;

@@ -5,15 +5,17 @@
  * self-contained (no imports, no outer names). The word numbers below are
  * control.ts's; test/unit/threads-core.test.ts checks they agree.
  *
- * First message: { module, memory, init: [6 init args], thread, control, spin }.
+ * First message: { module, memory, init: [6 init args], thread, control, spinMs }.
  * It instantiates the same compiled core on the shared memory, attaches as
  * thread `thread` (globals only: no byte of memory is written), answers
- * { ready: true } or { error }, then loops on the control block until OP_EXIT.
+ * { ready: true } or { error }, then loops until OP_EXIT: it spins on EPOCH
+ * for spinMs, else sleeps on it; on a new epoch it takes chunks of the op
+ * (compareExchange on NEXT) and runs them until none is left.
  * `node`: started by Node's worker_threads (else a browser Worker).
  */
 export function computeWorkerMain(node: boolean): void {
   type Exports = Record<string, (...a: number[]) => number>;
-  interface Start { module: WebAssembly.Module; memory: WebAssembly.Memory; init: number[]; thread: number; control: number; spin: number }
+  interface Start { module: WebAssembly.Module; memory: WebAssembly.Memory; init: number[]; thread: number; control: number; spinMs: number }
   const g = globalThis as unknown as {
     process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
     postMessage?: (m: unknown) => void; onmessage?: ((e: { data: Start }) => void) | null;
@@ -37,12 +39,43 @@ export function computeWorkerMain(node: boolean): void {
     }
     post({ ready: true });
     const t = msg.thread;
-    const w = new Int32Array(msg.memory.buffer, msg.control, 80);
-    const fw = new Float32Array(msg.memory.buffer, msg.control, 80);
+    const w = new Int32Array(msg.memory.buffer, msg.control, 48);
+    const fw = new Float32Array(msg.memory.buffer, msg.control, 48);
+    /** Runs chunk c of the op posted at epoch e (claimed): the kernel over its range, then DONE. */
+    const runChunk = (e: number, c: number, n: number): void => {
+      Atomics.store(w, 32 + t, e);
+      const size = w[26];
+      const lo = c * size, hi = Math.min(w[27], lo + size);
+      const op = w[2];
+      let status = 0;
+      try {
+        if (op === 1) status = x.kMatmulRows(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], lo, hi);
+        else if (op === 2) status = x.kAttentionHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], fw[10], w[11], lo, hi);
+        else if (op === 4) status = x.kAttentionExtHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], fw[11], fw[12], w[13], lo, hi);
+        else if (op === 5) {
+          // matrix after matrix: w[9 + 3i], w[10 + 3i] rows, y at w[11 + 3i]; this chunk's part of each
+          for (let i = 0, off = 0; i < w[8] && status >= 0; off += w[10 + 3 * i], i++) {
+            const a = Math.max(lo - off, 0), b = Math.min(hi - off, w[10 + 3 * i]);
+            if (a < b) status = x.kMatmulRows(w[3], w[9 + 3 * i], w[10 + 3 * i], w[4], w[5], w[6], w[11 + 3 * i], w[7], a, b);
+          }
+        } else status = -1000;
+      } catch {
+        status = -1001;
+      }
+      if (status < 0) Atomics.compareExchange(w, 29, 0, status);
+      Atomics.store(w, 32 + t, 0);
+      if (Atomics.add(w, 28, 1) + 1 === n && Atomics.load(w, 30) !== 0) Atomics.notify(w, 28);
+    };
     let seen = Atomics.load(w, 0);
     for (;;) {
       let e = Atomics.load(w, 0);
-      for (let i = 0; e === seen && i < msg.spin; i++) e = Atomics.load(w, 0);
+      if (e === seen) {
+        const t0 = performance.now();
+        for (let i = 1; e === seen; i++) {
+          e = Atomics.load(w, 0);
+          if ((i & 1023) === 0 && performance.now() - t0 > msg.spinMs) break;
+        }
+      }
       if (e === seen) {
         Atomics.add(w, 1, 1);
         Atomics.wait(w, 0, seen);
@@ -50,23 +83,15 @@ export function computeWorkerMain(node: boolean): void {
         continue;
       }
       seen = e;
-      if (Atomics.compareExchange(w, 16 + t, e, -e) !== e) continue; // thread 0 took this share
-      Atomics.notify(w, 16 + t); // thread 0 may sleep until the share is claimed (claimWaitMs)
-      const op = Atomics.load(w, 2);
-      const lo = w[32 + t], hi = w[48 + t];
-      let status = 0;
-      try {
-        if (op === 1) status = x.kMatmulRows(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], lo, hi);
-        else if (op === 2) status = x.kAttentionHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], fw[10], w[11], lo, hi);
-        else if (op === 4) status = x.kAttentionExtHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], fw[11], fw[12], w[13], lo, hi);
-        else if (op !== 3) status = -1000;
-      } catch {
-        status = -1001;
+      if (Atomics.load(w, 2) === 3) return;
+      const tag = (e & 0x7fff) << 16;
+      for (;;) {
+        const v = Atomics.load(w, 24);
+        if ((v & 0x7fff0000) !== tag) break; // a newer op: the next round of the outer loop sees its epoch
+        const n = w[25];
+        if ((v & 0xffff) >= n) break;
+        if (Atomics.compareExchange(w, 24, v, v + 1) === v) runChunk(e, v & 0xffff, n);
       }
-      w[64 + t] = status;
-      Atomics.store(w, 16 + t, 0);
-      Atomics.notify(w, 16 + t);
-      if (op === 3) return;
     }
   };
   if (port) port.once('message', (m) => void start(m));

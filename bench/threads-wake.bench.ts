@@ -9,11 +9,15 @@
  * (7 projections and attention per block, the output head): the cost per token is 97 × the cost
  * per op, printed beside a decode step's time when --step-ms gives it (from bench:generate).
  * Medians of 5 rounds of 2000 ops; the machine is shared, so expect noise.
+ *
+ * Then the ceiling (threads-ceiling.ts): what 2 threads give on the kernels alone, a decode-like matvec from
+ * DRAM and a prompt-like batched matmul in cache, so a model's 2-vs-1 ratio can be read against the machine's.
  */
 import { parseArgs } from 'node:util';
 import { createCore, type Core } from '../src/core/core.ts';
 import { GgmlType } from '../src/gguf/ggml-types.ts';
 import { sized } from './smoke.ts';
+import { CEILING_CASES, CEILING_SMOKE, ceilingRows, median } from './threads-ceiling.ts';
 
 const { values: args } = parseArgs({ options: { 'step-ms': { type: 'string' }, ops: { type: 'string', default: '2000' }, smoke: { type: 'boolean', default: false } } });
 const OPS = sized(Number(args.ops), 50);
@@ -28,7 +32,6 @@ async function open(threads: number): Promise<{ core: Core; op: () => void }> {
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
-const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 
 /** µs per op, median of 5 rounds; `gapMs` between ops (not timed). */
 function timePerOp(op: () => void, gapMs: number): number {
@@ -65,3 +68,5 @@ for (const [mode, gap] of [['hot', 0], ['asleep', 2]] as const) {
 }
 console.table(rows);
 two.core.threads.close();
+console.log('What 2 threads give on the kernels alone (1 and 2 alternated; the bound of a model\'s 2 ÷ 1):');
+console.table(await ceilingRows(2, sized(CEILING_CASES, CEILING_SMOKE), sized(15, 2)));

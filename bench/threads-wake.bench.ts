@@ -5,8 +5,8 @@
  * - hot: ops back to back, so the worker is still spinning on the control block when the next comes;
  * - asleep: 2 ms between ops (longer than a worker spins), so every op wakes it with Atomics.notify.
  *
- * A decode step of the 143 MB bench model (12 blocks × 768) posts 12 × 8 + 1 = 97 parallel ops
- * (7 projections and attention per block, the output head): the cost per token is 97 × the cost
+ * A decode step of the 143 MB bench model (12 blocks × 768) posts 12 × 5 + 1 = 61 parallel ops
+ * (q/k/v as one, attention, output, gate/up as one, down per block; the output head): the cost per token is 61 × the cost
  * per op, printed beside a decode step's time when --step-ms gives it (from bench:generate).
  * Medians of 5 rounds of 2000 ops; the machine is shared, so expect noise.
  *
@@ -21,7 +21,7 @@ import { CEILING_CASES, CEILING_SMOKE, ceilingRows, median } from './threads-cei
 
 const { values: args } = parseArgs({ options: { 'step-ms': { type: 'string' }, ops: { type: 'string', default: '2000' }, smoke: { type: 'boolean', default: false } } });
 const OPS = sized(Number(args.ops), 50);
-const OPS_PER_TOKEN = 12 * 8 + 1;
+const OPS_PER_TOKEN = 12 * 5 + 1;
 const ROWS = 32, COLS = 64;
 
 async function open(threads: number): Promise<{ core: Core; op: () => void }> {
@@ -61,7 +61,7 @@ for (const [mode, gap] of [['hot', 0], ['asleep', 2]] as const) {
   const c = two.core.threads.parallel!.pool.counts;
   rows.push({
     mode, '1 thread µs/op': +t1.toFixed(2), '2 threads µs/op': +t2.toFixed(2), 'wake-up µs/op': +wake.toFixed(2),
-    'µs/token (97 ops)': +(wake * OPS_PER_TOKEN).toFixed(0),
+    'µs/token (61 ops)': +(wake * OPS_PER_TOKEN).toFixed(0),
     ...(args['step-ms'] ? { '% of a decode step': +((wake * OPS_PER_TOKEN) / (Number(args['step-ms']) * 10)).toFixed(2) } : {}),
     'chunks run by thread 0': `${c.ownChunks} of ${c.chunks}`,
   });

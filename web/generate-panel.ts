@@ -42,6 +42,8 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
     go.disabled = true;
     stop.disabled = false;
     hooks?.busy(true);
+    output.dataset.state = 'running'; // at once: a reader waiting for 'done' never sees the last run's
+    delete output.dataset.ids;
     abort = new AbortController();
     const text = prompt.value;
     const opts = { maxTokens: Number(maxTokens.value) || 64, temperature: Number(temperature.value) || 0, seed: 1, signal: abort.signal };
@@ -73,8 +75,6 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
     }
     reply.dataset.testid = 'reply';
     const streamed = reply.appendChild(document.createElement('span'));
-    output.dataset.state = 'running';
-    delete output.dataset.ids;
     try {
       const run = chatMode.checked ? model.chat(history, opts) : model.generate(text, opts);
       for await (const piece of run) {

@@ -22,7 +22,10 @@ const progressText = $('progress-text');
 const runButton = $<HTMLButtonElement>('run');
 const cancelButton = $<HTMLButtonElement>('cancel');
 const chart = new PagerChart($<HTMLCanvasElement>('chart'));
-const threadsPanel = setupThreadsPanel($<HTMLSelectElement>('threads-choice'), $('threads'), $<HTMLTableSectionElement>('threads-rows'), $('threads-compare-note'));
+const threadsPanel = setupThreadsPanel({
+  select: $<HTMLSelectElement>('threads-choice'), display: $('threads'), line: $('threads-line'),
+  table: $<HTMLTableSectionElement>('threads-rows'), note: $('threads-compare-note'),
+});
 const generatePanel = setupGeneratePanel(() => model, chart, (e) => showError(e), {
   busy: (running) => threadsPanel.setBusy(running),
   finished: (r) => {
@@ -101,7 +104,7 @@ async function ensureRuntimeNow(): Promise<Runtime> {
   runtimeKv = kvBytes;
   runtimeThreads = threads;
   $('budget-bytes').textContent = String(runtime.budget);
-  threadsPanel.showRuntime(runtime.threads, runtime.threadsReason);
+  threadsPanel.showRuntime(runtime.threads, runtime.threadsReason, threads);
   return runtime;
 }
 

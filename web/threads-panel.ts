@@ -20,8 +20,8 @@ export interface ThreadsRun {
 export interface ThreadsPanel {
   /** What the person chose. */
   choice(): ThreadsChoice;
-  /** Shows the threads computing and the runtime's reason for fewer. */
-  showRuntime(threads: number, reason: string | null): void;
+  /** Shows the threads computing, those asked for, and the runtime's reason for fewer. */
+  showRuntime(threads: number, reason: string | null, asked: ThreadsChoice): void;
   /** Records a finished generation under the thread count that ran it (another model or budget starts the rows afresh). */
   record(run: ThreadsRun): void;
   /** Disables the control while a load or a generation runs. */
@@ -48,7 +48,16 @@ function fromUrl(): ThreadsChoice {
   return Number.isInteger(n) && n >= 1 ? n : 'auto';
 }
 
-export function setupThreadsPanel(select: HTMLSelectElement, display: HTMLElement, table: HTMLTableSectionElement, note: HTMLElement): ThreadsPanel {
+/** The elements of the panel: the choice, the count in the Pager stats, the line with the reason, the comparison table and its note. */
+export interface ThreadsElements {
+  select: HTMLSelectElement;
+  display: HTMLElement;
+  line: HTMLElement;
+  table: HTMLTableSectionElement;
+  note: HTMLElement;
+}
+
+export function setupThreadsPanel({ select, display, line, table, note }: ThreadsElements): ThreadsPanel {
   // 'auto' on an isolated page: one thread per core, capped (src/core/threads/threads.ts).
   const autoCount = resolveThreads('auto').threads;
   const start = fromUrl();
@@ -57,9 +66,9 @@ export function setupThreadsPanel(select: HTMLSelectElement, display: HTMLElemen
   select.value = String(start);
   const runs = new Map<number, ThreadsRun>();
   const render = () => {
-    table.replaceChildren(...comparisonRows(runs).map((cells, i) => {
+    table.replaceChildren(...comparisonRows(runs).map((cells) => {
       const tr = document.createElement('tr');
-      tr.dataset.threads = String([...runs.keys()].sort((a, b) => a - b)[i]);
+      tr.dataset.threads = cells[0];
       tr.append(...cells.map((c) => Object.assign(document.createElement('td'), { textContent: c })));
       return tr;
     }));
@@ -70,9 +79,11 @@ export function setupThreadsPanel(select: HTMLSelectElement, display: HTMLElemen
   render();
   return {
     choice: () => (select.value === 'auto' ? 'auto' : Number(select.value)),
-    showRuntime(threads, reason) {
-      display.textContent = `${threads}${reason ? ` (${reason})` : ''}`;
+    showRuntime(threads, reason, asked) {
+      display.textContent = String(threads);
       display.dataset.threads = String(threads);
+      line.textContent = `${threads} (asked: ${asked === 'auto' ? `'auto'` : asked})${reason ? `: ${reason}` : ''}`;
+      line.dataset.reason = reason ?? '';
     },
     record(run) {
       const other = [...runs.values()].some((r) => r.model !== run.model || r.budgetBytes !== run.budgetBytes);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Refreshes docs/demo.png, the README's screenshot: serves the demo (vite, port 0), opens it in headless Chromium,
-// loads the model the page opens on with its default budget, generates a few tokens, runs forward passes, and
+// loads the model the page opens on with its default budget, generates a few tokens with the default threads and
+// again on one thread (the threads table compares them), runs forward passes, and
 // takes a full-page screenshot. Needs `npm run build:wasm`, `npm run build:node` and the default model
 // (`node scripts/make-default-model.js`; `npm start` makes it). Usage: node scripts/screenshot-demo.js [out.png]
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,11 @@ try {
   await page.getByTestId('max-tokens').fill('48');
   await page.getByTestId('generate').click();
   await page.locator('[data-testid="output"][data-state="done"]').waitFor({ timeout: 120_000 });
+  // Then on one thread (the choice reloads the model), so the threads table compares 1 with 'auto'.
+  await page.getByTestId('threads-choice').selectOption('1');
+  await page.getByTestId('status').filter({ hasText: /^(ready|error)$/ }).waitFor({ timeout: 120_000 });
+  await page.getByTestId('generate').click();
+  await page.locator('[data-testid="output"][data-state="done"]').waitFor({ timeout: 120_000 });
   await page.getByTestId('tokens').fill('4');
   await page.getByTestId('run').click();
   await page.locator('#status-detail').filter({ hasText: 'loaded per token' }).waitFor({ timeout: 120_000 });
@@ -35,6 +41,7 @@ try {
     genStatus: await page.getByTestId('gen-status').textContent(), reply: await page.getByTestId('output').textContent(),
     maxResident: await page.getByTestId('max-resident-bytes').textContent(), budgetBytes: await page.getByTestId('budget-bytes').textContent(),
     hitsMisses: await page.getByTestId('hits-misses').textContent(), stop: await page.getByTestId('gen-stop').textContent(),
+    threads: await page.getByTestId('threads-rows').locator('tr').allInnerTexts(),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\nwrote ${out}\n`);
 } finally {

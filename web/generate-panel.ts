@@ -10,7 +10,13 @@ import { bytes } from './format.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: PagerChart, onError: (e: unknown) => void): { modelChanged(): void } {
+/** What the page learns of each generation: when one runs, and its result when it finished. */
+export interface GenerateHooks {
+  busy(running: boolean): void;
+  finished(r: GenerateResult): void;
+}
+
+export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: PagerChart, onError: (e: unknown) => void, hooks?: GenerateHooks): { modelChanged(): void } {
   const prompt = $<HTMLTextAreaElement>('prompt');
   const chatMode = $<HTMLInputElement>('chat-mode');
   const maxTokens = $<HTMLInputElement>('max-tokens');
@@ -35,6 +41,9 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
     if (!model) return;
     go.disabled = true;
     stop.disabled = false;
+    hooks?.busy(true);
+    output.dataset.state = 'running'; // at once: a reader waiting for 'done' never sees the last run's
+    delete output.dataset.ids;
     abort = new AbortController();
     const text = prompt.value;
     const opts = { maxTokens: Number(maxTokens.value) || 64, temperature: Number(temperature.value) || 0, seed: 1, signal: abort.signal };
@@ -66,7 +75,6 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
     }
     reply.dataset.testid = 'reply';
     const streamed = reply.appendChild(document.createElement('span'));
-    output.dataset.state = 'running';
     try {
       const run = chatMode.checked ? model.chat(history, opts) : model.generate(text, opts);
       for await (const piece of run) {
@@ -82,6 +90,8 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
       stats(r);
       show('gen-stop', r.stopReason);
       output.dataset.stopReason = r.stopReason;
+      output.dataset.ids = r.tokens.join(','); // the generated ids, for comparing runs (e2e: 1 vs N threads)
+      hooks?.finished(r);
     } catch (e) {
       if (chatMode.checked) history.pop();
       onError(e);
@@ -91,6 +101,7 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
       go.disabled = false;
       stop.disabled = true;
       abort = null;
+      hooks?.busy(false);
     }
   }
 

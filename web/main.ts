@@ -8,6 +8,7 @@ import { makeSyntheticInOpfs, storeFileInOpfs } from './local-models.ts';
 import { setupGeneratePanel } from './generate-panel.ts';
 import { showUaMemory } from './ua-memory.ts';
 import { setupStartValues } from './start-values.ts';
+import { setupThreadsPanel, type ThreadsChoice } from './threads-panel.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const pick = $<HTMLSelectElement>('model-pick');
@@ -21,10 +22,20 @@ const progressText = $('progress-text');
 const runButton = $<HTMLButtonElement>('run');
 const cancelButton = $<HTMLButtonElement>('cancel');
 const chart = new PagerChart($<HTMLCanvasElement>('chart'));
-const generatePanel = setupGeneratePanel(() => model, chart, (e) => showError(e));
+const threadsPanel = setupThreadsPanel({
+  select: $<HTMLSelectElement>('threads-choice'), display: $('threads'), line: $('threads-line'),
+  table: $<HTMLTableSectionElement>('threads-rows'), note: $('threads-compare-note'),
+});
+const generatePanel = setupGeneratePanel(() => model, chart, (e) => showError(e), {
+  busy: (running) => threadsPanel.setBusy(running),
+  finished: (r) => {
+    if (runtime && model) threadsPanel.record({ threads: runtime.threads, model: model.info.source, budgetBytes: runtime.budget, result: r });
+  },
+});
 
 let runtime: Runtime | null = null;
 let runtimeKv = 0;
+let runtimeThreads: ThreadsChoice = 'auto';
 let model: ModelHandle | null = null;
 let pendingInput: ModelInput | null = null;
 let abort: AbortController | null = null;
@@ -70,20 +81,30 @@ async function fillPicker(): Promise<void> {
   urlInput.addEventListener('input', () => { pick.value = ''; pendingInput = null; startValues.refresh(urlInput.value.trim()); });
 }
 
-async function ensureRuntime(): Promise<Runtime> {
+/** One runtime change at a time: two callers at once (the cache panel at start and a load) must not both create one. */
+let runtimeChange: Promise<unknown> = Promise.resolve();
+function ensureRuntime(): Promise<Runtime> {
+  const next = runtimeChange.then(ensureRuntimeNow);
+  runtimeChange = next.catch(() => undefined);
+  return next;
+}
+
+async function ensureRuntimeNow(): Promise<Runtime> {
   // Whole 64 KiB pages (the field takes fractions of a MiB: stories260K's half is under one), at least 256 KiB.
   const budget = Math.max(4, Math.round((Number(budgetInput.value) || 0) * 16)) * 2 ** 16;
   // The KV pages may take most of the budget (a long context on a small model), not all of it.
   const kvBytes = Math.floor(Math.min(budget * 0.75, Math.max(0, Number(($('kv-mib') as HTMLInputElement).value) || 0) * 2 ** 20));
-  if (runtime && runtime.budget === budget && runtimeKv === kvBytes) return runtime;
+  const threads = threadsPanel.choice();
+  if (runtime && runtime.budget === budget && runtimeKv === kvBytes && runtimeThreads === threads) return runtime;
   if (model) await model.dispose().catch(() => {});
   model = null;
   await runtime?.dispose();
-  const threadsParam = new URLSearchParams(location.search).get('threads'); // ?threads=1 to compare with the default ('auto')
-  runtime = await createRuntime({ budget, kvBytes, threads: threadsParam ? Number(threadsParam) : 'auto' });
+  runtime = null;
+  runtime = await createRuntime({ budget, kvBytes, threads });
   runtimeKv = kvBytes;
+  runtimeThreads = threads;
   $('budget-bytes').textContent = String(runtime.budget);
-  $('threads').textContent = `${runtime.threads}${runtime.threadsReason ? ` (${runtime.threadsReason})` : ''}`;
+  threadsPanel.showRuntime(runtime.threads, runtime.threadsReason, threads);
   return runtime;
 }
 
@@ -118,6 +139,7 @@ async function load(): Promise<void> {
   progress.value = 0;
   progressText.textContent = '';
   setStatus('loading');
+  threadsPanel.setBusy(true);
   abort = new AbortController();
   cancelButton.disabled = false;
   const started = performance.now();
@@ -155,6 +177,7 @@ async function load(): Promise<void> {
     showError(e);
   } finally {
     cancelButton.disabled = true;
+    threadsPanel.setBusy(false);
     void refreshCache();
   }
 }
@@ -234,6 +257,11 @@ $('pick-synthetic').addEventListener('click', () => {
   void load();
 });
 cancelButton.addEventListener('click', () => abort?.abort());
+// Another thread count re-creates the runtime (the old one disposed) and reloads the model, so a person can generate again and compare.
+$('threads-choice').addEventListener('change', () => {
+  if (model) void load();
+  else void ensureRuntime().catch(showError);
+});
 runButton.addEventListener('click', () => void run());
 $('cache-refresh').addEventListener('click', () => void refreshCache());
 $('cache-clear').addEventListener('click', async () => { await (await ensureRuntime()).cache.clear(); await checkModelAlive(); void refreshCache(); });

@@ -10,7 +10,6 @@
  * Σ p·V of nPos f32 terms). For f16 pools, against the unrounded f32 inputs, add the storage
  * error: Vmax · 2^-11 · (1 + 2·scale·D) + 2^-24 (each element rounded by ≤ 2^-11 relative).
  */
-import type { Core } from '../../src/core/core.ts';
 import type { KvDtype } from '../../src/core/kv-pool.ts';
 import type { Cases } from './arena-harness.ts';
 import { check, checkEq } from './arena-harness.ts';

@@ -1,5 +1,8 @@
 // The core's exports: integers in, integers out (pointers, sizes, handles,
 // status codes). See common.ts for the codes, the other files for layouts.
+// Only what src/ calls is exported here; the scalar oracles, the byte-sum
+// ceiling and the K-quant entry points that tests and benches call are in
+// testing.ts, compiled with this file into build/core.testing*.wasm only.
 
 export { init, initPages, attach, BLOCK_ALIGN } from './init';
 export {
@@ -11,12 +14,9 @@ export {
   kvSeqCreate, kvSeqAppend, kvSeqLength, kvSeqPageCount, kvSeqKvDim, kvSeqFirstPage, kvNextPage,
   kvSeqFree, kvScratchPtr, kvTokensPerPage, kvSeqCheck, kvSeqDropFirst,
 } from './kv-seq';
-export { f32ToF16 } from './f16';
 export {
-  kSupports, kRowBytes, kWorkBytes, kMatvec, kMatmul, kMatmulPrepare, kMatmulRows, kGetRows, kDequant, kMatvecScalar, kVecDot, kQuantizeAct,
+  kSupports, kRowBytes, kWorkBytes, kMatvec, kMatmul, kMatmulPrepare, kMatmulRows, kGetRows, kDequant,
 } from './kernels/matvec';
-export { kByteSum } from './kernels/bytesum';
-export { kernelRegionLo, kernelRegionHi } from './kernels/check';
 export {
   OK, E_NO_FIT, E_TOO_MANY_BLOCKS, E_BAD_HANDLE, E_PINNED, E_NOT_PINNED, E_PIN_OVERFLOW,
   E_INIT_ARGS, E_INIT_MEMORY, E_INIT_TWICE, E_KV_EXHAUSTED, E_KV_BAD_PAGE, E_KV_PAGE_OWNED,
@@ -27,9 +27,5 @@ export { kRmsNorm } from './kernels/norm';
 export { kRope, kRopeExt } from './kernels/rope';
 export { kSoftmax, kSilu, kSwiglu, kAdd, kMul, kScale, kAddBias } from './kernels/elementwise';
 export { kAttention, kAttentionScratchBytes, kAttentionExt, kAttentionHeads, kAttentionExtHeads } from './kernels/attention';
-export { kAttentionScalar, kAttentionScalarExt } from './kernels/attention-scalar';
-export { kGeglu, kGegluScalar, kGelu, kSoftcap, kSoftcapScalar } from './kernels/gelu';
-export { kLayerNorm, kLayerNormScalar } from './kernels/layer-norm';
-export { f16ToF32 } from './f16';
-// K-quant kernels (Q2_K..Q6_K weights, Q8_K activations): checked entry points for tests and benches.
-export { kqBlockBytes, kqRowBytes, kqQ8KBytes, kqQuantizeQ8K, kqDequant, kqMatvec, kqMatmul, kqVecDot } from './kernels/kquants';
+export { kGeglu, kGelu, kSoftcap } from './kernels/gelu';
+export { kLayerNorm } from './kernels/layer-norm';

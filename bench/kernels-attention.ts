@@ -4,16 +4,17 @@
  * pages alternate with a second sequence's (as layers' sequences do), f16 and
  * f32 pages. Time per token is one kAttention call (one layer); the baseline,
  * measured in the same run, is the same op in plain scalar loops
- * (kAttentionScalar). GB/s counts the K and V bytes read once.
+ * (kAttentionScalar, a test-only kernel: the cores here are the test/bench build,
+ * build/core.testing*.wasm). GB/s counts the K and V bytes read once.
  *
- * `benchAttention(core)` measures on a core built by `attentionBenchCore(dtype)`
+ * `benchAttention(core)` measures on a core built by `attentionBenchCore(dtype, module)`
  * (npm run bench:kernels calls it); run alone:
  *   npm run bench:attention            (node dist/bench/kernels-attention.js [--json])
  */
-import { createCore, type Core } from '../src/core/core.ts';
 import type { CoreModuleSource } from '../src/core/wasm.ts';
 import type { KvDtype } from '../src/core/kv-pool.ts';
 import { prng } from '../test/cases/prng.ts';
+import { createTestingCore, type TestingCore } from '../test/cases/testing-core.ts';
 
 export const ATTENTION_SHAPE = { nHead: 32, nKvHead: 8, headDim: 128 } as const;
 export const ATTENTION_POSITIONS = [512, 2048] as const;
@@ -41,14 +42,14 @@ export interface AttentionRow {
 
 /**
  * A core whose KV pool holds two interleaved sequences of 2048 positions of the benchmark's shape
- * (`module`: a precompiled core, e.g. the Relaxed SIMD build; default build/core.wasm).
+ * (`module`: the test/bench build, build/core.testing.wasm or build/core.testing-relaxed.wasm, compiled or its bytes).
  */
-export async function attentionBenchCore(dtype: KvDtype, module?: CoreModuleSource): Promise<Core> {
+export async function attentionBenchCore(dtype: KvDtype, module: CoreModuleSource): Promise<TestingCore> {
   const kvDim = ATTENTION_SHAPE.nKvHead * ATTENTION_SHAPE.headDim;
   const pageElems = 2 * kvDim * TOKENS_PER_PAGE;
   const pages = 2 * (MAX_POS / TOKENS_PER_PAGE);
   const pageBytes = pageElems * (dtype === 'f16' ? 2 : 4);
-  return createCore({ arenaBytes: 4 * MiB + pages * pageBytes, kv: { pages, pageElems, dtype, maxSequences: 2 }, ...(module ? { module } : {}) });
+  return createTestingCore({ arenaBytes: 4 * MiB + pages * pageBytes, kv: { pages, pageElems, dtype, maxSequences: 2 }, module });
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -75,7 +76,7 @@ function timePair(a: () => void, b: () => void, budgetMs: number): { aUs: number
 }
 
 /** Measures attention at 512 and 2048 positions on a core from attentionBenchCore (its KV pool must be empty). */
-export function benchAttention(core: Core, budgetMs = 800): AttentionRow[] {
+export function benchAttention(core: TestingCore, budgetMs = 800): AttentionRow[] {
   const kv = core.kv;
   if (!kv) throw new Error('benchAttention needs a core with a KV pool (attentionBenchCore)');
   const { nHead, nKvHead, headDim } = ATTENTION_SHAPE;
@@ -102,7 +103,7 @@ export function benchAttention(core: Core, budgetMs = 800): AttentionRow[] {
   for (const nPos of ATTENTION_POSITIONS) {
     const t = timePair(
       () => core.ops.attention(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch),
-      () => core.ops.attentionScalar(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch),
+      () => core.testing.attentionScalar(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch),
       budgetMs,
     );
     const kvBytes = 2 * nPos * kvDim * (kv.dtype === 'f16' ? 2 : 4);
@@ -114,7 +115,7 @@ export function benchAttention(core: Core, budgetMs = 800): AttentionRow[] {
 }
 
 /** Both page types, on fresh cores. */
-export async function runAttentionBench(budgetMs = 800, module?: CoreModuleSource): Promise<AttentionRow[]> {
+export async function runAttentionBench(budgetMs: number, module: CoreModuleSource): Promise<AttentionRow[]> {
   const rows: AttentionRow[] = [];
   for (const dtype of ['f16', 'f32'] as const) rows.push(...benchAttention(await attentionBenchCore(dtype, module), budgetMs));
   return rows;
@@ -135,6 +136,8 @@ export function formatAttentionRows(rows: AttentionRow[]): string {
 // Run alone in Node: node dist/bench/kernels-attention.js [--json] [--smoke: a 20 ms budget per figure]
 const proc = (globalThis as { process?: { argv: string[] } }).process;
 if (proc?.argv[1]?.replace(/\\/g, '/').endsWith('bench/kernels-attention.js') && import.meta.url.endsWith('bench/kernels-attention.js')) {
-  const rows = await runAttentionBench(proc.argv.includes('--smoke') ? 20 : 800);
+  const { readFile } = await import('node:fs/promises');
+  const module = await readFile(new URL('../../build/core.testing.wasm', import.meta.url)); // dist/bench/ → build/
+  const rows = await runAttentionBench(proc.argv.includes('--smoke') ? 20 : 800, module);
   console.log(proc.argv.includes('--json') ? JSON.stringify({ bench: 'attention', rows }) : formatAttentionRows(rows));
 }

@@ -1,7 +1,8 @@
 /**
  * Kernel benchmark (npm run bench:kernels): GB/s of weight bytes through matvec for each weight type, 4096×4096
  * and 4096×11008 (the FFN shape), one thread, in Node and in headless Chromium, for both core builds (SIMD,
- * Relaxed SIMD). Baselines measured in the same run on the same bytes:
+ * Relaxed SIMD; their test/bench builds build/core.testing*.wasm, which add the baselines' kernels). Baselines measured
+ * in the same run on the same bytes:
  *   - ceiling: a v128 byte-sum over the weights (assembly/kernels/bytesum.ts), the streaming-bandwidth ceiling;
  *   - scalar: the same matvec with each type's scalar dot (kMatvecScalar).
  * matmul at batch 8, 32, 64 is reported as effective weight-GB/s per token (weight bytes × batch / time).
@@ -31,8 +32,8 @@ const config: BenchConfig = SMOKE
 const root = new URL('../../', import.meta.url); // dist/bench/ → repository root
 async function builds(): Promise<{ name: string; bytes: Uint8Array }[]> {
   return [
-    { name: 'simd', bytes: await readFile(new URL('build/core.wasm', root)) },
-    { name: 'relaxed', bytes: await readFile(new URL('build/core.relaxed.wasm', root)) },
+    { name: 'simd', bytes: await readFile(new URL('build/core.testing.wasm', root)) },
+    { name: 'relaxed', bytes: await readFile(new URL('build/core.testing-relaxed.wasm', root)) },
   ];
 }
 

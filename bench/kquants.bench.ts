@@ -9,10 +9,12 @@
  * (the named baseline, same run, same core), for the plain-SIMD build and, where the engine has
  * Relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd), the Relaxed build; and kqMatmul with 32 activations
  * (weight GB/s per token, against the matvec figure). `--json`: one JSON line.
+ * The kq* entry points are test-only: the cores here are the test/bench build (build/core.testing*.wasm).
  */
 import { readFile } from 'node:fs/promises';
-import { createCore, type Core } from '../src/core/core.ts';
+import type { Core } from '../src/core/core.ts';
 import { prng } from '../test/cases/prng.ts';
+import { createTestingCore } from '../test/cases/testing-core.ts';
 import { sized } from './smoke.ts';
 
 const ROWS = sized(4096, 64);
@@ -52,8 +54,8 @@ function time(fn: () => void, runs: number): number {
   return median(ts);
 }
 
-async function benchBuild(build: string, module: BufferSource | undefined): Promise<Row[]> {
-  const core = await createCore({ arenaBytes: 32 * 1024 * 1024, module });
+async function benchBuild(build: string, module: BufferSource): Promise<Row[]> {
+  const core = await createTestingCore({ arenaBytes: 32 * 1024 * 1024, module });
   const x = core.exports;
   const alloc = (bytes: number): number => core.arena.ptr(core.arena.alloc(bytes));
   const rnd = prng(4096);
@@ -86,11 +88,12 @@ async function benchBuild(build: string, module: BufferSource | undefined): Prom
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
-  const relaxedBytes = await readFile(new URL('../../build/core.relaxed.wasm', import.meta.url)).catch(() => null);
-  const rows = await benchBuild('simd', undefined);
+  const build = (file: string): URL => new URL(`../../build/${file}`, import.meta.url); // dist/bench/ → build/
+  const relaxedBytes = await readFile(build('core.testing-relaxed.wasm')).catch(() => null);
+  const rows = await benchBuild('simd', await readFile(build('core.testing.wasm')));
   let relaxedNote = '';
   if (relaxedBytes && WebAssembly.validate(relaxedBytes)) rows.push(...await benchBuild('relaxed', relaxedBytes));
-  else relaxedNote = relaxedBytes ? 'this engine has no Relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)' : 'build/core.relaxed.wasm not built';
+  else relaxedNote = relaxedBytes ? 'this engine has no Relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)' : 'build/core.testing-relaxed.wasm not built';
   if (json) {
     process.stdout.write(JSON.stringify({ bench: 'kquants', rows: ROWS, cols: COLS, node: process.version, results: rows, relaxedNote }) + '\n');
     return;

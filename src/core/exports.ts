@@ -3,6 +3,11 @@
  * protocol.ts). Integers in, integers out; a u32 result over 2^31 arrives as a
  * negative number, so pointers and sizes are read with `>>> 0`.
  * Layouts and meanings: assembly/*.ts.
+ *
+ * Exactly the production builds' exports (assembly/index.ts), status globals aside (status.ts
+ * mirrors those); test/unit/core-exports.test.ts holds the two equal. The scalar oracles and other
+ * test-only kernels exist only in the test/bench build (assembly/testing.ts), typed in
+ * test/cases/testing-core.ts as TestingCoreExports.
  */
 export interface CoreExports {
   readonly memory: WebAssembly.Memory;
@@ -46,10 +51,7 @@ export interface CoreExports {
   kvSeqCheck(): number;
   kvSeqDropFirst(seq: number): number;
 
-  f32ToF16(x: number): number;
-
   // kernels: non-matmul ops (assembly/kernels/{norm,rope,elementwise,attention}.ts); pointers are byte offsets
-  f16ToF32(h: number): number;
   kRmsNorm(x: number, w: number, y: number, n: number, rows: number, eps: number): number;
   kRope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, pos: number, freqBase: number, freqScale: number, mode: number, factors: number): number;
   kSoftmax(x: number, n: number, rows: number): number;
@@ -63,19 +65,14 @@ export interface CoreExports {
   /** kAttention for query heads [hLo, hHi) only, with the same bits per head (a thread's share). */
   kAttentionHeads(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number, hLo: number, hHi: number): number;
   kAttentionExtHeads(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number, hLo: number, hHi: number): number;
-  kAttentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
   kAttentionScratchBytes(nPos: number): number;
   kRopeExt(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, pos: number, freqBase: number, freqScale: number, mode: number, factors: number, mscale: number): number;
   kAttentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number;
-  kAttentionScalarExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number;
   kGeglu(gate: number, up: number, out: number, n: number): number;
-  kGegluScalar(gate: number, up: number, out: number, n: number): number;
   kGelu(x: number, y: number, n: number): number;
   kLayerNorm(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): number;
-  kLayerNormScalar(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): number;
   kSoftcap(x: number, cap: number, n: number): number;
-  kSoftcapScalar(x: number, cap: number, n: number): number;
-  // kernels (assembly/kernels/matvec.ts, bytesum.ts, check.ts)
+  // weight kernels (assembly/kernels/matvec.ts; the K-quants dispatch from there by type id)
   kSupports(type: number): number;
   kRowBytes(type: number, cols: number): number;
   kWorkBytes(type: number, cols: number, batch: number): number;
@@ -86,21 +83,4 @@ export interface CoreExports {
   kMatmulRows(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number, r0: number, r1: number): number;
   kGetRows(type: number, w: number, cols: number, row: number, dst: number): number;
   kDequant(type: number, src: number, dst: number, n: number): number;
-  kMatvecScalar(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): number;
-  kVecDot(type: number, n: number, w: number, a: number, scalar: number): number;
-  kQuantizeAct(x: number, dst: number, n: number): number;
-  kByteSum(ptr: number, n: number): number;
-  kernelRegionLo(): number;
-  kernelRegionHi(): number;
-  // K-quant kernels (assembly/kernels/kquants.ts): type ids 10..14 (Q2_K..Q6_K); a negative status on a bad request.
-  kqBlockBytes(type: number): number;
-  kqRowBytes(type: number, n: number): number;
-  kqQ8KBytes(n: number): number;
-  kqQuantizeQ8K(x: number, dst: number, n: number): number;
-  kqDequant(type: number, src: number, dst: number, n: number): number;
-  kqMatvec(type: number, w: number, rows: number, cols: number, a: number, y: number, scalar: number): number;
-  /** y[b·rows + r] for `batch` consecutive Q8_K activations at a. */
-  kqMatmul(type: number, w: number, rows: number, cols: number, a: number, batch: number, y: number): number;
-  /** One row's dot; NaN for a request kqMatvec refuses. */
-  kqVecDot(type: number, n: number, w: number, a: number, scalar: number): number;
 }

@@ -122,24 +122,19 @@ export class Kernels {
     this.#check(this.#x.kDequant(type, src, dst, n), 'dequant', type, { n, src, dst });
   }
 
-  /** matvec with each type's scalar reference dot: the benchmark's baseline. */
-  matvecScalar(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): void {
-    this.#check(this.#x.kMatvecScalar(type, w, rows, cols, x, y, work), 'matvecScalar', type, { rows, cols, w, x, y, work });
-  }
-
-  /** Σ of n bytes at ptr mod 2^31, streamed through v128 loads: the benchmark's bandwidth ceiling. */
-  byteSum(ptr: number, n: number): number {
-    return this.#check(this.#x.kByteSum(ptr >>> 0, n), 'byteSum', -1, { ptr, n });
-  }
-
   #check(r: number, op: string, type: number, args: Record<string, number>): number {
-    if (r >= 0) return r;
-    const code = STATUS_CODES.get(r);
-    const shape = Object.entries(args).map(([k, v]) => `${k}=${v}`).join(' ');
-    const what = type >= 0 ? ` ${typeName(type)}` : '';
-    if (code === undefined) {
-      throw new GgufPagerError('ARENA_CORRUPT', `kernel ${op}${what}: unexpected status ${r} (${shape})`, { op, type, status: r, ...args });
-    }
-    throw new GgufPagerError(code, `kernel ${op}${what} (${shape}): ${WHY[code]}`, { op, type, status: r, ...args });
+    return checkKernelStatus(r, op, type, args);
   }
+}
+
+/** @internal r when it is a status ≥ 0, else the typed error naming the kernel, its type (−1: none) and its arguments. */
+export function checkKernelStatus(r: number, op: string, type: number, args: Record<string, number>): number {
+  if (r >= 0) return r;
+  const code = STATUS_CODES.get(r);
+  const shape = Object.entries(args).map(([k, v]) => `${k}=${v}`).join(' ');
+  const what = type >= 0 ? ` ${typeName(type)}` : '';
+  if (code === undefined) {
+    throw new GgufPagerError('ARENA_CORRUPT', `kernel ${op}${what}: unexpected status ${r} (${shape})`, { op, type, status: r, ...args });
+  }
+  throw new GgufPagerError(code, `kernel ${op}${what} (${shape}): ${WHY[code]}`, { op, type, status: r, ...args });
 }

@@ -106,13 +106,7 @@ export class Ops {
   attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void {
     const p = this.par?.attention(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch)) ?? null;
     const r = p ?? this.ex.kAttention(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch));
-    check(r, 'attention', () => this.attentionShape(seq, nHead, nKvHead, headDim, nPos));
-  }
-
-  /** The same attention in plain scalar loops (the test oracle and the benchmark's baseline). */
-  attentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void {
-    const r = this.ex.kAttentionScalar(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch));
-    check(r, 'attentionScalar', () => this.attentionShape(seq, nHead, nKvHead, headDim, nPos));
+    check(r, 'attention', () => attentionShape(this.ex, seq, nHead, nKvHead, headDim, nPos));
   }
 
   /** Bytes of scratch attention needs for nPos positions. */
@@ -136,13 +130,7 @@ export class Ops {
   attentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): void {
     const p = this.par?.attentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch)) ?? null;
     const r = p ?? this.ex.kAttentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch));
-    check(r, 'attentionExt', () => ({ ...this.attentionShape(seq, nHead, nKvHead, headDim, nPos), first, cap }));
-  }
-
-  /** attentionExt in scalar loops (the oracle). */
-  attentionScalarExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): void {
-    const r = this.ex.kAttentionScalarExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch));
-    check(r, 'attentionScalarExt', () => ({ ...this.attentionShape(seq, nHead, nKvHead, headDim, nPos), first, cap }));
+    check(r, 'attentionExt', () => ({ ...attentionShape(this.ex, seq, nHead, nKvHead, headDim, nPos), first, cap }));
   }
 
   /** out = gelu(gate) · up, n f32, with GELU as ggml-cpu's f16 table gives it (gemma's FFN). */
@@ -160,31 +148,17 @@ export class Ops {
     check(this.ex.kLayerNorm(ptr(x), ptr(w), ptr(b), ptr(y), int(n), int(rows), eps), 'layerNorm', () => ({ n, rows, eps }));
   }
 
-  /** layerNorm in scalar loops (the oracle). */
-  layerNormScalar(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): void {
-    check(this.ex.kLayerNormScalar(ptr(x), ptr(w), ptr(b), ptr(y), int(n), int(rows), eps), 'layerNormScalar', () => ({ n, rows, eps }));
-  }
-
-  /** geglu one element at a time (the oracle). */
-  gegluScalar(gate: number, up: number, out: number, n: number): void {
-    check(this.ex.kGegluScalar(ptr(gate), ptr(up), ptr(out), int(n)), 'gegluScalar', () => ({ n }));
-  }
-
   /** x = cap · tanh(x / cap), n f32 in place (gemma 2's logit soft-caps). */
   softcap(x: number, cap: number, n: number): void {
     check(this.ex.kSoftcap(ptr(x), cap, int(n)), 'softcap', () => ({ n, cap }));
   }
+}
 
-  /** softcap one element at a time (the oracle). */
-  softcapScalar(x: number, cap: number, n: number): void {
-    check(this.ex.kSoftcapScalar(ptr(x), cap, int(n)), 'softcapScalar', () => ({ n, cap }));
-  }
-
-  private attentionShape(seq: number, nHead: number, nKvHead: number, headDim: number, nPos: number): Record<string, unknown> {
-    const length = this.ex.kvSeqLength(int(seq));
-    const kvDim = this.ex.kvSeqKvDim(int(seq));
-    return { seq, nHead, nKvHead, headDim, nPos, ...(length >= 0 ? { seqLength: length, seqKvDim: kvDim } : {}) };
-  }
+/** @internal An attention call's shape for its error, with the sequence's length and kvDim when it exists. */
+export function attentionShape(ex: CoreExports, seq: number, nHead: number, nKvHead: number, headDim: number, nPos: number): Record<string, unknown> {
+  const length = ex.kvSeqLength(int(seq));
+  const kvDim = ex.kvSeqKvDim(int(seq));
+  return { seq, nHead, nKvHead, headDim, nPos, ...(length >= 0 ? { seqLength: length, seqKvDim: kvDim } : {}) };
 }
 
 /** Throws the typed error of a negative status; `describe` (called only then) gives the op's shape. */
@@ -204,3 +178,6 @@ const int = (v: number): number => ((v | 0) === v ? v : -1);
 
 /** A byte offset as the core's u32; anything else becomes an aligned address outside every region. */
 const ptr = (v: number): number => (Number.isInteger(v) && v >= 0 && v < 2 ** 32 ? v >>> 0 : 0xfffffff0);
+
+/** @internal For the test/bench build's oracle ops (test/cases/testing-core.ts): the same argument and status checks. */
+export { check as checkOpStatus, int as opInt, ptr as opPtr };

@@ -1,7 +1,9 @@
 /**
- * The two builds of the Wasm core the kernel cases run against: `simd` (build/core.wasm, what createCore loads by
- * default) and `relaxed` (build/core.relaxed.wasm, Relaxed SIMD), handed to createCore through CoreOptions.module.
- * Node 20 compiles the relaxed build only with --experimental-wasm-relaxed-simd (vitest.config.ts sets it for the
+ * The builds of the Wasm core the kernel cases run against, handed to createCore through CoreOptions.module:
+ * - `simd` (build/core.wasm, what createCore loads by default) and `relaxed` (build/core.relaxed.wasm, Relaxed SIMD);
+ * - testingCoreBuild: the same two flavours of the test/bench build (build/core.testing.wasm,
+ *   build/core.testing-relaxed.wasm), which adds the test-only kernels (testing-core.ts).
+ * Node 20 compiles the relaxed builds only with --experimental-wasm-relaxed-simd (vitest.config.ts sets it for the
  * unit project); Chromium has Relaxed SIMD on.
  */
 import type { CoreModuleSource } from '../../src/core/wasm.ts';
@@ -9,15 +11,26 @@ import type { CoreModuleSource } from '../../src/core/wasm.ts';
 export type CoreBuildName = 'simd' | 'relaxed';
 export const CORE_BUILDS: readonly CoreBuildName[] = ['simd', 'relaxed'];
 
-const cache = new Map<CoreBuildName, Promise<CoreModuleSource | undefined>>();
+const cache = new Map<string, Promise<WebAssembly.Module>>();
 
 /** The module to pass as CoreOptions.module for `build` (undefined: the default build/core.wasm). */
 export function coreBuild(build: CoreBuildName): Promise<CoreModuleSource | undefined> {
   if (build === 'simd') return Promise.resolve(undefined);
-  let p = cache.get(build);
+  return compiled('core.relaxed.wasm');
+}
+
+/** The test/bench build of flavour `build`, compiled (for createTestingCore). */
+export function testingCoreBuild(build: CoreBuildName): Promise<WebAssembly.Module> {
+  return compiled(build === 'simd' ? 'core.testing.wasm' : 'core.testing-relaxed.wasm');
+}
+
+type BuildFile = 'core.relaxed.wasm' | 'core.testing.wasm' | 'core.testing-relaxed.wasm';
+
+function compiled(file: BuildFile): Promise<WebAssembly.Module> {
+  let p = cache.get(file);
   if (!p) {
-    p = (isNode() ? readNode('core.relaxed.wasm') : fetchBrowser()).then((bytes) => WebAssembly.compile(bytes));
-    cache.set(build, p);
+    p = (isNode() ? readNode(file) : fetchBrowser(file)).then((bytes) => WebAssembly.compile(bytes));
+    cache.set(file, p);
   }
   return p;
 }
@@ -27,15 +40,22 @@ function isNode(): boolean {
   return typeof g.process?.versions?.node === 'string' && g.document === undefined && g.WorkerGlobalScope === undefined;
 }
 
-async function readNode(file: string): Promise<Uint8Array<ArrayBuffer>> {
+async function readNode(file: BuildFile): Promise<Uint8Array<ArrayBuffer>> {
   const fsModule = 'node:fs/promises';
   const { readFile } = (await import(/* @vite-ignore */ fsModule)) as typeof import('node:fs/promises');
   return (await readFile(new URL(`../../build/${file}`, import.meta.url))) as Uint8Array<ArrayBuffer>;
 }
 
-async function fetchBrowser(): Promise<ArrayBuffer> {
-  const { default: path } = await import('../../build/core.relaxed.wasm?url');
+/** Vite serves each build by a static `?url` import of its file. */
+const URLS: Record<BuildFile, () => Promise<{ default: string }>> = {
+  'core.relaxed.wasm': () => import('../../build/core.relaxed.wasm?url'),
+  'core.testing.wasm': () => import('../../build/core.testing.wasm?url'),
+  'core.testing-relaxed.wasm': () => import('../../build/core.testing-relaxed.wasm?url'),
+};
+
+async function fetchBrowser(file: BuildFile): Promise<ArrayBuffer> {
+  const { default: path } = await URLS[file]();
   const r = await fetch(new URL(path, globalThis.location?.href));
-  if (!r.ok) throw new Error(`core.relaxed.wasm: HTTP ${r.status}: run npm run build:wasm`);
+  if (!r.ok) throw new Error(`${file}: HTTP ${r.status}: run npm run build:wasm`);
   return r.arrayBuffer();
 }

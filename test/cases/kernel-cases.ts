@@ -178,7 +178,7 @@ export function kernelCases(build: CoreBuildName): Cases {
       kc.bytes(w, v.raw.length).set(v.raw);
       kc.f32(x, cols).set(randomActivations(cols, rnd));
       k.matvec(v.typeId, w, rows, cols, x, y, work);
-      k.matvecScalar(v.typeId, w, rows, cols, x, ys, work);
+      kc.core.testing.matvecScalar(v.typeId, w, rows, cols, x, ys, work);
       const deq = new Float32Array(v.dequant.buffer, v.dequant.byteOffset, v.dequant.length);
       for (let r = 0; r < rows; r++) {
         const got = kc.f32(y, rows)[r]!, want = kc.f32(ys, rows)[r]!;
@@ -236,7 +236,7 @@ export function kernelCases(build: CoreBuildName): Cases {
     checkThrows(() => k.matmul(GgmlType.Q4_0, w, 4, 64, x, 1 << 20, y, work), 'KERNEL_RANGE', 'a batch larger than its buffers');
     checkThrows(() => k.getRows(GgmlType.F32, w, 64, 1 << 22, y), 'KERNEL_RANGE', 'a row index past the end');
     checkThrows(() => k.dequant(GgmlType.F32, w, hi - 64, 32), 'KERNEL_RANGE', 'dequant output past the end');
-    checkThrows(() => k.byteSum(hi - 8, 16), 'KERNEL_RANGE', 'byte sum past the end');
+    checkThrows(() => kc.core.testing.byteSum(hi - 8, 16), 'KERNEL_RANGE', 'byte sum past the end');
   };
 
   cases['rejects a misaligned f32 or work buffer with KERNEL_ALIGN'] = async () => {
@@ -288,7 +288,7 @@ export function kernelCases(build: CoreBuildName): Cases {
       for (let i = 0; i < n; i++) bytes[i] = Math.floor(rnd() * 256);
       let sum = 0;
       for (let i = 0; i < n; i++) sum += bytes[i]!;
-      checkEq(kc.core.kernels.byteSum(p + off, n), sum % 2 ** 31, `byte sum at offset ${off}`);
+      checkEq(kc.core.testing.byteSum(p + off, n), sum % 2 ** 31, `byte sum at offset ${off}`);
     }
   };
   return cases;

@@ -2,11 +2,11 @@
  * What the kernel cases share: a core of one build with pinned arena buffers, random weight rows of each type
  * (quant blocks with sane f16 scales), and the float64 reference with its error bound.
  */
-import { createCore, type Core } from '../../src/core/core.ts';
 import { GgmlType } from '../../src/gguf/ggml-types.ts';
 import { bytesAt, f32At } from '../../src/core/view.ts';
-import { coreBuild, type CoreBuildName } from './core-builds.ts';
+import { testingCoreBuild, type CoreBuildName } from './core-builds.ts';
 import { halfToNumber } from './kquant-harness.ts';
+import { createTestingCore, type TestingCore } from './testing-core.ts';
 
 export const MiB = 1024 * 1024;
 
@@ -16,7 +16,8 @@ export type K1Type = typeof K1_TYPES[number];
 export const FLOAT_TYPES: readonly K1Type[] = ['F32', 'F16', 'BF16'];
 
 export interface KernelCore {
-  core: Core;
+  /** The test/bench build (the cases call its scalar oracles, byte-sum and region exports). */
+  core: TestingCore;
   /** A fresh pinned arena block of `bytes` (64-byte aligned), as a byte pointer. */
   alloc(bytes: number): number;
   f32(ptr: number, n: number): Float32Array;
@@ -24,7 +25,7 @@ export interface KernelCore {
 }
 
 export async function kernelCore(build: CoreBuildName, arenaBytes = 16 * MiB): Promise<KernelCore> {
-  const core = await createCore({ arenaBytes, module: await coreBuild(build) });
+  const core = await createTestingCore({ arenaBytes, module: await testingCoreBuild(build) });
   return {
     core,
     alloc(bytes) {

@@ -4,9 +4,9 @@
  * the Q8_K layout of assembly/kernels/q8_k.ts, random weight rows with edge scales, and
  * the float64 references with their bounds.
  */
-import { createCore, type Core } from '../../src/core/core.ts';
 import { bytesAt, f32At } from '../../src/core/view.ts';
-import { coreBuild, type CoreBuildName } from './core-builds.ts';
+import { testingCoreBuild, type CoreBuildName } from './core-builds.ts';
+import { createTestingCore, type TestingCore } from './testing-core.ts';
 
 export const K_TYPES = ['Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'] as const;
 export type KType = typeof K_TYPES[number];
@@ -26,7 +26,8 @@ export const QK_K = 256;
 export const Q8K = { QS: 0, QS16: 256, BSUMS16: 768, BSUMS32: 800, D: 816, BLOCK: 832 } as const;
 
 export interface KqCore {
-  core: Core;
+  /** The test/bench build (the kq* entry points are test-only). */
+  core: TestingCore;
   build: CoreBuildName;
   /** A fresh pinned arena block of `bytes` (64-byte aligned), as a byte pointer. */
   alloc(bytes: number): number;
@@ -36,7 +37,7 @@ export interface KqCore {
 }
 
 export async function kqCore(build: CoreBuildName, arenaBytes = 4 * 1024 * 1024): Promise<KqCore> {
-  const core = await createCore({ arenaBytes, module: await coreBuild(build) });
+  const core = await createTestingCore({ arenaBytes, module: await testingCoreBuild(build) });
   return {
     core,
     build,

@@ -4,9 +4,10 @@
  * the nearest one to x (IEEE 754 round-to-nearest-even, with 65536 standing
  * for infinity as if the exponent were unbounded).
  */
-import { createCore } from '../../src/core/core.ts';
 import { type Cases, check, checkEq, prng } from './arena-harness.ts';
+import { testingCoreBuild } from './core-builds.ts';
 import { pool } from './kv-setup.ts';
+import { createTestingCore } from './testing-core.ts';
 
 const F16_INF = 0x7c00;
 
@@ -59,7 +60,7 @@ const EDGES: Array<[number, number]> = [
 
 export const kvF16Cases: Cases = {
   async 'converts f32 to f16 to nearest, ties to even, on edge values and 20000 random floats'() {
-    const { exports } = await createCore({ arenaBytes: 4096 });
+    const { exports } = await createTestingCore({ arenaBytes: 4096, module: await testingCoreBuild('simd') }); // f32ToF16: test/bench build only
     for (const [x, bits] of EDGES) {
       checkEq(nearestF16(Math.fround(x)), bits, `reference f16 of ${x}`);
       checkEq(exports.f32ToF16(x), bits, `core f16 of ${x}`);

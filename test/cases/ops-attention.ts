@@ -10,13 +10,13 @@
  * Σ p·V of nPos f32 terms). For f16 pools, against the unrounded f32 inputs, add the storage
  * error: Vmax · 2^-11 · (1 + 2·scale·D) + 2^-24 (each element rounded by ≤ 2^-11 relative).
  */
-import type { Core } from '../../src/core/core.ts';
 import type { KvDtype } from '../../src/core/kv-pool.ts';
 import type { Cases } from './arena-harness.ts';
 import { check, checkEq } from './arena-harness.ts';
 import { nearestF16 } from './kv-f16.ts';
-import { buf, checkClose, f16Value, opsCore, uniform } from './ops-setup.ts';
+import { buf, checkClose, f16Value, opsCore, oracleCore, uniform } from './ops-setup.ts';
 import { prng } from './prng.ts';
+import type { TestingCore } from './testing-core.ts';
 
 interface Shape { nHead: number; nKvHead: number; headDim: number }
 interface Token { k: Float32Array; v: Float32Array }
@@ -58,13 +58,13 @@ function attentionRef(s: Shape, q: Float32Array, toks: Array<{ k: ArrayLike<numb
   return { out, dMax, vMax };
 }
 
-interface Setup { core: Core; seqs: [number, number]; toks: [Token[], Token[]] }
+interface Setup { core: TestingCore; seqs: [number, number]; toks: [Token[], Token[]] }
 
 /** Two sequences of `length` tokens appended in turns, tokensPerPage tokens a page. */
 async function interleaved(s: Shape, dtype: KvDtype, length: number, tokensPerPage: number, seed: number, kScale = 1): Promise<Setup> {
   const kvDim = s.nKvHead * s.headDim;
   const pageElems = 2 * kvDim * tokensPerPage + 3; // a little padding: pages are not a power of two
-  const core = await opsCore({ pages: 2 * Math.ceil(length / tokensPerPage) + 1, pageElems, dtype, maxSequences: 4 });
+  const core = await oracleCore({ pages: 2 * Math.ceil(length / tokensPerPage) + 1, pageElems, dtype, maxSequences: 4 });
   const kv = core.kv!;
   checkEq(kv.tokensPerPage(kvDim), tokensPerPage, 'tokens per page');
   const seqs: [number, number] = [kv.seqCreate(), kv.seqCreate()];
@@ -98,7 +98,7 @@ function checkAttention(st: Setup, s: Shape, dtype: KvDtype, j: 0 | 1, nPos: num
   const what = `attention ${dtype} nHead ${s.nHead} nKvHead ${s.nKvHead} headDim ${s.headDim} nPos ${nPos} of ${toks.length}`;
   for (const scalar of [false, true]) {
     O.f32().fill(NaN);
-    (scalar ? core.ops.attentionScalar : core.ops.attention).call(core.ops, st.seqs[j], Q.ptr, O.ptr, s.nHead, s.nKvHead, s.headDim, nPos, scale, S.ptr);
+    (scalar ? core.testing.attentionScalar.bind(core.testing) : core.ops.attention.bind(core.ops))(st.seqs[j], Q.ptr, O.ptr, s.nHead, s.nKvHead, s.headDim, nPos, scale, S.ptr);
     checkClose(O.f32(), ref.out, () => kernelBound, `${what}${scalar ? ' (scalar)' : ''}`);
   }
   if (dtype === 'f16') {

@@ -11,7 +11,7 @@
  */
 import type { Cases } from './arena-harness.ts';
 import { check, checkEq } from './arena-harness.ts';
-import { buf, checkClose, f16Value, opsCore, uniform, ulp32 } from './ops-setup.ts';
+import { buf, checkClose, f16Value, opsCore, oracleCore, uniform, ulp32 } from './ops-setup.ts';
 
 const SIZES = [1, 3, 4, 7, 16, 33, 257, 4096];
 
@@ -133,7 +133,7 @@ export const opsElementwiseCases: Cases = {
   },
 
   async 'f16ToF32 decodes all 65536 halves exactly (NaN stays NaN)'() {
-    const core = await opsCore();
+    const core = await oracleCore();
     for (let h = 0; h < 0x10000; h++) {
       const got = core.exports.f16ToF32(h);
       const want = f16Value(h);

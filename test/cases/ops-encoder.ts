@@ -4,15 +4,16 @@
  *   variance, 1/sqrt(var + eps)) then ·w + b computed in f64, with and without weight and bias, in place;
  * - gelu: SIMD = gegluScalar with up = 1 = ggml's f16-table GELU, bit for bit, in place.
  */
-import { createCore, type Core } from '../../src/core/core.ts';
 import type { Cases } from './arena-harness.ts';
 import { CaseFailed } from './arena-harness.ts';
-import { CORE_BUILDS, coreBuild } from './core-builds.ts';
+import { CORE_BUILDS, testingCoreBuild } from './core-builds.ts';
 import { gegluGgml } from './ops-families.ts';
 import { buf, checkClose, MiB, uniform } from './ops-setup.ts';
+import { createTestingCore, type TestingCore } from './testing-core.ts';
 
-async function coreOf(build: (typeof CORE_BUILDS)[number]): Promise<Core> {
-  return createCore({ arenaBytes: 4 * MiB, module: await coreBuild(build) });
+/** A core of the test/bench build (the scalar twins are test-only kernels). */
+async function coreOf(build: (typeof CORE_BUILDS)[number]): Promise<TestingCore> {
+  return createTestingCore({ arenaBytes: 4 * MiB, module: await testingCoreBuild(build) });
 }
 
 /** ggml_norm · w + b in f64 (w, b undefined: none). */
@@ -42,7 +43,7 @@ export const opsEncoderCases: Cases = {
         for (const [wp, bp] of [[W.ptr, B.ptr], [0, 0], [W.ptr, 0]]) {
           const want = layerNormF64(x, n, eps, wp ? w : undefined, bp ? bias : undefined);
           core.ops.layerNorm(X.ptr, wp, bp, Y.ptr, n, rows, eps);
-          core.ops.layerNormScalar(X.ptr, wp, bp, Z.ptr, n, rows, eps);
+          core.testing.layerNormScalar(X.ptr, wp, bp, Z.ptr, n, rows, eps);
           const bound = (_: number, v: number): number => 1e-5 * Math.max(1, Math.abs(v));
           checkClose(Y.f32(), want, bound, `layerNorm ${build} n=${n}`);
           checkClose(Z.f32(), want, bound, `layerNormScalar ${build} n=${n}`);
@@ -63,7 +64,7 @@ export const opsEncoderCases: Cases = {
       x.set([-10, 10, -10.000001, 9.999999, 0, -0, 1e-6, -3e-5, -4.5, 3.25].map(Math.fround));
       const X = buf(core, n).set(x), ONE = buf(core, n).set(new Float32Array(n).fill(1)), Y = buf(core, n), Z = buf(core, n);
       core.ops.gelu(X.ptr, Y.ptr, n);
-      core.ops.gegluScalar(X.ptr, ONE.ptr, Z.ptr, n);
+      core.testing.gegluScalar(X.ptr, ONE.ptr, Z.ptr, n);
       core.ops.gelu(X.ptr, X.ptr, n);
       for (let i = 0; i < n; i++) {
         const want = Math.fround(gegluGgml(x[i]!, 1));

@@ -10,12 +10,13 @@
  *   against f64 attention over the window;
  * - per-head RMSNorm: rmsNorm over rows of headDim with one headDim weight, against f64.
  */
-import { createCore, type Core, type KvOptions } from '../../src/core/core.ts';
+import type { KvOptions } from '../../src/core/core.ts';
 import type { Cases } from './arena-harness.ts';
 import { CaseFailed } from './arena-harness.ts';
-import { CORE_BUILDS, coreBuild } from './core-builds.ts';
+import { CORE_BUILDS, testingCoreBuild } from './core-builds.ts';
 import { nearestF16 } from './kv-f16.ts';
 import { buf, checkClose, f16Value, MiB, uniform } from './ops-setup.ts';
+import { createTestingCore, type TestingCore } from './testing-core.ts';
 
 const f = Math.fround;
 const f16 = (x: number): number => f16Value(nearestF16(x));
@@ -31,9 +32,10 @@ function geluF32(x: number): number {
 export const gegluGgml = (x: number, g: number): number => f((x <= -10 ? 0 : x >= 10 ? x : f16(geluF32(f16(x)))) * g);
 export const softcapGgml = (x: number, cap: number): number => f(tanhf(f(x * f(1 / cap))) * cap);
 
-async function coreOf(build: (typeof CORE_BUILDS)[number], kv?: KvOptions): Promise<Core> {
+/** A core of the test/bench build (the scalar twins are test-only kernels). */
+async function coreOf(build: (typeof CORE_BUILDS)[number], kv?: KvOptions): Promise<TestingCore> {
   const pageBytes = kv ? Math.ceil((kv.pageElems * 4) / 64) * 64 : 0;
-  return createCore({ arenaBytes: 4 * MiB + (kv ? kv.pages * pageBytes : 0), ...(kv ? { kv } : {}), module: await coreBuild(build) });
+  return createTestingCore({ arenaBytes: 4 * MiB + (kv ? kv.pages * pageBytes : 0), ...(kv ? { kv } : {}), module: await testingCoreBuild(build) });
 }
 
 function sameBits(got: Float32Array, want: ArrayLike<number>, what: string): void {
@@ -62,7 +64,7 @@ export const opsFamilyCases: Cases = {
       for (const scalar of [false, true]) {
         G.set(g);
         O.f32().fill(NaN);
-        (scalar ? core.ops.gegluScalar : core.ops.geglu).call(core.ops, G.ptr, U.ptr, O.ptr, n);
+        (scalar ? core.testing.gegluScalar.bind(core.testing) : core.ops.geglu.bind(core.ops))(G.ptr, U.ptr, O.ptr, n);
         sameBits(O.f32(), want, `geglu ${build}${scalar ? ' scalar' : ''}`);
       }
       core.ops.geglu(G.ptr, U.ptr, G.ptr, n); // in place, as the engine calls it
@@ -79,7 +81,7 @@ export const opsFamilyCases: Cases = {
         const want = Array.from(x, (v) => softcapGgml(v, cap));
         for (const scalar of [false, true]) {
           const X = buf(core, n).set(x);
-          (scalar ? core.ops.softcapScalar : core.ops.softcap).call(core.ops, X.ptr, cap, n);
+          (scalar ? core.testing.softcapScalar.bind(core.testing) : core.ops.softcap.bind(core.ops))(X.ptr, cap, n);
           sameBits(X.f32(), want, `softcap ${cap} ${build}${scalar ? ' scalar' : ''}`);
           if (!(Math.max(...X.f32().map(Math.abs)) <= cap)) throw new CaseFailed(`softcap ${cap}: a value passed the cap`);
         }
@@ -140,7 +142,7 @@ export const opsFamilyCases: Cases = {
         }
         for (const scalar of [false, true]) {
           O.f32().fill(NaN);
-          (scalar ? core.ops.attentionScalarExt : core.ops.attentionExt).call(core.ops, seq, Q.ptr, O.ptr, nHead, nKvHead, headDim, first, nPos, scale, cap, S.ptr);
+          (scalar ? core.testing.attentionScalarExt.bind(core.testing) : core.ops.attentionExt.bind(core.ops))(seq, Q.ptr, O.ptr, nHead, nKvHead, headDim, first, nPos, scale, cap, S.ptr);
           checkClose(O.f32(), want, () => 2e-6, `attentionExt ${build} first ${first} nPos ${nPos} cap ${cap}${scalar ? ' scalar' : ''}`);
         }
       }

@@ -3,14 +3,25 @@
  * f32/i32 buffers as pinned arena blocks, seeded random data, and the error
  * measures each case states its bound in.
  */
-import { createCore, type Core, type KvOptions } from '../../src/core/core.ts';
+import { createCore, type Core, type CoreOptions, type KvOptions } from '../../src/core/core.ts';
 import { CaseFailed, prng } from './arena-harness.ts';
+import { testingCoreBuild } from './core-builds.ts';
+import { createTestingCore, type TestingCore } from './testing-core.ts';
 
 export const MiB = 1024 * 1024;
 
 export async function opsCore(kv?: KvOptions, arenaBytes = 4 * MiB): Promise<Core> {
+  return createCore(opsCoreOptions(kv, arenaBytes));
+}
+
+/** opsCore on the test/bench build (simd flavour), for the cases that call its scalar oracles. */
+export async function oracleCore(kv?: KvOptions, arenaBytes = 4 * MiB): Promise<TestingCore> {
+  return createTestingCore({ ...opsCoreOptions(kv, arenaBytes), module: await testingCoreBuild('simd') });
+}
+
+function opsCoreOptions(kv: KvOptions | undefined, arenaBytes: number): CoreOptions {
   const pageBytes = kv ? Math.ceil((kv.pageElems * (kv.dtype === 'f16' ? 2 : 4)) / 64) * 64 : 0;
-  return createCore({ arenaBytes: arenaBytes + (kv ? kv.pages * pageBytes : 0), ...(kv ? { kv } : {}) });
+  return { arenaBytes: arenaBytes + (kv ? kv.pages * pageBytes : 0), ...(kv ? { kv } : {}) };
 }
 
 export interface Buf {

@@ -74,7 +74,8 @@ export class Ops {
 
   /** out = silu(gate) · up, n f32. */
   swiglu(gate: number, up: number, out: number, n: number): void {
-    check(this.ex.kSwiglu(ptr(gate), ptr(up), ptr(out), int(n)), 'swiglu', () => ({ n }));
+    const r = this.par?.glu(0, ptr(gate), ptr(up), ptr(out), int(n)) ?? this.ex.kSwiglu(ptr(gate), ptr(up), ptr(out), int(n));
+    check(r, 'swiglu', () => ({ n }));
   }
 
   /** out = a + b, n f32. */
@@ -135,7 +136,8 @@ export class Ops {
 
   /** out = gelu(gate) · up, n f32, with GELU as ggml-cpu's f16 table gives it (gemma's FFN). */
   geglu(gate: number, up: number, out: number, n: number): void {
-    check(this.ex.kGeglu(ptr(gate), ptr(up), ptr(out), int(n)), 'geglu', () => ({ n }));
+    const r = this.par?.glu(1, ptr(gate), ptr(up), ptr(out), int(n)) ?? this.ex.kGeglu(ptr(gate), ptr(up), ptr(out), int(n));
+    check(r, 'geglu', () => ({ n }));
   }
 
   /** y = gelu(x), n f32, ggml's f16-table GELU (bert's FFN); y may be x. Its oracle: gegluScalar with up = 1. */

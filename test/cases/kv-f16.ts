@@ -92,6 +92,33 @@ export const kvF16Cases: Cases = {
     kv.check();
   },
 
+  async 'appends rows as f32ToF16 rounds them, element by element, whether a group of 8 takes the SIMD path or not'() {
+    const dim = 256;
+    const kv = await pool(8, 4096, 'f16');
+    const seq = kv.seqCreate();
+    const rows: Float32Array[] = [];
+    const wild = randomF32s(dim * 3, 5); // exponents from f16 subnormals to past its maximum: most groups fall back
+    rows.push(wild.subarray(0, dim), wild.subarray(dim, 2 * dim), wild.subarray(2 * dim));
+    const edges = new Float32Array(dim);
+    EDGES.forEach(([x], i) => { edges[i * 3] = x; }); // one edge value in an otherwise normal group, then normal values
+    for (let i = 0; i < dim; i++) if (i % 3 !== 0 || i / 3 >= EDGES.length) edges[i] = Math.fround(Math.sin(i) * 300);
+    rows.push(edges);
+    for (let r = 0; r < 4; r++) rows.push(Float32Array.from({ length: dim }, (_, i) => Math.fround(Math.sin(i * 0.7 + r) * 10 ** ((i % 9) - 4)))); // normal halves: the SIMD path
+    // ties: 1 + k·2^-11 halfway between halves, and values whose rounding carries into the exponent
+    rows.push(Float32Array.from({ length: dim }, (_, i) => (i % 2 ? -1 : 1) * (i % 4 < 2 ? 1 + (2 * i + 1) * 2 ** -11 : 2 ** ((i % 29) - 13) * (2 - 2 ** -12))));
+    const perPage = kv.tokensPerPage(dim);
+    for (let t = 0; t < rows.length; t++) {
+      kv.seqAppend(seq, rows[t]!, rows[(t + 1) % rows.length]!);
+      const page = kv.page(kv.seqPages(seq)[Math.floor(t / perPage)]!);
+      const at = (t % perPage) * dim;
+      for (let j = 0; j < dim; j++) {
+        const x = rows[t]![j]!;
+        if (page[at + j] !== nearestF16(x)) checkEq(`0x${page[at + j]!.toString(16)}`, `0x${nearestF16(x).toString(16)}`, `row ${t} K[${j}] = ${x}`);
+      }
+    }
+    kv.check();
+  },
+
   async 'round-trips f32 values f16 can hold exactly'() {
     const kv = await pool(2, 32, 'f16');
     const seq = kv.seqCreate();

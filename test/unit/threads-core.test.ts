@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../src/core/core.ts';
 import {
-  ARGS, BUSY, CHUNKS, CONTROL_BYTES, CONTROL_WORDS, COUNT, DONE, EPOCH, NEXT, OP, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_EXIT, OP_MATMUL_MANY, OP_MATMUL_ROWS, MAX_MATRICES, SIZE, SLEEPERS, STATUS, TAG_MASK, WAITING,
+  ARGS, BUSY, CHUNKS, CONTROL_BYTES, CONTROL_WORDS, COUNT, DONE, EPOCH, NEXT, OP, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_EXIT, OP_GLU, OP_MATMUL_MANY, OP_MATMUL_ROWS, OP_PREPARE_ROWS, MAX_MATRICES, SIZE, SLEEPERS, STATUS, TAG_MASK, WAITING,
 } from '../../src/core/threads/control.ts';
 import { computeWorkerMain } from '../../src/core/threads/worker-main.ts';
 import { compileSharedCore, loadedCoreBuild } from '../../src/core/wasm.ts';
@@ -71,7 +71,7 @@ it('the compute worker program reads the control block words control.ts defines 
   // whitespace and number literals as the transform left them (esbuild writes 0x7fff as 32767)
   const src = computeWorkerMain.toString().replace(/\s+/g, ' ').replace(/0x[0-9a-f]+/gi, (h) => String(Number.parseInt(h, 16)));
   expect([EPOCH, SLEEPERS, OP, ARGS, NEXT, CHUNKS, SIZE, COUNT, DONE, STATUS, WAITING, BUSY, CONTROL_WORDS]).toEqual([0, 1, 2, 3, 24, 25, 26, 27, 28, 29, 30, 32, 48]);
-  expect([OP_MATMUL_ROWS, OP_ATTENTION_HEADS, OP_EXIT, OP_ATTENTION_EXT_HEADS, OP_MATMUL_MANY, MAX_MATRICES, TAG_MASK]).toEqual([1, 2, 3, 4, 5, 5, 0x7fff]);
+  expect([OP_MATMUL_ROWS, OP_ATTENTION_HEADS, OP_EXIT, OP_ATTENTION_EXT_HEADS, OP_MATMUL_MANY, MAX_MATRICES, OP_PREPARE_ROWS, OP_GLU, TAG_MASK]).toEqual([1, 2, 3, 4, 5, 5, 6, 7, 0x7fff]);
   for (const needle of ['Atomics.load(w, 0)', 'Atomics.add(w, 1, 1)', 'Atomics.wait(w, 0, seen)', 'Atomics.load(w, 2) === 3',
     'const tag = (e & 32767) << 16', 'Atomics.load(w, 24)', '(v & 2147418112) !== tag', 'const n = w[25]', 'Atomics.compareExchange(w, 24, v, v + 1)',
     'const size = w[26]', 'Math.min(w[27], lo + size)', 'Atomics.add(w, 28, 1) + 1 === n', 'Atomics.load(w, 30) !== 0', 'Atomics.notify(w, 28)',
@@ -79,7 +79,9 @@ it('the compute worker program reads the control block words control.ts defines 
     'x.kMatmulRows(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], lo, hi)',
     'x.kAttentionHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], fw[10], w[11], lo, hi)',
     'x.kAttentionExtHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], fw[11], fw[12], w[13], lo, hi)',
-    'i < w[8]', 'off += w[10 + 3 * i]', 'x.kMatmulRows(w[3], w[9 + 3 * i], w[10 + 3 * i], w[4], w[5], w[6], w[11 + 3 * i], w[7], a, b)']) {
+    'i < w[8]', 'off += w[10 + 3 * i]', 'x.kMatmulRows(w[3], w[9 + 3 * i], w[10 + 3 * i], w[4], w[5], w[6], w[11 + 3 * i], w[7], a, b)',
+    'x.kMatmulPrepare(w[3], w[4], w[5], w[6], w[7] + lo * w[6] * 4, hi - lo, w[8], w[9] + lo * w[10])',
+    '(w[3] === 0 ? x.kSwiglu : x.kGeglu)(w[4] + lo * 4, w[5] + lo * 4, w[6] + lo * 4, hi - lo)']) {
     expect(src, needle).toContain(needle);
   }
 });

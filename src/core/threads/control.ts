@@ -54,3 +54,7 @@ export const OP_ATTENTION_EXT_HEADS = 4;
  */
 export const OP_MATMUL_MANY = 5;
 export const MAX_MATRICES = 5;
+/** A batch's activations quantized for a matmul, rows of the batch split. ARGS: type, w, rows, cols, x, y, work, bytes per row. */
+export const OP_PREPARE_ROWS = 6;
+/** SwiGLU (kind 0) or GeGLU (kind 1) over n elements, split in ranges. ARGS: kind, gate, up, out. */
+export const OP_GLU = 7;

@@ -9,12 +9,14 @@
  * Ops too small to pay for a wake-up stay on thread 0.
  */
 import type { CoreExports } from '../exports.ts';
-import { MAX_MATRICES, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_MATMUL_MANY, OP_MATMUL_ROWS } from './control.ts';
+import { MAX_MATRICES, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_GLU, OP_MATMUL_MANY, OP_MATMUL_ROWS, OP_PREPARE_ROWS } from './control.ts';
 import type { ComputePool } from './pool.ts';
 
 /** Bytes of weights (or of K and V read) below which an op stays on one thread. */
 export const DEFAULT_MIN_SPLIT_BYTES = 64 * 1024;
 const ROW_ALIGN = 16;
+/** Batch rows from which a matmul's activations are quantized by the threads (a prompt's batch, not a decode step). */
+const PREPARE_SPLIT = 4;
 /** Chunks per thread an op is cut into: enough that a thread that starts late is made up for by the others. */
 export const CHUNKS_PER_THREAD = 4;
 /** assembly/kernels/attention.ts MAX_HEADS: query heads the kernel takes in one walk of the pages. */
@@ -33,11 +35,32 @@ export class Parallel {
     if (n < 2 || rows < 2 * ROW_ALIGN) return null;
     const rb = this.x.kRowBytes(type, cols);
     if (rb < 0 || rows * rb * batch < this.minSplitBytes) return null;
-    const r = this.x.kMatmulPrepare(type, w, rows, cols, x, batch, y, work);
+    const r = this.prepare(type, w, rows, cols, x, batch, y, work);
     if (r < 0) return r;
     const ex = this.x;
     return this.pool.run(OP_MATMUL_ROWS, [type, w, rows, cols, x, batch, y, work], -1, 0, rows, chunkSize(rows, n, ROW_ALIGN),
       (lo, hi) => ex.kMatmulRows(type, w, rows, cols, x, batch, y, work, lo, hi));
+  }
+
+  /**
+   * A matmul's checks and activation quantization (kMatmulPrepare): a batch of PREPARE_SPLIT rows or more is
+   * quantized by the threads, rows of the batch apart (each row alone: the bytes kMatmulPrepare writes).
+   */
+  prepare(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): number {
+    const ex = this.x;
+    const ab = batch >= PREPARE_SPLIT ? ex.kWorkBytes(type, cols, 1) : 0;
+    if (ab <= 0) return ex.kMatmulPrepare(type, w, rows, cols, x, batch, y, work);
+    return this.pool.run(OP_PREPARE_ROWS, [type, w, rows, cols, x, y, work, ab], -1, 0, batch, chunkSize(batch, this.pool.threads, 1),
+      (lo, hi) => ex.kMatmulPrepare(type, w, rows, cols, x + lo * cols * 4, hi - lo, y, work + lo * ab));
+  }
+
+  /** SwiGLU (kind 0) or GeGLU (kind 1) of n elements over the threads, in ranges of 64: its status, or null when left to the caller. */
+  glu(kind: 0 | 1, gate: number, up: number, out: number, n: number): number | null {
+    if (this.pool.threads < 2 || n * 12 < this.minSplitBytes) return null;
+    const ex = this.x;
+    const f = kind === 0 ? ex.kSwiglu : ex.kGeglu;
+    return this.pool.run(OP_GLU, [kind, gate, up, out], -1, 0, n, chunkSize(n, this.pool.threads, 64),
+      (lo, hi) => f(gate + lo * 4, up + lo * 4, out + lo * 4, hi - lo));
   }
 
   /**
@@ -51,7 +74,7 @@ export class Parallel {
     for (const m of mats) rows += m.rows;
     const rb = this.x.kRowBytes(type, cols);
     if (rows < 2 * ROW_ALIGN || rb < 0 || rows * rb * batch < this.minSplitBytes) return null;
-    const r = this.x.kMatmulPrepare(type, mats[0].w, mats[0].rows, cols, x, batch, mats[0].y, work);
+    const r = this.prepare(type, mats[0].w, mats[0].rows, cols, x, batch, mats[0].y, work);
     if (r < 0) return r;
     const args = [type, cols, x, batch, work, mats.length];
     for (const m of mats) args.push(m.w, m.rows, m.y);

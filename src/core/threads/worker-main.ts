@@ -58,7 +58,9 @@ export function computeWorkerMain(node: boolean): void {
             const a = Math.max(lo - off, 0), b = Math.min(hi - off, w[10 + 3 * i]);
             if (a < b) status = x.kMatmulRows(w[3], w[9 + 3 * i], w[10 + 3 * i], w[4], w[5], w[6], w[11 + 3 * i], w[7], a, b);
           }
-        } else status = -1000;
+        } else if (op === 6) status = x.kMatmulPrepare(w[3], w[4], w[5], w[6], w[7] + lo * w[6] * 4, hi - lo, w[8], w[9] + lo * w[10]);
+        else if (op === 7) status = (w[3] === 0 ? x.kSwiglu : x.kGeglu)(w[4] + lo * 4, w[5] + lo * 4, w[6] + lo * 4, hi - lo);
+        else status = -1000;
       } catch {
         status = -1001;
       }

@@ -14,7 +14,7 @@ export type { VerifyResult } from './runtime/cache-verify.ts';
 export type { IntegrityReport } from './sources/cache/integrity.ts';
 export type {
   ArenaStatsView, CachedEntry, CacheStore, LoadOptions, LoadPhase, LoadProgress, ModelInfo, ModelStats, PagerStatsView,
-  RunOptions, RunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,
+  PagingDryRunOptions, PagingDryRunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,
   ChatMessage, GenerateOptions, GenerateResult, GenerationStats, Piece, StopReason,
 } from './runtime/protocol.ts';
 export type { OffloadPolicy, EvictionKind } from './pager/policy.ts';

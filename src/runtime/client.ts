@@ -15,7 +15,7 @@ import { checkLoadOptions, checkRuntimeOptions } from './check-options.ts';
 import { PendingCalls } from './pending-calls.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
-  CachedEntry, ChatMessage, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample,
+  CachedEntry, ChatMessage, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, PagingDryRunOptions, PagingDryRunSample,
   RuntimeOptions, RuntimeStats, WarmupResult, WireGenerateResult,
 } from './protocol.ts';
 import { PieceStream, type GenerationRun } from './generation-run.ts';
@@ -44,7 +44,7 @@ export interface ChatCallOptions extends GenerateCallOptions {
  */
 export type ModelInput = string | URL | string[] | File | Blob | FileSystemFileHandle;
 
-/** What `readTensor`, `run` and `prefetch` take besides their arguments. */
+/** What `readTensor`, `pagingDryRun` and `prefetch` take besides their arguments. */
 export interface CallOptions {
   /** Aborting rejects the call at once with SOURCE_ABORTED and closes the requests it alone was waiting for. */
   signal?: AbortSignal;
@@ -61,8 +61,8 @@ export interface ModelHandle {
   warmup(): Promise<WarmupResult>;
   /** A copy of one tensor's bytes (small tensors and debugging only). */
   readTensor(name: string, opts?: CallOptions): Promise<Uint8Array>;
-  /** Drive forward passes through the pager (no inference: acquire/release in model order). */
-  run(opts: RunOptions & CallOptions, onSample?: (s: RunSample) => void): Promise<ModelStats>;
+  /** A paging dry run: acquires and releases every block in model order, `tokens` times (no arithmetic, no inference). */
+  pagingDryRun(opts: PagingDryRunOptions & CallOptions, onSample?: (s: PagingDryRunSample) => void): Promise<ModelStats>;
   /** Generates from text or token ids: iterate the pieces as they stream, or await the result. */
   generate(prompt: string | readonly number[], opts?: GenerateCallOptions): GenerationRun;
   /**
@@ -216,9 +216,9 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       prefetch: (what, o) => call(id, 'prefetch', o?.signal, (a) => remote.prefetch(id, what, a)),
       warmup: () => (live(), remote.warmup(id)),
       readTensor: (name, o) => call(id, `readTensor ${name}`, o?.signal, (a) => remote.readTensor(id, name, a)),
-      run: (o, onSample) => {
+      pagingDryRun: (o, onSample) => {
         const { signal, ...rest } = o;
-        return call(id, 'run', signal, (a) => remote.run(id, rest, onSample ? Comlink.proxy(onSample) : undefined, a));
+        return call(id, 'pagingDryRun', signal, (a) => remote.pagingDryRun(id, rest, onSample ? Comlink.proxy(onSample) : undefined, a));
       },
       generate: (prompt, o = {}) => startGeneration(id, { kind: 'generate', prompt: typeof prompt === 'string' ? prompt : [...prompt] }, o),
       chat: (messages, o = {}) => {

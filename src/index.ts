@@ -48,13 +48,14 @@ export {
 } from './text/index.ts';
 export type {
   Tokenizer, EncodeOptions, DecodeOptions, StreamingDetokenizerOptions, ChatTemplateOptions, ChatTemplateResult,
-  SamplingOptions, StopResult,
+  SamplingOptions, StopResult, TokenizerMetadata, TokenizerModel,
 } from './text/index.ts';
 // OpenAI-style API (src/api; docs/openai.md) and constrained generation (src/text/grammar).
-export { createOpenAiApi, parseToolCalls, type OpenAiApi, type ApiBackend } from './api/index.ts';
+export { createOpenAiApi, parseToolCalls, type OpenAiApi, type ApiBackend, type EmbedResult, type Pooling } from './api/index.ts';
 export type {
   ChatCompletion, ChatCompletionChunk, ChatCompletionParams, Completion, CompletionChunk, CompletionParams, EmbeddingParams, EmbeddingResponse,
   ChatCompletions, Completions, Embeddings, ToolCall, Usage,
 } from './api/index.ts';
 export { engineBackend } from './api/engine-backend.ts';
 export { parseGbnf, jsonSchemaToGrammar, JSON_GBNF, GrammarAutomaton, GrammarMatcher } from './text/grammar/index.ts';
+export type { Grammar, SchemaGrammar } from './text/grammar/index.ts';

@@ -8,7 +8,8 @@
  *   console.log(model.info.tensors.length, await model.stats());
  */
 export { createRuntime, defaultBudget } from './runtime/client.ts';
-export type { ChatCallOptions, GenerateCallOptions, ModelHandle, ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
+export type { ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
+export type { ChatCallOptions, GenerateCallOptions, ModelHandle } from './runtime/model-handle.ts';
 export type { GenerationRun } from './runtime/generation-run.ts';
 export type { VerifyResult } from './runtime/cache-verify.ts';
 export type { IntegrityReport } from './sources/cache/integrity.ts';

@@ -11,7 +11,8 @@
  */
 import { JSON_GBNF } from '../src/text/grammar/json-gbnf.ts';
 import { jsonSchemaToGrammar } from '../src/text/grammar/json-schema.ts';
-import { GrammarAutomaton, parseGbnf, GrammarMatcher, type GrammarVocab } from '../src/text/grammar/index.ts';
+import { GrammarAutomaton, parseGbnf, GrammarMatcher } from '../src/text/grammar/index.ts';
+import type { GrammarVocab } from '../src/text/grammar/vocab-trie.ts';
 import type { Tokenizer } from '../src/text/tokenizer.ts';
 import { prng } from '../test/cases/prng.ts';
 

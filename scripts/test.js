@@ -1,4 +1,4 @@
-// `npm test`: build, then every test — typecheck, lint, Node unit tests and browser
+// `npm test`: build, then every test — typecheck, lint, unused code (knip), Node unit tests and browser
 // tests (Vitest, real headless Chromium), then every bench:* with --smoke, then Playwright end-to-end tests, then
 // the consumer tests (the packed tarball installed into apps, test/consumers/).
 // Prints one closing line "N passed, N failed" summed over all runners.
@@ -39,6 +39,13 @@ results.push(['typecheck', ok ? 1 : 0, ok ? 0 : 1]);
 const lintOk = step('lint (Biome, biome.json)', bin('biome'), ['lint']);
 ok = lintOk && ok;
 results.push(['lint', lintOk ? 1 : 0, lintOk ? 0 : 1]);
+// Unused files, dependencies, exports and types (knip.json); then, with tests, benches and scripts left out, exports
+// that only they use, which must say so (`@internal`). Dev-only files in src/ (authoring tools, the offline optimum)
+// are not counted as unused in the second run: it checks exports and types only.
+const knipOk = step('unused code (knip, knip.json)', bin('knip'), []) &&
+  step('exports only tests use are @internal (knip --production)', bin('knip'), ['--production', '--include', 'exports,types']);
+ok = knipOk && ok;
+results.push(['knip', knipOk ? 1 : 0, knipOk ? 0 : 1]);
 
 const vitestJson = 'test-results/vitest.json';
 const vOk = step('Vitest: Node unit tests and headless Chromium browser tests', bin('vitest'),

@@ -8,13 +8,14 @@
  *   console.log(model.info.tensors.length, await model.stats());
  */
 export { createRuntime, defaultBudget } from './runtime/client.ts';
-export type { ChatCallOptions, GenerateCallOptions, ModelHandle, ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
+export type { ModelInput, Runtime, RuntimeCache } from './runtime/client.ts';
+export type { ChatCallOptions, GenerateCallOptions, ModelHandle } from './runtime/model-handle.ts';
 export type { GenerationRun } from './runtime/generation-run.ts';
 export type { VerifyResult } from './runtime/cache-verify.ts';
 export type { IntegrityReport } from './sources/cache/integrity.ts';
 export type {
   ArenaStatsView, CachedEntry, CacheStore, LoadOptions, LoadPhase, LoadProgress, ModelInfo, ModelStats, PagerStatsView,
-  RunOptions, RunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,
+  PagingDryRunOptions, PagingDryRunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,
   ChatMessage, GenerateOptions, GenerateResult, GenerationStats, Piece, StopReason,
 } from './runtime/protocol.ts';
 export type { OffloadPolicy, EvictionKind } from './pager/policy.ts';
@@ -48,13 +49,14 @@ export {
 } from './text/index.ts';
 export type {
   Tokenizer, EncodeOptions, DecodeOptions, StreamingDetokenizerOptions, ChatTemplateOptions, ChatTemplateResult,
-  SamplingOptions, StopResult,
+  SamplingOptions, StopResult, TokenizerMetadata, TokenizerModel,
 } from './text/index.ts';
 // OpenAI-style API (src/api; docs/openai.md) and constrained generation (src/text/grammar).
-export { createOpenAiApi, parseToolCalls, type OpenAiApi, type ApiBackend } from './api/index.ts';
+export { createOpenAiApi, parseToolCalls, type OpenAiApi, type ApiBackend, type EmbedResult, type Pooling } from './api/index.ts';
 export type {
   ChatCompletion, ChatCompletionChunk, ChatCompletionParams, Completion, CompletionChunk, CompletionParams, EmbeddingParams, EmbeddingResponse,
   ChatCompletions, Completions, Embeddings, ToolCall, Usage,
 } from './api/index.ts';
 export { engineBackend } from './api/engine-backend.ts';
 export { parseGbnf, jsonSchemaToGrammar, JSON_GBNF, GrammarAutomaton, GrammarMatcher } from './text/grammar/index.ts';
+export type { Grammar, SchemaGrammar } from './text/grammar/index.ts';

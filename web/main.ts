@@ -203,7 +203,7 @@ async function refreshStats(): Promise<void> {
   $('net-cache').textContent = `${bytes(m.fromNetwork)} / ${bytes(m.fromCache)}`;
 }
 
-async function run(): Promise<void> {
+async function pagingDryRun(): Promise<void> {
   if (!model) return;
   runButton.disabled = true;
   setStatus('running');
@@ -212,7 +212,7 @@ async function run(): Promise<void> {
     const budget = model.info.budgetBytes; // the pager's share: the tab's budget less the KV pages
     const tokens = Number(($('tokens') as HTMLInputElement).value) || 1;
     const loadedBefore = (await model.stats()).bytesLoaded;
-    const final = await model.run({ tokens }, (s) => {
+    const final = await model.pagingDryRun({ tokens }, (s) => {
       chart.push({ resident: s.residentBytes, budget, hits: s.hits - last.hits, misses: s.misses - last.misses });
       last = s;
       $('resident-bytes').textContent = String(s.residentBytes);
@@ -262,7 +262,7 @@ $('threads-choice').addEventListener('change', () => {
   if (model) void load();
   else void ensureRuntime().catch(showError);
 });
-runButton.addEventListener('click', () => void run());
+runButton.addEventListener('click', () => void pagingDryRun());
 $('cache-refresh').addEventListener('click', () => void refreshCache());
 $('cache-clear').addEventListener('click', async () => { await (await ensureRuntime()).cache.clear(); await checkModelAlive(); void refreshCache(); });
 $('cache-persist').addEventListener('click', async () => {

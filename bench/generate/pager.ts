@@ -1,7 +1,7 @@
 /**
  * gguf-pager through its public API (createRuntime / load / generate / stats),
  * in the runtime's worker with one thread (or `threads`): the model
- * cached in OPFS, weights paged under `weightBudget` bytes (pins none,
+ * cached in OPFS, weights paged under `ramBytes` (the policy's weight budget; pins none,
  * `prefetch` groups prefetched, default 0 as the default policy does for a
  * cached model; the policy `gguf-pager simulate --pins none --prefetch N`
  * models). A short warm-up generation first, so the 100 % row measures the
@@ -13,7 +13,7 @@ export interface PagerRowOptions {
   url: string;
   prompt: string;
   decodeTokens: number;
-  weightBudget: number;
+  ramBytes: number;
   kvBytes: number;
   reserveBytes: number;
   contextLength: number;
@@ -41,12 +41,12 @@ export interface PagerRow {
 }
 
 export async function runPager(o: PagerRowOptions): Promise<PagerRow> {
-  const rt = await createRuntime({ budget: o.weightBudget + o.kvBytes + o.reserveBytes, kvBytes: o.kvBytes, kvType: 'f16', threads: o.threads ?? 1 });
+  const rt = await createRuntime({ budget: o.ramBytes + o.kvBytes + o.reserveBytes, kvBytes: o.kvBytes, kvType: 'f16', threads: o.threads ?? 1 });
   try {
     const t0 = performance.now();
     const model = await rt.load(o.url, {
       cache: 'auto', contextLength: o.contextLength,
-      policy: { kind: 'pinnedHotSet', ramBytes: o.weightBudget, pinEmbeddings: false, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: o.prefetch ?? 0 },
+      policy: { kind: 'pinnedHotSet', ramBytes: o.ramBytes, pinEmbeddings: false, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: o.prefetch ?? 0 },
     });
     const loadSeconds = (performance.now() - t0) / 1000;
     await model.generate(o.prompt, { maxTokens: 4, temperature: 0 }).result;

@@ -200,7 +200,7 @@ try {
     const { kvBytes, reserveBytes } = poolSizes(sh, ctx);
     for (const t of EXTRA_THREADS) {
       log(`[bench] ${m.key}: gguf-pager at 100 %, ${t} threads (isolated page)`);
-      const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget: sh.tensorBytes, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: 0, threads: t });
+      const r = await page.evaluate((o) => window.bench.pager(o), { ...common, ramBytes: sh.tensorBytes, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: 0, threads: t });
       rows.push({ model: m.key, runtime: 'gguf-pager', budget: 1, threads: t, ...r });
       log(`  prompt ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokensPerSecond.toFixed(1)}/s on ${r.threads} threads`);
     }
@@ -213,13 +213,13 @@ try {
       }
     }
     for (const fraction of args.smoke ? [1, 0.5] : [1, 0.5, 0.25]) {
-      const weightBudget = Math.floor(sh.tensorBytes * fraction);
-      log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(weightBudget / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
+      const ramBytes = Math.floor(sh.tensorBytes * fraction);
+      log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(ramBytes / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
       try {
-        const r = await page.evaluate((o) => window.bench.pager(o), { ...common, weightBudget, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: Number(args.prefetch) });
+        const r = await page.evaluate((o) => window.bench.pager(o), { ...common, ramBytes, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: Number(args.prefetch) });
         let predicted = 0;
         try {
-          predicted = fraction < 1 ? simulateBytesPerToken(m.path, weightBudget) : 0;
+          predicted = fraction < 1 ? simulateBytesPerToken(m.path, ramBytes) : 0;
         } catch (e) { // simulate has no model of a head streamed past the budget
           predicted = NaN;
           log(`  simulate: ${String(e.message ?? e).split('\n')[0]}`);

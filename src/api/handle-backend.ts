@@ -3,7 +3,7 @@
  * worker and streams its pieces back), and the handle's `chat.completions`,
  * `completions` and `embeddings` namespaces.
  */
-import type { ChatFunction, ModelHandle } from '../runtime/client.ts';
+import type { ChatFunction, ModelHandle } from '../runtime/model-handle.ts';
 import type { ApiBackend } from './backend.ts';
 import { createOpenAiApi } from './index.ts';
 

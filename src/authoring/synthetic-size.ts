@@ -24,6 +24,10 @@ function shape(params: number): { embd: number; ff: number; vocab: number } {
   return { embd: 256, ff: 704, vocab: 1024 };
 }
 
+/**
+ * A synthetic llama of about `targetBytes` (dev scripts, benches and the demo's local models).
+ * @internal not part of the package's API
+ */
 export function sizedLlama(targetBytes: number, opts: SizedLlamaOptions = {}): SyntheticLlama {
   const type = opts.type ?? 'Q8_0';
   const bpp = BYTES_PER_PARAM[type] ?? 2;

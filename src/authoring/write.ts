@@ -118,7 +118,10 @@ export function writeGguf(input: GgufWriteInput): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** A parsed model's metadata as writer entries, with the types it was read with. */
+/**
+ * A parsed model's metadata as writer entries, with the types it was read with.
+ * @internal not part of the package's API (authoring tools and tests)
+ */
 export function metadataEntries(model: Pick<GgufModel, 'metadata' | 'metadataTypes' | 'metadataArrayTypes'>): MetadataEntry[] {
   return [...model.metadata.entries()].map(([key, value]) => {
     const type = model.metadataTypes.get(key);

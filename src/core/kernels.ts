@@ -26,7 +26,9 @@ export interface UnsupportedTensor { name: string; type: number; typeName: strin
 
 /**
  * The tensors of a model whose type has no kernel (IQ*, TQ*, MXFP4, …), in order; empty when every tensor is
- * computable. The engine throws UNSUPPORTED_TENSOR_TYPE with unsupportedTensorsError when this is not empty.
+ * computable; unsupportedTensorsError makes the error for such a list. Only the kernel tests use the two: the
+ * engine's load check (engine/tensor-check.ts) is its own.
+ * @internal not part of the package's API
  */
 export function unsupportedTensors(
   tensors: Iterable<{ name: string; type: number; typeName?: string }>,
@@ -39,7 +41,10 @@ export function unsupportedTensors(
   return out;
 }
 
-/** UNSUPPORTED_TENSOR_TYPE naming the first few tensors and every distinct type. */
+/**
+ * UNSUPPORTED_TENSOR_TYPE naming the first few tensors and every distinct type.
+ * @internal not part of the package's API
+ */
 export function unsupportedTensorsError(list: readonly UnsupportedTensor[], model = 'model'): GgufPagerError {
   const types = [...new Set(list.map((t) => t.typeName))];
   const shown = list.slice(0, 3).map((t) => `${t.name} (${t.typeName})`).join(', ');

@@ -16,8 +16,6 @@ import type { Parallel } from './threads/parallel.ts';
 
 /** RoPE pair order: 0 = adjacent pairs (llama), 2 = NeoX halves (qwen2, phi, …), as ggml's rope types. */
 export type RopeMode = 0 | 2;
-export const ROPE_NORMAL: RopeMode = 0;
-export const ROPE_NEOX: RopeMode = 2;
 
 const CODES: Partial<Record<number, ErrorCode>> = {
   [Status.E_K_SHAPE]: 'KERNEL_SHAPE',

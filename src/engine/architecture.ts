@@ -14,7 +14,7 @@ import { phi3 } from './arch/phi3.ts';
 import { qwen2 } from './arch/qwen2.ts';
 import { qwen3 } from './arch/qwen3.ts';
 
-export { ROPE_NEOX, ROPE_NORMAL, type Architecture } from './arch/types.ts';
+export type { Architecture } from './arch/types.ts';
 
 export const ARCHITECTURES: readonly Architecture[] = [llama, qwen2, qwen3, gemma2, gemma3, phi3, bert];
 

@@ -88,7 +88,10 @@ const BY_ID: ReadonlyMap<number, GgmlTypeInfo> = new Map(
 );
 const BY_NAME: ReadonlyMap<string, GgmlTypeInfo> = new Map([...BY_ID.values()].map((t) => [t.name.toUpperCase(), t]));
 
-/** Every known type, by id. */
+/**
+ * Every known type, by id.
+ * @internal not part of the package's API (tests and dev scripts)
+ */
 export const GGML_TYPES: readonly GgmlTypeInfo[] = [...BY_ID.values()];
 
 /** Name-indexed ids for the common types, e.g. `GgmlType.Q8_0 === 8`. */

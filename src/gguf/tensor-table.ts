@@ -243,9 +243,3 @@ export function list(table: TensorTable): readonly TensorInfo[] {
 export function tableOf(tensors: readonly TensorInfo[]): TensorTable | undefined {
   return (tensors as unknown as { [TABLE]?: TensorTable })[TABLE];
 }
-
-/** Index of the tensor named `name` in `tensors` (by the table's index when there is one), or -1. */
-export function tensorIndex(tensors: readonly TensorInfo[], name: string): number {
-  const t = tableOf(tensors);
-  return t ? t.indexOf(name) : tensors.findIndex((x) => x.name === name);
-}

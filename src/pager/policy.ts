@@ -69,11 +69,6 @@ export function ramBudgetBytes(policy: OffloadPolicy): number | undefined {
   return policy.kind === 'none' ? undefined : policy.ramBytes;
 }
 
-/** True for the default in-RAM path (no eviction). */
-export function isDisabled(policy: OffloadPolicy): boolean {
-  return policy.kind === 'none';
-}
-
 /** The eviction order the policy asks for (default `auto`). */
 export function evictionKind(policy: OffloadPolicy): EvictionKind {
   return policy.eviction ?? 'auto';

@@ -90,7 +90,10 @@ export function forwardSchedule(model: GgufModel): Schedule {
   return new Schedule(groups, model.tensors.length, blockGroup);
 }
 
-/** The group index read at each step of `tokens` forward passes. */
+/**
+ * The group index read at each step of `tokens` forward passes.
+ * @internal not part of the package's API (tests and bench:pager)
+ */
 export function groupTrace(schedule: Schedule, tokens: number): Int32Array {
   const g = schedule.groups.length;
   const trace = new Int32Array(g * tokens);

@@ -15,27 +15,11 @@ import { checkLoadOptions, checkRuntimeOptions } from './check-options.ts';
 import { PendingCalls } from './pending-calls.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
-  CachedEntry, ChatMessage, GenerateOptions, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample,
-  RuntimeOptions, RuntimeStats, WarmupResult, WireGenerateResult,
+  CachedEntry, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, Piece, RuntimeOptions, RuntimeStats, WireGenerateResult,
 } from './protocol.ts';
 import { PieceStream, type GenerationRun } from './generation-run.ts';
-import type { ChatCompletions, Completions, Embeddings } from '../api/index.ts';
 import { withOpenAiApi } from '../api/handle-backend.ts';
-
-/** Options of `generate` and `chat` on the page. */
-export interface GenerateCallOptions extends GenerateOptions {
-  /** Called with each piece as it arrives (pieces come in batches). */
-  onToken?: (piece: Piece) => void;
-  /** Return the logits of every computed position in the result (for checks; costly). */
-  logits?: boolean;
-}
-
-export interface ChatCallOptions extends GenerateCallOptions {
-  /** A Jinja chat template instead of the model's own. */
-  template?: string;
-  /** Variables the template reads beyond messages (e.g. `{ enable_thinking: false }` for Qwen3's). */
-  templateVars?: Record<string, unknown>;
-}
+import type { GenerateCallOptions, ModelHandle } from './model-handle.ts';
 
 /**
  * What `load` takes: a URL (or the URLs of a split model), a File or Blob, or an OPFS file handle. A model stored in
@@ -43,46 +27,6 @@ export interface ChatCallOptions extends GenerateCallOptions {
  * where a File's stream leaves garbage the size of the bytes paged (docs/memory.md).
  */
 export type ModelInput = string | URL | string[] | File | Blob | FileSystemFileHandle;
-
-/** What `readTensor`, `run` and `prefetch` take besides their arguments. */
-export interface CallOptions {
-  /** Aborting rejects the call at once with SOURCE_ABORTED and closes the requests it alone was waiting for. */
-  signal?: AbortSignal;
-}
-
-/** One chat turn on a model (ModelHandle.chat). */
-export type ChatFunction = (messages: readonly ChatMessage[], opts?: ChatCallOptions) => GenerationRun;
-
-export interface ModelHandle {
-  readonly info: ModelInfo;
-  stats(): Promise<ModelStats>;
-  /** Load tensors (by name) or whole blocks (by index) ahead of use. An abort of `signal` stops the loads no one else waits for. */
-  prefetch(what: Array<string | number>, opts?: CallOptions): Promise<void>;
-  warmup(): Promise<WarmupResult>;
-  /** A copy of one tensor's bytes (small tensors and debugging only). */
-  readTensor(name: string, opts?: CallOptions): Promise<Uint8Array>;
-  /** Drive forward passes through the pager (no inference: acquire/release in model order). */
-  run(opts: RunOptions & CallOptions, onSample?: (s: RunSample) => void): Promise<ModelStats>;
-  /** Generates from text or token ids: iterate the pieces as they stream, or await the result. */
-  generate(prompt: string | readonly number[], opts?: GenerateCallOptions): GenerationRun;
-  /**
-   * One chat turn: the messages through the model's chat template, then generate; the cached prefix is reused.
-   * `chat.completions.create(…)` is the OpenAI-style call (docs/openai.md).
-   */
-  chat: ChatFunction & { completions: ChatCompletions };
-  /** OpenAI-style `completions.create(…)` (docs/openai.md). */
-  completions: Completions;
-  /** OpenAI-style `embeddings.create(…)` (docs/openai.md). */
-  embeddings: Embeddings;
-  /** Pooled (mean, cls, last; default the model's `<arch>.pooling_type`, else mean), L2-normalized embeddings of each input. */
-  embed(inputs: Array<string | number[]>, opts?: { pooling?: 'mean' | 'cls' | 'last'; signal?: AbortSignal }): Promise<{ vectors: number[][]; tokens: number }>;
-  tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
-  detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): Promise<string>;
-  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string; templateVars?: Record<string, unknown> }): Promise<string>;
-  /** Drops the cached tokens (the KV pages return to the pool). */
-  reset(): Promise<void>;
-  dispose(): Promise<void>;
-}
 
 export interface RuntimeCache {
   list(): Promise<CachedEntry[]>;
@@ -216,9 +160,9 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       prefetch: (what, o) => call(id, 'prefetch', o?.signal, (a) => remote.prefetch(id, what, a)),
       warmup: () => (live(), remote.warmup(id)),
       readTensor: (name, o) => call(id, `readTensor ${name}`, o?.signal, (a) => remote.readTensor(id, name, a)),
-      run: (o, onSample) => {
+      pagingDryRun: (o, onSample) => {
         const { signal, ...rest } = o;
-        return call(id, 'run', signal, (a) => remote.run(id, rest, onSample ? Comlink.proxy(onSample) : undefined, a));
+        return call(id, 'pagingDryRun', signal, (a) => remote.pagingDryRun(id, rest, onSample ? Comlink.proxy(onSample) : undefined, a));
       },
       generate: (prompt, o = {}) => startGeneration(id, { kind: 'generate', prompt: typeof prompt === 'string' ? prompt : [...prompt] }, o),
       chat: (messages, o = {}) => {

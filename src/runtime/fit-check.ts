@@ -3,7 +3,7 @@
  * what generation keeps in the arena (the engine's scratch and the pinned
  * tensors): `PAGER_TENSOR_TOO_LARGE`, naming the tensor and the budget that
  * would do. Without it such a load downloads the whole file and fails only at
- * the first `run`, `readTensor` or `generate`.
+ * the first `pagingDryRun`, `readTensor` or `generate`.
  *
  * For a URL the check runs on the header alone, before anything is cached
  * (open-sources.ts): a dry pager and forward pass over the remotes (nothing

@@ -1,7 +1,7 @@
 /**
  * One loaded model inside the worker: its GGUF index, its sources and its
  * LayerPager over the shared arena. Builds the info table the page shows,
- * drives forward passes for the demo, and adapts the pager to warm-up.
+ * walks the model through the pager for the demo (pagingDryRun, no arithmetic), and adapts the pager to warm-up.
  */
 import type { Core } from '../core/core.ts';
 import { GgufPagerError, isGgufPagerError } from '../errors.ts';
@@ -13,7 +13,7 @@ import { blockCount, blockIndexOf, pinnedSet, type OffloadPolicy } from '../page
 import type { OpenedSources } from './open-sources.ts';
 import type { SourceRef } from './source-pool.ts';
 import type {
-  GenerateRequest, GenerationStats, ModelInfo, ModelStats, RunOptions, RunSample, TensorRow, WireErrorInfo, WireGenerateOptions, WireGenerateResult,
+  GenerateRequest, GenerationStats, ModelInfo, ModelStats, PagingDryRunOptions, PagingDryRunSample, TensorRow, WireErrorInfo, WireGenerateOptions, WireGenerateResult,
 } from './protocol.ts';
 import { pagerWarmupTarget, type WarmupTarget } from './warmup.ts';
 
@@ -144,7 +144,7 @@ export class LoadedModel {
    * stats as it goes. Samples are sent without waiting (across the worker they
    * travel on a channel of their own); the run ends after all were delivered.
    */
-  async run(opts: RunOptions, onSample?: (s: RunSample) => void | Promise<void>, signal?: AbortSignal): Promise<ModelStats> {
+  async pagingDryRun(opts: PagingDryRunOptions, onSample?: (s: PagingDryRunSample) => void | Promise<void>, signal?: AbortSignal): Promise<ModelStats> {
     const groups = this.groups();
     const every = Math.max(1, opts.sampleEvery ?? 1);
     const delivered: Array<void | Promise<void>> = [];

@@ -172,14 +172,14 @@ export interface RuntimeStats {
   cache: { cachedModels: number; totalHits: number; totalMisses: number; hitRate: number };
 }
 
-export interface RunOptions {
-  /** Forward passes (tokens) to drive through the pager. */
+export interface PagingDryRunOptions {
+  /** How many times to walk the whole model through the pager (one walk stands for one token). */
   tokens: number;
   /** Report stats every this many groups (default: every group). */
   sampleEvery?: number;
 }
 
-export interface RunSample {
+export interface PagingDryRunSample {
   token: number;
   group: number;
   residentBytes: number;

@@ -27,7 +27,7 @@ import { isFileHandle } from '../sources/storage-env.ts';
 import { SourcePool } from './source-pool.ts';
 import { ProgressMeter } from './progress.ts';
 import type {
-  CachedEntry, ChatMessage, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, RunOptions, RunSample, RuntimeOptions,
+  CachedEntry, ChatMessage, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, PagingDryRunOptions, PagingDryRunSample, RuntimeOptions,
   RuntimeStats, WarmupResult, WireGenerateOptions, WireGenerateResult,
 } from './protocol.ts';
 import { ModelWarmup, type WarmupResult as WarmupRun } from './warmup.ts';
@@ -68,7 +68,7 @@ export class WorkerRuntime {
   private cache: ModelCache<LoadedModel> | null = null;
   private readonly handles = new Map<number, ModelLease<LoadedModel>>();
   private readonly aborts = new Map<number, AbortController>();
-  /** Per handle: the pending readTensor/run/prefetch/generate calls, aborted when it is unloaded. */
+  /** Per handle: the pending readTensor/pagingDryRun/prefetch/generate calls, aborted when it is unloaded. */
   private readonly calls = new Map<number, Set<AbortController>>();
   private readonly sourcePool = new SourcePool();
   private nextHandle = 1;
@@ -266,8 +266,8 @@ export class WorkerRuntime {
     return this.tracked(handle, abortId, (m, signal) => m.readTensor(name, signal));
   }
 
-  async run(handle: number, opts: RunOptions, onSample?: (s: RunSample) => void, abortId = 0): Promise<ModelStats> {
-    return { ...(await this.tracked(handle, abortId, (m, signal) => m.run(opts, onSample, signal))), id: handle };
+  async pagingDryRun(handle: number, opts: PagingDryRunOptions, onSample?: (s: PagingDryRunSample) => void, abortId = 0): Promise<ModelStats> {
+    return { ...(await this.tracked(handle, abortId, (m, signal) => m.pagingDryRun(opts, onSample, signal))), id: handle };
   }
 
   /**

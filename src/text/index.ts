@@ -2,8 +2,6 @@
 export { createTokenizer } from './tokenizer.ts';
 export type { DecodeOptions, EncodeOptions, Tokenizer } from './tokenizer.ts';
 export type { TokenizerMetadata, TokenizerModel } from './vocab.ts';
-export { PRE_TOKENIZERS } from './pretokenizers.ts';
-export type { PreTokenizer } from './pretokenizers.ts';
 export { StreamingDetokenizer } from './streaming.ts';
 export type { StreamingDetokenizerOptions } from './streaming.ts';
 export { applyChatTemplate, chatTemplateOptions, CHATML_TEMPLATE } from './chat.ts';

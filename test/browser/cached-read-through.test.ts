@@ -64,6 +64,20 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s on the page', (sto
     await src.close();
   });
 
+  it('downloads a chunk once when two download calls and a read want it at the same time', async () => {
+    const remote = new CountingRemote(SIZE, { seed: 7, beforeRead: () => sleep(20) });
+    const src = await open(remote, `rt-${store}-${n++}`);
+    const buffer = () => new Uint8Array(CHUNK);
+    const target = new Uint8Array(10);
+    const [a, b] = await Promise.all([src.download(2, buffer), src.download(2, buffer), src.readInto(2 * CHUNK + 5, target)]);
+    expect([a, b].sort(), 'one call fetched it, the other waited').toEqual([false, true]);
+    expect(firstPatternMismatch(target, 2 * CHUNK + 5, 7)).toBe(-1);
+    expect(remote.reads).toEqual([[2 * CHUNK, CHUNK]]);
+    expect(await src.download(2, buffer), 'cached: nothing to fetch').toBe(false);
+    expect(remote.bytes).toBe(CHUNK);
+    await src.close();
+  });
+
   it('answers a reopened entry from the cache: zero network bytes', async () => {
     const key = `rt-${store}-${n++}`;
     const first = await open(new CountingRemote(SIZE, { seed: 6, etag: '"e6"' }), key);

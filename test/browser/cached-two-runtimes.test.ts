@@ -33,7 +33,7 @@ for (const cache of ['opfs', 'idb'] as const) {
     // Each of the two opens asks for 1 byte, and reads the header (one first window) before opening the cache.
     expect(rangeBytes(seen.ranges)).toBeLessThanOrEqual(size + 2 + 2 * DEFAULT_INITIAL_READ);
     for (const m of [ma, mb]) {
-      const s = await m.run({ tokens: 1 });
+      const s = await m.pagingDryRun({ tokens: 1 });
       expect(s.bytesLoaded).toBeGreaterThan(0);
     }
     await expect(b.cache.delete(url)).rejects.toMatchObject({ code: 'CACHE_IN_USE' });

@@ -40,7 +40,7 @@ it('streams a model 4x the budget through the worker: constant Wasm memory, resi
   let maxResident = 0;
   const memorySeen = new Set<number>();
   const poll = setInterval(() => void rt!.stats().then((s) => memorySeen.add(s.memoryBytes)), 100);
-  const final = await model.run({ tokens: 3 }, (s) => {
+  const final = await model.pagingDryRun({ tokens: 3 }, (s) => {
     samples++;
     maxResident = Math.max(maxResident, s.residentBytes);
     expect(s.residentBytes).toBeLessThanOrEqual(BUDGET);

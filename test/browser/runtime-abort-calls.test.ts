@@ -1,5 +1,5 @@
 /**
- * readTensor, run and prefetch take a signal; an abort settles the call at once
+ * readTensor, pagingDryRun and prefetch take a signal; an abort settles the call at once
  * and closes the request it alone waited for; dispose() of the model or the
  * runtime settles every call still pending. The server trickles (one byte
  * every 50 ms) after the open, so every read stays pending until ended.
@@ -33,11 +33,11 @@ async function until(stats: () => Promise<TagStats>, ok: (s: TagStats) => boolea
   return s;
 }
 
-it('readTensor, run and prefetch reject at once with SOURCE_ABORTED on abort, and their requests close', async () => {
+it('readTensor, pagingDryRun and prefetch reject at once with SOURCE_ABORTED on abort, and their requests close', async () => {
   const { model, far, stats } = await trickled();
   const calls: Array<(signal: AbortSignal) => Promise<unknown>> = [
     (signal) => model.readTensor(far, { signal }),
-    (signal) => model.run({ tokens: 1, signal }),
+    (signal) => model.pagingDryRun({ tokens: 1, signal }),
     (signal) => model.prefetch([far], { signal }),
   ];
   for (const start of calls) {
@@ -53,14 +53,14 @@ it('readTensor, run and prefetch reject at once with SOURCE_ABORTED on abort, an
   expect((await stats()).cutShort).toBeGreaterThanOrEqual(3);
 });
 
-it('model.dispose() settles a pending readTensor and run, and rt.dispose() one of another model; the requests close', async () => {
+it('model.dispose() settles a pending readTensor and pagingDryRun, and rt.dispose() one of another model; the requests close', async () => {
   const { model, far, stats } = await trickled();
   const read = outcome(model.readTensor(far));
-  const run = outcome(model.run({ tokens: 1 }));
+  const dryRun = outcome(model.pagingDryRun({ tokens: 1 }));
   await until(stats, (s) => s.inFlight > 0);
   await model.dispose();
   expect(await read).toBe('MODEL_DISPOSED');
-  expect(await run).toBe('MODEL_DISPOSED');
+  expect(await dryRun).toBe('MODEL_DISPOSED');
   expect((await until(stats, (s) => s.inFlight === 0)).inFlight).toBe(0);
 
   const other = await rt!.load(serverUrl(inject('rangeBase'), 'stories260K.gguf', { faults: ['after/1', 'trickle/50'] }), { cache: 'none', policy: { kind: 'budget', ramBytes: 4 * MiB } });

@@ -61,7 +61,7 @@ describe('the runtime in its worker', () => {
     const m = await rt.load(small(), { cache: 'none', policy: { kind: 'budget', ramBytes: budget } });
     const before = (await rt.stats()).memoryBytes;
     const samples: number[] = [];
-    const s = await m.run({ tokens: 3 }, (x) => samples.push(x.residentBytes));
+    const s = await m.pagingDryRun({ tokens: 3 }, (x) => samples.push(x.residentBytes));
     expect(samples.length).toBe(3 * m.info.blockCount + 6);
     for (const r of samples) expect(r).toBeLessThanOrEqual(budget);
     expect(s.maxResidentBytes).toBeLessThanOrEqual(budget);

@@ -3,7 +3,7 @@ import { createStore, del, keys } from 'idb-keyval';
 import { CachedSource } from '../../src/sources/cache/cached.ts';
 import { entryId } from '../../src/sources/cache/store.ts';
 import { removeOpfsEntry } from '../../src/sources/opfs/file.ts';
-import { clearCached, deleteCached, estimate, listCached, persist, persisted } from '../../src/sources/cache/storage.ts';
+import { clearCached, deleteCached, estimate, listCached, persist } from '../../src/sources/cache/storage.ts';
 import { CountingRemote, sleep } from './workers/cached-fixtures.ts';
 
 const ns = `test-storage-manage-${Date.now()}`;
@@ -91,7 +91,6 @@ describe('cache management', () => {
     expect(e.usage).toBeGreaterThan(0);
     expect(e.available).toBe(Math.max(0, e.quota - e.usage));
     expect(await persist()).toBeTypeOf('boolean');
-    expect(await persisted()).toBeTypeOf('boolean');
   });
 
   it('picks IndexedDB for a new entry on the page (no in-place OPFS writes here) under auto', async () => {

@@ -10,7 +10,6 @@ import { wellFormed } from '../../src/text/unicode.ts';
 import { prng } from './prng.ts';
 
 export const VOCAB_FIXTURES = ['llama-spm', 'phi-3', 'gpt-2', 'deepseek-llm', 'deepseek-coder', 'falcon', 'mpt', 'starcoder', 'bert-bge'] as const;
-export type VocabFixture = (typeof VOCAB_FIXTURES)[number];
 
 export interface VocabCase {
   text: string;

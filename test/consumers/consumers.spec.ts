@@ -58,10 +58,9 @@ function expectPagedUnderBudget(r: Loaded): void {
   expect(r.stats.fromNetwork).toBeGreaterThan(0);
 }
 
-function run(cmd: string, args: string[], cwd = DIR): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const t0 = performance.now();
+function run(cmd: string, args: string[], cwd = DIR): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => execFile(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
-    resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr, ms: performance.now() - t0 })));
+    resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })));
 }
 
 test('the tarball holds the built package and none of the sources, tests, benches or demo', () => {
@@ -206,14 +205,13 @@ test.describe('the installed CLI', () => {
     expect([v.code, v.stdout.trim()]).toEqual([0, version]);
   });
 
-  test('inspects a local GGUF file from the compiled code, quickly', async () => {
+  test('inspects a local GGUF file from the compiled code', async () => {
     const r = await run(cli(), ['inspect', fixturePath(`models/${MODEL}`), '--json']);
     expect(r.stderr).toBe('');
     const j = JSON.parse(r.stdout);
     expect(j.tensors).toHaveLength(48);
     expect(j.metadata['general.architecture']).toBe('llama');
-    // the README quotes the median of a quiet machine; this bound only catches a build step or a slow start
-    expect(r.ms).toBeLessThan(3_000);
+    // How long it takes is a benchmark's question (docs/benchmarks.md), not this test's.
   });
 
   test('inspects a GGUF by URL through Range requests', async () => {

@@ -98,16 +98,3 @@ export class MemorySampler {
 
 export const MiB = 2 ** 20;
 export const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
-
-/** RssAnon per process of the tree, labelled by `--type=` (or `browser`), for diagnosis. */
-export function breakdown(root: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const pid of processTree(root)) {
-    const cmd = read(`/proc/${pid}/cmdline`) ?? '';
-    const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? (pid === root ? 'browser' : 'other');
-    const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1];
-    const label = `${type}${sub ? `:${sub.split('.').slice(-1)[0]}` : ''}:${pid}`;
-    out[label] = Math.round(rssAnon(pid) / 2 ** 20);
-  }
-  return out;
-}

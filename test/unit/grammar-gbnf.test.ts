@@ -1,7 +1,8 @@
 /** GBNF grammars (llama.cpp's syntax) accept and reject whole strings as llama.cpp's matcher does. */
 import { describe, expect, it } from 'vitest';
 import { isGgufPagerError } from '../../src/errors.ts';
-import { DEAD, GrammarAutomaton, grammarAccepts, parseGbnf } from '../../src/text/grammar/index.ts';
+import { GrammarAutomaton, parseGbnf } from '../../src/text/grammar/index.ts';
+import { DEAD, grammarAccepts } from '../../src/text/grammar/automaton.ts';
 import { JSON_GBNF } from '../../src/text/grammar/json-gbnf.ts';
 
 const accepts = (g: string, s: string) => grammarAccepts(new GrammarAutomaton(parseGbnf(g)), s);

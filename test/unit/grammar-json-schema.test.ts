@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isGgufPagerError } from '../../src/errors.ts';
-import { DEAD, GrammarAutomaton, parseGbnf } from '../../src/text/grammar/index.ts';
+import { GrammarAutomaton, parseGbnf } from '../../src/text/grammar/index.ts';
+import { DEAD } from '../../src/text/grammar/automaton.ts';
 import { jsonSchemaToGrammar } from '../../src/text/grammar/json-schema.ts';
 import { prng } from '../cases/prng.ts';
 import { REPO_ROOT } from '../cases/fixtures-dir.ts';

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createTokenizer, type Tokenizer } from '../../src/text/index.ts';
-import { DEAD, GrammarAutomaton, GrammarMatcher, JSON_GBNF, jsonSchemaToGrammar, parseGbnf } from '../../src/text/grammar/index.ts';
+import { GrammarAutomaton, GrammarMatcher, JSON_GBNF, jsonSchemaToGrammar, parseGbnf } from '../../src/text/grammar/index.ts';
+import { DEAD } from '../../src/text/grammar/automaton.ts';
 import { vocabTokenizerModel } from '../cases/text-models.ts';
 
 const PREFIXES: Array<string | number[]> = [

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Standalone } from '../../src/engine/standalone.ts';
-import { DEAD, GrammarAutomaton, GrammarMatcher, grammarAccepts, JSON_GBNF, parseGbnf } from '../../src/text/grammar/index.ts';
+import { GrammarAutomaton, GrammarMatcher, JSON_GBNF, parseGbnf } from '../../src/text/grammar/index.ts';
+import { DEAD, grammarAccepts } from '../../src/text/grammar/automaton.ts';
 import { openReference, reference, STORIES } from '../cases/gen-models.ts';
 
 const PERSON = String.raw`root ::= "{\"name\": \"" [A-Z] [a-z]{1,6} "\", \"age\": " [1-9] [0-9]? ", \"tags\": [" tag ("," tag){0,2} "]}"

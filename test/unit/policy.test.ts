@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultBudgetBytes, evictionKind, isDisabled, MODULE_HEADROOM_BYTES, prefetchAhead,
+  defaultBudgetBytes, evictionKind, MODULE_HEADROOM_BYTES, prefetchAhead,
   ramBudgetBytes, WASM32_MAX_BYTES, type OffloadPolicy,
 } from '../../src/pager/policy.ts';
 
@@ -16,10 +16,6 @@ describe('OffloadPolicy (ported from offload_policy.rs)', () => {
   it('pinned_hot_set_returns_bytes', () => {
     const p: OffloadPolicy = { kind: 'pinnedHotSet', ramBytes: 512 * 1024 ** 2, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 4, prefetchNAhead: 2 };
     expect(ramBudgetBytes(p)).toBe(512 * 1024 ** 2);
-  });
-  it('none_is_disabled, and a budget is not', () => {
-    expect(isDisabled({ kind: 'none' })).toBe(true);
-    expect(isDisabled({ kind: 'budget', ramBytes: 1 })).toBe(false);
   });
   it('policy_clone_is_independent: a structured clone is equal and changing it leaves the original alone', () => {
     const original: OffloadPolicy = { kind: 'pinnedHotSet', ramBytes: 100, pinEmbeddings: false, pinOutputHead: true, pinLastNLayers: 2, prefetchNAhead: 1 };

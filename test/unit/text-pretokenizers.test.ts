@@ -4,7 +4,7 @@
  * llama.cpp equivalence is checked by the vectors (text-vocab-vectors.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { PRE_TOKENIZERS } from '../../src/text/index.ts';
+import { PRE_TOKENIZERS } from '../../src/text/pretokenizers.ts';
 import { compileSplitRegex, regexSplit } from '../../src/text/regex-split.ts';
 import { randomStrings } from '../cases/text-vocab.ts';
 import { wellFormed } from '../../src/text/unicode.ts';

@@ -64,8 +64,3 @@ export function bf16ToF32(h: number): number {
 export function nearestInt(x: number): number {
   return fr(x + 12582912) - 12582912;
 }
-
-/** f16 round trip of a scale, as a block stores and reads it. */
-export function viaF16(x: number): number {
-  return f16ToF32(f32ToF16(x));
-}

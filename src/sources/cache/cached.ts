@@ -253,9 +253,28 @@ export class CachedSource implements PagerSource {
    */
   async download(i: number, buffer: () => Uint8Array, signal?: AbortSignal): Promise<boolean> {
     this.checkUsable();
+    const fetch = () => this.downloadChunk(i, buffer, signal).catch(async (e: unknown) => {
+      if (this.stale) await this.invalidate();
+      throw e;
+    });
+    if ((await this.singleFlight(i, signal, fetch)) !== 'fetched') return false;
+    // The manifest's JSON is saved at most once a second during a download (each save is a new writable file
+    // in OPFS, and their memory waited for the GC: docs/memory.md); each chunk is in the journal already.
+    if (Date.now() - this.lastPersist >= PERSIST_EVERY_MS || this.manifest.bytesCached === this.size) await this.persist();
+    return true;
+  }
+
+  /**
+   * Chunk `i`, fetched once whoever asks. Each turn: a cached chunk resolves 'present'; a fetch of it in flight is
+   * waited for (another caller's abort is not ours: then look again, and maybe fetch it here); otherwise `start()`
+   * begins the fetch, 'fetched' once it is done, or declines (null: 'declined'). The look for a fetch in flight and
+   * the registration of a new one run in one synchronous step (no await between them), so two concurrent callers
+   * never start two fetches of one chunk.
+   */
+  private async singleFlight(i: number, signal: AbortSignal | undefined, start: () => Promise<void> | null): Promise<'present' | 'fetched' | 'declined'> {
     for (;;) {
       this.checkStale();
-      if (hasChunk(this.manifest, i)) return false;
+      if (hasChunk(this.manifest, i)) return 'present';
       const pending = this.inflight.get(i);
       if (pending) {
         try {
@@ -265,20 +284,15 @@ export class CachedSource implements PagerSource {
         }
         continue;
       }
-      const p = this.downloadChunk(i, buffer, signal);
+      const p = start();
+      if (p === null) return 'declined';
       this.inflight.set(i, p);
       try {
         await p;
-      } catch (e) {
-        if (this.stale) await this.invalidate();
-        throw e;
       } finally {
         this.inflight.delete(i);
       }
-      // The manifest's JSON is saved at most once a second during a download (each save is a new writable file
-      // in OPFS, and their memory waited for the GC: docs/memory.md); each chunk is in the journal already.
-      if (Date.now() - this.lastPersist >= PERSIST_EVERY_MS || this.manifest.bytesCached === this.size) await this.persist();
-      return true;
+      return 'fetched';
     }
   }
 
@@ -341,29 +355,11 @@ export class CachedSource implements PagerSource {
 
   /** Chunk `i`'s part of the target, fetched (once, whoever asks) or read from the store. True when this call fetched it. */
   private async obtain(i: number, offset: number, target: Uint8Array, signal: AbortSignal | undefined): Promise<boolean> {
-    for (;;) {
-      this.checkStale();
-      if (hasChunk(this.manifest, i)) return this.readPresent(i, i, offset, target);
-      const pending = this.inflight.get(i);
-      if (pending) {
-        try {
-          await pending;
-        } catch (e) {
-          // Another reader's abort is not ours: try again (fetching it ourselves).
-          if (!isGgufPagerError(e, 'SOURCE_ABORTED') || signal?.aborted) throw e;
-        }
-        continue;
-      }
-      if (Date.now() < this.storeFullUntil) return this.readThrough(i, offset, target, signal);
-      const p = this.fetchChunk(i, offset, target, signal);
-      this.inflight.set(i, p);
-      try {
-        await p;
-      } finally {
-        this.inflight.delete(i);
-      }
-      return true;
-    }
+    // While the store is full, nothing is fetched whole: the read goes through (readThrough).
+    const step = await this.singleFlight(i, signal, () => (Date.now() < this.storeFullUntil ? null : this.fetchChunk(i, offset, target, signal)));
+    if (step === 'fetched') return true;
+    if (step === 'declined') return this.readThrough(i, offset, target, signal);
+    return this.readPresent(i, i, offset, target);
   }
 
   /**

@@ -42,15 +42,6 @@ export async function persist(): Promise<boolean> {
   return storage.persist();
 }
 
-/** Whether the origin's storage is already persistent. */
-export async function persisted(): Promise<boolean> {
-  const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
-  if (typeof storage?.persisted !== 'function') {
-    throw new GgufPagerError('STORAGE_UNAVAILABLE', 'navigator.storage.persisted() is not available here');
-  }
-  return storage.persisted();
-}
-
 /** The `STORAGE_QUOTA` error for a write of `needed` bytes to `what` that hit the quota, with the numbers. */
 export async function quotaFailure(cause: unknown, what: string, needed: number): Promise<GgufPagerError> {
   const est = await estimate().catch(() => undefined);

@@ -14,7 +14,7 @@ import { estimate, type StorageNumbers } from './storage-estimate.ts';
 import { sameIdentity, type CacheManifest } from './manifest.ts';
 import type { SourceIdentity } from '../source.ts';
 
-export { estimate, persist, persisted, type StorageNumbers } from './storage-estimate.ts';
+export { estimate, persist, type StorageNumbers } from './storage-estimate.ts';
 
 export interface CachedEntryInfo {
   /** The cache key (usually the model's URL). */

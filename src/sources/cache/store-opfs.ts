@@ -14,7 +14,8 @@ import { GgufPagerError } from '../../errors.ts';
 import type { CacheStore } from './store.ts';
 import { MAX_MANIFEST_CHARS, decodeManifest, encodeManifest, mergeJournal, type CacheManifest } from './manifest.ts';
 import { JOURNAL_HEADER, JournalQueue, decodeJournal, encodeJournal } from './journal.ts';
-import { openOpfsFile, opfsFileHandle, removeOpfsEntry, type OpfsFile } from '../opfs/file.ts';
+import { openOpfsFile, opfsFileHandle, removeOpfsEntry } from '../opfs/file.ts';
+import type { OpfsFile } from '../opfs/opfs-file.ts';
 import { opfsRoot, storageError } from '../storage-env.ts';
 
 const dataPath = (ns: string, id: string) => `${ns}/${id}/data`;

@@ -111,12 +111,14 @@ export interface HttpRangeStats {
   retries: number;
   /** Body bytes received (gap bytes of coalesced reads included). */
   bytesReceived: number;
+  /** Milliseconds waited (scheduled) between attempts: backoff or the server's `Retry-After`, after the `retryMaxMs` cap. */
+  retryWaitMs: number;
 }
 
 type Handler = (res: Response, sink: (s: ChunkSink) => ChunkSink) => Promise<void>;
 
 export class HttpRangeSource implements PagerSource {
-  readonly stats: HttpRangeStats = { requests: 0, retries: 0, bytesReceived: 0 };
+  readonly stats: HttpRangeStats = { requests: 0, retries: 0, bytesReceived: 0, retryWaitMs: 0 };
   private id: SourceIdentity = { size: 0 };
   private head: Uint8Array = new Uint8Array(0);
   private readonly life = new AbortController();
@@ -329,6 +331,7 @@ export class HttpRangeSource implements PagerSource {
         const wait = Math.min(this.retry.maxMs, typeof after === 'number' ? after : backoffMs(failures, this.retry));
         failures++;
         this.stats.retries++;
+        this.stats.retryWaitMs += wait;
         await sleep(wait, signal);
         if (signal.aborted) throw this.aborted(0, 0);
       }

@@ -108,6 +108,7 @@ export interface WriteIdbFileOptions extends IdbOptions {
  * Stores `data` (bytes, or any PagerSource read chunk by chunk) as the file
  * `fileKey`, replacing an earlier one. Holds at most one batch of chunks in
  * memory at a time. Returns the metadata written.
+ * @internal not part of the package's API (tests and bench:sources)
  */
 export async function writeIdbFile(fileKey: string, data: Uint8Array | PagerSource, opts: WriteIdbFileOptions = {}): Promise<IdbFileMeta> {
   const store = opts.store ?? defaultIdbStore();

@@ -8,7 +8,7 @@
  * failed write or truncate discards the unflushed ones with it.
  */
 import { GgufPagerError } from '../../errors.ts';
-import type { OpfsFile } from './file.ts';
+import type { OpfsFile } from './opfs-file.ts';
 import { storageError } from '../storage-env.ts';
 
 /** Bounds the transient buffer of one page-side read step. */

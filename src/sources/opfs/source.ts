@@ -6,7 +6,8 @@
  * slices (see opfs-async-file.ts).
  */
 import type { PagerSource, ReadOptions, SourceIdentity } from '../source.ts';
-import { openOpfsFile, openOpfsHandle, type OpfsAccess, type OpfsFile } from './file.ts';
+import { openOpfsFile, openOpfsHandle, type OpfsAccess } from './file.ts';
+import type { OpfsFile } from './opfs-file.ts';
 import { checkRead } from '../read-check.ts';
 import { throwIfAborted, storageError } from '../storage-env.ts';
 import { GgufPagerError } from '../../errors.ts';

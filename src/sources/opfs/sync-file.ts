@@ -6,7 +6,7 @@
  * Reads and writes go straight between the file and the caller's view.
  */
 import { GgufPagerError } from '../../errors.ts';
-import type { OpfsFile } from './file.ts';
+import type { OpfsFile } from './opfs-file.ts';
 import { storageError } from '../storage-env.ts';
 
 interface Shared {

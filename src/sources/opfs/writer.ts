@@ -4,7 +4,8 @@
  * a `createWritable({ keepExistingData: true })` stream that flush() commits
  * atomically. Either way bytes count as written only once flush() resolves.
  */
-import { openOpfsFile, type OpfsAccess, type OpfsFile } from './file.ts';
+import { openOpfsFile, type OpfsAccess } from './file.ts';
+import type { OpfsFile } from './opfs-file.ts';
 import { isQuotaError } from '../storage-env.ts';
 import { GgufPagerError } from '../../errors.ts';
 import { quotaFailure } from '../cache/storage-estimate.ts';

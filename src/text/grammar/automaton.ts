@@ -367,7 +367,10 @@ function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   return b;
 }
 
-/** Whether a whole string is a sentence of the grammar (for tests and validation). */
+/**
+ * Whether a whole string is a sentence of the grammar (for tests and validation).
+ * @internal not part of the package's API
+ */
 export function grammarAccepts(a: GrammarAutomaton, text: string): boolean {
   const s = a.walk(a.start, new TextEncoder().encode(text));
   return s !== DEAD && a.accepting(s);

@@ -8,7 +8,7 @@ async function main() {
   const rt = await createRuntime({ budget });
   try {
     const model = await rt.load(params.get('model'), { cache: 'none' });
-    const stats = await model.run({ tokens: 2 });
+    const stats = await model.pagingDryRun({ tokens: 2 });
     return { coreBuild: rt.coreBuild, budget: rt.budget, tensors: model.info.tensors.length, fileSize: model.info.fileSize, stats };
   } finally {
     await rt.dispose();

@@ -52,21 +52,25 @@ export function faultCases(ctx: CaseContext): void {
 
   it('waits as long as a 429 Retry-After in seconds says', async () => {
     const src = await open(target(ctx, file(15), ['after/1', '429-retry-after/1']).url, { retryMaxMs: 5000 });
-    const t0 = performance.now();
     const out = new Uint8Array(100);
     await src.readInto(50, out);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(950); // a lower bound: a busy machine only makes it longer
     expect(firstPatternMismatch(out, 50, 15)).toBe(-1);
+    expect(src.stats.retries).toBe(1);
+    expect(src.stats.retryWaitMs).toBe(1000); // the header's 1 s, not a backoff (that would be at most retryBaseMs)
   });
 
   it('waits until the date of a 429 Retry-After, and caps a long Retry-After at retryMaxMs', async () => {
-    const dated = await open(target(ctx, file(16), ['after/1', '429-retry-date/2']).url, { retryMaxMs: 5000 });
-    const t0 = performance.now();
+    // A backoff here would wait at most retryBaseMs (1 ms); the date is 2 s ahead at second resolution, so the wait
+    // the source schedules is in (1 s - the answer's latency, 2 s].
+    const dated = await open(target(ctx, file(16), ['after/1', '429-retry-date/2']).url, { retryMaxMs: 5000, retryBaseMs: 1 });
     await dated.readInto(0, new Uint8Array(100));
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(900); // a lower bound: a busy machine only makes it longer
-    // Uncapped, the 600 s Retry-After would outlast any test timeout: finishing at all shows the cap.
+    expect(dated.stats.retries).toBe(1);
+    expect(dated.stats.retryWaitMs).toBeGreaterThan(1);
+    expect(dated.stats.retryWaitMs).toBeLessThanOrEqual(2000);
     const capped = await open(target(ctx, file(16), ['after/1', '429-retry-after/600']).url, { retryMaxMs: 100 });
     await capped.readInto(0, new Uint8Array(100));
+    expect(capped.stats.retries).toBe(1);
+    expect(capped.stats.retryWaitMs).toBe(100); // 600 s asked, capped
   });
 
   it('reports a 200 to a range read after open as HTTP_RANGE_IGNORED', async () => {

@@ -20,7 +20,7 @@ async function withRuntime<T>(rt: Runtime, f: (rt: Runtime) => Promise<T>): Prom
 async function main() {
   const stock = await withRuntime(await createRuntime({ budget }), async (rt) => {
     const model = await rt.load(modelUrl, { cache: 'none' });
-    const stats: ModelStats = await model.run({ tokens: 2 });
+    const stats: ModelStats = await model.pagingDryRun({ tokens: 2 });
     return { coreBuild: rt.coreBuild, budget: rt.budget, tensors: model.info.tensors.length, fileSize: model.info.fileSize, stats };
   });
   const engine = await withRuntime(
@@ -36,7 +36,7 @@ async function main() {
     const w = await handle.createWritable();
     await (await fetch(modelUrl)).body!.pipeTo(w);
     const model = await rt.load(handle);
-    const stats: ModelStats = await model.run({ tokens: 2 });
+    const stats: ModelStats = await model.pagingDryRun({ tokens: 2 });
     await model.dispose();
     return { tensors: model.info.tensors.length, fileSize: model.info.fileSize, stats };
   });

@@ -1,30 +1,22 @@
 /**
  * The builds of the Wasm core the kernel cases run against, handed to createCore through CoreOptions.module:
- * - `simd` (build/core.wasm, what createCore loads by default) and `relaxed` (build/core.relaxed.wasm, Relaxed SIMD);
+ * - `simd` and `relaxed`: the flavours (SIMD, Relaxed SIMD) of the production builds createCore picks itself;
  * - testingCoreBuild: the same two flavours of the test/bench build (build/core.testing.wasm,
  *   build/core.testing-relaxed.wasm), which adds the test-only kernels (testing-core.ts).
  * Node 20 compiles the relaxed builds only with --experimental-wasm-relaxed-simd (vitest.config.ts sets it for the
  * unit project); Chromium has Relaxed SIMD on.
  */
-import type { CoreModuleSource } from '../../src/core/wasm.ts';
-
 export type CoreBuildName = 'simd' | 'relaxed';
 export const CORE_BUILDS: readonly CoreBuildName[] = ['simd', 'relaxed'];
 
 const cache = new Map<string, Promise<WebAssembly.Module>>();
-
-/** The module to pass as CoreOptions.module for `build` (undefined: the default build/core.wasm). */
-export function coreBuild(build: CoreBuildName): Promise<CoreModuleSource | undefined> {
-  if (build === 'simd') return Promise.resolve(undefined);
-  return compiled('core.relaxed.wasm');
-}
 
 /** The test/bench build of flavour `build`, compiled (for createTestingCore). */
 export function testingCoreBuild(build: CoreBuildName): Promise<WebAssembly.Module> {
   return compiled(build === 'simd' ? 'core.testing.wasm' : 'core.testing-relaxed.wasm');
 }
 
-type BuildFile = 'core.relaxed.wasm' | 'core.testing.wasm' | 'core.testing-relaxed.wasm';
+type BuildFile = 'core.testing.wasm' | 'core.testing-relaxed.wasm';
 
 function compiled(file: BuildFile): Promise<WebAssembly.Module> {
   let p = cache.get(file);
@@ -48,7 +40,6 @@ async function readNode(file: BuildFile): Promise<Uint8Array<ArrayBuffer>> {
 
 /** Vite serves each build by a static `?url` import of its file. */
 const URLS: Record<BuildFile, () => Promise<{ default: string }>> = {
-  'core.relaxed.wasm': () => import('../../build/core.relaxed.wasm?url'),
   'core.testing.wasm': () => import('../../build/core.testing.wasm?url'),
   'core.testing-relaxed.wasm': () => import('../../build/core.testing-relaxed.wasm?url'),
 };

@@ -38,7 +38,11 @@ const q4k = (elems: number): number => (elems / 256) * 144;
 const q6k = (elems: number): number => (elems / 256) * 210;
 const f32 = (elems: number): number => elems * 4;
 
-interface Tensor { name: string; layer: number; size: number }
+interface Tensor {
+  name: string;
+  layer: number;
+  size: number;
+}
 
 function model(): { pinned: Tensor[]; layers: Tensor[][] } {
   const pinned = [
@@ -50,14 +54,19 @@ function model(): { pinned: Tensor[]; layers: Tensor[][] } {
     const more = i % 2 === 0 ? q6k : q4k;
     const t = (name: string, size: number): Tensor => ({ name: `blk.${i}.${name}`, layer: i, size });
     return [
-      t('attn_norm.weight', f32(N_EMBD)), t('attn_q.weight', q4k(N_EMBD * N_EMBD)), t('attn_k.weight', q4k(N_EMBD * N_EMBD)),
-      t('attn_v.weight', more(N_EMBD * N_EMBD)), t('attn_output.weight', q4k(N_EMBD * N_EMBD)), t('ffn_norm.weight', f32(N_EMBD)),
-      t('ffn_gate.weight', q4k(N_EMBD * N_FF)), t('ffn_up.weight', q4k(N_EMBD * N_FF)), t('ffn_down.weight', more(N_EMBD * N_FF)),
+      t('attn_norm.weight', f32(N_EMBD)),
+      t('attn_q.weight', q4k(N_EMBD * N_EMBD)),
+      t('attn_k.weight', q4k(N_EMBD * N_EMBD)),
+      t('attn_v.weight', more(N_EMBD * N_EMBD)),
+      t('attn_output.weight', q4k(N_EMBD * N_EMBD)),
+      t('ffn_norm.weight', f32(N_EMBD)),
+      t('ffn_gate.weight', q4k(N_EMBD * N_FF)),
+      t('ffn_up.weight', q4k(N_EMBD * N_FF)),
+      t('ffn_down.weight', more(N_EMBD * N_FF)),
     ];
   });
   return { pinned, layers };
 }
-
 
 interface Workload {
   firstFailUtil: number;
@@ -84,7 +93,10 @@ class PagerSim {
   loaded = 0;
   firstFailUtil = 0;
 
-  constructor(readonly arena: Arena, readonly moveLimit: (size: number) => number) {}
+  constructor(
+    readonly arena: Arena,
+    readonly moveLimit: (size: number) => number,
+  ) {}
 
   /**
    * Allocate, evicting furthest-next-use victims while nothing fits (moving at
@@ -93,7 +105,7 @@ class PagerSim {
    * still does not fit (a stall: what is left is pinned).
    */
   load(t: Tensor, now: number, evict: boolean): Handle {
-    for (let limit = this.moveLimit(t.size); ;) {
+    for (let limit = this.moveLimit(t.size); ; ) {
       const h = this.arena.tryAlloc(t.size, limit);
       const s = this.arena.stats();
       if (h !== 0) {
@@ -109,7 +121,10 @@ class PagerSim {
       if (s.free >= t.size) this.pinSplitFailures++;
       const victim = this.victim(now);
       if (victim === undefined) {
-        if (limit > 0 && limit !== Infinity) { limit = Infinity; continue; } // last resort: move what it takes
+        if (limit > 0 && limit !== Infinity) {
+          limit = Infinity;
+          continue;
+        } // last resort: move what it takes
         this.stalls++;
         return 0;
       }
@@ -126,7 +141,10 @@ class PagerSim {
     for (const [t, h] of this.resident) {
       if (t.layer < 0 || this.arena.pins(h) > 0) continue;
       const dist = (t.layer - now + LAYERS) % LAYERS;
-      if (dist > bestDist) { best = t; bestDist = dist; }
+      if (dist > bestDist) {
+        best = t;
+        bestDist = dist;
+      }
     }
     return best;
   }
@@ -162,8 +180,14 @@ function runWorkload(arena: Arena, m: ReturnType<typeof model>, total: number, m
   }
   const after = arena.stats();
   return {
-    firstFailUtil: sim.firstFailUtil, failUtils: sim.failUtils, loadUtils: sim.loadUtils, worstLargestRatio: sim.worstRatio,
-    pinSplitFailures: sim.pinSplitFailures, stalls: sim.stalls, capacity: after.capacity, total,
+    firstFailUtil: sim.firstFailUtil,
+    failUtils: sim.failUtils,
+    loadUtils: sim.loadUtils,
+    worstLargestRatio: sim.worstRatio,
+    pinSplitFailures: sim.pinSplitFailures,
+    stalls: sim.stalls,
+    capacity: after.capacity,
+    total,
     compactionsPerCycle: (after.compactions - before.compactions) / CYCLES,
     movedPerCycle: (after.bytesMoved - before.bytesMoved) / CYCLES,
     loadedPerCycle: sim.loaded / CYCLES,
@@ -202,8 +226,15 @@ async function throughput(sizes: number[], label: string): Promise<{ arenaNs: nu
   const arena = core.arena;
   const ballast = sizes.slice(0, 8).map((s) => arena.alloc(s)); // a few live blocks around the churn
   let sink = 0;
-  const arenaOp = (i: number): void => { const h = arena.alloc(sizes[i % sizes.length]!); sink += h; arena.free(h); };
-  const baselineOp = (i: number): void => { const a = new Uint8Array(sizes[i % sizes.length]!); sink += a.length; };
+  const arenaOp = (i: number): void => {
+    const h = arena.alloc(sizes[i % sizes.length]!);
+    sink += h;
+    arena.free(h);
+  };
+  const baselineOp = (i: number): void => {
+    const a = new Uint8Array(sizes[i % sizes.length]!);
+    sink += a.length;
+  };
   const n = sized(Math.max(200, Math.min(20000, Math.floor(4e8 / mean(sizes)))), 50);
   timeOps(n, arenaOp);
   timeOps(n, baselineOp);
@@ -225,13 +256,23 @@ async function hitPath(): Promise<{ pinNs: number; mapNs: number }> {
   const keys = [...map.keys()];
   let sink = 0;
   const n = sized(1_000_000, 10_000);
-  const pinOp = (i: number): void => { const h = handles[i % handles.length]!; arena.pin(h); sink += arena.ptr(h); arena.unpin(h); };
-  const mapOp = (i: number): void => { sink += map.get(keys[i % keys.length]!)!; };
+  const pinOp = (i: number): void => {
+    const h = handles[i % handles.length]!;
+    arena.pin(h);
+    sink += arena.ptr(h);
+    arena.unpin(h);
+  };
+  const mapOp = (i: number): void => {
+    sink += map.get(keys[i % keys.length]!)!;
+  };
   timeOps(n, pinOp);
   timeOps(n, mapOp);
   const a: number[] = [];
   const b: number[] = [];
-  for (let r = 0; r < RUNS; r++) { a.push(timeOps(n, pinOp)); b.push(timeOps(n, mapOp)); }
+  for (let r = 0; r < RUNS; r++) {
+    a.push(timeOps(n, pinOp));
+    b.push(timeOps(n, mapOp));
+  }
   if (sink === 0.5) console.log('');
   return { pinNs: median(a), mapNs: median(b) };
 }
@@ -256,11 +297,15 @@ async function workloads(m: ReturnType<typeof model>, total: number): Promise<Wo
     results.push(w);
     console.log(`\n## pager policy: ${name}`);
     console.log(`utilisation before the first failed allocation      ${f(w.firstFailUtil)}`);
-    console.log(`steady state: utilisation when an allocation failed mean ${f(mean(w.failUtils))}, min ${f(Math.min(...w.failUtils))} (${w.failUtils.length} failures; target >= 0.95)`);
+    console.log(
+      `steady state: utilisation when an allocation failed mean ${f(mean(w.failUtils))}, min ${f(Math.min(...w.failUtils))} (${w.failUtils.length} failures; target >= 0.95)`,
+    );
     console.log(`steady state: utilisation after each load           mean ${f(mean(w.loadUtils))}, p5 ${f(quantile(w.loadUtils, 0.05))}`);
     console.log(`failures with enough free bytes (split or capped)   ${w.pinSplitFailures}; stalls (all left pinned) ${w.stalls}`);
     console.log(`worst largest-free / free (free >= 1 MiB)           ${f(w.worstLargestRatio)}`);
-    console.log(`per cycle: compactions ${f(w.compactionsPerCycle, 2)}, bytes moved ${f(w.movedPerCycle / MiB, 2)} MiB, bytes loaded ${f(w.loadedPerCycle / MiB, 1)} MiB (moved/loaded ${f(w.movedPerCycle / w.loadedPerCycle)})`);
+    console.log(
+      `per cycle: compactions ${f(w.compactionsPerCycle, 2)}, bytes moved ${f(w.movedPerCycle / MiB, 2)} MiB, bytes loaded ${f(w.loadedPerCycle / MiB, 1)} MiB (moved/loaded ${f(w.movedPerCycle / w.loadedPerCycle)})`,
+    );
     console.log(`wasm memory ${core.memoryBytes()} bytes, unchanged: ${core.memoryBytes() === memoryBefore}`);
   }
   return results;
@@ -271,18 +316,32 @@ async function main(): Promise<void> {
   const all = [...m.pinned, ...m.layers.flat()];
   const total = all.reduce((s, t) => s + t.size, 0);
   const f = (x: number, d = 3): string => x.toFixed(d);
-  console.log(`# arena workload: ${all.length} tensors, ${f(total / MiB, 1)} MiB, capacity ${CAPACITY_FRACTION * 100} % of it, ${CYCLES} forward cycles, hold p=${HOLD_PROBABILITY}`);
+  console.log(
+    `# arena workload: ${all.length} tensors, ${f(total / MiB, 1)} MiB, capacity ${CAPACITY_FRACTION * 100} % of it, ${CYCLES} forward cycles, hold p=${HOLD_PROBABILITY}`,
+  );
   const ws = await workloads(m, total);
 
-  const tp = await throughput(all.map((t) => t.size), 'workload');
+  const tp = await throughput(
+    all.map((t) => t.size),
+    'workload',
+  );
   const small = await throughput([4096], '4k');
   const hp = await hitPath();
   console.log(`\n# alloc+free vs new Uint8Array(size) (baseline), median of ${RUNS} runs`);
   console.log(`workload sizes: arena ${f(tp.arenaNs, 0)} ns/op, Uint8Array ${f(tp.baselineNs, 0)} ns/op, arena is ${f(tp.baselineNs / tp.arenaNs, 1)}x faster`);
-  console.log(`4 KiB:          arena ${f(small.arenaNs, 0)} ns/op, Uint8Array ${f(small.baselineNs, 0)} ns/op, arena is ${f(small.baselineNs / small.arenaNs, 1)}x faster`);
+  console.log(
+    `4 KiB:          arena ${f(small.arenaNs, 0)} ns/op, Uint8Array ${f(small.baselineNs, 0)} ns/op, arena is ${f(small.baselineNs / small.arenaNs, 1)}x faster`,
+  );
   console.log(`hit path pin+ptr+unpin ${f(hp.pinNs, 1)} ns/op vs Map.get ${f(hp.mapNs, 1)} ns/op: ${f(hp.pinNs / hp.mapNs, 2)}x`);
 
-  const summary = (w: Workload) => ({ ...w, failUtils: undefined, loadUtils: undefined, failUtilMean: mean(w.failUtils), failUtilMin: Math.min(...w.failUtils), loadUtilMean: mean(w.loadUtils) });
+  const summary = (w: Workload) => ({
+    ...w,
+    failUtils: undefined,
+    loadUtils: undefined,
+    failUtilMean: mean(w.failUtils),
+    failUtilMin: Math.min(...w.failUtils),
+    loadUtilMean: mean(w.loadUtils),
+  });
   const out = { policies: ws.map((w, i) => ({ policy: POLICIES[i]![0], ...summary(w) })), throughput: { workload: tp, small }, hitPath: hp };
   if (SMOKE) return;
   await mkdir(new URL('../../bench/out/', import.meta.url), { recursive: true });

@@ -32,8 +32,12 @@ function median(args) {
 const baseline = median(['-e', '0']);
 const rows = MODELS.map((m) => ({ file: m.slice(m.lastIndexOf('/') + 1), medianMs: median([CLI, 'inspect', m]) }));
 if (json) {
-  process.stdout.write(JSON.stringify({ bench: 'cli-start', runs: RUNS, baselineNodeMs: baseline, inspect: rows.map((r) => ({ ...r, ratioToNode: r.medianMs / baseline })) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ bench: 'cli-start', runs: RUNS, baselineNodeMs: baseline, inspect: rows.map((r) => ({ ...r, ratioToNode: r.medianMs / baseline })) }) +
+      '\n',
+  );
 } else {
   process.stdout.write(`gguf-pager inspect, median of ${RUNS} runs (baseline: node -e 0 = ${baseline.toFixed(0)} ms)\n`);
-  for (const r of rows) process.stdout.write(`  ${r.file.padEnd(28)} ${r.medianMs.toFixed(0).padStart(5)} ms   ${(r.medianMs / baseline).toFixed(2)}× node start\n`);
+  for (const r of rows)
+    process.stdout.write(`  ${r.file.padEnd(28)} ${r.medianMs.toFixed(0).padStart(5)} ms   ${(r.medianMs / baseline).toFixed(2)}× node start\n`);
 }

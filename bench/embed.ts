@@ -24,17 +24,40 @@ import { SMOKE, sized } from './smoke.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { inputs: { type: 'string', default: sized('8', '2') }, length: { type: 'string', default: sized('64', '8') }, runs: { type: 'string', default: sized('3', '1') }, batch: { type: 'string' }, json: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false } },
+  options: {
+    inputs: { type: 'string', default: sized('8', '2') },
+    length: { type: 'string', default: sized('64', '8') },
+    runs: { type: 'string', default: sized('3', '1') },
+    batch: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+  },
 });
 // dist/bench/ → the repository root
 const ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
-const TINY_BERT = { arch: 'bert', blocks: 2, embd: 64, ff: 256, heads: 4, headsKv: 4, weights: 'Q8_0', seed: 1, tokenizer: 'vocab/ggml-vocab-bert-bge.gguf', context: 64, optionalGlobals: true, optionalBlockTensors: true } as const;
+const TINY_BERT = {
+  arch: 'bert',
+  blocks: 2,
+  embd: 64,
+  ff: 256,
+  heads: 4,
+  headsKv: 4,
+  weights: 'Q8_0',
+  seed: 1,
+  tokenizer: 'vocab/ggml-vocab-bert-bge.gguf',
+  context: 64,
+  optionalGlobals: true,
+  optionalBlockTensors: true,
+} as const;
 
 /** The model to measure: the path given, a tiny bert in memory (--smoke), or the bench bert from the model cache. */
 async function modelSource(): Promise<{ source: PagerSource; label: string }> {
   if (positionals[0]) return { source: await FileSource.open(positionals[0]), label: positionals[0] };
   const models = (await import(pathToFileURL(`${ROOT}/scripts/make-models.mjs`).href)) as {
-    BENCH_RECIPES: Record<string, { name: string }>; MODEL_CACHE: string; fixtureFile(rel: string): string; makeModel(r: unknown, out: string): Promise<{ path: string }>;
+    BENCH_RECIPES: Record<string, { name: string }>;
+    MODEL_CACHE: string;
+    fixtureFile(rel: string): string;
+    makeModel(r: unknown, out: string): Promise<{ path: string }>;
   };
   if (SMOKE) {
     const plan = await realModelFromTokenizerGguf({ ...TINY_BERT }, new Uint8Array(await readFile(models.fixtureFile(TINY_BERT.tokenizer))));
@@ -48,7 +71,9 @@ async function modelSource(): Promise<{ source: PagerSource; label: string }> {
 const { source, label } = await modelSource();
 const s = await openStandalone([source], { contextLength: sized(512, 64), ...(values.batch ? { batchSize: Number(values.batch) } : {}) });
 const vocab = s.engine.tokenizer.vocabSize;
-const inputs = Array.from({ length: Number(values.inputs) }, (_, i) => Array.from({ length: Number(values.length) }, (_, j) => 1000 + ((i * 7919 + j * 104729) % (vocab - 2000))));
+const inputs = Array.from({ length: Number(values.inputs) }, (_, i) =>
+  Array.from({ length: Number(values.length) }, (_, j) => 1000 + ((i * 7919 + j * 104729) % (vocab - 2000))),
+);
 const rates: number[] = [];
 try {
   for (let r = 0; r < Number(values.runs); r++) {
@@ -62,4 +87,7 @@ try {
 }
 const median = [...rates].sort((a, b) => a - b)[rates.length >> 1];
 if (values.json) process.stdout.write(JSON.stringify({ model: label, inputs: inputs.length, length: inputs[0].length, tokensPerSecond: median }) + '\n');
-else console.log(`embeddings of ${label}: ${inputs.length} inputs × ${inputs[0].length} tokens, mean pooling: ${median.toFixed(1)} tokens/s (median of ${rates.length})`);
+else
+  console.log(
+    `embeddings of ${label}: ${inputs.length} inputs × ${inputs[0].length} tokens, mean pooling: ${median.toFixed(1)} tokens/s (median of ${rates.length})`,
+  );

@@ -15,7 +15,10 @@ import { openStandalone } from '../src/engine/standalone.ts';
 import { FileSource } from '../src/sources/file.ts';
 import { JSON_GBNF } from '../src/text/grammar/json-gbnf.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { tokens: { type: 'string', default: '48' }, runs: { type: 'string', default: '5' }, json: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { tokens: { type: 'string', default: '48' }, runs: { type: 'string', default: '5' }, json: { type: 'boolean', default: false } },
+});
 const path = positionals[0];
 if (!path) throw new Error('usage: grammar-decode.js <model.gguf> [--tokens N] [--runs N] [--json]');
 const n = Number(values.tokens);
@@ -41,6 +44,17 @@ try {
   await s.dispose();
   await source.close?.();
 }
-const out = { model: path, tokens: n, runs, unconstrainedTokPerS: median(free), jsonGrammarTokPerS: median(masked), ratio: median(masked) / median(free), jsonGrammarTokens: maskedTokens };
+const out = {
+  model: path,
+  tokens: n,
+  runs,
+  unconstrainedTokPerS: median(free),
+  jsonGrammarTokPerS: median(masked),
+  ratio: median(masked) / median(free),
+  jsonGrammarTokens: maskedTokens,
+};
 if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
-else console.log(`decode ${n} tokens, median of ${runs}: unconstrained ${out.unconstrainedTokPerS.toFixed(2)} tok/s, JSON grammar ${out.jsonGrammarTokPerS.toFixed(2)} tok/s, ratio ${out.ratio.toFixed(3)} ${out.ratio >= 0.9 ? 'OK' : 'BELOW TARGET'} (grammar runs generated ${maskedTokens.join(', ')} tokens)`);
+else
+  console.log(
+    `decode ${n} tokens, median of ${runs}: unconstrained ${out.unconstrainedTokPerS.toFixed(2)} tok/s, JSON grammar ${out.jsonGrammarTokPerS.toFixed(2)} tok/s, ratio ${out.ratio.toFixed(3)} ${out.ratio >= 0.9 ? 'OK' : 'BELOW TARGET'} (grammar runs generated ${maskedTokens.join(', ')} tokens)`,
+  );

@@ -18,7 +18,16 @@ import { prng } from '../test/cases/prng.ts';
 
 export const VOCAB = 128_256;
 
-export interface MaskResult { grammar: string; vocabSize: number; steps: number; coldMedianMs: number; coldP90Ms: number; warmMedianMs: number; warmP90Ms: number; walksPerStepWarm: number }
+export interface MaskResult {
+  grammar: string;
+  vocabSize: number;
+  steps: number;
+  coldMedianMs: number;
+  coldP90Ms: number;
+  warmMedianMs: number;
+  warmP90Ms: number;
+  walksPerStepWarm: number;
+}
 
 /** A vocabulary of `size` distinct real token byte strings: `main`'s ids first, then `extra`'s tokens main lacks. */
 export function unionVocab(main: Tokenizer, extras: Tokenizer[], size = VOCAB): GrammarVocab {
@@ -47,15 +56,35 @@ function document(rnd: () => number, depth = 0): unknown {
   const n = 2 + Math.floor(rnd() * 4);
   for (let i = 0; i < n; i++) {
     const r = rnd();
-    o[`${w()}${i}`] = r < 0.3 ? `${w()} ${w()} ${Math.floor(rnd() * 1000)}` : r < 0.5 ? Math.round(rnd() * 1e5) / 100 : r < 0.6 ? rnd() < 0.5 : r < 0.8 && depth < 2 ? document(rnd, depth + 1) : [Math.floor(rnd() * 100), w()];
+    o[`${w()}${i}`] =
+      r < 0.3
+        ? `${w()} ${w()} ${Math.floor(rnd() * 1000)}`
+        : r < 0.5
+          ? Math.round(rnd() * 1e5) / 100
+          : r < 0.6
+            ? rnd() < 0.5
+            : r < 0.8 && depth < 2
+              ? document(rnd, depth + 1)
+              : [Math.floor(rnd() * 100), w()];
   }
   return o;
 }
 
 const SCHEMA = {
   type: 'object',
-  properties: { name: { type: 'string' }, age: { type: 'integer', minimum: 0, maximum: 150 }, tags: { type: 'array', items: { type: 'string' }, maxItems: 8 }, address: { type: 'object', properties: { city: { type: 'string' }, zip: { type: 'string', pattern: '^[0-9]{5}$' } }, required: ['city', 'zip'], additionalProperties: false } },
-  required: ['name', 'age', 'tags', 'address'], additionalProperties: false,
+  properties: {
+    name: { type: 'string' },
+    age: { type: 'integer', minimum: 0, maximum: 150 },
+    tags: { type: 'array', items: { type: 'string' }, maxItems: 8 },
+    address: {
+      type: 'object',
+      properties: { city: { type: 'string' }, zip: { type: 'string', pattern: '^[0-9]{5}$' } },
+      required: ['city', 'zip'],
+      additionalProperties: false,
+    },
+  },
+  required: ['name', 'age', 'tags', 'address'],
+  additionalProperties: false,
 };
 
 function pct(xs: number[], p: number): number {
@@ -85,13 +114,19 @@ export function maskBench(vocab: GrammarVocab, tok: Tokenizer): MaskResult[] {
   const out: MaskResult[] = [];
   const docs: Array<[string, string, string[]]> = [
     ['JSON grammar (json_object)', JSON_GBNF, [JSON.stringify(document(rnd)), JSON.stringify(document(rnd), null, 1)]],
-    ['JSON Schema (object, integer range, array, pattern)', jsonSchemaToGrammar(SCHEMA).grammar, [
-      JSON.stringify({ name: 'Ada Lovelace', age: 36, tags: ['math', 'engines', 'poetry'], address: { city: 'London', zip: '12345' } }),
-      JSON.stringify({ name: 'Grace Hopper', age: 85, tags: ['cobol', 'navy'], address: { city: 'New York', zip: '10001' } }),
-    ]],
-    ['JSON Schema with a bounded string (maxLength 40: no loop to shortcut)', jsonSchemaToGrammar({ type: 'object', properties: { note: { type: 'string', maxLength: 40 } }, required: ['note'], additionalProperties: false }).grammar, [
-      JSON.stringify({ note: 'The quick brown fox jumps over the dog' }), JSON.stringify({ note: 'A short note about nothing in particular' }),
-    ]],
+    [
+      'JSON Schema (object, integer range, array, pattern)',
+      jsonSchemaToGrammar(SCHEMA).grammar,
+      [
+        JSON.stringify({ name: 'Ada Lovelace', age: 36, tags: ['math', 'engines', 'poetry'], address: { city: 'London', zip: '12345' } }),
+        JSON.stringify({ name: 'Grace Hopper', age: 85, tags: ['cobol', 'navy'], address: { city: 'New York', zip: '10001' } }),
+      ],
+    ],
+    [
+      'JSON Schema with a bounded string (maxLength 40: no loop to shortcut)',
+      jsonSchemaToGrammar({ type: 'object', properties: { note: { type: 'string', maxLength: 40 } }, required: ['note'], additionalProperties: false }).grammar,
+      [JSON.stringify({ note: 'The quick brown fox jumps over the dog' }), JSON.stringify({ note: 'A short note about nothing in particular' })],
+    ],
   ];
   for (const [name, gbnf, [d1, d2]] of docs) {
     const a = new GrammarAutomaton(parseGbnf(gbnf));
@@ -100,8 +135,13 @@ export function maskBench(vocab: GrammarVocab, tok: Tokenizer): MaskResult[] {
     const cold = run(vocab, a, ids1, logits);
     const warm = run(vocab, a, ids2, logits);
     out.push({
-      grammar: name, vocabSize: vocab.vocabSize, steps: ids1.length + ids2.length,
-      coldMedianMs: pct(cold.times, 0.5), coldP90Ms: pct(cold.times, 0.9), warmMedianMs: pct(warm.times, 0.5), warmP90Ms: pct(warm.times, 0.9),
+      grammar: name,
+      vocabSize: vocab.vocabSize,
+      steps: ids1.length + ids2.length,
+      coldMedianMs: pct(cold.times, 0.5),
+      coldP90Ms: pct(cold.times, 0.9),
+      warmMedianMs: pct(warm.times, 0.5),
+      warmP90Ms: pct(warm.times, 0.9),
       walksPerStepWarm: warm.walks / ids2.length,
     });
   }

@@ -107,7 +107,18 @@ export function benchAttention(core: TestingCore, budgetMs = 800): AttentionRow[
       budgetMs,
     );
     const kvBytes = 2 * nPos * kvDim * (kv.dtype === 'f16' ? 2 : 4);
-    rows.push({ op: 'attention', kv: kv.dtype, positions: nPos, nHead, nKvHead, headDim, simdUs: t.aUs, scalarUs: t.bUs, speedup: t.ratio, kvGBps: kvBytes / (t.aUs * 1e3) });
+    rows.push({
+      op: 'attention',
+      kv: kv.dtype,
+      positions: nPos,
+      nHead,
+      nKvHead,
+      headDim,
+      simdUs: t.aUs,
+      scalarUs: t.bUs,
+      speedup: t.ratio,
+      kvGBps: kvBytes / (t.aUs * 1e3),
+    });
   }
   kv.seqFree(seq);
   kv.seqFree(other);
@@ -128,7 +139,9 @@ export function formatAttentionRows(rows: AttentionRow[]): string {
     'kv   positions   simd µs   scalar µs   speedup   KV GB/s',
   ];
   for (const r of rows) {
-    lines.push(`${r.kv}  ${String(r.positions).padStart(9)}  ${r.simdUs.toFixed(1).padStart(8)}  ${r.scalarUs.toFixed(1).padStart(10)}  ${r.speedup.toFixed(2).padStart(7)}x  ${r.kvGBps.toFixed(2).padStart(8)}`);
+    lines.push(
+      `${r.kv}  ${String(r.positions).padStart(9)}  ${r.simdUs.toFixed(1).padStart(8)}  ${r.scalarUs.toFixed(1).padStart(10)}  ${r.speedup.toFixed(2).padStart(7)}x  ${r.kvGBps.toFixed(2).padStart(8)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -17,8 +17,11 @@ export const BENCH_TYPES: readonly BenchType[] = [
   ['Q4_1', 3, [0, 2], 20, 32],
   ['Q5_0', 6, [0], 22, 32],
   ['Q5_1', 7, [0, 2], 24, 32],
-  ['Q2_K', 10, [80, 82], 84, 256], ['Q3_K', 11, [108], 110, 256], ['Q4_K', 12, [0, 2], 144, 256],
-  ['Q5_K', 13, [0, 2], 176, 256], ['Q6_K', 14, [208], 210, 256],
+  ['Q2_K', 10, [80, 82], 84, 256],
+  ['Q3_K', 11, [108], 110, 256],
+  ['Q4_K', 12, [0, 2], 144, 256],
+  ['Q5_K', 13, [0, 2], 176, 256],
+  ['Q6_K', 14, [208], 210, 256],
 ];
 
 export interface BenchConfig {
@@ -32,19 +35,32 @@ export interface BenchConfig {
 }
 
 export interface BenchRow {
-  build: string; type: string; rows: number; cols: number; weightBytes: number;
+  build: string;
+  type: string;
+  rows: number;
+  cols: number;
+  weightBytes: number;
   /** GB/s of weight bytes: the v128 byte-sum over the same bytes, matvec, the scalar matvec. */
-  ceilingGBs: number; matvecGBs: number; scalarGBs: number;
+  ceilingGBs: number;
+  matvecGBs: number;
+  scalarGBs: number;
   /** matvec speed / ceiling and matvec speed / scalar speed (medians of per-round ratios). */
-  vsCeiling: number; vsScalar: number;
+  vsCeiling: number;
+  vsScalar: number;
   /** matmul effective weight-GB/s per token (weight bytes × batch / time), by batch; and that over matvec's. */
-  matmulGBs: Record<string, number>; matmulVsMatvec: Record<string, number>;
+  matmulGBs: Record<string, number>;
+  matmulVsMatvec: Record<string, number>;
 }
 
-export interface AttentionRow { build: string; positions: number; usPerToken: number }
+export interface AttentionRow {
+  build: string;
+  positions: number;
+  usPerToken: number;
+}
 
 export async function runKernelBench(
-  builds: { name: string; bytes: Uint8Array }[], config: BenchConfig,
+  builds: { name: string; bytes: Uint8Array }[],
+  config: BenchConfig,
 ): Promise<{ rows: BenchRow[]; attention: AttentionRow[] }> {
   type X = Record<string, (...a: number[]) => number> & { memory: WebAssembly.Memory };
   const rows: BenchRow[] = [];
@@ -57,7 +73,9 @@ export async function runKernelBench(
 
   let seed = 0x9e3779b9;
   const rnd = (): number => {
-    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
     return seed >>> 0;
   };
   const median = (a: number[]): number => a.slice().sort((p, q) => p - q)[a.length >> 1]!;
@@ -74,11 +92,13 @@ export async function runKernelBench(
     });
     const rounds: number[][] = [];
     for (let s = 0; s < config.samples; s++) {
-      rounds.push(fns.map((fn, i) => {
-        const t = performance.now();
-        for (let r = 0; r < reps[i]!; r++) fn();
-        return (performance.now() - t) / reps[i]! / 1000;
-      }));
+      rounds.push(
+        fns.map((fn, i) => {
+          const t = performance.now();
+          for (let r = 0; r < reps[i]!; r++) fn();
+          return (performance.now() - t) / reps[i]! / 1000;
+        }),
+      );
     }
     return {
       t: fns.map((_, i) => median(rounds.map((r) => r[i]!))),
@@ -88,7 +108,13 @@ export async function runKernelBench(
 
   for (const build of builds) {
     const module = await WebAssembly.compile(build.bytes as BufferSource);
-    const inst = await WebAssembly.instantiate(module, { env: { abort: () => { throw new Error('core aborted'); } } });
+    const inst = await WebAssembly.instantiate(module, {
+      env: {
+        abort: () => {
+          throw new Error('core aborted');
+        },
+      },
+    });
     const x = inst.exports as unknown as X;
     // The activation scratch the core says each type needs (its layout changes: a guess here went stale once).
     let act = 4096;
@@ -113,7 +139,9 @@ export async function runKernelBench(
     const work = alloc(act);
     const xf = new Float32Array(x.memory.buffer, xv, maxBatch * maxCols);
     for (let i = 0; i < xf.length; i++) xf[i] = (rnd() / 2 ** 32) * 2 - 1;
-    const check = (r: number, what: string): void => { if (r < 0) throw new Error(`${what}: status ${r}`); };
+    const check = (r: number, what: string): void => {
+      if (r < 0) throw new Error(`${what}: status ${r}`);
+    };
 
     for (const [name, id, scales, bb, bs] of config.types) {
       for (const [nr, nc] of config.shapes) {
@@ -140,15 +168,25 @@ export async function runKernelBench(
           ...config.batches.map((batch) => () => check(x.kMatmul!(id, w, nr, nc, xv, batch, yv, work), `${name} matmul ${batch}`)),
         ];
         const m = timeRounds(ops);
-        const matmulGBs: Record<string, number> = {}, matmulVsMatvec: Record<string, number> = {};
+        const matmulGBs: Record<string, number> = {},
+          matmulVsMatvec: Record<string, number> = {};
         config.batches.forEach((batch, i) => {
           matmulGBs[String(batch)] = (bytes * batch) / m.t[3 + i]! / 1e9;
           matmulVsMatvec[String(batch)] = m.ratio(3 + i, 1) * batch;
         });
         rows.push({
-          build: build.name, type: name, rows: nr, cols: nc, weightBytes: bytes,
-          ceilingGBs: bytes / m.t[0]! / 1e9, matvecGBs: bytes / m.t[1]! / 1e9, scalarGBs: bytes / m.t[2]! / 1e9,
-          vsCeiling: m.ratio(1, 0), vsScalar: m.ratio(1, 2), matmulGBs, matmulVsMatvec,
+          build: build.name,
+          type: name,
+          rows: nr,
+          cols: nc,
+          weightBytes: bytes,
+          ceilingGBs: bytes / m.t[0]! / 1e9,
+          matvecGBs: bytes / m.t[1]! / 1e9,
+          scalarGBs: bytes / m.t[2]! / 1e9,
+          vsCeiling: m.ratio(1, 0),
+          vsScalar: m.ratio(1, 2),
+          matmulGBs,
+          matmulVsMatvec,
         });
       }
     }

@@ -22,12 +22,17 @@ const envs = args.has('--node') || args.has('--chromium') ? ['node', 'chromium']
 const config: BenchConfig = SMOKE
   ? { types: BENCH_TYPES, shapes: [[16, 8192]], batches: [8, 64], sampleMs: 1, samples: 1 }
   : {
-    types: BENCH_TYPES,
-    shapes: quick ? [[4096, 4096]] : [[4096, 4096], [4096, 11008]],
-    batches: [8, 32, 64],
-    sampleMs: 25,
-    samples: 7,
-  };
+      types: BENCH_TYPES,
+      shapes: quick
+        ? [[4096, 4096]]
+        : [
+            [4096, 4096],
+            [4096, 11008],
+          ],
+      batches: [8, 32, 64],
+      sampleMs: 25,
+      samples: 7,
+    };
 
 const root = new URL('../../', import.meta.url); // dist/bench/ → repository root
 async function builds(): Promise<{ name: string; bytes: Uint8Array }[]> {
@@ -45,11 +50,17 @@ async function inChromium(b: { name: string; bytes: Uint8Array }[]): Promise<{ r
     page.setDefaultTimeout(0);
     const payload = b.map((x) => ({ name: x.name, bytes: Array.from(x.bytes) }));
     const body = runKernelBench.toString();
-    const r = await page.evaluate(async ({ payload, config, body }) => {
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      const run = new Function(`return (${body})`)() as typeof runKernelBench;
-      return run(payload.map((p) => ({ name: p.name, bytes: new Uint8Array(p.bytes) })), config);
-    }, { payload, config, body });
+    const r = await page.evaluate(
+      async ({ payload, config, body }) => {
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        const run = new Function(`return (${body})`)() as typeof runKernelBench;
+        return run(
+          payload.map((p) => ({ name: p.name, bytes: new Uint8Array(p.bytes) })),
+          config,
+        );
+      },
+      { payload, config, body },
+    );
     return { ...r, version: browser.version() };
   } finally {
     await browser.close();
@@ -63,11 +74,23 @@ function print(env: string, rows: BenchRow[], attention: AttentionRow[]): void {
   console.log('build    type  shape        ceiling GB/s  matvec GB/s  ×ceiling  scalar GB/s  ×scalar  matmul b8/b32/b64 GB/s per token  b32 ×matvec');
   for (const r of rows) {
     const mm = Object.values(r.matmulGBs);
-    console.log([
-      r.build.padEnd(8), r.type.padEnd(5), `${r.rows}×${r.cols}`.padEnd(12), f(r.ceilingGBs).padStart(12), f(r.matvecGBs).padStart(12),
-      f(r.vsCeiling).padStart(9), f(r.scalarGBs).padStart(12), f(r.vsScalar, 1).padStart(8),
-      mm.map((v) => f(v, 1)).join(' / ').padStart(34), f(r.matmulVsMatvec['32'] ?? NaN, 1).padStart(12),
-    ].join(' '));
+    console.log(
+      [
+        r.build.padEnd(8),
+        r.type.padEnd(5),
+        `${r.rows}×${r.cols}`.padEnd(12),
+        f(r.ceilingGBs).padStart(12),
+        f(r.matvecGBs).padStart(12),
+        f(r.vsCeiling).padStart(9),
+        f(r.scalarGBs).padStart(12),
+        f(r.vsScalar, 1).padStart(8),
+        mm
+          .map((v) => f(v, 1))
+          .join(' / ')
+          .padStart(34),
+        f(r.matmulVsMatvec['32'] ?? NaN, 1).padStart(12),
+      ].join(' '),
+    );
   }
   for (const a of attention) console.log(`attention ${a.build} ${a.positions} positions: ${f(a.usPerToken, 1)} µs/token`);
 }
@@ -92,4 +115,5 @@ if (envs.includes('chromium')) {
   results.chromium = await inChromium(b);
   if (!json) print(`Chromium ${results.chromium.version} (headless, page)`, results.chromium.rows, results.chromium.attention);
 }
-if (json) console.log(JSON.stringify({ bench: 'kernels', config: { ...config, types: config.types.map((t) => t[0]) }, results, attentionNode: attentionByBuild }));
+if (json)
+  console.log(JSON.stringify({ bench: 'kernels', config: { ...config, types: config.types.map((t) => t[0]) }, results, attentionNode: attentionByBuild }));

@@ -22,9 +22,23 @@ const COLS = sized(4096, 512);
 const RUNS = sized(7, 1);
 const SCALAR_RUNS = sized(3, 1);
 const BATCH = sized(32, 4);
-const TYPES = [['Q2_K', 10, 84, [80, 82]], ['Q3_K', 11, 110, [108]], ['Q4_K', 12, 144, [0, 2]], ['Q5_K', 13, 176, [0, 2]], ['Q6_K', 14, 210, [208]]] as const;
+const TYPES = [
+  ['Q2_K', 10, 84, [80, 82]],
+  ['Q3_K', 11, 110, [108]],
+  ['Q4_K', 12, 144, [0, 2]],
+  ['Q5_K', 13, 176, [0, 2]],
+  ['Q6_K', 14, 210, [208]],
+] as const;
 
-interface Row { build: string; type: string; simdGBs: number; scalarGBs: number; ratio: number; matmulGBsPerToken: number; matmulRatio: number }
+interface Row {
+  build: string;
+  type: string;
+  simdGBs: number;
+  scalarGBs: number;
+  ratio: number;
+  matmulGBsPerToken: number;
+  matmulRatio: number;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -35,10 +49,16 @@ function fillWeights(core: Core, w: number, rowBytes: number, blockBytes: number
   const bytes = new Uint8Array(core.memory.buffer, w, ROWS * rowBytes);
   const words = new Uint32Array(core.memory.buffer, w, Math.floor(bytes.length / 4));
   let s = Math.floor(rnd() * 2 ** 32) | 1;
-  for (let i = 0; i < words.length; i++) { s ^= s << 13; s ^= s >>> 17; s ^= s << 5; words[i] = s >>> 0; }
+  for (let i = 0; i < words.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    words[i] = s >>> 0;
+  }
   const dv = new DataView(core.memory.buffer, w, bytes.length);
   for (let b = 0; b < bytes.length / blockBytes; b++) {
-    for (const off of halves) dv.setUint16(b * blockBytes + off, (rnd() < 0.5 ? 0x8000 : 0) | ((1 + Math.floor(rnd() * 14)) << 10) | Math.floor(rnd() * 1024), true);
+    for (const off of halves)
+      dv.setUint16(b * blockBytes + off, (rnd() < 0.5 ? 0x8000 : 0) | ((1 + Math.floor(rnd() * 14)) << 10) | Math.floor(rnd() * 1024), true);
   }
 }
 
@@ -60,7 +80,9 @@ async function benchBuild(build: string, module: BufferSource): Promise<Row[]> {
   const alloc = (bytes: number): number => core.arena.ptr(core.arena.alloc(bytes));
   const rnd = prng(4096);
   const ab = x.kqQ8KBytes(COLS);
-  const xp = alloc(COLS * 4), acts = alloc(BATCH * ab), y = alloc(BATCH * ROWS * 4);
+  const xp = alloc(COLS * 4),
+    acts = alloc(BATCH * ab),
+    y = alloc(BATCH * ROWS * 4);
   const xs = new Float32Array(core.memory.buffer, xp, COLS);
   for (let b = 0; b < BATCH; b++) {
     for (let i = 0; i < COLS; i++) xs[i] = rnd() * 2 - 1;
@@ -78,9 +100,11 @@ async function benchBuild(build: string, module: BufferSource): Promise<Row[]> {
     };
     const simd = gb / time(run(0), RUNS);
     const scalar = gb / time(run(1), SCALAR_RUNS);
-    const matmul = (gb * BATCH) / time(() => {
-      if (x.kqMatmul(id, w, ROWS, COLS, acts, BATCH, y) !== 0) throw new Error(`kqMatmul ${type} failed`);
-    }, 3);
+    const matmul =
+      (gb * BATCH) /
+      time(() => {
+        if (x.kqMatmul(id, w, ROWS, COLS, acts, BATCH, y) !== 0) throw new Error(`kqMatmul ${type} failed`);
+      }, 3);
     rows.push({ build, type, simdGBs: simd, scalarGBs: scalar, ratio: simd / scalar, matmulGBsPerToken: matmul, matmulRatio: matmul / simd });
   }
   return rows;
@@ -92,16 +116,20 @@ async function main(): Promise<void> {
   const relaxedBytes = await readFile(build('core.testing-relaxed.wasm')).catch(() => null);
   const rows = await benchBuild('simd', await readFile(build('core.testing.wasm')));
   let relaxedNote = '';
-  if (relaxedBytes && WebAssembly.validate(relaxedBytes)) rows.push(...await benchBuild('relaxed', relaxedBytes));
+  if (relaxedBytes && WebAssembly.validate(relaxedBytes)) rows.push(...(await benchBuild('relaxed', relaxedBytes)));
   else relaxedNote = relaxedBytes ? 'this engine has no Relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)' : 'build/core.testing-relaxed.wasm not built';
   if (json) {
     process.stdout.write(JSON.stringify({ bench: 'kquants', rows: ROWS, cols: COLS, node: process.version, results: rows, relaxedNote }) + '\n');
     return;
   }
-  console.log(`K-quant matvec ${ROWS}×${COLS}, one thread, ${process.version}; GB/s of weight bytes per CPU-second, median of ${RUNS} (scalar: ${SCALAR_RUNS})`);
+  console.log(
+    `K-quant matvec ${ROWS}×${COLS}, one thread, ${process.version}; GB/s of weight bytes per CPU-second, median of ${RUNS} (scalar: ${SCALAR_RUNS})`,
+  );
   console.log(`build    type   SIMD GB/s  scalar GB/s  SIMD/scalar  matmul b${BATCH} GB/s·token  vs matvec`);
   for (const r of rows) {
-    console.log(`${r.build.padEnd(8)} ${r.type.padEnd(6)} ${r.simdGBs.toFixed(2).padStart(9)}  ${r.scalarGBs.toFixed(3).padStart(11)}  ${r.ratio.toFixed(1).padStart(10)}×  ${r.matmulGBsPerToken.toFixed(2).padStart(20)}  ${r.matmulRatio.toFixed(2).padStart(8)}×`);
+    console.log(
+      `${r.build.padEnd(8)} ${r.type.padEnd(6)} ${r.simdGBs.toFixed(2).padStart(9)}  ${r.scalarGBs.toFixed(3).padStart(11)}  ${r.ratio.toFixed(1).padStart(10)}×  ${r.matmulGBsPerToken.toFixed(2).padStart(20)}  ${r.matmulRatio.toFixed(2).padStart(8)}×`,
+    );
   }
   if (relaxedNote) console.log(`relaxed: ${relaxedNote}`);
 }

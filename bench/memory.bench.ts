@@ -33,7 +33,9 @@ const CASES = casesArg ? casesArg.slice(8).split(',') : sized(['download', 'cach
 const TOKENS = sized(2, 1);
 const LIMIT_MIB = BUDGET_MIB + KV_MIB + 48;
 const json = process.argv.includes('--json');
-const log = (m: string) => { if (!json) process.stdout.write(m + '\n'); };
+const log = (m: string) => {
+  if (!json) process.stdout.write(m + '\n');
+};
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 // The repository root, from dist/bench/ or bench/.
@@ -58,7 +60,10 @@ function ensureModel(mib: number): string {
 async function openPage(s: MemorySampler): Promise<number> {
   await sleep(1500);
   const xs: number[] = [];
-  for (let i = 0; i < 5; i++) { xs.push(s.now()); await sleep(200); }
+  for (let i = 0; i < 5; i++) {
+    xs.push(s.now());
+    await sleep(200);
+  }
   return xs.sort((a, b) => a - b)[2];
 }
 
@@ -95,7 +100,8 @@ try {
       await fresh(page, `${base}/`);
       await click(page, 'cache-clear');
       const url = `/models/${name}`;
-      if (CASES.includes('download') || CASES.includes('cached')) { // the cached case loads what the download stored
+      if (CASES.includes('download') || CASES.includes('cached')) {
+        // the cached case loads what the download stored
         const peakMiB = await peakOver(b.pid, async () => {
           await loadInDemo(page, url, BUDGET_MIB, KV_MIB);
           await runInDemo(page, TOKENS);
@@ -104,25 +110,40 @@ try {
       }
       if (CASES.includes('cached')) {
         await fresh(page, `${base}/`);
-        rows.push({ case: 'cached', ratio: r, modelMiB: mib, peakMiB: await peakOver(b.pid, async () => {
-          await loadInDemo(page, url, BUDGET_MIB, KV_MIB);
-          await runInDemo(page, TOKENS);
-        }) });
+        rows.push({
+          case: 'cached',
+          ratio: r,
+          modelMiB: mib,
+          peakMiB: await peakOver(b.pid, async () => {
+            await loadInDemo(page, url, BUDGET_MIB, KV_MIB);
+            await runInDemo(page, TOKENS);
+          }),
+        });
       }
       if (CASES.includes('opfs-file')) {
         await fresh(page, `${base}/`);
         await fill(page, 'synth-mib', mib);
         await click(page, 'synth-make');
         await page.waitFor(`document.querySelector('#status-detail').textContent.includes('stored in OPFS')`, 120_000);
-        rows.push({ case: 'opfs-file', ratio: r, modelMiB: mib, peakMiB: await peakOver(b.pid, async () => {
-          await fill(page, 'budget', BUDGET_MIB);
-          await fill(page, 'kv-mib', KV_MIB);
-          await click(page, 'load');
-          await page.waitFor(`['ready', 'error'].includes(document.querySelector('[data-testid="status"]').textContent)`, 120_000);
-          await runInDemo(page, TOKENS);
-        }) });
+        rows.push({
+          case: 'opfs-file',
+          ratio: r,
+          modelMiB: mib,
+          peakMiB: await peakOver(b.pid, async () => {
+            await fill(page, 'budget', BUDGET_MIB);
+            await fill(page, 'kv-mib', KV_MIB);
+            await click(page, 'load');
+            await page.waitFor(`['ready', 'error'].includes(document.querySelector('[data-testid="status"]').textContent)`, 120_000);
+            await runInDemo(page, TOKENS);
+          }),
+        });
       }
-      log(`${mib} MiB (${r}x): ${rows.filter((x) => x.ratio === r).map((x) => `${x.case} +${x.peakMiB.toFixed(1)} MiB`).join(', ')}`);
+      log(
+        `${mib} MiB (${r}x): ${rows
+          .filter((x) => x.ratio === r)
+          .map((x) => `${x.case} +${x.peakMiB.toFixed(1)} MiB`)
+          .join(', ')}`,
+      );
     } finally {
       await b.close();
     }
@@ -135,8 +156,14 @@ const summary = CASES.map((c) => {
   const xs = rows.filter((x) => x.case === c);
   const growth = xs.at(-1)!.peakMiB - xs[0].peakMiB;
   const worst = Math.max(...xs.map((x) => x.peakMiB));
-  return { case: c, peaksMiB: xs.map((x) => Number(x.peakMiB.toFixed(1))), growth16xMiB: Number(growth.toFixed(1)),
-    worstVsLimit: Number((worst / LIMIT_MIB).toFixed(2)), flat: growth <= 16, withinLimit: worst <= LIMIT_MIB };
+  return {
+    case: c,
+    peaksMiB: xs.map((x) => Number(x.peakMiB.toFixed(1))),
+    growth16xMiB: Number(growth.toFixed(1)),
+    worstVsLimit: Number((worst / LIMIT_MIB).toFixed(2)),
+    flat: growth <= 16,
+    withinLimit: worst <= LIMIT_MIB,
+  };
 });
 if (json) {
   process.stdout.write(JSON.stringify({ bench: 'memory', budgetMiB: BUDGET_MIB, kvMiB: KV_MIB, limitMiB: LIMIT_MIB, ratios: RATIOS, summary }) + '\n');
@@ -145,6 +172,8 @@ if (json) {
   log(`| case | ${RATIOS.map((r) => `${r}x (${r * BUDGET_MIB} MiB)`).join(' | ')} | 16x - 1x | worst / limit |`);
   log(`| --- | ${RATIOS.map(() => '---').join(' | ')} | --- | --- |`);
   for (const s of summary) {
-    log(`| ${s.case} | ${s.peaksMiB.map((p) => `+${p} MiB`).join(' | ')} | ${s.growth16xMiB >= 0 ? '+' : ''}${s.growth16xMiB} MiB ${s.flat ? '(flat)' : '(GROWS)'} | ${s.worstVsLimit} ${s.withinLimit ? '' : '(OVER)'} |`);
+    log(
+      `| ${s.case} | ${s.peaksMiB.map((p) => `+${p} MiB`).join(' | ')} | ${s.growth16xMiB >= 0 ? '+' : ''}${s.growth16xMiB} MiB ${s.flat ? '(flat)' : '(GROWS)'} | ${s.worstVsLimit} ${s.withinLimit ? '' : '(OVER)'} |`,
+    );
   }
 }

@@ -31,7 +31,10 @@ async function generatedModel(): Promise<{ model: GgufModel; source: MemorySourc
   const synth = syntheticLlama({ blocks: sized(32, 8), embd: 256, ff: 768, vocab: 2048, type: 'Q8_0', seed: 1, tokenizer: false });
   const bytes = new Uint8Array(synth.size);
   let at = 0;
-  for (const chunk of synth.chunks(4 * MiB)) { bytes.set(chunk, at); at += chunk.length; }
+  for (const chunk of synth.chunks(4 * MiB)) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
   const source = new MemorySource(bytes, 'synthetic-llama-32x256.gguf');
   return { model: await parseGguf(source), source };
 }
@@ -58,7 +61,9 @@ async function bytesPerToken(model: GgufModel, source: MemorySource): Promise<bo
     const opt = optimumSteady(model, budgetBytes);
     const ratio = auto.steadyBytesPerToken / opt;
     ok &&= ratio <= 1.05;
-    console.log(`${String(pct).padStart(5)}%  ${mib(budgetBytes)}     ${mib(lru.steadyBytesPerToken)}      ${mib(auto.steadyBytesPerToken)}      ${mib(opt)}     ${ratio.toFixed(3).padStart(6)}    ${(lru.steadyBytesPerToken / opt).toFixed(3).padStart(6)}`);
+    console.log(
+      `${String(pct).padStart(5)}%  ${mib(budgetBytes)}     ${mib(lru.steadyBytesPerToken)}      ${mib(auto.steadyBytesPerToken)}      ${mib(opt)}     ${ratio.toFixed(3).padStart(6)}    ${(lru.steadyBytesPerToken / opt).toFixed(3).padStart(6)}`,
+    );
   }
   if (!SMOKE) console.log(`target auto/opt <= 1.05: ${ok ? 'met' : 'NOT met'}`);
   return ok;
@@ -121,8 +126,12 @@ async function hitPath(model: GgufModel, source: MemorySource): Promise<boolean>
     const c = await loopAwaitMapGet(map, ids);
     const d = await loopAwaitAcquire(pager, ids);
     if (r === 0) continue;
-    m.map.push(a); m.sync.push(b); m.amap.push(c); m.aacq.push(d);
-    m.rSync.push(b / a); m.rAsync.push(d / c);
+    m.map.push(a);
+    m.sync.push(b);
+    m.amap.push(c);
+    m.aacq.push(d);
+    m.rSync.push(b / a);
+    m.rAsync.push(d / c);
   }
   pager.dispose();
   const mapGet = median(m.map);
@@ -143,7 +152,12 @@ async function hitPath(model: GgufModel, source: MemorySource): Promise<boolean>
 async function hitNanos(residents: number, eviction: 'lru' | 'auto'): Promise<number> {
   const { model, bytes } = buildModel(Array.from({ length: residents }, (_, i) => ({ name: `t${i}`, size: 64 })));
   const core = await createCore({ arenaBytes: arenaBytesFor(model.totalTensorBytes, residents), maxBlocks: 4096 });
-  const pager = new LayerPager({ arena: core.arena, sources: [new MemorySource(bytes, 'residents.gguf')], model, policy: { kind: 'budget', ramBytes: model.totalTensorBytes, eviction } });
+  const pager = new LayerPager({
+    arena: core.arena,
+    sources: [new MemorySource(bytes, 'residents.gguf')],
+    model,
+    policy: { kind: 'budget', ramBytes: model.totalTensorBytes, eviction },
+  });
   await pager.prefetch(model.tensors.map((t) => t.name));
   const ids = model.tensors.slice(0, 64).map((t) => t.name);
   const runs: number[] = [];
@@ -162,7 +176,9 @@ async function residentScaling(): Promise<boolean> {
     const small = await hitNanos(64, eviction);
     const large = await hitNanos(1000, eviction);
     ok &&= large <= 2 * small;
-    console.log(`${eviction.padEnd(5)} 64 residents ${small.toFixed(1).padStart(7)} ns   1000 residents ${large.toFixed(1).padStart(7)} ns   ${(large / small).toFixed(2)} ×`);
+    console.log(
+      `${eviction.padEnd(5)} 64 residents ${small.toFixed(1).padStart(7)} ns   1000 residents ${large.toFixed(1).padStart(7)} ns   ${(large / small).toFixed(2)} ×`,
+    );
   }
   console.log(`target 1000 residents <= 2 × 64 residents: ${ok ? 'met' : 'NOT met'}`);
   return ok;
@@ -170,7 +186,7 @@ async function residentScaling(): Promise<boolean> {
 
 async function main(): Promise<void> {
   const { model, source } = await generatedModel();
-  if (!process.argv.includes("--hit-only")) await bytesPerToken(model, source);
+  if (!process.argv.includes('--hit-only')) await bytesPerToken(model, source);
   await hitPath(model, source);
   await residentScaling();
 }

@@ -66,8 +66,12 @@ function englishText(words: string[], bytes: number): string {
     const sentence: string[] = [];
     for (let i = 0; i < n; i++) {
       const r = rnd();
-      let w = r < 0.05 ? Array.from({ length: 3 + Math.floor(rnd() * 8) }, () => String.fromCharCode(97 + Math.floor(rnd() * 26))).join('')
-        : r < 0.07 ? String(Math.floor(rnd() * 100000)) : pick();
+      let w =
+        r < 0.05
+          ? Array.from({ length: 3 + Math.floor(rnd() * 8) }, () => String.fromCharCode(97 + Math.floor(rnd() * 26))).join('')
+          : r < 0.07
+            ? String(Math.floor(rnd() * 100000))
+            : pick();
       if (i === 0 || rnd() < 0.03) w = w[0].toUpperCase() + w.slice(1);
       if (i < n - 1 && rnd() < 0.08) w += ',';
       sentence.push(w);
@@ -116,13 +120,30 @@ function encodeBench(name: string, m: GgufModel, text: string): EncodeResult {
     const t4 = performance.now();
     if (b === 0) throw new Error('empty');
     if (run === 0) continue; // warm-up of the JIT
-    r.cold.push(t1 - t0); r.coldCpu.push(cold); r.warm.push(t3 - t2); r.warmCpu.push(warm); r.base.push(t4 - t3);
+    r.cold.push(t1 - t0);
+    r.coldCpu.push(cold);
+    r.warm.push(t3 - t2);
+    r.warmCpu.push(warm);
+    r.base.push(t4 - t3);
   }
   const rate = (ms: number[]) => mb / (median(ms) / 1000);
-  return { vocab: name, vocabSize, tokens, coldMbPerS: rate(r.cold), coldCpuMbPerS: rate(r.coldCpu), warmMbPerS: rate(r.warm), warmCpuMbPerS: rate(r.warmCpu), baselineMbPerS: rate(r.base) };
+  return {
+    vocab: name,
+    vocabSize,
+    tokens,
+    coldMbPerS: rate(r.cold),
+    coldCpuMbPerS: rate(r.coldCpu),
+    warmMbPerS: rate(r.warm),
+    warmCpuMbPerS: rate(r.warmCpu),
+    baselineMbPerS: rate(r.base),
+  };
 }
 
-interface SampleResult { name: string; msPerStep: number; sortBaselineMs: number }
+interface SampleResult {
+  name: string;
+  msPerStep: number;
+  sortBaselineMs: number;
+}
 
 function sampleBench(name: string, opts: SamplingOptions, logits: Float32Array): SampleResult {
   const s = new Sampler({ ...opts, seed: 1 }, logits.length);
@@ -148,7 +169,11 @@ async function main(): Promise<void> {
   const spm = await model('llama-spm');
   const words = (spm.metadata.get('tokenizer.ggml.tokens') as string[]).filter((t) => /^\u2581[a-z]{2,}$/.test(t)).map((t) => t.slice(1));
   const text = englishText(words, sized(MiB, 16 << 10));
-  const encode = [encodeBench('llama-spm (SPM)', spm, text), encodeBench('deepseek-llm (BPE)', await model('deepseek-llm'), text), encodeBench('gpt-2 (BPE)', await model('gpt-2'), text)];
+  const encode = [
+    encodeBench('llama-spm (SPM)', spm, text),
+    encodeBench('deepseek-llm (BPE)', await model('deepseek-llm'), text),
+    encodeBench('gpt-2 (BPE)', await model('gpt-2'), text),
+  ];
   const rnd = prng(5);
   const logits = Float32Array.from({ length: 128_256 }, () => (rnd() + rnd() + rnd() - 1.5) * 6);
   const sample = [
@@ -157,9 +182,14 @@ async function main(): Promise<void> {
     sampleBench('greedy', { temperature: 0 }, logits),
   ];
   const deepseek = createTokenizer(await model('deepseek-llm'));
-  const grammar = maskBench(unionVocab(deepseek, await Promise.all(['gpt-2', 'falcon', 'starcoder'].map(async (n) => createTokenizer(await model(n))))), deepseek);
+  const grammar = maskBench(
+    unionVocab(deepseek, await Promise.all(['gpt-2', 'falcon', 'starcoder'].map(async (n) => createTokenizer(await model(n))))),
+    deepseek,
+  );
   if (json) {
-    process.stdout.write(JSON.stringify({ bench: 'text', textBytes: MiB, encode, sample, grammar, targets: { encodeMbPerS: 5, sampleMs: 1, grammarMaskMs: 2 } }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ bench: 'text', textBytes: MiB, encode, sample, grammar, targets: { encodeMbPerS: 5, sampleMs: 1, grammarMaskMs: 2 } }) + '\n',
+    );
     return;
   }
   const f = (x: number, d = 2) => x.toFixed(d);
@@ -167,19 +197,27 @@ async function main(): Promise<void> {
   console.log(`# encode 1 MiB of synthetic English, median of ${RUNS} runs (target >= 5 MB/s); MB/s by wall clock / by this process's CPU time`);
   console.log('# (the CPU-time figure is what an unloaded core gives; the wall clock counts time other processes took from it)');
   for (const e of encode) {
-    console.log(`${e.vocab.padEnd(20)} ${String(e.vocabSize).padStart(6)}-token vocab, ${e.tokens} tokens: ` +
-      `cold cache ${f(e.coldMbPerS)} / ${f(e.coldCpuMbPerS)} MB/s ${target(e.coldCpuMbPerS >= 5, 'BELOW TARGET')}, ` +
-      `warm cache ${f(e.warmMbPerS)} / ${f(e.warmCpuMbPerS)} MB/s ${target(e.warmCpuMbPerS >= 5, 'BELOW TARGET')}; ` +
-      `TextEncoder ${f(e.baselineMbPerS, 0)} MB/s (cold tokenizer at ${f(e.coldMbPerS / e.baselineMbPerS, 4)}x of it)`);
+    console.log(
+      `${e.vocab.padEnd(20)} ${String(e.vocabSize).padStart(6)}-token vocab, ${e.tokens} tokens: ` +
+        `cold cache ${f(e.coldMbPerS)} / ${f(e.coldCpuMbPerS)} MB/s ${target(e.coldCpuMbPerS >= 5, 'BELOW TARGET')}, ` +
+        `warm cache ${f(e.warmMbPerS)} / ${f(e.warmCpuMbPerS)} MB/s ${target(e.warmCpuMbPerS >= 5, 'BELOW TARGET')}; ` +
+        `TextEncoder ${f(e.baselineMbPerS, 0)} MB/s (cold tokenizer at ${f(e.coldMbPerS / e.baselineMbPerS, 4)}x of it)`,
+    );
   }
   console.log(`\n# sampling one step on a ${logits.length}-token vocabulary, median of 180 steps (target <= 1 ms)`);
   for (const s of sample) {
-    console.log(`${s.name}: ${f(s.msPerStep, 3)} ms/step; sorting the logits once ${f(s.sortBaselineMs, 2)} ms (${f(s.sortBaselineMs / s.msPerStep, 1)}x) ${target(s.msPerStep <= 1, 'ABOVE TARGET')}`);
+    console.log(
+      `${s.name}: ${f(s.msPerStep, 3)} ms/step; sorting the logits once ${f(s.sortBaselineMs, 2)} ms (${f(s.sortBaselineMs / s.msPerStep, 1)}x) ${target(s.msPerStep <= 1, 'ABOVE TARGET')}`,
+    );
   }
-  console.log(`\n# grammar mask per step on a ${grammar[0].vocabSize}-token vocabulary (bench/grammar-mask.ts), this process's CPU ms, median / p90 (target <= 2 ms)`);
+  console.log(
+    `\n# grammar mask per step on a ${grammar[0].vocabSize}-token vocabulary (bench/grammar-mask.ts), this process's CPU ms, median / p90 (target <= 2 ms)`,
+  );
   for (const g of grammar) {
-    console.log(`${g.grammar}, ${g.steps} steps: cold automaton ${f(g.coldMedianMs, 3)} / ${f(g.coldP90Ms, 3)} ms, warm ${f(g.warmMedianMs, 3)} / ${f(g.warmP90Ms, 3)} ms ` +
-      `(${f(g.walksPerStepWarm, 2)} trie walks per warm step) ${g.warmMedianMs <= 2 ? 'OK' : 'ABOVE TARGET'}`);
+    console.log(
+      `${g.grammar}, ${g.steps} steps: cold automaton ${f(g.coldMedianMs, 3)} / ${f(g.coldP90Ms, 3)} ms, warm ${f(g.warmMedianMs, 3)} / ${f(g.warmP90Ms, 3)} ms ` +
+        `(${f(g.walksPerStepWarm, 2)} trie walks per warm step) ${g.warmMedianMs <= 2 ? 'OK' : 'ABOVE TARGET'}`,
+    );
   }
 }
 

@@ -19,15 +19,28 @@ import { GgmlType } from '../src/gguf/ggml-types.ts';
 import { sized } from './smoke.ts';
 import { CEILING_CASES, CEILING_SMOKE, ceilingRows, median } from './threads-ceiling.ts';
 
-const { values: args } = parseArgs({ options: { 'step-ms': { type: 'string' }, ops: { type: 'string', default: '2000' }, smoke: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { 'step-ms': { type: 'string' }, ops: { type: 'string', default: '2000' }, smoke: { type: 'boolean', default: false } },
+});
 const OPS = sized(Number(args.ops), 50);
 const OPS_PER_TOKEN = 12 * 5 + 1;
-const ROWS = 32, COLS = 64;
+const ROWS = 32,
+  COLS = 64;
 
 async function open(threads: number): Promise<{ core: Core; op: () => void }> {
-  const core = await createCore({ arenaBytes: 1 << 20, threads, threadOptions: { minSplitBytes: 0, ...(process.env.SPIN_MS ? { spinMs: Number(process.env.SPIN_MS) } : {}) } });
-  const alloc = (bytes: number) => { const h = core.arena.alloc(bytes); core.arena.pin(h); return core.arena.ptr(h); };
-  const w = alloc(ROWS * COLS * 4), x = alloc(COLS * 4), y = alloc(ROWS * 4);
+  const core = await createCore({
+    arenaBytes: 1 << 20,
+    threads,
+    threadOptions: { minSplitBytes: 0, ...(process.env.SPIN_MS ? { spinMs: Number(process.env.SPIN_MS) } : {}) },
+  });
+  const alloc = (bytes: number) => {
+    const h = core.arena.alloc(bytes);
+    core.arena.pin(h);
+    return core.arena.ptr(h);
+  };
+  const w = alloc(ROWS * COLS * 4),
+    x = alloc(COLS * 4),
+    y = alloc(ROWS * 4);
   return { core, op: () => core.kernels.matvec(GgmlType.F32, w, ROWS, COLS, x, y, 0) };
 }
 
@@ -54,13 +67,19 @@ const one = await open(1);
 const two = await open(2);
 if (two.core.threads.count !== 2) throw new Error(`the pool did not start: ${two.core.threads.reason}`);
 const rows = [];
-for (const [mode, gap] of [['hot', 0], ['asleep', 2]] as const) {
+for (const [mode, gap] of [
+  ['hot', 0],
+  ['asleep', 2],
+] as const) {
   const t1 = timePerOp(one.op, gap);
   const t2 = timePerOp(two.op, gap);
   const wake = t2 - t1;
   const c = two.core.threads.parallel!.pool.counts;
   rows.push({
-    mode, '1 thread µs/op': +t1.toFixed(2), '2 threads µs/op': +t2.toFixed(2), 'wake-up µs/op': +wake.toFixed(2),
+    mode,
+    '1 thread µs/op': +t1.toFixed(2),
+    '2 threads µs/op': +t2.toFixed(2),
+    'wake-up µs/op': +wake.toFixed(2),
     'µs/token (61 ops)': +(wake * OPS_PER_TOKEN).toFixed(0),
     ...(args['step-ms'] ? { '% of a decode step': +((wake * OPS_PER_TOKEN) / (Number(args['step-ms']) * 10)).toFixed(2) } : {}),
     'chunks run by thread 0': `${c.ownChunks} of ${c.chunks}`,
@@ -68,5 +87,5 @@ for (const [mode, gap] of [['hot', 0], ['asleep', 2]] as const) {
 }
 console.table(rows);
 two.core.threads.close();
-console.log('What 2 threads give on the kernels alone (1 and 2 alternated; the bound of a model\'s 2 ÷ 1):');
+console.log("What 2 threads give on the kernels alone (1 and 2 alternated; the bound of a model's 2 ÷ 1):");
 console.table(await ceilingRows(2, sized(CEILING_CASES, CEILING_SMOKE), sized(15, 2)));

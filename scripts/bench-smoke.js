@@ -14,7 +14,12 @@ const TIMEOUT_MS = 180_000;
 
 const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts;
 /** The command of a bench script without its leading build steps. */
-const withoutBuilds = (cmd) => cmd.split('&&').map((s) => s.trim()).filter((s) => !/^npm run -s build(:\w+)?$/.test(s)).join(' && ');
+const withoutBuilds = (cmd) =>
+  cmd
+    .split('&&')
+    .map((s) => s.trim())
+    .filter((s) => !/^npm run -s build(:\w+)?$/.test(s))
+    .join(' && ');
 
 const results = [];
 for (const [name, cmd] of Object.entries(scripts)) {

@@ -49,8 +49,22 @@ copyFileSync('build/core.wasm', `${OUT}/core.wasm`);
 if (existsSync('build/core.relaxed.wasm')) copyFileSync('build/core.relaxed.wasm', `${OUT}/core.relaxed.wasm`);
 else {
   process.stderr.write('[build] no build/core.relaxed.wasm: dist/core.relaxed.wasm is the core compiled with relaxed-simd enabled\n');
-  const asc = spawnSync('node_modules/.bin/asc', ['--config', 'asconfig.json', '--target', 'release', '--enable', 'relaxed-simd',
-    '--outFile', `${OUT}/core.relaxed.wasm`, '--textFile', `${OUT}/core.relaxed.wat`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const asc = spawnSync(
+    'node_modules/.bin/asc',
+    [
+      '--config',
+      'asconfig.json',
+      '--target',
+      'release',
+      '--enable',
+      'relaxed-simd',
+      '--outFile',
+      `${OUT}/core.relaxed.wasm`,
+      '--textFile',
+      `${OUT}/core.relaxed.wat`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   rmSync(`${OUT}/core.relaxed.wat`, { force: true }); // the release target writes a text file; build/core.wat stays the plain build's
   if (asc.status !== 0 || !existsSync(`${OUT}/core.relaxed.wasm`)) throw new Error('asc could not build dist/core.relaxed.wasm');
 }

@@ -47,8 +47,19 @@ const CASES = [
 /** A small bge-shaped encoder: 3 blocks of 64 wide (4 heads), FFN 256, 512 positions, all of its optional tensors (biases, token types). */
 function bertRecipe(weights, poolingType) {
   return {
-    arch: 'bert', blocks: 3, embd: 64, ff: 256, heads: 4, headsKv: 4, weights, seed: 20, tokenizer: 'vocab/ggml-vocab-bert-bge.gguf',
-    context: 512, optionalGlobals: true, optionalBlockTensors: true, meta: { pooling_type: poolingType },
+    arch: 'bert',
+    blocks: 3,
+    embd: 64,
+    ff: 256,
+    heads: 4,
+    headsKv: 4,
+    weights,
+    seed: 20,
+    tokenizer: 'vocab/ggml-vocab-bert-bge.gguf',
+    context: 512,
+    optionalGlobals: true,
+    optionalBlockTensors: true,
+    meta: { pooling_type: poolingType },
   };
 }
 
@@ -63,7 +74,11 @@ function idsOf(model, text) {
 const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, usePrebuiltBinaries: true, logLevel: 'error' });
 mkdirSync(OUT, { recursive: true });
 for (const [name, base, poolingType, pooling] of CASES) {
-  const baseBytes = base.fixture ? readFileSync(fixtureFile(base.fixture)) : readFileSync((await makeModel(base, join(MODEL_CACHE, 'ref', `${createHash('sha256').update(JSON.stringify(base)).digest('hex').slice(0, 16)}.gguf`))).path);
+  const baseBytes = base.fixture
+    ? readFileSync(fixtureFile(base.fixture))
+    : readFileSync(
+        (await makeModel(base, join(MODEL_CACHE, 'ref', `${createHash('sha256').update(JSON.stringify(base)).digest('hex').slice(0, 16)}.gguf`))).path,
+      );
   const bytes = poolingType === null ? baseBytes : planBytes(await withMetadata(new Uint8Array(baseBytes), [['llama.pooling_type', poolingType, 4]]));
   const path = join(tmpdir(), `gguf-pager-embed-${name}.gguf`);
   writeFileSync(path, bytes);
@@ -77,8 +92,12 @@ for (const [name, base, poolingType, pooling] of CASES) {
     inputs.push({ text, ids, embedding: e.vector.map((x) => Number(x.toPrecision(7))) });
   }
   const record = {
-    name, by: 'scripts/make-embedding-reference.mjs', runtime: { nodeLlamaCpp: '3.22.1', llamaCppRelease: llama.llamaCppRelease?.release, threads: 1, contextSize: 256 },
-    model: { base, poolingType, sha256: createHash('sha256').update(bytes).digest('hex') }, pooling, inputs,
+    name,
+    by: 'scripts/make-embedding-reference.mjs',
+    runtime: { nodeLlamaCpp: '3.22.1', llamaCppRelease: llama.llamaCppRelease?.release, threads: 1, contextSize: 256 },
+    model: { base, poolingType, sha256: createHash('sha256').update(bytes).digest('hex') },
+    pooling,
+    inputs,
   };
   writeFileSync(join(OUT, `${name}.json`), JSON.stringify(record) + '\n');
   console.log(`${name}: ${inputs.map((i) => i.ids.length).join(', ')} tokens, width ${inputs[0].embedding.length}`);

@@ -39,9 +39,16 @@ const llama = await getLlama({ gpu: false, build: 'never', skipDownload: true, u
 
 const parsed = async (path) => {
   const src = await FileSource.open(path);
-  try { return await gguf.parseGguf(src); } finally { await src.close?.(); }
+  try {
+    return await gguf.parseGguf(src);
+  } finally {
+    await src.close?.();
+  }
 };
-const inputs = (name) => readFileSync(join(FIXTURES, `vocab/ggml-vocab-${name}.gguf.inp`), 'utf8').split('\n__ggml_vocab_test__\n').filter((s, i, a) => i < a.length - 1 || s !== '');
+const inputs = (name) =>
+  readFileSync(join(FIXTURES, `vocab/ggml-vocab-${name}.gguf.inp`), 'utf8')
+    .split('\n__ggml_vocab_test__\n')
+    .filter((s, i, a) => i < a.length - 1 || s !== '');
 /** The vocab fixture with metadata entries passed through `edit(key, value)`. */
 async function rewritten(name, edit, file) {
   const base = await parsed(join(FIXTURES, `vocab/ggml-vocab-${name}.gguf`));
@@ -56,7 +63,7 @@ const out = { reference: 'llama.cpp via node-llama-cpp 3.22.1 (vocab-only models
 try {
   const m = await rewritten('llama-spm', (k, v) => (k === 'tokenizer.ggml.add_space_prefix' ? false : v), join(dir, 'spm.gguf'));
   out.spmNoSpacePrefix = {
-    source: 'vocab/ggml-vocab-llama-spm.gguf with tokenizer.ggml.add_space_prefix = false (gemma\'s setting)',
+    source: "vocab/ggml-vocab-llama-spm.gguf with tokenizer.ggml.add_space_prefix = false (gemma's setting)",
     base: 'vocab/ggml-vocab-llama-spm.gguf',
     cases: [...inputs('llama-spm'), ...EXTRA].map((text) => {
       const ids = Array.from(m.tokenize(text, false));
@@ -66,18 +73,28 @@ try {
   await m.dispose();
   for (const [name, ids] of Object.entries(EOG_IDS)) {
     const pre = name === 'gpt-2' ? 'qwen2' : undefined; // qwen3's BPE setting
-    const e = await rewritten(name, (k, v) => (k === 'tokenizer.ggml.tokens' ? v.map((t, i) => (ids.includes(i) ? EOG[ids.indexOf(i)] : t)) : k === 'tokenizer.ggml.pre' && pre ? pre : v), join(dir, `${name}-eog.gguf`));
+    const e = await rewritten(
+      name,
+      (k, v) => (k === 'tokenizer.ggml.tokens' ? v.map((t, i) => (ids.includes(i) ? EOG[ids.indexOf(i)] : t)) : k === 'tokenizer.ggml.pre' && pre ? pre : v),
+      join(dir, `${name}-eog.gguf`),
+    );
     const text = `Hi${EOG[0]} there${EOG[1]}!${EOG[2]}`;
     out.eog[name] = {
-      source: `vocab/ggml-vocab-${name}.gguf with tokens ${ids.join(', ')} renamed ${EOG.join(', ')}${pre ? ` and tokenizer.ggml.pre = '${pre}'` : ''}`, pre,
-      base: `vocab/ggml-vocab-${name}.gguf`, ids, texts: EOG,
+      source: `vocab/ggml-vocab-${name}.gguf with tokens ${ids.join(', ')} renamed ${EOG.join(', ')}${pre ? ` and tokenizer.ggml.pre = '${pre}'` : ''}`,
+      pre,
+      base: `vocab/ggml-vocab-${name}.gguf`,
+      ids,
+      texts: EOG,
       isEog: ids.map((id) => e.isEogToken(id)),
-      text, parsed: Array.from(e.tokenize(text, true)),
+      text,
+      parsed: Array.from(e.tokenize(text, true)),
     };
     await e.dispose();
   }
   writeFileSync(join(ROOT, 'test/vectors/text/families.json'), `${JSON.stringify(out, null, 1)}\n`);
-  console.log(`families.json: ${out.spmNoSpacePrefix.cases.length} SPM cases, EOG ${JSON.stringify(Object.fromEntries(Object.entries(out.eog).map(([k, v]) => [k, v.isEog])))}`);
+  console.log(
+    `families.json: ${out.spmNoSpacePrefix.cases.length} SPM cases, EOG ${JSON.stringify(Object.fromEntries(Object.entries(out.eog).map(([k, v]) => [k, v.isEog])))}`,
+  );
 } finally {
   await llama.dispose();
   rmSync(dir, { recursive: true, force: true });

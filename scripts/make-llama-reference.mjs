@@ -53,10 +53,35 @@ CASES.push(['qwen2-F32-kvf32', small('F32', { arch: 'qwen2', seed: 3 }), 'f32', 
 // (gemma2), rotary dims < head size and LongRoPE factors with an attention factor (phi3).
 const FAMILIES = {
   qwen3: small('F32', { arch: 'qwen3', seed: 4, blocks: 6, headDim: 128, tiedEmbeddings: true, embdStd: 0.125 }),
-  gemma2: small('F32', { arch: 'gemma2', seed: 5, blocks: 6, tiedEmbeddings: true, embdStd: 0.03, meta: { 'attention.sliding_window': 8, attn_logit_softcapping: 4, final_logit_softcapping: 1.5 } }),
-  gemma3: small('F32', { arch: 'gemma3', seed: 6, heads: 8, headsKv: 4, headDim: 32, tiedEmbeddings: true, embdStd: 0.03, blocks: 6, meta: { 'attention.sliding_window': 8, 'attention.sliding_window_pattern': 3, 'rope.freq_base_swa': 10000 } }),
-  phi3: small('F32', { arch: 'phi3', seed: 7, blocks: 6, name: 'synthetic-longrope-6x256', // not "phi3": llama.cpp then marks phi-3 vocabulary tokens
-    rot: 48, optionalGlobals: true, context: 4096, meta: { 'rope.scaling.attn_factor': 1.19, 'rope.scaling.original_context_length': 1024 } }),
+  gemma2: small('F32', {
+    arch: 'gemma2',
+    seed: 5,
+    blocks: 6,
+    tiedEmbeddings: true,
+    embdStd: 0.03,
+    meta: { 'attention.sliding_window': 8, attn_logit_softcapping: 4, final_logit_softcapping: 1.5 },
+  }),
+  gemma3: small('F32', {
+    arch: 'gemma3',
+    seed: 6,
+    heads: 8,
+    headsKv: 4,
+    headDim: 32,
+    tiedEmbeddings: true,
+    embdStd: 0.03,
+    blocks: 6,
+    meta: { 'attention.sliding_window': 8, 'attention.sliding_window_pattern': 3, 'rope.freq_base_swa': 10000 },
+  }),
+  phi3: small('F32', {
+    arch: 'phi3',
+    seed: 7,
+    blocks: 6,
+    name: 'synthetic-longrope-6x256', // not "phi3": llama.cpp then marks phi-3 vocabulary tokens
+    rot: 48,
+    optionalGlobals: true,
+    context: 4096,
+    meta: { 'rope.scaling.attn_factor': 1.19, 'rope.scaling.original_context_length': 1024 },
+  }),
 };
 for (const [arch, recipe] of Object.entries(FAMILIES)) {
   CASES.push([`${arch}-F32-kvf32`, recipe, 'f32', LONG, { dir: 'families' }]);
@@ -118,8 +143,12 @@ async function run(path, kvType, prompt, feed) {
   const model = await llama.loadModel({ modelPath: path });
   const contextSize = 256;
   const ctx = await model.createContext({
-    contextSize, batchSize: contextSize, threads: 1, flashAttention: false,
-    experimentalKvCacheKeyType: kvType, experimentalKvCacheValueType: kvType,
+    contextSize,
+    batchSize: contextSize,
+    threads: 1,
+    flashAttention: false,
+    experimentalKvCacheKeyType: kvType,
+    experimentalKvCacheValueType: kvType,
   });
   const vocab = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
   const seq = ctx.getSequence();
@@ -159,7 +188,14 @@ for (const [name, recipe, kv, prompt, opts = {}] of CASES) {
     const t = await modelFile({ twinOf: recipe });
     const exact = await run(t.path, kvType, prompt, greedyIds);
     if (JSON.stringify(exact.promptIds) !== JSON.stringify(promptIds)) throw new Error(`${name}: the twin tokenizes the prompt differently`);
-    twin = { recipe: { twinOf: recipe }, sha256: t.sha256, size: t.size, llamaCppMaxAbsDiff: sig6(maxAbs(own.logits, exact.logits)), llamaCppRmsDiff: sig6(rms(own.logits, exact.logits)), llamaCppGreedyIds: exact.greedyIds };
+    twin = {
+      recipe: { twinOf: recipe },
+      sha256: t.sha256,
+      size: t.size,
+      llamaCppMaxAbsDiff: sig6(maxAbs(own.logits, exact.logits)),
+      llamaCppRmsDiff: sig6(rms(own.logits, exact.logits)),
+      llamaCppGreedyIds: exact.greedyIds,
+    };
     twin.twinGreedyIds = (await run(t.path, kvType, prompt)).greedyIds;
     logits = exact.logits;
   }
@@ -167,17 +203,27 @@ for (const [name, recipe, kv, prompt, opts = {}] of CASES) {
     name,
     model: { recipe, sha256, size },
     runtime: {
-      by: 'scripts/make-llama-reference.mjs', nodeLlamaCpp: nodeLlamaCppVersion, llamaCppRelease: llama.llamaCppRelease?.release,
-      gpu: false, threads: 1, contextSize, batchSize: contextSize, flashAttention: false,
+      by: 'scripts/make-llama-reference.mjs',
+      nodeLlamaCpp: nodeLlamaCppVersion,
+      llamaCppRelease: llama.llamaCppRelease?.release,
+      gpu: false,
+      threads: 1,
+      contextSize,
+      batchSize: contextSize,
+      flashAttention: false,
       kvType: own.kvType,
     },
-    prompt, promptIds, greedyIds,
+    prompt,
+    promptIds,
+    greedyIds,
     greedyText: own.greedyText,
     vocab,
     ...(twin ? { twin } : {}),
     logits,
   };
   writeFileSync(join(out, `${name}.json`), `${JSON.stringify(record)}\n`);
-  process.stdout.write(`${name}: ${promptIds.length} prompt ids, greedy ${JSON.stringify(record.greedyText.slice(0, 40))}, ${(size / 1024).toFixed(0)} KiB model${twin ? `, llama.cpp ${twin.llamaCppMaxAbsDiff} from its F32 twin` : ''}\n`);
+  process.stdout.write(
+    `${name}: ${promptIds.length} prompt ids, greedy ${JSON.stringify(record.greedyText.slice(0, 40))}, ${(size / 1024).toFixed(0)} KiB model${twin ? `, llama.cpp ${twin.llamaCppMaxAbsDiff} from its F32 twin` : ''}\n`,
+  );
 }
 await llama.dispose();

@@ -22,17 +22,86 @@ export const FIXTURES = process.env.GGUF_PAGER_FIXTURES ? resolve(process.env.GG
 
 /** The bench models: 12 blocks, 768 wide, ff 2048, the llama 2 SPM vocabulary (32000). */
 export const BENCH_RECIPES = {
-  q8_0: { arch: 'llama', blocks: 12, embd: 768, ff: 2048, heads: 12, headsKv: 12, weights: 'Q8_0', seed: 10, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf', context: 4096, name: 'bench-llama-12x768-Q8_0' },
-  q4_k_m: { arch: 'llama', blocks: 12, embd: 768, ff: 2048, heads: 12, headsKv: 12, weights: 'Q4_K_M', seed: 10, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf', context: 4096, name: 'bench-llama-12x768-Q4_K_M' },
+  q8_0: {
+    arch: 'llama',
+    blocks: 12,
+    embd: 768,
+    ff: 2048,
+    heads: 12,
+    headsKv: 12,
+    weights: 'Q8_0',
+    seed: 10,
+    tokenizer: 'vocab/ggml-vocab-llama-spm.gguf',
+    context: 4096,
+    name: 'bench-llama-12x768-Q8_0',
+  },
+  q4_k_m: {
+    arch: 'llama',
+    blocks: 12,
+    embd: 768,
+    ff: 2048,
+    heads: 12,
+    headsKv: 12,
+    weights: 'Q4_K_M',
+    seed: 10,
+    tokenizer: 'vocab/ggml-vocab-llama-spm.gguf',
+    context: 4096,
+    name: 'bench-llama-12x768-Q4_K_M',
+  },
   // gemma3-shaped (262 k vocabulary, tied head: 89 MB of the ~100 MB; heads of 64 ≠ 320 / 4, window 512 on 5 of 6 layers)
-  gemma3_q8_0: { arch: 'gemma3', blocks: 6, embd: 320, ff: 1280, heads: 4, headsKv: 1, headDim: 64, weights: 'Q8_0', seed: 11, tokenizer: 'vocab/ggml-vocab-llama-spm.gguf',
-    vocabSize: 262144, tiedEmbeddings: true, embdStd: 0.03, context: 4096, meta: { 'attention.sliding_window': 512 }, name: 'bench-gemma3-6x320-262k-Q8_0' },
+  gemma3_q8_0: {
+    arch: 'gemma3',
+    blocks: 6,
+    embd: 320,
+    ff: 1280,
+    heads: 4,
+    headsKv: 1,
+    headDim: 64,
+    weights: 'Q8_0',
+    seed: 11,
+    tokenizer: 'vocab/ggml-vocab-llama-spm.gguf',
+    vocabSize: 262144,
+    tiedEmbeddings: true,
+    embdStd: 0.03,
+    context: 4096,
+    meta: { 'attention.sliding_window': 512 },
+    name: 'bench-gemma3-6x320-262k-Q8_0',
+  },
   // qwen3-shaped (151 936 vocabulary, tied head, heads of 128 ≠ 384 / 6)
-  qwen3_q8_0: { arch: 'qwen3', blocks: 12, embd: 384, ff: 1536, heads: 6, headsKv: 2, headDim: 128, weights: 'Q8_0', seed: 12, tokenizer: 'vocab/ggml-vocab-gpt-2.gguf',
-    vocabSize: 151936, tiedEmbeddings: true, embdStd: 0.1, context: 4096, name: 'bench-qwen3-12x384-152k-Q8_0' },
+  qwen3_q8_0: {
+    arch: 'qwen3',
+    blocks: 12,
+    embd: 384,
+    ff: 1536,
+    heads: 6,
+    headsKv: 2,
+    headDim: 128,
+    weights: 'Q8_0',
+    seed: 12,
+    tokenizer: 'vocab/ggml-vocab-gpt-2.gguf',
+    vocabSize: 151936,
+    tiedEmbeddings: true,
+    embdStd: 0.1,
+    context: 4096,
+    name: 'bench-qwen3-12x384-152k-Q8_0',
+  },
   // bert, bge-base-shaped (12 × 768, FFN 3072, 512 positions, the bge WordPiece vocabulary): ~115 MB
-  bert_q8_0: { arch: 'bert', blocks: 12, embd: 768, ff: 3072, heads: 12, headsKv: 12, weights: 'Q8_0', seed: 13, tokenizer: 'vocab/ggml-vocab-bert-bge.gguf',
-    context: 512, optionalGlobals: true, optionalBlockTensors: true, meta: { pooling_type: 2 }, name: 'bench-bert-12x768-Q8_0' },
+  bert_q8_0: {
+    arch: 'bert',
+    blocks: 12,
+    embd: 768,
+    ff: 3072,
+    heads: 12,
+    headsKv: 12,
+    weights: 'Q8_0',
+    seed: 13,
+    tokenizer: 'vocab/ggml-vocab-bert-bge.gguf',
+    context: 512,
+    optionalGlobals: true,
+    optionalBlockTensors: true,
+    meta: { pooling_type: 2 },
+    name: 'bench-bert-12x768-Q8_0',
+  },
 };
 
 async function lib() {
@@ -110,7 +179,9 @@ async function main() {
     return;
   } else if (cmd === 'bench') recipe = BENCH_RECIPES[arg];
   if (!recipe) {
-    process.stderr.write('usage: make-models.mjs recipe <json> --out f | reencode <in> --type T --out f | bench q8_0|q4_k_m|gemma3_q8_0|qwen3_q8_0|bert_q8_0 [--out f]\n');
+    process.stderr.write(
+      'usage: make-models.mjs recipe <json> --out f | reencode <in> --type T --out f | bench q8_0|q4_k_m|gemma3_q8_0|qwen3_q8_0|bert_q8_0 [--out f]\n',
+    );
     process.exit(2);
   }
   const out = values.out ?? join(MODEL_CACHE, `${recipe.name ?? cmd}.gguf`);

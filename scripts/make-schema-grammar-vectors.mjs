@@ -26,10 +26,23 @@ for (const m of src.matchAll(re)) {
   const schema = rs ?? JSON.parse(`"${ps}"`);
   const grammar = rg ?? JSON.parse(`"${pg}"`);
   let parsed;
-  try { parsed = JSON.parse(schema); } catch { parsed = null; }
+  try {
+    parsed = JSON.parse(schema);
+  } catch {
+    parsed = null;
+  }
   cases.push({ name: JSON.parse(`"${name}"`), status, schemaText: schema.trim(), schema: parsed, grammar: trim(grammar) });
 }
-const release = (() => { try { return readFileSync(`${root}/.git/HEAD`, 'utf8').trim(); } catch { return 'unknown'; } })();
-writeFileSync(new URL('../test/vectors/json-schema/llama-cpp-cases.json', import.meta.url),
-  JSON.stringify({ by: 'scripts/make-schema-grammar-vectors.mjs', from: 'llama.cpp tests/test-json-schema-to-grammar.cpp', head: release, cases }, null, 1) + '\n');
+const release = (() => {
+  try {
+    return readFileSync(`${root}/.git/HEAD`, 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+writeFileSync(
+  new URL('../test/vectors/json-schema/llama-cpp-cases.json', import.meta.url),
+  JSON.stringify({ by: 'scripts/make-schema-grammar-vectors.mjs', from: 'llama.cpp tests/test-json-schema-to-grammar.cpp', head: release, cases }, null, 1) +
+    '\n',
+);
 console.log(`${cases.length} cases (${cases.filter((c) => c.status === 'SUCCESS').length} SUCCESS) from ${file}`);

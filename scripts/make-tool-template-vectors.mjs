@@ -18,6 +18,15 @@ const TEMPLATES = [
   ['llama-3.1', 'meta-llama-Llama-3.1-8B-Instruct.jinja', '<|begin_of_text|>', '<|eot_id|>'],
   ['mistral-nemo', 'mistralai-Mistral-Nemo-Instruct-2407.jinja', '<s>', '</s>'],
 ];
-const templates = TEMPLATES.map(([name, file, bos, eos]) => ({ name, source: `llama.cpp models/templates/${file}`, template: readFileSync(`${dir}/${file}`, 'utf8'), bos, eos }));
-writeFileSync(new URL('../test/vectors/text/tool-templates.json', import.meta.url), JSON.stringify({ by: 'scripts/make-tool-template-vectors.mjs', templates }, null, 1) + '\n');
+const templates = TEMPLATES.map(([name, file, bos, eos]) => ({
+  name,
+  source: `llama.cpp models/templates/${file}`,
+  template: readFileSync(`${dir}/${file}`, 'utf8'),
+  bos,
+  eos,
+}));
+writeFileSync(
+  new URL('../test/vectors/text/tool-templates.json', import.meta.url),
+  JSON.stringify({ by: 'scripts/make-tool-template-vectors.mjs', templates }, null, 1) + '\n',
+);
 console.log(templates.map((t) => `${t.name}: ${t.template.length} chars`).join('\n'));

@@ -28,7 +28,11 @@ function mount(middlewares: Connect.Server): void {
   middlewares.use('/models', (req: IncomingMessage, res: ServerResponse) => models(req, res, () => notFound(res)));
   middlewares.use('/fixtures', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url?.split('?')[0] === '/index.json') {
-      const list = existsSync(FIXTURES_DIR) ? readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.gguf')).sort() : [];
+      const list = existsSync(FIXTURES_DIR)
+        ? readdirSync(FIXTURES_DIR)
+            .filter((f) => f.endsWith('.gguf'))
+            .sort()
+        : [];
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(list));
       return;
     }

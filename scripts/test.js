@@ -36,20 +36,25 @@ ok = step('build the Wasm core', 'npm', ['run', '-s', 'build:wasm']) && ok;
 ok = step('compile TypeScript for Node (CLI)', 'npm', ['run', '-s', 'build:node']) && ok;
 ok = step('typecheck', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']) && ok;
 results.push(['typecheck', ok ? 1 : 0, ok ? 0 : 1]);
-const lintOk = step('lint (Biome, biome.json)', bin('biome'), ['lint']);
+const lintOk = step('lint and format (Biome, biome.json: biome check)', bin('biome'), ['check']);
 ok = lintOk && ok;
 results.push(['lint', lintOk ? 1 : 0, lintOk ? 0 : 1]);
 // Unused files, dependencies, exports and types (knip.json); then, with tests, benches and scripts left out, exports
 // that only they use, which must say so (`@internal`). Dev-only files in src/ (authoring tools, the offline optimum)
 // are not counted as unused in the second run: it checks exports and types only.
-const knipOk = step('unused code (knip, knip.json)', bin('knip'), []) &&
+const knipOk =
+  step('unused code (knip, knip.json)', bin('knip'), []) &&
   step('exports only tests use are @internal (knip --production)', bin('knip'), ['--production', '--include', 'exports,types']);
 ok = knipOk && ok;
 results.push(['knip', knipOk ? 1 : 0, knipOk ? 0 : 1]);
 
 const vitestJson = 'test-results/vitest.json';
-const vOk = step('Vitest: Node unit tests and headless Chromium browser tests', bin('vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], env);
+const vOk = step(
+  'Vitest: Node unit tests and headless Chromium browser tests',
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`],
+  env,
+);
 ok = vOk && ok;
 if (existsSync(vitestJson)) {
   const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
@@ -67,8 +72,7 @@ if (existsSync(bJson)) {
 
 if (existsSync('playwright.config.ts')) {
   const pwJson = 'test-results/playwright.json';
-  const pOk = step('Playwright end-to-end tests', bin('playwright'), ['test', '--reporter=list,json'],
-    { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
+  const pOk = step('Playwright end-to-end tests', bin('playwright'), ['test', '--reporter=list,json'], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: pwJson });
   ok = pOk && ok;
   if (existsSync(pwJson)) {
     const s = JSON.parse(readFileSync(pwJson, 'utf8')).stats ?? {};
@@ -78,8 +82,12 @@ if (existsSync('playwright.config.ts')) {
 
 // The package as users get it: npm pack (prepack builds dist/), npm install into fresh apps, run in Chromium.
 const cJson = resolve('test-results/consumers.json'); // absolute: Playwright resolves a relative name against its config's folder
-const cOk = step('Consumer tests: npm pack, install into a Vite app, a webpack app and a plain ESM page; the installed CLI', bin('playwright'),
-  ['test', '--config', 'test/consumers/playwright.config.ts', '--reporter=list,json'], { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: cJson });
+const cOk = step(
+  'Consumer tests: npm pack, install into a Vite app, a webpack app and a plain ESM page; the installed CLI',
+  bin('playwright'),
+  ['test', '--config', 'test/consumers/playwright.config.ts', '--reporter=list,json'],
+  { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: cJson },
+);
 ok = cOk && ok;
 if (existsSync(cJson)) {
   const s = JSON.parse(readFileSync(cJson, 'utf8')).stats ?? {};

@@ -14,9 +14,27 @@ export type { GenerationRun } from './runtime/generation-run.ts';
 export type { VerifyResult } from './runtime/cache-verify.ts';
 export type { IntegrityReport } from './sources/cache/integrity.ts';
 export type {
-  ArenaStatsView, CachedEntry, CacheStore, LoadOptions, LoadPhase, LoadProgress, ModelInfo, ModelStats, PagerStatsView,
-  PagingDryRunOptions, PagingDryRunSample, RuntimeOptions, RuntimeStats, TensorRow, WarmupResult,
-  ChatMessage, GenerateOptions, GenerateResult, GenerationStats, Piece, StopReason,
+  ArenaStatsView,
+  CachedEntry,
+  CacheStore,
+  LoadOptions,
+  LoadPhase,
+  LoadProgress,
+  ModelInfo,
+  ModelStats,
+  PagerStatsView,
+  PagingDryRunOptions,
+  PagingDryRunSample,
+  RuntimeOptions,
+  RuntimeStats,
+  TensorRow,
+  WarmupResult,
+  ChatMessage,
+  GenerateOptions,
+  GenerateResult,
+  GenerationStats,
+  Piece,
+  StopReason,
 } from './runtime/protocol.ts';
 export type { OffloadPolicy, EvictionKind } from './pager/policy.ts';
 export { GgufPagerError, isGgufPagerError, type ErrorCode } from './errors.ts';
@@ -45,17 +63,42 @@ export { relaxedSimdSupported, type CoreBuild, type CoreBuildInfo } from './core
 export { exposeRuntime } from './worker-api.ts';
 // Text (src/text): tokenizers from GGUF metadata, streaming detokenizer, chat templates, sampling, stop strings.
 export {
-  createTokenizer, StreamingDetokenizer, applyChatTemplate, chatTemplateOptions, CHATML_TEMPLATE, Sampler, StopMatcher,
+  createTokenizer,
+  StreamingDetokenizer,
+  applyChatTemplate,
+  chatTemplateOptions,
+  CHATML_TEMPLATE,
+  Sampler,
+  StopMatcher,
 } from './text/index.ts';
 export type {
-  Tokenizer, EncodeOptions, DecodeOptions, StreamingDetokenizerOptions, ChatTemplateOptions, ChatTemplateResult,
-  SamplingOptions, StopResult, TokenizerMetadata, TokenizerModel,
+  Tokenizer,
+  EncodeOptions,
+  DecodeOptions,
+  StreamingDetokenizerOptions,
+  ChatTemplateOptions,
+  ChatTemplateResult,
+  SamplingOptions,
+  StopResult,
+  TokenizerMetadata,
+  TokenizerModel,
 } from './text/index.ts';
 // OpenAI-style API (src/api; docs/openai.md) and constrained generation (src/text/grammar).
 export { createOpenAiApi, parseToolCalls, type OpenAiApi, type ApiBackend, type EmbedResult, type Pooling } from './api/index.ts';
 export type {
-  ChatCompletion, ChatCompletionChunk, ChatCompletionParams, Completion, CompletionChunk, CompletionParams, EmbeddingParams, EmbeddingResponse,
-  ChatCompletions, Completions, Embeddings, ToolCall, Usage,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionParams,
+  Completion,
+  CompletionChunk,
+  CompletionParams,
+  EmbeddingParams,
+  EmbeddingResponse,
+  ChatCompletions,
+  Completions,
+  Embeddings,
+  ToolCall,
+  Usage,
 } from './api/index.ts';
 export { engineBackend } from './api/engine-backend.ts';
 export { parseGbnf, jsonSchemaToGrammar, JSON_GBNF, GrammarAutomaton, GrammarMatcher } from './text/grammar/index.ts';

@@ -17,8 +17,13 @@ export async function renderCache(rt: Runtime, list: HTMLElement, estimate: HTML
   for (const e of entries) {
     const tr = document.createElement('tr');
     tr.dataset.key = e.key;
-    const cells = [e.key, bytes(e.size), `${bytes(e.bytesCached)} (${((100 * e.bytesCached) / Math.max(1, e.size)).toFixed(0)} %)`,
-      e.store, new Date(e.lastUsed).toLocaleString()];
+    const cells = [
+      e.key,
+      bytes(e.size),
+      `${bytes(e.bytesCached)} (${((100 * e.bytesCached) / Math.max(1, e.size)).toFixed(0)} %)`,
+      e.store,
+      new Date(e.lastUsed).toLocaleString(),
+    ];
     for (const c of cells) {
       const td = document.createElement('td');
       td.textContent = c;

@@ -45,7 +45,8 @@ export function defaultsOf(m: GgufModel, name: string): ModelDefaults {
   const scratch = 4 * (32 * (6 * nEmbd + 2 * nFf + 4 * nHead * headDim) + vocab + contextLength) + m.tensors.length * 64;
   const weightBytes = m.totalTensorBytes;
   const budgetBytes = Math.ceil((weightBytes / 2 + kvBytes + scratch) / ALIGN) * ALIGN;
-  const note = `about half of ${name}'s ${bytes(weightBytes)} of weights, so the pager has to page, ` +
+  const note =
+    `about half of ${name}'s ${bytes(weightBytes)} of weights, so the pager has to page, ` +
     `+ ${bytes(kvBytes)} of KV cache for ${contextLength} tokens + ${bytes(scratch)} of working memory`;
   return { budgetBytes, kvBytes, contextLength, weightBytes, note };
 }

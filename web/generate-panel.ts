@@ -16,7 +16,12 @@ export interface GenerateHooks {
   finished(r: GenerateResult): void;
 }
 
-export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: PagerChart, onError: (e: unknown) => void, hooks?: GenerateHooks): { modelChanged(): void } {
+export function setupGeneratePanel(
+  getModel: () => ModelHandle | null,
+  chart: PagerChart,
+  onError: (e: unknown) => void,
+  hooks?: GenerateHooks,
+): { modelChanged(): void } {
   const prompt = $<HTMLTextAreaElement>('prompt');
   const chatMode = $<HTMLInputElement>('chat-mode');
   const maxTokens = $<HTMLInputElement>('max-tokens');
@@ -27,8 +32,12 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
   const history: ChatMessage[] = [];
   let abort: AbortController | null = null;
 
-  const show = (id: string, text: string) => { $(id).textContent = text; };
-  const stats = (r: Pick<GenerateResult, 'tokensPerSecond' | 'timeToFirstTokenMs' | 'bytesLoadedPerToken' | 'promptTokens' | 'promptTokensProcessed' | 'generatedTokens'>) => {
+  const show = (id: string, text: string) => {
+    $(id).textContent = text;
+  };
+  const stats = (
+    r: Pick<GenerateResult, 'tokensPerSecond' | 'timeToFirstTokenMs' | 'bytesLoadedPerToken' | 'promptTokens' | 'promptTokensProcessed' | 'generatedTokens'>,
+  ) => {
     show('gen-tps', r.tokensPerSecond.toFixed(1));
     show('gen-ttft', `${r.timeToFirstTokenMs.toFixed(0)} ms`);
     show('gen-bpt', bytes(r.bytesLoadedPerToken));
@@ -55,7 +64,12 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
     const poll = setInterval(async () => {
       const s = await model.stats().catch(() => null);
       if (!s) return;
-      chart.push({ resident: s.residentBytes + s.loadingBytes, budget: model.info.budgetBytes, hits: Math.max(0, s.hits - last.hits), misses: Math.max(0, s.misses - last.misses) });
+      chart.push({
+        resident: s.residentBytes + s.loadingBytes,
+        budget: model.info.budgetBytes,
+        hits: Math.max(0, s.hits - last.hits),
+        misses: Math.max(0, s.misses - last.misses),
+      });
       last = s;
       const secs = (performance.now() - first) / 1000;
       if (first && count > 1) {
@@ -118,8 +132,14 @@ export function setupGeneratePanel(getModel: () => ModelHandle | null, chart: Pa
       output.replaceChildren();
       const m = getModel();
       go.disabled = !m?.info.canGenerate;
-      show('gen-status', !m ? `load a model (generates: ${ARCHITECTURES.flatMap((x) => x.names).join(', ')})` : m.info.canGenerate ? `${m.info.architecture}, context ${m.info.contextLength} tokens`
-        : `cannot generate: ${m.info.generateError?.code}: ${m.info.generateError?.message}`);
+      show(
+        'gen-status',
+        !m
+          ? `load a model (generates: ${ARCHITECTURES.flatMap((x) => x.names).join(', ')})`
+          : m.info.canGenerate
+            ? `${m.info.architecture}, context ${m.info.contextLength} tokens`
+            : `cannot generate: ${m.info.generateError?.code}: ${m.info.generateError?.message}`,
+      );
     },
   };
 }

@@ -23,15 +23,23 @@ const runButton = $<HTMLButtonElement>('run');
 const cancelButton = $<HTMLButtonElement>('cancel');
 const chart = new PagerChart($<HTMLCanvasElement>('chart'));
 const threadsPanel = setupThreadsPanel({
-  select: $<HTMLSelectElement>('threads-choice'), display: $('threads'), line: $('threads-line'),
-  table: $<HTMLTableSectionElement>('threads-rows'), note: $('threads-compare-note'),
+  select: $<HTMLSelectElement>('threads-choice'),
+  display: $('threads'),
+  line: $('threads-line'),
+  table: $<HTMLTableSectionElement>('threads-rows'),
+  note: $('threads-compare-note'),
 });
-const generatePanel = setupGeneratePanel(() => model, chart, (e) => showError(e), {
-  busy: (running) => threadsPanel.setBusy(running),
-  finished: (r) => {
-    if (runtime && model) threadsPanel.record({ threads: runtime.threads, model: model.info.source, budgetBytes: runtime.budget, result: r });
+const generatePanel = setupGeneratePanel(
+  () => model,
+  chart,
+  (e) => showError(e),
+  {
+    busy: (running) => threadsPanel.setBusy(running),
+    finished: (r) => {
+      if (runtime && model) threadsPanel.record({ threads: runtime.threads, model: model.info.source, budgetBytes: runtime.budget, result: r });
+    },
   },
-});
+);
 
 let runtime: Runtime | null = null;
 let runtimeKv = 0;
@@ -65,8 +73,12 @@ async function fillPicker(): Promise<void> {
   const fixtures: Array<[string, string]> = [];
   try {
     const r = await fetch('/fixtures/index.json', { cache: 'no-store' });
-    if (r.ok) for (const f of (await r.json()) as string[]) fixtures.push([`/fixtures/${f}`, f === 'stories260K.gguf' ? 'stories260K: a tiny trained llama (real text)' : `Fixture: ${f}`]);
-  } catch { /* no fixtures folder: fine */ }
+    if (r.ok)
+      for (const f of (await r.json()) as string[])
+        fixtures.push([`/fixtures/${f}`, f === 'stories260K.gguf' ? 'stories260K: a tiny trained llama (real text)' : `Fixture: ${f}`]);
+  } catch {
+    /* no fixtures folder: fine */
+  }
   const stories = fixtures.findIndex(([v]) => v.endsWith('/stories260K.gguf'));
   const first = stories >= 0 ? fixtures.splice(stories, 1) : [];
   const options: Array<[string, string]> = [...first, synthetic, ...fixtures, ['', 'The URL on the right']];
@@ -78,7 +90,11 @@ async function fillPicker(): Promise<void> {
     pendingInput = null;
     startValues.refresh(urlInput.value, true);
   });
-  urlInput.addEventListener('input', () => { pick.value = ''; pendingInput = null; startValues.refresh(urlInput.value.trim()); });
+  urlInput.addEventListener('input', () => {
+    pick.value = '';
+    pendingInput = null;
+    startValues.refresh(urlInput.value.trim());
+  });
 }
 
 /** One runtime change at a time: two callers at once (the cache panel at start and a load) must not both create one. */
@@ -146,7 +162,10 @@ async function load(): Promise<void> {
   try {
     await startValues.ready();
     const rt = await ensureRuntime();
-    if (model) { await model.dispose(); model = null; }
+    if (model) {
+      await model.dispose();
+      model = null;
+    }
     generatePanel.modelChanged();
     const input = pendingInput ?? urlInput.value.trim();
     if (!input) throw new Error('enter a model URL, pick a file or make a synthetic model');
@@ -158,7 +177,8 @@ async function load(): Promise<void> {
         const pct = p.bytesTotal ? (100 * p.bytesDone) / p.bytesTotal : p.phase === 'ready' ? 100 : 0;
         progress.value = pct;
         const eta = p.bytesPerSecond > 0 ? (p.bytesTotal - p.bytesDone) / p.bytesPerSecond : NaN;
-        progressText.textContent = `${p.phase}: ${bytes(p.bytesDone)} of ${bytes(p.bytesTotal)} (${pct.toFixed(0)} %), ` +
+        progressText.textContent =
+          `${p.phase}: ${bytes(p.bytesDone)} of ${bytes(p.bytesTotal)} (${pct.toFixed(0)} %), ` +
           `${rate(p.bytesPerSecond)}, ETA ${duration(eta)}; network ${bytes(p.fromNetwork)}, cache ${bytes(p.fromCache)}` +
           (p.stalled ? `; the server stalled on ${p.stalled.range} (no data for ${duration(p.stalled.stallMs / 1000)}, ${p.stalled.stalls}×), retrying` : '');
         progress.dataset.fromNetwork = String(p.fromNetwork);
@@ -187,8 +207,8 @@ async function refreshStats(): Promise<void> {
   const s = await runtime.stats();
   $('wasm-memory').textContent = String(s.memoryBytes);
   const a = s.arena;
-  $('arena-stats').textContent = `capacity ${bytes(a.capacity)}, used ${bytes(a.used)}, free ${bytes(a.free)}, ` +
-    `largest free block ${bytes(a.largestFree)}, ${a.liveBlocks} live blocks`;
+  $('arena-stats').textContent =
+    `capacity ${bytes(a.capacity)}, used ${bytes(a.used)}, free ${bytes(a.free)}, ` + `largest free block ${bytes(a.largestFree)}, ${a.liveBlocks} live blocks`;
   $('kv-stats').textContent = s.kv
     ? `${s.kv.totalPages} pages of ${s.kv.pageSize} elements, ${s.kv.totalPages - s.kv.freePages} in use, ${s.kv.freePages} free`
     : 'none reserved';
@@ -219,8 +239,11 @@ async function pagingDryRun(): Promise<void> {
     });
     await refreshStats();
     const perToken = (final.bytesLoaded - loadedBefore) / tokens;
-    setStatus('ready', `ran ${tokens} tokens: ${bytes(perToken)} loaded per token; ` +
-      `hit rate ${((100 * final.hits) / Math.max(1, final.hits + final.misses)).toFixed(1)} % (prefetched loads count as hits)`);
+    setStatus(
+      'ready',
+      `ran ${tokens} tokens: ${bytes(perToken)} loaded per token; ` +
+        `hit rate ${((100 * final.hits) / Math.max(1, final.hits + final.misses)).toFixed(1)} % (prefetched loads count as hits)`,
+    );
   } catch (e) {
     showError(e);
   } finally {
@@ -264,7 +287,11 @@ $('threads-choice').addEventListener('change', () => {
 });
 runButton.addEventListener('click', () => void pagingDryRun());
 $('cache-refresh').addEventListener('click', () => void refreshCache());
-$('cache-clear').addEventListener('click', async () => { await (await ensureRuntime()).cache.clear(); await checkModelAlive(); void refreshCache(); });
+$('cache-clear').addEventListener('click', async () => {
+  await (await ensureRuntime()).cache.clear();
+  await checkModelAlive();
+  void refreshCache();
+});
 $('cache-persist').addEventListener('click', async () => {
   const ok = await (await ensureRuntime()).cache.persist();
   $('estimate').textContent += ok ? ' Persistent storage granted.' : ' Persistent storage refused.';
@@ -274,19 +301,27 @@ $('model-file').addEventListener('change', async (ev) => {
   if (!f) return;
   setStatus('loading', `copying ${f.name} into OPFS`);
   try {
-    pendingInput = await storeFileInOpfs(f, (done) => { progress.value = (100 * done) / f.size; });
+    pendingInput = await storeFileInOpfs(f, (done) => {
+      progress.value = (100 * done) / f.size;
+    });
     urlInput.value = `opfs:${f.name}`;
     setStatus('idle', `${f.name} stored in OPFS; press Load`);
-  } catch (e) { showError(e); }
+  } catch (e) {
+    showError(e);
+  }
 });
 $('synth-make').addEventListener('click', async () => {
   const mib = Number(($('synth-mib') as HTMLInputElement).value) || 64;
   setStatus('loading', `writing a ${mib} MiB synthetic model into OPFS`);
   try {
-    pendingInput = await makeSyntheticInOpfs(mib, (done, total) => { progress.value = (100 * done) / total; });
+    pendingInput = await makeSyntheticInOpfs(mib, (done, total) => {
+      progress.value = (100 * done) / total;
+    });
     urlInput.value = `opfs:synthetic-${mib}MiB.gguf`;
     setStatus('idle', `synthetic ${mib} MiB model stored in OPFS; press Load`);
-  } catch (e) { showError(e); }
+  } catch (e) {
+    showError(e);
+  }
 });
 setInterval(() => void refreshStats(), 1000);
 

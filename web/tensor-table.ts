@@ -16,8 +16,11 @@ function valueText(v: unknown, truncatedBy?: number): string {
 
 export function renderMetadata(root: HTMLElement, info: ModelInfo): void {
   root.replaceChildren();
-  const summary = el('p', `${info.architecture}, ${info.blockCount} blocks, ${info.tensors.length} tensors, ` +
-    `${bytes(info.totalBytes)} of weights (GGUF v${info.version}); pinned ${bytes(info.pinnedBytes)} of a ${bytes(info.budgetBytes)} budget.`);
+  const summary = el(
+    'p',
+    `${info.architecture}, ${info.blockCount} blocks, ${info.tensors.length} tensors, ` +
+      `${bytes(info.totalBytes)} of weights (GGUF v${info.version}); pinned ${bytes(info.pinnedBytes)} of a ${bytes(info.budgetBytes)} budget.`,
+  );
   const dl = el('dl');
   for (const [k, v] of info.metadata) {
     dl.append(el('dt', k), el('dd', valueText(v, info.truncated[k])));

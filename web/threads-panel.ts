@@ -34,12 +34,14 @@ const fixed = (n: number) => (Number.isFinite(n) && n > 0 ? n.toFixed(1) : '—'
 export function comparisonRows(runs: ReadonlyMap<number, ThreadsRun>): string[][] {
   const one = runs.get(1)?.result;
   const ratio = (v: number, base: number | undefined) => (one && base && base > 0 && v > 0 ? ` (${(v / base).toFixed(2)}×)` : '');
-  return [...runs.values()].sort((a, b) => a.threads - b.threads).map(({ threads, result: r }) => [
-    String(threads),
-    `${fixed(r.promptTokensPerSecond)}${threads > 1 ? ratio(r.promptTokensPerSecond, one?.promptTokensPerSecond) : ''}`,
-    `${fixed(r.tokensPerSecond)}${threads > 1 ? ratio(r.tokensPerSecond, one?.tokensPerSecond) : ''}`,
-    `${r.promptTokensProcessed} / ${r.generatedTokens}`,
-  ]);
+  return [...runs.values()]
+    .sort((a, b) => a.threads - b.threads)
+    .map(({ threads, result: r }) => [
+      String(threads),
+      `${fixed(r.promptTokensPerSecond)}${threads > 1 ? ratio(r.promptTokensPerSecond, one?.promptTokensPerSecond) : ''}`,
+      `${fixed(r.tokensPerSecond)}${threads > 1 ? ratio(r.tokensPerSecond, one?.tokensPerSecond) : ''}`,
+      `${r.promptTokensProcessed} / ${r.generatedTokens}`,
+    ]);
 }
 
 /** The value of `?threads=` (kept so a link can open on a count), or 'auto'. */
@@ -66,14 +68,17 @@ export function setupThreadsPanel({ select, display, line, table, note }: Thread
   select.value = String(start);
   const runs = new Map<number, ThreadsRun>();
   const render = () => {
-    table.replaceChildren(...comparisonRows(runs).map((cells) => {
-      const tr = document.createElement('tr');
-      tr.dataset.threads = cells[0];
-      tr.append(...cells.map((c) => Object.assign(document.createElement('td'), { textContent: c })));
-      return tr;
-    }));
+    table.replaceChildren(
+      ...comparisonRows(runs).map((cells) => {
+        const tr = document.createElement('tr');
+        tr.dataset.threads = cells[0];
+        tr.append(...cells.map((c) => Object.assign(document.createElement('td'), { textContent: c })));
+        return tr;
+      }),
+    );
     const any = [...runs.values()][0];
-    note.textContent = any ? `${any.model}, budget ${(any.budgetBytes / 2 ** 20).toFixed(2)} MiB: the last generation at each thread count`
+    note.textContent = any
+      ? `${any.model}, budget ${(any.budgetBytes / 2 ** 20).toFixed(2)} MiB: the last generation at each thread count`
       : 'generate, choose another thread count (the model reloads), generate again';
   };
   render();
@@ -91,6 +96,8 @@ export function setupThreadsPanel({ select, display, line, table, note }: Thread
       runs.set(run.threads, run);
       render();
     },
-    setBusy(busy) { select.disabled = busy; },
+    setBusy(busy) {
+      select.disabled = busy;
+    },
   };
 }

@@ -19,7 +19,8 @@ export function showUaMemory(out: HTMLElement): void {
     try {
       const m = await measure.call(performance);
       const byType = new Map<string, number>();
-      for (const b of m.breakdown) for (const t of b.types.length ? b.types : ['other']) byType.set(t, (byType.get(t) ?? 0) + b.bytes / Math.max(1, b.types.length));
+      for (const b of m.breakdown)
+        for (const t of b.types.length ? b.types : ['other']) byType.set(t, (byType.get(t) ?? 0) + b.bytes / Math.max(1, b.types.length));
       out.textContent = `${bytes(m.bytes)} (${[...byType].map(([t, n]) => `${t} ${bytes(n)}`).join(', ')})`;
       out.dataset.bytes = String(m.bytes);
     } catch (e) {

@@ -45,7 +45,8 @@ export async function runPager(o: PagerRowOptions): Promise<PagerRow> {
   try {
     const t0 = performance.now();
     const model = await rt.load(o.url, {
-      cache: 'auto', contextLength: o.contextLength,
+      cache: 'auto',
+      contextLength: o.contextLength,
       policy: { kind: 'pinnedHotSet', ramBytes: o.ramBytes, pinEmbeddings: false, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: o.prefetch ?? 0 },
     });
     const loadSeconds = (performance.now() - t0) / 1000;
@@ -56,10 +57,17 @@ export async function runPager(o: PagerRowOptions): Promise<PagerRow> {
       const result = await model.generate(o.prompt, { maxTokens: o.decodeTokens, temperature: 0, ignoreEog: true }).result;
       const s = await model.stats();
       rows.push({
-        promptTokens: s.promptTokens, promptTokensPerSecond: s.promptTokensPerSecond,
-        decodeTokens: s.generatedTokens, decodeTokensPerSecond: s.tokensPerSecond,
-        bytesLoadedPerToken: s.bytesLoadedPerToken, maxResidentBytes: s.maxResidentBytes,
-        runtimeBudget: rt.budget, loadSeconds, threads: rt.threads, stopReason: result.stopReason, text: result.text.slice(0, 80),
+        promptTokens: s.promptTokens,
+        promptTokensPerSecond: s.promptTokensPerSecond,
+        decodeTokens: s.generatedTokens,
+        decodeTokensPerSecond: s.tokensPerSecond,
+        bytesLoadedPerToken: s.bytesLoadedPerToken,
+        maxResidentBytes: s.maxResidentBytes,
+        runtimeBudget: rt.budget,
+        loadSeconds,
+        threads: rt.threads,
+        stopReason: result.stopReason,
+        text: result.text.slice(0, 80),
       });
     }
     await model.dispose();

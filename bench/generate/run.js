@@ -28,10 +28,17 @@ import { BENCH_RECIPES, FIXTURES, makeModel, MODEL_CACHE } from '../../scripts/m
 
 const { values: args } = parseArgs({
   options: {
-    json: { type: 'boolean', default: false }, only: { type: 'string' }, decode: { type: 'string', default: '64' },
-    prompt: { type: 'string', default: '128' }, 'wllama-dir': { type: 'string' }, 'skip-wllama': { type: 'boolean', default: false },
-    'skip-pager': { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
-    prefetch: { type: 'string', default: '0' }, smoke: { type: 'boolean', default: false }, threads: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    decode: { type: 'string', default: '64' },
+    prompt: { type: 'string', default: '128' },
+    'wllama-dir': { type: 'string' },
+    'skip-wllama': { type: 'boolean', default: false },
+    'skip-pager': { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
+    prefetch: { type: 'string', default: '0' },
+    smoke: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '1' },
   },
 });
 if (args.smoke) Object.assign(args, { only: 'stories260K', prompt: '16', decode: '4', runs: '1' });
@@ -69,18 +76,23 @@ async function models() {
   return all.filter((m) => !args.only || m.key.includes(args.only) || args.only.includes(m.key));
 }
 
-const SEED = 'Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends and her dog. One day, she found a shiny red ball under a big tree. ';
+const SEED =
+  'Once upon a time, there was a little girl named Lily. She loved to play outside in the park with her friends and her dog. One day, she found a shiny red ball under a big tree. ';
 
 /** A text the model's own tokenizer (src/text, llama.cpp-exact) makes exactly `n` tokens of, BOS included (or the longest below). */
 async function promptText(path, n) {
   const dist = join(root, 'dist/src');
   const [{ parseGguf }, { FileSource }, { createTokenizer }] = await Promise.all([
-    import(join(dist, 'gguf/parse.js')), import(join(dist, 'sources/file.js')), import(join(dist, 'text/index.js')),
+    import(join(dist, 'gguf/parse.js')),
+    import(join(dist, 'sources/file.js')),
+    import(join(dist, 'text/index.js')),
   ]);
   const src = await FileSource.open(path);
   const tok = createTokenizer((await parseGguf(src)).metadata);
   await src.close?.();
-  const words = SEED.repeat(Math.ceil(n / 8)).trim().split(' ');
+  const words = SEED.repeat(Math.ceil(n / 8))
+    .trim()
+    .split(' ');
   let lo = 1;
   let hi = words.length;
   while (lo < hi) {
@@ -104,8 +116,13 @@ async function shapeOf(path) {
   const heads = get('attention.head_count');
   const kvHeads = Number(m.metadata.get(`${arch}.attention.head_count_kv`) ?? heads);
   return {
-    tensorBytes: m.totalTensorBytes, tensors: m.tensors.length, layers: get('block_count'), embd, ff: get('feed_forward_length'),
-    kvDim: Number(m.metadata.get(`${arch}.attention.key_length`) ?? embd / heads) * kvHeads, vocab: m.metadata.get('tokenizer.ggml.tokens').length,
+    tensorBytes: m.totalTensorBytes,
+    tensors: m.tensors.length,
+    layers: get('block_count'),
+    embd,
+    ff: get('feed_forward_length'),
+    kvDim: Number(m.metadata.get(`${arch}.attention.key_length`) ?? embd / heads) * kvHeads,
+    vocab: m.metadata.get('tokenizer.ggml.tokens').length,
   };
 }
 
@@ -120,7 +137,24 @@ function poolSizes(sh, ctx) {
 
 /** `gguf-pager simulate`'s prediction for the policy the bench loads with (pins none, prefetch --prefetch). */
 function simulateBytesPerToken(path, budget) {
-  const out = execFileSync('node', [join(root, 'dist/src/cli/main.js'), 'simulate', path, '--budget', String(budget), '--pins', 'none', '--prefetch', args.prefetch, '--tokens', '8', '--json'], { encoding: 'utf8' });
+  const out = execFileSync(
+    'node',
+    [
+      join(root, 'dist/src/cli/main.js'),
+      'simulate',
+      path,
+      '--budget',
+      String(budget),
+      '--pins',
+      'none',
+      '--prefetch',
+      args.prefetch,
+      '--tokens',
+      '8',
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
   return JSON.parse(out.trim().split('\n').pop()).steadyBytesPerToken;
 }
 
@@ -128,10 +162,33 @@ function simulateBytesPerToken(path, budget) {
 function nodeGenerate(path, prompt, decode, t) {
   const runs = [];
   for (let i = 0; i < Math.max(1, Number(args.runs)); i++) {
-    const out = execFileSync('node', ['--experimental-wasm-relaxed-simd', join(root, 'dist/src/cli/main.js'), 'generate', path, '--prompt', prompt,
-      '--max-tokens', String(decode), '--threads', String(t), '--context', '512', '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const out = execFileSync(
+      'node',
+      [
+        '--experimental-wasm-relaxed-simd',
+        join(root, 'dist/src/cli/main.js'),
+        'generate',
+        path,
+        '--prompt',
+        prompt,
+        '--max-tokens',
+        String(decode),
+        '--threads',
+        String(t),
+        '--context',
+        '512',
+        '--json',
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
     const j = JSON.parse(out.trim().split('\n').pop());
-    runs.push({ promptTokens: j.promptTokens, promptTokensPerSecond: j.promptTokensPerSecond, decodeTokens: j.tokens.length, decodeTokensPerSecond: j.tokensPerSecond, threads: j.threads });
+    runs.push({
+      promptTokens: j.promptTokens,
+      promptTokensPerSecond: j.promptTokensPerSecond,
+      decodeTokens: j.tokens.length,
+      decodeTokensPerSecond: j.tokensPerSecond,
+      threads: j.threads,
+    });
   }
   runs.sort((a, b) => a.decodeTokensPerSecond - b.decodeTokensPerSecond);
   const prompts = runs.map((r) => r.promptTokensPerSecond).sort((a, b) => a - b);
@@ -145,17 +202,22 @@ try {
   const wllama = args['skip-wllama'] ? undefined : wllamaDir();
   const pageHeaders = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
   const vite = await createServer({
-    root, configFile: false, logLevel: 'warn', clearScreen: false,
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    clearScreen: false,
     server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null, headers: pageHeaders },
     optimizeDeps: { noDiscovery: true, include: ['comlink', 'idb-keyval'] },
     worker: { format: 'es' },
-    plugins: [{
-      name: 'bench-files',
-      configureServer: (s) => {
-        for (const m of list) s.middlewares.use(staticRanges(`/models/${m.key}`, dirname(m.path)));
-        if (wllama) s.middlewares.use(staticRanges('/wllama', wllama));
+    plugins: [
+      {
+        name: 'bench-files',
+        configureServer: (s) => {
+          for (const m of list) s.middlewares.use(staticRanges(`/models/${m.key}`, dirname(m.path)));
+          if (wllama) s.middlewares.use(staticRanges('/wllama', wllama));
+        },
       },
-    }],
+    ],
   });
   cleanups.push(() => vite.close());
   await vite.listen();
@@ -170,7 +232,9 @@ try {
   page.on('pageerror', (e) => log(`[page] ${e.message}`));
   await page.goto(`${base}/bench/generate/index.html`);
   await page.waitForFunction(() => window.benchReady === true, null, { timeout: 120_000 });
-  log(`[bench] Chromium ${context.browser()?.version() ?? ''}, threads ${THREADS.join(',')}; crossOriginIsolated: ${await page.evaluate(() => crossOriginIsolated)}; figures are noisy on a shared machine`);
+  log(
+    `[bench] Chromium ${context.browser()?.version() ?? ''}, threads ${THREADS.join(',')}; crossOriginIsolated: ${await page.evaluate(() => crossOriginIsolated)}; figures are noisy on a shared machine`,
+  );
 
   for (const m of list) {
     const url = `${base}/models/${m.key}/${m.path.split('/').pop()}`;
@@ -181,7 +245,9 @@ try {
       log(`[bench] ${m.key}: wllama ${WLLAMA_VERSION}, n_threads 1`);
       const r = await page.evaluate((o) => window.bench.wllama(o), { ...common, wllamaBase: `${base}/wllama` });
       rows.push({ model: m.key, runtime: `wllama ${WLLAMA_VERSION}`, budget: 1, ...r });
-      log(`  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, load ${r.loadSeconds.toFixed(1)} s`);
+      log(
+        `  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, load ${r.loadSeconds.toFixed(1)} s`,
+      );
       for (const t of EXTRA_THREADS) {
         log(`[bench] ${m.key}: wllama ${WLLAMA_VERSION}, n_threads ${t} (isolated page)`);
         try {
@@ -200,7 +266,16 @@ try {
     const { kvBytes, reserveBytes } = poolSizes(sh, ctx);
     for (const t of EXTRA_THREADS) {
       log(`[bench] ${m.key}: gguf-pager at 100 %, ${t} threads (isolated page)`);
-      const r = await page.evaluate((o) => window.bench.pager(o), { ...common, ramBytes: sh.tensorBytes, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: 0, threads: t });
+      const r = await page.evaluate((o) => window.bench.pager(o), {
+        ...common,
+        ramBytes: sh.tensorBytes,
+        kvBytes,
+        reserveBytes,
+        contextLength: ctx,
+        runs: Number(args.runs),
+        prefetch: 0,
+        threads: t,
+      });
       rows.push({ model: m.key, runtime: 'gguf-pager', budget: 1, threads: t, ...r });
       log(`  prompt ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokensPerSecond.toFixed(1)}/s on ${r.threads} threads`);
     }
@@ -216,17 +291,28 @@ try {
       const ramBytes = Math.floor(sh.tensorBytes * fraction);
       log(`[bench] ${m.key}: gguf-pager at ${fraction * 100} % (${(ramBytes / 2 ** 20).toFixed(1)} MiB of weights, cached in OPFS)`);
       try {
-        const r = await page.evaluate((o) => window.bench.pager(o), { ...common, ramBytes, kvBytes, reserveBytes, contextLength: ctx, runs: Number(args.runs), prefetch: Number(args.prefetch) });
+        const r = await page.evaluate((o) => window.bench.pager(o), {
+          ...common,
+          ramBytes,
+          kvBytes,
+          reserveBytes,
+          contextLength: ctx,
+          runs: Number(args.runs),
+          prefetch: Number(args.prefetch),
+        });
         let predicted = 0;
         try {
           predicted = fraction < 1 ? simulateBytesPerToken(m.path, ramBytes) : 0;
-        } catch (e) { // simulate has no model of a head streamed past the budget
+        } catch (e) {
+          // simulate has no model of a head streamed past the budget
           predicted = NaN;
           log(`  simulate: ${String(e.message ?? e).split('\n')[0]}`);
         }
         rows.push({ model: m.key, runtime: 'gguf-pager', budget: fraction, ...r, predictedBytesPerToken: predicted });
-        log(`  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, ` +
-          `${(r.bytesLoadedPerToken / 2 ** 20).toFixed(2)} MiB loaded/token (simulate: ${(predicted / 2 ** 20).toFixed(2)}), max resident ${(r.maxResidentBytes / 2 ** 20).toFixed(1)} MiB`);
+        log(
+          `  prompt ${r.promptTokens} tok at ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokens} tok at ${r.decodeTokensPerSecond.toFixed(1)}/s, ` +
+            `${(r.bytesLoadedPerToken / 2 ** 20).toFixed(2)} MiB loaded/token (simulate: ${(predicted / 2 ** 20).toFixed(2)}), max resident ${(r.maxResidentBytes / 2 ** 20).toFixed(1)} MiB`,
+        );
       } catch (e) {
         rows.push({ model: m.key, runtime: 'gguf-pager', budget: fraction, error: String(e.message ?? e).split('\n')[0] });
         log(`  failed: ${String(e.message ?? e).split('\n')[0]}`);
@@ -244,8 +330,15 @@ function summarize(all) {
     const w = all.find((r) => r.model === model && r.runtime.startsWith('wllama') && !r.error && !(r.threads > 1));
     const full = all.find((r) => r.model === model && r.runtime === 'gguf-pager' && r.budget === 1 && !r.error && !(r.threads > 1));
     for (const r of all.filter((x) => x.model === model)) {
-      const row = { model, runtime: r.runtime + (r.threads > 1 || (r.threads === 1 && r.runtime.includes('Node')) ? ` ×${r.threads} thr` : ''), budget: `${r.budget * 100} %` };
-      if (r.error) { out.push({ ...row, error: r.error }); continue; }
+      const row = {
+        model,
+        runtime: r.runtime + (r.threads > 1 || (r.threads === 1 && r.runtime.includes('Node')) ? ` ×${r.threads} thr` : ''),
+        budget: `${r.budget * 100} %`,
+      };
+      if (r.error) {
+        out.push({ ...row, error: r.error });
+        continue;
+      }
       Object.assign(row, { 'prompt tok/s': +r.promptTokensPerSecond.toFixed(1), 'decode tok/s': +r.decodeTokensPerSecond.toFixed(1) });
       if (r.threads > 1) {
         const one = all.find((x) => x.model === model && x.runtime === r.runtime && x.budget === 1 && !x.error && (x.threads ?? 1) === 1);
@@ -278,8 +371,18 @@ function summarize(all) {
 }
 
 if (args.smoke && (rows.length === 0 || rows.some((r) => r.error))) {
-  log(`[bench] smoke FAILED: ${rows.filter((r) => r.error).map((r) => `${r.model} ${r.budget * 100} %: ${r.error}`).join('; ') || 'no row'}`);
+  log(
+    `[bench] smoke FAILED: ${
+      rows
+        .filter((r) => r.error)
+        .map((r) => `${r.model} ${r.budget * 100} %: ${r.error}`)
+        .join('; ') || 'no row'
+    }`,
+  );
   process.exitCode = 1;
 }
-if (args.json) process.stdout.write(`${JSON.stringify({ bench: 'generate', threads: THREADS, promptTokens: Number(args.prompt), decodeTokens: Number(args.decode), rows, summary: summarize(rows) })}\n`);
+if (args.json)
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'generate', threads: THREADS, promptTokens: Number(args.prompt), decodeTokens: Number(args.decode), rows, summary: summarize(rows) })}\n`,
+  );
 else console.table(summarize(rows));

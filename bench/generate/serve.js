@@ -16,8 +16,11 @@ export function staticRanges(prefix, root) {
     if (!existsSync(file) || !statSync(file).isFile()) return next();
     const size = statSync(file).size;
     const headers = {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Accept-Ranges': 'bytes',
-      'Cross-Origin-Resource-Policy': 'cross-origin', 'Cache-Control': 'no-store', ETag: `"${size}-${statSync(file).mtimeMs}"`,
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Accept-Ranges': 'bytes',
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      'Cache-Control': 'no-store',
+      ETag: `"${size}-${statSync(file).mtimeMs}"`,
     };
     const m = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
     if (m && (m[1] || m[2])) {

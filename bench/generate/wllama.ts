@@ -12,10 +12,15 @@ export interface WllamaRow {
   loadSeconds: number;
 }
 
-interface WllamaTimings { prompt_n: number; prompt_per_second: number; predicted_n: number; predicted_per_second: number }
+interface WllamaTimings {
+  prompt_n: number;
+  prompt_per_second: number;
+  predicted_n: number;
+  predicted_per_second: number;
+}
 interface WllamaLike {
   loadModelFromUrl(url: string, opts: Record<string, unknown>): Promise<unknown>;
-    createCompletion(opts: Record<string, unknown>): Promise<{ timings?: WllamaTimings }>;
+  createCompletion(opts: Record<string, unknown>): Promise<{ timings?: WllamaTimings }>;
   exit(): Promise<void>;
 }
 
@@ -24,7 +29,14 @@ async function open(wllamaBase: string): Promise<WllamaLike> {
   return new mod.Wllama({ default: `${wllamaBase}/esm/wasm/wllama.wasm` }, { suppressNativeLog: true }) as WllamaLike;
 }
 
-export async function runWllama(opts: { wllamaBase: string; url: string; prompt: string; decodeTokens: number; nCtx: number; threads?: number }): Promise<WllamaRow> {
+export async function runWllama(opts: {
+  wllamaBase: string;
+  url: string;
+  prompt: string;
+  decodeTokens: number;
+  nCtx: number;
+  threads?: number;
+}): Promise<WllamaRow> {
   const w = await open(opts.wllamaBase);
   try {
     const t0 = performance.now();
@@ -35,8 +47,10 @@ export async function runWllama(opts: { wllamaBase: string; url: string; prompt:
     if (!t) throw new Error('wllama returned no timings');
     return {
       loadSeconds,
-      promptTokens: t.prompt_n, promptTokensPerSecond: t.prompt_per_second,
-      decodeTokens: t.predicted_n, decodeTokensPerSecond: t.predicted_per_second,
+      promptTokens: t.prompt_n,
+      promptTokensPerSecond: t.prompt_per_second,
+      decodeTokens: t.predicted_n,
+      decodeTokensPerSecond: t.predicted_per_second,
     };
   } finally {
     await w.exit().catch(() => undefined);

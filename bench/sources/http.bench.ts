@@ -58,11 +58,25 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   const RANGES = 'fetch(Range).arrayBuffer(), 8 MiB pieces';
   const cases: Array<{ name: string; against: string; arena: boolean; run: () => Promise<unknown> }> = [
     { name: WHOLE, against: WHOLE, arena: false, run: () => fetch(url, { cache: 'no-store' }).then((r) => r.arrayBuffer()) },
-    { name: 'HttpRangeSource, one read into the arena', against: WHOLE, arena: true, run: async () => (await HttpRangeSource.open(url)).readInto(0, arena.view) },
-    { name: 'fetch().arrayBuffer() + copy into the arena', against: WHOLE, arena: true,
-      run: async () => arena.view.set(new Uint8Array(await (await fetch(url, { cache: 'no-store' })).arrayBuffer())) },
-    { name: RANGES, against: RANGES, arena: false, run: () => pieces(ctx.bytes, IN_FLIGHT, (o) =>
-      fetch(url, { cache: 'no-store', headers: { Range: `bytes=${o}-${o + PIECE - 1}` } }).then((r) => r.arrayBuffer())) },
+    {
+      name: 'HttpRangeSource, one read into the arena',
+      against: WHOLE,
+      arena: true,
+      run: async () => (await HttpRangeSource.open(url)).readInto(0, arena.view),
+    },
+    {
+      name: 'fetch().arrayBuffer() + copy into the arena',
+      against: WHOLE,
+      arena: true,
+      run: async () => arena.view.set(new Uint8Array(await (await fetch(url, { cache: 'no-store' })).arrayBuffer())),
+    },
+    {
+      name: RANGES,
+      against: RANGES,
+      arena: false,
+      run: () =>
+        pieces(ctx.bytes, IN_FLIGHT, (o) => fetch(url, { cache: 'no-store', headers: { Range: `bytes=${o}-${o + PIECE - 1}` } }).then((r) => r.arrayBuffer())),
+    },
     { name: 'HttpRangeSource, 8 MiB reads into the arena', against: RANGES, arena: true, run: sourceReads({ maxConcurrent: IN_FLIGHT }) },
     { name: '  same, coalescing off', against: RANGES, arena: true, run: sourceReads({ maxConcurrent: IN_FLIGHT, coalesceMaxBytes: 0 }) },
   ];
@@ -80,7 +94,17 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   const byName = new Map(cases.map((c, i) => [c.name, medians[i]]));
   return {
     title: `HTTP Range, ${ctx.bytes / 2 ** 20} MiB from the test range server (loopback, cross-origin), median of ${ctx.runs} runs`,
-    rows: cases.map((c, i) => ({ name: c.name, medianMs: medians[i], mbPerS: ctx.bytes / 1e3 / medians[i], against: c.against, ratio: byName.get(c.against)! / medians[i] })),
-    notes: [`arena: ${arena.kind}`, 'HttpRangeSource defaults: 6 in flight, reads waiting together merged up to 32 MiB', 'arena bytes of every candidate run checked against the pattern (untimed)'],
+    rows: cases.map((c, i) => ({
+      name: c.name,
+      medianMs: medians[i],
+      mbPerS: ctx.bytes / 1e3 / medians[i],
+      against: c.against,
+      ratio: byName.get(c.against)! / medians[i],
+    })),
+    notes: [
+      `arena: ${arena.kind}`,
+      'HttpRangeSource defaults: 6 in flight, reads waiting together merged up to 32 MiB',
+      'arena bytes of every candidate run checked against the pattern (untimed)',
+    ],
   };
 }

@@ -114,8 +114,20 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
   return {
     title: `IndexedDB, ${ctx.bytes / 2 ** 20} MiB file read whole in ${READ >> 20} MiB reads, per chunk size, median of ${ctx.runs} runs`,
     rows: [
-      ...CHUNK_SIZES.map((_, i) => ({ name: name(i), medianMs: medians[i], mbPerS: ctx.bytes / 1e3 / medians[i], against: name(best), ratio: medians[best] / medians[i] })),
-      ...CHUNK_SIZES.map((_, i) => ({ name: smallName(i), medianMs: smallMedians[i], mbPerS: (nSmall * SMALL_BYTES) / 1e3 / smallMedians[i], against: smallName(bestSmall), ratio: smallMedians[bestSmall] / smallMedians[i] })),
+      ...CHUNK_SIZES.map((_, i) => ({
+        name: name(i),
+        medianMs: medians[i],
+        mbPerS: ctx.bytes / 1e3 / medians[i],
+        against: name(best),
+        ratio: medians[best] / medians[i],
+      })),
+      ...CHUNK_SIZES.map((_, i) => ({
+        name: smallName(i),
+        medianMs: smallMedians[i],
+        mbPerS: (nSmall * SMALL_BYTES) / 1e3 / smallMedians[i],
+        against: smallName(bestSmall),
+        ratio: smallMedians[bestSmall] / smallMedians[i],
+      })),
     ],
     notes: [
       `arena: ${arena.kind}`,

@@ -78,14 +78,24 @@ const api = {
     const cases: Array<{ name: string; against: string; view: Uint8Array; open: () => Promise<Reader> }> = [
       { name: RAW, against: RAW, view: plain, open: rawReader },
       { name: 'raw SyncAccessHandle.read -> arena', against: RAW, view: arena.view, open: rawReader },
-      { name: 'OpfsSource.readInto -> arena', against: RAW, view: arena.view, open: async () => {
-        const s = await OpfsSource.open(FILE);
-        return { read: (at, view) => s.readInto(at, view), close: () => s.close() };
-      } },
-      { name: 'CachedSource (OPFS, all cached) -> arena', against: RAW, view: arena.view, open: async () => {
-        const s = await CachedSource.open(await OpfsSource.open(FILE), { key: 'bench-file', namespace: NAMESPACE, store: 'opfs' });
-        return { read: (at, view) => s.readInto(at, view), close: () => s.close() };
-      } },
+      {
+        name: 'OpfsSource.readInto -> arena',
+        against: RAW,
+        view: arena.view,
+        open: async () => {
+          const s = await OpfsSource.open(FILE);
+          return { read: (at, view) => s.readInto(at, view), close: () => s.close() };
+        },
+      },
+      {
+        name: 'CachedSource (OPFS, all cached) -> arena',
+        against: RAW,
+        view: arena.view,
+        open: async () => {
+          const s = await CachedSource.open(await OpfsSource.open(FILE), { key: 'bench-file', namespace: NAMESPACE, store: 'opfs' });
+          return { read: (at, view) => s.readInto(at, view), close: () => s.close() };
+        },
+      },
     ];
     const times = cases.map(() => [] as number[]);
     for (let r = -1; r < runs; r++) {

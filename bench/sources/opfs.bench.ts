@@ -16,7 +16,13 @@ export default async function run(ctx: BenchContext): Promise<BenchResult> {
     const byName = new Map(cases.map((c) => [c.name, c.medianMs]));
     return {
       title: `OPFS, ${ctx.bytes / 2 ** 20} MiB file read whole in a worker, median of ${ctx.runs} runs`,
-      rows: cases.map((c) => ({ name: c.name, medianMs: c.medianMs, mbPerS: ctx.bytes / 1e3 / c.medianMs, against: c.against, ratio: (byName.get(c.against) as number) / c.medianMs })),
+      rows: cases.map((c) => ({
+        name: c.name,
+        medianMs: c.medianMs,
+        mbPerS: ctx.bytes / 1e3 / c.medianMs,
+        against: c.against,
+        ratio: (byName.get(c.against) as number) / c.medianMs,
+      })),
       notes,
     };
   } finally {

@@ -17,7 +17,12 @@ import { createServer } from 'vite';
 import { chromium } from 'playwright';
 
 const { values: args } = parseArgs({
-  options: { mib: { type: 'string', default: '256' }, runs: { type: 'string', default: '5' }, only: { type: 'string' }, smoke: { type: 'boolean', default: false } },
+  options: {
+    mib: { type: 'string', default: '256' },
+    runs: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+  },
 });
 if (args.smoke) Object.assign(args, { mib: '4', runs: '1' });
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,15 +31,24 @@ const modules = readdirSync(here).filter((f) => f.endsWith('.bench.ts') && (!arg
 
 const pageHeaders = {};
 const vite = await createServer({
-  root, configFile: false, logLevel: 'warn', clearScreen: false,
+  root,
+  configFile: false,
+  logLevel: 'warn',
+  clearScreen: false,
   // No watcher, no HMR, no dependency discovery: nothing may reload the page mid-run.
   server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
   optimizeDeps: { noDiscovery: true, include: [] },
   worker: { format: 'es' },
-  plugins: [{ name: 'bench-headers', configureServer: (s) => void s.middlewares.use((_q, res, next) => {
-    for (const [k, v] of Object.entries(pageHeaders)) res.setHeader(k, v);
-    next();
-  }) }],
+  plugins: [
+    {
+      name: 'bench-headers',
+      configureServer: (s) =>
+        void s.middlewares.use((_q, res, next) => {
+          for (const [k, v] of Object.entries(pageHeaders)) res.setHeader(k, v);
+          next();
+        }),
+    },
+  ],
 });
 const cleanups = [() => vite.close()];
 try {

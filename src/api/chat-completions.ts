@@ -14,7 +14,14 @@ import { generateOptions, invalidField, responseFormatGrammar } from './params.t
 import { mayBeToolCall, parseToolCalls } from './tool-calls.ts';
 import { planTools, type ToolPlan } from './tools.ts';
 import type {
-  ChatCompletion, ChatCompletionChunk, ChatCompletionParams, ChatCompletionParamsNonStreaming, ChatCompletionParamsStreaming, FinishReason, ToolCall, Usage,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionParams,
+  ChatCompletionParamsNonStreaming,
+  ChatCompletionParamsStreaming,
+  FinishReason,
+  ToolCall,
+  Usage,
 } from './types.ts';
 
 export interface ChatCompletions {
@@ -54,19 +61,32 @@ export function chatCompletions(backend: ApiBackend): ChatCompletions {
     const parsed = parseToolCalls(r.text, names);
     const calls = parsed.toolCalls;
     return {
-      id, object: 'chat.completion', created: now(), model,
-      choices: [{
-        index: 0, logprobs: null,
-        finish_reason: calls.length ? 'tool_calls' : finish,
-        message: { role: 'assistant', content: parsed.content, refusal: null, ...(calls.length ? { tool_calls: calls } : {}) },
-      }],
+      id,
+      object: 'chat.completion',
+      created: now(),
+      model,
+      choices: [
+        {
+          index: 0,
+          logprobs: null,
+          finish_reason: calls.length ? 'tool_calls' : finish,
+          message: { role: 'assistant', content: parsed.content, refusal: null, ...(calls.length ? { tool_calls: calls } : {}) },
+        },
+      ],
       usage: usageOf(r),
     };
   }
   return { create } as ChatCompletions;
 }
 
-interface StreamInfo { id: string; model: string; created: number; names: string[]; plan: ToolPlan; includeUsage: boolean }
+interface StreamInfo {
+  id: string;
+  model: string;
+  created: number;
+  names: string[];
+  plan: ToolPlan;
+  includeUsage: boolean;
+}
 
 const MARKERS = ['<tool_call>', '[TOOL_CALLS]', '<|python_tag|>'];
 
@@ -77,7 +97,10 @@ function safeLength(text: string): number {
     const at = text.indexOf(m);
     if (at >= 0) cut = Math.min(cut, at);
     for (let k = Math.min(m.length - 1, text.length); k > 0; k--) {
-      if (text.endsWith(m.slice(0, k))) { cut = Math.min(cut, text.length - k); break; }
+      if (text.endsWith(m.slice(0, k))) {
+        cut = Math.min(cut, text.length - k);
+        break;
+      }
     }
   }
   // whitespace before a call is not content (parseToolCalls trims it): hold it until text follows
@@ -87,7 +110,10 @@ function safeLength(text: string): number {
 
 async function* streamChunks(run: ReturnType<ApiBackend['generate']>, s: StreamInfo): AsyncIterable<ChatCompletionChunk> {
   const chunk = (delta: ChatCompletionChunk['choices'][0]['delta'], finish: FinishReason | null = null): ChatCompletionChunk => ({
-    id: s.id, object: 'chat.completion.chunk', created: s.created, model: s.model,
+    id: s.id,
+    object: 'chat.completion.chunk',
+    created: s.created,
+    model: s.model,
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
     ...(s.includeUsage ? { usage: null } : {}),
   });
@@ -117,7 +143,7 @@ async function* streamChunks(run: ReturnType<ApiBackend['generate']>, s: StreamI
   if (tools) {
     const parsed = parseToolCalls(text, s.names);
     calls = parsed.toolCalls;
-    const content = calls.length ? parsed.content ?? '' : text;
+    const content = calls.length ? (parsed.content ?? '') : text;
     if (content.length > shown && content.startsWith(text.slice(0, shown))) yield chunk({ content: content.slice(shown) });
     for (let i = 0; i < calls.length; i++) {
       const c = calls[i];

@@ -19,11 +19,13 @@ function textOf(m: ChatMessageParam, i: number): string {
   if (c === undefined || c === null) return '';
   if (typeof c === 'string') return c;
   if (!Array.isArray(c)) throw invalidField(`messages[${i}].content`, 'must be a string or an array of parts');
-  return c.map((part, j) => {
-    if (part?.type === 'text' && typeof part.text === 'string') return part.text;
-    if (part?.type === 'refusal' && typeof part.refusal === 'string') return part.refusal;
-    throw invalidField(`messages[${i}].content[${j}].type`, `content parts of type ${JSON.stringify(part?.type)} are not supported (text only)`);
-  }).join('');
+  return c
+    .map((part, j) => {
+      if (part?.type === 'text' && typeof part.text === 'string') return part.text;
+      if (part?.type === 'refusal' && typeof part.refusal === 'string') return part.refusal;
+      throw invalidField(`messages[${i}].content[${j}].type`, `content parts of type ${JSON.stringify(part?.type)} are not supported (text only)`);
+    })
+    .join('');
 }
 
 function parsedArgs(s: string): unknown {
@@ -87,17 +89,28 @@ export function renderChat(messages: ReadonlyArray<ChatMessageParam>, tools: Fun
   const rendersTools = base.template !== undefined && /\btool/.test(base.template);
   if (!rendersTools) {
     // the template ignores tool_calls: the calls are written as the JSON the note asks for
-    msgs = msgs.map((m) => (Array.isArray(m.tool_calls)
-      ? { ...m, content: [m.content, ...(m.tool_calls as Array<{ function: { name: string; arguments: unknown } }>).map((c) => JSON.stringify({ name: c.function.name, arguments: c.function.arguments }))].filter(Boolean).join('\n') }
-      : m));
+    msgs = msgs.map((m) =>
+      Array.isArray(m.tool_calls)
+        ? {
+            ...m,
+            content: [
+              m.content,
+              ...(m.tool_calls as Array<{ function: { name: string; arguments: unknown } }>).map((c) =>
+                JSON.stringify({ name: c.function.name, arguments: c.function.arguments }),
+              ),
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          }
+        : m,
+    );
   }
   if (tools.length > 0) {
     if (rendersTools) extra.tools = tools;
     else {
       const note = toolsNote(tools);
-      msgs = msgs[0].role === 'system'
-        ? [{ ...msgs[0], content: `${msgs[0].content}\n\n${note}` }, ...msgs.slice(1)]
-        : [{ role: 'system', content: note }, ...msgs];
+      msgs =
+        msgs[0].role === 'system' ? [{ ...msgs[0], content: `${msgs[0].content}\n\n${note}` }, ...msgs.slice(1)] : [{ role: 'system', content: note }, ...msgs];
     }
   }
   const { prompt } = applyChatTemplate(msgs, { ...base, addGenerationPrompt: true, extra });

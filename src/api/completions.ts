@@ -30,7 +30,8 @@ export function completions(backend: ApiBackend): Completions {
     const prompt = promptOf(params.prompt);
     if (params.echo) throw invalidField('echo', 'is not supported');
     if (params.suffix !== undefined && params.suffix !== null && params.suffix !== '') throw invalidField('suffix', 'is not supported');
-    if (params.best_of !== undefined && params.best_of !== null && params.best_of !== 1) throw invalidField('best_of', `only best_of = 1 is supported, got ${String(params.best_of)}`);
+    if (params.best_of !== undefined && params.best_of !== null && params.best_of !== 1)
+      throw invalidField('best_of', `only best_of = 1 is supported, got ${String(params.best_of)}`);
     const opts = generateOptions(params, responseFormatGrammar(params.response_format));
     const run = backend.generate(prompt, opts);
     const base = { id: responseId('cmpl'), object: 'text_completion' as const, created: now(), model: backend.modelName };

@@ -24,14 +24,17 @@ export function embeddings(backend: ApiBackend): Embeddings {
     async create(params: EmbeddingParams): Promise<EmbeddingResponse> {
       if (!params || typeof params !== 'object') throw invalidField('params', 'must be an object');
       const inputs = inputsOf(params.input);
-      if (params.encoding_format !== undefined && params.encoding_format !== 'float') throw invalidField('encoding_format', `only 'float' is supported, got ${JSON.stringify(params.encoding_format)}`);
+      if (params.encoding_format !== undefined && params.encoding_format !== 'float')
+        throw invalidField('encoding_format', `only 'float' is supported, got ${JSON.stringify(params.encoding_format)}`);
       if (params.dimensions !== undefined) throw invalidField('dimensions', 'is not supported (the model gives its own width)');
       const pooling = params.pooling;
-      if (pooling !== undefined && pooling !== 'mean' && pooling !== 'cls' && pooling !== 'last') throw invalidField('pooling', `must be mean, cls or last, got ${JSON.stringify(pooling)}`);
+      if (pooling !== undefined && pooling !== 'mean' && pooling !== 'cls' && pooling !== 'last')
+        throw invalidField('pooling', `must be mean, cls or last, got ${JSON.stringify(pooling)}`);
       if (!backend.embed) throw new GgufPagerError('INVALID_ARGUMENT', `${backend.modelName}: this model cannot compute embeddings`, { field: 'model' });
       const r = await backend.embed(inputs, { pooling, signal: params.signal });
       return {
-        object: 'list', model: backend.modelName,
+        object: 'list',
+        model: backend.modelName,
         data: r.vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
         usage: { prompt_tokens: r.tokens, total_tokens: r.tokens },
       };

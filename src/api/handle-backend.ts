@@ -22,15 +22,16 @@ export function handleBackend(h: BareHandle): ApiBackend {
   let template: Promise<Awaited<ReturnType<ApiBackend['templateOptions']>>> | null = null;
   return {
     modelName,
-    templateOptions: () => (template ??= (async () => {
-      const t = meta.get('tokenizer.chat_template');
-      return {
-        template: typeof t === 'string' ? t : undefined,
-        bosToken: await tokenText('tokenizer.ggml.bos_token_id'),
-        eosToken: await tokenText('tokenizer.ggml.eos_token_id'),
-        modelName,
-      };
-    })()),
+    templateOptions: () =>
+      (template ??= (async () => {
+        const t = meta.get('tokenizer.chat_template');
+        return {
+          template: typeof t === 'string' ? t : undefined,
+          bosToken: await tokenText('tokenizer.ggml.bos_token_id'),
+          eosToken: await tokenText('tokenizer.ggml.eos_token_id'),
+          modelName,
+        };
+      })()),
     generate: (prompt, opts) => h.generate(prompt, opts),
     embed: (inputs, opts) => h.embed(inputs, opts),
   };

@@ -49,7 +49,8 @@ export function generateOptions(p: SamplingParams, grammar: string | undefined):
   if (present(p.logprobs) && p.logprobs !== false && p.logprobs !== 0) throw invalidField('logprobs', 'log probabilities are not supported');
   const topLogprobs = number(r, 'top_logprobs', int, 'an integer');
   if (topLogprobs !== undefined && topLogprobs !== 0) throw invalidField('top_logprobs', 'log probabilities are not supported');
-  const maxTokens = number(r, 'max_completion_tokens', (x) => int(x) && x >= 1, 'an integer ≥ 1') ?? number(r, 'max_tokens', (x) => int(x) && x >= 1, 'an integer ≥ 1');
+  const maxTokens =
+    number(r, 'max_completion_tokens', (x) => int(x) && x >= 1, 'an integer ≥ 1') ?? number(r, 'max_tokens', (x) => int(x) && x >= 1, 'an integer ≥ 1');
   const o: GenerateOptions = {
     maxTokens: maxTokens ?? Number.MAX_SAFE_INTEGER,
     temperature: number(r, 'temperature', (x) => x >= 0 && x <= 2, 'a number in [0, 2]') ?? 1,

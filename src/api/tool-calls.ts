@@ -16,7 +16,12 @@ export interface ParsedReply {
   toolCalls: ToolCall[];
 }
 
-interface RawCall { name: unknown; arguments?: unknown; parameters?: unknown; id?: unknown }
+interface RawCall {
+  name: unknown;
+  arguments?: unknown;
+  parameters?: unknown;
+  id?: unknown;
+}
 
 let counter = 0;
 /** An id in OpenAI's style (`call_…`), unique in this page. */
@@ -95,7 +100,11 @@ function generic(text: string, names: ReadonlySet<string>): ParsedReply | null {
   if (!body.startsWith('{') && !body.startsWith('[')) return null;
   const v = tryJson(body);
   if (v === undefined) return null;
-  const list = Array.isArray(v) ? v : typeof v === 'object' && v !== null && Array.isArray((v as { tool_calls?: unknown }).tool_calls) ? (v as { tool_calls: unknown[] }).tool_calls : [v];
+  const list = Array.isArray(v)
+    ? v
+    : typeof v === 'object' && v !== null && Array.isArray((v as { tool_calls?: unknown }).tool_calls)
+      ? (v as { tool_calls: unknown[] }).tool_calls
+      : [v];
   const calls = toCalls(list, names);
   return calls ? { content: null, toolCalls: calls } : null;
 }

@@ -54,7 +54,8 @@ export function callGrammar(tools: FunctionTool[]): string {
 
 /** A system note describing the tools, for chat templates that ignore `tools`. */
 export function toolsNote(tools: FunctionTool[]): string {
-  const list = tools.map((t) => JSON.stringify({ name: t.function.name, description: t.function.description ?? '', parameters: t.function.parameters ?? {} })).join('\n');
-  return 'You can call these tools:\n' + list +
-    '\nTo call one, reply with only a JSON object: {"name": "<tool name>", "arguments": {<arguments>}}.';
+  const list = tools
+    .map((t) => JSON.stringify({ name: t.function.name, description: t.function.description ?? '', parameters: t.function.parameters ?? {} }))
+    .join('\n');
+  return 'You can call these tools:\n' + list + '\nTo call one, reply with only a JSON object: {"name": "<tool name>", "arguments": {<arguments>}}.';
 }

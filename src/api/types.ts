@@ -77,8 +77,12 @@ export interface ChatCompletionParams extends SamplingParams {
   response_format?: ResponseFormat;
   top_logprobs?: number | null;
 }
-export interface ChatCompletionParamsStreaming extends ChatCompletionParams { stream: true }
-export interface ChatCompletionParamsNonStreaming extends ChatCompletionParams { stream?: false | null }
+export interface ChatCompletionParamsStreaming extends ChatCompletionParams {
+  stream: true;
+}
+export interface ChatCompletionParamsNonStreaming extends ChatCompletionParams {
+  stream?: false | null;
+}
 
 export interface CompletionParams extends SamplingParams {
   prompt: string | ReadonlyArray<string> | ReadonlyArray<number> | ReadonlyArray<ReadonlyArray<number>> | null;
@@ -89,8 +93,12 @@ export interface CompletionParams extends SamplingParams {
   /** Extension (as llama.cpp's server): constrain the text to JSON or a JSON Schema. */
   response_format?: ResponseFormat;
 }
-export interface CompletionParamsStreaming extends CompletionParams { stream: true }
-export interface CompletionParamsNonStreaming extends CompletionParams { stream?: false | null }
+export interface CompletionParamsStreaming extends CompletionParams {
+  stream: true;
+}
+export interface CompletionParamsNonStreaming extends CompletionParams {
+  stream?: false | null;
+}
 
 export interface Usage {
   prompt_tokens: number;

@@ -16,18 +16,73 @@ export class ByteWriter {
     this.view = new DataView(next.buffer);
   }
 
-  u8(v: number): this { this.room(1); this.view.setUint8(this.length, v); this.length += 1; return this; }
-  i8(v: number): this { this.room(1); this.view.setInt8(this.length, v); this.length += 1; return this; }
-  u16(v: number): this { this.room(2); this.view.setUint16(this.length, v, true); this.length += 2; return this; }
-  i16(v: number): this { this.room(2); this.view.setInt16(this.length, v, true); this.length += 2; return this; }
-  u32(v: number): this { this.room(4); this.view.setUint32(this.length, v, true); this.length += 4; return this; }
-  i32(v: number): this { this.room(4); this.view.setInt32(this.length, v, true); this.length += 4; return this; }
-  u64(v: bigint | number): this { this.room(8); this.view.setBigUint64(this.length, BigInt(v), true); this.length += 8; return this; }
-  i64(v: bigint | number): this { this.room(8); this.view.setBigInt64(this.length, BigInt(v), true); this.length += 8; return this; }
-  f32(v: number): this { this.room(4); this.view.setFloat32(this.length, v, true); this.length += 4; return this; }
-  f64(v: number): this { this.room(8); this.view.setFloat64(this.length, v, true); this.length += 8; return this; }
+  u8(v: number): this {
+    this.room(1);
+    this.view.setUint8(this.length, v);
+    this.length += 1;
+    return this;
+  }
+  i8(v: number): this {
+    this.room(1);
+    this.view.setInt8(this.length, v);
+    this.length += 1;
+    return this;
+  }
+  u16(v: number): this {
+    this.room(2);
+    this.view.setUint16(this.length, v, true);
+    this.length += 2;
+    return this;
+  }
+  i16(v: number): this {
+    this.room(2);
+    this.view.setInt16(this.length, v, true);
+    this.length += 2;
+    return this;
+  }
+  u32(v: number): this {
+    this.room(4);
+    this.view.setUint32(this.length, v, true);
+    this.length += 4;
+    return this;
+  }
+  i32(v: number): this {
+    this.room(4);
+    this.view.setInt32(this.length, v, true);
+    this.length += 4;
+    return this;
+  }
+  u64(v: bigint | number): this {
+    this.room(8);
+    this.view.setBigUint64(this.length, BigInt(v), true);
+    this.length += 8;
+    return this;
+  }
+  i64(v: bigint | number): this {
+    this.room(8);
+    this.view.setBigInt64(this.length, BigInt(v), true);
+    this.length += 8;
+    return this;
+  }
+  f32(v: number): this {
+    this.room(4);
+    this.view.setFloat32(this.length, v, true);
+    this.length += 4;
+    return this;
+  }
+  f64(v: number): this {
+    this.room(8);
+    this.view.setFloat64(this.length, v, true);
+    this.length += 8;
+    return this;
+  }
 
-  bytes(b: Uint8Array): this { this.room(b.length); this.buf.set(b, this.length); this.length += b.length; return this; }
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+    return this;
+  }
 
   /** A GGUF string: u64 byte length, then UTF-8. */
   str(s: string): this {

@@ -59,7 +59,20 @@ export interface RealModelRecipe {
 
 /** llama_ftype of each mix (llama.h). */
 const FILE_TYPE: Record<WeightMix, number> = {
-  F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q8_0: 7, Q5_0: 8, Q5_1: 9, Q2_K: 10, Q3_K: 11, Q4_K: 14, Q5_K: 16, Q6_K: 18, BF16: 32, Q4_K_M: 15,
+  F32: 0,
+  F16: 1,
+  Q4_0: 2,
+  Q4_1: 3,
+  Q8_0: 7,
+  Q5_0: 8,
+  Q5_1: 9,
+  Q2_K: 10,
+  Q3_K: 11,
+  Q4_K: 14,
+  Q5_K: 16,
+  Q6_K: 18,
+  BF16: 32,
+  Q4_K_M: 15,
 };
 
 /** The type of one weight matrix under a mix. */
@@ -96,10 +109,12 @@ function check(r: RealModelRecipe, vocab: number): Architecture {
   const decl = architectureByName(r.arch);
   if (!decl) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: no architecture ${r.arch}`, { arch: r.arch });
   for (const k of ['blocks', 'embd', 'ff', 'heads', 'headsKv'] as const) {
-    if (!Number.isSafeInteger(r[k]) || r[k] < 1) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${k} must be a positive integer, not ${r[k]}`, { [k]: r[k] });
+    if (!Number.isSafeInteger(r[k]) || r[k] < 1)
+      throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${k} must be a positive integer, not ${r[k]}`, { [k]: r[k] });
   }
   if (!(r.weights in FILE_TYPE)) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: unknown weight mix ${r.weights}`, { weights: r.weights });
-  if ((r.headDim === undefined && r.embd % r.heads !== 0) || r.heads % r.headsKv !== 0) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: heads ${r.heads}/${r.headsKv} do not divide embd ${r.embd}`, {});
+  if ((r.headDim === undefined && r.embd % r.heads !== 0) || r.heads % r.headsKv !== 0)
+    throw new GgufPagerError('INVALID_ARGUMENT', `realModel: heads ${r.heads}/${r.headsKv} do not divide embd ${r.embd}`, {});
   if (vocab < 1) throw new GgufPagerError('INVALID_ARGUMENT', 'realModel: empty vocabulary', {});
   return decl;
 }
@@ -108,9 +123,30 @@ function check(r: RealModelRecipe, vocab: number): Architecture {
 function recipeHParams(r: RealModelRecipe, vocab: number): HParams {
   const headDim = r.headDim ?? r.embd / r.heads;
   return {
-    arch: r.arch, nLayer: r.blocks, nEmbd: r.embd, nFf: r.ff, nHead: r.heads, nHeadKv: r.headsKv, headDim, kvDim: headDim * r.headsKv,
-    nRot: r.rot ?? headDim, ropeBase: 10000, ropeScale: 1, ropeAttnFactor: 1, ropeOrigContext: r.context ?? 2048, ropeBaseSwa: 10000, ropeScaleSwa: 1,
-    eps: 1e-5, trainedContext: r.context ?? 2048, vocab, window: 0, swaPeriod: 0, swaLayers: [], attnSoftcap: 0, finalSoftcap: 0, attnScale: 1,
+    arch: r.arch,
+    nLayer: r.blocks,
+    nEmbd: r.embd,
+    nFf: r.ff,
+    nHead: r.heads,
+    nHeadKv: r.headsKv,
+    headDim,
+    kvDim: headDim * r.headsKv,
+    nRot: r.rot ?? headDim,
+    ropeBase: 10000,
+    ropeScale: 1,
+    ropeAttnFactor: 1,
+    ropeOrigContext: r.context ?? 2048,
+    ropeBaseSwa: 10000,
+    ropeScaleSwa: 1,
+    eps: 1e-5,
+    trainedContext: r.context ?? 2048,
+    vocab,
+    window: 0,
+    swaPeriod: 0,
+    swaLayers: [],
+    attnSoftcap: 0,
+    finalSoftcap: 0,
+    attnScale: 1,
   };
 }
 
@@ -132,11 +168,19 @@ function padVocab(t: { entries: MetadataEntry[]; vocab: number }, size?: number)
 function checkRows(mix: WeightMix, name: string, row: number): void {
   const t = mixType(mix, name);
   const block = ggmlTypeByName(t)!.blockSize;
-  if (row % block !== 0) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${name} rows of ${row} are not a multiple of the ${t} block (${block})`, { row, block });
+  if (row % block !== 0)
+    throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${name} rows of ${row} are not a multiple of the ${t} block (${block})`, { row, block });
 }
 
 /** GGUF types of the metadata a recipe or declaration adds: strings, counts as u32, the rest f32. */
-const INTEGER_KEYS = new Set(['pooling_type', 'attention.sliding_window', 'attention.sliding_window_pattern', 'rope.scaling.original_context_length', 'attention.key_length', 'attention.value_length']);
+const INTEGER_KEYS = new Set([
+  'pooling_type',
+  'attention.sliding_window',
+  'attention.sliding_window_pattern',
+  'rope.scaling.original_context_length',
+  'attention.key_length',
+  'attention.value_length',
+]);
 
 /** The plan of the model a recipe describes; `tokenizer` are the entries of `recipe.tokenizer`'s metadata. */
 export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly MetadataEntry[]): ModelPlan {
@@ -151,8 +195,8 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
     const seed = mix32(mix32(recipe.seed ^ 0x5bd1e995) + Math.imul(index + 1, 0x9e3779b1));
     const n = dims.reduce((a, b) => a * b, 1);
     const bytes = (): Uint8Array => {
-      const values = kind === 'norm' ? normalish(seed, n, 0.05, 1) : kind === 'factors' ? normalish(seed, n, 0.1, 1.3)
-        : normalish(seed, n, kind === 'bias' ? 0.1 : std);
+      const values =
+        kind === 'norm' ? normalish(seed, n, 0.05, 1) : kind === 'factors' ? normalish(seed, n, 0.1, 1.3) : normalish(seed, n, kind === 'bias' ? 0.1 : std);
       return quantizeRow(type, values);
     };
     tensors.push({ name, type, dims, bytes });
@@ -189,7 +233,10 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
     [`${a}.rope.dimension_count`, hp.nRot, T.UINT32],
     [`${a}.attention.head_count`, recipe.heads, T.UINT32],
     [`${a}.attention.head_count_kv`, recipe.headsKv, T.UINT32],
-    ...Object.entries(extra).map(([k, v]) => [`${a}.${k}`, v, typeof v === 'string' ? T.STRING : typeof v === 'boolean' ? T.BOOL : INTEGER_KEYS.has(k) ? T.UINT32 : T.FLOAT32] as MetadataEntry),
+    ...Object.entries(extra).map(
+      ([k, v]) =>
+        [`${a}.${k}`, v, typeof v === 'string' ? T.STRING : typeof v === 'boolean' ? T.BOOL : INTEGER_KEYS.has(k) ? T.UINT32 : T.FLOAT32] as MetadataEntry,
+    ),
     ...tok,
   ];
   return { metadata, tensors };

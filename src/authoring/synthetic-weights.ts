@@ -13,10 +13,15 @@ import { ggmlTypeByName } from '../gguf/ggml-types.ts';
 
 /** Byte offsets of the f16 scale fields inside one block (ggml-common.h block structs). */
 const SCALE_FIELDS: Readonly<Record<string, readonly number[]>> = {
-  Q4_0: [0], Q4_1: [0, 2], Q5_0: [0], Q5_1: [0, 2], Q8_0: [0],
+  Q4_0: [0],
+  Q4_1: [0, 2],
+  Q5_0: [0],
+  Q5_1: [0, 2],
+  Q8_0: [0],
   Q2_K: [80, 82], // scales[16], qs[64], d, dmin
   Q3_K: [108], // hmask[32], qs[64], scales[12], d
-  Q4_K: [0, 2], Q5_K: [0, 2], // d, dmin first
+  Q4_K: [0, 2],
+  Q5_K: [0, 2], // d, dmin first
   Q6_K: [208], // ql[128], qh[64], scales[16], d
 };
 
@@ -49,12 +54,24 @@ export function tensorGenerator(typeName: SyntheticType, seed: number, tensorInd
   if (typeName === 'F16') {
     // two halves per word, each: sign | exponent 8..15 (2^-7 .. 2^0) | 10-bit mantissa
     const half = (b: number) => ((b & 0x2000) << 2) | ((8 + ((b >>> 10) & 7)) << 10) | (b & 0x3ff);
-    return { unitBytes: 4, write: (u, v, at) => { const w = word(u, 0); v.setUint32(at, (half(w >>> 18) << 16 | half(w)) >>> 0, true); } };
+    return {
+      unitBytes: 4,
+      write: (u, v, at) => {
+        const w = word(u, 0);
+        v.setUint32(at, ((half(w >>> 18) << 16) | half(w)) >>> 0, true);
+      },
+    };
   }
   if (typeName === 'BF16') {
     // two bfloat16 per word, each: sign | exponent 120..127 (2^-7 .. 2^0) | 7-bit mantissa
     const bf = (b: number) => ((b & 0x400) << 5) | ((120 + ((b >>> 7) & 7)) << 7) | (b & 0x7f);
-    return { unitBytes: 4, write: (u, v, at) => { const w = word(u, 0); v.setUint32(at, (bf(w >>> 16) << 16 | bf(w)) >>> 0, true); } };
+    return {
+      unitBytes: 4,
+      write: (u, v, at) => {
+        const w = word(u, 0);
+        v.setUint32(at, ((bf(w >>> 16) << 16) | bf(w)) >>> 0, true);
+      },
+    };
   }
   const info = ggmlTypeByName(typeName);
   const scales = SCALE_FIELDS[typeName];

@@ -40,8 +40,19 @@ export interface SyntheticLlamaOptions {
 
 /** llama_ftype of a model whose weights are all `type` (llama.h). */
 const FILE_TYPE: Record<SyntheticType, number> = {
-  F32: 0, F16: 1, Q4_0: 2, Q4_1: 3, Q8_0: 7, Q5_0: 8, Q5_1: 9,
-  Q2_K: 10, Q3_K: 11, Q4_K: 14, Q5_K: 16, Q6_K: 18, BF16: 32,
+  F32: 0,
+  F16: 1,
+  Q4_0: 2,
+  Q4_1: 3,
+  Q8_0: 7,
+  Q5_0: 8,
+  Q5_1: 9,
+  Q2_K: 10,
+  Q3_K: 11,
+  Q4_K: 14,
+  Q5_K: 16,
+  Q6_K: 18,
+  BF16: 32,
 };
 
 function invalid(message: string, details: Record<string, unknown> = {}): GgufPagerError {
@@ -145,7 +156,10 @@ export class SyntheticLlama implements PagerSource {
   fill(offset: number, target: Uint8Array): void {
     const end = offset + target.length;
     if (!Number.isSafeInteger(offset) || offset < 0 || end > this.size) {
-      throw new GgufPagerError('SOURCE_EOF', `${this.name}: read of ${target.length} bytes at ${offset} is past the end (${this.size})`, { offset, size: this.size });
+      throw new GgufPagerError('SOURCE_EOF', `${this.name}: read of ${target.length} bytes at ${offset} is past the end (${this.size})`, {
+        offset,
+        size: this.size,
+      });
     }
     target.fill(0);
     const { header, tensors } = this.layout;

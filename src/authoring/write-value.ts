@@ -19,10 +19,14 @@ const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
 const INT_RANGE: Record<number, readonly [bigint, bigint]> = {
-  [T.UINT8]: [0n, 255n], [T.INT8]: [-128n, 127n],
-  [T.UINT16]: [0n, 65535n], [T.INT16]: [-32768n, 32767n],
-  [T.UINT32]: [0n, 0xffffffffn], [T.INT32]: [-(1n << 31n), (1n << 31n) - 1n],
-  [T.UINT64]: [0n, U64_MAX], [T.INT64]: [I64_MIN, I64_MAX],
+  [T.UINT8]: [0n, 255n],
+  [T.INT8]: [-128n, 127n],
+  [T.UINT16]: [0n, 65535n],
+  [T.INT16]: [-32768n, 32767n],
+  [T.UINT32]: [0n, 0xffffffffn],
+  [T.INT32]: [-(1n << 31n), (1n << 31n) - 1n],
+  [T.UINT64]: [0n, U64_MAX],
+  [T.INT64]: [I64_MIN, I64_MAX],
 };
 
 function inferNumber(v: number): number {
@@ -77,14 +81,29 @@ function writeInteger(w: ByteWriter, key: string, v: GgufValue, type: number): v
   const [lo, hi] = INT_RANGE[type];
   if (big < lo || big > hi) throw bad(key, v, type);
   switch (type) {
-    case T.UINT8: w.u8(Number(big)); break;
-    case T.INT8: w.i8(Number(big)); break;
-    case T.UINT16: w.u16(Number(big)); break;
-    case T.INT16: w.i16(Number(big)); break;
-    case T.UINT32: w.u32(Number(big)); break;
-    case T.INT32: w.i32(Number(big)); break;
-    case T.UINT64: w.u64(big); break;
-    default: w.i64(big);
+    case T.UINT8:
+      w.u8(Number(big));
+      break;
+    case T.INT8:
+      w.i8(Number(big));
+      break;
+    case T.UINT16:
+      w.u16(Number(big));
+      break;
+    case T.INT16:
+      w.i16(Number(big));
+      break;
+    case T.UINT32:
+      w.u32(Number(big));
+      break;
+    case T.INT32:
+      w.i32(Number(big));
+      break;
+    case T.UINT64:
+      w.u64(big);
+      break;
+    default:
+      w.i64(big);
   }
 }
 
@@ -93,9 +112,11 @@ export function writeValue(w: ByteWriter, key: string, v: GgufValue, spec: GgufT
   if (typeof spec === 'object') return writeArray(w, key, v, spec);
   if (spec in INT_RANGE) return writeInteger(w, key, v, spec);
   switch (spec) {
-    case T.FLOAT32: case T.FLOAT64:
+    case T.FLOAT32:
+    case T.FLOAT64:
       if (typeof v !== 'number') throw bad(key, v, spec);
-      if (spec === T.FLOAT32) w.f32(v); else w.f64(v);
+      if (spec === T.FLOAT32) w.f32(v);
+      else w.f64(v);
       return;
     case T.BOOL:
       if (typeof v !== 'boolean') throw bad(key, v, spec);

@@ -71,7 +71,11 @@ function placeAll(tensors: readonly GgufWriteTensor[], alignment: number): GgufT
     if (!info) throw new GgufPagerError('GGUF_UNKNOWN_TYPE', `unknown ggml type name '${t.type}' of tensor '${t.name}'`, { tensor: t.name, type: t.type });
     const size = tensorByteSize(info.id, t.dims, t.name);
     if (t.data && t.data.length !== size) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `tensor '${t.name}' has ${t.data.length} data bytes, its shape needs ${size}`, { tensor: t.name, size, given: t.data.length });
+      throw new GgufPagerError('INVALID_ARGUMENT', `tensor '${t.name}' has ${t.data.length} data bytes, its shape needs ${size}`, {
+        tensor: t.name,
+        size,
+        given: t.data.length,
+      });
     }
     const placed = { name: t.name, type: info.id, typeName: info.name, dims: [...t.dims], relativeOffset: rel, offset: 0, size };
     rel = alignUp(rel + size, alignment);
@@ -88,7 +92,10 @@ export function ggufHeaderBytes(input: GgufWriteInput): GgufLayout {
   const entries = entriesOf(input, alignment);
   const tensors = placeAll(input.tensors ?? [], alignment);
   const w = new ByteWriter();
-  w.u32(0x46554747).u32(input.version ?? 3).u64(tensors.length).u64(entries.length);
+  w.u32(0x46554747)
+    .u32(input.version ?? 3)
+    .u64(tensors.length)
+    .u64(entries.length);
   for (const [key, value, type] of entries) {
     const spec = type ?? inferSpec(value);
     w.str(key).u32(typeof spec === 'object' ? GgufValueType.ARRAY : spec);

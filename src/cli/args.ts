@@ -56,9 +56,20 @@ export function parseArgv(argv: readonly string[], spec: ArgSpec): ParsedArgs {
 }
 
 const UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
-  kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
 };
 
 /** `"4096"`, `"64MiB"`, `"1.5 GB"`, `"512k"` → bytes (a whole number). */
@@ -86,7 +97,12 @@ export function formatBytes(n: number): string {
 
 /** Counts for people: `950`, `12.3 K`, `6.74 B`. */
 export function formatCount(n: number): string {
-  const steps: Array<[number, string]> = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  const steps: Array<[number, string]> = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
   for (const [size, suffix] of steps) {
     if (n >= size) {
       const v = n / size;

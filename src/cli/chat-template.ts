@@ -39,7 +39,11 @@ export async function run(argv: string[]): Promise<number> {
   const messages = await readMessages(path);
   const model = await readModelHeader(name);
   const opts = chatTemplateOptions(model, createTokenizer(model));
-  const { prompt, usedDefault } = applyChatTemplate(messages, { ...opts, modelName: opts.modelName ?? name, addGenerationPrompt: !args.flags.has('--no-generation-prompt') });
+  const { prompt, usedDefault } = applyChatTemplate(messages, {
+    ...opts,
+    modelName: opts.modelName ?? name,
+    addGenerationPrompt: !args.flags.has('--no-generation-prompt'),
+  });
   if (usedDefault) process.stderr.write(`note: ${opts.modelName ?? name} has no tokenizer.chat_template; ChatML was used\n`);
   process.stdout.write(prompt);
   return 0;

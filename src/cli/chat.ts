@@ -13,7 +13,8 @@ import { parseArgv } from './args.ts';
 import { readJson } from './json-file.ts';
 import { withModel } from './open-model.ts';
 
-const USAGE = 'usage: gguf-pager chat <file|url> (--messages messages.json | --prompt <text>) [--tools tools.json] [--tool-choice auto|required|none|<name>] [--json-schema schema.json] [--max-tokens N] [--temperature T] [--seed S]';
+const USAGE =
+  'usage: gguf-pager chat <file|url> (--messages messages.json | --prompt <text>) [--tools tools.json] [--tool-choice auto|required|none|<name>] [--json-schema schema.json] [--max-tokens N] [--temperature T] [--seed S]';
 const bad = (m: string) => new GgufPagerError('INVALID_ARGUMENT', `chat: ${m}\n${USAGE}`);
 
 const optNum = (v: string | undefined, name: string) => {
@@ -28,7 +29,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const p = parseArgv(argv, { positionals: 1, usage: USAGE, options: ['--messages', '--prompt', '--tools', '--tool-choice', '--json-schema', '--max-tokens', '--temperature', '--seed'] });
+  const p = parseArgv(argv, {
+    positionals: 1,
+    usage: USAGE,
+    options: ['--messages', '--prompt', '--tools', '--tool-choice', '--json-schema', '--max-tokens', '--temperature', '--seed'],
+  });
   const o = p.options;
   let messages: ChatMessageParam[];
   if (o.has('--messages')) messages = readJson(o.get('--messages')!, 'messages file') as ChatMessageParam[];
@@ -40,7 +45,11 @@ export async function run(argv: string[]): Promise<number> {
   if (choice !== undefined) {
     params.tool_choice = (['auto', 'required', 'none'].includes(choice) ? choice : { type: 'function', function: { name: choice } }) as ToolChoice;
   }
-  if (o.has('--json-schema')) params.response_format = { type: 'json_schema', json_schema: { name: 'schema', schema: readJson(o.get('--json-schema')!, 'schema file') as Record<string, unknown> } };
+  if (o.has('--json-schema'))
+    params.response_format = {
+      type: 'json_schema',
+      json_schema: { name: 'schema', schema: readJson(o.get('--json-schema')!, 'schema file') as Record<string, unknown> },
+    };
   params.max_tokens = optNum(o.get('--max-tokens'), '--max-tokens') ?? 256;
   params.temperature = optNum(o.get('--temperature'), '--temperature');
   params.seed = optNum(o.get('--seed'), '--seed');

@@ -44,7 +44,12 @@ export function inspectJson(model: GgufModel): Json {
     fileSize: model.fileSize,
     metadata,
     tensors: model.tensors.map((t) => ({
-      name: t.name, type: t.typeName, dims: t.dims, offset: t.offset, size: t.size, ...(split ? { shard: t.shard } : {}),
+      name: t.name,
+      type: t.typeName,
+      dims: t.dims,
+      offset: t.offset,
+      size: t.size,
+      ...(split ? { shard: t.shard } : {}),
     })),
   };
   if (split) out.shards = model.shards.map((s) => ({ name: s.name, tensorDataOffset: s.tensorDataOffset, fileSize: s.fileSize }));
@@ -62,10 +67,14 @@ function shortFloat32(v: number): string {
 
 function preview(v: GgufValue, f32 = false): string {
   if (f32 && typeof v === 'number' && Number.isFinite(v)) return shortFloat32(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > STRING_PREVIEW ? `${v.slice(0, STRING_PREVIEW)}…` : v) + (v.length > STRING_PREVIEW ? ` (${v.length} chars)` : '');
+  if (typeof v === 'string')
+    return JSON.stringify(v.length > STRING_PREVIEW ? `${v.slice(0, STRING_PREVIEW)}…` : v) + (v.length > STRING_PREVIEW ? ` (${v.length} chars)` : '');
   if (typeof v === 'bigint') return v.toString();
   if (!Array.isArray(v)) return String(v);
-  const shown = v.slice(0, ARRAY_PREVIEW).map((x) => preview(x, f32)).join(', ');
+  const shown = v
+    .slice(0, ARRAY_PREVIEW)
+    .map((x) => preview(x, f32))
+    .join(', ');
   return v.length > ARRAY_PREVIEW ? `[${shown}, … ${v.length - ARRAY_PREVIEW} more] (${v.length} items)` : `[${shown}]`;
 }
 

@@ -8,18 +8,32 @@ import { isGgufPagerError } from '../errors.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   inspect: { summary: 'inspect <file|url> [--json]            print a GGUF header and tensor table', load: () => import('./inspect.ts') },
-  generate: { summary: 'generate <file|url> --prompt <text> …   generate text with the engine (--json, --logits out.json)', load: () => import('./generate.ts') },
+  generate: {
+    summary: 'generate <file|url> --prompt <text> …   generate text with the engine (--json, --logits out.json)',
+    load: () => import('./generate.ts'),
+  },
   simulate: { summary: 'simulate <file|url> --budget <b|N%> …  run the pager on a forward-pass trace', load: () => import('./simulate.ts') },
   tokenize: { summary: 'tokenize <file|url> <text> [--json]     print the token ids of a text', load: () => import('./tokenize.ts') },
   detokenize: { summary: 'detokenize <file|url> <ids…>           print the text of token ids', load: () => import('./detokenize.ts') },
-  chat: { summary: 'chat <file|url> --messages m.json …     one OpenAI-style chat completion (--tools, --json-schema), as JSON', load: () => import('./chat.ts') },
+  chat: {
+    summary: 'chat <file|url> --messages m.json …     one OpenAI-style chat completion (--tools, --json-schema), as JSON',
+    load: () => import('./chat.ts'),
+  },
   embed: { summary: 'embed <file|url> --text … [--json]       pooled, normalized embeddings of texts', load: () => import('./embed.ts') },
-  'chat-template': { summary: 'chat-template <file|url> <messages.json> render the model\'s chat template', load: () => import('./chat-template.ts') },
+  'chat-template': { summary: "chat-template <file|url> <messages.json> render the model's chat template", load: () => import('./chat-template.ts') },
 };
 
 function usage(): string {
-  return ['usage: gguf-pager <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => '  ' + c.summary),
-    '', 'options:', '  --help, -h      this text', '  --version, -v   the package version'].join('\n');
+  return [
+    'usage: gguf-pager <command> [options]',
+    '',
+    'commands:',
+    ...Object.values(COMMANDS).map((c) => '  ' + c.summary),
+    '',
+    'options:',
+    '  --help, -h      this text',
+    '  --version, -v   the package version',
+  ].join('\n');
 }
 
 /** The version in the nearest package.json named gguf-pager above this file (the bundle, the sources, tsc's output). */
@@ -59,4 +73,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

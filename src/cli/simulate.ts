@@ -94,8 +94,13 @@ function table(model: GgufModel, args: Args, name: string, rows: Array<{ pct: nu
   ];
   for (const { pct, budget, r, error } of rows) {
     const head = `${pct.toFixed(pct % 1 ? 1 : 0).padStart(7)}%  ${mib(budget).padStart(9)}`;
-    if (!r) { out.push(`${head}   ${error}`); continue; }
-    out.push(`${head}   ${mib(r.bytesLoadedFirstToken).padStart(15)}   ${mib(r.steadyBytesPerToken).padStart(16)}   ${(r.hitRate * 100).toFixed(1).padStart(7)}%   ${String(r.evictions).padStart(9)}`);
+    if (!r) {
+      out.push(`${head}   ${error}`);
+      continue;
+    }
+    out.push(
+      `${head}   ${mib(r.bytesLoadedFirstToken).padStart(15)}   ${mib(r.steadyBytesPerToken).padStart(16)}   ${(r.hitRate * 100).toFixed(1).padStart(7)}%   ${String(r.evictions).padStart(9)}`,
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -109,7 +114,8 @@ export async function run(argv: string[]): Promise<number> {
   const sources = await openSources(args.target);
   try {
     const model = await parseGguf(sources.length > 1 ? sources : sources[0]);
-    const one = (budgetBytes: number) => simulate({ model, sources, budgetBytes, eviction: args.policy, pins: args.pins, prefetch: args.prefetch, tokens: args.tokens });
+    const one = (budgetBytes: number) =>
+      simulate({ model, sources, budgetBytes, eviction: args.policy, pins: args.pins, prefetch: args.prefetch, tokens: args.tokens });
     if (args.json) {
       const r = await one(parseBudget(args.budget!, model.totalTensorBytes));
       process.stdout.write(JSON.stringify(r) + '\n');

@@ -81,11 +81,18 @@ export class Arena {
     const h = this.tryAlloc(size, maxMoveBytes);
     if (h !== 0) return h;
     const s = this.stats();
-    const why = s.liveBlocks >= s.maxBlocks
-      ? `all ${s.maxBlocks} block handles are live`
-      : `${s.free} bytes free, largest free block ${s.largestFree}, ${s.pinnedBlocks} blocks pinned`;
-    throw new GgufPagerError('ARENA_FULL', `arena: no block of ${size} bytes fits in ${s.capacity} (${why})`,
-      { size, free: s.free, largestFree: s.largestFree, capacity: s.capacity, pinnedBlocks: s.pinnedBlocks, liveBlocks: s.liveBlocks });
+    const why =
+      s.liveBlocks >= s.maxBlocks
+        ? `all ${s.maxBlocks} block handles are live`
+        : `${s.free} bytes free, largest free block ${s.largestFree}, ${s.pinnedBlocks} blocks pinned`;
+    throw new GgufPagerError('ARENA_FULL', `arena: no block of ${size} bytes fits in ${s.capacity} (${why})`, {
+      size,
+      free: s.free,
+      largestFree: s.largestFree,
+      capacity: s.capacity,
+      pinnedBlocks: s.pinnedBlocks,
+      liveBlocks: s.liveBlocks,
+    });
   }
 
   /** Returns the block. Throws ARENA_BAD_HANDLE (never given, freed, stale) or ARENA_PINNED. */
@@ -140,8 +147,16 @@ export class Arena {
   stats(): ArenaStats {
     const w = u32At(this.memory, this.ex.arenaStats() >>> 0, STATS_WORDS);
     return {
-      capacity: w[0]!, used: w[1]!, free: w[2]!, largestFree: w[3]!, liveBlocks: w[4]!, pinnedBlocks: w[5]!,
-      compactions: w[6]!, maxBlocks: w[7]!, bytesMoved: w[8]! + w[9]! * 2 ** 32, memoryBytes: this.memory.buffer.byteLength,
+      capacity: w[0]!,
+      used: w[1]!,
+      free: w[2]!,
+      largestFree: w[3]!,
+      liveBlocks: w[4]!,
+      pinnedBlocks: w[5]!,
+      compactions: w[6]!,
+      maxBlocks: w[7]!,
+      bytesMoved: w[8]! + w[9]! * 2 ** 32,
+      memoryBytes: this.memory.buffer.byteLength,
     };
   }
 
@@ -170,9 +185,18 @@ export class Arena {
 
 /** Names of the invariants arenaCheck verifies (assembly/arena-check.ts). */
 const ARENA_INVARIANTS: Record<number, string> = {
-  1: 'sentinel node', 2: 'a link leaves the node table or the block list cycles', 3: 'a back link',
-  4: 'blocks tile the arena', 5: 'no two free blocks touch', 6: 'a live block spans exactly its size',
-  7: 'a node state', 8: 'a free block is on its size-class list', 9: 'free lists and bitmaps agree',
-  10: 'used bytes', 11: 'live block count', 12: 'pinned block count', 13: 'blocks end at the capacity',
+  1: 'sentinel node',
+  2: 'a link leaves the node table or the block list cycles',
+  3: 'a back link',
+  4: 'blocks tile the arena',
+  5: 'no two free blocks touch',
+  6: 'a live block spans exactly its size',
+  7: 'a node state',
+  8: 'a free block is on its size-class list',
+  9: 'free lists and bitmaps agree',
+  10: 'used bytes',
+  11: 'live block count',
+  12: 'pinned block count',
+  13: 'blocks end at the capacity',
   14: 'every node is a block or unused',
 };

@@ -57,10 +57,10 @@ export interface Core {
   threads: Threads;
 }
 
-const MAX_BLOCKS = 65536;          // assembly/nodes.ts MAX_BLOCKS
+const MAX_BLOCKS = 65536; // assembly/nodes.ts MAX_BLOCKS
 const DEFAULT_BLOCK_BYTES = 16384; // one handle per 16 KiB of budget by default
 const MIN_DEFAULT_BLOCKS = 1024;
-const MAX_SEQUENCES = 65535;       // assembly/kv-seq.ts MAX_SEQS
+const MAX_SEQUENCES = 65535; // assembly/kv-seq.ts MAX_SEQS
 const DEFAULT_MAX_SEQUENCES = 4096;
 const MAX_BUDGET = 2 ** 32 - 1;
 
@@ -90,9 +90,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   if (r !== Status.OK) throw initError(r, arenaBytes, pages, pageElems, elemBytes);
   const memory = exports.memory;
   const arena = new Arena(exports);
-  const threads = shared && 'exports' in shared
-    ? await startThreads(arena, { ...shared, init }, want.threads, opts.threadOptions)
-    : singleThread(want.reason ?? (shared && 'reason' in shared ? shared.reason : null));
+  const threads =
+    shared && 'exports' in shared
+      ? await startThreads(arena, { ...shared, init }, want.threads, opts.threadOptions)
+      : singleThread(want.reason ?? (shared && 'reason' in shared ? shared.reason : null));
   return {
     arena,
     kv: kv ? new KvCachePool(exports) : null,
@@ -115,7 +116,11 @@ function initError(r: number, arenaBytes: number, pages: number, pageElems: numb
   const kvBytes = pages * Math.ceil((pageElems * elemBytes) / 64) * 64;
   const details = { arenaBytes, kvBytes, status: r };
   if (r === Status.E_INIT_MEMORY) {
-    return new GgufPagerError('ARENA_INIT', `arena: the Wasm memory could not grow to hold ${arenaBytes} bytes plus its tables (a 32-bit memory holds 4 GiB)`, details);
+    return new GgufPagerError(
+      'ARENA_INIT',
+      `arena: the Wasm memory could not grow to hold ${arenaBytes} bytes plus its tables (a 32-bit memory holds 4 GiB)`,
+      details,
+    );
   }
   if (kvBytes > 0 && kvBytes + 64 > arenaBytes) {
     return new GgufPagerError('ARENA_INIT', `arena: ${pages} KV pages take ${kvBytes} bytes, leaving no room for tensors in ${arenaBytes}`, details);

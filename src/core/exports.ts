@@ -53,7 +53,18 @@ export interface CoreExports {
 
   // kernels: non-matmul ops (assembly/kernels/{norm,rope,elementwise,attention}.ts); pointers are byte offsets
   kRmsNorm(x: number, w: number, y: number, n: number, rows: number, eps: number): number;
-  kRope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, pos: number, freqBase: number, freqScale: number, mode: number, factors: number): number;
+  kRope(
+    x: number,
+    nTok: number,
+    nHeads: number,
+    headDim: number,
+    nRot: number,
+    pos: number,
+    freqBase: number,
+    freqScale: number,
+    mode: number,
+    factors: number,
+  ): number;
   kSoftmax(x: number, n: number, rows: number): number;
   kSilu(x: number, y: number, n: number): number;
   kSwiglu(gate: number, up: number, out: number, n: number): number;
@@ -63,11 +74,61 @@ export interface CoreExports {
   kAddBias(x: number, b: number, n: number, rows: number): number;
   kAttention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
   /** kAttention for query heads [hLo, hHi) only, with the same bits per head (a thread's share). */
-  kAttentionHeads(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number, hLo: number, hHi: number): number;
-  kAttentionExtHeads(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number, hLo: number, hHi: number): number;
+  kAttentionHeads(
+    seq: number,
+    q: number,
+    out: number,
+    nHead: number,
+    nKvHead: number,
+    headDim: number,
+    nPos: number,
+    scale: number,
+    scratch: number,
+    hLo: number,
+    hHi: number,
+  ): number;
+  kAttentionExtHeads(
+    seq: number,
+    q: number,
+    out: number,
+    nHead: number,
+    nKvHead: number,
+    headDim: number,
+    first: number,
+    nPos: number,
+    scale: number,
+    cap: number,
+    scratch: number,
+    hLo: number,
+    hHi: number,
+  ): number;
   kAttentionScratchBytes(nPos: number): number;
-  kRopeExt(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, pos: number, freqBase: number, freqScale: number, mode: number, factors: number, mscale: number): number;
-  kAttentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number;
+  kRopeExt(
+    x: number,
+    nTok: number,
+    nHeads: number,
+    headDim: number,
+    nRot: number,
+    pos: number,
+    freqBase: number,
+    freqScale: number,
+    mode: number,
+    factors: number,
+    mscale: number,
+  ): number;
+  kAttentionExt(
+    seq: number,
+    q: number,
+    out: number,
+    nHead: number,
+    nKvHead: number,
+    headDim: number,
+    first: number,
+    nPos: number,
+    scale: number,
+    cap: number,
+    scratch: number,
+  ): number;
   kGeglu(gate: number, up: number, out: number, n: number): number;
   kGelu(x: number, y: number, n: number): number;
   kLayerNorm(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): number;

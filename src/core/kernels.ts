@@ -18,11 +18,22 @@ const KQUANT_TYPES: readonly number[] = [GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.
 
 /** Weight types the kernels compute. */
 export const SUPPORTED_TYPES: ReadonlySet<number> = new Set([
-  GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q8_0,
+  GgmlType.F32,
+  GgmlType.F16,
+  GgmlType.BF16,
+  GgmlType.Q4_0,
+  GgmlType.Q4_1,
+  GgmlType.Q5_0,
+  GgmlType.Q5_1,
+  GgmlType.Q8_0,
   ...KQUANT_TYPES,
 ]);
 
-export interface UnsupportedTensor { name: string; type: number; typeName: string }
+export interface UnsupportedTensor {
+  name: string;
+  type: number;
+  typeName: string;
+}
 
 /**
  * The tensors of a model whose type has no kernel (IQ*, TQ*, MXFP4, …), in order; empty when every tensor is
@@ -47,20 +58,26 @@ export function unsupportedTensors(
  */
 export function unsupportedTensorsError(list: readonly UnsupportedTensor[], model = 'model'): GgufPagerError {
   const types = [...new Set(list.map((t) => t.typeName))];
-  const shown = list.slice(0, 3).map((t) => `${t.name} (${t.typeName})`).join(', ');
+  const shown = list
+    .slice(0, 3)
+    .map((t) => `${t.name} (${t.typeName})`)
+    .join(', ');
   const more = list.length > 3 ? ` and ${list.length - 3} more` : '';
-  return new GgufPagerError('UNSUPPORTED_TENSOR_TYPE',
-    `${model}: tensor type ${types.join(', ')} has no kernel: ${shown}${more}`,
-    { tensors: list.map((t) => t.name), types });
+  return new GgufPagerError('UNSUPPORTED_TENSOR_TYPE', `${model}: tensor type ${types.join(', ')} has no kernel: ${shown}${more}`, {
+    tensors: list.map((t) => t.name),
+    types,
+  });
 }
 
 const STATUS_CODES: ReadonlyMap<number, ErrorCode> = new Map([
-  [Status.E_K_SHAPE, 'KERNEL_SHAPE'], [Status.E_K_RANGE, 'KERNEL_RANGE'],
-  [Status.E_K_ALIGN, 'KERNEL_ALIGN'], [Status.E_K_TYPE, 'KERNEL_TYPE'],
+  [Status.E_K_SHAPE, 'KERNEL_SHAPE'],
+  [Status.E_K_RANGE, 'KERNEL_RANGE'],
+  [Status.E_K_ALIGN, 'KERNEL_ALIGN'],
+  [Status.E_K_TYPE, 'KERNEL_TYPE'],
 ]);
 
 const WHY: Record<string, string> = {
-  KERNEL_SHAPE: 'a dimension is 0, too large, or does not divide the type\'s block',
+  KERNEL_SHAPE: "a dimension is 0, too large, or does not divide the type's block",
   KERNEL_RANGE: 'a buffer lies outside the arena and KV pages',
   KERNEL_ALIGN: 'an f32 or work buffer is not 16-byte aligned',
   KERNEL_TYPE: 'the core has no kernel for this type',
@@ -94,14 +111,20 @@ export class Kernels {
   /** y[r] = dot(W[r, :], x) for r < rows. */
   matvec(type: number, w: number, rows: number, cols: number, x: number, y: number, work: number): void {
     const p = this.#par?.matmul(type, w, rows, cols, x, 1, y, work) ?? null;
-    if (p !== null) { this.#check(p, 'matvec', type, { rows, cols, w, x, y, work }); return; }
+    if (p !== null) {
+      this.#check(p, 'matvec', type, { rows, cols, w, x, y, work });
+      return;
+    }
     this.#check(this.#x.kMatvec(type, w, rows, cols, x, y, work), 'matvec', type, { rows, cols, w, x, y, work });
   }
 
   /** y[b·rows + r] = dot(W[r, :], x[b·cols ...]) for b < batch; each weight row streams once per batch. */
   matmul(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): void {
     const p = this.#par?.matmul(type, w, rows, cols, x, batch, y, work) ?? null;
-    if (p !== null) { this.#check(p, 'matmul', type, { rows, cols, batch, w, x, y, work }); return; }
+    if (p !== null) {
+      this.#check(p, 'matmul', type, { rows, cols, batch, w, x, y, work });
+      return;
+    }
     this.#check(this.#x.kMatmul(type, w, rows, cols, x, batch, y, work), 'matmul', type, { rows, cols, batch, w, x, y, work });
   }
 
@@ -112,9 +135,13 @@ export class Kernels {
   matmulMany(type: number, cols: number, x: number, batch: number, work: number, mats: readonly MatmulPart[]): void {
     const shape = { cols, batch, x, work, matrices: mats.length };
     const p = this.#par?.matmulMany(type, cols, x, batch, work, mats) ?? null;
-    if (p !== null) { this.#check(p, 'matmulMany', type, shape); return; }
+    if (p !== null) {
+      this.#check(p, 'matmulMany', type, shape);
+      return;
+    }
     this.#check(this.#x.kMatmulPrepare(type, mats[0].w, mats[0].rows, cols, x, batch, mats[0].y, work), 'matmulMany', type, shape);
-    for (const m of mats) this.#check(this.#x.kMatmulRows(type, m.w, m.rows, cols, x, batch, m.y, work, 0, m.rows), 'matmulMany', type, { ...shape, rows: m.rows, w: m.w, y: m.y });
+    for (const m of mats)
+      this.#check(this.#x.kMatmulRows(type, m.w, m.rows, cols, x, batch, m.y, work, 0, m.rows), 'matmulMany', type, { ...shape, rows: m.rows, w: m.w, y: m.y });
   }
 
   /** Row `row` of a matrix of `type` with `cols` columns at w, decoded to f32 at dst. */
@@ -136,7 +163,9 @@ export class Kernels {
 export function checkKernelStatus(r: number, op: string, type: number, args: Record<string, number>): number {
   if (r >= 0) return r;
   const code = STATUS_CODES.get(r);
-  const shape = Object.entries(args).map(([k, v]) => `${k}=${v}`).join(' ');
+  const shape = Object.entries(args)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
   const what = type >= 0 ? ` ${typeName(type)}` : '';
   if (code === undefined) {
     throw new GgufPagerError('ARENA_CORRUPT', `kernel ${op}${what}: unexpected status ${r} (${shape})`, { op, type, status: r, ...args });

@@ -58,8 +58,12 @@ export class KvCachePool {
   free(page: number): void {
     const r = this.ex.kvFree(asIndex(page));
     if (r === Status.OK) return;
-    const why = r === Status.E_KV_PAGE_OWNED ? 'a sequence owns it (use seqFree)'
-      : !isIndex(page, this.totalPages) ? `out of range (${this.totalPages} pages)` : 'it is free already';
+    const why =
+      r === Status.E_KV_PAGE_OWNED
+        ? 'a sequence owns it (use seqFree)'
+        : !isIndex(page, this.totalPages)
+          ? `out of range (${this.totalPages} pages)`
+          : 'it is free already';
     throw new GgufPagerError('KV_BAD_PAGE', `KV pool: cannot free page ${page}: ${why}`, { page, totalPages: this.totalPages });
   }
 
@@ -93,7 +97,11 @@ export class KvCachePool {
   seqAppend(seq: number, k: Float32Array, v: Float32Array): void {
     const kvDim = k.length;
     if (v.length !== kvDim || this.tokensPerPage(kvDim) === 0) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `KV sequence ${seq}: K (${k.length}) and V (${v.length}) must have one width, at most ${this.pageSize >>> 1}`, { seq, k: k.length, v: v.length });
+      throw new GgufPagerError(
+        'INVALID_ARGUMENT',
+        `KV sequence ${seq}: K (${k.length}) and V (${v.length}) must have one width, at most ${this.pageSize >>> 1}`,
+        { seq, k: k.length, v: v.length },
+      );
     }
     const scratch = f32At(this.memory, this.ex.kvScratchPtr() >>> 0, 2 * kvDim);
     scratch.set(k);
@@ -101,10 +109,16 @@ export class KvCachePool {
     const r = this.ex.kvSeqAppend(asIndex(seq), kvDim);
     if (r === Status.OK) return;
     if (r === Status.E_KV_EXHAUSTED) {
-      throw new GgufPagerError('KV_EXHAUSTED', `KV sequence ${seq}: no free page for token ${this.seqLength(seq)} (${this.totalPages} pages in use)`, { seq, totalPages: this.totalPages });
+      throw new GgufPagerError('KV_EXHAUSTED', `KV sequence ${seq}: no free page for token ${this.seqLength(seq)} (${this.totalPages} pages in use)`, {
+        seq,
+        totalPages: this.totalPages,
+      });
     }
     if (r === Status.E_KV_BAD_DIM) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `KV sequence ${seq}: width ${kvDim} differs from its first append (${this.ex.kvSeqKvDim(seq)})`, { seq, kvDim });
+      throw new GgufPagerError('INVALID_ARGUMENT', `KV sequence ${seq}: width ${kvDim} differs from its first append (${this.ex.kvSeqKvDim(seq)})`, {
+        seq,
+        kvDim,
+      });
     }
     throw badSequence(seq);
   }
@@ -158,5 +172,4 @@ const asIndex = (i: number): number => ((i | 0) === i ? i : -1);
 
 const isIndex = (i: number, n: number): boolean => Number.isInteger(i) && i >= 0 && i < n;
 
-const badSequence = (seq: number): GgufPagerError =>
-  new GgufPagerError('KV_BAD_SEQUENCE', `KV pool: sequence ${seq} is unknown or freed`, { seq });
+const badSequence = (seq: number): GgufPagerError => new GgufPagerError('KV_BAD_SEQUENCE', `KV pool: sequence ${seq} is unknown or freed`, { seq });

@@ -54,8 +54,18 @@ export class Ops {
    * ggml_rope_ext with ext_factor 0, attn_factor 1; factorsPtr: nRot/2 f32 divisors of the
    * angles (llama 3's rope_freqs.weight) or 0.
    */
-  rope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, posPtr: number,
-    freqBase: number, freqScale: number, mode: RopeMode, factorsPtr: number): void {
+  rope(
+    x: number,
+    nTok: number,
+    nHeads: number,
+    headDim: number,
+    nRot: number,
+    posPtr: number,
+    freqBase: number,
+    freqScale: number,
+    mode: RopeMode,
+    factorsPtr: number,
+  ): void {
     const r = this.ex.kRope(ptr(x), int(nTok), int(nHeads), int(headDim), int(nRot), ptr(posPtr), freqBase, freqScale, int(mode), ptr(factorsPtr));
     check(r, 'rope', () => ({ nTok, nHeads, headDim, nRot, freqBase, freqScale, mode }));
   }
@@ -116,8 +126,19 @@ export class Ops {
   }
 
   /** rope with ggml's attn_factor: the rotated dims' cos and sin are multiplied by mscale (LongRoPE's attention factor). */
-  ropeExt(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, posPtr: number,
-    freqBase: number, freqScale: number, mode: RopeMode, factorsPtr: number, mscale: number): void {
+  ropeExt(
+    x: number,
+    nTok: number,
+    nHeads: number,
+    headDim: number,
+    nRot: number,
+    posPtr: number,
+    freqBase: number,
+    freqScale: number,
+    mode: RopeMode,
+    factorsPtr: number,
+    mscale: number,
+  ): void {
     const r = this.ex.kRopeExt(ptr(x), int(nTok), int(nHeads), int(headDim), int(nRot), ptr(posPtr), freqBase, freqScale, int(mode), ptr(factorsPtr), mscale);
     check(r, 'ropeExt', () => ({ nTok, nHeads, headDim, nRot, freqBase, freqScale, mode, mscale }));
   }
@@ -126,8 +147,21 @@ export class Ops {
    * attention over tokens first .. nPos-1 of the sequence only (a sliding window masks those before),
    * each score soft-capped (s ← cap·tanh(s/cap)) before the softmax when cap > 0.
    */
-  attentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): void {
-    const p = this.par?.attentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch)) ?? null;
+  attentionExt(
+    seq: number,
+    q: number,
+    out: number,
+    nHead: number,
+    nKvHead: number,
+    headDim: number,
+    first: number,
+    nPos: number,
+    scale: number,
+    cap: number,
+    scratch: number,
+  ): void {
+    const p =
+      this.par?.attentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch)) ?? null;
     const r = p ?? this.ex.kAttentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch));
     check(r, 'attentionExt', () => ({ ...attentionShape(this.ex, seq, nHead, nKvHead, headDim, nPos), first, cap }));
   }
@@ -166,7 +200,9 @@ function check(status: number, op: string, describe: () => Record<string, unknow
   if (status >= 0) return;
   const shape = describe();
   const code = CODES[status];
-  const args = Object.entries(shape).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  const args = Object.entries(shape)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
   if (code === undefined) {
     throw new GgufPagerError('WASM_ABORT', `ops.${op}(${args}): unexpected status ${status} from the core`, { op, status, ...shape });
   }

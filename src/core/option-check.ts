@@ -8,7 +8,10 @@ import { GgufPagerError } from '../errors.ts';
 /** The error for option `option` of `where` holding `value` instead of `want`. */
 export function invalid(where: string, option: string, value: unknown, want: string): GgufPagerError {
   const shown = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'function' ? 'a function' : String(value);
-  return new GgufPagerError('INVALID_ARGUMENT', `${where}: option ${option} = ${shown} is not ${want}`, { option, value: typeof value === 'number' || typeof value === 'string' ? value : String(value) });
+  return new GgufPagerError('INVALID_ARGUMENT', `${where}: option ${option} = ${shown} is not ${want}`, {
+    option,
+    value: typeof value === 'number' || typeof value === 'string' ? value : String(value),
+  });
 }
 
 /** An integer in [min, max] (or undefined when optional). */
@@ -29,4 +32,3 @@ export function urlOption(where: string, option: string, v: unknown, nullable = 
   if (v === undefined || (nullable && v === null)) return;
   if (typeof v !== 'string' && !(v instanceof URL)) throw invalid(where, option, v, 'a URL');
 }
-

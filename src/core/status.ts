@@ -40,6 +40,8 @@ export function verifyStatus(exports: WebAssembly.Exports): void {
   const align = exports.BLOCK_ALIGN;
   if (!(align instanceof WebAssembly.Global) || align.value !== BLOCK_ALIGN) wrong.push('BLOCK_ALIGN');
   if (wrong.length > 0) {
-    throw new GgufPagerError('WASM_LOAD', `core.wasm does not match src/core/status.ts (${wrong.join(', ')}): rebuild it with npm run build:wasm`, { mismatched: wrong });
+    throw new GgufPagerError('WASM_LOAD', `core.wasm does not match src/core/status.ts (${wrong.join(', ')}): rebuild it with npm run build:wasm`, {
+      mismatched: wrong,
+    });
   }
 }

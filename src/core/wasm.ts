@@ -42,7 +42,9 @@ export function loadedCoreBuild(shared = false): CoreBuildInfo | null {
 
 /** The compiled core module of this realm, compiled on first use. */
 export function compileCore(): Promise<WebAssembly.Module> {
-  cached ??= compileChosen(candidates(), (info) => { loaded = info; }).catch((e: unknown) => {
+  cached ??= compileChosen(candidates(), (info) => {
+    loaded = info;
+  }).catch((e: unknown) => {
     cached = null;
     throw e;
   });
@@ -54,7 +56,9 @@ export function compileCore(): Promise<WebAssembly.Module> {
  * core.shared-relaxed.wasm or core.shared.wasm beside this module, chosen as the single-memory builds are.
  */
 export function compileSharedCore(): Promise<WebAssembly.Module> {
-  cachedShared ??= compileChosen(sharedCandidates(), (info) => { loadedShared = info; }).catch((e: unknown) => {
+  cachedShared ??= compileChosen(sharedCandidates(), (info) => {
+    loadedShared = info;
+  }).catch((e: unknown) => {
     cachedShared = null;
     throw e;
   });
@@ -68,18 +72,21 @@ export async function instantiateSharedCore(module: WebAssembly.Module, memory: 
 
 /** A fresh instance (its own memory) of the core; `init` has not run yet. */
 export async function instantiateCore(source?: CoreModuleSource): Promise<CoreExports> {
-  const module = source instanceof WebAssembly.Module ? source
-    : source !== undefined ? await compileBytes(source, 'the given bytes')
-    : await compileCore();
+  const module = source instanceof WebAssembly.Module ? source : source !== undefined ? await compileBytes(source, 'the given bytes') : await compileCore();
   return instantiateWith(module);
 }
 
 async function instantiateWith(module: WebAssembly.Module, shared?: WebAssembly.Memory): Promise<CoreExports> {
   let memory: WebAssembly.Memory | undefined = shared;
-  const imports = { env: { ...(shared ? { memory: shared } : {}), abort: (msg: number, file: number, line: number, col: number) => {
-    const text = `${readAsString(memory, msg)} in ${readAsString(memory, file)}:${line}:${col}`;
-    throw new GgufPagerError('WASM_ABORT', `wasm core aborted: ${text}`, { line, col });
-  } } };
+  const imports = {
+    env: {
+      ...(shared ? { memory: shared } : {}),
+      abort: (msg: number, file: number, line: number, col: number) => {
+        const text = `${readAsString(memory, msg)} in ${readAsString(memory, file)}:${line}:${col}`;
+        throw new GgufPagerError('WASM_ABORT', `wasm core aborted: ${text}`, { line, col });
+      },
+    },
+  };
   let instance: WebAssembly.Instance;
   try {
     instance = await WebAssembly.instantiate(module, imports);
@@ -89,7 +96,7 @@ async function instantiateWith(module: WebAssembly.Module, shared?: WebAssembly.
   verifyStatus(instance.exports);
   const exports = instance.exports as unknown as CoreExports;
   memory = exports.memory ?? shared;
-  return shared && !exports.memory ? { ...exports, memory: shared } as CoreExports : exports;
+  return shared && !exports.memory ? ({ ...exports, memory: shared } as CoreExports) : exports;
 }
 
 function isNode(): boolean {
@@ -115,10 +122,14 @@ function toUrl(u: string | URL): URL {
 /** The candidates in order; the literals stay static so bundlers copy both files. */
 function candidates(): CoreCandidate[] {
   const plain = where.wasmUrl !== undefined ? toUrl(where.wasmUrl) : new URL('./core.wasm', import.meta.url);
-  const relaxed = where.relaxedWasmUrl === null ? null
-    : where.relaxedWasmUrl !== undefined ? toUrl(where.relaxedWasmUrl)
-    : where.wasmUrl !== undefined ? null
-    : new URL('./core.relaxed.wasm', import.meta.url);
+  const relaxed =
+    where.relaxedWasmUrl === null
+      ? null
+      : where.relaxedWasmUrl !== undefined
+        ? toUrl(where.relaxedWasmUrl)
+        : where.wasmUrl !== undefined
+          ? null
+          : new URL('./core.relaxed.wasm', import.meta.url);
   return coreCandidates(plain, relaxed, relaxedSimdSupported());
 }
 
@@ -137,8 +148,10 @@ async function compileChosen(list: CoreCandidate[], done: (info: CoreBuildInfo) 
   for (const [i, c] of list.entries()) {
     const last = i === list.length - 1;
     try {
-      const [module, from] = isNode() && c.url.protocol === 'file:' ? await compileFromFile(c.url, inDevTree() && c.url.href.startsWith(besideUrl()))
-        : [await compileFromUrl(c.url), c.url];
+      const [module, from] =
+        isNode() && c.url.protocol === 'file:'
+          ? await compileFromFile(c.url, inDevTree() && c.url.href.startsWith(besideUrl()))
+          : [await compileFromUrl(c.url), c.url];
       done({ build: c.build, url: from.href, ...(fallback !== undefined ? { fallback } : {}) });
       return module;
     } catch (e) {
@@ -183,7 +196,9 @@ async function compileFromFile(url: URL, beside: boolean): Promise<[WebAssembly.
 }
 
 /** The part of node:fs/promises used here (typed here, so browser builds need no Node types). */
-interface NodeFs { readFile(path: URL): Promise<Uint8Array> }
+interface NodeFs {
+  readFile(path: URL): Promise<Uint8Array>;
+}
 
 /** node:fs/promises without an import a bundler would follow (process.getBuiltinModule: Node 20.16+). */
 function nodeFs(): NodeFs {

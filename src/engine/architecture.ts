@@ -38,6 +38,9 @@ export function architectureOf(model: GgufModel, label: string): Architecture {
   const a = findArchitecture(model);
   if (a) return a;
   const name = architectureName(model);
-  throw new GgufPagerError('UNSUPPORTED_ARCHITECTURE',
-    `${label}: architecture '${name}' cannot generate (supported: ${ARCHITECTURES.flatMap((x) => x.names).join(', ')})`, { architecture: name });
+  throw new GgufPagerError(
+    'UNSUPPORTED_ARCHITECTURE',
+    `${label}: architecture '${name}' cannot generate (supported: ${ARCHITECTURES.flatMap((x) => x.names).join(', ')})`,
+    { architecture: name },
+  );
 }

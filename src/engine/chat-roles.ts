@@ -7,7 +7,10 @@
  */
 import type { ChatMessage } from '../text/chat.ts';
 
-const PROBE: readonly ChatMessage[] = [{ role: 'system', content: 'System message' }, { role: 'user', content: 'User message' }];
+const PROBE: readonly ChatMessage[] = [
+  { role: 'system', content: 'System message' },
+  { role: 'user', content: 'User message' },
+];
 const known = new Map<string, boolean>();
 
 /** Whether `render` (a template applied to messages) shows a system message's text. */

@@ -23,7 +23,14 @@ export class ModelEngine {
   readonly tokenizer: Tokenizer;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
+  constructor(
+    readonly core: Core,
+    readonly model: GgufModel,
+    readonly pager: LayerPager,
+    sources: readonly PagerSource[],
+    readonly label: string,
+    opts: ForwardOptions = {},
+  ) {
     this.tokenizer = createTokenizer(model.metadata);
     this.forward = new Forward(core, model, pager, sources, label, opts);
   }
@@ -43,10 +50,16 @@ export class ModelEngine {
   }
 
   /** Generates from text or token ids, streaming pieces to onPiece. */
-  generate(prompt: string | readonly number[], opts: GenerateOptions & { onLogits?: LogitsSink } = {}, onPiece: (p: Piece) => void = () => {}): Promise<GenerateResult> {
+  generate(
+    prompt: string | readonly number[],
+    opts: GenerateOptions & { onLogits?: LogitsSink } = {},
+    onPiece: (p: Piece) => void = () => {},
+  ): Promise<GenerateResult> {
     const cannot = this.forward.generateError;
     if (cannot) return Promise.reject(cannot);
-    return this.serial(() => generate({ forward: this.forward, pager: this.pager, tokenizer: this.tokenizer, yieldNow, sink: opts.onLogits }, prompt, opts, onPiece));
+    return this.serial(() =>
+      generate({ forward: this.forward, pager: this.pager, tokenizer: this.tokenizer, yieldNow, sink: opts.onLogits }, prompt, opts, onPiece),
+    );
   }
 
   chat(messages: readonly ChatMessage[], opts: GenerateOptions & ChatCallTemplate = {}, onPiece?: (p: Piece) => void): Promise<GenerateResult> {
@@ -61,8 +74,11 @@ export class ModelEngine {
   applyChatTemplate(messages: readonly ChatMessage[], opts: ChatCallTemplate = {}): string {
     const base = chatTemplateOptions(this.model.metadata, this.tokenizer);
     const o = {
-      ...base, ...(opts.template !== undefined ? { template: opts.template } : {}),
-      modelName: base.modelName ?? this.label, addGenerationPrompt: opts.addGenerationPrompt ?? true, extra: opts.templateVars,
+      ...base,
+      ...(opts.template !== undefined ? { template: opts.template } : {}),
+      modelName: base.modelName ?? this.label,
+      addGenerationPrompt: opts.addGenerationPrompt ?? true,
+      extra: opts.templateVars,
     };
     const system = messages[0]?.role === 'system';
     const keep = !system || supportsSystemRole(o.template ?? '', (m) => applyChatTemplate(m, { ...o, addGenerationPrompt: false }).prompt);
@@ -78,7 +94,10 @@ export class ModelEngine {
   }
 
   /** Pooled, L2-normalized embeddings of each input (text or ids), after the queued generations; the KV cache is left empty. */
-  embed(inputs: ReadonlyArray<string | readonly number[]>, opts: { pooling?: Pooling; signal?: AbortSignal } = {}): Promise<{ vectors: number[][]; tokens: number }> {
+  embed(
+    inputs: ReadonlyArray<string | readonly number[]>,
+    opts: { pooling?: Pooling; signal?: AbortSignal } = {},
+  ): Promise<{ vectors: number[][]; tokens: number }> {
     const ids = inputs.map((x) => (typeof x === 'string' ? this.tokenizer.encode(x) : [...x]));
     const pooling = opts.pooling ?? modelPooling(this.model);
     return this.serial(async () => ({
@@ -109,7 +128,10 @@ export function yieldNow(): Promise<void> {
   if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
   return new Promise((r) => {
     const ch = new MessageChannel();
-    ch.port1.onmessage = () => { ch.port1.close(); r(); };
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      r();
+    };
     ch.port2.postMessage(0);
   });
 }

@@ -54,7 +54,14 @@ export class Forward {
   private readonly memory: WebAssembly.Memory;
   private disposed = false;
 
-  constructor(core: Core, readonly model: GgufModel, readonly pager: LayerPager, sources: readonly PagerSource[], readonly label: string, opts: ForwardOptions = {}) {
+  constructor(
+    core: Core,
+    readonly model: GgufModel,
+    readonly pager: LayerPager,
+    sources: readonly PagerSource[],
+    readonly label: string,
+    opts: ForwardOptions = {},
+  ) {
     this.arch = architectureOf(model, label);
     this.memory = core.memory;
     const { kernels, ops } = computeOf(core);
@@ -77,7 +84,11 @@ export class Forward {
     const poolTokens = poolContext(windows, hp, perPage, this.batchSize, pool.totalPages);
     const contextLength = opts.contextLength ?? Math.min(hp.trainedContext, poolTokens);
     if (!Number.isInteger(contextLength) || contextLength < 1) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `${label}: context length ${contextLength} is not a positive integer (the KV pool holds ${poolTokens} tokens of this model)`, { contextLength, poolTokens });
+      throw new GgufPagerError(
+        'INVALID_ARGUMENT',
+        `${label}: context length ${contextLength} is not a positive integer (the KV pool holds ${poolTokens} tokens of this model)`,
+        { contextLength, poolTokens },
+      );
     }
     const B = this.batchSize;
     const f = 4;
@@ -87,15 +98,25 @@ export class Forward {
     for (const t of model.tensors) if (t.dims.length >= 2 && t.dims[1] > 1) work = Math.max(work, kernels.workBytes(t.type, t.dims[0], B));
     const embd = tensorOf(model, 'token_embd.weight', hp.arch);
     const layout = new ScratchLayout<Buffer>()
-      .add('x', B * hp.nEmbd * f).add('xn', B * hp.nEmbd * f).add('tmp', B * hp.nEmbd * f)
-      .add('q', B * hp.nHead * hp.headDim * f).add('att', B * hp.nHead * hp.headDim * f)
-      .add('k', B * hp.kvDim * f).add('v', B * hp.kvDim * f)
-      .add('gate', B * hp.nFf * f).add('up', B * hp.nFf * f)
-      .add('logits', hp.vocab * f).add('pos', B * 4).add('work', work)
+      .add('x', B * hp.nEmbd * f)
+      .add('xn', B * hp.nEmbd * f)
+      .add('tmp', B * hp.nEmbd * f)
+      .add('q', B * hp.nHead * hp.headDim * f)
+      .add('att', B * hp.nHead * hp.headDim * f)
+      .add('k', B * hp.kvDim * f)
+      .add('v', B * hp.kvDim * f)
+      .add('gate', B * hp.nFf * f)
+      .add('up', B * hp.nFf * f)
+      .add('logits', hp.vocab * f)
+      .add('pos', B * 4)
+      .add('work', work)
       .add('attScratch', ops.attentionScratchBytes?.(contextLength) ?? contextLength * f + 64)
       .add('row', kernels.rowBytes(embd.type, embd.dims[0]));
     const head = this.info(this.outputName);
-    const chunk = !this.encoder && headStreams(pager, head, tensorOf(model, 'output_norm.weight', hp.arch)) ? headChunkBytes(kernels.rowBytes(head.type, head.dims[0]), head.size) : 0;
+    const chunk =
+      !this.encoder && headStreams(pager, head, tensorOf(model, 'output_norm.weight', hp.arch))
+        ? headChunkBytes(kernels.rowBytes(head.type, head.dims[0]), head.size)
+        : 0;
     if (chunk > 0) layout.add('head0', chunk).add('head1', chunk);
     this.scratch = new Scratch(core.arena, layout, label);
     try {
@@ -163,7 +184,11 @@ export class Forward {
   }
 
   /** `ids` through the blocks batch by batch, the RoPE factors leased around it; `after` runs once a batch is in the KV cache. */
-  private async eachBatch(ids: readonly number[], signal: AbortSignal | undefined, after: (batch: number[], at: number) => Promise<void> | void): Promise<void> {
+  private async eachBatch(
+    ids: readonly number[],
+    signal: AbortSignal | undefined,
+    after: (batch: number[], at: number) => Promise<void> | void,
+  ): Promise<void> {
     this.checkLive();
     this.checkDecoder();
     if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${this.label}: no tokens to run`, {});
@@ -349,8 +374,11 @@ export class Forward {
   /** Why this model cannot generate (an encoder has no head and sees the whole input), or undefined. */
   get generateError(): GgufPagerError | undefined {
     if (!this.encoder) return undefined;
-    return new GgufPagerError('UNSUPPORTED_ARCHITECTURE',
-      `${this.label}: ${this.hp.arch} is an encoder (bidirectional attention, no output head): it computes embeddings but cannot generate`, { architecture: this.hp.arch });
+    return new GgufPagerError(
+      'UNSUPPORTED_ARCHITECTURE',
+      `${this.label}: ${this.hp.arch} is an encoder (bidirectional attention, no output head): it computes embeddings but cannot generate`,
+      { architecture: this.hp.arch },
+    );
   }
 
   private checkDecoder(): void {

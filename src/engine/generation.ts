@@ -70,16 +70,20 @@ export interface GenerationContext {
   sink?: LogitsSink;
 }
 
-export async function generate(ctx: GenerationContext, prompt: string | readonly number[], opts: GenerateOptions, onPiece: (p: Piece) => void): Promise<GenerateResult> {
+export async function generate(
+  ctx: GenerationContext,
+  prompt: string | readonly number[],
+  opts: GenerateOptions,
+  onPiece: (p: Piece) => void,
+): Promise<GenerateResult> {
   const { forward, tokenizer } = ctx;
   const now = ctx.now ?? (() => performance.now());
   const maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
   if (!Number.isInteger(maxTokens) || maxTokens < 0) {
     throw new GgufPagerError('INVALID_ARGUMENT', `maxTokens must be an integer ≥ 0, got ${maxTokens}`, { maxTokens });
   }
-  const ids = typeof prompt === 'string'
-    ? tokenizer.encode(prompt, { addSpecial: opts.addSpecial ?? true, parseSpecial: opts.parseSpecial ?? false })
-    : [...prompt];
+  const ids =
+    typeof prompt === 'string' ? tokenizer.encode(prompt, { addSpecial: opts.addSpecial ?? true, parseSpecial: opts.parseSpecial ?? false }) : [...prompt];
   if (ids.length === 0) throw new GgufPagerError('INVALID_ARGUMENT', 'the prompt has no tokens', {});
   const grammar = opts.grammar !== undefined ? new GrammarMatcher(automatonOf(opts.grammar), tokenizer) : null;
 
@@ -117,8 +121,14 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
   let fed = 0;
   let grammarDone = false;
   for (;;) {
-    if (opts.signal?.aborted) { stopReason = 'abort'; break; }
-    if (tokens.length >= maxTokens) { stopReason = 'maxTokens'; break; }
+    if (opts.signal?.aborted) {
+      stopReason = 'abort';
+      break;
+    }
+    if (tokens.length >= maxTokens) {
+      stopReason = 'maxTokens';
+      break;
+    }
     if (grammar && grammar.apply(logits) === 0) throw grammarError('no token of the vocabulary continues the text', { generated: tokens.length });
     const id = sampler.sample(logits);
     sampler.accept(id);
@@ -127,18 +137,36 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
       tFirst = now();
       decodeLoaded0 = bytesLoaded(ctx);
     }
-    if ((!opts.ignoreEog && tokenizer.isEog(id)) || opts.stopTokens?.includes(id)) { stopReason = 'eog'; break; }
+    if ((!opts.ignoreEog && tokenizer.isEog(id)) || opts.stopTokens?.includes(id)) {
+      stopReason = 'eog';
+      break;
+    }
     tokens.push(id);
     const out = stops.push(detok.push(id));
     if (out.text || !out.stopped) emit(id, out.text);
-    if (out.stopped) { stopReason = 'stop'; break; }
-    if (grammar?.complete) { grammarDone = true; break; }
-    if (tokens.length >= maxTokens) { stopReason = 'maxTokens'; break; }
+    if (out.stopped) {
+      stopReason = 'stop';
+      break;
+    }
+    if (grammar?.complete) {
+      grammarDone = true;
+      break;
+    }
+    if (tokens.length >= maxTokens) {
+      stopReason = 'maxTokens';
+      break;
+    }
     if (kv.length + 1 > kv.contextLength) {
-      if (!opts.contextShift || (await forward.shiftContext(opts.keep ?? 1)) === 0) { stopReason = 'contextFull'; break; }
+      if (!opts.contextShift || (await forward.shiftContext(opts.keep ?? 1)) === 0) {
+        stopReason = 'contextFull';
+        break;
+      }
     }
     await ctx.yieldNow?.();
-    if (opts.signal?.aborted) { stopReason = 'abort'; break; }
+    if (opts.signal?.aborted) {
+      stopReason = 'abort';
+      break;
+    }
     try {
       logits = await forward.run([id], opts.signal, ctx.sink);
     } catch (e) {
@@ -158,8 +186,12 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
   const tEnd = now();
   const decodeBytes = bytesLoaded(ctx) - decodeLoaded0;
   return {
-    text, tokens, stopReason,
-    promptTokens: ids.length, promptTokensProcessed: fresh.length, generatedTokens: tokens.length,
+    text,
+    tokens,
+    stopReason,
+    promptTokens: ids.length,
+    promptTokensProcessed: fresh.length,
+    generatedTokens: tokens.length,
     timeToFirstTokenMs: tFirst - t0,
     promptTokensPerSecond: rate(fresh.length, tPrompt - t0),
     tokensPerSecond: rate(fed, tEnd - tFirst),
@@ -170,8 +202,17 @@ export async function generate(ctx: GenerationContext, prompt: string | readonly
 
 function emptyResult(promptTokens: number, processed: number, ms: number): GenerateResult {
   return {
-    text: '', tokens: [], stopReason: 'abort', promptTokens, promptTokensProcessed: processed, generatedTokens: 0,
-    timeToFirstTokenMs: ms, promptTokensPerSecond: 0, tokensPerSecond: 0, bytesLoadedPerToken: 0, bytesLoaded: 0,
+    text: '',
+    tokens: [],
+    stopReason: 'abort',
+    promptTokens,
+    promptTokensProcessed: processed,
+    generatedTokens: 0,
+    timeToFirstTokenMs: ms,
+    promptTokensPerSecond: 0,
+    tokensPerSecond: 0,
+    bytesLoadedPerToken: 0,
+    bytesLoaded: 0,
   };
 }
 

@@ -69,21 +69,41 @@ export function readHParams(model: GgufModel, decl: Architecture): HParams {
   const trainedContext = num('context_length', 2048);
   const pattern = raw('attention.sliding_window_pattern');
   const hp: HParams = {
-    arch, nLayer: num('block_count'), nEmbd, nFf: num('feed_forward_length'), nHead, nHeadKv, headDim,
-    kvDim: nHeadKv * headDim, nRot: num('rope.dimension_count', headDim), ropeBase,
+    arch,
+    nLayer: num('block_count'),
+    nEmbd,
+    nFf: num('feed_forward_length'),
+    nHead,
+    nHeadKv,
+    headDim,
+    kvDim: nHeadKv * headDim,
+    nRot: num('rope.dimension_count', headDim),
+    ropeBase,
     ropeScale: scaling === 'linear' && factor > 0 ? 1 / factor : 1,
-    ropeAttnFactor: num('rope.scaling.attn_factor', 1), ropeOrigContext: num('rope.scaling.original_context_length', trainedContext),
-    ropeBaseSwa: num('rope.freq_base_swa', 10000), ropeScaleSwa: 1,
-    eps: num('attention.layer_norm_rms_epsilon', 1e-5), trainedContext, vocab: embd.dims[1] ?? 0,
-    window: 0, swaPeriod: typeof pattern === 'number' ? pattern : 0, swaLayers: Array.isArray(pattern) && typeof pattern[0] === 'boolean' ? (pattern as boolean[]) : [],
-    attnSoftcap: 0, finalSoftcap: 0, attnScale: 1 / Math.sqrt(headDim),
+    ropeAttnFactor: num('rope.scaling.attn_factor', 1),
+    ropeOrigContext: num('rope.scaling.original_context_length', trainedContext),
+    ropeBaseSwa: num('rope.freq_base_swa', 10000),
+    ropeScaleSwa: 1,
+    eps: num('attention.layer_norm_rms_epsilon', 1e-5),
+    trainedContext,
+    vocab: embd.dims[1] ?? 0,
+    window: 0,
+    swaPeriod: typeof pattern === 'number' ? pattern : 0,
+    swaLayers: Array.isArray(pattern) && typeof pattern[0] === 'boolean' ? (pattern as boolean[]) : [],
+    attnSoftcap: 0,
+    finalSoftcap: 0,
+    attnScale: 1 / Math.sqrt(headDim),
   };
   for (const k of decl.hparams) hp[k.field] = num(k.key, k.fallback);
   decl.derive?.(hp, raw);
   const bad = (['nLayer', 'nEmbd', 'nFf', 'nHead', 'nHeadKv', 'headDim', 'vocab'] as const).find((k) => !Number.isInteger(hp[k]) || hp[k] <= 0);
   const badRot = !Number.isInteger(hp.nRot) || hp.nRot <= 0 || hp.nRot > headDim || hp.nRot % 2 !== 0;
   if (bad || badRot || nHead % nHeadKv !== 0 || embd.dims[0] !== nEmbd || !(hp.window >= 0)) {
-    throw new GgufPagerError('MODEL_INCOMPLETE', `${arch}: inconsistent hyper-parameters (${bad ?? `heads ${nHead}/${nHeadKv}, rotary dims ${hp.nRot} of ${headDim}, token_embd ${embd.dims.join('×')}, embedding ${nEmbd}`})`, { architecture: arch });
+    throw new GgufPagerError(
+      'MODEL_INCOMPLETE',
+      `${arch}: inconsistent hyper-parameters (${bad ?? `heads ${nHead}/${nHeadKv}, rotary dims ${hp.nRot} of ${headDim}, token_embd ${embd.dims.join('×')}, embedding ${nEmbd}`})`,
+      { architecture: arch },
+    );
   }
   return hp;
 }

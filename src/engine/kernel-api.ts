@@ -20,18 +20,49 @@ export interface KernelApi {
 
 export interface OpsApi {
   rmsNorm(x: number, w: number, y: number, n: number, rows: number, eps: number): void;
-  rope(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, posPtr: number,
-    freqBase: number, freqScale: number, mode: number, factorsPtr: number): void;
+  rope(
+    x: number,
+    nTok: number,
+    nHeads: number,
+    headDim: number,
+    nRot: number,
+    posPtr: number,
+    freqBase: number,
+    freqScale: number,
+    mode: number,
+    factorsPtr: number,
+  ): void;
   swiglu(gate: number, up: number, out: number, n: number): void;
   add(a: number, b: number, out: number, n: number): void;
   addBias(x: number, b: number, n: number, rows: number): void;
-  attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number,
-    nPos: number, scale: number, scratch: number): void;
+  attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void;
   attentionScratchBytes?(nPos: number): number;
-  ropeExt(x: number, nTok: number, nHeads: number, headDim: number, nRot: number, posPtr: number,
-    freqBase: number, freqScale: number, mode: number, factorsPtr: number, mscale: number): void;
-  attentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number,
-    first: number, nPos: number, scale: number, cap: number, scratch: number): void;
+  ropeExt(
+    x: number,
+    nTok: number,
+    nHeads: number,
+    headDim: number,
+    nRot: number,
+    posPtr: number,
+    freqBase: number,
+    freqScale: number,
+    mode: number,
+    factorsPtr: number,
+    mscale: number,
+  ): void;
+  attentionExt(
+    seq: number,
+    q: number,
+    out: number,
+    nHead: number,
+    nKvHead: number,
+    headDim: number,
+    first: number,
+    nPos: number,
+    scale: number,
+    cap: number,
+    scratch: number,
+  ): void;
   geglu(gate: number, up: number, out: number, n: number): void;
   softcap(x: number, cap: number, n: number): void;
   scale(x: number, s: number, n: number): void;

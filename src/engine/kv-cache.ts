@@ -36,7 +36,10 @@ export class KvCache {
   ) {
     this.tokensPerPage = pool.tokensPerPage(kvDim);
     if (this.tokensPerPage === 0) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `${label}: one token's K and V (2 × ${kvDim}) do not fit a KV page of ${pool.pageSize} elements`, { kvDim, pageSize: pool.pageSize });
+      throw new GgufPagerError('INVALID_ARGUMENT', `${label}: one token's K and V (2 × ${kvDim}) do not fit a KV page of ${pool.pageSize} elements`, {
+        kvDim,
+        pageSize: pool.pageSize,
+      });
     }
     this.seqs = [];
     this.drops = new Array<number>(nLayer).fill(0);
@@ -85,14 +88,19 @@ export class KvCache {
   reserve(n: number): void {
     const len = this.length;
     if (len + n > this.contextLength) {
-      throw new GgufPagerError('CONTEXT_FULL', `${this.label}: ${len} tokens cached + ${n} new exceed the context length ${this.contextLength}`,
-        { cached: len, adding: n, contextLength: this.contextLength });
+      throw new GgufPagerError('CONTEXT_FULL', `${this.label}: ${len} tokens cached + ${n} new exceed the context length ${this.contextLength}`, {
+        cached: len,
+        adding: n,
+        contextLength: this.contextLength,
+      });
     }
     let need = 0;
     for (let l = 0; l < this.nLayer; l++) need += this.pagesFor(len - this.drops[l] + n) - this.pagesFor(len - this.drops[l]);
     if (need > this.pool.freePages) {
-      throw new GgufPagerError('KV_EXHAUSTED', `${this.label}: ${n} more tokens need ${need} KV pages, ${this.pool.freePages} are free`,
-        { need, free: this.pool.freePages });
+      throw new GgufPagerError('KV_EXHAUSTED', `${this.label}: ${n} more tokens need ${need} KV pages, ${this.pool.freePages} are free`, {
+        need,
+        free: this.pool.freePages,
+      });
     }
   }
 
@@ -153,7 +161,8 @@ export class KvCache {
           const pages = this.pool.seqPages(this.seqs[l]);
           for (let t = 0; t < n; t++) {
             if (!keep(t)) continue;
-            if (t < d) { // freed by the ring: still counted, so the kept tokens after it keep their positions
+            if (t < d) {
+              // freed by the ring: still counted, so the kept tokens after it keep their positions
               kept++;
               continue;
             }
@@ -187,7 +196,12 @@ export class KvCache {
   shift(keep: number, drop: number, rotateK: (k: Float32Array, layer: number) => void): void {
     const n = this.length;
     if (drop <= 0 || keep + drop > n) return;
-    this.rebuild((t) => t < keep || t >= keep + drop, (t, k, l) => { if (t >= keep + drop) rotateK(k, l); });
+    this.rebuild(
+      (t) => t < keep || t >= keep + drop,
+      (t, k, l) => {
+        if (t >= keep + drop) rotateK(k, l);
+      },
+    );
     this.tokens.splice(keep, drop);
   }
 

@@ -49,7 +49,9 @@ export class StreamedHead {
     const read = (r0: number, buf: number): Promise<void> => {
       const n = Math.min(this.chunkRows, rows - r0);
       this.bytesRead += n * this.rowBytes;
-      return this.sources[this.info.shard].readInto(this.info.offset + r0 * this.rowBytes, new Uint8Array(this.memory.buffer, buf, n * this.rowBytes), { signal });
+      return this.sources[this.info.shard].readInto(this.info.offset + r0 * this.rowBytes, new Uint8Array(this.memory.buffer, buf, n * this.rowBytes), {
+        signal,
+      });
     };
     let pending = read(0, this.chunks[0]);
     try {

@@ -33,7 +33,9 @@ export async function pooledEmbeddings(f: Forward, inputs: readonly (readonly nu
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i].length === 0) throw new GgufPagerError('INVALID_ARGUMENT', `${f.label}: input ${i} has no tokens`, { field: `input[${i}]` });
     if (inputs[i].length > f.inputLimit) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `${f.label}: input ${i} has ${inputs[i].length} tokens, more than the ${f.inputLimit} an input may have`, { field: `input[${i}]` });
+      throw new GgufPagerError('INVALID_ARGUMENT', `${f.label}: input ${i} has ${inputs[i].length} tokens, more than the ${f.inputLimit} an input may have`, {
+        field: `input[${i}]`,
+      });
     }
   }
   const width = f.hp.nEmbd;
@@ -57,12 +59,16 @@ export async function pooledEmbeddings(f: Forward, inputs: readonly (readonly nu
 async function encoderEmbeddings(f: Forward, inputs: readonly (readonly number[])[], pooling: Pooling, signal?: AbortSignal): Promise<number[][]> {
   const width = f.hp.nEmbd;
   const out: number[][] = new Array<number[]>(inputs.length);
-  await f.encode(inputs, (i, rows) => {
-    const acc = new Float64Array(width);
-    pool(acc, rows, width, pooling, true, true);
-    if (pooling === 'mean') for (let j = 0; j < width; j++) acc[j] /= inputs[i].length;
-    out[i] = l2normalized(acc);
-  }, signal);
+  await f.encode(
+    inputs,
+    (i, rows) => {
+      const acc = new Float64Array(width);
+      pool(acc, rows, width, pooling, true, true);
+      if (pooling === 'mean') for (let j = 0; j < width; j++) acc[j] /= inputs[i].length;
+      out[i] = l2normalized(acc);
+    },
+    signal,
+  );
   return out;
 }
 

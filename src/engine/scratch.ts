@@ -27,12 +27,19 @@ export class Scratch<K extends string> {
   private readonly ptrs: Map<K, number>;
   private freed = false;
 
-  constructor(private readonly arena: Arena, layout: ScratchLayout<K>, label: string) {
+  constructor(
+    private readonly arena: Arena,
+    layout: ScratchLayout<K>,
+    label: string,
+  ) {
     const h = arena.tryAlloc(layout.bytes);
     if (h === 0) {
       const s = arena.stats();
-      throw new GgufPagerError('ARENA_FULL', `${label}: the engine's ${layout.bytes} bytes of activations and scratch do not fit the arena (${s.free} bytes free)`,
-        { size: layout.bytes, free: s.free, capacity: s.capacity });
+      throw new GgufPagerError(
+        'ARENA_FULL',
+        `${label}: the engine's ${layout.bytes} bytes of activations and scratch do not fit the arena (${s.free} bytes free)`,
+        { size: layout.bytes, free: s.free, capacity: s.capacity },
+      );
     }
     arena.pin(h);
     this.handle = h;

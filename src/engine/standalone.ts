@@ -52,13 +52,22 @@ const SLACK = 1 << 20;
 
 /** The options openStandalone knows: any other key is a mistake (an old name, a typo) and is refused, never ignored. */
 const STANDALONE_OPTIONS: ReadonlySet<string> = new Set<keyof StandaloneOptions>([
-  'ramBytes', 'policy', 'kvType', 'contextLength', 'batchSize', 'kvPageElems', 'threads', 'threadOptions',
+  'ramBytes',
+  'policy',
+  'kvType',
+  'contextLength',
+  'batchSize',
+  'kvPageElems',
+  'threads',
+  'threadOptions',
 ]);
 
 export async function openStandalone(sources: PagerSource[], opts: StandaloneOptions = {}): Promise<Standalone> {
   const unknown = Object.keys(opts).find((k) => !STANDALONE_OPTIONS.has(k));
   if (unknown !== undefined) {
-    throw new GgufPagerError('INVALID_ARGUMENT', `openStandalone: unknown option ${unknown} (it takes ${[...STANDALONE_OPTIONS].join(', ')})`, { option: unknown });
+    throw new GgufPagerError('INVALID_ARGUMENT', `openStandalone: unknown option ${unknown} (it takes ${[...STANDALONE_OPTIONS].join(', ')})`, {
+      option: unknown,
+    });
   }
   const model = await parseGguf(sources.length > 1 ? sources : sources[0]);
   const label = sources[0].name;
@@ -77,7 +86,12 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
   const ramBytes = opts.ramBytes ?? model.totalTensorBytes;
   const scratchGuess = 4 * (batch * (6 * hp.nEmbd + 2 * hp.nFf + 4 * hp.nHead * hp.headDim) + hp.vocab + contextLength) + 4 * 2 ** 20;
   const arenaBytes = Math.ceil((ramBytes + kvBytes + scratchGuess + SLACK + model.tensors.length * 64) / 64) * 64;
-  const core = await createCore({ arenaBytes, kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 }, threads: opts.threads, threadOptions: opts.threadOptions });
+  const core = await createCore({
+    arenaBytes,
+    kv: { pages, pageElems, dtype: kvType, maxSequences: hp.nLayer + 1 },
+    threads: opts.threads,
+    threadOptions: opts.threadOptions,
+  });
   const policy: OffloadPolicy = opts.policy ?? { kind: 'budget', ramBytes };
   const pager = new LayerPager({ arena: core.arena, sources, model, policy });
   let engine: ModelEngine;
@@ -88,7 +102,11 @@ export async function openStandalone(sources: PagerSource[], opts: StandaloneOpt
     throw e;
   }
   return {
-    core, model, pager, engine, arenaBytes,
+    core,
+    model,
+    pager,
+    engine,
+    arenaBytes,
     async dispose() {
       engine.dispose();
       pager.dispose();

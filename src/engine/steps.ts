@@ -49,7 +49,10 @@ function leasedWeight(tensors: readonly TensorInfo[], index: number, ptr: number
 
 /** The weights of one leased block, by short name (`attn_q.weight`). */
 export class BlockWeights {
-  constructor(private readonly lease: LeaseGroup, private readonly tensors: readonly TensorInfo[]) {}
+  constructor(
+    private readonly lease: LeaseGroup,
+    private readonly tensors: readonly TensorInfo[],
+  ) {}
 
   get(short: string): Weight {
     const l = this.lease.get(short);
@@ -63,7 +66,10 @@ export class BlockWeights {
 
 /** The declared global tensors a model has, leased for `Architecture.embed`, by full name. */
 export class GlobalWeights {
-  constructor(private readonly group: LeaseGroup | undefined, private readonly tensors: readonly TensorInfo[]) {}
+  constructor(
+    private readonly group: LeaseGroup | undefined,
+    private readonly tensors: readonly TensorInfo[],
+  ) {}
 
   get(name: string): Weight {
     if (!this.group || !this.has(name)) throw new GgufPagerError('MODEL_INCOMPLETE', `the model has no tensor ${name}`, { tensor: name });
@@ -108,7 +114,14 @@ export class Steps {
       ws.forEach((w, i) => this.project(w, from, to[i]));
       return;
     }
-    this.kernels.matmulMany(ws[0].type, ws[0].cols, this.buf.ptr(from), this.n, this.buf.ptr('work'), ws.map((w, i) => ({ w: w.ptr, rows: w.rows, y: this.buf.ptr(to[i]) })));
+    this.kernels.matmulMany(
+      ws[0].type,
+      ws[0].cols,
+      this.buf.ptr(from),
+      this.n,
+      this.buf.ptr('work'),
+      ws.map((w, i) => ({ w: w.ptr, rows: w.rows, y: this.buf.ptr(to[i]) })),
+    );
   }
 
   matmul(w: Weight, x: number, y: number, n: number): void {
@@ -176,7 +189,12 @@ export class Steps {
     } else {
       this.projectMany([w.get('attn_q.weight'), w.get('attn_k.weight'), w.get('attn_v.weight')], from, ['q', 'k', 'v']);
     }
-    for (const [b, t] of [['q', 'attn_q.bias'], ['k', 'attn_k.bias'], ['v', 'attn_v.bias']] as const) if (w.has(t)) this.bias(b, w.get(t));
+    for (const [b, t] of [
+      ['q', 'attn_q.bias'],
+      ['k', 'attn_k.bias'],
+      ['v', 'attn_v.bias'],
+    ] as const)
+      if (w.has(t)) this.bias(b, w.get(t));
   }
 
   /** Whether `layer` attends through a sliding window. */

@@ -20,8 +20,11 @@ export function checkTensors(model: GgufModel, arch: Architecture, hp: HParams, 
     }
     const want = d.dims(hp);
     if (!sameDims(t, want)) {
-      throw new GgufPagerError('MODEL_INCOMPLETE', `${label}: ${hp.arch} tensor ${full} is ${t.dims.join('×')}, the hyper-parameters make it ${want.join('×')}`,
-        { architecture: hp.arch, tensor: full, dims: t.dims, expected: want });
+      throw new GgufPagerError(
+        'MODEL_INCOMPLETE',
+        `${label}: ${hp.arch} tensor ${full} is ${t.dims.join('×')}, the hyper-parameters make it ${want.join('×')}`,
+        { architecture: hp.arch, tensor: full, dims: t.dims, expected: want },
+      );
     }
   };
   for (let i = 0; i < hp.nLayer; i++) for (const d of arch.blockTensors) check(`blk.${i}.${d.name}`, d);
@@ -31,7 +34,10 @@ export function checkTensors(model: GgufModel, arch: Architecture, hp: HParams, 
     const matrix = t.dims.length >= 2 && t.dims[1] > 1;
     const ok = matrix ? kernels.supports(t.type) : t.type === 0;
     if (!ok) {
-      throw new GgufPagerError('UNSUPPORTED_TENSOR_TYPE', `${label}: tensor ${t.name} is ${t.typeName}, which the kernels do not compute`, { tensor: t.name, type: t.typeName });
+      throw new GgufPagerError('UNSUPPORTED_TENSOR_TYPE', `${label}: tensor ${t.name} is ${t.typeName}, which the kernels do not compute`, {
+        tensor: t.name,
+        type: t.typeName,
+      });
     }
   }
 }

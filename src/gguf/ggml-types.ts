@@ -79,8 +79,14 @@ export type GgmlTypeName = (typeof TABLE)[number][1];
 
 /** Ids ggml once used and removed; a file naming one is rejected with its old name. */
 const REMOVED: ReadonlyMap<number, string> = new Map([
-  [4, 'Q4_2'], [5, 'Q4_3'], [31, 'Q4_0_4_4'], [32, 'Q4_0_4_8'], [33, 'Q4_0_8_8'],
-  [36, 'IQ4_NL_4_4'], [37, 'IQ4_NL_4_8'], [38, 'IQ4_NL_8_8'],
+  [4, 'Q4_2'],
+  [5, 'Q4_3'],
+  [31, 'Q4_0_4_4'],
+  [32, 'Q4_0_4_8'],
+  [33, 'Q4_0_8_8'],
+  [36, 'IQ4_NL_4_4'],
+  [37, 'IQ4_NL_4_8'],
+  [38, 'IQ4_NL_8_8'],
 ]);
 
 const BY_ID: ReadonlyMap<number, GgmlTypeInfo> = new Map(
@@ -114,9 +120,7 @@ export function requireGgmlType(id: number, tensor?: string): GgmlTypeInfo {
   const what = tensor === undefined ? '' : ` of tensor '${tensor}'`;
   throw new GgufPagerError(
     'GGUF_UNKNOWN_TYPE',
-    removed
-      ? `ggml type ${id} (${removed})${what} was removed from ggml and has no defined size`
-      : `unknown ggml type ${id}${what}`,
+    removed ? `ggml type ${id} (${removed})${what} was removed from ggml and has no defined size` : `unknown ggml type ${id}${what}`,
     { type: id, tensor },
   );
 }
@@ -138,11 +142,12 @@ export function tensorByteSize(type: number, dims: readonly number[], tensor?: s
   }
   const row = dims.length > 0 ? dims[0] : 1;
   if (row % info.blockSize !== 0) {
-    throw new GgufPagerError(
-      'GGUF_BAD_SHAPE',
-      `${what} of type ${info.name} has rows of ${row} elements, not a multiple of the block size ${info.blockSize}`,
-      { tensor, dims: [...dims], type, blockSize: info.blockSize },
-    );
+    throw new GgufPagerError('GGUF_BAD_SHAPE', `${what} of type ${info.name} has rows of ${row} elements, not a multiple of the block size ${info.blockSize}`, {
+      tensor,
+      dims: [...dims],
+      type,
+      blockSize: info.blockSize,
+    });
   }
   const bytes = (elements / BigInt(info.blockSize)) * BigInt(info.blockBytes);
   if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) {

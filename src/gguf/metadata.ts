@@ -27,12 +27,26 @@ export interface ParsedMetadata {
 /** Bytes of one element of a fixed-size value type; 0 for STRING and ARRAY; undefined if unknown. */
 export function valueTypeSize(type: number): number | undefined {
   switch (type) {
-    case GgufValueType.UINT8: case GgufValueType.INT8: case GgufValueType.BOOL: return 1;
-    case GgufValueType.UINT16: case GgufValueType.INT16: return 2;
-    case GgufValueType.UINT32: case GgufValueType.INT32: case GgufValueType.FLOAT32: return 4;
-    case GgufValueType.UINT64: case GgufValueType.INT64: case GgufValueType.FLOAT64: return 8;
-    case GgufValueType.STRING: case GgufValueType.ARRAY: return 0;
-    default: return undefined;
+    case GgufValueType.UINT8:
+    case GgufValueType.INT8:
+    case GgufValueType.BOOL:
+      return 1;
+    case GgufValueType.UINT16:
+    case GgufValueType.INT16:
+      return 2;
+    case GgufValueType.UINT32:
+    case GgufValueType.INT32:
+    case GgufValueType.FLOAT32:
+      return 4;
+    case GgufValueType.UINT64:
+    case GgufValueType.INT64:
+    case GgufValueType.FLOAT64:
+      return 8;
+    case GgufValueType.STRING:
+    case GgufValueType.ARRAY:
+      return 0;
+    default:
+      return undefined;
   }
 }
 
@@ -48,7 +62,11 @@ function where(ctx: Ctx): string {
 
 function limitError(ctx: Ctx, limit: keyof GgufLimits, value: number | bigint, what: string): GgufPagerError {
   return new GgufPagerError('GGUF_LIMIT', `${where(ctx)}: ${what} ${value} exceeds ${limit} (${ctx.limits[limit]})`, {
-    source: ctx.r.source.name, key: ctx.key, offset: ctx.r.pos, limit, value,
+    source: ctx.r.source.name,
+    key: ctx.key,
+    offset: ctx.r.pos,
+    limit,
+    value,
   });
 }
 
@@ -64,14 +82,24 @@ async function readLength(ctx: Ctx, limit: keyof GgufLimits, what: string): Prom
 }
 
 /** A GGUF string. `strict` (keys, names) rejects malformed UTF-8 with GGUF_BAD_STRING. */
-export async function readString(r: HeaderReader, limits: GgufLimits, limit: 'maxStringLength' | 'maxNameLength', strict: boolean, key: string): Promise<string> {
+export async function readString(
+  r: HeaderReader,
+  limits: GgufLimits,
+  limit: 'maxStringLength' | 'maxNameLength',
+  strict: boolean,
+  key: string,
+): Promise<string> {
   const ctx: Ctx = { r, limits, key };
   const n = await readLength(ctx, limit, 'string length');
   const start = r.pos;
   await r.need(n);
   const s = r.utf8(n, strict);
   if (s === undefined) {
-    throw new GgufPagerError('GGUF_BAD_STRING', `${r.source.name}: string at byte ${start} (${key}) is not valid UTF-8`, { source: r.source.name, offset: start, key });
+    throw new GgufPagerError('GGUF_BAD_STRING', `${r.source.name}: string at byte ${start} (${key}) is not valid UTF-8`, {
+      source: r.source.name,
+      offset: start,
+      key,
+    });
   }
   return s;
 }
@@ -88,27 +116,46 @@ function readLoadedString(ctx: Ctx): string | undefined {
 }
 
 function badType(ctx: Ctx, type: number): GgufPagerError {
-  return new GgufPagerError('GGUF_BAD_VALUE_TYPE', `${where(ctx)}: unknown value type ${type}`, { source: ctx.r.source.name, key: ctx.key, offset: ctx.r.pos, type });
+  return new GgufPagerError('GGUF_BAD_VALUE_TYPE', `${where(ctx)}: unknown value type ${type}`, {
+    source: ctx.r.source.name,
+    key: ctx.key,
+    offset: ctx.r.pos,
+    type,
+  });
 }
 
 /** One fixed-size scalar; the caller has made its bytes readable. */
 function readScalar(r: HeaderReader, type: number): GgufValue {
   switch (type) {
-    case GgufValueType.UINT8: return r.u8();
-    case GgufValueType.INT8: return r.i8();
-    case GgufValueType.UINT16: return r.u16();
-    case GgufValueType.INT16: return r.i16();
-    case GgufValueType.UINT32: return r.u32();
-    case GgufValueType.INT32: return r.i32();
-    case GgufValueType.FLOAT32: return r.f32();
-    case GgufValueType.BOOL: return r.u8() !== 0;
-    case GgufValueType.UINT64: return exactInteger(r.u64());
-    case GgufValueType.INT64: return exactInteger(r.i64());
-    default: return r.f64(); // FLOAT64: the only fixed-size type left
+    case GgufValueType.UINT8:
+      return r.u8();
+    case GgufValueType.INT8:
+      return r.i8();
+    case GgufValueType.UINT16:
+      return r.u16();
+    case GgufValueType.INT16:
+      return r.i16();
+    case GgufValueType.UINT32:
+      return r.u32();
+    case GgufValueType.INT32:
+      return r.i32();
+    case GgufValueType.FLOAT32:
+      return r.f32();
+    case GgufValueType.BOOL:
+      return r.u8() !== 0;
+    case GgufValueType.UINT64:
+      return exactInteger(r.u64());
+    case GgufValueType.INT64:
+      return exactInteger(r.i64());
+    default:
+      return r.f64(); // FLOAT64: the only fixed-size type left
   }
 }
 
-interface Read { value: GgufValue; spec: GgufTypeSpec }
+interface Read {
+  value: GgufValue;
+  spec: GgufTypeSpec;
+}
 
 async function readValue(ctx: Ctx, type: number, depth: number): Promise<Read> {
   const size = valueTypeSize(type);
@@ -140,7 +187,7 @@ async function readArray(ctx: Ctx, depth: number): Promise<Read> {
   if (elemType === GgufValueType.STRING) {
     for (let i = 0; i < count; i++) {
       ctx.r.tail = outer + (count - i - 1) * MIN_STRING_BYTES;
-      out.push(readLoadedString(ctx) ?? await readString(ctx.r, ctx.limits, 'maxStringLength', false, ctx.key));
+      out.push(readLoadedString(ctx) ?? (await readString(ctx.r, ctx.limits, 'maxStringLength', false, ctx.key)));
     }
     ctx.r.tail = outer;
     return { value: out, spec: { array: elemType } };
@@ -167,7 +214,11 @@ export async function readMetadata(r: HeaderReader, count: number, limits: GgufL
     const keyAt = r.pos;
     const key = await readString(r, limits, 'maxNameLength', true, `#${i}`);
     if (result.metadata.has(key)) {
-      throw new GgufPagerError('GGUF_DUPLICATE_KEY', `${r.source.name}: metadata key '${key}' at byte ${keyAt} appears twice`, { source: r.source.name, key, offset: keyAt });
+      throw new GgufPagerError('GGUF_DUPLICATE_KEY', `${r.source.name}: metadata key '${key}' at byte ${keyAt} appears twice`, {
+        source: r.source.name,
+        key,
+        offset: keyAt,
+      });
     }
     const ctx: Ctx = { r, limits, key };
     await r.need(4);

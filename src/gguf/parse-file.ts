@@ -44,14 +44,22 @@ async function readPreamble(r: HeaderReader, limits: GgufLimits): Promise<{ vers
   await r.need(8);
   const magic = r.u32();
   if (magic !== GGUF_MAGIC) {
-    throw new GgufPagerError('GGUF_BAD_MAGIC', `${src}: not a GGUF file (magic 0x${bswap32(magic).toString(16).padStart(8, '0')} at byte 0)`, { source: src, offset: 0 });
+    throw new GgufPagerError('GGUF_BAD_MAGIC', `${src}: not a GGUF file (magic 0x${bswap32(magic).toString(16).padStart(8, '0')} at byte 0)`, {
+      source: src,
+      offset: 0,
+    });
   }
   const version = r.u32();
   if (version !== 2 && version !== 3) {
-    if (version === 1) throw new GgufPagerError('GGUF_UNSUPPORTED_VERSION', `${src}: GGUF version 1 is not supported (byte 4)`, { source: src, offset: 4, version });
+    if (version === 1)
+      throw new GgufPagerError('GGUF_UNSUPPORTED_VERSION', `${src}: GGUF version 1 is not supported (byte 4)`, { source: src, offset: 4, version });
     const swapped = bswap32(version);
     if (swapped >= 1 && swapped <= 3) {
-      throw new GgufPagerError('GGUF_BIG_ENDIAN', `${src}: big-endian GGUF (version ${swapped} byte-swapped at byte 4) is not supported`, { source: src, offset: 4, version: swapped });
+      throw new GgufPagerError('GGUF_BIG_ENDIAN', `${src}: big-endian GGUF (version ${swapped} byte-swapped at byte 4) is not supported`, {
+        source: src,
+        offset: 4,
+        version: swapped,
+      });
     }
     throw new GgufPagerError('GGUF_UNSUPPORTED_VERSION', `${src}: unknown GGUF version ${version} at byte 4`, { source: src, offset: 4, version });
   }
@@ -76,7 +84,11 @@ function alignmentOf(src: string, metadata: Map<string, GgufValue>, types: Map<s
   const type = types.get('general.alignment');
   const integerType = type !== undefined && type <= 11 && type !== 6 && type !== 7 && type !== 8 && type !== 9;
   if (!integerType || typeof a !== 'number' || a <= 0 || a > 2 ** 30 || (a & (a - 1)) !== 0) {
-    throw new GgufPagerError('GGUF_BAD_ALIGNMENT', `${src}: general.alignment ${String(a)} is not a power of two between 1 and 2^30`, { source: src, alignment: a, type });
+    throw new GgufPagerError('GGUF_BAD_ALIGNMENT', `${src}: general.alignment ${String(a)} is not a power of two between 1 and 2^30`, {
+      source: src,
+      alignment: a,
+      type,
+    });
   }
   return a;
 }
@@ -96,8 +108,13 @@ export async function parseGgufFile(source: PagerSource, opts: ParseOptions = {}
     for (let i = 0; i < table.length; i++) totalTensorBytes += table.sizeAt(i);
     const tensors = list(table);
     return {
-      version, alignment, tensorDataOffset, fileSize: source.size,
-      metadata, metadataTypes: types, metadataArrayTypes: arrayTypes,
+      version,
+      alignment,
+      tensorDataOffset,
+      fileSize: source.size,
+      metadata,
+      metadataTypes: types,
+      metadataArrayTypes: arrayTypes,
       tensors,
       shards: [{ name: source.name, version, alignment, tensorDataOffset, fileSize: source.size }],
       totalTensorBytes,

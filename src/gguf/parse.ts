@@ -20,11 +20,10 @@ export async function parseGguf(source: PagerSource | readonly PagerSource[], op
   const model = await parseGgufFile(source as PagerSource, opts);
   const count = model.metadata.get('split.count');
   if (typeof count === 'number' && count > 1) {
-    throw new GgufPagerError(
-      'GGUF_BAD_SPLIT',
-      `${model.shards[0].name} is one shard of a ${count}-file split model: open all shards (splitShardNames)`,
-      { source: model.shards[0].name, count },
-    );
+    throw new GgufPagerError('GGUF_BAD_SPLIT', `${model.shards[0].name} is one shard of a ${count}-file split model: open all shards (splitShardNames)`, {
+      source: model.shards[0].name,
+      count,
+    });
   }
   return model;
 }

@@ -78,11 +78,12 @@ export class HeaderReader {
       );
     }
     if (end > this.maxHeaderBytes) {
-      throw new GgufPagerError(
-        'GGUF_LIMIT',
-        `${this.source.name}: header exceeds maxHeaderBytes (${this.maxHeaderBytes}) at byte ${this.pos}`,
-        { source: this.source.name, offset: this.pos, limit: 'maxHeaderBytes', value: end },
-      );
+      throw new GgufPagerError('GGUF_LIMIT', `${this.source.name}: header exceeds maxHeaderBytes (${this.maxHeaderBytes}) at byte ${this.pos}`, {
+        source: this.source.name,
+        offset: this.pos,
+        limit: 'maxHeaderBytes',
+        value: end,
+      });
     }
     const ahead = Math.min(Math.max(this.loaded * 2, this.initialRead), end + this.tail);
     const size = Math.min(this.cap, Math.max(end, ahead));
@@ -99,16 +100,52 @@ export class HeaderReader {
     return this.loaded - this.pos;
   }
 
-  u8(): number { return this.buf[this.pos++]; }
-  i8(): number { return this.view.getInt8(this.pos++); }
-  u16(): number { const v = this.view.getUint16(this.pos, true); this.pos += 2; return v; }
-  i16(): number { const v = this.view.getInt16(this.pos, true); this.pos += 2; return v; }
-  u32(): number { const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
-  i32(): number { const v = this.view.getInt32(this.pos, true); this.pos += 4; return v; }
-  u64(): bigint { const v = this.view.getBigUint64(this.pos, true); this.pos += 8; return v; }
-  i64(): bigint { const v = this.view.getBigInt64(this.pos, true); this.pos += 8; return v; }
-  f32(): number { const v = this.view.getFloat32(this.pos, true); this.pos += 4; return v; }
-  f64(): number { const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
+  u8(): number {
+    return this.buf[this.pos++];
+  }
+  i8(): number {
+    return this.view.getInt8(this.pos++);
+  }
+  u16(): number {
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  i16(): number {
+    const v = this.view.getInt16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i32(): number {
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  u64(): bigint {
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  i64(): bigint {
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  f32(): number {
+    const v = this.view.getFloat32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  f64(): number {
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
 
   /** `n` bytes as UTF-8; `strict` rejects malformed UTF-8 (returns undefined) instead of replacing it. */
   utf8(n: number, strict: boolean): string | undefined {
@@ -116,7 +153,11 @@ export class HeaderReader {
     this.pos += n;
     if (n <= 32) {
       let ascii = true;
-      for (let i = 0; i < n; i++) if (bytes[i] >= 0x80) { ascii = false; break; }
+      for (let i = 0; i < n; i++)
+        if (bytes[i] >= 0x80) {
+          ascii = false;
+          break;
+        }
       if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
     }
     if (!strict) return LENIENT_UTF8.decode(bytes);

@@ -60,11 +60,19 @@ export async function parseGgufSplit(sources: readonly PagerSource[], opts: Pars
   const total = shards.reduce((n, m) => n + m.tensors.length, 0);
   const declaredTotal = first.metadata.get('split.tensors.count');
   if (declaredTotal !== undefined && declaredTotal !== total) {
-    throw splitError(first.shards[0].name, `split.tensors.count is ${String(declaredTotal)} but the shards hold ${total} tensors`, { declared: declaredTotal, total });
+    throw splitError(first.shards[0].name, `split.tensors.count is ${String(declaredTotal)} but the shards hold ${total} tensors`, {
+      declared: declaredTotal,
+      total,
+    });
   }
   if (shards.length === 1) return first;
   const tables = shards.map((m) => tableOf(m.tensors) ?? TensorTable.from(m.tensors));
-  const tensors = list(TensorTable.concat(tables, sources.map((s) => s.name)));
+  const tensors = list(
+    TensorTable.concat(
+      tables,
+      sources.map((s) => s.name),
+    ),
+  );
   return {
     ...first,
     tensors,

@@ -38,7 +38,11 @@ export async function readTensorInfos(r: HeaderReader, count: number, limits: Gg
     const nDims = r.u32();
     if (nDims > limits.maxDims) {
       throw new GgufPagerError('GGUF_LIMIT', `${src}: tensor '${name}' at byte ${at} has ${nDims} dimensions, over maxDims (${limits.maxDims})`, {
-        source: src, tensor: name, offset: at, limit: 'maxDims', value: nDims,
+        source: src,
+        tensor: name,
+        offset: at,
+        limit: 'maxDims',
+        value: nDims,
       });
     }
     await r.need(nDims * 8 + 4 + 8);
@@ -46,7 +50,12 @@ export async function readTensorInfos(r: HeaderReader, count: number, limits: Gg
     for (let d = 0; d < nDims; d++) {
       const v = r.u64();
       if (v > MAX_SAFE) {
-        throw new GgufPagerError('GGUF_BAD_SHAPE', `${src}: tensor '${name}' at byte ${at} has dimension ${v}, beyond 2^53`, { source: src, tensor: name, offset: at, dim: v });
+        throw new GgufPagerError('GGUF_BAD_SHAPE', `${src}: tensor '${name}' at byte ${at} has dimension ${v}, beyond 2^53`, {
+          source: src,
+          tensor: name,
+          offset: at,
+          dim: v,
+        });
       }
       dims.push(Number(v));
     }
@@ -54,14 +63,22 @@ export async function readTensorInfos(r: HeaderReader, count: number, limits: Gg
     const rel = r.u64();
     const size = withSource(src, at, () => (requireGgmlType(type, name), tensorByteSize(type, dims, name)));
     if (rel > MAX_SAFE) {
-      throw new GgufPagerError('GGUF_TENSOR_OUT_OF_BOUNDS', `${src}: tensor '${name}' has offset ${rel}, beyond 2^53`, { source: src, tensor: name, offset: rel });
+      throw new GgufPagerError('GGUF_TENSOR_OUT_OF_BOUNDS', `${src}: tensor '${name}' has offset ${rel}, beyond 2^53`, {
+        source: src,
+        tensor: name,
+        offset: rel,
+      });
     }
     table.push(name, type, dims, Number(rel), size, shard);
   }
   const dup = table.finish();
   if (dup) {
     const name = table.nameAt(dup[1]);
-    throw new GgufPagerError('GGUF_DUPLICATE_TENSOR', `${src}: tensor '${name}' at byte ${infoAt[dup[1]]} is declared twice`, { source: src, tensor: name, offset: infoAt[dup[1]] });
+    throw new GgufPagerError('GGUF_DUPLICATE_TENSOR', `${src}: tensor '${name}' at byte ${infoAt[dup[1]]} is declared twice`, {
+      source: src,
+      tensor: name,
+      offset: infoAt[dup[1]],
+    });
   }
   return table;
 }
@@ -71,7 +88,8 @@ function withSource<T>(src: string, at: number, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof GgufPagerError) throw new GgufPagerError(e.code, `${src}: ${e.message} (tensor info at byte ${at})`, { ...e.details, source: src, offset: at });
+    if (e instanceof GgufPagerError)
+      throw new GgufPagerError(e.code, `${src}: ${e.message} (tensor info at byte ${at})`, { ...e.details, source: src, offset: at });
     throw e;
   }
 }
@@ -87,26 +105,36 @@ export function placeTensors(t: TensorTable, src: string, dataOffset: number, al
     if (rel % alignment !== 0) {
       const name = t.nameAt(i);
       throw new GgufPagerError('GGUF_MISALIGNED', `${src}: tensor '${name}' at data offset ${rel} is not aligned to ${alignment}`, {
-        source: src, tensor: name, offset: rel, alignment,
+        source: src,
+        tensor: name,
+        offset: rel,
+        alignment,
       });
     }
     const offset = t.offsetAt(i);
     const size = t.sizeAt(i);
     if (offset + size > fileSize) {
       const name = t.nameAt(i);
-      throw new GgufPagerError('GGUF_TENSOR_OUT_OF_BOUNDS', `${src}: tensor '${name}' spans bytes ${offset}..${offset + size}, past the end of the file (${fileSize})`,
-        { source: src, tensor: name, offset, size, fileSize });
+      throw new GgufPagerError(
+        'GGUF_TENSOR_OUT_OF_BOUNDS',
+        `${src}: tensor '${name}' spans bytes ${offset}..${offset + size}, past the end of the file (${fileSize})`,
+        { source: src, tensor: name, offset, size, fileSize },
+      );
     }
   }
-  const byOffset = Uint32Array.from({ length: t.length }, (_, i) => i).filter((i) => t.sizeAt(i) > 0).sort((a, b) => t.offsetAt(a) - t.offsetAt(b));
+  const byOffset = Uint32Array.from({ length: t.length }, (_, i) => i)
+    .filter((i) => t.sizeAt(i) > 0)
+    .sort((a, b) => t.offsetAt(a) - t.offsetAt(b));
   for (let k = 1; k < byOffset.length; k++) {
     const prev = byOffset[k - 1];
     const cur = byOffset[k];
     if (t.offsetAt(prev) + t.sizeAt(prev) > t.offsetAt(cur)) {
       const [name, other] = [t.nameAt(cur), t.nameAt(prev)];
-      throw new GgufPagerError('GGUF_TENSOR_OVERLAP',
+      throw new GgufPagerError(
+        'GGUF_TENSOR_OVERLAP',
         `${src}: tensor '${name}' at byte ${t.offsetAt(cur)} overlaps '${other}' (bytes ${t.offsetAt(prev)}..${t.offsetAt(prev) + t.sizeAt(prev)})`,
-        { source: src, tensor: name, other, offset: t.offsetAt(cur) });
+        { source: src, tensor: name, other, offset: t.offsetAt(cur) },
+      );
     }
   }
 }

@@ -112,17 +112,31 @@ export class TensorTable {
     const b = this.nameStart[i + 1];
     if (b - a <= 64) {
       let ascii = true;
-      for (let k = a; k < b; k++) if (this.names[k] >= 0x80) { ascii = false; break; }
+      for (let k = a; k < b; k++)
+        if (this.names[k] >= 0x80) {
+          ascii = false;
+          break;
+        }
       if (ascii) return String.fromCharCode.apply(null, this.names.subarray(a, b) as unknown as number[]);
     }
     return DECODER.decode(this.names.subarray(a, b));
   }
 
-  sizeAt(i: number): number { return this.sizes[i]; }
-  offsetAt(i: number): number { return this.offsets[i]; }
-  relativeOffsetAt(i: number): number { return this.rel[i]; }
-  typeAt(i: number): number { return this.type[i]; }
-  shardAt(i: number): number { return this.shardOf[i]; }
+  sizeAt(i: number): number {
+    return this.sizes[i];
+  }
+  offsetAt(i: number): number {
+    return this.offsets[i];
+  }
+  relativeOffsetAt(i: number): number {
+    return this.rel[i];
+  }
+  typeAt(i: number): number {
+    return this.type[i];
+  }
+  shardAt(i: number): number {
+    return this.shardOf[i];
+  }
 
   dimsAt(i: number): number[] {
     return Array.from(this.dims.subarray(this.dimStart[i], this.dimStart[i + 1]));
@@ -138,8 +152,14 @@ export class TensorTable {
     if (i < 0) i += this.length;
     if (!(i >= 0 && i < this.length)) return undefined;
     return {
-      name: this.nameAt(i), type: this.type[i], typeName: this.typeNameAt(i), dims: this.dimsAt(i),
-      relativeOffset: this.rel[i], offset: this.offsets[i], size: this.sizes[i], shard: this.shardOf[i],
+      name: this.nameAt(i),
+      type: this.type[i],
+      typeName: this.typeNameAt(i),
+      dims: this.dimsAt(i),
+      relativeOffset: this.rel[i],
+      offset: this.offsets[i],
+      size: this.sizes[i],
+      shard: this.shardOf[i],
     };
   }
 
@@ -162,15 +182,20 @@ export class TensorTable {
     if (dup) {
       const name = t.nameAt(dup[1]);
       const [a, b] = [t.shardOf[dup[0]], t.shardOf[dup[1]]];
-      throw new GgufPagerError('GGUF_DUPLICATE_TENSOR', `tensor '${name}' is in shard ${a} (${sources[a]}) and in shard ${b} (${sources[b]})`, { tensor: name, shards: [a, b] });
+      throw new GgufPagerError('GGUF_DUPLICATE_TENSOR', `tensor '${name}' is in shard ${a} (${sources[a]}) and in shard ${b} (${sources[b]})`, {
+        tensor: name,
+        shards: [a, b],
+      });
     }
     return t;
   }
 
   /** Bytes held (typed arrays), for tests and stats. */
   get byteLength(): number {
-    return [this.names, this.nameStart, this.dims, this.dimStart, this.type, this.shardOf, this.sizes, this.offsets, this.rel, this.slots]
-      .reduce((n, a) => n + a.byteLength, 0);
+    return [this.names, this.nameStart, this.dims, this.dimStart, this.type, this.shardOf, this.sizes, this.offsets, this.rel, this.slots].reduce(
+      (n, a) => n + a.byteLength,
+      0,
+    );
   }
 
   /** The slot holding `bytes[a, b)`'s name, or the empty slot where it would go. */

@@ -88,7 +88,11 @@ export class LayerPager {
     this.waiters = new WaitQueue(arena);
     this.budgetBytes = Math.min(ramBudgetBytes(policy) ?? arena.capacity, arena.capacity);
     model.tensors.forEach((t, i) => {
-      if (!sources[t.shard]) throw new GgufPagerError('INVALID_ARGUMENT', `tensor ${t.name} is in shard ${t.shard}, but only ${sources.length} source(s) were given`, { tensor: t.name, shard: t.shard });
+      if (!sources[t.shard])
+        throw new GgufPagerError('INVALID_ARGUMENT', `tensor ${t.name} is in shard ${t.shard}, but only ${sources.length} source(s) were given`, {
+          tensor: t.name,
+          shard: t.shard,
+        });
       this.index.set(t.name, i);
     });
     const pins = pinnedSet(model, policy);
@@ -96,7 +100,11 @@ export class LayerPager {
     for (const name of pins) pinnedBytes += model.tensors[this.index.get(name)!].size;
     this.pinnedBytes = pinnedBytes;
     if (pinnedBytes > this.budgetBytes) {
-      throw new GgufPagerError('PAGER_PINS_OVER_BUDGET', `${sources[0]?.name ?? 'model'}: the pinned set (${pins.size} tensors, ${pinnedBytes} bytes) exceeds the budget of ${this.budgetBytes} bytes`, { pinnedBytes, budgetBytes: this.budgetBytes, pinned: pins.size });
+      throw new GgufPagerError(
+        'PAGER_PINS_OVER_BUDGET',
+        `${sources[0]?.name ?? 'model'}: the pinned set (${pins.size} tensors, ${pinnedBytes} bytes) exceeds the budget of ${this.budgetBytes} bytes`,
+        { pinnedBytes, budgetBytes: this.budgetBytes, pinned: pins.size },
+      );
     }
     this.schedule = forwardSchedule(model);
     this.prefetchN = prefetchAhead(policy);
@@ -104,8 +112,14 @@ export class LayerPager {
     const eviction: EvictionPolicy = createEviction(evictionKind(policy), this.schedule, model.tensors.length);
     this.touchOnHit = eviction.kind === 'lru';
     this.r = new Residency({
-      arena, sources, model, schedule: this.schedule, eviction,
-      budgetBytes: this.budgetBytes, pinnedBytes, pinned: pins,
+      arena,
+      sources,
+      model,
+      schedule: this.schedule,
+      eviction,
+      budgetBytes: this.budgetBytes,
+      pinnedBytes,
+      pinned: pins,
       emit: (type, t, error) => this.emit(type, t, error),
       waiters: this.waiters,
     });
@@ -241,11 +255,21 @@ export class LayerPager {
   stats(): PagerStats {
     const r = this.r;
     return {
-      budgetBytes: this.budgetBytes, residentBytes: r.residentBytes, residentCount: r.residentCount,
-      maxResidentBytes: r.maxUsedBytes, loadingBytes: r.loadingBytes, loadsInFlight: r.loadsInFlight,
-      leasedBytes: r.leasedBytes, pinnedBytes: this.pinnedBytes, hits: r.hits, misses: r.misses,
-      evictions: r.evictions, bytesLoaded: r.bytesLoaded, bytesEvicted: r.bytesEvicted,
-      prefetches: r.prefetches, memoryBytes: this.disposed ? 0 : r.arena.stats().memoryBytes,
+      budgetBytes: this.budgetBytes,
+      residentBytes: r.residentBytes,
+      residentCount: r.residentCount,
+      maxResidentBytes: r.maxUsedBytes,
+      loadingBytes: r.loadingBytes,
+      loadsInFlight: r.loadsInFlight,
+      leasedBytes: r.leasedBytes,
+      pinnedBytes: this.pinnedBytes,
+      hits: r.hits,
+      misses: r.misses,
+      evictions: r.evictions,
+      bytesLoaded: r.bytesLoaded,
+      bytesEvicted: r.bytesEvicted,
+      prefetches: r.prefetches,
+      memoryBytes: this.disposed ? 0 : r.arena.stats().memoryBytes,
     };
   }
 

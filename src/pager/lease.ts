@@ -47,7 +47,11 @@ export class Lease {
   f32(): Float32Array {
     const v = this.bytes();
     if (v.byteOffset % 4 !== 0 || v.length % 4 !== 0) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `tensor ${this.id}: ${v.length} bytes at ${v.byteOffset} are not a float32 array`, { tensor: this.id, ptr: v.byteOffset, length: v.length });
+      throw new GgufPagerError('INVALID_ARGUMENT', `tensor ${this.id}: ${v.length} bytes at ${v.byteOffset} are not a float32 array`, {
+        tensor: this.id,
+        ptr: v.byteOffset,
+        length: v.length,
+      });
     }
     return new Float32Array(v.buffer, v.byteOffset, v.length / 4);
   }
@@ -57,7 +61,8 @@ export class Lease {
   }
 
   private check(): void {
-    if (this.owner.isDisposed) throw new GgufPagerError('PAGER_DISPOSED', `tensor ${this.id}: the pager that issued this lease was disposed`, { tensor: this.id });
+    if (this.owner.isDisposed)
+      throw new GgufPagerError('PAGER_DISPOSED', `tensor ${this.id}: the pager that issued this lease was disposed`, { tensor: this.id });
     if (this.released) throw new GgufPagerError('PAGER_BAD_LEASE', `tensor ${this.id}: lease used after release`, { tensor: this.id });
   }
 }

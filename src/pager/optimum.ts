@@ -70,11 +70,20 @@ export function offlineOptimum(input: OptimumInput): OptimumResult {
     for (let i = 0; i < m.length; i++) inStep[m[i]] = s;
     for (let i = 0; i < m.length; i++) {
       const t = m[i];
-      if (resident[t]) { r.hits++; continue; }
-      if (sizes[t] > budgetBytes) throw new GgufPagerError('PAGER_TENSOR_TOO_LARGE', `offline optimum: tensor #${t} (${sizes[t]} bytes) exceeds the budget of ${budgetBytes} bytes`, { tensor: t, size: sizes[t], budgetBytes });
+      if (resident[t]) {
+        r.hits++;
+        continue;
+      }
+      if (sizes[t] > budgetBytes)
+        throw new GgufPagerError('PAGER_TENSOR_TOO_LARGE', `offline optimum: tensor #${t} (${sizes[t]} bytes) exceeds the budget of ${budgetBytes} bytes`, {
+          tensor: t,
+          size: sizes[t],
+          budgetBytes,
+        });
       while (used + sizes[t] > budgetBytes) {
         const v = pickVictim(s);
-        if (v < 0) throw new GgufPagerError('PAGER_NO_SPACE', `offline optimum: step ${s} needs more than the budget of ${budgetBytes} bytes`, { step: s, budgetBytes });
+        if (v < 0)
+          throw new GgufPagerError('PAGER_NO_SPACE', `offline optimum: step ${s} needs more than the budget of ${budgetBytes} bytes`, { step: s, budgetBytes });
         resident[v] = 0;
         residents.delete(v);
         used -= sizes[v];

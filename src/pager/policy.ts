@@ -88,7 +88,7 @@ export function defaultBudgetBytes(deviceMemoryGiB?: number): number {
   const nav = (globalThis as { navigator?: { deviceMemory?: unknown } }).navigator;
   const fromNav = typeof nav?.deviceMemory === 'number' ? nav.deviceMemory : undefined;
   const gib = deviceMemoryGiB ?? fromNav ?? FALLBACK_DEVICE_MEMORY_GIB;
-  const quarter = (Number.isFinite(gib) && gib > 0 ? gib : FALLBACK_DEVICE_MEMORY_GIB) * GiB / 4;
+  const quarter = ((Number.isFinite(gib) && gib > 0 ? gib : FALLBACK_DEVICE_MEMORY_GIB) * GiB) / 4;
   const clamped = Math.min(quarter, WASM32_MAX_BYTES - MODULE_HEADROOM_BYTES);
   return Math.floor(clamped / WASM_PAGE) * WASM_PAGE;
 }
@@ -131,7 +131,9 @@ export function pinnedSet(model: GgufModel, policy: OffloadPolicy): Set<string> 
   if (policy.kind === 'none') return names;
   const pins = new Set<string>();
   if (policy.kind === 'budget') return pins;
-  const add = (n: string) => { if (names.has(n)) pins.add(n); };
+  const add = (n: string) => {
+    if (names.has(n)) pins.add(n);
+  };
   if (policy.pinEmbeddings) add('token_embd.weight');
   if (policy.pinOutputHead) {
     add(names.has('output.weight') ? 'output.weight' : 'token_embd.weight');

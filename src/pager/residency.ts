@@ -331,7 +331,10 @@ export class Residency {
       await src.readInto(info.offset, v.length === size ? v : v.subarray(0, size), { signal: AbortSignal.any([this.abort.signal, ctrl.signal]) });
     })();
     const done = () => void (this.loadAborts[t] === ctrl && (this.loadAborts[t] = undefined));
-    this.loads[t] = read.then(() => (done(), this.loaded(t, h)), (e: unknown) => (done(), this.failed(t, h, e)));
+    this.loads[t] = read.then(
+      () => (done(), this.loaded(t, h)),
+      (e: unknown) => (done(), this.failed(t, h, e)),
+    );
   }
 
   private loaded(t: number, h: number): Error | undefined {
@@ -346,7 +349,8 @@ export class Residency {
     const w = this.want[t];
     this.want[t] = 0;
     this.leases[t] = w;
-    if (w > 0) this.pins.adopt(t); // the load's pin becomes the lease pin
+    if (w > 0)
+      this.pins.adopt(t); // the load's pin becomes the lease pin
     else this.arena.unpin(h);
     if (this.pinned[t] === 0) this.eviction.add(t);
     this.o.emit('load-end', t);
@@ -358,7 +362,9 @@ export class Residency {
     const name = this.o.model.tensors[t].name;
     const err = isGgufPagerError(e)
       ? new GgufPagerError(e.code, `tensor ${name}: ${e.message}`, { ...e.details, tensor: name }, { cause: e })
-      : e instanceof Error ? e : new Error(`tensor ${name}: ${String(e)}`);
+      : e instanceof Error
+        ? e
+        : new Error(`tensor ${name}: ${String(e)}`);
     if (this.disposed) return this.settleDisposed(t, h);
     this.arena.unpin(h);
     this.unreserve(t);
@@ -375,13 +381,20 @@ export class Residency {
     this.arena.free(h);
     this.handle[t] = 0;
     this.state[t] = ABSENT;
-    return new GgufPagerError('PAGER_DISPOSED', `tensor ${this.o.model.tensors[t].name}: the pager was disposed during its load`, { tensor: this.o.model.tensors[t].name });
+    return new GgufPagerError('PAGER_DISPOSED', `tensor ${this.o.model.tensors[t].name}: the pager was disposed during its load`, {
+      tensor: this.o.model.tensors[t].name,
+    });
   }
 
   private tooLarge(what: string, size: number, tensor: string): GgufPagerError {
     const b = this.o.budgetBytes;
     const p = this.o.pinnedBytes;
-    return new GgufPagerError('PAGER_TENSOR_TOO_LARGE', `${what} can never fit: budget ${b} bytes, ${p} of them pinned, ${b - p} left for paged tensors`, { tensor, size, budgetBytes: b, pinnedBytes: p });
+    return new GgufPagerError('PAGER_TENSOR_TOO_LARGE', `${what} can never fit: budget ${b} bytes, ${p} of them pinned, ${b - p} left for paged tensors`, {
+      tensor,
+      size,
+      budgetBytes: b,
+      pinnedBytes: p,
+    });
   }
 }
 

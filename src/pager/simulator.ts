@@ -19,9 +19,15 @@ export class CountingSource implements PagerSource {
   bytesRead = 0;
   reads = 0;
   constructor(private readonly inner: PagerSource) {}
-  get name(): string { return this.inner.name; }
-  get size(): number { return this.inner.size; }
-  get identity() { return this.inner.identity; }
+  get name(): string {
+    return this.inner.name;
+  }
+  get size(): number {
+    return this.inner.size;
+  }
+  get identity() {
+    return this.inner.identity;
+  }
   async readInto(offset: number, target: Uint8Array, opts?: ReadOptions): Promise<void> {
     this.reads++;
     await this.inner.readInto(offset, target, opts);
@@ -87,7 +93,13 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult> 
   const arenaBytes = arenaBytesFor(o.budgetBytes, model.tensors.length);
   const maxBlocks = Math.min(65536, Math.max(1024, model.tensors.length + 64));
   const core = await createCore({ arenaBytes, maxBlocks });
-  const pager = new LayerPager({ arena: core.arena, sources: counted, model, policy: simulationPolicy(o.budgetBytes, eviction, pins, prefetch), waitTimeoutMs: 60_000 });
+  const pager = new LayerPager({
+    arena: core.arena,
+    sources: counted,
+    model,
+    policy: simulationPolicy(o.budgetBytes, eviction, pins, prefetch),
+    waitTimeoutMs: 60_000,
+  });
   try {
     const groups = pager.schedule.groups.map((g) => Array.from(g, (t) => model.tensors[t].name));
     const perToken: number[] = [];
@@ -99,13 +111,21 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult> 
     const s = pager.stats();
     const steady = perToken.slice(1);
     return {
-      modelBytes: model.totalTensorBytes, budgetBytes: o.budgetBytes, arenaBytes, pinnedBytes: pager.pinnedBytes,
-      policy: eviction, pins, prefetch, tokens,
+      modelBytes: model.totalTensorBytes,
+      budgetBytes: o.budgetBytes,
+      arenaBytes,
+      pinnedBytes: pager.pinnedBytes,
+      policy: eviction,
+      pins,
+      prefetch,
+      tokens,
       bytesLoaded: perToken.reduce((a, b) => a + b, 0),
       bytesLoadedFirstToken: perToken[0] ?? 0,
       steadyBytesPerToken: steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : 0,
       hitRate: s.hits + s.misses > 0 ? s.hits / (s.hits + s.misses) : 0,
-      evictions: s.evictions, maxResidentBytes: s.maxResidentBytes, perToken,
+      evictions: s.evictions,
+      maxResidentBytes: s.maxResidentBytes,
+      perToken,
     };
   } finally {
     pager.dispose();

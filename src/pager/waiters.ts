@@ -79,7 +79,12 @@ export class WaitQueue {
       };
       timer = setTimeout(() => {
         this.remove(w);
-        reject(new GgufPagerError('PAGER_NO_SPACE', `${what}: no room in the budget after ${timeoutMs} ms: everything resident is leased, pinned or loading`, { tensor: what, waitTimeoutMs: timeoutMs }));
+        reject(
+          new GgufPagerError('PAGER_NO_SPACE', `${what}: no room in the budget after ${timeoutMs} ms: everything resident is leased, pinned or loading`, {
+            tensor: what,
+            waitTimeoutMs: timeoutMs,
+          }),
+        );
       }, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(w);
@@ -113,7 +118,10 @@ export class WaitQueue {
         w.reject(e);
         continue;
       }
-      if (!ok) { i++; continue; }
+      if (!ok) {
+        i++;
+        continue;
+      }
       this.queue.splice(i, 1);
       w.cleanup();
       w.resolve();

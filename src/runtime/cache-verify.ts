@@ -44,7 +44,9 @@ export async function verifyCached(key: string, integrity: string | undefined, o
     if (!m) throw new GgufPagerError('SOURCE_NOT_FOUND', `${key} is not in the cache`, { key });
     if (m.bytesCached < m.identity.size) return { key, sha256: '', intact: false, complete: false };
     const stand: PagerSource = {
-      name: key, size: m.identity.size, identity: m.identity,
+      name: key,
+      size: m.identity.size,
+      identity: m.identity,
       readInto: () => Promise.reject(new GgufPagerError('INVALID_ARGUMENT', `${key}: verify reads the cache only`, { key })),
     };
     src = await CachedSource.open(stand, { key, store: m.store });
@@ -61,9 +63,12 @@ export async function verifyCached(key: string, integrity: string | undefined, o
       h.update(piece);
     }
     const sha256 = h.hex();
-    const want = integrity !== undefined ? { sha256: parseIntegrity(integrity, key).sha256, source: 'option' as const }
-      : src.verifiedSha256 ? { sha256: src.verifiedSha256, source: 'recorded' as const }
-      : etagDigest(src.identity);
+    const want =
+      integrity !== undefined
+        ? { sha256: parseIntegrity(integrity, key).sha256, source: 'option' as const }
+        : src.verifiedSha256
+          ? { sha256: src.verifiedSha256, source: 'recorded' as const }
+          : etagDigest(src.identity);
     if (!want) return { key, sha256, intact: null, complete: true };
     return { key, sha256, expected: want.sha256, source: want.source, intact: sha256 === want.sha256, complete: true };
   } finally {

@@ -24,7 +24,8 @@ export function checkRuntimeOptions(o: RuntimeOptions): void {
   oneOf(w, 'kvType', o.kvType, KV_TYPES);
   int(w, 'kvPageElems', o.kvPageElems, 1, MAX_BYTES);
   int(w, 'maxModels', o.maxModels, 1);
-  if (o.modelTtlMs !== undefined && !(typeof o.modelTtlMs === 'number' && o.modelTtlMs >= 0)) throw invalid(w, 'modelTtlMs', o.modelTtlMs, 'a number of ms ≥ 0 (or Infinity)');
+  if (o.modelTtlMs !== undefined && !(typeof o.modelTtlMs === 'number' && o.modelTtlMs >= 0))
+    throw invalid(w, 'modelTtlMs', o.modelTtlMs, 'a number of ms ≥ 0 (or Infinity)');
   type(w, 'worker', o.worker, 'function');
   urlOption(w, 'workerUrl', o.workerUrl);
   urlOption(w, 'wasmUrl', o.wasmUrl);
@@ -43,5 +44,6 @@ export function checkLoadOptions(o: LoadOptions, where = 'load'): void {
   oneOf(where, 'kvType', o.kvType, KV_TYPES);
   int(where, 'batchSize', o.batchSize, 1, 4096);
   const s = o.signal as unknown;
-  if (s !== undefined && (s === null || typeof s !== 'object' || typeof (s as AbortSignal).aborted !== 'boolean')) throw invalid(where, 'signal', s, 'an AbortSignal');
+  if (s !== undefined && (s === null || typeof s !== 'object' || typeof (s as AbortSignal).aborted !== 'boolean'))
+    throw invalid(where, 'signal', s, 'an AbortSignal');
 }

@@ -15,7 +15,15 @@ import { checkLoadOptions, checkRuntimeOptions } from './check-options.ts';
 import { PendingCalls } from './pending-calls.ts';
 import type { WorkerRuntime } from './worker-runtime.ts';
 import type {
-  CachedEntry, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, Piece, RuntimeOptions, RuntimeStats, WireGenerateResult,
+  CachedEntry,
+  GenerateRequest,
+  LoadOptions,
+  LoadProgress,
+  ModelInfo,
+  Piece,
+  RuntimeOptions,
+  RuntimeStats,
+  WireGenerateResult,
 } from './protocol.ts';
 import { PieceStream, type GenerationRun } from './generation-run.ts';
 import { withOpenAiApi } from '../api/handle-backend.ts';
@@ -80,7 +88,7 @@ function startWorker(opts: RuntimeOptions): Worker {
 
 /** The worker's start, or WORKER_START when its script fails to load or throws first (instead of waiting forever). */
 async function untilStarted<T>(worker: Worker, opts: RuntimeOptions, start: Promise<T>): Promise<T> {
-  const script = opts.worker ? 'the worker factory\'s script' : opts.workerUrl !== undefined ? String(opts.workerUrl) : 'gguf-pager-worker.js';
+  const script = opts.worker ? "the worker factory's script" : opts.workerUrl !== undefined ? String(opts.workerUrl) : 'gguf-pager-worker.js';
   let onError = (_e: Event) => {};
   const failed = new Promise<never>((_, reject) => {
     onError = (e: Event) => {
@@ -111,31 +119,37 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
   };
   const { worker: _factory, workerUrl: _url, wasmUrl, relaxedWasmUrl, sharedWasmUrl, ...startOpts } = opts;
   const abs = (u: string | URL) => new URL(String(u), location.href).href; // the worker resolves nothing against the page
-  const started = await untilStarted(worker, opts, remote.start({
-    ...startOpts, budget,
-    ...(wasmUrl !== undefined ? { wasmUrl: abs(wasmUrl) } : {}),
-    ...(relaxedWasmUrl !== undefined ? { relaxedWasmUrl: relaxedWasmUrl === null ? null : abs(relaxedWasmUrl) } : {}),
-    ...(sharedWasmUrl !== undefined ? { sharedWasmUrl: sharedWasmUrl === null ? null : abs(sharedWasmUrl) } : {}),
-  }));
+  const started = await untilStarted(
+    worker,
+    opts,
+    remote.start({
+      ...startOpts,
+      budget,
+      ...(wasmUrl !== undefined ? { wasmUrl: abs(wasmUrl) } : {}),
+      ...(relaxedWasmUrl !== undefined ? { relaxedWasmUrl: relaxedWasmUrl === null ? null : abs(relaxedWasmUrl) } : {}),
+      ...(sharedWasmUrl !== undefined ? { sharedWasmUrl: sharedWasmUrl === null ? null : abs(sharedWasmUrl) } : {}),
+    }),
+  );
 
-  const startGeneration = (id: number, req: GenerateRequest, o: GenerateCallOptions): GenerationRun => new PieceStream(async (push) => {
-    live();
-    const { onToken, signal, ...rest } = o;
-    const abortId = signal ? await remote.newAbortId() : 0;
-    const onAbort = () => void remote.abort(abortId);
-    if (signal?.aborted) onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const receive = Comlink.proxy((pieces: Piece[]) => {
-        push(pieces);
-        if (onToken) for (const p of pieces) onToken(p);
-      });
-      const r: WireGenerateResult = await remote.generate(id, req, rest, receive, abortId);
-      return r;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-  });
+  const startGeneration = (id: number, req: GenerateRequest, o: GenerateCallOptions): GenerationRun =>
+    new PieceStream(async (push) => {
+      live();
+      const { onToken, signal, ...rest } = o;
+      const abortId = signal ? await remote.newAbortId() : 0;
+      const onAbort = () => void remote.abort(abortId);
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const receive = Comlink.proxy((pieces: Piece[]) => {
+          push(pieces);
+          if (onToken) for (const p of pieces) onToken(p);
+        });
+        const r: WireGenerateResult = await remote.generate(id, req, rest, receive, abortId);
+        return r;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    });
 
   const pending = new PendingCalls();
   /** A call on model `id` that an abort of `signal`, or a dispose, settles at once (the worker is told to stop too). */
@@ -167,7 +181,16 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       generate: (prompt, o = {}) => startGeneration(id, { kind: 'generate', prompt: typeof prompt === 'string' ? prompt : [...prompt] }, o),
       chat: (messages, o = {}) => {
         const { template, templateVars, ...rest } = o;
-        return startGeneration(id, { kind: 'chat', messages: messages.map((m) => ({ role: m.role, content: m.content })), ...(template ? { template } : {}), ...(templateVars ? { templateVars } : {}) }, rest);
+        return startGeneration(
+          id,
+          {
+            kind: 'chat',
+            messages: messages.map((m) => ({ role: m.role, content: m.content })),
+            ...(template ? { template } : {}),
+            ...(templateVars ? { templateVars } : {}),
+          },
+          rest,
+        );
       },
       embed: async (inputs, o = {}) => {
         live();
@@ -184,7 +207,14 @@ export async function createRuntime(opts: RuntimeOptions = {}): Promise<Runtime>
       },
       tokenize: (text, o) => (live(), remote.tokenize(id, text, o)),
       detokenize: (ids, o) => (live(), remote.detokenize(id, [...ids], o)),
-      applyChatTemplate: (messages, o) => (live(), remote.applyChatTemplate(id, messages.map((m) => ({ role: m.role, content: m.content })), o)),
+      applyChatTemplate: (messages, o) => (
+        live(),
+        remote.applyChatTemplate(
+          id,
+          messages.map((m) => ({ role: m.role, content: m.content })),
+          o,
+        )
+      ),
       reset: () => (live(), remote.reset(id)),
       dispose: () => {
         live();

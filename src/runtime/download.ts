@@ -50,7 +50,8 @@ export async function downloadIntoCache(sources: PagerSource[], onTick: (t: Down
       let scratch: Uint8Array | undefined;
       const buffer = () => (scratch ??= new Uint8Array(chunk));
       for (let i = next++; i < count; i = next++) {
-        if (signal?.aborted) throw new GgufPagerError('SOURCE_ABORTED', `${src.name}: download aborted at chunk ${i} of ${count}`, { source: src.name, chunk: i });
+        if (signal?.aborted)
+          throw new GgufPagerError('SOURCE_ABORTED', `${src.name}: download aborted at chunk ${i} of ${count}`, { source: src.name, chunk: i });
         await src.download(i, buffer, signal);
         hash?.advance();
         bytesDone += Math.min(chunk, src.size - i * chunk);
@@ -102,7 +103,8 @@ class InOrderHash {
     this.advance();
     await this.chain;
     const count = Math.ceil(this.src.size / this.src.chunkSize);
-    if (this.next < count) throw new GgufPagerError('INVALID_ARGUMENT', `${this.src.name}: chunk ${this.next} is missing after the download`, { chunk: this.next });
+    if (this.next < count)
+      throw new GgufPagerError('INVALID_ARGUMENT', `${this.src.name}: chunk ${this.next} is missing after the download`, { chunk: this.next });
     return this.h.hex();
   }
 

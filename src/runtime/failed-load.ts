@@ -26,8 +26,11 @@ export async function settleFailedLoad(ref: SourceRef, cause: unknown): Promise<
   }
   if (!quota) return cause;
   const d = (cause as GgufPagerError).details ?? {};
-  return new GgufPagerError('STORAGE_QUOTA',
-    `${ref.opened.label}: the model needs ${needed} bytes of storage; ${written} were written before the quota ran out `
-    + `and nothing else could be evicted${Array.isArray(d.evicted) && d.evicted.length ? ` (evicted ${d.evicted.join(', ')})` : ''}; its partial cache entry was deleted`,
-    { ...d, url: ref.opened.label, needed, written }, { cause });
+  return new GgufPagerError(
+    'STORAGE_QUOTA',
+    `${ref.opened.label}: the model needs ${needed} bytes of storage; ${written} were written before the quota ran out ` +
+      `and nothing else could be evicted${Array.isArray(d.evicted) && d.evicted.length ? ` (evicted ${d.evicted.join(', ')})` : ''}; its partial cache entry was deleted`,
+    { ...d, url: ref.opened.label, needed, written },
+    { cause },
+  );
 }

@@ -26,8 +26,15 @@ const ARENA_SLACK = 64 << 10;
  * would (without the tokenizer: building one can take half a second), checks
  * that the model fits, and disposes them. Nothing is read from `sources`.
  */
-export async function checkFitsDry(core: Core, runtimeBudget: number, model: GgufModel, sources: PagerSource[], label: string,
-  policy: OffloadPolicy, engineOpts: EngineLoadOptions): Promise<void> {
+export async function checkFitsDry(
+  core: Core,
+  runtimeBudget: number,
+  model: GgufModel,
+  sources: PagerSource[],
+  label: string,
+  policy: OffloadPolicy,
+  engineOpts: EngineLoadOptions,
+): Promise<void> {
   const pager = new LayerPager({ arena: core.arena, sources, model, policy });
   const usedBefore = core.arena.stats().used;
   let forward: Forward | undefined;
@@ -46,8 +53,16 @@ export async function checkFitsDry(core: Core, runtimeBudget: number, model: Ggu
 }
 
 /** Throws PAGER_TENSOR_TOO_LARGE when the largest tensor the pager pages cannot fit next to `scratch` bytes and the pins. */
-export function checkFits(core: Core, runtimeBudget: number, pager: LayerPager, model: GgufModel, policy: OffloadPolicy, scratch: number, label: string,
-  unleased: ReadonlySet<string> = new Set()): void {
+export function checkFits(
+  core: Core,
+  runtimeBudget: number,
+  pager: LayerPager,
+  model: GgufModel,
+  policy: OffloadPolicy,
+  scratch: number,
+  label: string,
+  unleased: ReadonlySet<string> = new Set(),
+): void {
   const pins = pinnedSet(model, policy);
   let largest: { name: string; size: number } | undefined;
   for (const t of model.tensors) {
@@ -62,8 +77,10 @@ export function checkFits(core: Core, runtimeBudget: number, pager: LayerPager, 
     ? largest.size + pinnedBytes
     : largest.size + pinnedBytes + scratch + ARENA_SLACK + Math.max(0, runtimeBudget - core.arena.capacity);
   const fix = policyLimited ? `a policy ramBytes of at least ${wouldDo}` : `a runtime budget of at least ${wouldDo} bytes`;
-  throw new GgufPagerError('PAGER_TENSOR_TOO_LARGE',
-    `${label}: tensor ${largest.name} (${largest.size} bytes) can never fit: ${room} bytes are left for paged tensors `
-    + `(budget ${budgetBytes}, ${pinnedBytes} pinned, ${scratch} of engine scratch); ${fix} would do`,
-    { tensor: largest.name, size: largest.size, budgetBytes, pinnedBytes, scratchBytes: scratch, neededBudget: wouldDo, policyLimited });
+  throw new GgufPagerError(
+    'PAGER_TENSOR_TOO_LARGE',
+    `${label}: tensor ${largest.name} (${largest.size} bytes) can never fit: ${room} bytes are left for paged tensors ` +
+      `(budget ${budgetBytes}, ${pinnedBytes} pinned, ${scratch} of engine scratch); ${fix} would do`,
+    { tensor: largest.name, size: largest.size, budgetBytes, pinnedBytes, scratchBytes: scratch, neededBudget: wouldDo, policyLimited },
+  );
 }

@@ -38,7 +38,10 @@ export class PieceStream implements GenerationRun {
     this.result.catch(() => undefined); // reported through the iterator or `result`, not as unhandled
   }
 
-  then<A = GenerateResult, B = never>(ok?: ((r: GenerateResult) => A | PromiseLike<A>) | null, fail?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = GenerateResult, B = never>(
+    ok?: ((r: GenerateResult) => A | PromiseLike<A>) | null,
+    fail?: ((e: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.result.then(ok, fail);
   }
 

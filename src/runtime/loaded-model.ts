@@ -13,7 +13,16 @@ import { blockCount, blockIndexOf, pinnedSet, type OffloadPolicy } from '../page
 import type { OpenedSources } from './open-sources.ts';
 import type { SourceRef } from './source-pool.ts';
 import type {
-  GenerateRequest, GenerationStats, ModelInfo, ModelStats, PagingDryRunOptions, PagingDryRunSample, TensorRow, WireErrorInfo, WireGenerateOptions, WireGenerateResult,
+  GenerateRequest,
+  GenerationStats,
+  ModelInfo,
+  ModelStats,
+  PagingDryRunOptions,
+  PagingDryRunSample,
+  TensorRow,
+  WireErrorInfo,
+  WireGenerateOptions,
+  WireGenerateResult,
 } from './protocol.ts';
 import { pagerWarmupTarget, type WarmupTarget } from './warmup.ts';
 
@@ -28,8 +37,14 @@ export interface EngineLoadOptions {
 }
 
 const NO_GENERATION: GenerationStats = {
-  promptTokens: 0, promptTokensProcessed: 0, generatedTokens: 0, timeToFirstTokenMs: 0,
-  promptTokensPerSecond: 0, tokensPerSecond: 0, bytesLoadedPerToken: 0, cachedTokens: 0,
+  promptTokens: 0,
+  promptTokensProcessed: 0,
+  generatedTokens: 0,
+  timeToFirstTokenMs: 0,
+  promptTokensPerSecond: 0,
+  tokensPerSecond: 0,
+  bytesLoadedPerToken: 0,
+  cachedTokens: 0,
 };
 
 export class LoadedModel {
@@ -64,14 +79,24 @@ export class LoadedModel {
   async generate(req: GenerateRequest, opts: WireGenerateOptions, signal: AbortSignal | undefined, onPiece: (p: Piece) => void): Promise<WireGenerateResult> {
     const engine = this.engine();
     const logits: Array<{ position: number; logits: number[] }> = [];
-    const o = { ...opts, signal, ...(opts.logits ? { onLogits: (position: number, l: Float32Array) => void logits.push({ position, logits: Array.from(l) }) } : {}) };
-    const r: GenerateResult = req.kind === 'chat'
-      ? await engine.chat(req.messages, { ...o, template: req.template, templateVars: req.templateVars }, onPiece)
-      : await engine.generate(req.prompt, o, onPiece);
+    const o = {
+      ...opts,
+      signal,
+      ...(opts.logits ? { onLogits: (position: number, l: Float32Array) => void logits.push({ position, logits: Array.from(l) }) } : {}),
+    };
+    const r: GenerateResult =
+      req.kind === 'chat'
+        ? await engine.chat(req.messages, { ...o, template: req.template, templateVars: req.templateVars }, onPiece)
+        : await engine.generate(req.prompt, o, onPiece);
     this.last = {
-      promptTokens: r.promptTokens, promptTokensProcessed: r.promptTokensProcessed, generatedTokens: r.generatedTokens,
-      timeToFirstTokenMs: r.timeToFirstTokenMs, promptTokensPerSecond: r.promptTokensPerSecond, tokensPerSecond: r.tokensPerSecond,
-      bytesLoadedPerToken: r.bytesLoadedPerToken, cachedTokens: engine.cachedTokens.length,
+      promptTokens: r.promptTokens,
+      promptTokensProcessed: r.promptTokensProcessed,
+      generatedTokens: r.generatedTokens,
+      timeToFirstTokenMs: r.timeToFirstTokenMs,
+      promptTokensPerSecond: r.promptTokensPerSecond,
+      tokensPerSecond: r.tokensPerSecond,
+      bytesLoadedPerToken: r.bytesLoadedPerToken,
+      cachedTokens: engine.cachedTokens.length,
     };
     return opts.logits ? { ...r, logits } : r;
   }
@@ -88,19 +113,36 @@ export class LoadedModel {
       } else metadata.push([k, v]);
     }
     const tensors: TensorRow[] = model.tensors.map((t) => ({
-      name: t.name, type: t.typeName, dims: t.dims, offset: t.offset, size: t.size, shard: t.shard,
-      block: blockIndexOf(t.name), pinned: pins.has(t.name),
+      name: t.name,
+      type: t.typeName,
+      dims: t.dims,
+      offset: t.offset,
+      size: t.size,
+      shard: t.shard,
+      block: blockIndexOf(t.name),
+      pinned: pins.has(t.name),
     }));
     const arch = model.metadata.get('general.architecture');
     return {
-      id: this.id, source: this.opened.label, version: model.version,
-      architecture: typeof arch === 'string' ? arch : 'unknown', blockCount: blockCount(model),
-      totalBytes: model.totalTensorBytes, fileSize: model.shards.reduce((a, s) => a + s.fileSize, 0),
-      metadata, truncated, tensors, pinnedBytes: this.pager.pinnedBytes, budgetBytes: this.pager.budgetBytes, policy,
+      id: this.id,
+      source: this.opened.label,
+      version: model.version,
+      architecture: typeof arch === 'string' ? arch : 'unknown',
+      blockCount: blockCount(model),
+      totalBytes: model.totalTensorBytes,
+      fileSize: model.shards.reduce((a, s) => a + s.fileSize, 0),
+      metadata,
+      truncated,
+      tensors,
+      pinnedBytes: this.pager.pinnedBytes,
+      budgetBytes: this.pager.budgetBytes,
+      policy,
       canGenerate: this.engineOrError instanceof ModelEngine && this.engineOrError.canGenerate,
       contextLength: this.engineOrError instanceof ModelEngine ? this.engineOrError.contextLength : 0,
       ...(this.engineOrError instanceof ModelEngine
-        ? (this.engineOrError.forward.generateError ? { generateError: wire(this.engineOrError.forward.generateError) } : {})
+        ? this.engineOrError.forward.generateError
+          ? { generateError: wire(this.engineOrError.forward.generateError) }
+          : {}
         : { generateError: wire(this.engineOrError) }),
     };
   }
@@ -154,7 +196,9 @@ export class LoadedModel {
         this.pager.release(lease);
         if (onSample && (g % every === 0 || g === groups.length - 1)) {
           const s = this.pager.stats();
-          delivered.push(onSample({ token, group: g, residentBytes: s.residentBytes + s.loadingBytes, hits: s.hits, misses: s.misses, bytesLoaded: s.bytesLoaded }));
+          delivered.push(
+            onSample({ token, group: g, residentBytes: s.residentBytes + s.loadingBytes, hits: s.hits, misses: s.misses, bytesLoaded: s.bytesLoaded }),
+          );
         }
       }
     }
@@ -177,7 +221,11 @@ export class LoadedModel {
 function createEngine(core: Core, model: GgufModel, pager: LayerPager, opened: OpenedSources, o: EngineLoadOptions): ModelEngine | GgufPagerError {
   try {
     if (o.kvType !== undefined && core.kv && core.kv.dtype !== o.kvType) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: kvType ${o.kvType} asked, but the runtime's KV pages are ${core.kv.dtype} (set kvType in createRuntime)`, { kvType: o.kvType });
+      throw new GgufPagerError(
+        'INVALID_ARGUMENT',
+        `${opened.label}: kvType ${o.kvType} asked, but the runtime's KV pages are ${core.kv.dtype} (set kvType in createRuntime)`,
+        { kvType: o.kvType },
+      );
     }
     return new ModelEngine(core, model, pager, opened.sources, opened.label, { contextLength: o.contextLength, batchSize: o.batchSize });
   } catch (e) {

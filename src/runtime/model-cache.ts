@@ -304,8 +304,11 @@ export class ModelCache<M> {
     const budget = this.enforcedBudget();
     if (bytes > budget) {
       this.disposeModel(model, key);
-      throw new GgufPagerError('MODEL_OVER_BUDGET',
-        `model "${key}": ${bytes} bytes alone exceed the model cache budget of ${budget} bytes`, { key, bytes, budget });
+      throw new GgufPagerError('MODEL_OVER_BUDGET', `model "${key}": ${bytes} bytes alone exceed the model cache budget of ${budget} bytes`, {
+        key,
+        bytes,
+        budget,
+      });
     }
     return bytes;
   }
@@ -359,8 +362,15 @@ export class ModelCache<M> {
     if (dispose === undefined) return;
     const tracked: Promise<void> = Promise.resolve()
       .then(() => dispose(model, key))
-      .then(() => undefined, (e: unknown) => { this.disposeErrors.push(e); })
-      .finally(() => { this.pendingDisposals.delete(tracked); });
+      .then(
+        () => undefined,
+        (e: unknown) => {
+          this.disposeErrors.push(e);
+        },
+      )
+      .finally(() => {
+        this.pendingDisposals.delete(tracked);
+      });
     this.pendingDisposals.add(tracked);
   }
 
@@ -411,9 +421,11 @@ export class ModelCache<M> {
 
 function validateOptions<M>(c: ModelCache<M>): void {
   if (!Number.isInteger(c.maxModels) || c.maxModels < 1) {
-    throw new GgufPagerError('INVALID_ARGUMENT',
+    throw new GgufPagerError(
+      'INVALID_ARGUMENT',
       `ModelCache: maxModels must be an integer ≥ 1, got ${c.maxModels} (a cache that keeps no model cannot share one; call the loader directly instead)`,
-      { maxModels: c.maxModels });
+      { maxModels: c.maxModels },
+    );
   }
   if (Number.isNaN(c.ttlMs) || c.ttlMs < 0) {
     throw new GgufPagerError('INVALID_ARGUMENT', `ModelCache: ttlMs must be ≥ 0 (or Infinity), got ${c.ttlMs}`, { ttlMs: c.ttlMs });

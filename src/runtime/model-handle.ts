@@ -57,7 +57,10 @@ export interface ModelHandle {
   embed(inputs: Array<string | number[]>, opts?: { pooling?: 'mean' | 'cls' | 'last'; signal?: AbortSignal }): Promise<{ vectors: number[][]; tokens: number }>;
   tokenize(text: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
   detokenize(ids: readonly number[], opts?: { renderSpecial?: boolean }): Promise<string>;
-  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string; templateVars?: Record<string, unknown> }): Promise<string>;
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    opts?: { addGenerationPrompt?: boolean; template?: string; templateVars?: Record<string, unknown> },
+  ): Promise<string>;
   /** Drops the cached tokens (the KV pages return to the pool). */
   reset(): Promise<void>;
   dispose(): Promise<void>;

@@ -77,12 +77,18 @@ async function unlessAborted<T extends PagerSource>(opening: Promise<T>, signal:
   if (!signal) return opening;
   const aborted = () => new GgufPagerError('SOURCE_ABORTED', `${url}: load aborted while opening`, { url });
   if (signal.aborted) {
-    opening.then((s) => s.close?.(), () => undefined);
+    opening.then(
+      (s) => s.close?.(),
+      () => undefined,
+    );
     throw aborted();
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => {
-      opening.then((s) => s.close?.(), () => undefined);
+      opening.then(
+        (s) => s.close?.(),
+        () => undefined,
+      );
       reject(aborted());
     };
     signal.addEventListener('abort', onAbort, { once: true });
@@ -112,7 +118,7 @@ async function openUrls(urls: string[], opts: OpenOptions): Promise<{ sources: P
   const sources: PagerSource[] = [];
   try {
     for (const url of urls) remotes.push(await openRemote(url, opts));
-    if (opts.cache !== 'none' && await allCached(urls, remotes, opts.cache)) {
+    if (opts.cache !== 'none' && (await allCached(urls, remotes, opts.cache))) {
       for (let i = 0; i < urls.length; i++) sources.push(await openCached(remotes[i], urls[i], opts));
       const header = await parseGguf(sources, { signal: opts.signal });
       await opts.checkHeader?.(header, sources);
@@ -165,6 +171,8 @@ export async function openSources(input: WorkerModelInput, opts: OpenOptions): P
       }
       return { fromNetwork, fromCache };
     },
-    close: async () => { await Promise.all(sources.map((s) => s.close?.())); },
+    close: async () => {
+      await Promise.all(sources.map((s) => s.close?.()));
+    },
   };
 }

@@ -29,7 +29,10 @@ export class PendingCalls {
       calls.add(fail);
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      p.then((v) => done(() => resolve(v)), (e: unknown) => done(() => reject(e)));
+      p.then(
+        (v) => done(() => resolve(v)),
+        (e: unknown) => done(() => reject(e)),
+      );
     });
   }
 

@@ -15,7 +15,10 @@ export class ProgressMeter {
   private stalled: LoadProgress['stalled'];
   private last: LoadProgress | undefined;
 
-  constructor(private readonly onProgress?: (p: LoadProgress) => void, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    private readonly onProgress?: (p: LoadProgress) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.started = now();
   }
 

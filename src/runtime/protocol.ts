@@ -131,8 +131,11 @@ export interface ModelInfo {
 export type PagerStatsView = PagerStats;
 
 /** Figures of the model's last generation (zeros before the first): those of its GenerateResult, and the cache. */
-export interface GenerationStats extends Pick<GenerateResult, 'promptTokens' | 'promptTokensProcessed' | 'generatedTokens' | 'timeToFirstTokenMs'
-  | 'promptTokensPerSecond' | 'tokensPerSecond' | 'bytesLoadedPerToken'> {
+export interface GenerationStats
+  extends Pick<
+    GenerateResult,
+    'promptTokens' | 'promptTokensProcessed' | 'generatedTokens' | 'timeToFirstTokenMs' | 'promptTokensPerSecond' | 'tokensPerSecond' | 'bytesLoadedPerToken'
+  > {
   /** Tokens whose K/V are cached now. */
   cachedTokens: number;
 }

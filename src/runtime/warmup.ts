@@ -90,8 +90,7 @@ export class ModelWarmup {
     this.params = options.params;
     this.now = options.now ?? (() => performance.now());
     if (!Number.isInteger(this.numTokens) || this.numTokens < 1) {
-      throw new GgufPagerError('INVALID_ARGUMENT', `ModelWarmup: numTokens must be an integer ≥ 1, got ${this.numTokens}`,
-        { numTokens: this.numTokens });
+      throw new GgufPagerError('INVALID_ARGUMENT', `ModelWarmup: numTokens must be an integer ≥ 1, got ${this.numTokens}`, { numTokens: this.numTokens });
     }
     if (this.tokens !== undefined) checkTokens(this.tokens);
   }
@@ -127,8 +126,11 @@ export class ModelWarmup {
 
   private requireTokens(): readonly number[] {
     if (this.tokens === undefined || this.tokens.length === 0) {
-      throw new GgufPagerError('INVALID_ARGUMENT',
-        'ModelWarmup: a warm-up through an engine needs prompt token ids from the model\'s tokenizer (options.tokens)', {});
+      throw new GgufPagerError(
+        'INVALID_ARGUMENT',
+        "ModelWarmup: a warm-up through an engine needs prompt token ids from the model's tokenizer (options.tokens)",
+        {},
+      );
     }
     return this.tokens;
   }
@@ -192,7 +194,9 @@ async function forwardPass(target: WarmupTarget): Promise<void> {
 function checkTokens(tokens: readonly number[]): void {
   const bad = tokens.findIndex((t) => !Number.isSafeInteger(t) || t < 0);
   if (bad >= 0) {
-    throw new GgufPagerError('INVALID_ARGUMENT', `ModelWarmup: token ${bad} is ${tokens[bad]}, not a token id (an integer ≥ 0)`,
-      { index: bad, token: tokens[bad] });
+    throw new GgufPagerError('INVALID_ARGUMENT', `ModelWarmup: token ${bad} is ${tokens[bad]}, not a token id (an integer ≥ 0)`, {
+      index: bad,
+      token: tokens[bad],
+    });
   }
 }

@@ -27,8 +27,21 @@ import { isFileHandle } from '../sources/storage-env.ts';
 import { SourcePool } from './source-pool.ts';
 import { ProgressMeter } from './progress.ts';
 import type {
-  CachedEntry, ChatMessage, GenerateRequest, LoadOptions, LoadProgress, ModelInfo, ModelStats, Piece, PagingDryRunOptions, PagingDryRunSample, RuntimeOptions,
-  RuntimeStats, WarmupResult, WireGenerateOptions, WireGenerateResult,
+  CachedEntry,
+  ChatMessage,
+  GenerateRequest,
+  LoadOptions,
+  LoadProgress,
+  ModelInfo,
+  ModelStats,
+  Piece,
+  PagingDryRunOptions,
+  PagingDryRunSample,
+  RuntimeOptions,
+  RuntimeStats,
+  WarmupResult,
+  WireGenerateOptions,
+  WireGenerateResult,
 } from './protocol.ts';
 import { ModelWarmup, type WarmupResult as WarmupRun } from './warmup.ts';
 import { verifyCached, type VerifyResult } from './cache-verify.ts';
@@ -49,7 +62,11 @@ function integrityOption(input: WorkerModelInput, store: string, opts: WorkerLoa
   if (opts.integrity === undefined) return undefined;
   const what = typeof input === 'string' ? input : Array.isArray(input) ? input[0] : input instanceof Blob ? 'blob' : `opfs-file:${input.name}`;
   if (store === 'none' || opts.download === false || typeof input !== 'string') {
-    throw new GgufPagerError('INVALID_ARGUMENT', `${what}: integrity is checked while a URL is downloaded into the cache (not with cache 'none', download false, a list, a Blob or a file handle)`, { url: what });
+    throw new GgufPagerError(
+      'INVALID_ARGUMENT',
+      `${what}: integrity is checked while a URL is downloaded into the cache (not with cache 'none', download false, a list, a Blob or a file handle)`,
+      { url: what },
+    );
   }
   return parseIntegrity(opts.integrity, input);
 }
@@ -77,12 +94,17 @@ export class WorkerRuntime {
   private blobs = 0;
 
   /** Reserves the arena (the whole budget, once) and the KV pages. */
-  async start(opts: Omit<RuntimeOptions, 'worker' | 'workerUrl'> & { budget: number }): Promise<{ budget: number; memoryBytes: number; coreBuild: CoreBuild; threads: number; threadsReason: string | null }> {
+  async start(
+    opts: Omit<RuntimeOptions, 'worker' | 'workerUrl'> & { budget: number },
+  ): Promise<{ budget: number; memoryBytes: number; coreBuild: CoreBuild; threads: number; threadsReason: string | null }> {
     if (this.core) throw new GgufPagerError('INVALID_ARGUMENT', 'the runtime is already started');
     checkRuntimeOptions(opts);
     if (opts.wasmUrl !== undefined || opts.relaxedWasmUrl !== undefined || opts.sharedWasmUrl !== undefined) {
-      setCoreLocation({ ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}), ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}),
-        ...(opts.sharedWasmUrl !== undefined ? { sharedWasmUrl: opts.sharedWasmUrl } : {}) });
+      setCoreLocation({
+        ...(opts.wasmUrl !== undefined ? { wasmUrl: opts.wasmUrl } : {}),
+        ...(opts.relaxedWasmUrl !== undefined ? { relaxedWasmUrl: opts.relaxedWasmUrl } : {}),
+        ...(opts.sharedWasmUrl !== undefined ? { sharedWasmUrl: opts.sharedWasmUrl } : {}),
+      });
     }
     const kvBytes = opts.kvBytes ?? Math.min(Math.floor(opts.budget * DEFAULT_KV_SHARE), DEFAULT_KV_MAX_BYTES);
     const pageElems = opts.kvPageElems ?? DEFAULT_KV_PAGE_ELEMS;
@@ -100,7 +122,13 @@ export class WorkerRuntime {
     });
     const threads = this.core.threads;
     const build = threads.count > 1 || threads.parallel ? loadedCoreBuild(true) : loadedCoreBuild();
-    return { budget: this.budget, memoryBytes: this.core.memoryBytes(), coreBuild: build?.build ?? 'simd', threads: threads.count, threadsReason: threads.reason };
+    return {
+      budget: this.budget,
+      memoryBytes: this.core.memoryBytes(),
+      coreBuild: build?.build ?? 'simd',
+      threads: threads.count,
+      threadsReason: threads.reason,
+    };
   }
 
   newAbortId(): number {
@@ -129,12 +157,16 @@ export class WorkerRuntime {
         const prefetch = readsFromDevice(input, store, opts) ? 0 : 1;
         const policyOf = (model: GgufModel) => opts.policy ?? defaultPolicy(model, core.arena.capacity, prefetch);
         // Checked on the header alone, before anything is cached or downloaded (open-sources.ts, fit-check.ts).
-        const checkHeader = (model: GgufModel, remotes: PagerSource[]) => checkFitsDry(core, this.budget, model, remotes, String(input), policyOf(model), engineOpts);
+        const checkHeader = (model: GgufModel, remotes: PagerSource[]) =>
+          checkFitsDry(core, this.budget, model, remotes, String(input), policyOf(model), engineOpts);
         const ref = await this.sourcePool.acquire(sourceKey, () => openSources(input, { cache: store, signal, onStall: (st) => meter.stall(st), checkHeader }));
         const opened = ref.opened;
         try {
-          if (expected && opened.sources.length > 1) throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: integrity names one file, but this model has ${opened.sources.length} shards`, { url: opened.label });
-          const model = opened.header ?? await parseGguf(opened.sources, { signal });
+          if (expected && opened.sources.length > 1)
+            throw new GgufPagerError('INVALID_ARGUMENT', `${opened.label}: integrity names one file, but this model has ${opened.sources.length} shards`, {
+              url: opened.label,
+            });
+          const model = opened.header ?? (await parseGguf(opened.sources, { signal }));
           if (!opened.header) await checkFitsDry(core, this.budget, model, opened.sources, opened.label, policyOf(model), engineOpts);
           if (store !== 'none' && opts.download !== false) {
             const tick = (t: DownloadTick) => meter.tick(opened.traffic(), t.bytesDone, t.bytesTotal);
@@ -160,10 +192,17 @@ export class WorkerRuntime {
       if (expected && !reports.some((r) => r.sha256 === expected.sha256)) {
         // Already loaded (or downloaded without this digest): hash the cached bytes now.
         const url = lease.model.opened.key;
-        const r = await this.cacheVerify(url, opts.integrity).catch(async (e: unknown) => { await this.unload(handle); throw e; });
+        const r = await this.cacheVerify(url, opts.integrity).catch(async (e: unknown) => {
+          await this.unload(handle);
+          throw e;
+        });
         if (!r.intact) {
           await this.unload(handle);
-          throw new GgufPagerError('INTEGRITY_MISMATCH', `${url}: the cached bytes hash to SHA-256 ${r.sha256 || '(incomplete entry)'}, but the integrity option says ${expected.sha256}`, { url, sha256: r.sha256, expected: expected.sha256, source: 'option' });
+          throw new GgufPagerError(
+            'INTEGRITY_MISMATCH',
+            `${url}: the cached bytes hash to SHA-256 ${r.sha256 || '(incomplete entry)'}, but the integrity option says ${expected.sha256}`,
+            { url, sha256: r.sha256, expected: expected.sha256, source: 'option' },
+          );
         }
         reports.push({ url, ...expected, verified: true });
       }
@@ -211,11 +250,23 @@ export class WorkerRuntime {
    * (one message per PIECE_FLUSH_MS at most, never awaited per token).
    * Abort with `abort(abortId)`.
    */
-  async generate(handle: number, req: GenerateRequest, opts: WireGenerateOptions = {}, onPieces?: (pieces: Piece[]) => void | Promise<void>, abortId = 0): Promise<WireGenerateResult> {
+  async generate(
+    handle: number,
+    req: GenerateRequest,
+    opts: WireGenerateOptions = {},
+    onPieces?: (pieces: Piece[]) => void | Promise<void>,
+    abortId = 0,
+  ): Promise<WireGenerateResult> {
     return this.tracked(handle, abortId, (m, signal) => this.generating(m, req, opts, onPieces, signal));
   }
 
-  private async generating(m: LoadedModel, req: GenerateRequest, opts: WireGenerateOptions, onPieces: ((pieces: Piece[]) => void | Promise<void>) | undefined, signal: AbortSignal): Promise<WireGenerateResult> {
+  private async generating(
+    m: LoadedModel,
+    req: GenerateRequest,
+    opts: WireGenerateOptions,
+    onPieces: ((pieces: Piece[]) => void | Promise<void>) | undefined,
+    signal: AbortSignal,
+  ): Promise<WireGenerateResult> {
     const delivered: Array<void | Promise<void>> = [];
     let buffer: Piece[] = [];
     let last = 0;
@@ -236,10 +287,17 @@ export class WorkerRuntime {
   }
 
   /** Pooled, L2-normalized embeddings of each input (text or token ids), between generations. Abort with `abort(abortId)`. */
-  async embed(handle: number, inputs: Array<string | number[]>, opts: { pooling?: 'mean' | 'cls' | 'last' } = {}, abortId = 0): Promise<{ vectors: number[][]; tokens: number }> {
+  async embed(
+    handle: number,
+    inputs: Array<string | number[]>,
+    opts: { pooling?: 'mean' | 'cls' | 'last' } = {},
+    abortId = 0,
+  ): Promise<{ vectors: number[][]; tokens: number }> {
     const signal = this.aborts.get(abortId)?.signal;
     try {
-      return await this.model(handle).engine().embed(inputs, { ...opts, signal });
+      return await this.model(handle)
+        .engine()
+        .embed(inputs, { ...opts, signal });
     } finally {
       this.aborts.delete(abortId);
     }
@@ -253,7 +311,11 @@ export class WorkerRuntime {
     return this.model(handle).engine().detokenize(ids, opts);
   }
 
-  applyChatTemplate(handle: number, messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string; templateVars?: Record<string, unknown> }): string {
+  applyChatTemplate(
+    handle: number,
+    messages: ChatMessage[],
+    opts?: { addGenerationPrompt?: boolean; template?: string; templateVars?: Record<string, unknown> },
+  ): string {
     return this.model(handle).engine().applyChatTemplate(messages, opts);
   }
 
@@ -348,7 +410,13 @@ export class WorkerRuntime {
 
   /** The CachedSources the models of this runtime have open (each once). */
   private openCachedSources(): CachedSource[] {
-    const models = [...this.handles.values()].map((l) => l.model).concat(this.started().cache.entriesSnapshot().map(([, m]) => m));
+    const models = [...this.handles.values()]
+      .map((l) => l.model)
+      .concat(
+        this.started()
+          .cache.entriesSnapshot()
+          .map(([, m]) => m),
+      );
     return [...new Set(models.flatMap((m) => m.opened.sources).filter((s): s is CachedSource => s instanceof CachedSource))];
   }
 

@@ -20,7 +20,10 @@ export class BlobSource implements PagerSource {
   readonly size: number;
   readonly identity: SourceIdentity;
 
-  constructor(private readonly blob: Blob, name?: string) {
+  constructor(
+    private readonly blob: Blob,
+    name?: string,
+  ) {
     const file = blob as Partial<File>;
     this.name = name ?? (file.name ? `file:${file.name}` : 'blob');
     this.size = blob.size;
@@ -30,8 +33,11 @@ export class BlobSource implements PagerSource {
   async readInto(offset: number, target: Uint8Array, opts: ReadOptions = {}): Promise<void> {
     checkRead(this.name, this.size, offset, target);
     const end = offset + target.length;
-    const changed = (got: number, at: number) => new GgufPagerError('SOURCE_CHANGED',
-      `${this.name}: the file changed while it was read (got ${got} of ${end - at} bytes at ${at})`, { source: this.name, offset: at });
+    const changed = (got: number, at: number) =>
+      new GgufPagerError('SOURCE_CHANGED', `${this.name}: the file changed while it was read (got ${got} of ${end - at} bytes at ${at})`, {
+        source: this.name,
+        offset: at,
+      });
     if (typeof this.blob.stream === 'function') {
       const reader = this.blob.slice(offset, end).stream().getReader();
       let got = 0;

@@ -18,7 +18,11 @@ export class FileSource implements PagerSource {
   readonly identity: SourceIdentity;
   private closed = false;
 
-  private constructor(private readonly fh: FileHandle, readonly name: string, private readonly st: Stats) {
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly name: string,
+    private readonly st: Stats,
+  ) {
     this.identity = { size: st.size, lastModified: st.mtime.toISOString() };
   }
 
@@ -29,7 +33,12 @@ export class FileSource implements PagerSource {
       fh = await open(path, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new GgufPagerError(code === 'ENOENT' ? 'SOURCE_NOT_FOUND' : 'SOURCE_OPEN', `${path}: cannot open (${code ?? String(e)})`, { source: path, errno: code }, { cause: e });
+      throw new GgufPagerError(
+        code === 'ENOENT' ? 'SOURCE_NOT_FOUND' : 'SOURCE_OPEN',
+        `${path}: cannot open (${code ?? String(e)})`,
+        { source: path, errno: code },
+        { cause: e },
+      );
     }
     const st = await fh.stat();
     if (!st.isFile()) {
@@ -48,7 +57,8 @@ export class FileSource implements PagerSource {
     if (this.closed) throw new GgufPagerError('SOURCE_ABORTED', `${this.name}: read at offset ${offset} after close`, { source: this.name, offset });
     let done = 0;
     while (done < target.length) {
-      if (opts?.signal?.aborted) throw new GgufPagerError('SOURCE_ABORTED', `${this.name}: read at offset ${offset + done} aborted`, { source: this.name, offset: offset + done });
+      if (opts?.signal?.aborted)
+        throw new GgufPagerError('SOURCE_ABORTED', `${this.name}: read at offset ${offset + done} aborted`, { source: this.name, offset: offset + done });
       const n = Math.min(MAX_READ, target.length - done);
       const { bytesRead } = await this.fh.read(target, done, n, offset + done);
       if (bytesRead === 0) break;
@@ -68,12 +78,23 @@ export class FileSource implements PagerSource {
   private async checkUnchanged(offset: number, got: number, want: number): Promise<void> {
     const now = await this.fh.stat();
     if (now.size !== this.st.size || now.mtimeMs !== this.st.mtimeMs) {
-      throw new GgufPagerError('SOURCE_CHANGED', `${this.name} changed while open (size ${this.st.size} → ${now.size}, modified ${now.mtime.toISOString()}); read at offset ${offset} discarded`, {
-        source: this.name, offset, identity: this.identity,
-      });
+      throw new GgufPagerError(
+        'SOURCE_CHANGED',
+        `${this.name} changed while open (size ${this.st.size} → ${now.size}, modified ${now.mtime.toISOString()}); read at offset ${offset} discarded`,
+        {
+          source: this.name,
+          offset,
+          identity: this.identity,
+        },
+      );
     }
     if (got < want) {
-      throw new GgufPagerError('SOURCE_EOF', `${this.name}: read of ${want} bytes at offset ${offset} got only ${got}`, { source: this.name, offset, length: want, available: got });
+      throw new GgufPagerError('SOURCE_EOF', `${this.name}: read of ${want} bytes at offset ${offset} got only ${got}`, {
+        source: this.name,
+        offset,
+        length: want,
+        available: got,
+      });
     }
   }
 }

@@ -11,7 +11,10 @@ export class MemorySource implements PagerSource {
   readonly identity: SourceIdentity;
 
   /** Serves `bytes` under `name` (used in error messages). The bytes are not copied. */
-  constructor(private readonly bytes: Uint8Array, readonly name: string = 'memory') {
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly name: string = 'memory',
+  ) {
     this.size = bytes.length;
     this.identity = { size: bytes.length };
   }

@@ -16,7 +16,11 @@ export function checkReadRange(name: string, size: number, offset: number, lengt
   }
   if (offset + length > size) {
     throw new GgufPagerError('SOURCE_EOF', `${name}: read of ${length} bytes at offset ${offset} is past the end (${size} bytes)`, {
-      source: name, offset, length, size, available: Math.max(0, size - offset),
+      source: name,
+      offset,
+      length,
+      size,
+      available: Math.max(0, size - offset),
     });
   }
 }

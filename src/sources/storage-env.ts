@@ -20,8 +20,10 @@ export function isFileHandle(x: unknown): x is FileSystemFileHandle {
  * exposes it in dedicated workers only, never on the page.
  */
 export function hasSyncAccessHandles(): boolean {
-  return typeof FileSystemFileHandle !== 'undefined'
-    && typeof (FileSystemFileHandle.prototype as { createSyncAccessHandle?: unknown }).createSyncAccessHandle === 'function';
+  return (
+    typeof FileSystemFileHandle !== 'undefined' &&
+    typeof (FileSystemFileHandle.prototype as { createSyncAccessHandle?: unknown }).createSyncAccessHandle === 'function'
+  );
 }
 
 export function hasIndexedDb(): boolean {

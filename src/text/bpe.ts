@@ -97,7 +97,9 @@ export class BpeEncoder {
     const pairs = this.pairs!;
     for (let i = 0; i < n; i++) {
       const c = w.charCodeAt(i);
-      len[i] = 1; prev[i] = i - 1; next[i] = i + 1 < n ? i + 1 : -1;
+      len[i] = 1;
+      prev[i] = i - 1;
+      next[i] = i + 1 < n ? i + 1 : -1;
       ids[i] = c < charIds.length ? charIds[c] : -1;
     }
     heap.clear();
@@ -146,7 +148,9 @@ export class BpeEncoder {
     }
     const { len, prev, next, heap } = this;
     for (let i = 0; i < n; i++) {
-      len[i] = 1; prev[i] = i - 1; next[i] = i + 1 < n ? i + 1 : -1;
+      len[i] = 1;
+      prev[i] = i - 1;
+      next[i] = i + 1 < n ? i + 1 : -1;
     }
     heap.clear();
     for (let i = 1; i < n; i++) this.addBigram(w, i - 1, i);

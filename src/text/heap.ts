@@ -21,24 +21,43 @@ export class MergeHeap {
   }
 
   private swap(i: number, j: number): void {
-    let t = this.key[i]; this.key[i] = this.key[j]; this.key[j] = t;
-    t = this.left[i]; this.left[i] = this.left[j]; this.left[j] = t;
-    t = this.right[i]; this.right[i] = this.right[j]; this.right[j] = t;
-    t = this.size[i]; this.size[i] = this.size[j]; this.size[j] = t;
+    let t = this.key[i];
+    this.key[i] = this.key[j];
+    this.key[j] = t;
+    t = this.left[i];
+    this.left[i] = this.left[j];
+    this.left[j] = t;
+    t = this.right[i];
+    this.right[i] = this.right[j];
+    this.right[j] = t;
+    t = this.size[i];
+    this.size[i] = this.size[j];
+    this.size[j] = t;
   }
 
   private grow(): void {
     const n = this.key.length * 2;
-    const k = new Float64Array(n); k.set(this.key); this.key = k;
-    const l = new Int32Array(n); l.set(this.left); this.left = l;
-    const r = new Int32Array(n); r.set(this.right); this.right = r;
-    const s = new Int32Array(n); s.set(this.size); this.size = s;
+    const k = new Float64Array(n);
+    k.set(this.key);
+    this.key = k;
+    const l = new Int32Array(n);
+    l.set(this.left);
+    this.left = l;
+    const r = new Int32Array(n);
+    r.set(this.right);
+    this.right = r;
+    const s = new Int32Array(n);
+    s.set(this.size);
+    this.size = s;
   }
 
   push(key: number, left: number, right: number, size: number): void {
     if (this.length === this.key.length) this.grow();
     let i = this.length++;
-    this.key[i] = key; this.left[i] = left; this.right[i] = right; this.size[i] = size;
+    this.key[i] = key;
+    this.left[i] = left;
+    this.right[i] = right;
+    this.size[i] = size;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.less(i, parent)) break;
@@ -57,7 +76,10 @@ export class MergeHeap {
     this.topSize = this.size[0];
     const last = --this.length;
     if (last === 0) return;
-    this.key[0] = this.key[last]; this.left[0] = this.left[last]; this.right[0] = this.right[last]; this.size[0] = this.size[last];
+    this.key[0] = this.key[last];
+    this.left[0] = this.left[last];
+    this.right[0] = this.right[last];
+    this.size[0] = this.size[last];
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;

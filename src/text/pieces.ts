@@ -35,7 +35,10 @@ export class Pieces {
 
   check(id: number): void {
     if (!Number.isInteger(id) || id < 0 || id >= this.vocab.tokens.length) {
-      throw new GgufPagerError('TOKEN_OUT_OF_RANGE', `token id ${id} is outside the vocabulary of ${this.vocab.tokens.length} tokens (${this.vocab.name})`, { id, vocabSize: this.vocab.tokens.length });
+      throw new GgufPagerError('TOKEN_OUT_OF_RANGE', `token id ${id} is outside the vocabulary of ${this.vocab.tokens.length} tokens (${this.vocab.name})`, {
+        id,
+        vocabSize: this.vocab.tokens.length,
+      });
     }
   }
 
@@ -87,7 +90,8 @@ export class Pieces {
 /** llama.cpp's three clean-up passes over the decoded bytes (clean_spaces). */
 export function cleanSpaces(text: Uint8Array): Uint8Array {
   const t = Uint8Array.from(text);
-  const SP = 0x20, Q = 0x27;
+  const SP = 0x20,
+    Q = 0x27;
   // first pass: " ?", " !", " .", " ,"
   let total1 = t.length;
   let total = total1 ? 1 : 0;

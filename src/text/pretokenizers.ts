@@ -17,9 +17,11 @@ export interface PreTokenizer {
 }
 
 const GPT2_RE = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)";
-const LLAMA3_RE = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-const QWEN2_RE = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-const PORO_RE = " ?[^(\\s|.,!?…。，、।۔،)]+";
+const LLAMA3_RE =
+  "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const QWEN2_RE =
+  "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const PORO_RE = ' ?[^(\\s|.,!?…。，、।۔،)]+';
 
 const DEFAULT: PreTokenizer = {
   type: 'default',
@@ -54,32 +56,54 @@ const TEKKEN: PreTokenizer = {
   cleanSpaces: false,
   ignoreMerges: true,
   addBos: true,
-  regexes: ['[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+'],
+  regexes: [
+    '[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))*((?=[\\p{L}])([^A-Z]))+|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+',
+  ],
 };
 
 const noClean = (p: PreTokenizer, type = p.type): PreTokenizer => ({ ...p, type, cleanSpaces: false });
 
 /** `tokenizer.ggml.pre` values → pre-tokenizer (names as llama.cpp accepts them). */
 export const PRE_TOKENIZERS: Readonly<Record<string, PreTokenizer>> = {
-  'default': DEFAULT,
-  'llama3': LLAMA3, 'llama-v3': LLAMA3, 'llama-bpe': LLAMA3, 'falcon3': LLAMA3,
-  'dbrx': DBRX, 'smaug-bpe': { ...DBRX, type: 'smaug' },
+  default: DEFAULT,
+  llama3: LLAMA3,
+  'llama-v3': LLAMA3,
+  'llama-bpe': LLAMA3,
+  falcon3: LLAMA3,
+  dbrx: DBRX,
+  'smaug-bpe': { ...DBRX, type: 'smaug' },
   'deepseek-llm': DEEPSEEK_LLM,
   'deepseek-coder': DEEPSEEK_CODER,
-  'falcon': FALCON,
-  'mpt': { ...GPT2, type: 'mpt' },
-  'starcoder': STARCODER, 'refact': { ...STARCODER, type: 'refact' }, 'codeshell': { ...STARCODER, type: 'codeshell' },
-  'command-r': noClean(STARCODER, 'command-r'), 'smollm': noClean(STARCODER, 'smollm'),
-  'exaone': { ...STARCODER, type: 'exaone' }, 'minerva-7b': { ...STARCODER, type: 'minerva' },
-  'gpt-2': GPT2, 'phi-2': GPT2, 'jina-es': GPT2, 'jina-de': GPT2, 'gigachat': GPT2, 'jina-v1-en': GPT2,
-  'jina-v2-es': GPT2, 'jina-v2-de': GPT2, 'jina-v2-code': GPT2, 'roberta-bpe': GPT2,
-  'olmo': { ...GPT2, type: 'olmo' }, 'jais': { ...GPT2, type: 'jais' },
-  'qwen2': QWEN2, 'deepseek-r1-qwen': QWEN2, 'stablelm2': { ...QWEN2, type: 'stablelm2', cleanSpaces: true },
+  falcon: FALCON,
+  mpt: { ...GPT2, type: 'mpt' },
+  starcoder: STARCODER,
+  refact: { ...STARCODER, type: 'refact' },
+  codeshell: { ...STARCODER, type: 'codeshell' },
+  'command-r': noClean(STARCODER, 'command-r'),
+  smollm: noClean(STARCODER, 'smollm'),
+  exaone: { ...STARCODER, type: 'exaone' },
+  'minerva-7b': { ...STARCODER, type: 'minerva' },
+  'gpt-2': GPT2,
+  'phi-2': GPT2,
+  'jina-es': GPT2,
+  'jina-de': GPT2,
+  gigachat: GPT2,
+  'jina-v1-en': GPT2,
+  'jina-v2-es': GPT2,
+  'jina-v2-de': GPT2,
+  'jina-v2-code': GPT2,
+  'roberta-bpe': GPT2,
+  olmo: { ...GPT2, type: 'olmo' },
+  jais: { ...GPT2, type: 'jais' },
+  qwen2: QWEN2,
+  'deepseek-r1-qwen': QWEN2,
+  stablelm2: { ...QWEN2, type: 'stablelm2', cleanSpaces: true },
   'chatglm-bpe': { type: 'chatglm4', regexes: [LLAMA3_RE] },
   'poro-chat': { type: 'poro', regexes: [PORO_RE], cleanSpaces: false },
-  'bloom': { type: 'bloom', regexes: [PORO_RE] }, 'gpt3-finnish': { type: 'gpt3-finnish', regexes: [PORO_RE] },
-  'viking': { type: 'viking', regexes: [PORO_RE, '\\p{N}'], cleanSpaces: false },
-  'tekken': TEKKEN,
+  bloom: { type: 'bloom', regexes: [PORO_RE] },
+  'gpt3-finnish': { type: 'gpt3-finnish', regexes: [PORO_RE] },
+  viking: { type: 'viking', regexes: [PORO_RE, '\\p{N}'], cleanSpaces: false },
+  tekken: TEKKEN,
 };
 
 /** The pre-tokenizer for a `tokenizer.ggml.pre` value; unknown names fall back to gpt-2's with a warning. */

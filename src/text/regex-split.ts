@@ -211,7 +211,10 @@ function splitOnce(p: Prepared, rx: SplitRegex, offsets: number[]): number[] {
 /** Splits text into pre-tokenizer words (substrings of `text`, which must be well-formed). */
 export function regexSplit(text: string, regexes: readonly SplitRegex[]): string[] {
   if (text.length === 0) return [];
-  const p = prepare(text, regexes.some((r) => r.collapsed));
+  const p = prepare(
+    text,
+    regexes.some((r) => r.collapsed),
+  );
   let offsets = [p.n];
   for (const rx of regexes) offsets = splitOnce(p, rx, offsets);
   const words: string[] = new Array(offsets.length);

@@ -63,7 +63,10 @@ export class Sampler {
   private binOf = new Int16Array(0);
   private keptIds = new Int32Array(0);
 
-  constructor(opts: SamplingOptions, readonly vocabSize: number) {
+  constructor(
+    opts: SamplingOptions,
+    readonly vocabSize: number,
+  ) {
     const num = (v: number | undefined, dflt: number, name: string, ok: (x: number) => boolean): number => {
       const x = v ?? dflt;
       if (typeof x !== 'number' || !Number.isFinite(x) || !ok(x)) throw invalid(`${name} = ${String(v)} is out of range`);
@@ -241,7 +244,8 @@ export class Sampler {
       if (!(v > -Infinity)) continue;
       if (size < k) {
         let i = size++;
-        hi[i] = id; hv[i] = v;
+        hi[i] = id;
+        hv[i] = v;
         while (i > 0) {
           const p = (i - 1) >> 1;
           if (!worse(i, p)) break;
@@ -251,7 +255,8 @@ export class Sampler {
         continue;
       }
       if (v <= hv[0]) continue;
-      hi[0] = id; hv[0] = v;
+      hi[0] = id;
+      hv[0] = v;
       let i = 0;
       for (;;) {
         const a = 2 * i + 1;
@@ -271,14 +276,22 @@ export class Sampler {
 }
 
 function swap(hi: Int32Array, hv: Float64Array, a: number, b: number): void {
-  const t = hi[a]; hi[a] = hi[b]; hi[b] = t;
-  const u = hv[a]; hv[a] = hv[b]; hv[b] = u;
+  const t = hi[a];
+  hi[a] = hi[b];
+  hi[b] = t;
+  const u = hv[a];
+  hv[a] = hv[b];
+  hv[b] = u;
 }
 
 function argmax(l: Float32Array, n: number): number {
   let best = -1;
   let bv = -Infinity;
-  for (let i = 0; i < n; i++) if (l[i] > bv) { bv = l[i]; best = i; }
+  for (let i = 0; i < n; i++)
+    if (l[i] > bv) {
+      bv = l[i];
+      best = i;
+    }
   if (best < 0) throw invalid('every token is banned (all logits are -Infinity or NaN)');
   return best;
 }

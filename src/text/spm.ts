@@ -36,7 +36,6 @@ export class SpmEncoder {
     this.splittable = !vocab.tokens.some((t) => /[^\u2581]\u2581/.test(t));
     this.pairs = this.idPairs();
     this.charIds[0x20] = (vocab.tokenToId.get('\u2581') ?? -2) + 1; // a space is "▁"
-
   }
 
   /**
@@ -167,7 +166,10 @@ export class SpmEncoder {
     for (let i = 0; i < word.length; n++) {
       const c = word.charCodeAt(i);
       const w = c >= 0xd800 && c <= 0xdbff && i + 1 < word.length ? 2 : 1;
-      start[n] = i; len[n] = w; prev[n] = n - 1; next[n] = i + w < word.length ? n + 1 : -1;
+      start[n] = i;
+      len[n] = w;
+      prev[n] = n - 1;
+      next[n] = i + w < word.length ? n + 1 : -1;
       i += w;
     }
     if (this.pairs) {

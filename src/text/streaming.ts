@@ -21,7 +21,10 @@ export class StreamingDetokenizer {
   private readonly renderSpecial: boolean;
   private first: boolean;
 
-  constructor(private readonly tok: Tokenizer, opts: StreamingDetokenizerOptions = {}) {
+  constructor(
+    private readonly tok: Tokenizer,
+    opts: StreamingDetokenizerOptions = {},
+  ) {
     this.renderSpecial = opts.renderSpecial ?? false;
     this.first = (opts.stripLeadingSpace ?? true) && tok.addSpacePrefix;
   }

@@ -26,10 +26,40 @@ export type TokenizerMetadata = ReadonlyMap<string, unknown> | { readonly metada
 
 /** Texts llama.cpp (src/llama-vocab.cpp) treats as end-of-generation tokens whatever their type (made control tokens). */
 const EOG_TEXTS = new Set([
-  '<|eot_id|>', '<|im_end|>', '<|end|>', '<|return|>', '<|call|>', '<|flush|>', '<|calls|>', '<end_of_turn>', '<|endoftext|>',
-  '</s>', '<|eom_id|>', '<EOT>', '_<EOT>', '[EOT]', '[EOS]', '<|end_of_text|>', '<end_of_utterance>', '<eos>', '<turn|>', '<|tool_response>',
+  '<|eot_id|>',
+  '<|im_end|>',
+  '<|end|>',
+  '<|return|>',
+  '<|call|>',
+  '<|flush|>',
+  '<|calls|>',
+  '<end_of_turn>',
+  '<|endoftext|>',
+  '</s>',
+  '<|eom_id|>',
+  '<EOT>',
+  '_<EOT>',
+  '[EOT]',
+  '[EOS]',
+  '<|end_of_text|>',
+  '<end_of_utterance>',
+  '<eos>',
+  '<turn|>',
+  '<|tool_response>',
 ]);
-const EOT_TEXTS = ['<|eot_id|>', '<|im_end|>', '<|end|>', '<end_of_turn>', '<|endoftext|>', '<|end_of_text|>', '<EOT>', '_<EOT>', '[EOT]', '<end_of_utterance>', '<｜end▁of▁sentence｜>'];
+const EOT_TEXTS = [
+  '<|eot_id|>',
+  '<|im_end|>',
+  '<|end|>',
+  '<end_of_turn>',
+  '<|endoftext|>',
+  '<|end_of_text|>',
+  '<EOT>',
+  '_<EOT>',
+  '[EOT]',
+  '<end_of_utterance>',
+  '<｜end▁of▁sentence｜>',
+];
 const FIM_TEXTS: Record<string, string[]> = {
   pre: ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>', '<|prefix|>'],
   suf: ['<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>', '<|suffix|>'],
@@ -99,7 +129,8 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
   const rawScores = md.get('tokenizer.ggml.scores');
   let scores: Float32Array | null = null;
   if (rawScores !== undefined) {
-    if (!Array.isArray(rawScores) || rawScores.length !== n) throw badVocab(`tokenizer.ggml.scores has ${Array.isArray(rawScores) ? rawScores.length : 'no'} entries for ${n} tokens`);
+    if (!Array.isArray(rawScores) || rawScores.length !== n)
+      throw badVocab(`tokenizer.ggml.scores has ${Array.isArray(rawScores) ? rawScores.length : 'no'} entries for ${n} tokens`);
     scores = Float32Array.from(rawScores, (s) => num(s) ?? 0);
   }
   const types = md.get('tokenizer.ggml.token_type');
@@ -108,14 +139,14 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
   }
   const attrs = new Uint16Array(n);
   for (let i = 0; i < n; i++) {
-    const t = types ? num(types[i]) ?? 1 : 1;
+    const t = types ? (num(types[i]) ?? 1) : 1;
     attrs[i] = TYPE_TO_ATTR[t] ?? 0;
   }
   const tokenToId = new Map<string, number>();
   for (let i = 0; i < n; i++) tokenToId.set(tokens[i], i);
 
   const id = (key: string, dflt: number | null): number | null => {
-    const v = md.has(key) ? num(md.get(key)) : dflt ?? undefined;
+    const v = md.has(key) ? num(md.get(key)) : (dflt ?? undefined);
     if (v === undefined || v === null) return null;
     if (!Number.isInteger(v) || v < 0 || v >= n) {
       if (md.has(key)) throw badVocab(`${key} = ${v} is outside the vocabulary of ${n} tokens`, { key, id: v });
@@ -164,8 +195,14 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
   addBos = flag('tokenizer.ggml.add_bos_token', addBos);
   addEos = flag('tokenizer.ggml.add_eos_token', model === 'bert' ? flag('tokenizer.ggml.add_sep_token', addEos) : addEos);
   cleanSpaces = flag('tokenizer.ggml.clean_spaces', cleanSpaces);
-  if (addBos && bos === null) { warnings.push('add_bos_token is set but there is no BOS token'); addBos = false; }
-  if (addEos && eos === null) { warnings.push('add_eos_token is set but there is no EOS token'); addEos = false; }
+  if (addBos && bos === null) {
+    warnings.push('add_bos_token is set but there is no BOS token');
+    addBos = false;
+  }
+  if (addEos && eos === null) {
+    warnings.push('add_eos_token is set but there is no EOS token');
+    addEos = false;
+  }
 
   let eot = id('tokenizer.ggml.eot_token_id', null);
   const eom = id('tokenizer.ggml.eom_token_id', null);
@@ -178,7 +215,11 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
   if (eot === null) {
     for (const text of EOT_TEXTS) {
       const t = tokenToId.get(text);
-      if (t !== undefined) { eot = t; forceControl(t, 'an end-of-turn token'); break; }
+      if (t !== undefined) {
+        eot = t;
+        forceControl(t, 'an end-of-turn token');
+        break;
+      }
     }
   }
   const fim = (key: string, texts: string[]): number | null => {
@@ -186,7 +227,10 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
     if (given !== null) return given;
     for (const text of texts) {
       const t = tokenToId.get(text);
-      if (t !== undefined) { forceControl(t, 'a fill-in-the-middle token'); return t; }
+      if (t !== undefined) {
+        forceControl(t, 'a fill-in-the-middle token');
+        return t;
+      }
     }
     return null;
   };
@@ -200,14 +244,23 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
   for (const t of [fimPad, fimRep, fimSep]) if (t !== null) eogIds.add(t);
   for (const text of EOG_TEXTS) {
     const t = tokenToId.get(text);
-    if (t !== undefined) { eogIds.add(t); forceControl(t, 'an end-of-generation token'); }
+    if (t !== undefined) {
+      eogIds.add(t);
+      forceControl(t, 'an end-of-generation token');
+    }
   }
   for (const t of [eos, eot, eom]) if (t !== null) eogIds.add(t);
   // llama.cpp's workarounds: with <|return|> and <|call|> (o200k harmony) or <|calls|> and <|flush|>
   // (solar-open), <|end|> is no end of generation; with <|tool_response> (gemma 4), </s> is a plain token
-  const eogText = (text: string) => { const t = tokenToId.get(text); return t !== undefined && eogIds.has(t) ? t : undefined; };
+  const eogText = (text: string) => {
+    const t = tokenToId.get(text);
+    return t !== undefined && eogIds.has(t) ? t : undefined;
+  };
   const end = eogText('<|end|>');
-  if (end !== undefined && ((eogText('<|return|>') !== undefined && eogText('<|call|>') !== undefined) || (eogText('<|calls|>') !== undefined && eogText('<|flush|>') !== undefined))) {
+  if (
+    end !== undefined &&
+    ((eogText('<|return|>') !== undefined && eogText('<|call|>') !== undefined) || (eogText('<|calls|>') !== undefined && eogText('<|flush|>') !== undefined))
+  ) {
     eogIds.delete(end);
     attrs[end] = ATTR_USER_DEFINED;
   }
@@ -244,5 +297,25 @@ export function loadVocab(meta: TokenizerMetadata): Vocab {
       if (!mergeRanks.has(m)) mergeRanks.set(m, i);
     }
   }
-  return { model, name, tokens, scores, attrs, tokenToId, bos, eos, unk, eot, eogIds, addBos, addEos, addSpacePrefix, cleanSpaces, specials, pre, mergeRanks, warnings };
+  return {
+    model,
+    name,
+    tokens,
+    scores,
+    attrs,
+    tokenToId,
+    bos,
+    eos,
+    unk,
+    eot,
+    eogIds,
+    addBos,
+    addEos,
+    addSpacePrefix,
+    cleanSpaces,
+    specials,
+    pre,
+    mergeRanks,
+    warnings,
+  };
 }

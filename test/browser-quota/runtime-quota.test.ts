@@ -27,21 +27,28 @@ async function setQuota(room: number | undefined): Promise<void> {
   await cdp().send('Storage.overrideQuotaForOrigin', { origin: location.origin, ...(room === undefined ? {} : { quotaSize: usage + room }) });
 }
 
-const rangeBytes = (ranges: string[]) => ranges.reduce((n, r) => {
-  const m = /bytes=(\d+)-(\d+)/.exec(r);
-  return n + (m ? Number(m[2]) - Number(m[1]) + 1 : 0);
-}, 0);
+const rangeBytes = (ranges: string[]) =>
+  ranges.reduce((n, r) => {
+    const m = /bytes=(\d+)-(\d+)/.exec(r);
+    return n + (m ? Number(m[2]) - Number(m[1]) + 1 : 0);
+  }, 0);
 
 for (const cache of ['opfs', 'idb'] as const) {
   it(`${cache}: a download over the quota fails STORAGE_QUOTA with the bytes needed and written, deletes its partial entry, and the next load works`, async () => {
     const url = `${inject('rangeBase')}/small.gguf?t=${unique()}`;
     await setQuota(2 * MiB);
-    const err = await rt.load(url, { cache }).then(() => undefined, (e: unknown) => e as { code: string; message: string; details: Record<string, number> });
+    const err = await rt.load(url, { cache }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string; details: Record<string, number> },
+    );
     expect(err?.code, err?.message).toBe('STORAGE_QUOTA');
     expect(err!.details.needed).toBe(size);
     expect(err!.details.written).toBeLessThan(size);
     expect(err!.message).toMatch(new RegExp(`needs ${size} bytes .*${err!.details.written} were written`));
-    expect((await rt.cache.list()).some((e) => e.key === url), 'the partial entry is deleted').toBe(false);
+    expect(
+      (await rt.cache.list()).some((e) => e.key === url),
+      'the partial entry is deleted',
+    ).toBe(false);
 
     await setQuota(64 * MiB);
     const m = await rt.load(url, { cache });
@@ -51,7 +58,7 @@ for (const cache of ['opfs', 'idb'] as const) {
   });
 }
 
-it('a write that fails for quota evicts a disposed model\'s entry and goes on', async () => {
+it("a write that fails for quota evicts a disposed model's entry and goes on", async () => {
   const old = `${inject('rangeBase')}/small.gguf?t=${unique()}`;
   const m = await rt.load(old, { cache: 'opfs' });
   await m.dispose();

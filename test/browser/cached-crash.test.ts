@@ -29,7 +29,10 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s after a crash', (s
     const crash = new Error('simulated crash between the write and the manifest update');
     const first = new CountingRemote(SIZE, { seed: 10 });
     const a = await CachedSource.open(first, {
-      key, store, chunkSize: CHUNK, namespace: ns,
+      key,
+      store,
+      chunkSize: CHUNK,
+      namespace: ns,
       // Chunk 3's bytes reach the disk, then the "crash" comes before its bit is set.
       wrapStore: interceptWrites(async (write, index) => {
         await write();

@@ -63,7 +63,10 @@ describe('CachedSource over HttpRangeSource and the test range server', () => {
     const url = serverUrl(base, genFile(SIZE, SEED + 2), { faults: ['change-etag-after/4'] });
     const cut = await api.session({ key: url, url, namespace, chunkSize: CHUNK, fetchConcurrency: 1 });
     expect(cut.error).toBe('SOURCE_CHANGED');
-    expect((await listCached({ namespace })).some((e) => e.key === url), 'the mixed entry is gone').toBe(false);
+    expect(
+      (await listCached({ namespace })).some((e) => e.key === url),
+      'the mixed entry is gone',
+    ).toBe(false);
 
     const fresh = await api.session({ key: url, url, namespace, chunkSize: CHUNK });
     expect(fresh.error).toBeUndefined();
@@ -75,7 +78,10 @@ describe('CachedSource over HttpRangeSource and the test range server', () => {
     await direct.close();
     const got = fresh.bytes as Uint8Array;
     expect(got.length).toBe(SIZE);
-    expect(got.findIndex((b, i) => b !== now[i]), 'the cache holds exactly the server’s new version').toBe(-1);
+    expect(
+      got.findIndex((b, i) => b !== now[i]),
+      'the cache holds exactly the server’s new version',
+    ).toBe(-1);
     expect(firstPatternMismatch(now, 0, SEED + 2), 'which is not the old one').not.toBe(-1);
     expect((await listCached({ namespace })).find((e) => e.key === url)).toMatchObject({ bytesCached: SIZE, etag: fresh.etag });
   });

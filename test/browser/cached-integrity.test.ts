@@ -38,7 +38,10 @@ it('a download that matches the integrity option (SRI form) loads, reports the c
 
 it('a wrong digest (hex form) fails with INTEGRITY_MISMATCH naming the URL, and the entry is deleted', async () => {
   const u = url();
-  const err = await rt.load(u, { integrity: 'f'.repeat(64) }).then(() => undefined, (e: unknown) => e);
+  const err = await rt.load(u, { integrity: 'f'.repeat(64) }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isGgufPagerError(err, 'INTEGRITY_MISMATCH'), String(err)).toBe(true);
   expect((err as Error).message).toContain(u);
   expect((err as Error).message).toContain(hex);
@@ -56,7 +59,10 @@ it('a server that serves wrong bytes for one range fails the load (digest ETag),
   // The open's probe and the header's reads (made from the network before the cache is opened) are spared:
   // the first download request gets the flipped byte.
   const u = url(`/fault/after/${1 + (await headerReads('small.gguf'))}/sha256-etag/corrupt-once`);
-  const err = await rt.load(u).then(() => undefined, (e: unknown) => e);
+  const err = await rt.load(u).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isGgufPagerError(err, 'INTEGRITY_MISMATCH'), String(err)).toBe(true);
   expect((err as Error).message).toContain("the server's ETag");
   expect(await cachedKeys()).not.toContain(u);
@@ -66,14 +72,21 @@ it('a server that serves wrong bytes for one range fails the load (digest ETag),
   await m.dispose();
 });
 
-it('a resumed download is checked over the union of its chunks, the earlier session\'s included', async () => {
+it("a resumed download is checked over the union of its chunks, the earlier session's included", async () => {
   const size = servedModel('small.gguf').size;
   const u = url('/fault/slow/2');
   const ac = new AbortController();
-  const first = await rt.load(u, {
-    signal: ac.signal,
-    onProgress: (p: LoadProgress) => { if (p.phase === 'download' && p.bytesDone > 0 && p.bytesDone < size) ac.abort(); },
-  }).then(() => 'loaded', (e: unknown) => e);
+  const first = await rt
+    .load(u, {
+      signal: ac.signal,
+      onProgress: (p: LoadProgress) => {
+        if (p.phase === 'download' && p.bytesDone > 0 && p.bytesDone < size) ac.abort();
+      },
+    })
+    .then(
+      () => 'loaded',
+      (e: unknown) => e,
+    );
   expect(isGgufPagerError(first, 'SOURCE_ABORTED'), String(first)).toBe(true);
   const entry = (await rt.cache.list()).find((e) => e.key === u)!;
   expect(entry.bytesCached).toBeGreaterThan(0);
@@ -85,8 +98,18 @@ it('a resumed download is checked over the union of its chunks, the earlier sess
   // And a wrong digest over a resumed entry deletes it.
   const u2 = url('/fault/slow/2');
   const ac2 = new AbortController();
-  await rt.load(u2, { signal: ac2.signal, onProgress: (p) => { if (p.phase === 'download' && p.bytesDone > 0) ac2.abort(); } }).catch(() => undefined);
-  const err = await rt.load(u2, { integrity: '0'.repeat(64) }).then(() => undefined, (e: unknown) => e);
+  await rt
+    .load(u2, {
+      signal: ac2.signal,
+      onProgress: (p) => {
+        if (p.phase === 'download' && p.bytesDone > 0) ac2.abort();
+      },
+    })
+    .catch(() => undefined);
+  const err = await rt.load(u2, { integrity: '0'.repeat(64) }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isGgufPagerError(err, 'INTEGRITY_MISMATCH'), String(err)).toBe(true);
   expect(await cachedKeys()).not.toContain(u2);
 }, 60_000);

@@ -43,12 +43,24 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s when the remote ch
   it('invalidates the entry when the remote reports SOURCE_CHANGED mid-read', async () => {
     const key = `inval-${store}-mid-read`;
     const changed = new GgufPagerError('SOURCE_CHANGED', 'remote ETag changed from "v1" to "v2"');
-    const remote = new CountingRemote(SIZE, { seed: 22, etag: '"v1"', beforeRead: (offset) => { if (offset === 4 * CHUNK) throw changed; } });
+    const remote = new CountingRemote(SIZE, {
+      seed: 22,
+      etag: '"v1"',
+      beforeRead: (offset) => {
+        if (offset === 4 * CHUNK) throw changed;
+      },
+    });
     const a = await CachedSource.open(remote, { key, store, chunkSize: CHUNK, namespace: ns, fetchConcurrency: 1 });
     await a.readInto(0, new Uint8Array(2 * CHUNK));
     await expect(a.readInto(0, new Uint8Array(SIZE))).rejects.toBe(changed);
-    await expect(a.readInto(0, new Uint8Array(1)), 'later reads, even of cached bytes').rejects.toMatchObject({ code: 'SOURCE_CHANGED', message: expect.stringContaining(key) });
-    expect((await listCached({ namespace: ns })).some((e) => e.key === key), 'the entry is gone').toBe(false);
+    await expect(a.readInto(0, new Uint8Array(1)), 'later reads, even of cached bytes').rejects.toMatchObject({
+      code: 'SOURCE_CHANGED',
+      message: expect.stringContaining(key),
+    });
+    expect(
+      (await listCached({ namespace: ns })).some((e) => e.key === key),
+      'the entry is gone',
+    ).toBe(false);
     await a.close();
 
     const v2 = new CountingRemote(SIZE, { seed: 23, etag: '"v2"' });

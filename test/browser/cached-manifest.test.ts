@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_CHUNKS, decodeManifest, encodeManifest, hasChunk, markChunk, newManifest, presentChunks, sameIdentity,
-} from '../../src/sources/cache/manifest.ts';
+import { MAX_CHUNKS, decodeManifest, encodeManifest, hasChunk, markChunk, newManifest, presentChunks, sameIdentity } from '../../src/sources/cache/manifest.ts';
 
 const KEY = 'https://example.test/m.gguf';
 
@@ -39,7 +37,9 @@ describe('cache manifest', () => {
   });
 
   it('refuses more chunks than the bitmap limit instead of allocating it', () => {
-    expect(() => newManifest(KEY, 'opfs', { size: 2 ** 50 }, 1024)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(`more than ${MAX_CHUNKS}`) }));
+    expect(() => newManifest(KEY, 'opfs', { size: 2 ** 50 }, 1024)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(`more than ${MAX_CHUNKS}`) }),
+    );
   });
 
   it('treats a header present on one side only as another version', () => {

@@ -34,12 +34,18 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s when storage runs 
     await cacheModel(ns, 'newer');
     const remote = new CountingRemote(SIZE, { seed: 31 });
     const src = await CachedSource.open(remote, {
-      key: 'new', store, chunkSize: CHUNK, namespace: ns,
+      key: 'new',
+      store,
+      chunkSize: CHUNK,
+      namespace: ns,
       wrapStore: interceptWrites(async (write, _i, call) => (call === 1 ? Promise.reject(quotaError()) : write())),
     });
     expect(await readAllMismatch(src, 31)).toBe(-1);
     await src.close();
-    expect((await listCached({ namespace: ns })).map((e) => [e.key, e.bytesCached])).toEqual([['new', SIZE], ['newer', SIZE]]);
+    expect((await listCached({ namespace: ns })).map((e) => [e.key, e.bytesCached])).toEqual([
+      ['new', SIZE],
+      ['newer', SIZE],
+    ]);
   });
 
   it('never evicts a model that is open, even the least recently used', async () => {
@@ -48,7 +54,10 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s when storage runs 
     await cacheModel(ns, 'closed');
     const held = await CachedSource.open(new CountingRemote(SIZE, { seed: 30 }), { key: 'oldest-but-open', store, chunkSize: CHUNK, namespace: ns });
     const src = await CachedSource.open(new CountingRemote(SIZE, { seed: 32 }), {
-      key: 'writer', store, chunkSize: CHUNK, namespace: ns,
+      key: 'writer',
+      store,
+      chunkSize: CHUNK,
+      namespace: ns,
       wrapStore: interceptWrites(async (write, _i, call) => (call === 1 ? Promise.reject(quotaError()) : write())),
     });
     expect(await readAllMismatch(src, 32)).toBe(-1);
@@ -60,7 +69,11 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s when storage runs 
   it('fails with STORAGE_QUOTA and the numbers when nothing else can be evicted', async () => {
     const ns = freshNamespace(`full-${store}`);
     const src = await CachedSource.open(new CountingRemote(SIZE, { seed: 33 }), {
-      key: 'alone', store, chunkSize: CHUNK, namespace: ns, wrapStore: interceptWrites(() => Promise.reject(quotaError())),
+      key: 'alone',
+      store,
+      chunkSize: CHUNK,
+      namespace: ns,
+      wrapStore: interceptWrites(() => Promise.reject(quotaError())),
     });
     // A download (the whole file into the cache) fails: the bytes cannot be kept.
     const err = await src.download(0, () => new Uint8Array(CHUNK)).catch((e: unknown) => e);

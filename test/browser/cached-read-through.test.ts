@@ -42,7 +42,10 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s on the page', (sto
     const span = new Uint8Array(CHUNK);
     await src.readInto(CHUNK + 200, span);
     expect(firstPatternMismatch(span, CHUNK + 200, 4)).toBe(-1);
-    expect(remote.reads).toEqual([[CHUNK, CHUNK], [2 * CHUNK, CHUNK]]);
+    expect(remote.reads).toEqual([
+      [CHUNK, CHUNK],
+      [2 * CHUNK, CHUNK],
+    ]);
     expect(src.stats()).toMatchObject({ fromNetwork: 2 * CHUNK, fromCache: CHUNK - 200 });
     const tail = new Uint8Array(3);
     await src.readInto(SIZE - 3, tail);
@@ -53,7 +56,12 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s on the page', (sto
   it('fetches a missing chunk once when concurrent reads want it', async () => {
     const remote = new CountingRemote(SIZE, { seed: 5, beforeRead: () => sleep(20) });
     const src = await open(remote, `rt-${store}-${n++}`);
-    const reads = [[0, SIZE], [100, 3 * CHUNK], [2 * CHUNK + 1, 10], [0, SIZE]].map(async ([offset, length]) => {
+    const reads = [
+      [0, SIZE],
+      [100, 3 * CHUNK],
+      [2 * CHUNK + 1, 10],
+      [0, SIZE],
+    ].map(async ([offset, length]) => {
       const t = new Uint8Array(length);
       await src.readInto(offset, t);
       return firstPatternMismatch(t, offset, 5);
@@ -106,7 +114,10 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s on the page', (sto
     const key = `rt-${store}-${n++}`;
     const src = await open(new CountingRemote(SIZE), key);
     await expect(src.readInto(SIZE - 1, new Uint8Array(2))).rejects.toMatchObject({ code: 'SOURCE_EOF' });
-    await expect(open(new CountingRemote(SIZE), key, { waitForWriterMs: 50 })).rejects.toMatchObject({ code: 'CACHE_IN_USE', message: expect.stringContaining(key) });
+    await expect(open(new CountingRemote(SIZE), key, { waitForWriterMs: 50 })).rejects.toMatchObject({
+      code: 'CACHE_IN_USE',
+      message: expect.stringContaining(key),
+    });
     await src.close();
     await expect(src.readInto(0, new Uint8Array(1))).rejects.toMatchObject({ code: 'SOURCE_ABORTED' });
     await (await open(new CountingRemote(SIZE), key)).close();

@@ -39,7 +39,12 @@ describe.each(['idb', 'opfs'] as const)('CachedSource over %s resumes an interru
     const stop = new AbortController();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const remote = new CountingRemote(SIZE, { seed: 9, beforeRead: async (_o, _l, k) => { if (k === 1) await gate; } });
+    const remote = new CountingRemote(SIZE, {
+      seed: 9,
+      beforeRead: async (_o, _l, k) => {
+        if (k === 1) await gate;
+      },
+    });
     const src = await CachedSource.open(remote, { key, store, chunkSize: CHUNK, namespace: ns });
     const aborted = src.readInto(0, new Uint8Array(10), { signal: stop.signal });
     const waiting = src.readInto(5, new Uint8Array(10));

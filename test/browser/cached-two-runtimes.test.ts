@@ -14,12 +14,16 @@ let b: Runtime;
 beforeAll(async () => {
   [a, b] = await Promise.all([createRuntime({ budget: 16 << 20 }), createRuntime({ budget: 16 << 20 })]);
 });
-afterAll(async () => { await a.dispose(); await b.dispose(); });
+afterAll(async () => {
+  await a.dispose();
+  await b.dispose();
+});
 
-const rangeBytes = (ranges: string[]) => ranges.reduce((n, r) => {
-  const m = /bytes=(\d+)-(\d+)/.exec(r);
-  return n + (m ? Number(m[2]) - Number(m[1]) + 1 : 0);
-}, 0);
+const rangeBytes = (ranges: string[]) =>
+  ranges.reduce((n, r) => {
+    const m = /bytes=(\d+)-(\d+)/.exec(r);
+    return n + (m ? Number(m[2]) - Number(m[1]) + 1 : 0);
+  }, 0);
 
 for (const cache of ['opfs', 'idb'] as const) {
   it(`${cache}: two workers load one URL at once; it is downloaded once and both page it`, async () => {

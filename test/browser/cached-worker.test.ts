@@ -22,8 +22,7 @@ afterAll(async () => {
   await clearCached({ namespace });
 });
 
-const session = (key: string, extra: Partial<SessionArgs> = {}) =>
-  api.session({ key, namespace, chunkSize: CHUNK, size: SIZE, seed: 40, ...extra });
+const session = (key: string, extra: Partial<SessionArgs> = {}) => api.session({ key, namespace, chunkSize: CHUNK, size: SIZE, seed: 40, ...extra });
 
 describe('CachedSource in a worker (OPFS through sync access handles)', () => {
   it('picks OPFS under auto and reads cached chunks straight into Wasm memory', async () => {

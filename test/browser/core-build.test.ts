@@ -71,7 +71,7 @@ describe('the core build in a page', () => {
   });
 });
 
-describe('the core build in the runtime\'s worker', () => {
+describe("the core build in the runtime's worker", () => {
   it('reports the build the worker runs', async () => {
     const rt = await createRuntime({ budget: 4 * MiB });
     try {
@@ -103,13 +103,19 @@ describe('the core build in the runtime\'s worker', () => {
   });
 
   it('fails to start with WORKER_START, not a hang, when workerUrl names no script', async () => {
-    const e = await createRuntime({ budget: 4 * MiB, workerUrl: '/no/such/worker.js' }).then(() => null, (x: unknown) => x);
+    const e = await createRuntime({ budget: 4 * MiB, workerUrl: '/no/such/worker.js' }).then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect((e as { code?: string }).code).toBe('WORKER_START');
     expect(String((e as Error).message)).toMatch(/\/no\/such\/worker\.js/);
   });
 
   it('fails to start with WASM_LOAD when wasmUrl names no core', async () => {
-    const e = await createRuntime({ budget: 4 * MiB, wasmUrl: '/no/such/core.wasm' }).then(() => null, (x: unknown) => x);
+    const e = await createRuntime({ budget: 4 * MiB, wasmUrl: '/no/such/core.wasm' }).then(
+      () => null,
+      (x: unknown) => x,
+    );
     expect((e as { code?: string }).code).toBe('WASM_LOAD');
     expect(String((e as Error).message)).toMatch(/no\/such\/core\.wasm/);
   });

@@ -1,6 +1,16 @@
 /** Starts test/browser/core-worker.ts and runs cases in it, one message each. */
-export interface CaseRequest { id: number; suite: 'arena' | 'kv' | 'kquants' | 'kernels-simd' | 'kernels-relaxed'; name: string }
-export interface CaseResult { id: number; ok: boolean; inWorker: boolean; message?: string; code?: string }
+export interface CaseRequest {
+  id: number;
+  suite: 'arena' | 'kv' | 'kquants' | 'kernels-simd' | 'kernels-relaxed';
+  name: string;
+}
+export interface CaseResult {
+  id: number;
+  ok: boolean;
+  inWorker: boolean;
+  message?: string;
+  code?: string;
+}
 
 export interface CoreWorker {
   run(suite: CaseRequest['suite'], name: string): Promise<CaseResult>;

@@ -10,7 +10,11 @@ import { kernelCases } from '../cases/kernel-cases.ts';
 import type { CaseRequest, CaseResult } from './core-worker-client.ts';
 
 const suites: Record<CaseRequest['suite'], Cases> = {
-  arena: arenaCases, kv: kvCases, kquants: kquantCases, 'kernels-simd': kernelCases('simd'), 'kernels-relaxed': kernelCases('relaxed'),
+  arena: arenaCases,
+  kv: kvCases,
+  kquants: kquantCases,
+  'kernels-simd': kernelCases('simd'),
+  'kernels-relaxed': kernelCases('relaxed'),
 };
 const scope = globalThis as unknown as { WorkerGlobalScope?: unknown; postMessage(r: CaseResult): void };
 

@@ -17,15 +17,23 @@ beforeAll(async () => {
   rt = await createRuntime({ budget: 32 * MiB, kvType: 'f32' });
   model = await rt.load(`${inject('rangeBase')}/bert-F32-cls.gguf?t=${unique()}`, { cache: 'none' });
 }, 60_000);
-afterAll(async () => { await rt?.dispose(); });
+afterAll(async () => {
+  await rt?.dispose();
+});
 
 function cosine(a: readonly number[], b: readonly number[]): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let j = 0; j < a.length; j++) { ab += a[j] * b[j]; aa += a[j] * a[j]; bb += b[j] * b[j]; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let j = 0; j < a.length; j++) {
+    ab += a[j] * b[j];
+    aa += a[j] * a[j];
+    bb += b[j] * b[j];
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
-it('a bert model computes llama.cpp\'s embeddings in the worker and says it cannot generate', async () => {
+it("a bert model computes llama.cpp's embeddings in the worker and says it cannot generate", async () => {
   expect(model.info.architecture).toBe('bert');
   expect(model.info.canGenerate).toBe(false);
   expect(model.info.generateError).toMatchObject({ code: 'UNSUPPORTED_ARCHITECTURE' });

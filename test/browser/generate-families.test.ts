@@ -17,19 +17,33 @@ import phi3 from '../vectors/families/phi3-F32-kvf32.json';
 import chats from '../vectors/text/chat-families.json';
 
 let rt: Runtime | undefined;
-afterEach(async () => { await rt?.dispose(); rt = undefined; });
+afterEach(async () => {
+  await rt?.dispose();
+  rt = undefined;
+});
 
 let tokenizer: Promise<Uint8Array> | undefined;
-const tok = () => (tokenizer ??= fetch(`${inject('rangeBase')}/stories260K.gguf`, { cache: 'no-store' }).then(async (r) => new Uint8Array(await r.arrayBuffer())));
+const tok = () =>
+  (tokenizer ??= fetch(`${inject('rangeBase')}/stories260K.gguf`, { cache: 'no-store' }).then(async (r) => new Uint8Array(await r.arrayBuffer())));
 
-describe.each([['qwen3', qwen3], ['gemma2', gemma2], ['gemma3', gemma3], ['phi3', phi3]] as const)('%s in a worker', (arch, ref) => {
-  it('generates llama.cpp\'s 32 greedy ids, resident and at a 25 % budget', async () => {
+describe.each([
+  ['qwen3', qwen3],
+  ['gemma2', gemma2],
+  ['gemma3', gemma3],
+  ['phi3', phi3],
+] as const)('%s in a worker', (arch, ref) => {
+  it("generates llama.cpp's 32 greedy ids, resident and at a 25 % budget", async () => {
     const bytes = planBytes(await realModelFromTokenizerGguf(ref.model.recipe as unknown as RealModelRecipe, await tok()));
     expect(await sha256Hex(bytes)).toBe(ref.model.sha256);
     for (const share of [1, 0.25]) {
       const kvBytes = 6 * 2 ** 20;
       rt = await createRuntime({ budget: Math.ceil(bytes.length * share) + kvBytes + 4 * 2 ** 20, kvType: 'f32', kvBytes });
-      const model = await rt.load(new Blob([bytes]), { cache: 'none', contextLength: ref.runtime.contextSize, kvType: 'f32', policy: { kind: 'budget', ramBytes: Math.ceil(bytes.length * share) } });
+      const model = await rt.load(new Blob([bytes]), {
+        cache: 'none',
+        contextLength: ref.runtime.contextSize,
+        kvType: 'f32',
+        policy: { kind: 'budget', ramBytes: Math.ceil(bytes.length * share) },
+      });
       expect(model.info.canGenerate).toBe(true);
       expect(model.info.architecture).toBe(arch);
       expect(await model.tokenize(ref.prompt)).toEqual(ref.promptIds);
@@ -41,7 +55,7 @@ describe.each([['qwen3', qwen3], ['gemma2', gemma2], ['gemma3', gemma3], ['phi3'
   }, 120_000);
 });
 
-it('passes templateVars to the chat template across the worker (Qwen3\'s enable_thinking)', async () => {
+it("passes templateVars to the chat template across the worker (Qwen3's enable_thinking)", async () => {
   const qwen3Template = chats.templates.find((t) => t.name === 'qwen3')!;
   const c = qwen3Template.cases.find((x) => 'templateVars' in x)!;
   rt = await createRuntime({ budget: 8 * 2 ** 20 });

@@ -14,7 +14,10 @@ import stories from '../vectors/llama/stories260K-F32-kvf16.json';
 
 const MiB = 2 ** 20;
 let rt: Runtime | undefined;
-afterEach(async () => { await rt?.dispose(); rt = undefined; });
+afterEach(async () => {
+  await rt?.dispose();
+  rt = undefined;
+});
 
 async function pageHeapUsed(): Promise<number> {
   const session = cdp();
@@ -25,7 +28,7 @@ async function pageHeapUsed(): Promise<number> {
 
 const storiesUrl = () => `${inject('rangeBase')}/stories260K.gguf?t=${unique()}`;
 
-it('streams llama.cpp\'s greedy text for stories260K from the worker, in batches of pieces', async () => {
+it("streams llama.cpp's greedy text for stories260K from the worker, in batches of pieces", async () => {
   rt = await createRuntime({ budget: 8 * MiB });
   const model = await rt.load(storiesUrl(), { cache: 'none' });
   expect(model.info.canGenerate).toBe(true);
@@ -56,7 +59,16 @@ it('stops on an AbortSignal with the reason abort, and reuses the cached prefix 
   const model = await rt.load(storiesUrl(), { cache: 'none' });
   const ac = new AbortController();
   let seen = 0;
-  const aborted = await model.generate(stories.prompt, { maxTokens: 1000, temperature: 0.8, seed: 3, ignoreEog: true, signal: ac.signal, onToken: () => { if (++seen === 1) ac.abort(); } });
+  const aborted = await model.generate(stories.prompt, {
+    maxTokens: 1000,
+    temperature: 0.8,
+    seed: 3,
+    ignoreEog: true,
+    signal: ac.signal,
+    onToken: () => {
+      if (++seen === 1) ac.abort();
+    },
+  });
   expect(aborted.stopReason).toBe('abort');
   expect(aborted.generatedTokens).toBeLessThan(1000);
 
@@ -64,7 +76,10 @@ it('stops on an AbortSignal with the reason abort, and reuses the cached prefix 
   const history = [{ role: 'user', content: 'Tell me about Lily.' }];
   const first = await model.chat(history, { maxTokens: 8, temperature: 0 });
   expect(first.promptTokensProcessed).toBe(first.promptTokens);
-  const second = await model.chat([...history, { role: 'assistant', content: first.text }, { role: 'user', content: 'And then?' }], { maxTokens: 8, temperature: 0 });
+  const second = await model.chat([...history, { role: 'assistant', content: first.text }, { role: 'user', content: 'And then?' }], {
+    maxTokens: 8,
+    temperature: 0,
+  });
   expect(second.promptTokensProcessed).toBeLessThan(second.promptTokens);
   expect(second.promptTokens - second.promptTokensProcessed).toBeGreaterThanOrEqual(first.promptTokens - 1);
 }, 60_000);
@@ -81,10 +96,14 @@ it('generates 16 tokens from a model four times the budget: constant Wasm memory
   expect(model.info.totalBytes).toBeGreaterThan(3.9 * BUDGET);
   const memorySeen = new Set<number>();
   let maxResident = 0;
-  const poll = setInterval(() => void rt!.stats().then((s) => {
-    memorySeen.add(s.memoryBytes);
-    for (const m of s.models) maxResident = Math.max(maxResident, m.residentBytes + m.loadingBytes);
-  }), 20);
+  const poll = setInterval(
+    () =>
+      void rt!.stats().then((s) => {
+        memorySeen.add(s.memoryBytes);
+        for (const m of s.models) maxResident = Math.max(maxResident, m.residentBytes + m.loadingBytes);
+      }),
+    20,
+  );
   const r = await model.generate('Once upon a time', { maxTokens: 16, temperature: 0, ignoreEog: true });
   clearInterval(poll);
   memorySeen.add((await rt.stats()).memoryBytes);

@@ -7,7 +7,12 @@ import { servedModel } from '../servers/model-list.ts';
 export async function headerReads(name: 'small.gguf' | 'big.gguf'): Promise<number> {
   const model = servedModel(name);
   let reads = 0;
-  const counting: PagerSource = { name: model.name, size: model.size, identity: model.identity, readInto: (o, t, opts) => (reads++, model.readInto(o, t, opts)) };
+  const counting: PagerSource = {
+    name: model.name,
+    size: model.size,
+    identity: model.identity,
+    readInto: (o, t, opts) => (reads++, model.readInto(o, t, opts)),
+  };
   await parseGguf([counting]);
   return reads;
 }

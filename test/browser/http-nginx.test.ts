@@ -11,7 +11,7 @@ describe('HttpRangeSource against nginx, cross-origin', () => {
     return `${base}/${file.name}`;
   };
 
-  it('opens the file with its size and nginx\'s strong ETag', async () => {
+  it("opens the file with its size and nginx's strong ETag", async () => {
     const src = await HttpRangeSource.open(url());
     expect(src.size).toBe(file.size);
     expect(src.identity.etag).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);

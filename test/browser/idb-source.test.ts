@@ -25,7 +25,12 @@ describe('IdbSource', () => {
   it('reads ranges spanning several chunks straight into the target', async () => {
     const src = await storePattern('span', 64 * KiB, 2, 4 * KiB);
     expect(src.chunkSize).toBe(4 * KiB);
-    for (const [offset, length] of [[0, 64 * KiB], [4 * KiB - 1, 2], [3, 20 * KiB], [8 * KiB, 4 * KiB]]) {
+    for (const [offset, length] of [
+      [0, 64 * KiB],
+      [4 * KiB - 1, 2],
+      [3, 20 * KiB],
+      [8 * KiB, 4 * KiB],
+    ]) {
       const buf = new Uint8Array(length + 8);
       const target = buf.subarray(4, 4 + length);
       await src.readInto(offset, target);
@@ -44,7 +49,8 @@ describe('IdbSource', () => {
   it('rejects a read past the end with SOURCE_EOF naming the file and offset', async () => {
     const src = await storePattern('eof', 5000, 4, 1 * KiB);
     await expect(src.readInto(4990, new Uint8Array(11))).rejects.toMatchObject({
-      code: 'SOURCE_EOF', message: expect.stringMatching(/idb:eof.*offset 4990/),
+      code: 'SOURCE_EOF',
+      message: expect.stringMatching(/idb:eof.*offset 4990/),
     });
     await expect(src.readInto(4990, new Uint8Array(10))).resolves.toBeUndefined();
   });
@@ -58,7 +64,9 @@ describe('IdbSource', () => {
 
   it('writes a file from another PagerSource and deletes it again', async () => {
     const remote: PagerSource = {
-      name: 'pattern', size: 30 * KiB, identity: { size: 30 * KiB, etag: '"v1"' },
+      name: 'pattern',
+      size: 30 * KiB,
+      identity: { size: 30 * KiB, etag: '"v1"' },
       readInto: async (offset, target) => void fillPattern(target, offset, 6),
     };
     const meta = await writeIdbFile('copied', remote, { store, chunkSize: 8 * KiB });

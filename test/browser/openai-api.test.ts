@@ -17,14 +17,29 @@ beforeAll(async () => {
   rt = await createRuntime({ budget: 8 * MiB });
   model = await rt.load(`${inject('rangeBase')}/stories260K.gguf?t=${unique()}`, { cache: 'none' });
 }, 60_000);
-afterAll(async () => { await rt?.dispose(); });
+afterAll(async () => {
+  await rt?.dispose();
+});
 
-const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'system', content: 'You tell stories.' }, { role: 'user', content: 'Once upon a time' }];
+const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+  { role: 'system', content: 'You tell stories.' },
+  { role: 'user', content: 'Once upon a time' },
+];
 
-it('chat.completions.create answers with OpenAI\'s shape and JSON valid for the schema', async () => {
-  const schema = { type: 'object', properties: { name: { type: 'string', maxLength: 6 }, n: { type: 'integer', minimum: 0, maximum: 9 } }, required: ['name', 'n'], additionalProperties: false };
+it("chat.completions.create answers with OpenAI's shape and JSON valid for the schema", async () => {
+  const schema = {
+    type: 'object',
+    properties: { name: { type: 'string', maxLength: 6 }, n: { type: 'integer', minimum: 0, maximum: 9 } },
+    required: ['name', 'n'],
+    additionalProperties: false,
+  };
   const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
-    model: 'stories', messages, max_tokens: 48, temperature: 0.7, top_p: 0.9, seed: 1,
+    model: 'stories',
+    messages,
+    max_tokens: 48,
+    temperature: 0.7,
+    top_p: 0.9,
+    seed: 1,
     response_format: { type: 'json_schema', json_schema: { name: 'thing', schema, strict: true } },
   };
   const r: OpenAI.Chat.Completions.ChatCompletion = await model.chat.completions.create(params);
@@ -46,7 +61,12 @@ it('streams chunks from the worker: role, content deltas, finish, usage', async 
   const stream = await model.chat.completions.create({ messages, max_tokens: 12, seed: 4, stream: true, stream_options: { include_usage: true } });
   for await (const c of stream) chunks.push(c);
   expect(chunks[0].choices[0].delta.role).toBe('assistant');
-  expect(chunks.slice(1, -2).map((c) => c.choices[0].delta.content).join('')).toBe(whole.choices[0].message.content);
+  expect(
+    chunks
+      .slice(1, -2)
+      .map((c) => c.choices[0].delta.content)
+      .join(''),
+  ).toBe(whole.choices[0].message.content);
   expect(chunks.at(-2)!.choices[0].finish_reason).toBe('length');
   expect(chunks.at(-1)!.choices).toEqual([]);
   expect(chunks.at(-1)!.usage).toEqual(whole.usage);
@@ -54,9 +74,15 @@ it('streams chunks from the worker: role, content deltas, finish, usage', async 
 }, 60_000);
 
 it('returns tool_calls when tool_choice requires one', async () => {
-  const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [{
-    type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } }, required: ['city'], additionalProperties: false } },
-  }];
+  const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } }, required: ['city'], additionalProperties: false },
+      },
+    },
+  ];
   const r: OpenAI.Chat.Completions.ChatCompletion = await model.chat.completions.create({ messages, tools, tool_choice: 'required', seed: 2, max_tokens: 60 });
   expect(r.choices[0].finish_reason).toBe('tool_calls');
   const call = r.choices[0].message.tool_calls![0];
@@ -79,12 +105,14 @@ it('names the field of an unsupported value, and aborts with the signal', async 
   const ac = new AbortController();
   const stream = await model.chat.completions.create({ messages, max_tokens: 500, stream: true, signal: ac.signal });
   let n = 0;
-  await expect((async () => {
-    for await (const c of stream) if (c.choices[0]?.delta.content && ++n === 2) ac.abort();
-  })()).rejects.toMatchObject({ code: 'GENERATION_ABORTED' });
+  await expect(
+    (async () => {
+      for await (const c of stream) if (c.choices[0]?.delta.content && ++n === 2) ac.abort();
+    })(),
+  ).rejects.toMatchObject({ code: 'GENERATION_ABORTED' });
 }, 60_000);
 
-it('embeddings.create computes llama.cpp\'s vectors in the worker, in OpenAI\'s list shape', async () => {
+it("embeddings.create computes llama.cpp's vectors in the worker, in OpenAI's list shape", async () => {
   const params: OpenAI.Embeddings.EmbeddingCreateParams = { model: 'stories', input: lastPooled.inputs.map((i) => i.ids) };
   const r: OpenAI.Embeddings.CreateEmbeddingResponse = await model.embeddings.create({ ...params, pooling: 'last' });
   expect(r.object).toBe('list');
@@ -92,8 +120,14 @@ it('embeddings.create computes llama.cpp\'s vectors in the worker, in OpenAI\'s 
   for (let i = 0; i < r.data.length; i++) {
     const a = r.data[i].embedding;
     const b = lastPooled.inputs[i].embedding;
-    let ab = 0, aa = 0, bb = 0;
-    for (let j = 0; j < a.length; j++) { ab += a[j] * b[j]; aa += a[j] * a[j]; bb += b[j] * b[j]; }
+    let ab = 0,
+      aa = 0,
+      bb = 0;
+    for (let j = 0; j < a.length; j++) {
+      ab += a[j] * b[j];
+      aa += a[j] * a[j];
+      bb += b[j] * b[j];
+    }
     expect(ab / Math.sqrt(aa * bb)).toBeGreaterThanOrEqual(0.9999);
     expect(r.data[i]).toMatchObject({ object: 'embedding', index: i });
   }

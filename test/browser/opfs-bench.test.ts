@@ -8,7 +8,10 @@ it('runs the OPFS and IndexedDB benchmarks end to end on a small file', async ()
   const ctx = { rangeBase: '', bytes: 16 << 20, runs: 1 };
   const opfs = await runOpfs(ctx);
   expect(opfs.rows.map((r) => r.name)).toEqual([
-    'raw SyncAccessHandle.read -> ArrayBuffer', 'raw SyncAccessHandle.read -> arena', 'OpfsSource.readInto -> arena', 'CachedSource (OPFS, all cached) -> arena',
+    'raw SyncAccessHandle.read -> ArrayBuffer',
+    'raw SyncAccessHandle.read -> arena',
+    'OpfsSource.readInto -> arena',
+    'CachedSource (OPFS, all cached) -> arena',
   ]);
   const idb = await runIdb(ctx);
   expect(idb.rows).toHaveLength(14);

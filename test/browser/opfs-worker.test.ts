@@ -24,7 +24,12 @@ describe('OpfsSource and OpfsWriter in a worker (sync access handle)', () => {
   it('writes a file in pieces and reads any range of it back into Wasm memory', async () => {
     const path = `${DIR}/a.bin`;
     expect(await api.writePattern(path, 3 * MiB + 7, 1, 1 * MiB + 3)).toEqual({ sync: true, size: 3 * MiB + 7 });
-    for (const [offset, length] of [[0, 3 * MiB + 7], [1, 10], [MiB - 5, MiB + 11], [3 * MiB, 7]]) {
+    for (const [offset, length] of [
+      [0, 3 * MiB + 7],
+      [1, 10],
+      [MiB - 5, MiB + 11],
+      [3 * MiB, 7],
+    ]) {
       const r = await api.readIntoWasm(path, offset, length, 1);
       expect(r, `read of ${length} at ${offset}`).toEqual({ sync: true, size: 3 * MiB + 7, mismatch: -1, growth: 0 });
     }

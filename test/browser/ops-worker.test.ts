@@ -8,12 +8,13 @@ describe('ops kernels (Worker)', () => {
   const pending = new Map<number, (r: CaseResult) => void>();
   worker.addEventListener('message', (ev: MessageEvent<CaseResult>) => pending.get(ev.data.id)?.(ev.data));
   let next = 0;
-  const run = (name: string): Promise<CaseResult> => new Promise((resolve, reject) => {
-    const id = next++;
-    pending.set(id, resolve);
-    worker.addEventListener('error', (ev) => reject(new Error(`ops worker failed: ${ev.message}`)), { once: true });
-    worker.postMessage({ id, name });
-  });
+  const run = (name: string): Promise<CaseResult> =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, resolve);
+      worker.addEventListener('error', (ev) => reject(new Error(`ops worker failed: ${ev.message}`)), { once: true });
+      worker.postMessage({ id, name });
+    });
   afterAll(() => worker.terminate());
   for (const name of Object.keys(opsCases)) {
     it(name, async () => {

@@ -9,7 +9,11 @@ import q4km from '../vectors/llama/llama-Q4_K_M.json';
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 const floats = (b64: string) => new Float32Array(bytes(b64).buffer);
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
-const V = vectors as unknown as { inputs: Record<string, string>; quantized: Record<string, Record<string, string>>; dequantized: Record<string, Record<string, string>> };
+const V = vectors as unknown as {
+  inputs: Record<string, string>;
+  quantized: Record<string, Record<string, string>>;
+  dequantized: Record<string, Record<string, string>>;
+};
 
 describe('the reference quantizers in Chromium', () => {
   it('give python gguf bytes and dequantize bit for bit, as in Node', () => {

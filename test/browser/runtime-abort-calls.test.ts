@@ -11,7 +11,10 @@ import type { TagStats } from '../servers/range-server.ts';
 
 const MiB = 2 ** 20;
 let rt: Runtime | undefined;
-afterEach(async () => { await rt?.dispose(); rt = undefined; });
+afterEach(async () => {
+  await rt?.dispose();
+  rt = undefined;
+});
 
 const code = (e: unknown) => (isGgufPagerError(e) ? e.code : String(e));
 const outcome = (p: Promise<unknown>) => p.then(() => 'settled', code);
@@ -21,7 +24,10 @@ async function trickled(): Promise<{ model: ModelHandle; stats(): Promise<TagSta
   const tag = unique('calls');
   rt = await createRuntime({ budget: 8 * MiB });
   // The open's 1 MiB head holds the header; the tensors past it come from the trickling server. Nothing pinned.
-  const model = await rt.load(serverUrl(base, 'stories260K.gguf', { faults: ['after/1', 'trickle/50'], tag }), { cache: 'none', policy: { kind: 'budget', ramBytes: 4 * MiB } });
+  const model = await rt.load(serverUrl(base, 'stories260K.gguf', { faults: ['after/1', 'trickle/50'], tag }), {
+    cache: 'none',
+    policy: { kind: 'budget', ramBytes: 4 * MiB },
+  });
   const far = model.info.tensors.find((t) => t.offset > MiB)!.name;
   return { model, far, stats: () => serverStats(base, tag) };
 }
@@ -63,7 +69,10 @@ it('model.dispose() settles a pending readTensor and pagingDryRun, and rt.dispos
   expect(await dryRun).toBe('MODEL_DISPOSED');
   expect((await until(stats, (s) => s.inFlight === 0)).inFlight).toBe(0);
 
-  const other = await rt!.load(serverUrl(inject('rangeBase'), 'stories260K.gguf', { faults: ['after/1', 'trickle/50'] }), { cache: 'none', policy: { kind: 'budget', ramBytes: 4 * MiB } });
+  const other = await rt!.load(serverUrl(inject('rangeBase'), 'stories260K.gguf', { faults: ['after/1', 'trickle/50'] }), {
+    cache: 'none',
+    policy: { kind: 'budget', ramBytes: 4 * MiB },
+  });
   const pending = outcome(other.readTensor(far));
   await new Promise((r) => setTimeout(r, 50));
   await rt!.dispose();

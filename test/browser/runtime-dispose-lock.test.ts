@@ -14,7 +14,10 @@ let b: Runtime;
 beforeAll(async () => {
   [a, b] = await Promise.all([createRuntime({ budget: 16 << 20 }), createRuntime({ budget: 16 << 20 })]);
 });
-afterAll(async () => { await a.dispose(); await b.dispose(); });
+afterAll(async () => {
+  await a.dispose();
+  await b.dispose();
+});
 
 const held = async (url: string) => holders(lockName(DEFAULT_NAMESPACE, await entryId(url)));
 

@@ -28,7 +28,7 @@ afterAll(async () => {
   await (await navigator.storage.getDirectory()).removeEntry(DIR, { recursive: true }).catch(() => undefined);
 });
 
-it('loads a model from its OPFS file handle and leases the file\'s own bytes; two loads of one handle read side by side', async () => {
+it("loads a model from its OPFS file handle and leases the file's own bytes; two loads of one handle read side by side", async () => {
   const handle = await stored(`m-${unique()}.gguf`);
   const gen = servedModel('small.gguf');
   const [a, b] = await Promise.all([rt.load(handle), rt.load(handle, { policy: { kind: 'budget', ramBytes: 8 << 20 } })]);
@@ -62,7 +62,10 @@ it('a handle whose file was removed fails to load with SOURCE_NOT_FOUND naming i
   const name = `gone-${unique()}.gguf`;
   const handle = await stored(name);
   await (await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR)).removeEntry(name);
-  const err = await rt.load(handle).then(() => undefined, (e: unknown) => e);
+  const err = await rt.load(handle).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isGgufPagerError(err, 'SOURCE_NOT_FOUND'), String(err)).toBe(true);
   expect((err as Error).message).toContain(name);
 });

@@ -4,18 +4,24 @@ import { createRuntime, isGgufPagerError, type Runtime } from '../../src/index.t
 import { serverStats, serverUrl, unique } from '../servers/urls.ts';
 
 let rt: Runtime | undefined;
-afterEach(async () => { await rt?.dispose(); rt = undefined; });
+afterEach(async () => {
+  await rt?.dispose();
+  rt = undefined;
+});
 
 const code = (e: unknown) => (isGgufPagerError(e) ? `${e.code}: ${e.message}` : String(e));
 
 it('refuses a budget of -5, NaN or Infinity at createRuntime with INVALID_ARGUMENT naming budget', async () => {
   for (const budget of [-5, Number.NaN, Number.POSITIVE_INFINITY]) {
-    const e = await createRuntime({ budget }).then(() => 'started', (x: unknown) => x);
+    const e = await createRuntime({ budget }).then(
+      () => 'started',
+      (x: unknown) => x,
+    );
     expect(code(e)).toMatch(/^INVALID_ARGUMENT: .*option budget =/);
   }
 });
 
-it('refuses cache \'s3\', ramBytes -5 and a javascript: URL at load, and the server sees no request', async () => {
+it("refuses cache 's3', ramBytes -5 and a javascript: URL at load, and the server sees no request", async () => {
   rt = await createRuntime({ budget: 8 << 20 });
   const tag = unique('opts');
   const url = serverUrl(inject('rangeBase'), 'stories260K.gguf', { tag });
@@ -25,7 +31,14 @@ it('refuses cache \'s3\', ramBytes -5 and a javascript: URL at load, and the ser
     rt.load('javascript:alert(1)'),
     rt.load('data:application/octet-stream,GGUF'),
   ];
-  const errors = await Promise.all(bad.map((p) => p.then(() => 'loaded', (x: unknown) => code(x))));
+  const errors = await Promise.all(
+    bad.map((p) =>
+      p.then(
+        () => 'loaded',
+        (x: unknown) => code(x),
+      ),
+    ),
+  );
   expect(errors[0]).toMatch(/^INVALID_ARGUMENT: .*option cache = "s3"/);
   expect(errors[1]).toMatch(/^INVALID_ARGUMENT: .*option policy.ramBytes = -5/);
   expect(errors[2]).toMatch(/^INVALID_ARGUMENT: .*javascript:/);

@@ -14,16 +14,20 @@ let rt: Runtime;
 beforeAll(async () => void (rt = await createRuntime({ budget: 8 << 20 })));
 afterAll(() => rt.dispose());
 
-const rangeBytes = (ranges: string[]) => ranges.reduce((n, r) => {
-  const m = /bytes=(\d+)-(\d+)/.exec(r);
-  return n + (m ? Number(m[2]) - Number(m[1]) + 1 : 0);
-}, 0);
+const rangeBytes = (ranges: string[]) =>
+  ranges.reduce((n, r) => {
+    const m = /bytes=(\d+)-(\d+)/.exec(r);
+    return n + (m ? Number(m[2]) - Number(m[1]) + 1 : 0);
+  }, 0);
 
 /** Loads `file` behind `faults` with `cache`; resolves with the error, the bytes the server was asked for, and whether an entry is left. */
 async function failedLoad(file: string, faults: string, cache: 'opfs' | 'idb' = 'opfs') {
   const tag = unique('refuse');
   const url = `${inject('rangeBase')}/${faults}${file}?t=${unique()}&tag=${tag}`;
-  const error = await rt.load(url, { cache }).then(() => undefined, (e: unknown) => e as { code?: string; message: string; details?: Record<string, unknown> });
+  const error = await rt.load(url, { cache }).then(
+    () => undefined,
+    (e: unknown) => e as { code?: string; message: string; details?: Record<string, unknown> },
+  );
   const asked = rangeBytes((await serverStats(inject('rangeBase'), tag)).ranges);
   const entry = (await rt.cache.list()).find((e) => e.key === url);
   return { error, asked, entry };

@@ -13,15 +13,21 @@ it('a load cancelled mid-download resumes: the next load fetches only the chunks
   const url = `${inject('rangeBase')}/fault/slow/2/small.gguf?t=${unique()}`;
   const ac = new AbortController();
   let fetchedBeforeAbort = 0;
-  const first = await rt.load(url, {
-    cache: 'idb', signal: ac.signal,
-    onProgress: (p: LoadProgress) => {
-      if (p.phase === 'download' && p.bytesDone >= size / 3 && !ac.signal.aborted) {
-        fetchedBeforeAbort = p.fromNetwork;
-        ac.abort();
-      }
-    },
-  }).then(() => 'loaded', (e: unknown) => e);
+  const first = await rt
+    .load(url, {
+      cache: 'idb',
+      signal: ac.signal,
+      onProgress: (p: LoadProgress) => {
+        if (p.phase === 'download' && p.bytesDone >= size / 3 && !ac.signal.aborted) {
+          fetchedBeforeAbort = p.fromNetwork;
+          ac.abort();
+        }
+      },
+    })
+    .then(
+      () => 'loaded',
+      (e: unknown) => e,
+    );
   expect(isGgufPagerError(first, 'SOURCE_ABORTED'), String(first)).toBe(true);
   expect(fetchedBeforeAbort).toBeGreaterThan(0);
 

@@ -15,7 +15,11 @@ describe('a split model loaded through the runtime', () => {
       const q = `?t=${unique()}`;
       const m = await rt.load(`${inject('rangeBase')}/${shards[0][0]}${q}`, { cache });
       expect(m.info.tensors.map((t) => [t.name, t.shard])).toEqual([
-        ['token_embd.weight', 0], ['blk.0.attn_q.weight', 0], ['blk.1.attn_q.weight', 1], ['output_norm.weight', 2], ['output.weight', 2],
+        ['token_embd.weight', 0],
+        ['blk.0.attn_q.weight', 0],
+        ['blk.1.attn_q.weight', 1],
+        ['output_norm.weight', 2],
+        ['output.weight', 2],
       ]);
       expect(m.info.fileSize).toBe(shards.reduce((a, [, b]) => a + b.length, 0));
       for (const [name, bytes] of tensors) expect(await m.readTensor(name), name).toEqual(bytes);

@@ -12,7 +12,10 @@ import stories from '../vectors/llama/stories260K-F32-kvf16.json';
 
 const MiB = 2 ** 20;
 let rt: Runtime | undefined;
-afterEach(async () => { await rt?.dispose(); rt = undefined; });
+afterEach(async () => {
+  await rt?.dispose();
+  rt = undefined;
+});
 
 async function loadAndGenerate(fault: string, cache: 'auto' | 'opfs' | 'idb') {
   const base = inject('rangeBase');

@@ -15,7 +15,10 @@ beforeAll(async () => {
 afterAll(() => rt.dispose());
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(isGgufPagerError(e), `expected a GgufPagerError, got ${String(e)}`).toBe(true);
   return (e as { code: string }).code;
 }
@@ -32,7 +35,7 @@ describe('the runtime in its worker', () => {
     await m.dispose();
   });
 
-  it('hands out a copy of a tensor that is byte for byte the file\'s', async () => {
+  it("hands out a copy of a tensor that is byte for byte the file's", async () => {
     const m = await rt.load(small(), { cache: 'none' });
     for (const name of ['token_embd.weight', 'blk.1.attn_k.weight', 'output.weight']) {
       const got = await m.readTensor(name);

@@ -102,10 +102,16 @@ describe('cache management', () => {
 
   it('is STORAGE_UNAVAILABLE where OPFS or IndexedDB is missing', async () => {
     await without(StorageManager.prototype, 'getDirectory', async () => {
-      await expect(CachedSource.open(new CountingRemote(CHUNK), { key: 'no-opfs', store: 'opfs', namespace: ns })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE', message: expect.stringContaining('OPFS') });
+      await expect(CachedSource.open(new CountingRemote(CHUNK), { key: 'no-opfs', store: 'opfs', namespace: ns })).rejects.toMatchObject({
+        code: 'STORAGE_UNAVAILABLE',
+        message: expect.stringContaining('OPFS'),
+      });
       await without(globalThis, 'indexedDB', async () => {
         await expect(CachedSource.open(new CountingRemote(CHUNK), { key: 'none', namespace: ns })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
-        await expect(CachedSource.open(new CountingRemote(CHUNK), { key: 'no-idb', store: 'idb', namespace: ns })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE', message: expect.stringContaining('IndexedDB') });
+        await expect(CachedSource.open(new CountingRemote(CHUNK), { key: 'no-idb', store: 'idb', namespace: ns })).rejects.toMatchObject({
+          code: 'STORAGE_UNAVAILABLE',
+          message: expect.stringContaining('IndexedDB'),
+        });
       });
     });
   });

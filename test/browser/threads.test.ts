@@ -19,11 +19,14 @@ import qwenQ8 from '../vectors/llama/qwen2-Q8_0.json';
 
 const MiB = 2 ** 20;
 let rt: Runtime | undefined;
-afterEach(async () => { await rt?.dispose(); rt = undefined; });
+afterEach(async () => {
+  await rt?.dispose();
+  rt = undefined;
+});
 
 const storiesUrl = () => `${inject('rangeBase')}/stories260K.gguf?t=${unique()}`;
 
-it('runs in a cross-origin-isolated page: the runtime computes on 2 threads and gives llama.cpp\'s greedy text', async () => {
+it("runs in a cross-origin-isolated page: the runtime computes on 2 threads and gives llama.cpp's greedy text", async () => {
   expect(crossOriginIsolated).toBe(true);
   rt = await createRuntime({ budget: 8 * MiB, threads: 2 });
   expect(rt.threadsReason).toBeNull();
@@ -48,10 +51,14 @@ async function modelBytes(recipe: RealModelRecipe, weights: string): Promise<Uin
 /** Every position's logits of the prompt and 2 fed-back greedy ids, on `threads` threads (every op split, every share left to its worker). */
 async function logitsAt(bytes: Uint8Array, threads: number, ramBytes?: number): Promise<{ bits: Uint8Array[]; count: number }> {
   const s = await openStandalone([new MemorySource(bytes, 'm.gguf')], {
-    threads, threadOptions: { minSplitBytes: 0, claimWaitMs: 2000 }, ...(ramBytes ? { ramBytes } : {}),
+    threads,
+    threadOptions: { minSplitBytes: 0, claimWaitMs: 2000 },
+    ...(ramBytes ? { ramBytes } : {}),
   });
   const bits: Uint8Array[] = [];
-  const sink = (_: number, l: Float32Array) => { bits.push(new Uint8Array(l.slice().buffer)); };
+  const sink = (_: number, l: Float32Array) => {
+    bits.push(new Uint8Array(l.slice().buffer));
+  };
   let last = await s.engine.forward.run(qwenQ8.promptIds, undefined, sink);
   for (let i = 0; i < 2; i++) {
     let best = 0;
@@ -65,7 +72,10 @@ async function logitsAt(bytes: Uint8Array, threads: number, ramBytes?: number): 
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-describe.each([['llama', llamaQ8], ['qwen2', qwenQ8]] as const)('%s in the page', (_, ref) => {
+describe.each([
+  ['llama', llamaQ8],
+  ['qwen2', qwenQ8],
+] as const)('%s in the page', (_, ref) => {
   for (const weights of ['F32', 'Q8_0', 'Q4_0', 'Q4_K_M']) {
     it(`${weights}: the same logits bit for bit at 1, 2, 3 and 4 threads, resident and paged`, async () => {
       const bytes = await modelBytes(ref.model.recipe as RealModelRecipe, weights);

@@ -4,9 +4,7 @@
  */
 import { createCore } from '../../src/core/core.ts';
 import { u32At } from '../../src/core/view.ts';
-import {
-  type Cases, check, checkEq, checkThrows, checkRejects, fillPattern, patternMismatch,
-} from './arena-harness.ts';
+import { type Cases, check, checkEq, checkThrows, checkRejects, fillPattern, patternMismatch } from './arena-harness.ts';
 import { arenaStressCases } from './arena-stress.ts';
 
 const KiB = 1024;
@@ -69,7 +67,10 @@ export const arenaCases: Cases = {
     }
     // allocate until the freed handle's node is live again under a new generation
     const held = Array.from({ length: 20 }, () => arena.alloc(64));
-    check(held.some((h) => (h & 0x3ffff) === (a & 0x3ffff)), 'the freed handle\'s node was reused');
+    check(
+      held.some((h) => (h & 0x3ffff) === (a & 0x3ffff)),
+      "the freed handle's node was reused",
+    );
     checkThrows(() => arena.free(a), 'ARENA_BAD_HANDLE', 'free of a stale handle');
     checkThrows(() => arena.ptr(a), 'ARENA_BAD_HANDLE', 'ptr of a stale handle');
     checkEq(arena.stats().liveBlocks, 20, 'live blocks: the stale frees touched nobody');

@@ -43,7 +43,6 @@ export async function checkRejects(p: Promise<unknown>, code: ErrorCode, what: s
   throw new CaseFailed(`${what}: expected ${code}, it resolved`);
 }
 
-
 /** An integer in [lo, hi]. */
 export const between = (rnd: () => number, lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 

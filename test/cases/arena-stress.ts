@@ -15,16 +15,27 @@
 import type { Arena, Handle } from '../../src/core/arena.ts';
 import { createCore } from '../../src/core/core.ts';
 import type { CoreModuleSource } from '../../src/core/wasm.ts';
-import {
-  type Cases, between, check, checkEq, checkThrows, fillPattern, patternMismatch, prng,
-} from './arena-harness.ts';
+import { type Cases, between, check, checkEq, checkThrows, fillPattern, patternMismatch, prng } from './arena-harness.ts';
 
 const KiB = 1024;
 const UNIT = 64;
 
-interface Block { size: number; units: number; tag: number; pins: number; pinnedAt: number }
+interface Block {
+  size: number;
+  units: number;
+  tag: number;
+  pins: number;
+  pinnedAt: number;
+}
 
-interface Model { arena: Arena; live: Map<Handle, Block>; dead: Handle[]; capacity: number; maxBlocks: number; memoryBytes: number }
+interface Model {
+  arena: Arena;
+  live: Map<Handle, Block>;
+  dead: Handle[];
+  capacity: number;
+  maxBlocks: number;
+  memoryBytes: number;
+}
 
 /** Mixed sizes: mostly small, some medium, a few large (relative to a 256 KiB arena). */
 function randomSize(rnd: () => number): number {
@@ -118,7 +129,7 @@ function stepFree(m: Model, rnd: () => number, step: number): void {
 }
 
 function stepPin(m: Model, rnd: () => number, pin: boolean): void {
-  const hs = [...m.live].filter(([, b]) => pin ? b.pins < 3 : b.pins > 0).map(([h]) => h);
+  const hs = [...m.live].filter(([, b]) => (pin ? b.pins < 3 : b.pins > 0)).map(([h]) => h);
   const h = pick(rnd, hs);
   if (h === undefined) return;
   const b = m.live.get(h)!;

@@ -16,7 +16,10 @@ export interface FamilyReference extends LlamaReference {
 
 const DIR = `${REPO_ROOT}/test/vectors/families`;
 
-export const FAMILY_REFERENCES: readonly string[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+export const FAMILY_REFERENCES: readonly string[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.slice(0, -5))
+  .sort();
 
 export function familyReference(name: string): FamilyReference {
   return JSON.parse(readFileSync(`${DIR}/${name}.json`, 'utf8')) as FamilyReference;

@@ -31,7 +31,10 @@ export interface LlamaReference {
 
 const DIR = `${REPO_ROOT}/test/vectors/llama`;
 
-export const REFERENCES: readonly string[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+export const REFERENCES: readonly string[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.slice(0, -5))
+  .sort();
 
 export function reference(name: string): LlamaReference {
   return JSON.parse(readFileSync(`${DIR}/${name}.json`, 'utf8')) as LlamaReference;
@@ -52,14 +55,17 @@ export function modelBytes(ref: LlamaReference): Promise<Uint8Array> {
   const key = JSON.stringify(r);
   let p = built.get(key);
   if (!p) {
-    p = ('fixture' in r ? Promise.resolve(fixture(r.fixture))
-      : 'reencode' in r ? reencodeGguf(fixture(r.reencode), r.type).then(planBytes)
-        : realModelFromTokenizerGguf(r, fixture(r.tokenizer)).then(planBytes))
-      .then((bytes) => {
-        const sha = createHash('sha256').update(bytes).digest('hex');
-        if (sha !== ref.model.sha256) throw new Error(`${ref.name}: rebuilt model has sha256 ${sha}, the reference was recorded on ${ref.model.sha256}`);
-        return bytes;
-      });
+    p = (
+      'fixture' in r
+        ? Promise.resolve(fixture(r.fixture))
+        : 'reencode' in r
+          ? reencodeGguf(fixture(r.reencode), r.type).then(planBytes)
+          : realModelFromTokenizerGguf(r, fixture(r.tokenizer)).then(planBytes)
+    ).then((bytes) => {
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      if (sha !== ref.model.sha256) throw new Error(`${ref.name}: rebuilt model has sha256 ${sha}, the reference was recorded on ${ref.model.sha256}`);
+      return bytes;
+    });
     built.set(key, p);
   }
   return p;
@@ -86,7 +92,9 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
  */
 export async function greedy(s: Standalone, promptIds: readonly number[], n: number): Promise<{ ids: number[]; logits: Float32Array[] }> {
   const logits: Float32Array[] = [];
-  const sink = (pos: number, l: Float32Array) => { logits[pos] = l; };
+  const sink = (pos: number, l: Float32Array) => {
+    logits[pos] = l;
+  };
   let last = await s.engine.forward.run(promptIds, undefined, sink);
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {

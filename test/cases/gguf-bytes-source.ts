@@ -10,7 +10,10 @@ export class BytesSource implements PagerSource {
   /** [offset, length] of every read, in order. */
   readonly reads: Array<[number, number]> = [];
 
-  constructor(private readonly bytes: Uint8Array, readonly name = 'test.gguf') {
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly name = 'test.gguf',
+  ) {
     this.identity = { size: bytes.length };
   }
 
@@ -42,9 +45,15 @@ export class BytesSource implements PagerSource {
 export class CountingSource implements PagerSource {
   readonly reads: Array<[number, number]> = [];
   constructor(private readonly inner: PagerSource) {}
-  get name(): string { return this.inner.name; }
-  get size(): number { return this.inner.size; }
-  get identity(): SourceIdentity { return this.inner.identity; }
+  get name(): string {
+    return this.inner.name;
+  }
+  get size(): number {
+    return this.inner.size;
+  }
+  get identity(): SourceIdentity {
+    return this.inner.identity;
+  }
   get highestByteRead(): number {
     return this.reads.reduce((m, [off, len]) => Math.max(m, off + len), 0);
   }

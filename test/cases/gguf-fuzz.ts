@@ -2,7 +2,13 @@
 export { prng } from './prng.ts';
 
 const BLOWUPS: ReadonlyArray<[number, bigint]> = [
-  [4, 0xffffffffn], [4, 0x80000000n], [8, 2n ** 64n - 1n], [8, 2n ** 63n], [8, 2n ** 32n], [8, 2n ** 32n - 1n], [8, 2n ** 53n + 1n],
+  [4, 0xffffffffn],
+  [4, 0x80000000n],
+  [8, 2n ** 64n - 1n],
+  [8, 2n ** 63n],
+  [8, 2n ** 32n],
+  [8, 2n ** 32n - 1n],
+  [8, 2n ** 53n + 1n],
 ];
 
 export type Mutation = 'flip' | 'blowup' | 'truncate' | 'splice';

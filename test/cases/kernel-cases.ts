@@ -69,48 +69,53 @@ export function kernelCases(build: CoreBuildName): Cases {
     }
   };
 
-  cases['quantizes activations as x86 ggml\'s quantize_row_q8_0 / q8_1: quants, f16 d, f16 s, on normal, tiny and zero blocks; and the split quants'] = async () => {
-    const kc = await kernelCore(build);
-    const rnd = prng(13);
-    const n = 32 * 12;
-    const xs = new Float32Array(n);
-    // blocks of magnitude 1, 1e-3 (d an f16 subnormal), 1e-7 (d rounds to 0), 0, and ties x·(1/d) = k + 0.5
-    const scales = [1, 1e-3, 1e-7, 0, 1, 40, 1e-5, 1, 1, 1e-3, 1, 1];
-    for (let i = 0; i < n; i++) xs[i] = Math.fround((rnd() * 2 - 1) * scales[i >> 5]!);
-    for (let i = 0; i < 32; i++) xs[32 * 8 + i] = Math.fround((i - 16) + 0.5); // amax 15.5: some x/d land on .5
-    xs[32 * 8] = 127 / 8; // amax 15.875, d = 0.125 exactly: x·(1/d) = 8k + 4 ± ... exact halves
-    const x = kc.alloc(n * 4), a = kc.alloc(kc.core.kernels.workBytes(GgmlType.Q8_0, n, 1));
-    kc.f32(x, n).set(xs);
-    checkEq(kc.core.exports.kQuantizeAct(x, a, n), 0, 'kQuantizeAct status');
-    const nb = n / 32;
-    const qs = new Int8Array(kc.core.memory.buffer, a, n);
-    const ds = new Float32Array(kc.core.memory.buffer, a + n, nb);
-    const sums = new Int32Array(kc.core.memory.buffer, a + n + 4 * nb, nb);
-    const ss = new Float32Array(kc.core.memory.buffer, a + n + 8 * nb, nb);
-    const split = (n + 12 * nb + 15) & ~15; // qs⁺ then qs⁻: the Relaxed SIMD Q8_0 dot's i7 operands
-    const plus = new Int8Array(kc.core.memory.buffer, a + split, n), minus = new Int8Array(kc.core.memory.buffer, a + split + n, n);
-    for (let i = 0; i < n; i++) {
-      checkEq(plus[i], Math.max(qs[i]!, 0), `qs+ ${i}`);
-      checkEq(minus[i], Math.max(-qs[i]!, 0), `qs- ${i}`);
-    }
-    const f16 = (v: number) => f16Reference(nearestF16(v));
-    for (let b = 0; b < nb; b++) {
-      let amax = 0;
-      for (let i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(xs[32 * b + i]!));
-      const d = Math.fround(amax / 127), id = d ? Math.fround(1 / d) : 0;
-      let sum = 0;
-      for (let i = 0; i < 32; i++) {
-        const v = Math.fround(xs[32 * b + i]! * id);
-        const r = Math.round(v), q = Math.abs(v - Math.trunc(v)) === 0.5 ? 2 * Math.round(v / 2) : r; // half to even (_MM_ROUND_NEAREST)
-        const want = Math.max(-127, Math.min(127, q)) + 0; // + 0: no -0 in an Int8Array
-        checkEq(qs[32 * b + i], want, `block ${b} quant ${i} (x ${xs[32 * b + i]}, x/d ${v})`);
-        sum += want;
+  cases["quantizes activations as x86 ggml's quantize_row_q8_0 / q8_1: quants, f16 d, f16 s, on normal, tiny and zero blocks; and the split quants"] =
+    async () => {
+      const kc = await kernelCore(build);
+      const rnd = prng(13);
+      const n = 32 * 12;
+      const xs = new Float32Array(n);
+      // blocks of magnitude 1, 1e-3 (d an f16 subnormal), 1e-7 (d rounds to 0), 0, and ties x·(1/d) = k + 0.5
+      const scales = [1, 1e-3, 1e-7, 0, 1, 40, 1e-5, 1, 1, 1e-3, 1, 1];
+      for (let i = 0; i < n; i++) xs[i] = Math.fround((rnd() * 2 - 1) * scales[i >> 5]!);
+      for (let i = 0; i < 32; i++) xs[32 * 8 + i] = Math.fround(i - 16 + 0.5); // amax 15.5: some x/d land on .5
+      xs[32 * 8] = 127 / 8; // amax 15.875, d = 0.125 exactly: x·(1/d) = 8k + 4 ± ... exact halves
+      const x = kc.alloc(n * 4),
+        a = kc.alloc(kc.core.kernels.workBytes(GgmlType.Q8_0, n, 1));
+      kc.f32(x, n).set(xs);
+      checkEq(kc.core.exports.kQuantizeAct(x, a, n), 0, 'kQuantizeAct status');
+      const nb = n / 32;
+      const qs = new Int8Array(kc.core.memory.buffer, a, n);
+      const ds = new Float32Array(kc.core.memory.buffer, a + n, nb);
+      const sums = new Int32Array(kc.core.memory.buffer, a + n + 4 * nb, nb);
+      const ss = new Float32Array(kc.core.memory.buffer, a + n + 8 * nb, nb);
+      const split = (n + 12 * nb + 15) & ~15; // qs⁺ then qs⁻: the Relaxed SIMD Q8_0 dot's i7 operands
+      const plus = new Int8Array(kc.core.memory.buffer, a + split, n),
+        minus = new Int8Array(kc.core.memory.buffer, a + split + n, n);
+      for (let i = 0; i < n; i++) {
+        checkEq(plus[i], Math.max(qs[i]!, 0), `qs+ ${i}`);
+        checkEq(minus[i], Math.max(-qs[i]!, 0), `qs- ${i}`);
       }
-      checkEq(ds[b], f16(d), `block ${b} d (f16 of ${d})`);
-      checkEq(sums[b], sum, `block ${b} Σ q`);
-      checkEq(ss[b], f16(Math.fround(d * sum)), `block ${b} s (f16 of d·Σq)`);
-    }
-  };
+      const f16 = (v: number) => f16Reference(nearestF16(v));
+      for (let b = 0; b < nb; b++) {
+        let amax = 0;
+        for (let i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(xs[32 * b + i]!));
+        const d = Math.fround(amax / 127),
+          id = d ? Math.fround(1 / d) : 0;
+        let sum = 0;
+        for (let i = 0; i < 32; i++) {
+          const v = Math.fround(xs[32 * b + i]! * id);
+          const r = Math.round(v),
+            q = Math.abs(v - Math.trunc(v)) === 0.5 ? 2 * Math.round(v / 2) : r; // half to even (_MM_ROUND_NEAREST)
+          const want = Math.max(-127, Math.min(127, q)) + 0; // + 0: no -0 in an Int8Array
+          checkEq(qs[32 * b + i], want, `block ${b} quant ${i} (x ${xs[32 * b + i]}, x/d ${v})`);
+          sum += want;
+        }
+        checkEq(ds[b], f16(d), `block ${b} d (f16 of ${d})`);
+        checkEq(sums[b], sum, `block ${b} Σ q`);
+        checkEq(ss[b], f16(Math.fround(d * sum)), `block ${b} s (f16 of d·Σq)`);
+      }
+    };
 
   cases['dots Q4_0 and Q8_0 blocks at the extremes of their integer sums (every quant at its limit) like the scalar dot'] = async () => {
     // the four-block dots add the partial sums of Q4_0 in i16 lanes: 4·(2·2·127·15) = 30480 must not wrap
@@ -120,7 +125,12 @@ export function kernelCases(build: CoreBuildName): Cases {
     for (const type of ['Q4_0', 'Q8_0'] as const) {
       const t = GgmlType[type];
       const bb = k.rowBytes(t, 32);
-      for (const [qByte, xv] of [[type === 'Q4_0' ? 0xff : 0x7f, 1], [type === 'Q4_0' ? 0xff : 0x80, -1], [0x00, 1], [type === 'Q4_0' ? 0xff : 0x80, 1]] as const) {
+      for (const [qByte, xv] of [
+        [type === 'Q4_0' ? 0xff : 0x7f, 1],
+        [type === 'Q4_0' ? 0xff : 0x80, -1],
+        [0x00, 1],
+        [type === 'Q4_0' ? 0xff : 0x80, 1],
+      ] as const) {
         const raw = new Uint8Array(12 * bb);
         for (let b = 0; b < 12; b++) {
           raw.fill(qByte, b * bb + 2, (b + 1) * bb);
@@ -128,10 +138,12 @@ export function kernelCases(build: CoreBuildName): Cases {
         }
         const w = kc.alloc(raw.length);
         kc.bytes(w, raw.length).set(raw);
-        const x = kc.alloc(cols * 4), a = kc.alloc(k.workBytes(t, cols, 1));
+        const x = kc.alloc(cols * 4),
+          a = kc.alloc(k.workBytes(t, cols, 1));
         kc.f32(x, cols).fill(xv); // every activation quant at ±127
         checkEq(kc.core.exports.kQuantizeAct(x, a, cols), 0, 'kQuantizeAct status');
-        const simd = kc.core.exports.kVecDot(t, cols, w, a, 0), scalar = kc.core.exports.kVecDot(t, cols, w, a, 1);
+        const simd = kc.core.exports.kVecDot(t, cols, w, a, 0),
+          scalar = kc.core.exports.kVecDot(t, cols, w, a, 1);
         check(Math.abs(simd - scalar) <= 1e-6 * Math.abs(scalar), `${type} quant byte 0x${qByte.toString(16)}, x ${xv}: SIMD ${simd} vs scalar ${scalar}`);
       }
     }
@@ -160,20 +172,23 @@ export function kernelCases(build: CoreBuildName): Cases {
         const deq = kc.alloc(cols * 4);
         k.dequant(t, w, deq, cols);
         const { bound } = reference(kc.f32(deq, cols), 0, xs, !FLOAT_TYPES.includes(type), blockMins(type, raw, 1, cols));
-        check(Math.abs(simd - scalar) <= bound * 0.05 + 1e-6 * Math.abs(scalar),
-          `${type} cols ${cols}: SIMD ${simd} vs scalar ${scalar}`);
+        check(Math.abs(simd - scalar) <= bound * 0.05 + 1e-6 * Math.abs(scalar), `${type} cols ${cols}: SIMD ${simd} vs scalar ${scalar}`);
       }
     }
   };
 
-  cases['dots ggml\'s edge-scale blocks (zero, subnormal, negative, max f16) like the scalar reference'] = async () => {
+  cases["dots ggml's edge-scale blocks (zero, subnormal, negative, max f16) like the scalar reference"] = async () => {
     const kc = await kernelCore(build, 1024 * 1024);
     const k = kc.core.kernels;
     const rnd = prng(5);
     for (const type of K1_TYPES.filter((t) => !FLOAT_TYPES.includes(t))) {
       const v = quantVector(type);
-      const cols = 32, rows = v.blocks;
-      const w = kc.alloc(v.raw.length), x = kc.alloc(cols * 4), y = kc.alloc(rows * 4), ys = kc.alloc(rows * 4);
+      const cols = 32,
+        rows = v.blocks;
+      const w = kc.alloc(v.raw.length),
+        x = kc.alloc(cols * 4),
+        y = kc.alloc(rows * 4),
+        ys = kc.alloc(rows * 4);
       const work = kc.alloc(k.workBytes(v.typeId, cols));
       kc.bytes(w, v.raw.length).set(v.raw);
       kc.f32(x, cols).set(randomActivations(cols, rnd));
@@ -181,7 +196,8 @@ export function kernelCases(build: CoreBuildName): Cases {
       kc.core.testing.matvecScalar(v.typeId, w, rows, cols, x, ys, work);
       const deq = new Float32Array(v.dequant.buffer, v.dequant.byteOffset, v.dequant.length);
       for (let r = 0; r < rows; r++) {
-        const got = kc.f32(y, rows)[r]!, want = kc.f32(ys, rows)[r]!;
+        const got = kc.f32(y, rows)[r]!,
+          want = kc.f32(ys, rows)[r]!;
         let mag = 0;
         for (let j = 0; j < cols; j++) mag += Math.abs(deq[r * cols + j]!) + Math.abs(deq[r * cols + j]! - deq[r * cols]!);
         check(Number.isFinite(got) && Math.abs(got - want) <= 1e-5 * mag + 1e-30, `${type} block ${r}: SIMD ${got}, scalar ${want}`);
@@ -191,24 +207,43 @@ export function kernelCases(build: CoreBuildName): Cases {
 
   Object.assign(cases, kernelMatmulCases(build));
 
-  cases['sizes rows by ggml\'s block bytes and the work buffer by the batch'] = async () => {
+  cases["sizes rows by ggml's block bytes and the work buffer by the batch"] = async () => {
     const kc = await kernelCore(build, 1024 * 1024);
     const k = kc.core.kernels;
     const want: [number, number, number][] = [
-      [GgmlType.F32, 4096, 16384], [GgmlType.F16, 4096, 8192], [GgmlType.BF16, 7, 14], [GgmlType.Q4_0, 4096, 2304],
-      [GgmlType.Q4_1, 4096, 2560], [GgmlType.Q5_0, 4096, 2816], [GgmlType.Q5_1, 4096, 3072], [GgmlType.Q8_0, 4096, 4352],
-      [GgmlType.Q2_K, 4096, 1344], [GgmlType.Q3_K, 256, 110], [GgmlType.Q4_K, 256, 144], [GgmlType.Q5_K, 256, 176], [GgmlType.Q6_K, 4096, 3360],
+      [GgmlType.F32, 4096, 16384],
+      [GgmlType.F16, 4096, 8192],
+      [GgmlType.BF16, 7, 14],
+      [GgmlType.Q4_0, 4096, 2304],
+      [GgmlType.Q4_1, 4096, 2560],
+      [GgmlType.Q5_0, 4096, 2816],
+      [GgmlType.Q5_1, 4096, 3072],
+      [GgmlType.Q8_0, 4096, 4352],
+      [GgmlType.Q2_K, 4096, 1344],
+      [GgmlType.Q3_K, 256, 110],
+      [GgmlType.Q4_K, 256, 144],
+      [GgmlType.Q5_K, 256, 176],
+      [GgmlType.Q6_K, 4096, 3360],
     ];
     for (const [type, cols, bytes] of want) checkEq(k.rowBytes(type, cols), bytes, `rowBytes(${type}, ${cols})`);
     checkEq(k.workBytes(GgmlType.F16, 4096, 8), 0, 'float types need no work');
-    checkEq(k.workBytes(GgmlType.Q4_0, 4096, 3), 3 * (5632 + 2 * 4096), 'Q4_0 work for 3 vectors of 4096 (i8 quants + f32 d + i32 Σ + f32 s per block, then the split quants)');
+    checkEq(
+      k.workBytes(GgmlType.Q4_0, 4096, 3),
+      3 * (5632 + 2 * 4096),
+      'Q4_0 work for 3 vectors of 4096 (i8 quants + f32 d + i32 Σ + f32 s per block, then the split quants)',
+    );
   };
 
   cases['rejects a row length that does not divide the block with KERNEL_SHAPE'] = async () => {
     const kc = await kernelCore(build, 1024 * 1024);
     const k = kc.core.kernels;
     const buf = kc.alloc(64 * 1024);
-    for (const [type, cols] of [[GgmlType.Q4_0, 48], [GgmlType.Q8_0, 31], [GgmlType.Q5_1, 0], [GgmlType.F32, 0]] as const) {
+    for (const [type, cols] of [
+      [GgmlType.Q4_0, 48],
+      [GgmlType.Q8_0, 31],
+      [GgmlType.Q5_1, 0],
+      [GgmlType.F32, 0],
+    ] as const) {
       const e = checkThrows(() => k.matvec(type, buf, 4, cols, buf, buf, buf), 'KERNEL_SHAPE', `matvec type ${type} cols ${cols}`);
       check(e.message.includes(`cols=${cols}`), `the message names the shape: ${e.message}`);
       checkThrows(() => k.rowBytes(type, cols), 'KERNEL_SHAPE', `rowBytes type ${type} cols ${cols}`);
@@ -226,7 +261,10 @@ export function kernelCases(build: CoreBuildName): Cases {
     const hi = kc.core.exports.kernelRegionHi();
     checkEq(lo, kc.core.arena.base, 'the region starts at the arena base');
     const rb = k.rowBytes(GgmlType.Q4_0, 64);
-    const w = kc.alloc(rb * 4), x = kc.alloc(256), y = kc.alloc(64), work = kc.alloc(k.workBytes(GgmlType.Q4_0, 64));
+    const w = kc.alloc(rb * 4),
+      x = kc.alloc(256),
+      y = kc.alloc(64),
+      work = kc.alloc(k.workBytes(GgmlType.Q4_0, 64));
     k.matvec(GgmlType.Q4_0, w, 4, 64, x, y, work); // in range: fine
     checkThrows(() => k.matvec(GgmlType.Q4_0, 0, 4, 64, x, y, work), 'KERNEL_RANGE', 'weights at address 0');
     checkThrows(() => k.matvec(GgmlType.Q4_0, hi - rb * 3, 4, 64, x, y, work), 'KERNEL_RANGE', 'weights running past the end');
@@ -242,7 +280,10 @@ export function kernelCases(build: CoreBuildName): Cases {
   cases['rejects a misaligned f32 or work buffer with KERNEL_ALIGN'] = async () => {
     const kc = await kernelCore(build, 1024 * 1024);
     const k = kc.core.kernels;
-    const w = kc.alloc(4096), x = kc.alloc(4096), y = kc.alloc(4096), work = kc.alloc(4096);
+    const w = kc.alloc(4096),
+      x = kc.alloc(4096),
+      y = kc.alloc(4096),
+      work = kc.alloc(4096);
     checkThrows(() => k.matvec(GgmlType.Q8_0, w, 4, 64, x + 4, y, work), 'KERNEL_ALIGN', 'x + 4');
     checkThrows(() => k.matvec(GgmlType.F16, w, 4, 64, x, y + 8, work), 'KERNEL_ALIGN', 'y + 8');
     checkThrows(() => k.matvec(GgmlType.Q4_0, w, 4, 64, x, y, work + 1), 'KERNEL_ALIGN', 'work + 1');

@@ -10,7 +10,17 @@ import type { CoreBuildName } from './core-builds.ts';
 import { K_TYPES, randomKWeights } from './kquant-harness.ts';
 import { blockMins, FLOAT_TYPES, K1_TYPES, type K1Type, type KernelCore, kernelCore, randomActivations, randomWeights, reference } from './kernel-setup.ts';
 
-interface Problem { w: number; deq: Float32Array; mins?: Float64Array; rows: number; cols: number; x: number; xs: Float32Array[]; y: number; work: number }
+interface Problem {
+  w: number;
+  deq: Float32Array;
+  mins?: Float64Array;
+  rows: number;
+  cols: number;
+  x: number;
+  xs: Float32Array[];
+  y: number;
+  work: number;
+}
 
 function problem(kc: KernelCore, type: K1Type, rows: number, cols: number, batch: number, rnd: () => number): Problem {
   const k = kc.core.kernels;
@@ -65,7 +75,8 @@ export function kernelMatmulCases(build: CoreBuildName): Cases {
       const kc = await kernelCore(build);
       const k = kc.core.kernels;
       const rnd = prng(200 + GgmlType[type]);
-      const rows = 37, cols = 256;
+      const rows = 37,
+        cols = 256;
       const big = problem(kc, type, rows, cols, 64, rnd);
       const one = kc.alloc(rows * 4);
       const work1 = kc.alloc(k.workBytes(GgmlType[type], cols, 1));
@@ -90,14 +101,18 @@ export function kernelMatmulCases(build: CoreBuildName): Cases {
       const k = kc.core.kernels;
       const t = GgmlType[type];
       const rnd = prng(300 + t);
-      const rows = 19, cols = 512, batch = 64;
+      const rows = 19,
+        cols = 512,
+        batch = 64;
       const bytes = randomKWeights(type, rows, cols, rnd, false);
       const w = kc.alloc(bytes.length);
       kc.bytes(w, bytes.length).set(bytes);
       const x = kc.alloc(batch * cols * 4);
       for (let b = 0; b < batch; b++) kc.f32(x + b * cols * 4, cols).set(randomActivations(cols, rnd));
-      const y = kc.alloc(batch * rows * 4), work = kc.alloc(k.workBytes(t, cols, batch));
-      const one = kc.alloc(rows * 4), work1 = kc.alloc(k.workBytes(t, cols, 1));
+      const y = kc.alloc(batch * rows * 4),
+        work = kc.alloc(k.workBytes(t, cols, batch));
+      const one = kc.alloc(rows * 4),
+        work1 = kc.alloc(k.workBytes(t, cols, 1));
       for (let n = 1; n <= batch; n++) {
         k.matmul(t, w, rows, cols, x, n, y, work);
         for (const b of n >= 4 ? [0, n - 1] : [n - 1]) {
@@ -105,7 +120,10 @@ export function kernelMatmulCases(build: CoreBuildName): Cases {
           const got = new Uint32Array(kc.core.memory.buffer, y + b * rows * 4, rows);
           const want = new Uint32Array(kc.core.memory.buffer, one, rows);
           for (let r = 0; r < rows; r++) checkEq(got[r], want[r], `${type} batch ${n} vector ${b} row ${r} (matmul vs matvec bits)`);
-          check(want.every((v) => (v & 0x7f800000) !== 0x7f800000), `${type}: finite dots`);
+          check(
+            want.every((v) => (v & 0x7f800000) !== 0x7f800000),
+            `${type}: finite dots`,
+          );
         }
       }
     };
@@ -127,4 +145,3 @@ export function kernelMatmulCases(build: CoreBuildName): Cases {
   };
   return cases;
 }
-

@@ -12,7 +12,7 @@ export const MiB = 1024 * 1024;
 
 /** The types whose kernels K1 owns (the K-quants are K2's: assembly/kernels/q*_k.ts). */
 export const K1_TYPES = ['F32', 'F16', 'BF16', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q8_0'] as const;
-export type K1Type = typeof K1_TYPES[number];
+export type K1Type = (typeof K1_TYPES)[number];
 export const FLOAT_TYPES: readonly K1Type[] = ['F32', 'F16', 'BF16'];
 
 export interface KernelCore {
@@ -53,7 +53,7 @@ export function randomWeights(kc: KernelCore, type: K1Type, rows: number, cols: 
   } else if (type === 'F16') {
     for (let i = 0; i < n; i++) dv.setUint16(i * 2, x.f32ToF16(rnd() * 2 - 1), true);
   } else if (type === 'BF16') {
-    for (let i = 0; i < n; i++) dv.setUint16(i * 2, (Math.floor(rnd() * 0x10000) & 0xbfff), true); // |v| < 2
+    for (let i = 0; i < n; i++) dv.setUint16(i * 2, Math.floor(rnd() * 0x10000) & 0xbfff, true); // |v| < 2
   } else {
     for (let i = 0; i < out.length; i++) out[i] = Math.floor(rnd() * 256);
     const bb = k.rowBytes(GgmlType[type], 32);
@@ -100,14 +100,18 @@ function blockMaxAbs(w: Float32Array, start: number, len: number): number {
 export function reference(w: Float32Array, row: number, x: Float32Array, quantized: boolean, mins?: ArrayLike<number>): { ref: number; bound: number } {
   const n = x.length;
   const base = row * n;
-  let ref = 0, absWx = 0, bound = 0;
+  let ref = 0,
+    absWx = 0,
+    bound = 0;
   for (let j = 0; j < n; j++) {
     ref += w[base + j]! * x[j]!;
     absWx += Math.abs(w[base + j]! * x[j]!);
   }
   if (!quantized) return { ref, bound: n * 2 ** -24 * absWx + 1e-30 };
   for (let b = 0; b < n / 32; b++) {
-    let amax = 0, absW = 0, absX = 0;
+    let amax = 0,
+      absW = 0,
+      absX = 0;
     for (let j = b * 32; j < b * 32 + 32; j++) {
       amax = Math.max(amax, Math.abs(x[j]!));
       absW += Math.abs(w[base + j]!);
@@ -117,8 +121,10 @@ export function reference(w: Float32Array, row: number, x: Float32Array, quantiz
     const r = Math.max(d * 2 ** -11, 2 ** -25);
     const e = d / 2 + 127 * r;
     const m = mins ? Math.abs(mins[row * (n / 32) + b]!) : 0;
-    bound += e * absW * (1 + 2 ** -20) + 2 ** -16 * 40 * blockMaxAbs(w, base + b * 32, 32) * absX
-      + m * (4064 * r + Math.max(2 ** -11 * 4064 * d, 2 ** -25) + 2 ** -24 * 4064 * d);
+    bound +=
+      e * absW * (1 + 2 ** -20) +
+      2 ** -16 * 40 * blockMaxAbs(w, base + b * 32, 32) * absX +
+      m * (4064 * r + Math.max(2 ** -11 * 4064 * d, 2 ** -25) + 2 ** -24 * 4064 * d);
   }
   return { ref, bound: bound + 1e-30 };
 }

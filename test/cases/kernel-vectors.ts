@@ -12,9 +12,26 @@ import Q5_1 from '../vectors/quant/Q5_1.json';
 import Q8_0 from '../vectors/quant/Q8_0.json';
 import type { K1Type } from './kernel-setup.ts';
 
-interface VectorFile { type: string; typeId: number; blockSize: number; blockBytes: number; blocks: number; elements: number; raw: string; dequant: string }
+interface VectorFile {
+  type: string;
+  typeId: number;
+  blockSize: number;
+  blockBytes: number;
+  blocks: number;
+  elements: number;
+  raw: string;
+  dequant: string;
+}
 
-export interface QuantVector { type: string; typeId: number; blockSize: number; blockBytes: number; blocks: number; raw: Uint8Array; dequant: Uint32Array }
+export interface QuantVector {
+  type: string;
+  typeId: number;
+  blockSize: number;
+  blockBytes: number;
+  blocks: number;
+  raw: Uint8Array;
+  dequant: Uint32Array;
+}
 
 const FILES: Record<K1Type, VectorFile> = { F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 };
 
@@ -29,7 +46,12 @@ export function quantVector(type: K1Type): QuantVector {
   const f = FILES[type];
   const deq = fromBase64(f.dequant);
   return {
-    type: f.type, typeId: f.typeId, blockSize: f.blockSize, blockBytes: f.blockBytes, blocks: f.blocks,
-    raw: fromBase64(f.raw), dequant: new Uint32Array(deq.buffer, deq.byteOffset, f.elements),
+    type: f.type,
+    typeId: f.typeId,
+    blockSize: f.blockSize,
+    blockBytes: f.blockBytes,
+    blocks: f.blocks,
+    raw: fromBase64(f.raw),
+    dequant: new Uint32Array(deq.buffer, deq.byteOffset, f.elements),
   };
 }

@@ -7,8 +7,19 @@ import { Status } from '../../src/core/status.ts';
 import { type Cases, check, checkEq, prng } from './arena-harness.ts';
 import { CORE_BUILDS, type CoreBuildName } from './core-builds.ts';
 import {
-  K_INFO, K_TYPES, Q8K, QK_K, type KType, type KqCore, dequantQ8K, dotReference, fromBase64, kqCore,
-  quantizeQ8KRef, randomActivations, randomKWeights,
+  K_INFO,
+  K_TYPES,
+  Q8K,
+  QK_K,
+  type KType,
+  type KqCore,
+  dequantQ8K,
+  dotReference,
+  fromBase64,
+  kqCore,
+  quantizeQ8KRef,
+  randomActivations,
+  randomKWeights,
 } from './kquant-harness.ts';
 import Q2_K from '../vectors/quant/Q2_K.json';
 import Q3_K from '../vectors/quant/Q3_K.json';
@@ -16,7 +27,15 @@ import Q4_K from '../vectors/quant/Q4_K.json';
 import Q5_K from '../vectors/quant/Q5_K.json';
 import Q6_K from '../vectors/quant/Q6_K.json';
 
-interface Vector { type: string; typeId: number; blockBytes: number; blocks: number; elements: number; raw: string; dequant: string }
+interface Vector {
+  type: string;
+  typeId: number;
+  blockBytes: number;
+  blocks: number;
+  elements: number;
+  raw: string;
+  dequant: string;
+}
 const VECTORS: Record<KType, Vector> = { Q2_K, Q3_K, Q4_K, Q5_K, Q6_K };
 
 /** Row lengths of the dot cases: 1, 2, 3, 4 and 11 blocks. */
@@ -63,7 +82,8 @@ async function quantizesLikeGgml(build: CoreBuildName): Promise<void> {
   x.fill(0, 0, QK_K); // a zero block
   for (let j = QK_K; j < 2 * QK_K; j++) x[j] = (j % 9) - 4.5; // ties: with max = -127, iscale = 1 and iscale·x = k + 0.5
   x[QK_K + 3] = -127;
-  x[2 * QK_K + 5] = -2; x[2 * QK_K + 9] = 2; // two largest |x| of opposite sign: the first one sets the sign
+  x[2 * QK_K + 5] = -2;
+  x[2 * QK_K + 9] = 2; // two largest |x| of opposite sign: the first one sets the sign
   const ap = quantize(kc, x);
   const back = dequantQ8K(kc, ap, n);
   for (let b = 0; b < n / QK_K; b++) {
@@ -101,7 +121,8 @@ async function dotsAgree(build: CoreBuildName, type: KType): Promise<void> {
     const aq = dequantQ8K(kc, a, cols);
     const wf = kc.alloc(DOT_ROWS * cols * 4);
     checkEq(x32.kqDequant(id, w, wf, DOT_ROWS * cols), Status.OK, 'kqDequant');
-    const ySimd = kc.alloc(DOT_ROWS * 4), yScalar = kc.alloc(DOT_ROWS * 4);
+    const ySimd = kc.alloc(DOT_ROWS * 4),
+      yScalar = kc.alloc(DOT_ROWS * 4);
     checkEq(x32.kqMatvec(id, w, DOT_ROWS, cols, a, ySimd, 0), Status.OK, 'kqMatvec (SIMD)');
     checkEq(x32.kqMatvec(id, w, DOT_ROWS, cols, a, yScalar, 1), Status.OK, 'kqMatvec (scalar)');
     for (let r = 0; r < DOT_ROWS; r++) {
@@ -114,10 +135,8 @@ async function dotsAgree(build: CoreBuildName, type: KType): Promise<void> {
       const wr = kc.f32(wf + r * cols * 4, cols);
       const ref = dotReference(type, wr, blocks.subarray(r * rowBytes, (r + 1) * rowBytes), x, aq);
       check(Number.isFinite(simd), `${what}: finite`);
-      check(Math.abs(simd - ref.exactQ) <= ref.fpBound,
-        `${what}: |${simd} - ${ref.exactQ} (f64 dot with the Q8_K activation)| ≤ ${ref.fpBound}`);
-      check(Math.abs(simd - ref.exactX) <= ref.actBound,
-        `${what}: |${simd} - ${ref.exactX} (f64 dot with the f32 activation)| ≤ ${ref.actBound}`);
+      check(Math.abs(simd - ref.exactQ) <= ref.fpBound, `${what}: |${simd} - ${ref.exactQ} (f64 dot with the Q8_K activation)| ≤ ${ref.fpBound}`);
+      check(Math.abs(simd - ref.exactX) <= ref.actBound, `${what}: |${simd} - ${ref.exactX} (f64 dot with the f32 activation)| ≤ ${ref.actBound}`);
     }
   }
 }
@@ -127,7 +146,9 @@ async function matmulAgrees(build: CoreBuildName, type: KType): Promise<void> {
   const x32 = kc.core.exports;
   const { id } = K_INFO[type];
   const rnd = prng(id * 7 + 3);
-  const rows = 5, cols = 768, batch = 9;
+  const rows = 5,
+    cols = 768,
+    batch = 9;
   const w = upload(kc, randomKWeights(type, rows, cols, rnd, true));
   const ab = x32.kqQ8KBytes(cols);
   const acts = kc.alloc(batch * ab);
@@ -135,12 +156,17 @@ async function matmulAgrees(build: CoreBuildName, type: KType): Promise<void> {
     const one = quantize(kc, randomActivations(cols, rnd));
     kc.bytes(acts + b * ab, ab).set(kc.bytes(one, ab));
   }
-  const y = kc.alloc(batch * rows * 4), yv = kc.alloc(rows * 4);
+  const y = kc.alloc(batch * rows * 4),
+    yv = kc.alloc(rows * 4);
   checkEq(x32.kqMatmul(id, w, rows, cols, acts, batch, y), Status.OK, 'kqMatmul');
   for (let b = 0; b < batch; b++) {
     checkEq(x32.kqMatvec(id, w, rows, cols, acts + b * ab, yv, 0), Status.OK, 'kqMatvec');
     for (let r = 0; r < rows; r++) {
-      checkEq(kc.f32(y, batch * rows)[b * rows + r], kc.f32(yv, rows)[r], `${type} [${build}] batch ${b} of ${batch}, row ${r}: matmul (four vectors a block) vs matvec`);
+      checkEq(
+        kc.f32(y, batch * rows)[b * rows + r],
+        kc.f32(yv, rows)[r],
+        `${type} [${build}] batch ${b} of ${batch}, row ${r}: matmul (four vectors a block) vs matvec`,
+      );
     }
   }
   checkEq(x32.kqMatmul(id, w, rows, cols, acts, 0, y), Status.E_K_SHAPE, 'kqMatmul batch 0');
@@ -158,7 +184,8 @@ async function nonFiniteActivations(build: CoreBuildName): Promise<void> {
     for (const type of K_TYPES) {
       const { id } = K_INFO[type];
       const w = upload(kc, randomKWeights(type, 1, 2 * QK_K, rnd, false));
-      for (const scalar of [0, 1]) check(Number.isNaN(kc.core.exports.kqVecDot(id, 2 * QK_K, w, a, scalar)), `${type} ${scalar ? 'scalar' : 'SIMD'} dot with ${bad}: NaN`);
+      for (const scalar of [0, 1])
+        check(Number.isNaN(kc.core.exports.kqVecDot(id, 2 * QK_K, w, a, scalar)), `${type} ${scalar ? 'scalar' : 'SIMD'} dot with ${bad}: NaN`);
     }
   }
 }
@@ -166,7 +193,10 @@ async function nonFiniteActivations(build: CoreBuildName): Promise<void> {
 async function refusesBadRequests(build: CoreBuildName): Promise<void> {
   const kc = await kqCore(build);
   const x = kc.core.exports;
-  const w = kc.alloc(4 * 210), f = kc.alloc(1024 * 4 + 64), a = kc.alloc(4 * Q8K.BLOCK), y = kc.alloc(64);
+  const w = kc.alloc(4 * 210),
+    f = kc.alloc(1024 * 4 + 64),
+    a = kc.alloc(4 * Q8K.BLOCK),
+    y = kc.alloc(64);
   for (const n of [0, -256, 255, 257, 2 ** 30]) {
     checkEq(x.kqDequant(12, w, f, n), Status.E_K_SHAPE, `kqDequant n = ${n}`);
     checkEq(x.kqQuantizeQ8K(f, a, n), Status.E_K_SHAPE, `kqQuantizeQ8K n = ${n}`);
@@ -197,20 +227,17 @@ async function refusesBadRequests(build: CoreBuildName): Promise<void> {
 export const kquantCases: Cases = {};
 for (const build of CORE_BUILDS) {
   for (const type of K_TYPES) {
-    kquantCases[`[${build}] decodes ${type} blocks bit for bit like ggml's dequantizer (test/vectors/quant/${type}.json)`] =
-      () => decodesLikeGgml(build, type);
+    kquantCases[`[${build}] decodes ${type} blocks bit for bit like ggml's dequantizer (test/vectors/quant/${type}.json)`] = () => decodesLikeGgml(build, type);
   }
-  kquantCases[`[${build}] quantizes activations to Q8_K exactly as ggml's quantize_row_q8_K_ref, each within |d|/2`] =
-    () => quantizesLikeGgml(build);
+  kquantCases[`[${build}] quantizes activations to Q8_K exactly as ggml's quantize_row_q8_K_ref, each within |d|/2`] = () => quantizesLikeGgml(build);
   for (const type of K_TYPES) {
-    kquantCases[`[${build}] ${type}: the SIMD dot equals its scalar oracle bit for bit and the f64 dot within the stated bounds`] =
-      () => dotsAgree(build, type);
+    kquantCases[`[${build}] ${type}: the SIMD dot equals its scalar oracle bit for bit and the f64 dot within the stated bounds`] = () =>
+      dotsAgree(build, type);
   }
   for (const type of K_TYPES) {
-    kquantCases[`[${build}] ${type}: a batch of 9 activations (four at a time, then one by one) gives each one's matvec bit for bit`] =
-      () => matmulAgrees(build, type);
+    kquantCases[`[${build}] ${type}: a batch of 9 activations (four at a time, then one by one) gives each one's matvec bit for bit`] = () =>
+      matmulAgrees(build, type);
   }
-  kquantCases[`[${build}] an activation holding NaN or ±inf makes every dot with its block NaN, as float math would`] =
-    () => nonFiniteActivations(build);
+  kquantCases[`[${build}] an activation holding NaN or ±inf makes every dot with its block NaN, as float math would`] = () => nonFiniteActivations(build);
   kquantCases[`[${build}] refuses a bad row length, type, range or alignment with its status code`] = () => refusesBadRequests(build);
 }

@@ -9,7 +9,7 @@ import { testingCoreBuild, type CoreBuildName } from './core-builds.ts';
 import { createTestingCore, type TestingCore } from './testing-core.ts';
 
 export const K_TYPES = ['Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'] as const;
-export type KType = typeof K_TYPES[number];
+export type KType = (typeof K_TYPES)[number];
 
 /** Per type: ggml id, block bytes, the f16 fields (d, and dmin where there is one), the largest 'min' code. */
 export const K_INFO: Record<KType, { id: number; blockBytes: number; halves: number[]; maxMin: number }> = {
@@ -65,16 +65,24 @@ function nearestInt(v: number): number {
   return Math.abs(v - Math.trunc(v)) === 0.5 ? 2 * Math.round(v / 2) : r;
 }
 
-export interface Q8KBlockRef { d: number; qs: Int8Array; bsums: Int16Array }
+export interface Q8KBlockRef {
+  d: number;
+  qs: Int8Array;
+  bsums: Int16Array;
+}
 
 /** ggml's quantize_row_q8_K_ref for one block, in f32 steps (Math.fround), bsums zeroed for a zero block. */
 export function quantizeQ8KRef(x: Float32Array): Q8KBlockRef {
   const qs = new Int8Array(QK_K);
   const bsums = new Int16Array(QK_K / 16);
-  let amax = 0, max = 0;
+  let amax = 0,
+    max = 0;
   for (let j = 0; j < QK_K; j++) {
     const ax = Math.abs(x[j]!);
-    if (ax > amax) { amax = ax; max = x[j]!; }
+    if (ax > amax) {
+      amax = ax;
+      max = x[j]!;
+    }
   }
   if (amax === 0) return { d: 0, qs, bsums };
   const iscale = Math.fround(-127 / max);
@@ -110,7 +118,7 @@ function halfScale(rnd: () => number, b: number, field: number, edges: boolean):
 /** rows × cols weights of `type`: random bytes, f16 fields random (edge values in the first blocks if `edges`). */
 export function randomKWeights(type: KType, rows: number, cols: number, rnd: () => number, edges: boolean): Uint8Array {
   const { blockBytes, halves } = K_INFO[type];
-  const blocks = rows * cols / QK_K;
+  const blocks = (rows * cols) / QK_K;
   const out = new Uint8Array(blocks * blockBytes);
   for (let i = 0; i < out.length; i++) out[i] = Math.floor(rnd() * 256);
   const dv = new DataView(out.buffer);
@@ -154,10 +162,14 @@ export function dotReference(type: KType, w: Float32Array, rowBlocks: Uint8Array
   const n = x.length;
   const nb = n / QK_K;
   const dv = new DataView(rowBlocks.buffer, rowBlocks.byteOffset, rowBlocks.byteLength);
-  let exactQ = 0, exactX = 0, m = 0, act = 0;
+  let exactQ = 0,
+    exactX = 0,
+    m = 0,
+    act = 0;
   for (let b = 0; b < nb; b++) {
     const dmin = maxMin > 0 ? Math.abs(halfToNumber(dv.getUint16(b * blockBytes + halves[1]!, true))) : 0;
-    let amax = 0, absW = 0;
+    let amax = 0,
+      absW = 0;
     for (let j = b * QK_K; j < (b + 1) * QK_K; j++) {
       exactQ += w[j]! * a[j]!;
       exactX += w[j]! * x[j]!;
@@ -173,7 +185,8 @@ export function dotReference(type: KType, w: Float32Array, rowBlocks: Uint8Array
 
 export function halfToNumber(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f, f = h & 0x3ff;
+  const e = (h >> 10) & 0x1f,
+    f = h & 0x3ff;
   if (e === 0) return s * f * 2 ** -24;
   if (e === 31) return f ? NaN : s * Infinity;
   return s * (1 + f / 1024) * 2 ** (e - 15);

@@ -90,7 +90,10 @@ export const kvCases: Cases = {
     kv.free(p);
     const again = kv.alloc();
     checkEq(again, p, 'the same page comes back');
-    check((kv.page(again) as Float32Array).every((x) => x === 0), 'every element of the re-handed page is 0');
+    check(
+      (kv.page(again) as Float32Array).every((x) => x === 0),
+      'every element of the re-handed page is 0',
+    );
   },
 
   async 'takes its pages from the budget: arena capacity shrinks by their bytes, memory stays fixed'() {

@@ -52,10 +52,25 @@ function randomF32s(count: number, seed: number): Float32Array {
 }
 
 const EDGES: Array<[number, number]> = [
-  [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff], [65519.99, 0x7bff], [65520, 0x7c00],
-  [2 ** -14, 0x0400], [2 ** -24, 0x0001], [2 ** -25, 0x0000], [1.5 * 2 ** -25, 0x0001], [3 * 2 ** -25, 0x0002],
-  [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [-0, 0x8000], [0, 0], [Infinity, 0x7c00], [-Infinity, 0xfc00],
-  [1e-10, 0], [1e10, 0x7c00],
+  [1, 0x3c00],
+  [-2, 0xc000],
+  [0.5, 0x3800],
+  [65504, 0x7bff],
+  [65519.99, 0x7bff],
+  [65520, 0x7c00],
+  [2 ** -14, 0x0400],
+  [2 ** -24, 0x0001],
+  [2 ** -25, 0x0000],
+  [1.5 * 2 ** -25, 0x0001],
+  [3 * 2 ** -25, 0x0002],
+  [1 + 2 ** -11, 0x3c00],
+  [1 + 3 * 2 ** -11, 0x3c02],
+  [-0, 0x8000],
+  [0, 0],
+  [Infinity, 0x7c00],
+  [-Infinity, 0xfc00],
+  [1e-10, 0],
+  [1e10, 0x7c00],
 ];
 
 export const kvF16Cases: Cases = {
@@ -100,12 +115,16 @@ export const kvF16Cases: Cases = {
     const wild = randomF32s(dim * 3, 5); // exponents from f16 subnormals to past its maximum: most groups fall back
     rows.push(wild.subarray(0, dim), wild.subarray(dim, 2 * dim), wild.subarray(2 * dim));
     const edges = new Float32Array(dim);
-    EDGES.forEach(([x], i) => { edges[i * 3] = x; }); // one edge value in an otherwise normal group, then normal values
+    EDGES.forEach(([x], i) => {
+      edges[i * 3] = x;
+    }); // one edge value in an otherwise normal group, then normal values
     for (let i = 0; i < dim; i++) if (i % 3 !== 0 || i / 3 >= EDGES.length) edges[i] = Math.fround(Math.sin(i) * 300);
     rows.push(edges);
     for (let r = 0; r < 4; r++) rows.push(Float32Array.from({ length: dim }, (_, i) => Math.fround(Math.sin(i * 0.7 + r) * 10 ** ((i % 9) - 4)))); // normal halves: the SIMD path
     // ties: 1 + k·2^-11 halfway between halves, and values whose rounding carries into the exponent
-    rows.push(Float32Array.from({ length: dim }, (_, i) => (i % 2 ? -1 : 1) * (i % 4 < 2 ? 1 + (2 * i + 1) * 2 ** -11 : 2 ** ((i % 29) - 13) * (2 - 2 ** -12))));
+    rows.push(
+      Float32Array.from({ length: dim }, (_, i) => (i % 2 ? -1 : 1) * (i % 4 < 2 ? 1 + (2 * i + 1) * 2 ** -11 : 2 ** ((i % 29) - 13) * (2 - 2 ** -12))),
+    );
     const perPage = kv.tokensPerPage(dim);
     for (let t = 0; t < rows.length; t++) {
       kv.seqAppend(seq, rows[t]!, rows[(t + 1) % rows.length]!);
@@ -123,7 +142,11 @@ export const kvF16Cases: Cases = {
     const kv = await pool(2, 32, 'f16');
     const seq = kv.seqCreate();
     const k = Float32Array.from([0, 1, -1, 0.5, 2048, -65504, 2 ** -24, 0.333251953125]);
-    kv.seqAppend(seq, k, k.map((x) => -x));
+    kv.seqAppend(
+      seq,
+      k,
+      k.map((x) => -x),
+    );
     const page = kv.page(kv.seqPages(seq)[0]!);
     for (let j = 0; j < k.length; j++) {
       const h = page[j]!;

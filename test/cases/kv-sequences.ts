@@ -47,7 +47,10 @@ export const kvSequenceCases: Cases = {
     checkEq(kv.usedPages, 3, 'used pages');
     checkTokens(kv, seq, 10, 8);
     const last = kv.page(pages[2]!);
-    check(last.subarray(2 * 8, 4 * 8).every((x) => x === 0), 'K slots of tokens 10 and 11 are still zero');
+    check(
+      last.subarray(2 * 8, 4 * 8).every((x) => x === 0),
+      'K slots of tokens 10 and 11 are still zero',
+    );
     kv.check();
     kv.seqFree(seq);
     checkEq(kv.freePages, 8, 'free pages after seqFree');

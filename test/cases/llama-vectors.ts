@@ -16,7 +16,15 @@ export type LlamaVectorRecipe = RealModelRecipe | { reencode: string; type: Quan
 export interface LlamaVector {
   name: string;
   model: { recipe: LlamaVectorRecipe; sha256: string; size: number };
-  runtime: { nodeLlamaCpp: string; llamaCppRelease?: string; threads: number; contextSize: number; batchSize: number; flashAttention: boolean; kvType: 'F16' | 'F32' };
+  runtime: {
+    nodeLlamaCpp: string;
+    llamaCppRelease?: string;
+    threads: number;
+    contextSize: number;
+    batchSize: number;
+    flashAttention: boolean;
+    kvType: 'F16' | 'F32';
+  };
   prompt: string;
   promptIds: number[];
   /** 32 greedy ids (argmax of the logits row before each). */
@@ -30,7 +38,10 @@ export interface LlamaVector {
 const DIR = new URL('../vectors/llama/', import.meta.url);
 
 export function llamaVectorNames(): string[] {
-  return readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 export function loadLlamaVector(name: string): LlamaVector {

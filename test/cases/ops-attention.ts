@@ -18,11 +18,17 @@ import { buf, checkClose, f16Value, opsCore, oracleCore, uniform } from './ops-s
 import { prng } from './prng.ts';
 import type { TestingCore } from './testing-core.ts';
 
-interface Shape { nHead: number; nKvHead: number; headDim: number }
-interface Token { k: Float32Array; v: Float32Array }
+interface Shape {
+  nHead: number;
+  nKvHead: number;
+  headDim: number;
+}
+interface Token {
+  k: Float32Array;
+  v: Float32Array;
+}
 
-const stored = (x: Float32Array, dtype: KvDtype): Float64Array =>
-  Float64Array.from(x, (v) => (dtype === 'f16' ? f16Value(nearestF16(v)) : v));
+const stored = (x: Float32Array, dtype: KvDtype): Float64Array => Float64Array.from(x, (v) => (dtype === 'f16' ? f16Value(nearestF16(v)) : v));
 
 /** out (nHead × headDim) of plain f64 attention, and the bound's D = max_t Σ|q·k| and Vmax. */
 function attentionRef(s: Shape, q: Float32Array, toks: Array<{ k: ArrayLike<number>; v: ArrayLike<number> }>, nPos: number, scale: number) {
@@ -58,7 +64,11 @@ function attentionRef(s: Shape, q: Float32Array, toks: Array<{ k: ArrayLike<numb
   return { out, dMax, vMax };
 }
 
-interface Setup { core: TestingCore; seqs: [number, number]; toks: [Token[], Token[]] }
+interface Setup {
+  core: TestingCore;
+  seqs: [number, number];
+  toks: [Token[], Token[]];
+}
 
 /** Two sequences of `length` tokens appended in turns, tokensPerPage tokens a page. */
 async function interleaved(s: Shape, dtype: KvDtype, length: number, tokensPerPage: number, seed: number, kScale = 1): Promise<Setup> {
@@ -78,7 +88,11 @@ async function interleaved(s: Shape, dtype: KvDtype, length: number, tokensPerPa
     }
   }
   const pages = kv.seqPages(seqs[0]);
-  if (pages.length > 1) check(pages.some((p, i) => i > 0 && p !== pages[i - 1]! + 1), `pages of sequence 0 are not contiguous (${pages.join()})`);
+  if (pages.length > 1)
+    check(
+      pages.some((p, i) => i > 0 && p !== pages[i - 1]! + 1),
+      `pages of sequence 0 are not contiguous (${pages.join()})`,
+    );
   return { core, seqs, toks };
 }
 
@@ -92,13 +106,29 @@ function checkAttention(st: Setup, s: Shape, dtype: KvDtype, j: 0 | 1, nPos: num
   const O = buf(core, n);
   const S = buf(core, core.ops.attentionScratchBytes(nPos) / 4);
   const toks = st.toks[j];
-  const ref = attentionRef(s, q, toks.map((t) => ({ k: stored(t.k, dtype), v: stored(t.v, dtype) })), nPos, Math.fround(scale));
+  const ref = attentionRef(
+    s,
+    q,
+    toks.map((t) => ({ k: stored(t.k, dtype), v: stored(t.v, dtype) })),
+    nPos,
+    Math.fround(scale),
+  );
   const ds = Math.fround(scale) * (s.headDim + 2) * 2 ** -24 * ref.dMax;
   const kernelBound = ref.vMax * (2 * ds + (nPos + 16) * 2 ** -24);
   const what = `attention ${dtype} nHead ${s.nHead} nKvHead ${s.nKvHead} headDim ${s.headDim} nPos ${nPos} of ${toks.length}`;
   for (const scalar of [false, true]) {
     O.f32().fill(NaN);
-    (scalar ? core.testing.attentionScalar.bind(core.testing) : core.ops.attention.bind(core.ops))(st.seqs[j], Q.ptr, O.ptr, s.nHead, s.nKvHead, s.headDim, nPos, scale, S.ptr);
+    (scalar ? core.testing.attentionScalar.bind(core.testing) : core.ops.attention.bind(core.ops))(
+      st.seqs[j],
+      Q.ptr,
+      O.ptr,
+      s.nHead,
+      s.nKvHead,
+      s.headDim,
+      nPos,
+      scale,
+      S.ptr,
+    );
     checkClose(O.f32(), ref.out, () => kernelBound, `${what}${scalar ? ' (scalar)' : ''}`);
   }
   if (dtype === 'f16') {
@@ -126,19 +156,24 @@ export const opsAttentionCases: Cases = {
     // four-head path), A once (ratio 1, scores1/accumulate1). Pages of 5 tokens bound every chunk in both.
     for (const dtype of ['f32', 'f16'] as const) {
       for (const headDim of [6, 40, 64]) {
-        const a = { nHead: 2, nKvHead: 2, headDim }, b = { nHead: 4, nKvHead: 2, headDim };
-        const stA = await interleaved(a, dtype, 40, 5, 11), stB = await interleaved(b, dtype, 40, 5, 11);
-        const qa = uniform(headDim, 1), qc = uniform(headDim, 2);
+        const a = { nHead: 2, nKvHead: 2, headDim },
+          b = { nHead: 4, nKvHead: 2, headDim };
+        const stA = await interleaved(a, dtype, 40, 5, 11),
+          stB = await interleaved(b, dtype, 40, 5, 11);
+        const qa = uniform(headDim, 1),
+          qc = uniform(headDim, 2);
         for (const nPos of [4, 23, 40]) {
           const scale = 1 / Math.sqrt(headDim);
           const run = (st: Setup, s: Shape, qs: Float32Array[]): Float32Array => {
-            const Q = buf(st.core, s.nHead * headDim), O = buf(st.core, s.nHead * headDim);
+            const Q = buf(st.core, s.nHead * headDim),
+              O = buf(st.core, s.nHead * headDim);
             qs.forEach((q, h) => Q.f32().set(q, h * headDim));
             const S = buf(st.core, st.core.ops.attentionScratchBytes(nPos) / 4);
             st.core.ops.attention(st.seqs[0], Q.ptr, O.ptr, s.nHead, s.nKvHead, headDim, nPos, scale, S.ptr);
             return O.f32().slice();
           };
-          const outA = run(stA, a, [qa, qc]), outB = run(stB, b, [qa, qa, qc, qc]);
+          const outA = run(stA, a, [qa, qc]),
+            outB = run(stB, b, [qa, qa, qc, qc]);
           const bits = (x: Float32Array, from: number) => Array.from(new Uint32Array(x.buffer, from * 4, headDim));
           const what = `${dtype} headDim ${headDim} nPos ${nPos}`;
           checkEq(bits(outA, 0).join(), bits(outB, 0).join(), `${what}: head 0 (kv head 0)`);

@@ -34,17 +34,37 @@ export const opsElementwiseCases: Cases = {
       const B = buf(core, n).set(b);
       const O = buf(core, n);
       core.ops.add(A.ptr, B.ptr, O.ptr, n);
-      checkClose(O.f32(), a.map((v, i) => Math.fround(v + b[i]!)), () => 0, `add n=${n}`);
+      checkClose(
+        O.f32(),
+        a.map((v, i) => Math.fround(v + b[i]!)),
+        () => 0,
+        `add n=${n}`,
+      );
       core.ops.mul(A.ptr, B.ptr, O.ptr, n);
-      checkClose(O.f32(), a.map((v, i) => Math.fround(v * b[i]!)), () => 0, `mul n=${n}`);
+      checkClose(
+        O.f32(),
+        a.map((v, i) => Math.fround(v * b[i]!)),
+        () => 0,
+        `mul n=${n}`,
+      );
       core.ops.scale(A.ptr, 0.125 + 1 / 3, n);
       const s = Math.fround(0.125 + 1 / 3);
-      checkClose(A.f32(), a.map((v) => Math.fround(v * s)), () => 0, `scale n=${n}`);
+      checkClose(
+        A.f32(),
+        a.map((v) => Math.fround(v * s)),
+        () => 0,
+        `scale n=${n}`,
+      );
       const rows = 3;
       const X = buf(core, n * rows).set(uniform(n * rows, 7 * n));
       const x0 = X.f32().slice();
       core.ops.addBias(X.ptr, B.ptr, n, rows);
-      checkClose(X.f32(), x0.map((v, i) => Math.fround(v + b[i % n]!)), () => 0, `addBias n=${n} rows=${rows}`);
+      checkClose(
+        X.f32(),
+        x0.map((v, i) => Math.fround(v + b[i % n]!)),
+        () => 0,
+        `addBias n=${n} rows=${rows}`,
+      );
     }
   },
 
@@ -57,7 +77,12 @@ export const opsElementwiseCases: Cases = {
     const B = buf(core, n).set(b);
     core.ops.add(A.ptr, B.ptr, A.ptr, n);
     core.ops.mul(A.ptr, B.ptr, A.ptr, n);
-    checkClose(A.f32(), a.map((v, i) => Math.fround(Math.fround(v + b[i]!) * b[i]!)), () => 0, 'in-place add then mul');
+    checkClose(
+      A.f32(),
+      a.map((v, i) => Math.fround(Math.fround(v + b[i]!) * b[i]!)),
+      () => 0,
+      'in-place add then mul',
+    );
   },
 
   async 'rmsNorm matches x / sqrt(mean(x²) + eps) · w within 4 ulp, per row, with and without a weight'() {
@@ -75,7 +100,12 @@ export const opsElementwiseCases: Cases = {
         const ref = Array.from(x, (v, i) => (v / Math.sqrt(meanSq[Math.floor(i / n)]! + Math.fround(eps))) * w[i % n]!);
         checkClose(Y.f32(), ref, (_, r) => 4 * ulp32(r), `rmsNorm n=${n} eps=${eps}`);
         core.ops.rmsNorm(X.ptr, 0, Y.ptr, n, rows, eps);
-        checkClose(Y.f32(), ref.map((r, i) => r / w[i % n]!), (_, r) => 4 * ulp32(r), `rmsNorm without weight n=${n}`);
+        checkClose(
+          Y.f32(),
+          ref.map((r, i) => r / w[i % n]!),
+          (_, r) => 4 * ulp32(r),
+          `rmsNorm without weight n=${n}`,
+        );
       }
     }
   },
@@ -94,7 +124,11 @@ export const opsElementwiseCases: Cases = {
   async 'softmax is stable for large logits and matches f64 within 2^-20 relative'() {
     const core = await opsCore();
     for (const n of SIZES) {
-      for (const [lo, hi] of [[-10, 10], [500, 900], [-1e4, 1e4]] as const) {
+      for (const [lo, hi] of [
+        [-10, 10],
+        [500, 900],
+        [-1e4, 1e4],
+      ] as const) {
         const rows = 2;
         const x = uniform(n * rows, n + lo, lo, hi);
         const X = buf(core, n * rows).set(x);
@@ -120,7 +154,12 @@ export const opsElementwiseCases: Cases = {
       core.ops.silu(X.ptr, Y.ptr, n);
       checkClose(Y.f32(), Array.from(x, siluRef), (_, r) => 4 * ulp32(r) + 2 ** -120, `silu n=${n}`);
       core.ops.swiglu(X.ptr, U.ptr, Y.ptr, n);
-      checkClose(Y.f32(), Array.from(x, (v, i) => siluRef(v) * up[i]!), (_, r) => 4 * ulp32(r) + 2 ** -120, `swiglu n=${n}`);
+      checkClose(
+        Y.f32(),
+        Array.from(x, (v, i) => siluRef(v) * up[i]!),
+        (_, r) => 4 * ulp32(r) + 2 ** -120,
+        `swiglu n=${n}`,
+      );
     }
     const small = Float32Array.from([0, -0, 1e-30, -1e-30, 0.5, -0.5, 20, -20, 88, -88, 89, -89, 104, -104, Infinity]); // −∞ gives NaN, as ggml's x / (1 + e^−x)
     const X = buf(core, small.length).set(small);

@@ -35,12 +35,24 @@ export const opsEncoderCases: Cases = {
   async 'layerNorm: SIMD = scalar twin within 2 ulps, both near ggml_norm·w + b in f64, in both builds'() {
     for (const build of CORE_BUILDS) {
       const core = await coreOf(build);
-      for (const [n, rows, eps] of [[384, 5, 1e-12], [37, 3, 1e-5], [4, 1, 0]] as const) {
+      for (const [n, rows, eps] of [
+        [384, 5, 1e-12],
+        [37, 3, 1e-5],
+        [4, 1, 0],
+      ] as const) {
         const x = uniform(n * rows, n, -3, 5); // mean far from 0, as a residual stream
-        const w = uniform(n, 2, 0.5, 1.5), bias = uniform(n, 3, -0.2, 0.2);
-        const X = buf(core, n * rows).set(x), W = buf(core, n).set(w), B = buf(core, n).set(bias);
-        const Y = buf(core, n * rows), Z = buf(core, n * rows);
-        for (const [wp, bp] of [[W.ptr, B.ptr], [0, 0], [W.ptr, 0]]) {
+        const w = uniform(n, 2, 0.5, 1.5),
+          bias = uniform(n, 3, -0.2, 0.2);
+        const X = buf(core, n * rows).set(x),
+          W = buf(core, n).set(w),
+          B = buf(core, n).set(bias);
+        const Y = buf(core, n * rows),
+          Z = buf(core, n * rows);
+        for (const [wp, bp] of [
+          [W.ptr, B.ptr],
+          [0, 0],
+          [W.ptr, 0],
+        ]) {
           const want = layerNormF64(x, n, eps, wp ? w : undefined, bp ? bias : undefined);
           core.ops.layerNorm(X.ptr, wp, bp, Y.ptr, n, rows, eps);
           core.testing.layerNormScalar(X.ptr, wp, bp, Z.ptr, n, rows, eps);
@@ -56,19 +68,26 @@ export const opsEncoderCases: Cases = {
     }
   },
 
-  async 'gelu: SIMD = gegluScalar with up = 1 = ggml\'s f16-table GELU bit for bit, in both builds'() {
+  async "gelu: SIMD = gegluScalar with up = 1 = ggml's f16-table GELU bit for bit, in both builds"() {
     for (const build of CORE_BUILDS) {
       const core = await coreOf(build);
       const n = 4099;
       const x = uniform(n, 11, -12, 12);
       x.set([-10, 10, -10.000001, 9.999999, 0, -0, 1e-6, -3e-5, -4.5, 3.25].map(Math.fround));
-      const X = buf(core, n).set(x), ONE = buf(core, n).set(new Float32Array(n).fill(1)), Y = buf(core, n), Z = buf(core, n);
+      const X = buf(core, n).set(x),
+        ONE = buf(core, n).set(new Float32Array(n).fill(1)),
+        Y = buf(core, n),
+        Z = buf(core, n);
       core.ops.gelu(X.ptr, Y.ptr, n);
       core.testing.gegluScalar(X.ptr, ONE.ptr, Z.ptr, n);
       core.ops.gelu(X.ptr, X.ptr, n);
       for (let i = 0; i < n; i++) {
         const want = Math.fround(gegluGgml(x[i]!, 1));
-        for (const [got, what] of [[Y.f32()[i]!, 'gelu'], [Z.f32()[i]!, 'gegluScalar(up=1)'], [X.f32()[i]!, 'gelu in place']] as const) {
+        for (const [got, what] of [
+          [Y.f32()[i]!, 'gelu'],
+          [Z.f32()[i]!, 'gegluScalar(up=1)'],
+          [X.f32()[i]!, 'gelu in place'],
+        ] as const) {
           if (!Object.is(got, want)) throw new CaseFailed(`${what} ${build}: element ${i} (x=${x[i]}) is ${got}, ggml's formula gives ${want}`);
         }
       }

@@ -17,9 +17,14 @@ export const opsErrorCases: Cases = {
     const end = core.memoryBytes();
     const ops = core.ops;
     const calls: Array<[string, (x: number, n: number) => void]> = [
-      ['add', (x, n) => ops.add(x, b, b, n)], ['mul', (x, n) => ops.mul(a, x, b, n)], ['silu', (x, n) => ops.silu(a, x, n)],
-      ['swiglu', (x, n) => ops.swiglu(a, b, x, n)], ['scale', (x, n) => ops.scale(x, 2, n)], ['softmax', (x, n) => ops.softmax(x, n, 1)],
-      ['addBias', (x, n) => ops.addBias(a, x, n, 1)], ['rmsNorm', (x, n) => ops.rmsNorm(x, 0, b, n, 1, 1e-5)],
+      ['add', (x, n) => ops.add(x, b, b, n)],
+      ['mul', (x, n) => ops.mul(a, x, b, n)],
+      ['silu', (x, n) => ops.silu(a, x, n)],
+      ['swiglu', (x, n) => ops.swiglu(a, b, x, n)],
+      ['scale', (x, n) => ops.scale(x, 2, n)],
+      ['softmax', (x, n) => ops.softmax(x, n, 1)],
+      ['addBias', (x, n) => ops.addBias(a, x, n, 1)],
+      ['rmsNorm', (x, n) => ops.rmsNorm(x, 0, b, n, 1, 1e-5)],
     ];
     for (const [name, call] of calls) {
       checkThrows(() => call(a, 0), 'KERNEL_SHAPE', `${name} of 0 elements`);
@@ -96,7 +101,11 @@ export const opsErrorCases: Cases = {
     checkThrows(() => att({ out: q }), 'KERNEL_RANGE', 'out = q');
     checkThrows(() => att({ scratch: out + 64 }), 'KERNEL_RANGE', 'scratch inside out');
     checkThrows(() => att({ q: 0 }), 'KERNEL_RANGE', 'q at 0');
-    checkThrows(() => core.ops.attention(seq, q, out, 2 ** 31 - 1, 1, 2 ** 31 - 1, 5, 0.125, s), 'KERNEL_SHAPE', 'a head width that does not match the sequence');
+    checkThrows(
+      () => core.ops.attention(seq, q, out, 2 ** 31 - 1, 1, 2 ** 31 - 1, 5, 0.125, s),
+      'KERNEL_SHAPE',
+      'a head width that does not match the sequence',
+    );
     checkThrows(() => att({ scratch: s + 1 }), 'KERNEL_ALIGN', 'misaligned scratch');
     checkThrows(() => core.ops.attentionScratchBytes(0), 'KERNEL_SHAPE', 'scratch for 0 positions');
     const other = kv.seqCreate();

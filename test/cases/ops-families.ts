@@ -24,7 +24,8 @@ const tanhf = (x: number): number => f(Math.tanh(x));
 
 /** ggml_gelu_f32 in f32 steps: 0.5f*x*(1.0f + tanhf(SQRT_2_OVER_PI*x*(1.0f + GELU_COEF_A*x*x))). */
 function geluF32(x: number): number {
-  const A = f(0.044715), S = f(0.7978845608028654);
+  const A = f(0.044715),
+    S = f(0.7978845608028654);
   const inner = f(f(S * x) * f(1 + f(f(A * x) * x)));
   return f(f(f(0.5) * x) * f(1 + tanhf(inner)));
 }
@@ -54,12 +55,15 @@ function gates(n: number): Float32Array {
 }
 
 export const opsFamilyCases: Cases = {
-  async 'geglu: SIMD = scalar twin = ggml\'s f16-table GELU bit for bit, in both builds'() {
+  async "geglu: SIMD = scalar twin = ggml's f16-table GELU bit for bit, in both builds"() {
     for (const build of CORE_BUILDS) {
       const core = await coreOf(build);
       const n = 4099;
-      const g = gates(n), u = uniform(n, 8, -2, 2);
-      const G = buf(core, n), U = buf(core, n).set(u), O = buf(core, n);
+      const g = gates(n),
+        u = uniform(n, 8, -2, 2);
+      const G = buf(core, n),
+        U = buf(core, n).set(u),
+        O = buf(core, n);
       const want = Array.from(g, (x, i) => gegluGgml(x, u[i]!));
       for (const scalar of [false, true]) {
         G.set(g);
@@ -72,7 +76,7 @@ export const opsFamilyCases: Cases = {
     }
   },
 
-  async 'softcap: SIMD = scalar twin = ggml\'s scale, tanh, scale bit for bit, and the cap binds'() {
+  async "softcap: SIMD = scalar twin = ggml's scale, tanh, scale bit for bit, and the cap binds"() {
     for (const build of CORE_BUILDS) {
       const core = await coreOf(build);
       const n = 1031;
@@ -98,16 +102,22 @@ export const opsFamilyCases: Cases = {
       P.i32().set([0, 5, 131]);
       const F = buf(core, nRot / 2).set(uniform(nRot / 2, 11, 1, 3));
       for (const mode of [0, 2] as const) {
-        const A = buf(core, x.length).set(x), B = buf(core, x.length).set(x), C = buf(core, x.length).set(x);
+        const A = buf(core, x.length).set(x),
+          B = buf(core, x.length).set(x),
+          C = buf(core, x.length).set(x);
         core.ops.rope(A.ptr, nTok, heads, headDim, nRot, P.ptr, 10000, 1, mode, F.ptr);
         core.ops.ropeExt(B.ptr, nTok, heads, headDim, nRot, P.ptr, 10000, 1, mode, F.ptr, 1);
         sameBits(B.f32(), A.f32(), `ropeExt mscale 1 ${build} mode ${mode}`);
         const m = 1.19;
         core.ops.ropeExt(C.ptr, nTok, heads, headDim, nRot, P.ptr, 10000, 1, mode, F.ptr, m);
         const a = A.f32();
-        const want = Array.from(a, (v, i) => ((i % headDim) < nRot ? v * m : v));
+        const want = Array.from(a, (v, i) => (i % headDim < nRot ? v * m : v));
         checkClose(C.f32(), want, (_, w) => 4 * 2 ** -23 * (Math.abs(w) + 1), `ropeExt mscale ${m} ${build} mode ${mode}`);
-        sameBits(C.f32().filter((_, i) => i % headDim >= nRot), x.filter((_, i) => i % headDim >= nRot), 'the dims past nRot');
+        sameBits(
+          C.f32().filter((_, i) => i % headDim >= nRot),
+          x.filter((_, i) => i % headDim >= nRot),
+          'the dims past nRot',
+        );
       }
     }
   },
@@ -122,10 +132,17 @@ export const opsFamilyCases: Cases = {
       const toks = Array.from({ length }, (_, t) => ({ k: uniform(kvDim, 100 + t, -2, 2), v: uniform(kvDim, 200 + t) }));
       for (const t of toks) kv.seqAppend(seq, t.k, t.v);
       const q = uniform(nHead * headDim, 12, -2, 2);
-      const Q = buf(core, q.length).set(q), O = buf(core, q.length);
+      const Q = buf(core, q.length).set(q),
+        O = buf(core, q.length);
       const S = buf(core, core.ops.attentionScratchBytes(length) / 4);
       const scale = 1 / Math.sqrt(headDim);
-      for (const [first, nPos, cap] of [[4, 20, 0], [7, 13, 0], [0, 20, 2], [5, 19, 1.5], [12, 13, 3]] as const) {
+      for (const [first, nPos, cap] of [
+        [4, 20, 0],
+        [7, 13, 0],
+        [0, 20, 2],
+        [5, 19, 1.5],
+        [12, 13, 3],
+      ] as const) {
         const want = new Float64Array(q.length);
         for (let h = 0; h < nHead; h++) {
           const g = Math.floor(h / (nHead / nKvHead));
@@ -142,12 +159,28 @@ export const opsFamilyCases: Cases = {
         }
         for (const scalar of [false, true]) {
           O.f32().fill(NaN);
-          (scalar ? core.testing.attentionScalarExt.bind(core.testing) : core.ops.attentionExt.bind(core.ops))(seq, Q.ptr, O.ptr, nHead, nKvHead, headDim, first, nPos, scale, cap, S.ptr);
+          (scalar ? core.testing.attentionScalarExt.bind(core.testing) : core.ops.attentionExt.bind(core.ops))(
+            seq,
+            Q.ptr,
+            O.ptr,
+            nHead,
+            nKvHead,
+            headDim,
+            first,
+            nPos,
+            scale,
+            cap,
+            S.ptr,
+          );
           checkClose(O.f32(), want, () => 2e-6, `attentionExt ${build} first ${first} nPos ${nPos} cap ${cap}${scalar ? ' scalar' : ''}`);
         }
       }
       let refused = false;
-      try { core.ops.attentionExt(seq, Q.ptr, O.ptr, nHead, nKvHead, headDim, 13, 13, scale, 0, S.ptr); } catch { refused = true; }
+      try {
+        core.ops.attentionExt(seq, Q.ptr, O.ptr, nHead, nKvHead, headDim, 13, 13, scale, 0, S.ptr);
+      } catch {
+        refused = true;
+      }
       if (!refused) throw new CaseFailed('attentionExt accepted an empty window (first = nPos)');
     }
   },
@@ -156,8 +189,10 @@ export const opsFamilyCases: Cases = {
     for (const build of CORE_BUILDS) {
       const core = await coreOf(build);
       const [nTok, heads, headDim, eps] = [3, 4, 40, 1e-6];
-      const x = uniform(nTok * heads * headDim, 13, -3, 3), w = uniform(headDim, 14, 0.5, 1.5);
-      const X = buf(core, x.length).set(x), W = buf(core, headDim).set(w);
+      const x = uniform(nTok * heads * headDim, 13, -3, 3),
+        w = uniform(headDim, 14, 0.5, 1.5);
+      const X = buf(core, x.length).set(x),
+        W = buf(core, headDim).set(w);
       core.ops.rmsNorm(X.ptr, W.ptr, X.ptr, headDim, nTok * heads, f(eps));
       const want = Array.from(x, (v, i) => {
         const r = Math.floor(i / headDim) * headDim;

@@ -16,14 +16,23 @@ import { buf, checkClose, opsCore, uniform } from './ops-setup.ts';
 import { prng } from './prng.ts';
 import type { RopeMode } from '../../src/core/ops.ts';
 
-interface RopeShape { nTok: number; nHeads: number; headDim: number; nRot: number; base: number; scale: number; mode: RopeMode; factors?: Float32Array }
+interface RopeShape {
+  nTok: number;
+  nHeads: number;
+  headDim: number;
+  nRot: number;
+  base: number;
+  scale: number;
+  mode: RopeMode;
+  factors?: Float32Array;
+}
 
 /** Angle of pair i at position p: ggml's f32 recurrence, or the exact f64 formula. */
 function angles(s: RopeShape, p: number, exact: boolean): number[] {
   const half = s.nRot / 2;
   const out: number[] = [];
   if (exact) {
-    for (let i = 0; i < half; i++) out.push((s.scale * p * s.base ** (-2 * i / s.nRot)) / (s.factors ? s.factors[i]! : 1));
+    for (let i = 0; i < half; i++) out.push((s.scale * p * s.base ** ((-2 * i) / s.nRot)) / (s.factors ? s.factors[i]! : 1));
     return out;
   }
   const f = Math.fround;
@@ -47,8 +56,10 @@ function ropeRef(s: RopeShape, x: Float32Array, pos: Int32Array, exact: boolean)
       const base = (t * s.nHeads + h) * s.headDim;
       for (let i = 0; i < half; i++) {
         const [i0, i1] = s.mode === 0 ? [base + 2 * i, base + 2 * i + 1] : [base + i, base + i + half];
-        const x0 = x[i0]!, x1 = x[i1]!;
-        const c = Math.cos(a[i]!), sn = Math.sin(a[i]!);
+        const x0 = x[i0]!,
+          x1 = x[i1]!;
+        const c = Math.cos(a[i]!),
+          sn = Math.sin(a[i]!);
         y[i0] = x0 * c - x1 * sn;
         y[i1] = x0 * sn + x1 * c;
         const drift = exact ? Math.abs(a[i]!) * (2 * i + 4 + Math.log(s.base)) * 2 ** -24 : 0;
@@ -79,7 +90,7 @@ async function checkRope(s: RopeShape, seed: number): Promise<void> {
   const what = `rope mode ${s.mode} headDim ${s.headDim} nRot ${s.nRot} base ${s.base} scale ${s.scale}${s.factors ? ' with factors' : ''}`;
   for (const exact of [false, true]) {
     const { y, bound } = ropeRef(s, x, pos, exact);
-    checkClose(got, y, (i) => bound[i]!, `${what}, ${exact ? "exact" : "ggml's"} angles`);
+    checkClose(got, y, (i) => bound[i]!, `${what}, ${exact ? 'exact' : "ggml's"} angles`);
   }
   for (let t = 0; t < s.nTok * s.nHeads; t++) {
     for (let d = s.nRot; d < s.headDim; d++) {
@@ -111,7 +122,13 @@ export const opsRopeCases: Cases = {
   },
 
   async 'rope handles pair counts that are not a multiple of the vector width'() {
-    for (const [headDim, nRot] of [[12, 10], [12, 6], [2, 2], [8, 4], [10, 10]] as const) {
+    for (const [headDim, nRot] of [
+      [12, 10],
+      [12, 6],
+      [2, 2],
+      [8, 4],
+      [10, 10],
+    ] as const) {
       await checkRope({ nTok: 4, nHeads: 3, headDim, nRot, base: 10000, scale: 1, mode: 0 }, headDim + nRot);
       await checkRope({ nTok: 4, nHeads: 3, headDim, nRot, base: 10000, scale: 1, mode: 2 }, headDim * nRot);
     }

@@ -43,7 +43,10 @@ export function buf(core: Core, length: number): Buf {
     length,
     f32: () => new Float32Array(core.memory.buffer, ptr, length),
     i32: () => new Int32Array(core.memory.buffer, ptr, length),
-    set(values) { b.f32().set(values); return b; },
+    set(values) {
+      b.f32().set(values);
+      return b;
+    },
   };
   return b;
 }

@@ -31,9 +31,14 @@ export function buildModel(specs: TensorSpec[], metadata: Array<[string, GgufVal
     for (let j = 0; j < t.size; j++) bytes[t.offset + j] = (i * 37 + j * 11 + 1) & 255;
   });
   const model: GgufModel = {
-    version: 3, alignment: ALIGN, tensorDataOffset: HEADER, fileSize: at,
-    metadata: new Map(metadata), metadataTypes: new Map(),
-    tensors, shards: [{ name: 'test.gguf', version: 3, alignment: ALIGN, tensorDataOffset: HEADER, fileSize: at }],
+    version: 3,
+    alignment: ALIGN,
+    tensorDataOffset: HEADER,
+    fileSize: at,
+    metadata: new Map(metadata),
+    metadataTypes: new Map(),
+    tensors,
+    shards: [{ name: 'test.gguf', version: 3, alignment: ALIGN, tensorDataOffset: HEADER, fileSize: at }],
     totalTensorBytes: tensors.reduce((a, t) => a + t.size, 0),
   };
   return { model, bytes };
@@ -59,7 +64,10 @@ export function llamaSpecs(blocks: number, opts: { matrixBytes?: number; normByt
 }
 
 export function llamaModel(blocks: number, opts: Parameters<typeof llamaSpecs>[1] = {}): BuiltModel {
-  return buildModel(llamaSpecs(blocks, opts), [['general.architecture', 'llama'], ['llama.block_count', blocks]]);
+  return buildModel(llamaSpecs(blocks, opts), [
+    ['general.architecture', 'llama'],
+    ['llama.block_count', blocks],
+  ]);
 }
 
 /** The bytes tensor `name` has in the file. */

@@ -89,7 +89,7 @@ export class TestSource implements PagerSource {
   }
 
   private async wait(offset: number, length: number, signal?: AbortSignal): Promise<void> {
-    const d = typeof this.opts.delayMs === 'function' ? this.opts.delayMs(offset, length) : this.opts.delayMs ?? 0;
+    const d = typeof this.opts.delayMs === 'function' ? this.opts.delayMs(offset, length) : (this.opts.delayMs ?? 0);
     if (d > 0) await new Promise((r) => setTimeout(r, d));
     else await tick();
     while (this.gate) await this.gate;

@@ -19,7 +19,19 @@ export interface TestingCoreExports extends CoreExports {
   kVecDot(type: number, n: number, w: number, a: number, scalar: number): number;
   kQuantizeAct(x: number, dst: number, n: number): number;
   kAttentionScalar(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number;
-  kAttentionScalarExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number;
+  kAttentionScalarExt(
+    seq: number,
+    q: number,
+    out: number,
+    nHead: number,
+    nKvHead: number,
+    headDim: number,
+    first: number,
+    nPos: number,
+    scale: number,
+    cap: number,
+    scratch: number,
+  ): number;
   kGegluScalar(gate: number, up: number, out: number, n: number): number;
   kLayerNormScalar(x: number, w: number, b: number, y: number, n: number, rows: number, eps: number): number;
   kSoftcapScalar(x: number, cap: number, n: number): number;
@@ -48,12 +60,30 @@ type TestingOnly = Exclude<keyof TestingCoreExports, keyof CoreExports>;
 
 /** The names only the test/bench build exports: each a member of TestingCoreExports, and no member left out. */
 export const TESTING_ONLY_EXPORTS = [
-  'kMatvecScalar', 'kVecDot', 'kQuantizeAct', 'kAttentionScalar', 'kAttentionScalarExt', 'kGegluScalar', 'kLayerNormScalar',
-  'kSoftcapScalar', 'kByteSum', 'kernelRegionLo', 'kernelRegionHi', 'f32ToF16', 'f16ToF32',
-  'kqBlockBytes', 'kqRowBytes', 'kqQ8KBytes', 'kqQuantizeQ8K', 'kqDequant', 'kqMatvec', 'kqMatmul', 'kqVecDot',
+  'kMatvecScalar',
+  'kVecDot',
+  'kQuantizeAct',
+  'kAttentionScalar',
+  'kAttentionScalarExt',
+  'kGegluScalar',
+  'kLayerNormScalar',
+  'kSoftcapScalar',
+  'kByteSum',
+  'kernelRegionLo',
+  'kernelRegionHi',
+  'f32ToF16',
+  'f16ToF32',
+  'kqBlockBytes',
+  'kqRowBytes',
+  'kqQ8KBytes',
+  'kqQuantizeQ8K',
+  'kqDequant',
+  'kqMatvec',
+  'kqMatmul',
+  'kqVecDot',
 ] as const satisfies readonly TestingOnly[];
 // Fails to compile when a member of TestingCoreExports is missing from the list.
-type Unlisted = Exclude<TestingOnly, typeof TESTING_ONLY_EXPORTS[number]>;
+type Unlisted = Exclude<TestingOnly, (typeof TESTING_ONLY_EXPORTS)[number]>;
 const everyMemberListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyMemberListed;
 
@@ -82,7 +112,19 @@ export class TestingKernels {
   }
 
   /** Ops.attentionExt in scalar loops (the oracle). */
-  attentionScalarExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): void {
+  attentionScalarExt(
+    seq: number,
+    q: number,
+    out: number,
+    nHead: number,
+    nKvHead: number,
+    headDim: number,
+    first: number,
+    nPos: number,
+    scale: number,
+    cap: number,
+    scratch: number,
+  ): void {
     const r = this.#x.kAttentionScalarExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(first), int(nPos), scale, cap, ptr(scratch));
     checkOpStatus(r, 'attentionScalarExt', () => ({ ...attentionShape(this.#x, seq, nHead, nKvHead, headDim, nPos), first, cap }));
   }
@@ -119,7 +161,9 @@ export async function createTestingCore(opts: CoreOptions & { module: CoreModule
   const core = await createCore(opts);
   const missing = missingTestingExports(core.exports);
   if (missing.length > 0) {
-    throw new Error(`createTestingCore: the module is not the test/bench build of the core (no ${missing.join(', ')}): load build/core.testing*.wasm (npm run build:wasm)`);
+    throw new Error(
+      `createTestingCore: the module is not the test/bench build of the core (no ${missing.join(', ')}): load build/core.testing*.wasm (npm run build:wasm)`,
+    );
   }
   const exports = core.exports as TestingCoreExports;
   return { ...core, exports, testing: new TestingKernels(exports) };

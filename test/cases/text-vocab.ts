@@ -29,7 +29,6 @@ export function parseVocabVectors(inp: string, out: string): VocabCase[] {
   });
 }
 
-
 /** What a vocab check needs, read from disk (Node) or fetched (browser). */
 export interface VocabFiles {
   gguf: Uint8Array;
@@ -95,9 +94,37 @@ export async function checkPretokenizer(baseBytes: Uint8Array, v: PretokenizerVe
 }
 
 const ALPHABET = [
-  ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', ' ', ' ', ' ', '\n', '\t', '\r',
-  ...".,;:!?'\"()[]{}<>/\\|-_=+*&^%$#@~`", 'é', 'ß', 'Ω', 'ж', 'ñ', '\u0301', '中', '文', '日', '本', 'ー', '한', '\u00a0',
-  '\u3000', '\u200d', '\ufeff', '🦙', '🚀', '👩‍💻', '𝔘', '\ud800', '\udc00', '\udbff',
+  ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+  ' ',
+  ' ',
+  ' ',
+  '\n',
+  '\t',
+  '\r',
+  ...'.,;:!?\'"()[]{}<>/\\|-_=+*&^%$#@~`',
+  'é',
+  'ß',
+  'Ω',
+  'ж',
+  'ñ',
+  '\u0301',
+  '中',
+  '文',
+  '日',
+  '本',
+  'ー',
+  '한',
+  '\u00a0',
+  '\u3000',
+  '\u200d',
+  '\ufeff',
+  '🦙',
+  '🚀',
+  '👩‍💻',
+  '𝔘',
+  '\ud800',
+  '\udc00',
+  '\udbff',
 ];
 
 /** Random Unicode strings (lone surrogates included) from a seed. */

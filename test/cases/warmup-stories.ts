@@ -25,5 +25,12 @@ export async function warmupStories(policy: (totalBytes: number) => OffloadPolic
 }
 
 /** The policy that pins embeddings and output head and loads `prefetchNAhead` groups ahead, under `ramBytes`. */
-export const hotSet = (ramBytes: number, prefetchNAhead: number, eviction: 'auto' | 'lru' = 'auto'): OffloadPolicy =>
-  ({ kind: 'pinnedHotSet', ramBytes, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 0, prefetchNAhead, eviction });
+export const hotSet = (ramBytes: number, prefetchNAhead: number, eviction: 'auto' | 'lru' = 'auto'): OffloadPolicy => ({
+  kind: 'pinnedHotSet',
+  ramBytes,
+  pinEmbeddings: true,
+  pinOutputHead: true,
+  pinLastNLayers: 0,
+  prefetchNAhead,
+  eviction,
+});

@@ -29,7 +29,10 @@ test.beforeAll(async () => {
 test.afterAll(() => models?.stop());
 
 interface Loaded {
-  coreBuild: string; budget: number; tensors: number; fileSize: number;
+  coreBuild: string;
+  budget: number;
+  tensors: number;
+  fileSize: number;
   stats: { budgetBytes: number; maxResidentBytes: number; evictions: number; bytesLoaded: number; fromNetwork: number };
 }
 
@@ -37,7 +40,9 @@ interface Loaded {
 async function result(page: Page, url: string): Promise<{ stock?: Loaded; engine?: { tensors: number; sum: number }; opfsHandle?: Loaded } & Partial<Loaded>> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   await page.goto(`${url}/?model=${encodeURIComponent(`${models.url}/${MODEL}`)}&budget=${BUDGET}`);
   const out = page.locator('#result');
   await expect(out).not.toHaveAttribute('data-status', 'loading');
@@ -59,14 +64,28 @@ function expectPagedUnderBudget(r: Loaded): void {
 }
 
 function run(cmd: string, args: string[], cwd = DIR): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => execFile(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
-    resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr })));
+  return new Promise((resolve) =>
+    execFile(cmd, args, { cwd, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    ),
+  );
 }
 
 test('the tarball holds the built package and none of the sources, tests, benches or demo', () => {
   const pack = JSON.parse(readFileSync(join(DIR, 'pack.json'), 'utf8')) as PackInfo;
-  for (const f of ['dist/index.js', 'dist/worker.js', 'dist/gguf-pager-worker.js', 'dist/cli.js', 'dist/core.wasm', 'dist/core.relaxed.wasm',
-    'dist/types/index.d.ts', 'dist/types/worker-api.d.ts', 'dist/index.js.map', 'package.json', 'README.md']) {
+  for (const f of [
+    'dist/index.js',
+    'dist/worker.js',
+    'dist/gguf-pager-worker.js',
+    'dist/cli.js',
+    'dist/core.wasm',
+    'dist/core.relaxed.wasm',
+    'dist/types/index.d.ts',
+    'dist/types/worker-api.d.ts',
+    'dist/index.js.map',
+    'package.json',
+    'README.md',
+  ]) {
     expect(pack.files, f).toContain(f);
   }
   expect(pack.files.filter((f) => /^(src|test|bench|web|assembly|scripts|build)\//.test(f))).toEqual([]);
@@ -79,9 +98,13 @@ test('the tarball holds the built package and none of the sources, tests, benche
 
 test.describe('a Vite app', () => {
   let server: PreviewServer | undefined;
-  test.afterAll(async () => { await server?.close(); });
+  test.afterAll(async () => {
+    await server?.close();
+  });
 
-  test('builds with vite build and, served by vite preview, loads a model under a budget with the stock and a custom worker, and from an OPFS file handle', async ({ page }) => {
+  test('builds with vite build and, served by vite preview, loads a model under a budget with the stock and a custom worker, and from an OPFS file handle', async ({
+    page,
+  }) => {
     const root = join(DIR, 'vite-app');
     await build({ root, configFile: false, logLevel: 'warn' });
     server = await preview({ root, configFile: false, logLevel: 'warn', preview: { port: 0, host: '127.0.0.1', strictPort: false } });
@@ -100,7 +123,7 @@ test.describe('a Vite app', () => {
     expect(h.stats.evictions).toBeGreaterThan(0);
   });
 
-  test('typechecks in strict mode against the package\'s .d.ts, and a misuse does not', async () => {
+  test("typechecks in strict mode against the package's .d.ts, and a misuse does not", async () => {
     const tsc = join(ROOT, 'node_modules/.bin/tsc');
     const ok = await run(tsc, ['-p', 'tsconfig.json'], join(DIR, 'vite-app'));
     expect(ok.stdout + ok.stderr).toBe('');
@@ -115,10 +138,16 @@ test.describe('a Vite app', () => {
 test.describe('a Vite app with the model in public/', () => {
   let dev: ViteDevServer | undefined;
   let server: PreviewServer | undefined;
-  test.afterAll(async () => { await dev?.close(); await server?.close(); });
+  test.afterAll(async () => {
+    await dev?.close();
+    await server?.close();
+  });
 
   /** Opens the app at `url` and returns what it generated, failing with what the page printed. */
-  async function generated(page: Page, url: string): Promise<{ text: string; tokens: number; cache: Array<{ store: string; bytesCached: number; size: number }> }> {
+  async function generated(
+    page: Page,
+    url: string,
+  ): Promise<{ text: string; tokens: number; cache: Array<{ store: string; bytesCached: number; size: number }> }> {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${url}/`);
@@ -155,15 +184,26 @@ test.describe('a Vite app with the model in public/', () => {
 
 test.describe('a webpack 5 app', () => {
   let server: StaticServer | undefined;
-  test.afterAll(async () => { await server?.stop(); });
+  test.afterAll(async () => {
+    await server?.stop();
+  });
 
   test('builds with no loader or plugin and loads a model under a budget', async ({ page }) => {
     const app = join(DIR, 'webpack-app');
     const webpack = createRequire(join(DIR, 'package.json'))('webpack') as (c: object, cb: (e: Error | null, s?: WebpackStats) => void) => void;
-    const stats = await new Promise<WebpackStats>((ok, fail) => webpack({
-      mode: 'production', context: app, entry: './src/main.js', devtool: false, performance: { hints: false },
-      output: { path: join(app, 'dist'), filename: 'main.js', clean: true },
-    }, (e, s) => (e ? fail(e) : ok(s!))));
+    const stats = await new Promise<WebpackStats>((ok, fail) =>
+      webpack(
+        {
+          mode: 'production',
+          context: app,
+          entry: './src/main.js',
+          devtool: false,
+          performance: { hints: false },
+          output: { path: join(app, 'dist'), filename: 'main.js', clean: true },
+        },
+        (e, s) => (e ? fail(e) : ok(s!)),
+      ),
+    );
     const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
     expect(info.errors.map((e) => e.message)).toEqual([]);
     expect(info.warnings.map((w) => w.message)).toEqual([]);
@@ -181,13 +221,17 @@ interface WebpackStats {
 
 test.describe('a page without a bundler', () => {
   let server: StaticServer | undefined;
-  test.afterAll(async () => { await server?.stop(); });
+  test.afterAll(async () => {
+    await server?.stop();
+  });
 
   test('imports dist/index.js as an ES module under a strict CSP and loads a model under a budget', async ({ page }) => {
     const csp = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self' ${models.url}`;
     server = await startStaticServer(DIR, { 'Content-Security-Policy': csp });
     const violations: string[] = [];
-    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) violations.push(m.text()); });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
     const r = (await result(page, `${server.url}/esm-page`)) as Loaded;
     expectPagedUnderBudget(r);
     expect(violations).toEqual([]);

@@ -16,7 +16,12 @@ const APPS = ['vite-app', 'vite-public-app', 'esm-page', 'webpack-app'];
 /** webpack comes from the registry (the npm cache keeps it fast); Vite is the repository's own. */
 const WEBPACK = 'webpack@5';
 
-export interface PackInfo { filename: string; size: number; unpackedSize: number; files: string[] }
+export interface PackInfo {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: string[];
+}
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'gguf-pager-consumers-'));

@@ -16,7 +16,10 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
 };
 
-export interface StaticServer { url: string; stop(): Promise<void> }
+export interface StaticServer {
+  url: string;
+  stop(): Promise<void>;
+}
 
 export async function startStaticServer(root: string, headers: Record<string, string> = {}): Promise<StaticServer> {
   const server = createServer((req, res) => {
@@ -36,6 +39,10 @@ export async function startStaticServer(root: string, headers: Record<string, st
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    stop: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

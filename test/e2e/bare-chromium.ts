@@ -27,7 +27,10 @@ export class BareChromium {
   private readonly pending = new Map<number, Pending>();
   private buffered = '';
 
-  private constructor(readonly proc: ChildProcess, private readonly dir: string) {
+  private constructor(
+    readonly proc: ChildProcess,
+    private readonly dir: string,
+  ) {
     const out = proc.stdio[4] as Readable;
     out.setEncoding('utf8');
     out.on('data', (text: string) => {
@@ -78,18 +81,32 @@ export class BareChromium {
 
   async close(): Promise<void> {
     await this.send('Browser.close').catch(() => undefined);
-    if (this.proc.exitCode === null) await new Promise((ok) => { this.proc.once('exit', ok); setTimeout(() => { this.proc.kill('SIGKILL'); ok(undefined); }, 5000); });
+    if (this.proc.exitCode === null)
+      await new Promise((ok) => {
+        this.proc.once('exit', ok);
+        setTimeout(() => {
+          this.proc.kill('SIGKILL');
+          ok(undefined);
+        }, 5000);
+      });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
 export class BarePage {
-  constructor(private readonly b: BareChromium, readonly sessionId: string, readonly targetId: string) {}
+  constructor(
+    private readonly b: BareChromium,
+    readonly sessionId: string,
+    readonly targetId: string,
+  ) {}
 
   /** Evaluates `expression` in the page (promises awaited); its value, JSON-serializable. */
   async eval<T = unknown>(expression: string): Promise<T> {
-    const r = await this.b.send<{ result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } }>('Runtime.evaluate',
-      { expression, awaitPromise: true, returnByValue: true }, this.sessionId);
+    const r = await this.b.send<{ result: { value?: T }; exceptionDetails?: { text: string; exception?: { description?: string } } }>(
+      'Runtime.evaluate',
+      { expression, awaitPromise: true, returnByValue: true },
+      this.sessionId,
+    );
     if (r.exceptionDetails) throw new Error(`in page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
     return r.result.value as T;
   }

@@ -7,7 +7,9 @@ import type { BarePage } from './bare-chromium.ts';
 const el = (testId: string) => `document.querySelector('[data-testid="${testId}"]')`;
 
 export async function fill(page: BarePage, testId: string, value: string | number): Promise<void> {
-  await page.eval(`(() => { const e = ${el(testId)}; e.value = ${JSON.stringify(String(value))}; e.dispatchEvent(new Event('input', { bubbles: true })); e.dispatchEvent(new Event('change', { bubbles: true })); })()`);
+  await page.eval(
+    `(() => { const e = ${el(testId)}; e.value = ${JSON.stringify(String(value))}; e.dispatchEvent(new Event('input', { bubbles: true })); e.dispatchEvent(new Event('change', { bubbles: true })); })()`,
+  );
 }
 
 export async function click(page: BarePage, testId: string): Promise<void> {
@@ -20,7 +22,10 @@ export async function text(page: BarePage, testId: string): Promise<string> {
 
 /** Waits until the status reads one of `states`; throws with the error box's text on `error`. */
 export async function waitStatus(page: BarePage, states: string[], timeoutMs = 90_000): Promise<string> {
-  const s = await page.waitFor<string>(`(() => { const s = ${el('status')}.textContent; return ${JSON.stringify([...states, 'error'])}.includes(s) && s; })()`, timeoutMs);
+  const s = await page.waitFor<string>(
+    `(() => { const s = ${el('status')}.textContent; return ${JSON.stringify([...states, 'error'])}.includes(s) && s; })()`,
+    timeoutMs,
+  );
   if (s === 'error' && !states.includes('error')) throw new Error(`demo error: ${await text(page, 'error')}`);
   return s;
 }

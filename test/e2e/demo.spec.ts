@@ -32,12 +32,15 @@ test.describe.configure({ mode: 'serial' });
 
 const STORIES = '/fixtures/stories260K.gguf';
 const STORIES_WEIGHTS = 1_171_200;
-const stories = JSON.parse(readFileSync(new URL('../vectors/llama/stories260K-F32-kvf16.json', import.meta.url), 'utf8')) as { prompt: string; greedyText: string };
+const stories = JSON.parse(readFileSync(new URL('../vectors/llama/stories260K-F32-kvf16.json', import.meta.url), 'utf8')) as {
+  prompt: string;
+  greedyText: string;
+};
 
 test('the page opens on stories260K with about half its weights as the budget and a 2048-token KV, pages it and writes English', async ({ page }, info) => {
   await page.goto('/');
   await expect(page.getByTestId('model-url')).toHaveValue(STORIES);
-  await expect(page.getByTestId('budget-note')).toContainText('about half of stories260K.gguf\'s 1.12 MiB of weights');
+  await expect(page.getByTestId('budget-note')).toContainText("about half of stories260K.gguf's 1.12 MiB of weights");
   // 0.56 MiB of weights + 1.5 MiB of f16 KV pages for 2048 tokens (6 × 32 pages of 8 KiB) + the engine's scratch, in 64 KiB.
   await expect(page.getByTestId('budget')).toHaveValue('2.25');
   await expect(page.getByTestId('kv-mib')).toHaveValue('1.5');
@@ -84,7 +87,13 @@ test('forward passes under a budget smaller than the model keep resident bytes w
   await page.getByTestId('tokens').fill('4');
   // Sample the displayed resident bytes while the run goes on.
   const samples: number[] = [];
-  const sampler = setInterval(() => void num(page, 'resident-bytes').then((n) => samples.push(n)).catch(() => {}), 50);
+  const sampler = setInterval(
+    () =>
+      void num(page, 'resident-bytes')
+        .then((n) => samples.push(n))
+        .catch(() => {}),
+    50,
+  );
   await page.getByTestId('run').click();
   await expect(page.getByTestId('status')).toHaveText('running');
   await expect(page.getByTestId('status')).toHaveText('ready', { timeout: 90_000 });
@@ -173,7 +182,7 @@ test('a local GGUF file picked by the user is copied into OPFS and loads', async
   await expect(page.getByTestId('metadata')).toContainText('llama, 5 blocks, 48 tensors');
 });
 
-test('the demo uses the library\'s default policy, and says which budget would fit pins that do not', async ({ page }) => {
+test("the demo uses the library's default policy, and says which budget would fit pins that do not", async ({ page }) => {
   await page.goto('/');
   await page.getByTestId('kv-mib').fill('0');
   // 4 MiB: less than the default model's embeddings + output head (about 4.3 MiB), more than one block.

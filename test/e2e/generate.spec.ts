@@ -24,7 +24,7 @@ async function generate(page: Page, prompt: string, maxTokens: number) {
 
 test.describe.configure({ mode: 'serial' });
 
-test('stories260K under a budget smaller than the model generates llama.cpp\'s text', async ({ page }, info) => {
+test("stories260K under a budget smaller than the model generates llama.cpp's text", async ({ page }, info) => {
   await loadStories(page, 1, 0.25);
   expect(await page.getByTestId('budget-bytes').textContent()).toBe(String(2 ** 20));
   expect(2 ** 20).toBeLessThan(STORIES_BYTES);

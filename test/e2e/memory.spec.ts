@@ -20,8 +20,12 @@ test.describe.configure({ mode: 'serial' });
 
 let b: BareChromium;
 let page: BarePage;
-test.beforeAll(async () => { b = await BareChromium.launch(); });
-test.afterAll(async () => { await b?.close(); });
+test.beforeAll(async () => {
+  b = await BareChromium.launch();
+});
+test.afterAll(async () => {
+  await b?.close();
+});
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
@@ -29,7 +33,10 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 async function openPageBytes(s: MemorySampler): Promise<number> {
   await sleep(1500);
   const xs: number[] = [];
-  for (let i = 0; i < 5; i++) { xs.push(s.now()); await sleep(200); }
+  for (let i = 0; i < 5; i++) {
+    xs.push(s.now());
+    await sleep(200);
+  }
   return xs.sort((x, y) => x - y)[2];
 }
 
@@ -43,7 +50,10 @@ async function measure(what: string, action: () => Promise<void>): Promise<numbe
     s.stop();
   }
   const peak = s.peak - base;
-  test.info().annotations.push({ type: 'memory', description: `${what}: open page ${mib(base)}, peak +${mib(peak)}, after +${mib(s.last - base)} (limit +${mib(LIMIT)}, ${s.samples.length} samples)` });
+  test.info().annotations.push({
+    type: 'memory',
+    description: `${what}: open page ${mib(base)}, peak +${mib(peak)}, after +${mib(s.last - base)} (limit +${mib(LIMIT)}, ${s.samples.length} samples)`,
+  });
   return peak;
 }
 
@@ -77,7 +87,7 @@ test('generating 16 tokens from it, loaded from the cache, stays within the same
   expect(peak).toBeLessThanOrEqual(LIMIT);
 });
 
-test('the demo shows the browser\'s own measure of its memory (measureUserAgentSpecificMemory, cross-origin isolated)', async () => {
+test("the demo shows the browser's own measure of its memory (measureUserAgentSpecificMemory, cross-origin isolated)", async () => {
   expect(await page.eval('crossOriginIsolated')).toBe(true);
   const shown = await page.waitFor<string>(`document.querySelector('#ua-memory').dataset.bytes`, 30_000);
   expect(Number(shown)).toBeGreaterThan(100 * 1024);

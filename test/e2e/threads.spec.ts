@@ -91,7 +91,10 @@ test('the isolated demo computes on every core with auto, and compares 1 and 2 t
 
   const rows = page.getByTestId('threads-rows').locator('tr');
   await expect(rows).toHaveCount(2);
-  for (const [i, threads] of [[0, '1'], [1, '2']] as const) {
+  for (const [i, threads] of [
+    [0, '1'],
+    [1, '2'],
+  ] as const) {
     const cells = await rows.nth(i).locator('td').allTextContents();
     expect(cells[0]).toBe(threads);
     expect(Number.parseFloat(cells[1])).toBeGreaterThan(0); // prompt tok/s, measured

@@ -44,25 +44,80 @@
  * before their end (`cutShort`).
  */
 export type FaultKind =
-  | 'after' | 'sha256-etag' | 'corrupt-once' | 'gzip-range' | 'gzip-whole-range' | 'unknown-encoding' | 'stall-mid-body' | 'drop-mid-body' | 'reset' | '503-then-ok' | '429-retry-after' | '429-retry-date' | 'ignore-range'
-  | 'always-416' | 'change-etag-after' | 'no-if-range' | 'slow' | 'html' | 'html-body'
-  | 'short-body' | 'short-body-chunked' | 'long-body' | 'wrong-content-range'
-  | 'sirv' | 'whole-206' | 'early-206' | 'trickle' | 'redirect-loop' | 'html-front' | 'tensor-count' | 'change-data-after';
+  | 'after'
+  | 'sha256-etag'
+  | 'corrupt-once'
+  | 'gzip-range'
+  | 'gzip-whole-range'
+  | 'unknown-encoding'
+  | 'stall-mid-body'
+  | 'drop-mid-body'
+  | 'reset'
+  | '503-then-ok'
+  | '429-retry-after'
+  | '429-retry-date'
+  | 'ignore-range'
+  | 'always-416'
+  | 'change-etag-after'
+  | 'no-if-range'
+  | 'slow'
+  | 'html'
+  | 'html-body'
+  | 'short-body'
+  | 'short-body-chunked'
+  | 'long-body'
+  | 'wrong-content-range'
+  | 'sirv'
+  | 'whole-206'
+  | 'early-206'
+  | 'trickle'
+  | 'redirect-loop'
+  | 'html-front'
+  | 'tensor-count'
+  | 'change-data-after';
 
 const DEFAULT_ARG: Record<FaultKind, number> = {
   after: 1,
-  'sha256-etag': 0, 'corrupt-once': 0, 'gzip-range': 0, 'gzip-whole-range': 0, 'unknown-encoding': 0, 'stall-mid-body': 0, 'drop-mid-body': 1, reset: 1, '503-then-ok': 1, '429-retry-after': 1, '429-retry-date': 2,
-  'ignore-range': 0, 'always-416': 0, 'change-etag-after': 1, 'no-if-range': 0, slow: 50,
-  html: 0, 'html-body': 0, 'short-body': 0, 'short-body-chunked': 0, 'long-body': 0, 'wrong-content-range': 0,
-  sirv: 0, 'whole-206': 0, 'early-206': 4096, trickle: 200, 'redirect-loop': 0,
-  'html-front': 0, 'tensor-count': 0, 'change-data-after': 1,
+  'sha256-etag': 0,
+  'corrupt-once': 0,
+  'gzip-range': 0,
+  'gzip-whole-range': 0,
+  'unknown-encoding': 0,
+  'stall-mid-body': 0,
+  'drop-mid-body': 1,
+  reset: 1,
+  '503-then-ok': 1,
+  '429-retry-after': 1,
+  '429-retry-date': 2,
+  'ignore-range': 0,
+  'always-416': 0,
+  'change-etag-after': 1,
+  'no-if-range': 0,
+  slow: 50,
+  html: 0,
+  'html-body': 0,
+  'short-body': 0,
+  'short-body-chunked': 0,
+  'long-body': 0,
+  'wrong-content-range': 0,
+  sirv: 0,
+  'whole-206': 0,
+  'early-206': 4096,
+  trickle: 200,
+  'redirect-loop': 0,
+  'html-front': 0,
+  'tensor-count': 0,
+  'change-data-after': 1,
 };
 
 export type Faults = Map<FaultKind, number>;
 
 /** Splits `/fault/a/1/b/name` into its faults and the file name `name`. */
 export function parseFaults(pathname: string): { faults: Faults; name: string } {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   const faults: Faults = new Map();
   let i = 0;
   while (parts[i] === 'fault' && parts[i + 1] !== undefined && parts[i + 1] in DEFAULT_ARG) {
@@ -89,6 +144,4 @@ export class RequestCounter {
 }
 
 /** The HTML page the `html` and `html-body` faults serve. */
-export const HTML_PAGE = new TextEncoder().encode(
-  '<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n',
-);
+export const HTML_PAGE = new TextEncoder().encode('<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n');

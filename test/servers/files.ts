@@ -71,14 +71,20 @@ export const MAX_VIRTUAL_BYTES = 2 ** 36;
 function virtualFile(size: number, seed: number): ServedFile | undefined {
   if (size > MAX_VIRTUAL_BYTES) return undefined;
   return {
-    size, etag: `"vgen-${size}-${seed}"`, lastModified: GEN_DATE, contentType: 'application/octet-stream',
+    size,
+    etag: `"vgen-${size}-${seed}"`,
+    lastModified: GEN_DATE,
+    contentType: 'application/octet-stream',
     read: async (start, end) => fillPattern(new Uint8Array(Math.max(0, Math.min(end, size) - start)), start, seed),
   };
 }
 
 function memoryFile(bytes: Uint8Array, etag: string, lastModified: string): ServedFile {
   return {
-    size: bytes.length, etag, lastModified, contentType: 'application/octet-stream',
+    size: bytes.length,
+    etag,
+    lastModified,
+    contentType: 'application/octet-stream',
     read: async (start, end) => bytes.subarray(start, end),
   };
 }

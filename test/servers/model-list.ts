@@ -26,11 +26,17 @@ export function splitModel(): { shards: Array<[string, Uint8Array]>; tensors: Ma
     tensors.set(name, data);
     return { name, type: 'F32', dims: [n], data };
   };
-  const parts = [[t('token_embd.weight', 256), t('blk.0.attn_q.weight', 64)], [t('blk.1.attn_q.weight', 128)], [t('output_norm.weight', 32), t('output.weight', 256)]];
+  const parts = [
+    [t('token_embd.weight', 256), t('blk.0.attn_q.weight', 64)],
+    [t('blk.1.attn_q.weight', 128)],
+    [t('output_norm.weight', 32), t('output.weight', 256)],
+  ];
   const shards = parts.map((ts, no): [string, Uint8Array] => {
     const metadata: MetadataEntry[] = [
       ...(no === 0 ? [['general.architecture', 'llama'] as MetadataEntry, ['llama.block_count', 2, GgufValueType.UINT32] as MetadataEntry] : []),
-      ['split.no', no, GgufValueType.UINT16], ['split.count', parts.length, GgufValueType.UINT16], ['split.tensors.count', 5, GgufValueType.INT32],
+      ['split.no', no, GgufValueType.UINT16],
+      ['split.count', parts.length, GgufValueType.UINT16],
+      ['split.tensors.count', 5, GgufValueType.INT32],
     ];
     return [`split-${String(no + 1).padStart(5, '0')}-of-00003.gguf`, writeGguf({ metadata, tensors: ts })];
   });

@@ -14,7 +14,6 @@ import { ggufEntries } from '../../src/authoring/reencode.ts';
 import { fixturePath } from '../cases/fixtures-dir.ts';
 import { GENERATING_MODEL, servedModel, splitModel, SYNTHETIC_MODELS, type SyntheticModelName } from './model-list.ts';
 
-
 export interface ServedModels {
   /** File name → size in bytes. */
   synthetic: Record<string, number>;
@@ -29,7 +28,10 @@ async function writeGeneratingModel(dir: string, synthetic: Record<string, numbe
   const fd = openSync(join(dir, GENERATING_MODEL.name), 'w');
   let size = 0;
   try {
-    for (const chunk of planChunks(realModelPlan(GENERATING_MODEL.recipe, entries))) { writeSync(fd, chunk); size += chunk.length; }
+    for (const chunk of planChunks(realModelPlan(GENERATING_MODEL.recipe, entries))) {
+      writeSync(fd, chunk);
+      size += chunk.length;
+    }
   } finally {
     closeSync(fd);
   }
@@ -38,13 +40,18 @@ async function writeGeneratingModel(dir: string, synthetic: Record<string, numbe
 
 /** The synthetic bert encoder of test/vectors/embeddings/bert-F32-cls.json (bge's vocabulary), as `bert-F32-cls.gguf`. */
 async function writeBertModel(dir: string, synthetic: Record<string, number>): Promise<void> {
-  const ref = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../vectors/embeddings/bert-F32-cls.json'), 'utf8')) as { model: { base: RealModelRecipe } };
+  const ref = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../vectors/embeddings/bert-F32-cls.json'), 'utf8')) as {
+    model: { base: RealModelRecipe };
+  };
   const recipe = ref.model.base;
   const entries = tokenizerEntries(await ggufEntries(new Uint8Array(readFileSync(fixturePath(recipe.tokenizer))))).entries;
   const fd = openSync(join(dir, 'bert-F32-cls.gguf'), 'w');
   let size = 0;
   try {
-    for (const chunk of planChunks(realModelPlan(recipe, entries))) { writeSync(fd, chunk); size += chunk.length; }
+    for (const chunk of planChunks(realModelPlan(recipe, entries))) {
+      writeSync(fd, chunk);
+      size += chunk.length;
+    }
   } finally {
     closeSync(fd);
   }

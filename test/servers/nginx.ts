@@ -33,15 +33,19 @@ export function findNginx(): string {
     const installed = CANDIDATES.find((p) => existsSync(p));
     if (installed) return installed;
   }
-  throw new Error('nginx not found for the HTTP range tests: install it (Debian/Ubuntu: `sudo apt-get install -y nginx`, macOS: `brew install nginx`) or set NGINX_PATH');
+  throw new Error(
+    'nginx not found for the HTTP range tests: install it (Debian/Ubuntu: `sudo apt-get install -y nginx`, macOS: `brew install nginx`) or set NGINX_PATH',
+  );
 }
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
-    const s = createServer().once('error', fail).listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
+    const s = createServer()
+      .once('error', fail)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => ok(port));
+      });
   });
 }
 
@@ -51,7 +55,9 @@ function config(dir: string, root: string, port: number): string {
     'Access-Control-Expose-Headers "Content-Range, Accept-Ranges, Content-Length, ETag, Last-Modified"',
     'Access-Control-Allow-Headers "Range, If-Range"',
     'Cross-Origin-Resource-Policy cross-origin',
-  ].map((h) => `      add_header ${h} always;`).join('\n');
+  ]
+    .map((h) => `      add_header ${h} always;`)
+    .join('\n');
   const user = process.getuid?.() === 0 ? `user ${userInfo().username};\n` : '';
   return `${user}worker_processes 1;
 pid ${dir}/nginx.pid;

@@ -73,12 +73,22 @@ export async function startRangeServer(opts: { root?: string; port?: number } = 
     files,
     handler,
     stats: (tag) => tagStats.get(tag) ?? emptyStats(),
-    stop: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    stop: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable, counter: RequestCounter,
-  tagStats: Map<string, TagStats>, next?: () => void): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  files: FileTable,
+  counter: RequestCounter,
+  tagStats: Map<string, TagStats>,
+  next?: () => void,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'OPTIONS') return preflight(req, res);
   if (url.pathname === '/__stats') {
@@ -106,7 +116,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, files: FileTable
   if (faults.has('change-data-after') && n > (faults.get('change-data-after') ?? 0)) file = nextVersion(file, 512 << 10);
   if (earlyFault(req, res, faults, n) || redirectLoop(req, res, faults, CORS_HEADERS)) return;
   const plan = planResponse(req, file, faults);
-  if ((plan.status === 206 || req.method === 'HEAD') && plan.body && (faults.has('gzip-range') || faults.has('gzip-whole-range') || faults.has('unknown-encoding'))) {
+  if (
+    (plan.status === 206 || req.method === 'HEAD') &&
+    plan.body &&
+    (faults.has('gzip-range') || faults.has('gzip-whole-range') || faults.has('unknown-encoding'))
+  ) {
     return sendEncoded(res, req.method, file, plan, faults);
   }
   res.writeHead(plan.status, plan.headers);
@@ -139,7 +153,13 @@ const digests = new Map<string, string>();
 async function sha256Of(file: ServedFile): Promise<string> {
   const key = `${file.etag}|${file.size}`;
   let d = digests.get(key);
-  if (!d) digests.set(key, (d = createHash('sha256').update(await file.read(0, file.size)).digest('hex')));
+  if (!d)
+    digests.set(
+      key,
+      (d = createHash('sha256')
+        .update(await file.read(0, file.size))
+        .digest('hex')),
+    );
   return d;
 }
 
@@ -172,16 +192,16 @@ function track(tagStats: Map<string, TagStats>, tag: string | null, req: Incomin
 /** Faults answered before any range logic; true when the response is done. */
 function earlyFault(req: IncomingMessage, res: ServerResponse, faults: Faults, n: number): boolean {
   const firstN = (kind: 'reset' | '503-then-ok') => n > 0 && n <= (faults.get(kind) ?? 0);
-  if (firstN('reset')) return void req.socket.destroy(), true;
-  if (firstN('503-then-ok')) return void res.writeHead(503, CORS_HEADERS).end('busy\n'), true;
+  if (firstN('reset')) return (void req.socket.destroy(), true);
+  if (firstN('503-then-ok')) return (void res.writeHead(503, CORS_HEADERS).end('busy\n'), true);
   const after = faults.get('429-retry-after') ?? faults.get('429-retry-date');
   if (after !== undefined && n === 1) {
     const value = faults.has('429-retry-after') ? String(after) : new Date(Date.now() + after * 1000).toUTCString();
-    return void res.writeHead(429, { ...CORS_HEADERS, 'Retry-After': value }).end('slow down\n'), true;
+    return (void res.writeHead(429, { ...CORS_HEADERS, 'Retry-After': value }).end('slow down\n'), true);
   }
   if (faults.has('html')) {
     res.writeHead(200, { ...CORS_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': HTML_PAGE.length });
-    return void res.end(req.method === 'HEAD' ? undefined : HTML_PAGE), true;
+    return (void res.end(req.method === 'HEAD' ? undefined : HTML_PAGE), true);
   }
   return false;
 }
@@ -197,8 +217,12 @@ interface Plan {
 
 function planResponse(req: IncomingMessage, file: ServedFile, faults: Faults): Plan {
   const headers: Record<string, string | number> = {
-    ...CORS_HEADERS, 'Accept-Ranges': 'bytes', ETag: file.etag, 'Last-Modified': file.lastModified,
-    'Content-Type': file.contentType, 'Cache-Control': 'no-cache',
+    ...CORS_HEADERS,
+    'Accept-Ranges': 'bytes',
+    ETag: file.etag,
+    'Last-Modified': file.lastModified,
+    'Content-Type': file.contentType,
+    'Cache-Control': 'no-cache',
   };
   const whole = (): Plan => ({ status: 200, headers: { ...headers, 'Content-Length': file.size }, body: { start: 0, end: file.size, declared: file.size } });
   const rangeHeader = req.headers.range;
@@ -267,7 +291,9 @@ function patchedFront(file: ServedFile, faults: Faults): ServedFile {
 function nextVersion(file: ServedFile, from = 0): ServedFile {
   const lastModified = new Date(Date.parse(file.lastModified) + 3_600_000).toUTCString();
   return {
-    ...file, etag: file.etag.replace(/"$/, '-v2"'), lastModified,
+    ...file,
+    etag: file.etag.replace(/"$/, '-v2"'),
+    lastModified,
     read: async (s, e) => (await file.read(s, e)).map((b, i) => (s + i >= from ? b ^ 0x5a : b)),
   };
 }

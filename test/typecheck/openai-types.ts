@@ -15,10 +15,21 @@ export async function requestsAndResponses(api: OpenAiApi, schema: Record<string
     { role: 'tool', tool_call_id: 'call_1', content: 'Ada Lovelace, 1815' },
   ];
   const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
-    { type: 'function', function: { name: 'lookup', description: 'search', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } } },
+    {
+      type: 'function',
+      function: { name: 'lookup', description: 'search', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } },
+    },
   ];
   const params: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
-    model: 'local', messages, tools, tool_choice: 'auto', max_tokens: 64, temperature: 0.7, top_p: 0.9, seed: 1, stop: ['\n\n'],
+    model: 'local',
+    messages,
+    tools,
+    tool_choice: 'auto',
+    max_tokens: 64,
+    temperature: 0.7,
+    top_p: 0.9,
+    seed: 1,
+    stop: ['\n\n'],
     response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: true } },
   };
   const r: OpenAI.Chat.Completions.ChatCompletion = await api.chat.completions.create(params);
@@ -27,14 +38,24 @@ export async function requestsAndResponses(api: OpenAiApi, schema: Record<string
   const usage: OpenAI.CompletionUsage | undefined = r.usage;
   void usage;
 
-  const streaming: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = { model: 'local', messages, stream: true, stream_options: { include_usage: true } };
+  const streaming: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
+    model: 'local',
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+  };
   for await (const chunk of await api.chat.completions.create(streaming)) {
     const c: OpenAI.Chat.Completions.ChatCompletionChunk = chunk;
     void c;
   }
   // literal requests with the extensions
   const lit: OpenAI.Chat.Completions.ChatCompletion = await api.chat.completions.create({
-    messages: [{ role: 'user', content: 'hi' }], grammar: 'root ::= "yes" | "no"', top_k: 20, min_p: 0.1, repeat_penalty: 1.1, signal: new AbortController().signal,
+    messages: [{ role: 'user', content: 'hi' }],
+    grammar: 'root ::= "yes" | "no"',
+    top_k: 20,
+    min_p: 0.1,
+    repeat_penalty: 1.1,
+    signal: new AbortController().signal,
   });
   void lit;
 

@@ -13,23 +13,36 @@ beforeAll(async () => {
   s = await openReference(reference(STORIES));
   api = createOpenAiApi(engineBackend(s.engine));
 });
-afterAll(async () => { await s?.dispose(); });
+afterAll(async () => {
+  await s?.dispose();
+});
 
-const messages = [{ role: 'system' as const, content: 'You tell stories.' }, { role: 'user' as const, content: 'Once upon a time' }];
+const messages = [
+  { role: 'system' as const, content: 'You tell stories.' },
+  { role: 'user' as const, content: 'Once upon a time' },
+];
 
 async function rejects(p: Promise<unknown>, field: string): Promise<void> {
   let err: unknown;
-  try { await p; } catch (e) { err = e; }
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
   expect(isGgufPagerError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
   expect((err as { details: { field?: string } }).details.field).toBe(field);
   expect((err as Error).message).toContain(field);
 }
 
 describe('chat.completions.create', () => {
-  it('answers in OpenAI\'s shape with usage that counts the tokens', async () => {
+  it("answers in OpenAI's shape with usage that counts the tokens", async () => {
     const request = { messages, max_tokens: 12, temperature: 0.7, seed: 1, some_unknown_field: { ignored: true }, user: 'u1' };
     const r = await api.chat.completions.create(request);
-    expect(r).toMatchObject({ object: 'chat.completion', model: expect.any(String), choices: [{ index: 0, logprobs: null, finish_reason: 'length', message: { role: 'assistant', refusal: null } }] });
+    expect(r).toMatchObject({
+      object: 'chat.completion',
+      model: expect.any(String),
+      choices: [{ index: 0, logprobs: null, finish_reason: 'length', message: { role: 'assistant', refusal: null } }],
+    });
     expect(r.id).toMatch(/^chatcmpl-/);
     expect(typeof r.choices[0].message.content).toBe('string');
     const prompt = s.engine.applyChatTemplate(messages);
@@ -51,10 +64,20 @@ describe('chat.completions.create', () => {
   });
 
   it('writes JSON valid for a json_schema response_format, over seeds', async () => {
-    const schema = { type: 'object', properties: { hero: { type: 'string', maxLength: 10 }, age: { type: 'integer', minimum: 1, maximum: 99 } }, required: ['hero', 'age'], additionalProperties: false };
+    const schema = {
+      type: 'object',
+      properties: { hero: { type: 'string', maxLength: 10 }, age: { type: 'integer', minimum: 1, maximum: 99 } },
+      required: ['hero', 'age'],
+      additionalProperties: false,
+    };
     const validate = new Ajv().compile(schema);
     for (let seed = 1; seed <= 5; seed++) {
-      const r = await api.chat.completions.create({ messages, seed, max_tokens: 60, response_format: { type: 'json_schema', json_schema: { name: 'hero', schema, strict: true } } });
+      const r = await api.chat.completions.create({
+        messages,
+        seed,
+        max_tokens: 60,
+        response_format: { type: 'json_schema', json_schema: { name: 'hero', schema, strict: true } },
+      });
       if (r.choices[0].finish_reason !== 'stop') continue;
       expect(validate(JSON.parse(r.choices[0].message.content!))).toBe(true);
     }
@@ -69,7 +92,8 @@ describe('chat.completions.create', () => {
   it('streams a role chunk, content deltas that add up to the reply, the finish chunk, then usage', async () => {
     const whole = await api.chat.completions.create({ messages, max_tokens: 16, seed: 5 });
     const chunks: ChatCompletionChunk[] = [];
-    for await (const c of await api.chat.completions.create({ messages, max_tokens: 16, seed: 5, stream: true, stream_options: { include_usage: true } })) chunks.push(c);
+    for await (const c of await api.chat.completions.create({ messages, max_tokens: 16, seed: 5, stream: true, stream_options: { include_usage: true } }))
+      chunks.push(c);
     expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
     const last = chunks.at(-1)!;
     expect(last.choices).toEqual([]);
@@ -77,7 +101,11 @@ describe('chat.completions.create', () => {
     const finish = chunks.at(-2)!;
     expect(finish.choices[0]).toMatchObject({ delta: {}, finish_reason: 'length' });
     const deltas = chunks.slice(1, -2).map((c) => c.choices[0].delta.content!);
-    expect(deltas.every((d) => typeof d === 'string' && d.length > 0 && d === d.normalize('NFC') && !/[\uD800-\uDFFF]/.test(d.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')))).toBe(true);
+    expect(
+      deltas.every(
+        (d) => typeof d === 'string' && d.length > 0 && d === d.normalize('NFC') && !/[\uD800-\uDFFF]/.test(d.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '')),
+      ),
+    ).toBe(true);
     expect(deltas.join('')).toBe(whole.choices[0].message.content);
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
   });
@@ -95,7 +123,11 @@ describe('chat.completions.create', () => {
 
   it('reports a GBNF syntax error as INVALID_ARGUMENT naming the place', async () => {
     let err: unknown;
-    try { await api.chat.completions.create({ messages, grammar: 'root ::= "a' }); } catch (e) { err = e; }
+    try {
+      await api.chat.completions.create({ messages, grammar: 'root ::= "a' });
+    } catch (e) {
+      err = e;
+    }
     expect(isGgufPagerError(err, 'INVALID_ARGUMENT')).toBe(true);
     expect((err as Error).message).toMatch(/grammar: unexpected end of input/);
   });
@@ -111,7 +143,8 @@ describe('completions.create', () => {
     const t = await api.completions.create({ prompt: ids, max_tokens: 8, temperature: 0 });
     expect(t.choices[0].text).toBe(g.text);
     let streamed = '';
-    for await (const c of await api.completions.create({ prompt: 'Once upon a time', max_tokens: 8, temperature: 0, stream: true })) streamed += c.choices[0].text;
+    for await (const c of await api.completions.create({ prompt: 'Once upon a time', max_tokens: 8, temperature: 0, stream: true }))
+      streamed += c.choices[0].text;
     expect(streamed).toBe(g.text);
   });
 

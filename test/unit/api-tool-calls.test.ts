@@ -29,7 +29,9 @@ describe('parsing replies into tool_calls', () => {
     expect(r.toolCalls[0]).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
     expect(JSON.parse(r.toolCalls[0].function.arguments)).toEqual({ city: 'Paris', unit: 'celsius' });
     expect(r.toolCalls[0].id).toMatch(/^call_/);
-    const two = calls('Let me check both.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n</tool_call>\n<tool_call>\n{"name": "search", "arguments": {"q": "Oslo news"}}\n</tool_call>');
+    const two = calls(
+      'Let me check both.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Oslo"}}\n</tool_call>\n<tool_call>\n{"name": "search", "arguments": {"q": "Oslo news"}}\n</tool_call>',
+    );
     expect(two.content).toBe('Let me check both.');
     expect(two.toolCalls.map((c) => c.function.name)).toEqual(['get_weather', 'search']);
     expect(new Set(two.toolCalls.map((c) => c.id)).size).toBe(2);
@@ -73,10 +75,24 @@ describe('parsing replies into tool_calls', () => {
   });
 });
 
-interface StoredTemplate { name: string; template: string; bos: string; eos: string }
+interface StoredTemplate {
+  name: string;
+  template: string;
+  bos: string;
+  eos: string;
+}
 const { templates } = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/text/tool-templates.json`, 'utf8')) as { templates: StoredTemplate[] };
 
-const TOOLS: FunctionTool[] = [{ type: 'function', function: { name: 'get_weather', description: 'Current weather in a city', parameters: { type: 'object', properties: { city: { type: 'string', description: 'City name' } }, required: ['city'] } } }];
+const TOOLS: FunctionTool[] = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Current weather in a city',
+      parameters: { type: 'object', properties: { city: { type: 'string', description: 'City name' } }, required: ['city'] },
+    },
+  },
+];
 const TURN: ChatMessageParam[] = [
   { role: 'system', content: 'You are a helpful assistant.' },
   { role: 'user', content: 'Weather in Paris?' },
@@ -110,10 +126,29 @@ describe('tool_choice on stories260K', () => {
     s = await openReference(reference(STORIES));
     api = createOpenAiApi(engineBackend(s.engine));
   });
-  afterAll(async () => { await s?.dispose(); });
+  afterAll(async () => {
+    await s?.dispose();
+  });
   const tools: FunctionTool[] = [
-    { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 12 }, days: { type: 'integer', minimum: 1, maximum: 7 } }, required: ['city', 'days'], additionalProperties: false } } },
-    { type: 'function', function: { name: 'search', parameters: { type: 'object', properties: { q: { type: 'string', maxLength: 20 } }, required: ['q'], additionalProperties: false } } },
+    {
+      type: 'function',
+      function: {
+        name: 'get_weather',
+        parameters: {
+          type: 'object',
+          properties: { city: { type: 'string', maxLength: 12 }, days: { type: 'integer', minimum: 1, maximum: 7 } },
+          required: ['city', 'days'],
+          additionalProperties: false,
+        },
+      },
+    },
+    {
+      type: 'function',
+      function: {
+        name: 'search',
+        parameters: { type: 'object', properties: { q: { type: 'string', maxLength: 20 } }, required: ['q'], additionalProperties: false },
+      },
+    },
   ];
   const validators = new Map(tools.map((t) => [t.function.name, new Ajv().compile(t.function.parameters!)]));
   const messages: ChatMessageParam[] = [{ role: 'user', content: 'Once upon a time' }];
@@ -148,7 +183,16 @@ describe('tool_choice on stories260K', () => {
     expect(content).not.toContain('<tool_call');
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     expect(calls[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'search', arguments: '' } });
-    expect(validators.get('search')!(JSON.parse(calls.slice(1).map((d) => d.function!.arguments).join('')))).toBe(true);
+    expect(
+      validators.get('search')!(
+        JSON.parse(
+          calls
+            .slice(1)
+            .map((d) => d.function!.arguments)
+            .join(''),
+        ),
+      ),
+    ).toBe(true);
     expect(chunks.at(-1)!.choices[0].finish_reason).toBe('tool_calls');
     const whole = await api.chat.completions.create({ messages, tools, grammar, seed: 4, max_tokens: 150 });
     expect(whole.choices[0].message.content).toBe('Let me check.');
@@ -157,11 +201,15 @@ describe('tool_choice on stories260K', () => {
 
   it('streams a forced call as OpenAI does: id, type and name first, then the arguments, then finish tool_calls', async () => {
     const chunks: ChatCompletionChunk[] = [];
-    for await (const c of await api.chat.completions.create({ messages, tools, tool_choice: 'required', seed: 2, max_tokens: 120, stream: true })) chunks.push(c);
+    for await (const c of await api.chat.completions.create({ messages, tools, tool_choice: 'required', seed: 2, max_tokens: 120, stream: true }))
+      chunks.push(c);
     const deltas = chunks.map((c) => c.choices[0]?.delta);
     const named = deltas.find((d) => d?.tool_calls?.[0].id)!;
     expect(named.tool_calls![0]).toMatchObject({ index: 0, type: 'function', function: { arguments: '' } });
-    const args = deltas.filter((d) => d?.tool_calls && !d.tool_calls[0].id).map((d) => d!.tool_calls![0].function!.arguments).join('');
+    const args = deltas
+      .filter((d) => d?.tool_calls && !d.tool_calls[0].id)
+      .map((d) => d!.tool_calls![0].function!.arguments)
+      .join('');
     expect(validators.get(named.tool_calls![0].function!.name!)!(JSON.parse(args))).toBe(true);
     expect(chunks.at(-1)!.choices[0].finish_reason).toBe('tool_calls');
     expect(deltas.some((d) => d?.content)).toBe(false);

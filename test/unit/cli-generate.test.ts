@@ -24,14 +24,14 @@ beforeAll(() => {
 }, 150_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it('streams llama.cpp\'s greedy continuation of the prompt', () => {
+it("streams llama.cpp's greedy continuation of the prompt", () => {
   const r = cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '32');
   expect(r.code).toBe(0);
   expect(r.stdout.startsWith(ref.greedyText)).toBe(true);
   expect(r.stdout).toMatch(/\[maxTokens\] 5 prompt tokens/);
 });
 
-it('prints one JSON object with --json, under a 25 % budget and f32 KV, and writes every position\'s logits', () => {
+it("prints one JSON object with --json, under a 25 % budget and f32 KV, and writes every position's logits", () => {
   const out = join(dir, 'logits.json');
   const r = cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '32', '--budget', '25%', '--kv', 'f32', '--json', '--logits', out);
   expect(r.stderr).toBe('');
@@ -52,7 +52,7 @@ it('refuses a bad --kv with INVALID_ARGUMENT and its usage', () => {
   expect(r.stderr).toMatch(/^INVALID_ARGUMENT: generate: --kv must be f16 or f32/);
 });
 
-it('runs the newer families: phi3 and gemma3 give llama.cpp\'s greedy ids under a 25 % budget', async () => {
+it("runs the newer families: phi3 and gemma3 give llama.cpp's greedy ids under a 25 % budget", async () => {
   const { familyReference } = await import('../cases/family-vectors.ts');
   const { modelBytes } = await import('../cases/gen-models.ts');
   const { writeFileSync } = await import('node:fs');
@@ -66,7 +66,7 @@ it('runs the newer families: phi3 and gemma3 give llama.cpp\'s greedy ids under 
   }
 }, 60_000);
 
-it('computes on --threads N worker_threads with llama.cpp\'s ids, and --json says how many threads computed', () => {
+it("computes on --threads N worker_threads with llama.cpp's ids, and --json says how many threads computed", () => {
   const one = JSON.parse(cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '16', '--threads', '1', '--json').stdout);
   const r = cli(MODEL, '--prompt', ref.prompt, '--max-tokens', '16', '--threads', '3', '--json');
   expect(r.stderr).toBe('');

@@ -3,7 +3,10 @@ import { formatBytes, formatCount, parseArgv, parseByteSize } from '../../src/cl
 
 describe('the CLI argument helpers', () => {
   it('separate flags, options with a value (both spellings) and positionals', () => {
-    const a = parseArgv(['m.gguf', '--json', '--budget', '50%', '--tokens=8', '--', '--not-an-option'], { flags: ['--json'], options: ['--budget', '--tokens'] });
+    const a = parseArgv(['m.gguf', '--json', '--budget', '50%', '--tokens=8', '--', '--not-an-option'], {
+      flags: ['--json'],
+      options: ['--budget', '--tokens'],
+    });
     expect(a.positionals).toEqual(['m.gguf', '--not-an-option']);
     expect([...a.flags]).toEqual(['--json']);
     expect(Object.fromEntries(a.options)).toEqual({ '--budget': '50%', '--tokens': '8' });
@@ -12,7 +15,9 @@ describe('the CLI argument helpers', () => {
   it('refuse unknown options, a missing value and a wrong number of positionals, with the usage', () => {
     const usage = 'usage: x <file>';
     expect(() => parseArgv(['--jsn'], { flags: ['--json'], usage })).toThrow(/unknown option --jsn\nusage: x <file>/);
-    expect(() => parseArgv(['--budget'], { options: ['--budget'] })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: '--budget needs a value' }));
+    expect(() => parseArgv(['--budget'], { options: ['--budget'] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: '--budget needs a value' }),
+    );
     expect(() => parseArgv(['a', 'b'], { positionals: 1 })).toThrow(/expected 1 argument\(s\), got 2/);
   });
 

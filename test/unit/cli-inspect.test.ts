@@ -21,7 +21,11 @@ let dir = '';
 let cliPath = '';
 let server: RangeServer;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function inspect(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
@@ -33,7 +37,11 @@ function inspect(...args: string[]): Promise<Run> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cli-inspect-'));
-  spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.node.json', '--outDir', join(dir, 'dist')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.node.json', '--outDir', join(dir, 'dist')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   writeFileSync(join(dir, 'dist/package.json'), '{ "type": "module" }\n');
   cliPath = join(dir, 'dist/src/cli/main.js');
   expect(existsSync(cliPath)).toBe(true);
@@ -78,7 +86,18 @@ describe('gguf-pager inspect --json', () => {
 
   it('writes integers beyond 2^53 and non-finite floats as strings, and __proto__ as a plain key', async () => {
     const path = join(dir, 'edge.gguf');
-    writeFileSync(path, writeGguf({ metadata: [['big', 2n ** 64n - 1n, T.UINT64], ['neg', -(2n ** 63n), T.INT64], ['safe', 2 ** 53 - 1, T.UINT64], ['nan', NaN, T.FLOAT32], ['__proto__', [1n, 2n ** 60n], { array: T.UINT64 }]] }));
+    writeFileSync(
+      path,
+      writeGguf({
+        metadata: [
+          ['big', 2n ** 64n - 1n, T.UINT64],
+          ['neg', -(2n ** 63n), T.INT64],
+          ['safe', 2 ** 53 - 1, T.UINT64],
+          ['nan', NaN, T.FLOAT32],
+          ['__proto__', [1n, 2n ** 60n], { array: T.UINT64 }],
+        ],
+      }),
+    );
     const out = JSON.parse((await inspect(path, '--json')).stdout);
     expect(Object.getOwnPropertyNames(out.metadata)).toContain('__proto__');
     expect(out.metadata.big).toBe('18446744073709551615');
@@ -96,12 +115,24 @@ describe('gguf-pager inspect --json', () => {
 
   it('opens every shard of a split model from the first shard name', async () => {
     const names = [0, 1].map((i) => join(dir, `split-0000${i + 1}-of-00002.gguf`));
-    names.forEach((n, i) => writeFileSync(n, writeGguf({
-      metadata: [['split.no', i, T.UINT16], ['split.count', 2, T.UINT16], ['split.tensors.count', 2, T.INT32]],
-      tensors: [{ name: `t${i}`, type: 'F32', dims: [8] }],
-    })));
+    names.forEach((n, i) =>
+      writeFileSync(
+        n,
+        writeGguf({
+          metadata: [
+            ['split.no', i, T.UINT16],
+            ['split.count', 2, T.UINT16],
+            ['split.tensors.count', 2, T.INT32],
+          ],
+          tensors: [{ name: `t${i}`, type: 'F32', dims: [8] }],
+        }),
+      ),
+    );
     const out = JSON.parse((await inspect(names[0], '--json')).stdout);
-    expect(out.tensors.map((t: { name: string; shard: number }) => [t.name, t.shard])).toEqual([['t0', 0], ['t1', 1]]);
+    expect(out.tensors.map((t: { name: string; shard: number }) => [t.name, t.shard])).toEqual([
+      ['t0', 0],
+      ['t1', 1],
+    ]);
     expect(out.shards.map((s: { name: string }) => s.name)).toEqual(names);
   });
 });
@@ -126,7 +157,10 @@ describe('gguf-pager inspect (summary)', () => {
 describe('gguf-pager inspect on bad input', () => {
   it('fails on a garbage file with one stderr line starting with the code', async () => {
     const path = join(dir, 'garbage.gguf');
-    writeFileSync(path, Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff));
+    writeFileSync(
+      path,
+      Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) & 0xff),
+    );
     const run = await inspect(path);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toBe('');

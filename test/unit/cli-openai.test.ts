@@ -23,8 +23,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('generate --json-schema and --grammar constrain the text', () => {
   const schema = join(dir, 'schema.json');
-  writeFileSync(schema, JSON.stringify({ type: 'object', properties: { n: { type: 'integer', minimum: 1, maximum: 9 } }, required: ['n'], additionalProperties: false }));
-  const r = cli('generate', MODEL, '--prompt', 'Once upon a time', '--json-schema', schema, '--temperature', '1', '--seed', '3', '--max-tokens', '40', '--json');
+  writeFileSync(
+    schema,
+    JSON.stringify({ type: 'object', properties: { n: { type: 'integer', minimum: 1, maximum: 9 } }, required: ['n'], additionalProperties: false }),
+  );
+  const r = cli(
+    'generate',
+    MODEL,
+    '--prompt',
+    'Once upon a time',
+    '--json-schema',
+    schema,
+    '--temperature',
+    '1',
+    '--seed',
+    '3',
+    '--max-tokens',
+    '40',
+    '--json',
+  );
   expect(r.stderr).toBe('');
   const j = JSON.parse(r.stdout) as { text: string; stopReason: string };
   expect(j.stopReason).toBe('stop');
@@ -41,16 +58,32 @@ it('generate --json-schema and --grammar constrain the text', () => {
 
 it('chat --tools --tool-choice required prints an OpenAI chat.completion with a tool call', () => {
   const tools = join(dir, 'tools.json');
-  writeFileSync(tools, JSON.stringify([{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 10 } }, required: ['city'], additionalProperties: false } } }]));
+  writeFileSync(
+    tools,
+    JSON.stringify([
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 10 } }, required: ['city'], additionalProperties: false },
+        },
+      },
+    ]),
+  );
   const r = cli('chat', MODEL, '--prompt', 'Weather in Paris?', '--tools', tools, '--tool-choice', 'required', '--seed', '1', '--max-tokens', '80');
   expect(r.stderr).toBe('');
   const j = JSON.parse(r.stdout);
-  expect(j).toMatchObject({ object: 'chat.completion', choices: [{ finish_reason: 'tool_calls', message: { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'get_weather' } }] } }] });
+  expect(j).toMatchObject({
+    object: 'chat.completion',
+    choices: [{ finish_reason: 'tool_calls', message: { role: 'assistant', tool_calls: [{ type: 'function', function: { name: 'get_weather' } }] } }],
+  });
   expect(typeof JSON.parse(j.choices[0].message.tool_calls[0].function.arguments).city).toBe('string');
 });
 
-it('embed --json prints llama.cpp\'s mean-pooled vectors for each --text', () => {
-  const ref = JSON.parse(readFileSync(join(REPO_ROOT, 'test/vectors/embeddings/stories260K-F32-mean.json'), 'utf8')) as { inputs: Array<{ text: string; embedding: number[] }> };
+it("embed --json prints llama.cpp's mean-pooled vectors for each --text", () => {
+  const ref = JSON.parse(readFileSync(join(REPO_ROOT, 'test/vectors/embeddings/stories260K-F32-mean.json'), 'utf8')) as {
+    inputs: Array<{ text: string; embedding: number[] }>;
+  };
   const r = cli('embed', MODEL, '--text', ref.inputs[0].text, '--text', ref.inputs[1].text, '--json');
   expect(r.stderr).toBe('');
   const { embeddings } = JSON.parse(r.stdout) as { embeddings: number[][] };
@@ -58,8 +91,12 @@ it('embed --json prints llama.cpp\'s mean-pooled vectors for each --text', () =>
   for (let i = 0; i < 2; i++) {
     const a = embeddings[i];
     const b = ref.inputs[i].embedding;
-    let ab = 0, bb = 0;
-    for (let j = 0; j < a.length; j++) { ab += a[j] * b[j]; bb += b[j] * b[j]; }
+    let ab = 0,
+      bb = 0;
+    for (let j = 0; j < a.length; j++) {
+      ab += a[j] * b[j];
+      bb += b[j] * b[j];
+    }
     expect(ab / Math.sqrt(bb)).toBeGreaterThanOrEqual(0.9999);
   }
   const bad = cli('embed', MODEL, '--pooling', 'max', '--text', 'a');

@@ -42,7 +42,10 @@ afterAll(() => {
 });
 
 describe('gguf-pager simulate --json', () => {
-  for (const [label, file] of [['stories260K', STORIES], ['a generated 8-block llama', '']] as const) {
+  for (const [label, file] of [
+    ['stories260K', STORIES],
+    ['a generated 8-block llama', ''],
+  ] as const) {
     it(`${label}: resident bytes stay within the budget and the counts add up`, () => {
       const r = json(file || generated, '--budget', '50%', '--tokens', '6');
       expect(r.budgetBytes).toBe(Math.floor(r.modelBytes / 2));
@@ -128,9 +131,15 @@ describe('gguf-pager simulate over HTTP', () => {
         const timer = setTimeout(() => fail(new Error(`no JSON within 30 s; stderr: ${err}`)), 30_000);
         child.stdout.on('data', (d) => {
           out += d;
-          if (out.includes('\n')) { clearTimeout(timer); ok(); }
+          if (out.includes('\n')) {
+            clearTimeout(timer);
+            ok();
+          }
         });
-        child.on('exit', (code) => { clearTimeout(timer); if (!out.includes('\n')) fail(new Error(`exit ${code}: ${err}`)); });
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          if (!out.includes('\n')) fail(new Error(`exit ${code}: ${err}`));
+        });
       });
       child.kill();
       const overHttp = JSON.parse(out);

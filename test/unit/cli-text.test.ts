@@ -18,7 +18,11 @@ let dir = '';
 let cliPath = '';
 let server: RangeServer;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function cli(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
@@ -30,7 +34,11 @@ function cli(...args: string[]): Promise<Run> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cli-text-'));
-  spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.node.json', '--outDir', join(dir, 'dist')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  spawnSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.node.json', '--outDir', join(dir, 'dist')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   writeFileSync(join(dir, 'dist/package.json'), '{ "type": "module" }\n');
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules')); // @huggingface/jinja, as an installed package finds it
   cliPath = join(dir, 'dist/src/cli/main.js');

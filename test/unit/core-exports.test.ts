@@ -14,18 +14,72 @@ import { createTestingCore, missingTestingExports, TESTING_ONLY_EXPORTS } from '
 
 /** Every member of CoreExports, once: `satisfies` refuses a name that is no member, the check below a member left out. */
 const CORE_EXPORT_NAMES = [
-  'memory', 'BLOCK_ALIGN', 'init', 'initPages', 'attach',
-  'arenaBasePtr', 'arenaAlloc', 'arenaFree', 'arenaPin', 'arenaUnpin', 'arenaPtr', 'arenaSize', 'arenaPins', 'arenaCompact',
-  'arenaStats', 'arenaCheck',
-  'kvAlloc', 'kvFree', 'kvPagePtr', 'kvTotalPages', 'kvFreePages', 'kvPageElems', 'kvElemBytes', 'kvPoolCheck',
-  'kvSeqCreate', 'kvSeqAppend', 'kvSeqLength', 'kvSeqPageCount', 'kvSeqKvDim', 'kvSeqFirstPage', 'kvNextPage', 'kvSeqFree',
-  'kvScratchPtr', 'kvTokensPerPage', 'kvSeqCheck', 'kvSeqDropFirst',
-  'kRmsNorm', 'kRope', 'kRopeExt', 'kSoftmax', 'kSilu', 'kSwiglu', 'kAdd', 'kMul', 'kScale', 'kAddBias',
-  'kAttention', 'kAttentionHeads', 'kAttentionExt', 'kAttentionExtHeads', 'kAttentionScratchBytes',
-  'kGeglu', 'kGelu', 'kLayerNorm', 'kSoftcap',
-  'kSupports', 'kRowBytes', 'kWorkBytes', 'kMatvec', 'kMatmul', 'kMatmulPrepare', 'kMatmulRows', 'kGetRows', 'kDequant',
+  'memory',
+  'BLOCK_ALIGN',
+  'init',
+  'initPages',
+  'attach',
+  'arenaBasePtr',
+  'arenaAlloc',
+  'arenaFree',
+  'arenaPin',
+  'arenaUnpin',
+  'arenaPtr',
+  'arenaSize',
+  'arenaPins',
+  'arenaCompact',
+  'arenaStats',
+  'arenaCheck',
+  'kvAlloc',
+  'kvFree',
+  'kvPagePtr',
+  'kvTotalPages',
+  'kvFreePages',
+  'kvPageElems',
+  'kvElemBytes',
+  'kvPoolCheck',
+  'kvSeqCreate',
+  'kvSeqAppend',
+  'kvSeqLength',
+  'kvSeqPageCount',
+  'kvSeqKvDim',
+  'kvSeqFirstPage',
+  'kvNextPage',
+  'kvSeqFree',
+  'kvScratchPtr',
+  'kvTokensPerPage',
+  'kvSeqCheck',
+  'kvSeqDropFirst',
+  'kRmsNorm',
+  'kRope',
+  'kRopeExt',
+  'kSoftmax',
+  'kSilu',
+  'kSwiglu',
+  'kAdd',
+  'kMul',
+  'kScale',
+  'kAddBias',
+  'kAttention',
+  'kAttentionHeads',
+  'kAttentionExt',
+  'kAttentionExtHeads',
+  'kAttentionScratchBytes',
+  'kGeglu',
+  'kGelu',
+  'kLayerNorm',
+  'kSoftcap',
+  'kSupports',
+  'kRowBytes',
+  'kWorkBytes',
+  'kMatvec',
+  'kMatmul',
+  'kMatmulPrepare',
+  'kMatmulRows',
+  'kGetRows',
+  'kDequant',
 ] as const satisfies readonly (keyof CoreExports)[];
-type Unlisted = Exclude<keyof CoreExports, typeof CORE_EXPORT_NAMES[number]>;
+type Unlisted = Exclude<keyof CoreExports, (typeof CORE_EXPORT_NAMES)[number]>;
 const everyMemberListed: [Unlisted] extends [never] ? true : Unlisted = true;
 
 const PRODUCTION_BUILDS = ['core.wasm', 'core.relaxed.wasm', 'core.shared.wasm', 'core.shared-relaxed.wasm'];
@@ -34,7 +88,10 @@ const TESTING_BUILDS = ['core.testing.wasm', 'core.testing-relaxed.wasm'];
 /** The export names of build/<file>, status globals aside. */
 function exportsOf(file: string): string[] {
   const module = new WebAssembly.Module(readFileSync(new URL(`../../build/${file}`, import.meta.url)));
-  return WebAssembly.Module.exports(module).map((e) => e.name).filter((n) => !(n in Status)).sort();
+  return WebAssembly.Module.exports(module)
+    .map((e) => e.name)
+    .filter((n) => !(n in Status))
+    .sort();
 }
 
 /** What a build must export (the shared builds re-export the memory they import). */

@@ -3,7 +3,6 @@ import { parseGguf } from '../../src/gguf/parse.ts';
 import { sizedLlama } from '../../src/authoring/synthetic-size.ts';
 import { defaultPolicy, pinnedSet } from '../../src/pager/policy.ts';
 
-
 describe('the policy of a load that names none', () => {
   it('pins embeddings and output head and prefetches one group when they fit in half the budget', async () => {
     const model = await parseGguf(sizedLlama(8 << 20));

@@ -25,15 +25,24 @@ interface BertCase {
   inputs: Array<{ text: string; ids: number[]; embedding: number[] }>;
 }
 const DIR = `${REPO_ROOT}/test/vectors/embeddings`;
-const CASES: BertCase[] = readdirSync(DIR).filter((f) => f.startsWith('bert-') && f.endsWith('.json')).map((f) => JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')) as BertCase);
+const CASES: BertCase[] = readdirSync(DIR)
+  .filter((f) => f.startsWith('bert-') && f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')) as BertCase);
 
-const bytesOf = (c: BertCase): Promise<Uint8Array> => modelBytes({ name: c.name, model: { recipe: c.model.base, sha256: c.model.sha256 } } as unknown as LlamaReference);
+const bytesOf = (c: BertCase): Promise<Uint8Array> =>
+  modelBytes({ name: c.name, model: { recipe: c.model.base, sha256: c.model.sha256 } } as unknown as LlamaReference);
 const open = async (c: BertCase, opts: { ramBytes?: number; batchSize?: number; contextLength?: number } = {}): Promise<Standalone> =>
   openStandalone([new MemorySource(await bytesOf(c), `${c.name}.gguf`)], { kvType: 'f32', ...opts });
 
 function cosine(a: readonly number[], b: readonly number[]): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
   return ab / Math.sqrt(aa * bb);
 }
 const byName = (n: string): BertCase => CASES.find((c) => c.name === n)!;
@@ -61,7 +70,10 @@ describe('bert embeddings match llama.cpp', () => {
   }
 
   it('inputs packed into one batch do not see each other: the same vectors as batches of one input each', async () => {
-    expect(packInputs([[1, 2], [3], [4, 5, 6], [7]], 4)).toEqual([[0, 1], [2, 3]]);
+    expect(packInputs([[1, 2], [3], [4, 5, 6], [7]], 4)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     const c = byName('bert-F32-mean');
     const together = await open(c);
     const alone = await open(c, { batchSize: 23 }); // the longest input: every batch holds one input, or two short ones
@@ -85,7 +97,7 @@ describe('bert embeddings match llama.cpp', () => {
     }
   });
 
-  it('gives the same vectors at a quarter of the weights\' bytes as budget (paging)', async () => {
+  it("gives the same vectors at a quarter of the weights' bytes as budget (paging)", async () => {
     const c = byName('bert-Q8_0-mean');
     const full = await open(c);
     const total = full.model.totalTensorBytes;
@@ -119,7 +131,10 @@ describe('bert embeddings match llama.cpp', () => {
     const s = await open(c);
     try {
       expect(s.engine.canGenerate).toBe(false);
-      await expect(s.engine.generate('hello', { maxTokens: 2 })).rejects.toMatchObject({ code: 'UNSUPPORTED_ARCHITECTURE', message: expect.stringContaining('encoder') });
+      await expect(s.engine.generate('hello', { maxTokens: 2 })).rejects.toMatchObject({
+        code: 'UNSUPPORTED_ARCHITECTURE',
+        message: expect.stringContaining('encoder'),
+      });
       const api = createOpenAiApi(engineBackend(s.engine));
       const r = await api.embeddings.create({ input: c.inputs.map((i) => i.text) });
       for (let i = 0; i < c.inputs.length; i++) expect(cosine(r.data[i].embedding, c.inputs[i].embedding)).toBeGreaterThanOrEqual(0.9999);

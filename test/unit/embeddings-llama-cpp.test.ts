@@ -25,7 +25,9 @@ interface EmbedCase {
 }
 const DIR = `${REPO_ROOT}/test/vectors/embeddings`;
 // the bert encoders' cases have their own test (embeddings-bert.test.ts)
-const CASES: EmbedCase[] = readdirSync(DIR).filter((f) => f.endsWith('.json') && !f.startsWith('bert-')).map((f) => JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')) as EmbedCase);
+const CASES: EmbedCase[] = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json') && !f.startsWith('bert-'))
+  .map((f) => JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8')) as EmbedCase);
 
 async function bytesOf(c: EmbedCase): Promise<Uint8Array> {
   const base = c.model.base.fixture ? new Uint8Array(readFileSync(fixturePath(c.model.base.fixture))) : await modelBytes(reference('llama-F32'));
@@ -35,8 +37,14 @@ async function bytesOf(c: EmbedCase): Promise<Uint8Array> {
 }
 
 function cosine(a: readonly number[], b: readonly number[]): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
@@ -51,7 +59,10 @@ describe('pooled embeddings match llama.cpp', () => {
       try {
         // without a pooling_type the default is mean: llama.cpp's last-token case is asked for explicitly
         const opts = c.model.poolingType === null ? { pooling: c.pooling } : {};
-        const { vectors, tokens } = await s.engine.embed(c.inputs.map((i) => i.ids), opts);
+        const { vectors, tokens } = await s.engine.embed(
+          c.inputs.map((i) => i.ids),
+          opts,
+        );
         expect(tokens).toBe(c.inputs.reduce((a, i) => a + i.ids.length, 0));
         for (let i = 0; i < c.inputs.length; i++) {
           const cos = cosine(vectors[i], c.inputs[i].embedding);
@@ -60,7 +71,10 @@ describe('pooled embeddings match llama.cpp', () => {
           expect(Math.hypot(...vectors[i])).toBeCloseTo(1, 6);
         }
         // text in: the tokenizer gives llama.cpp's ids, so the same vectors
-        const fromText = await s.engine.embed(c.inputs.map((i) => i.text), opts);
+        const fromText = await s.engine.embed(
+          c.inputs.map((i) => i.text),
+          opts,
+        );
         for (let i = 0; i < c.inputs.length; i++) expect(cosine(fromText.vectors[i], vectors[i])).toBeGreaterThan(0.999999);
         expect(s.engine.cachedTokens).toHaveLength(0);
       } finally {
@@ -69,7 +83,7 @@ describe('pooled embeddings match llama.cpp', () => {
     });
   }
 
-  it('gives the same vectors at a quarter of the weights\' bytes as budget', async () => {
+  it("gives the same vectors at a quarter of the weights' bytes as budget", async () => {
     const c = CASES.find((x) => x.name === 'stories260K-F32-mean')!;
     const bytes = await bytesOf(c);
     const full = await open(bytes);
@@ -88,7 +102,7 @@ describe('pooled embeddings match llama.cpp', () => {
     }
   });
 
-  it('embeddings.create returns OpenAI\'s list shape with usage, and generation still works after it', async () => {
+  it("embeddings.create returns OpenAI's list shape with usage, and generation still works after it", async () => {
     const c = CASES.find((x) => x.name === 'stories260K-F32-mean')!;
     const s = await open(await bytesOf(c));
     try {

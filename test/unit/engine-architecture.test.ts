@@ -15,14 +15,21 @@ async function variant(edit: (m: MetadataEntry[]) => MetadataEntry[], keep: (nam
   const model = await parseGguf(new MemorySource(bytes));
   return planBytes({
     metadata: edit(await ggufEntries(bytes)),
-    tensors: model.tensors.filter((t) => keep(t.name)).map((t) => ({
-      name: t.name, type: t.typeName as 'F32', dims: t.dims, bytes: () => bytes.slice(t.offset, t.offset + t.size),
-    })),
+    tensors: model.tensors
+      .filter((t) => keep(t.name))
+      .map((t) => ({
+        name: t.name,
+        type: t.typeName as 'F32',
+        dims: t.dims,
+        bytes: () => bytes.slice(t.offset, t.offset + t.size),
+      })),
   });
 }
 
-const asArch = (arch: string) => (m: MetadataEntry[]): MetadataEntry[] =>
-  m.map(([k, v, t]) => (k === 'general.architecture' ? [k, arch, t] : [k.replace(/^llama\./, `${arch}.`), v, t]) as MetadataEntry);
+const asArch =
+  (arch: string) =>
+  (m: MetadataEntry[]): MetadataEntry[] =>
+    m.map(([k, v, t]) => (k === 'general.architecture' ? [k, arch, t] : [k.replace(/^llama\./, `${arch}.`), v, t]) as MetadataEntry);
 
 describe('architectures', () => {
   it('refuses a model of another architecture with UNSUPPORTED_ARCHITECTURE naming it', async () => {
@@ -34,7 +41,10 @@ describe('architectures', () => {
   });
 
   it('refuses a llama block without its tensors at load with MODEL_INCOMPLETE, naming the tensor', async () => {
-    const bytes = await variant((m) => m, (n) => n !== 'blk.2.ffn_up.weight');
+    const bytes = await variant(
+      (m) => m,
+      (n) => n !== 'blk.2.ffn_up.weight',
+    );
     const e = await openStandalone([new MemorySource(bytes, 'broken.gguf')]).catch((x) => x);
     expect(isGgufPagerError(e, 'MODEL_INCOMPLETE')).toBe(true);
     expect(e.message).toContain('blk.2.ffn_up.weight');
@@ -48,7 +58,10 @@ describe('architectures', () => {
   });
 
   it('uses the embeddings as the output head when output.weight is absent (tied embeddings)', async () => {
-    const bytes = await variant((m) => m, (n) => n !== 'output.weight');
+    const bytes = await variant(
+      (m) => m,
+      (n) => n !== 'output.weight',
+    );
     const s = await openStandalone([new MemorySource(bytes, 'tied.gguf')]);
     const r = await s.engine.generate([1, 403, 407, 261, 378], { maxTokens: 4, temperature: 0, ignoreEog: true });
     expect(r.tokens).toHaveLength(4);
@@ -61,7 +74,12 @@ describe('llama 3 RoPE frequency factors (rope_freqs.weight)', () => {
   async function withRope(extra: MetadataEntry[], factors?: number[]): Promise<Uint8Array> {
     const bytes = await modelBytes(reference(STORIES));
     const model = await parseGguf(new MemorySource(bytes));
-    const tensors = model.tensors.map((t) => ({ name: t.name, type: t.typeName as 'F32', dims: t.dims, bytes: () => bytes.slice(t.offset, t.offset + t.size) }));
+    const tensors = model.tensors.map((t) => ({
+      name: t.name,
+      type: t.typeName as 'F32',
+      dims: t.dims,
+      bytes: () => bytes.slice(t.offset, t.offset + t.size),
+    }));
     if (factors) tensors.push({ name: 'rope_freqs.weight', type: 'F32', dims: [4], bytes: () => new Uint8Array(new Float32Array(factors).buffer) });
     return planBytes({ metadata: [...(await ggufEntries(bytes)), ...extra], tensors });
   }
@@ -74,11 +92,16 @@ describe('llama 3 RoPE frequency factors (rope_freqs.weight)', () => {
     }
   }
 
-  it('divides each pair\'s frequency by its factor: factors of 2 equal linear scaling by 2, factors of 1 change nothing', async () => {
+  it("divides each pair's frequency by its factor: factors of 2 equal linear scaling by 2, factors of 1 change nothing", async () => {
     const plain = await logitsOf(await withRope([]));
     const ones = await logitsOf(await withRope([], [1, 1, 1, 1]));
     const twos = await logitsOf(await withRope([], [2, 2, 2, 2]));
-    const linear = await logitsOf(await withRope([['llama.rope.scaling.type', 'linear'], ['llama.rope.scaling.factor', 2, 6]]));
+    const linear = await logitsOf(
+      await withRope([
+        ['llama.rope.scaling.type', 'linear'],
+        ['llama.rope.scaling.factor', 2, 6],
+      ]),
+    );
     expect(maxAbsDiff(ones, plain)).toBe(0);
     expect(maxAbsDiff(twos, plain)).toBeGreaterThan(1e-3);
     expect(maxAbsDiff(twos, linear)).toBeLessThan(1e-4);

@@ -6,9 +6,15 @@ import { maxAbsDiff, openReference, reference, STORIES } from '../cases/gen-mode
 import { SAMPLED } from '../cases/gen-sampled.ts';
 
 const open: Standalone[] = [];
-afterEach(async () => { for (const s of open.splice(0)) await s.dispose(); });
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.dispose();
+});
 const ref = reference(STORIES);
-const stories = async (opts: StandaloneOptions = {}) => { const s = await openReference(ref, opts); open.push(s); return s; };
+const stories = async (opts: StandaloneOptions = {}) => {
+  const s = await openReference(ref, opts);
+  open.push(s);
+  return s;
+};
 
 /** 37 tokens: the prompt and llama.cpp's continuation, so a batch of 32 is followed by one of 5. */
 const LONG = [...ref.promptIds, ...ref.greedyIds];
@@ -24,7 +30,7 @@ function layer0K(s: Awaited<ReturnType<typeof stories>>): Float32Array {
   const pages = pool.seqPages(kv.seq(0));
   for (let t = 0; t < kv.length; t++) {
     const page = pool.page(pages[Math.floor(t / T)]) as Float32Array;
-    out.set(page.subarray((t % T) * kv.kvDim, (t % T + 1) * kv.kvDim), t * kv.kvDim);
+    out.set(page.subarray((t % T) * kv.kvDim, ((t % T) + 1) * kv.kvDim), t * kv.kvDim);
   }
   return out;
 }
@@ -32,7 +38,12 @@ function layer0K(s: Awaited<ReturnType<typeof stories>>): Float32Array {
 async function promptLogits(batchSize: number): Promise<Float32Array[]> {
   const s = await stories({ batchSize });
   const out: Float32Array[] = [];
-  await s.engine.generate(LONG, { maxTokens: 0, onLogits: (pos, l) => { out[pos] = l; } });
+  await s.engine.generate(LONG, {
+    maxTokens: 0,
+    onLogits: (pos, l) => {
+      out[pos] = l;
+    },
+  });
   return out;
 }
 
@@ -165,7 +176,10 @@ describe('sampling and chat', () => {
     expect(prompt).toBe('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n');
     const first = await s.engine.chat(turn1, { maxTokens: 6, temperature: 0 });
     expect(first.promptTokens).toBe(s.engine.tokenize(prompt, { parseSpecial: true }).length);
-    const second = await s.engine.chat([...turn1, { role: 'assistant', content: first.text }, { role: 'user', content: 'More' }], { maxTokens: 6, temperature: 0 });
+    const second = await s.engine.chat([...turn1, { role: 'assistant', content: first.text }, { role: 'user', content: 'More' }], {
+      maxTokens: 6,
+      temperature: 0,
+    });
     expect(second.promptTokensProcessed).toBeLessThan(second.promptTokens - first.promptTokens);
   });
 });
@@ -182,7 +196,9 @@ describe('stop conditions', () => {
     const s = await stories();
     const ac = new AbortController();
     let n = 0;
-    const r = await s.engine.generate(ref.prompt, { maxTokens: 32, temperature: 0, signal: ac.signal }, () => { if (++n === 3) ac.abort(); });
+    const r = await s.engine.generate(ref.prompt, { maxTokens: 32, temperature: 0, signal: ac.signal }, () => {
+      if (++n === 3) ac.abort();
+    });
     expect(r.stopReason).toBe('abort');
     expect(r.tokens.length).toBe(3);
   });

@@ -15,7 +15,9 @@ import { familyReference } from '../cases/family-vectors.ts';
 import { maxAbsDiff, modelBytes } from '../cases/gen-models.ts';
 
 const open: Standalone[] = [];
-afterAll(async () => { for (const s of open) await s.dispose(); });
+afterAll(async () => {
+  for (const s of open) await s.dispose();
+});
 
 /** The worst |Δ logit| from the reference of `name` with metadata keys `edits` (arch prefix added) changed. */
 async function distance(name: string, edits: Record<string, number>): Promise<number> {
@@ -23,29 +25,36 @@ async function distance(name: string, edits: Record<string, number>): Promise<nu
   const bytes = await modelBytes(ref);
   const model = await parseGguf(new MemorySource(bytes));
   const arch = String(model.metadata.get('general.architecture'));
-  const meta = (await ggufEntries(bytes)).map(([k, v, t]) => [k, k.startsWith(`${arch}.`) && k.slice(arch.length + 1) in edits ? edits[k.slice(arch.length + 1)] : v, t] as MetadataEntry);
-  const edited = planBytes({ metadata: meta, tensors: model.tensors.map((t) => ({ name: t.name, type: t.typeName as 'F32', dims: t.dims, bytes: () => bytes.slice(t.offset, t.offset + t.size) })) });
+  const meta = (await ggufEntries(bytes)).map(
+    ([k, v, t]) => [k, k.startsWith(`${arch}.`) && k.slice(arch.length + 1) in edits ? edits[k.slice(arch.length + 1)] : v, t] as MetadataEntry,
+  );
+  const edited = planBytes({
+    metadata: meta,
+    tensors: model.tensors.map((t) => ({ name: t.name, type: t.typeName as 'F32', dims: t.dims, bytes: () => bytes.slice(t.offset, t.offset + t.size) })),
+  });
   const s = await openStandalone([new MemorySource(edited, `${name}-edited.gguf`)], { contextLength: 256, kvType: 'f32' });
   open.push(s);
   const logits: Float32Array[] = [];
-  await s.engine.forward.run([...ref.promptIds, ...ref.greedyIds.slice(0, -1)], undefined, (p, l) => { logits[p] = l; });
+  await s.engine.forward.run([...ref.promptIds, ...ref.greedyIds.slice(0, -1)], undefined, (p, l) => {
+    logits[p] = l;
+  });
   return Math.max(...ref.logits.map((want, p) => maxAbsDiff(logits[p], want)));
 }
 
-describe('the reference models\' features bind', () => {
-  it('gemma2: without the window, or without either soft-cap, the logits leave llama.cpp\'s', async () => {
+describe("the reference models' features bind", () => {
+  it("gemma2: without the window, or without either soft-cap, the logits leave llama.cpp's", async () => {
     expect(await distance('gemma2-F32-kvf32', {})).toBeLessThan(1e-3);
     expect(await distance('gemma2-F32-kvf32', { 'attention.sliding_window': 4096 })).toBeGreaterThan(0.02);
     expect(await distance('gemma2-F32-kvf32', { attn_logit_softcapping: 1e6 })).toBeGreaterThan(0.02);
     expect(await distance('gemma2-F32-kvf32', { final_logit_softcapping: 1e6 })).toBeGreaterThan(0.1);
   });
 
-  it('gemma3: without the window, or with the sliding layers\' RoPE base as the global one, the logits leave llama.cpp\'s', async () => {
+  it("gemma3: without the window, or with the sliding layers' RoPE base as the global one, the logits leave llama.cpp's", async () => {
     expect(await distance('gemma3-F32-kvf32', { 'attention.sliding_window': 4096 })).toBeGreaterThan(0.02);
     expect(await distance('gemma3-F32-kvf32', { 'rope.freq_base_swa': 1e6 })).toBeGreaterThan(0.02);
   });
 
-  it('phi3: without the LongRoPE attention factor the logits leave llama.cpp\'s', async () => {
+  it("phi3: without the LongRoPE attention factor the logits leave llama.cpp's", async () => {
     expect(await distance('phi3-F32-kvf32', {})).toBeLessThan(1e-4);
     expect(await distance('phi3-F32-kvf32', { 'rope.scaling.attn_factor': 1 })).toBeGreaterThan(0.02);
   });

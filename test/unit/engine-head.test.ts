@@ -15,9 +15,11 @@ import { familyReference } from '../cases/family-vectors.ts';
 import { greedy } from '../cases/gen-models.ts';
 
 const open: Standalone[] = [];
-afterAll(async () => { for (const s of open) await s.dispose(); });
+afterAll(async () => {
+  for (const s of open) await s.dispose();
+});
 
-it('streams a head larger than the budget, with the resident head\'s logits bit for bit', async () => {
+it("streams a head larger than the budget, with the resident head's logits bit for bit", async () => {
   const base = familyReference('gemma2-F32-kvf32');
   const recipe = { ...(base.model.recipe as RealModelRecipe), vocabSize: 8192 };
   const bytes = planBytes(await realModelFromTokenizerGguf(recipe, new Uint8Array(readFileSync(fixturePath(recipe.tokenizer)))));

@@ -16,14 +16,34 @@ import { greedy, maxAbsDiff, openReference, reference, REFERENCES } from '../cas
  * Rerun the measurement after a change to the arithmetic, and update the row, not the factor.
  */
 const MEASURED: Record<string, number> = {
-  'llama-BF16': 3.013e-2, 'llama-F16': 4.677e-3, 'llama-F32': 1.935e-3, 'llama-F32-kvf32': 6.869e-6,
-  'llama-Q2_K': 1.308e-1, 'llama-Q3_K': 1.370e-1, 'llama-Q4_0': 1.144e-1, 'llama-Q4_1': 9.977e-2,
-  'llama-Q4_K': 1.452e-1, 'llama-Q4_K_M': 1.256e-1, 'llama-Q5_0': 1.041e-1, 'llama-Q5_1': 9.984e-2,
-  'llama-Q5_K': 1.337e-1, 'llama-Q6_K': 1.320e-1, 'llama-Q8_0': 1.017e-1, 'llama-Q8_0-long-prompt': 1.236e-1,
-  'llama-Q8_0-tied': 6.771e-1, 'qwen2-F32-kvf32': 6.959e-6, 'qwen2-Q4_K': 1.251e-1, 'qwen2-Q8_0': 1.021e-1,
-  'stories260K-F16-kvf16': 1.591e-2, 'stories260K-F16-kvf32': 8.983e-3, 'stories260K-F32-kvf16': 9.047e-3,
-  'stories260K-F32-kvf32': 5.537e-5, 'stories260K-Q4_0-kvf16': 2.638e-1, 'stories260K-Q4_0-kvf32': 2.387e-1,
-  'stories260K-Q8_0-kvf16': 3.204e-1, 'stories260K-Q8_0-kvf32': 5.109e-5,
+  'llama-BF16': 3.013e-2,
+  'llama-F16': 4.677e-3,
+  'llama-F32': 1.935e-3,
+  'llama-F32-kvf32': 6.869e-6,
+  'llama-Q2_K': 1.308e-1,
+  'llama-Q3_K': 1.37e-1,
+  'llama-Q4_0': 1.144e-1,
+  'llama-Q4_1': 9.977e-2,
+  'llama-Q4_K': 1.452e-1,
+  'llama-Q4_K_M': 1.256e-1,
+  'llama-Q5_0': 1.041e-1,
+  'llama-Q5_1': 9.984e-2,
+  'llama-Q5_K': 1.337e-1,
+  'llama-Q6_K': 1.32e-1,
+  'llama-Q8_0': 1.017e-1,
+  'llama-Q8_0-long-prompt': 1.236e-1,
+  'llama-Q8_0-tied': 6.771e-1,
+  'qwen2-F32-kvf32': 6.959e-6,
+  'qwen2-Q4_K': 1.251e-1,
+  'qwen2-Q8_0': 1.021e-1,
+  'stories260K-F16-kvf16': 1.591e-2,
+  'stories260K-F16-kvf32': 8.983e-3,
+  'stories260K-F32-kvf16': 9.047e-3,
+  'stories260K-F32-kvf32': 5.537e-5,
+  'stories260K-Q4_0-kvf16': 2.638e-1,
+  'stories260K-Q4_0-kvf32': 2.387e-1,
+  'stories260K-Q8_0-kvf16': 3.204e-1,
+  'stories260K-Q8_0-kvf32': 5.109e-5,
 };
 const tolerance = (name: string): number => 1.5 * MEASURED[name];
 
@@ -34,13 +54,22 @@ const tolerance = (name: string): number => 1.5 * MEASURED[name];
  * stories260K one (a trained model: top-1/top-2 gaps ≥ 0.84), must match all its greedy ids.
  */
 const GREEDY_LEAVES_AT: Record<string, number> = {
-  'llama-Q2_K': 26, 'llama-Q4_0': 30, 'llama-Q4_1': 16, 'llama-Q4_K': 14,
-  'llama-Q5_0': 24, 'llama-Q5_1': 26, 'llama-Q5_K': 2, 'llama-Q6_K': 10,
+  'llama-Q2_K': 26,
+  'llama-Q4_0': 30,
+  'llama-Q4_1': 16,
+  'llama-Q4_K': 14,
+  'llama-Q5_0': 24,
+  'llama-Q5_1': 26,
+  'llama-Q5_K': 2,
+  'llama-Q6_K': 10,
 };
 
 /** Ids sorted by logit, highest first (the lower id first on a tie). */
 const ranked = (l: ArrayLike<number>, k: number): number[] =>
-  Array.from(l, (v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k).map((x) => x[1]);
+  Array.from(l, (v, i) => [v, i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, k)
+    .map((x) => x[1]);
 
 /**
  * Where llama.cpp's top 5 and ours disagree in a way `margin` cannot explain: an id of llama.cpp's top 5 that
@@ -62,7 +91,9 @@ function top5Disagreements(ours: ArrayLike<number>, want: ArrayLike<number>, mar
 }
 
 const open: Standalone[] = [];
-afterAll(async () => { for (const s of open) await s.dispose(); });
+afterAll(async () => {
+  for (const s of open) await s.dispose();
+});
 
 describe.each(REFERENCES)('%s against llama.cpp', (name) => {
   const ref = reference(name);
@@ -71,12 +102,14 @@ describe.each(REFERENCES)('%s against llama.cpp', (name) => {
     expect(MEASURED[name], `${name}: measure its largest |Δ logit| and add it to MEASURED`).toBeGreaterThan(0);
   });
 
-  it('computes every position\'s logits within 1.5× the measured error, and agrees with llama.cpp\'s top 5 at every position', async () => {
+  it("computes every position's logits within 1.5× the measured error, and agrees with llama.cpp's top 5 at every position", async () => {
     const s = await openReference(ref);
     open.push(s);
     const logits: Float32Array[] = [];
     const fed = [...ref.promptIds, ...ref.greedyIds.slice(0, -1)];
-    await s.engine.forward.run(fed, undefined, (pos, l) => { logits[pos] = l; });
+    await s.engine.forward.run(fed, undefined, (pos, l) => {
+      logits[pos] = l;
+    });
     expect(logits.length).toBe(ref.logits.length);
     const worst = Math.max(...ref.logits.map((want, pos) => maxAbsDiff(logits[pos], want)));
     expect(worst, `${name}: largest |Δ logit| ${worst.toExponential(3)}, measured ${MEASURED[name]}`).toBeLessThanOrEqual(tolerance(name));

@@ -13,7 +13,9 @@ import { familyReference } from '../cases/family-vectors.ts';
 const ref = familyReference('gemma3-F32-kvf32');
 const W = 8;
 const open: Standalone[] = [];
-afterEach(async () => { for (const s of open.splice(0)) await s.dispose(); });
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.dispose();
+});
 const gemma = async (opts: Parameters<typeof openReference>[1] = {}) => {
   const s = await openReference(ref, { contextLength: 256, kvPageElems: 2 * 128 * 2, ...opts });
   open.push(s);
@@ -21,8 +23,8 @@ const gemma = async (opts: Parameters<typeof openReference>[1] = {}) => {
 };
 const fed = [...ref.promptIds, ...ref.greedyIds.slice(0, -1)];
 
-describe('a sliding window\'s KV ring', () => {
-  it('keeps llama.cpp\'s logits with pages of 2 tokens, and a local layer holds at most W − 1 + 2 + the batch', async () => {
+describe("a sliding window's KV ring", () => {
+  it("keeps llama.cpp's logits with pages of 2 tokens, and a local layer holds at most W − 1 + 2 + the batch", async () => {
     const s = await gemma({ batchSize: 4 });
     const kv = s.engine.forward.kv;
     expect(kv.tokensPerPage).toBe(2);
@@ -30,7 +32,9 @@ describe('a sliding window\'s KV ring', () => {
     const logits: Float32Array[] = [];
     let most = 0;
     for (let at = 0; at < fed.length; at += 3) {
-      await s.engine.forward.run(fed.slice(at, at + 3), undefined, (p, l) => { logits[p] = l; });
+      await s.engine.forward.run(fed.slice(at, at + 3), undefined, (p, l) => {
+        logits[p] = l;
+      });
       for (let l = 0; l < 6; l++) {
         const held = s.core.kv!.seqLength(kv.seq(l));
         if (kv.windows[l] > 0) most = Math.max(most, held);
@@ -81,6 +85,6 @@ describe('a sliding window\'s KV ring', () => {
     const p = KvCache.pagesFor(windows, 26, 16, 8192, 32);
     const global = windows.filter((w) => w === 0).length;
     expect(p.total).toBe(global * 512 + (26 - global) * Math.ceil((511 + 16 + 32) / 16));
-    expect(p.total).toBeLessThan(26 * 512 / 3);
+    expect(p.total).toBeLessThan((26 * 512) / 3);
   });
 });

@@ -18,7 +18,8 @@ const table = [...readFileSync(join(root, 'docs/errors.md'), 'utf8').matchAll(/^
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : []);
+    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : [],
+  );
 }
 
 describe('error codes', () => {
@@ -32,7 +33,9 @@ describe('error codes', () => {
   });
 
   it('every code is used somewhere in src/ besides its declaration', () => {
-    const text = sources(join(root, 'src')).filter((s) => s !== errorsTs).join('\n');
+    const text = sources(join(root, 'src'))
+      .filter((s) => s !== errorsTs)
+      .join('\n');
     expect(codes.filter((c) => !text.includes(`'${c}'`))).toEqual([]);
   });
 });
@@ -40,7 +43,11 @@ describe('error codes', () => {
 describe('codes where they belong', () => {
   it('a core without kernels is WASM_LOAD (not KERNEL_TYPE, which names a weight type)', () => {
     let err: unknown;
-    try { computeOf({} as Core); } catch (e) { err = e; }
+    try {
+      computeOf({} as Core);
+    } catch (e) {
+      err = e;
+    }
     expect(isGgufPagerError(err, 'WASM_LOAD'), String(err)).toBe(true);
   });
 });

@@ -35,7 +35,10 @@ describe('furthest-next-use eviction over the forward-pass cycle', () => {
     const cursor = s.pos[group[group.length - 1]];
     let calls = 0;
     const leased = new Set(group);
-    const v = e.victim(cursor, (t) => { calls++; return !leased.has(t); });
+    const v = e.victim(cursor, (t) => {
+      calls++;
+      return !leased.has(t);
+    });
     expect(s.groupOf[v]).toBe(2);
     expect(calls).toBe(group.length + 1);
   });
@@ -43,7 +46,12 @@ describe('furthest-next-use eviction over the forward-pass cycle', () => {
     const e = new FurthestNextUseEviction(s, model.tensors.length);
     e.add(s.order[10]);
     let calls = 0;
-    expect(e.victim(50, () => { calls++; return false; })).toBe(-1);
+    expect(
+      e.victim(50, () => {
+        calls++;
+        return false;
+      }),
+    ).toBe(-1);
     expect(calls).toBe(1);
   });
 });

@@ -3,7 +3,7 @@ import { Lru } from '../../src/pager/lru.ts';
 import { LruEviction } from '../../src/pager/eviction.ts';
 
 function rng(seed: number) {
-  return () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe('Lru (O(1), no node objects)', () => {

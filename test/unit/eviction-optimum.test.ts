@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { offlineOptimum } from '../../src/pager/optimum.ts';
 
 function rng(seed: number) {
-  return () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Fewest misses over every possible eviction choice (unit sizes, one tensor per step). */
@@ -10,7 +10,10 @@ function bruteForce(trace: number[], slots: number): number {
   let best = Infinity;
   const go = (i: number, cache: number[], misses: number) => {
     if (misses >= best) return;
-    if (i === trace.length) { best = misses; return; }
+    if (i === trace.length) {
+      best = misses;
+      return;
+    }
     const t = trace[i];
     if (cache.includes(t)) return go(i + 1, cache, misses);
     if (cache.length < slots) return go(i + 1, [...cache, t], misses + 1);
@@ -36,7 +39,7 @@ describe('offline furthest-next-use reference', () => {
       expect(got.misses).toBe(bruteForce(trace, slots));
     }
   });
-  it('keeps every step\'s tensors together and never exceeds the budget', () => {
+  it("keeps every step's tensors together and never exceeds the budget", () => {
     const sizes = [3, 5, 2, 4, 6];
     const steps = [[0, 1], [2, 3], [4], [0, 1], [2, 3], [4]];
     const r = offlineOptimum({ steps, sizes, budgetBytes: 10 });
@@ -46,7 +49,8 @@ describe('offline furthest-next-use reference', () => {
   it('never evicts pinned tensors and fails when a step cannot fit beside them', () => {
     const r = offlineOptimum({ steps: [[0], [1], [2], [0], [1], [2]], sizes: [4, 4, 4], budgetBytes: 8, pinned: new Set([0]) });
     expect(r.loadedPerStep[3]).toBe(0);
-    expect(() => offlineOptimum({ steps: [[0], [1, 2]], sizes: [4, 4, 4], budgetBytes: 8, pinned: new Set([0]) }))
-      .toThrow(expect.objectContaining({ code: 'PAGER_NO_SPACE' }));
+    expect(() => offlineOptimum({ steps: [[0], [1, 2]], sizes: [4, 4, 4], budgetBytes: 8, pinned: new Set([0]) })).toThrow(
+      expect.objectContaining({ code: 'PAGER_NO_SPACE' }),
+    );
   });
 });

@@ -17,7 +17,9 @@ describe('aborting a parse', () => {
     const inner = fixtureSource(TINY_LLAMA);
     const ctrl = new AbortController();
     const source = new CountingSource({
-      name: inner.name, size: inner.size, identity: inner.identity,
+      name: inner.name,
+      size: inner.size,
+      identity: inner.identity,
       readInto: async (offset, target, opts) => {
         await inner.readInto(offset, target, opts);
         if (offset > 1000) ctrl.abort(); // once a few reads have landed

@@ -18,10 +18,16 @@ const BASES: Uint8Array[] = [
   tinyModel(),
   writeGguf({
     metadata: [
-      ['general.alignment', 64, T.UINT32], ['nested', [[1, 2], ['a', 'b'], [[true]]]], ['u64', 2n ** 60n, T.UINT64],
-      ['f', [0.5, 1.5], { array: T.FLOAT64 }], ['s', 'text'],
+      ['general.alignment', 64, T.UINT32],
+      ['nested', [[1, 2], ['a', 'b'], [[true]]]],
+      ['u64', 2n ** 60n, T.UINT64],
+      ['f', [0.5, 1.5], { array: T.FLOAT64 }],
+      ['s', 'text'],
     ],
-    tensors: [{ name: 'q', type: 'Q4_K', dims: [256, 2] }, { name: 'f', type: 'F16', dims: [8] }],
+    tensors: [
+      { name: 'q', type: 'Q4_K', dims: [256, 2] },
+      { name: 'f', type: 'F16', dims: [8] },
+    ],
     alignment: 64,
   }),
 ];

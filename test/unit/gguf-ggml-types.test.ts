@@ -3,9 +3,20 @@ import { GGML_TYPES, GgmlType, ggmlTypeByName, ggmlTypeInfo, requireGgmlType, te
 
 /** Bits per weight as ggml-common.h's comments state them, beside each block struct. */
 const STATED_BPW: Record<string, number> = {
-  Q2_K: 2.625, Q3_K: 3.4375, Q4_K: 4.5, Q5_K: 5.5, Q6_K: 6.5625,
-  IQ2_XXS: 2.0625, IQ2_XS: 2.3125, IQ2_S: 2.5625, IQ3_XXS: 3.0625, IQ3_S: 3.4375,
-  IQ1_S: 1.5625, IQ1_M: 1.75, TQ1_0: 1.6875, TQ2_0: 2.0625,
+  Q2_K: 2.625,
+  Q3_K: 3.4375,
+  Q4_K: 4.5,
+  Q5_K: 5.5,
+  Q6_K: 6.5625,
+  IQ2_XXS: 2.0625,
+  IQ2_XS: 2.3125,
+  IQ2_S: 2.5625,
+  IQ3_XXS: 3.0625,
+  IQ3_S: 3.4375,
+  IQ1_S: 1.5625,
+  IQ1_M: 1.75,
+  TQ1_0: 1.6875,
+  TQ2_0: 2.0625,
 };
 
 describe('the ggml type table', () => {
@@ -46,7 +57,7 @@ describe('the ggml type table', () => {
 
 describe('tensorByteSize', () => {
   it('is elements / block size × block bytes', () => {
-    expect(tensorByteSize(GgmlType.Q4_K, [4096, 4096])).toBe((4096 * 4096 / 256) * 144);
+    expect(tensorByteSize(GgmlType.Q4_K, [4096, 4096])).toBe(((4096 * 4096) / 256) * 144);
     expect(tensorByteSize(GgmlType.F16, [7, 3, 2])).toBe(84);
     expect(tensorByteSize(GgmlType.F32, [])).toBe(4);
     expect(tensorByteSize(GgmlType.F32, [5, 0])).toBe(0);

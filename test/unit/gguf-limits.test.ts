@@ -25,7 +25,12 @@ describe('every count and length in a header is held to a named limit before use
   });
 
   it('refuses a key longer than maxNameLength', async () => {
-    const e = await parseError(new GgufBuilder().preamble(0, 1).u64(2n ** 32n).finish());
+    const e = await parseError(
+      new GgufBuilder()
+        .preamble(0, 1)
+        .u64(2n ** 32n)
+        .finish(),
+    );
     expect(e.details).toMatchObject({ limit: 'maxNameLength', offset: 24 });
   });
 
@@ -58,7 +63,9 @@ describe('every count and length in a header is held to a named limit before use
   });
 
   it('never accepts more than 8 dimensions, whatever maxDims a caller asks for', async () => {
-    const e = await parseError(new GgufBuilder().preamble(1, 0).tensor('t', [1, 1, 1, 1, 1, 1, 1, 1, 1], 0, 0).pad(32).zeros(32).finish(), { limits: { maxDims: 100 } });
+    const e = await parseError(new GgufBuilder().preamble(1, 0).tensor('t', [1, 1, 1, 1, 1, 1, 1, 1, 1], 0, 0).pad(32).zeros(32).finish(), {
+      limits: { maxDims: 100 },
+    });
     expect(e.details).toMatchObject({ limit: 'maxDims', value: 9 });
   });
 

@@ -90,12 +90,24 @@ describe('a malformed GGUF header ends in a typed error naming the file and the 
   });
 
   it('rejects a dimension beyond 2^53', async () => {
-    const b = new GgufBuilder().preamble(1, 0).str('t').u32(1).u64(2n ** 60n).u32(F32).u64(0);
+    const b = new GgufBuilder()
+      .preamble(1, 0)
+      .str('t')
+      .u32(1)
+      .u64(2n ** 60n)
+      .u32(F32)
+      .u64(0);
     expect((await parseError(b.pad(32).finish())).code).toBe('GGUF_BAD_SHAPE');
   });
 
   it('rejects dimensions whose product overflows instead of wrapping around', async () => {
-    const e = await parseError(new GgufBuilder().preamble(1, 0).tensor('t', [2 ** 40, 2 ** 40], F32, 0).pad(32).finish());
+    const e = await parseError(
+      new GgufBuilder()
+        .preamble(1, 0)
+        .tensor('t', [2 ** 40, 2 ** 40], F32, 0)
+        .pad(32)
+        .finish(),
+    );
     expect(e.code).toBe('GGUF_BAD_SHAPE');
   });
 
@@ -132,7 +144,13 @@ describe('a malformed GGUF header ends in a typed error naming the file and the 
   });
 
   it('rejects a tensor offset beyond 2^53', async () => {
-    const e = await parseError(new GgufBuilder().preamble(1, 0).tensor('t', [4], F32, 2n ** 63n).pad(32).finish());
+    const e = await parseError(
+      new GgufBuilder()
+        .preamble(1, 0)
+        .tensor('t', [4], F32, 2n ** 63n)
+        .pad(32)
+        .finish(),
+    );
     expect(e.code).toBe('GGUF_TENSOR_OUT_OF_BOUNDS');
   });
 

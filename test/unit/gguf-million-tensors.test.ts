@@ -76,14 +76,23 @@ it('keeps the table of 2^20 parsed tensors in bytes proportional to the header, 
   expect(table, 'a typed-array table').toBeDefined();
   expect(table.byteLength / COUNT, 'table bytes per tensor').toBeLessThan(64);
   // The accessors still work, by index, name and iteration.
-  expect(model.tensors[123_456]).toEqual({ name: 't.123456', type: 0, typeName: 'F32', dims: [1], relativeOffset: 123_456 * ALIGN, offset: model.tensorDataOffset + 123_456 * ALIGN, size: 4, shard: 0 });
+  expect(model.tensors[123_456]).toEqual({
+    name: 't.123456',
+    type: 0,
+    typeName: 'F32',
+    dims: [1],
+    relativeOffset: 123_456 * ALIGN,
+    offset: model.tensorDataOffset + 123_456 * ALIGN,
+    size: 4,
+    shard: 0,
+  });
   expect(table.indexOf('t.1048575')).toBe(COUNT - 1);
   expect(model.tensors.at(-1)?.name).toBe('t.1048575');
   expect(model.totalTensorBytes).toBe(4 * COUNT);
 }, 120_000);
 
 it('gguf-pager inspect prints the 2^20-tensor file (no stack overflow from a spread)', async () => {
-  const model = parsed ?? await parseGguf(new MemorySource(millionTensorFile().bytes, 'million.gguf'));
+  const model = parsed ?? (await parseGguf(new MemorySource(millionTensorFile().bytes, 'million.gguf')));
   const text = inspectText(model);
   expect(text).toContain(`tensors       ${COUNT} (${COUNT} F32)`);
   expect(text).toContain('t.1048575');

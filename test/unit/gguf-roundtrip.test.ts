@@ -15,24 +15,46 @@ function nestedOnce(inner: GgufTypeSpec): GgufTypeSpec {
 
 /** One entry per value type, with the extremes of each. */
 const EVERY_TYPE: MetadataEntry[] = [
-  ['u8.max', 255, T.UINT8], ['i8.min', -128, T.INT8], ['i8.max', 127, T.INT8],
-  ['u16.max', 65535, T.UINT16], ['i16.min', -32768, T.INT16],
-  ['u32.max', 4294967295, T.UINT32], ['i32.min', -2147483648, T.INT32],
-  ['f32', Math.fround(1.1), T.FLOAT32], ['f32.negzero', -0, T.FLOAT32], ['f32.nan', NaN, T.FLOAT32], ['f32.inf', Infinity, T.FLOAT32],
-  ['bool.true', true, T.BOOL], ['bool.false', false, T.BOOL],
-  ['str', 'héllo ▁wörld 🦙', T.STRING], ['str.empty', '', T.STRING], ['str.bom', '\uFEFFx', T.STRING],
-  ['u64.zero', 0, T.UINT64], ['u64.maxsafe', Number.MAX_SAFE_INTEGER, T.UINT64],
-  ['u64.beyondsafe', 2n ** 53n, T.UINT64], ['u64.max', 2n ** 64n - 1n, T.UINT64],
-  ['i64.min', -(2n ** 63n), T.INT64], ['i64.max', 2n ** 63n - 1n, T.INT64], ['i64.minsafe', -Number.MAX_SAFE_INTEGER, T.INT64],
-  ['f64.pi', Math.PI, T.FLOAT64], ['f64.tiny', Number.MIN_VALUE, T.FLOAT64], ['f64.neginf', -Infinity, T.FLOAT64],
-  ['arr.u8', [0, 1, 255], { array: T.UINT8 }], ['arr.i16', [-32768, 32767], { array: T.INT16 }],
-  ['arr.f32', [0.5, -2.25], { array: T.FLOAT32 }], ['arr.bool', [true, false, true], { array: T.BOOL }],
-  ['arr.str', ['a', '', 'ü'], { array: T.STRING }], ['arr.u64', [1, 2n ** 64n - 1n], { array: T.UINT64 }],
-  ['arr.i64', [-(2n ** 63n), -1], { array: T.INT64 }], ['arr.f64', [Math.E], { array: T.FLOAT64 }],
+  ['u8.max', 255, T.UINT8],
+  ['i8.min', -128, T.INT8],
+  ['i8.max', 127, T.INT8],
+  ['u16.max', 65535, T.UINT16],
+  ['i16.min', -32768, T.INT16],
+  ['u32.max', 4294967295, T.UINT32],
+  ['i32.min', -2147483648, T.INT32],
+  ['f32', Math.fround(1.1), T.FLOAT32],
+  ['f32.negzero', -0, T.FLOAT32],
+  ['f32.nan', NaN, T.FLOAT32],
+  ['f32.inf', Infinity, T.FLOAT32],
+  ['bool.true', true, T.BOOL],
+  ['bool.false', false, T.BOOL],
+  ['str', 'héllo ▁wörld 🦙', T.STRING],
+  ['str.empty', '', T.STRING],
+  ['str.bom', '\uFEFFx', T.STRING],
+  ['u64.zero', 0, T.UINT64],
+  ['u64.maxsafe', Number.MAX_SAFE_INTEGER, T.UINT64],
+  ['u64.beyondsafe', 2n ** 53n, T.UINT64],
+  ['u64.max', 2n ** 64n - 1n, T.UINT64],
+  ['i64.min', -(2n ** 63n), T.INT64],
+  ['i64.max', 2n ** 63n - 1n, T.INT64],
+  ['i64.minsafe', -Number.MAX_SAFE_INTEGER, T.INT64],
+  ['f64.pi', Math.PI, T.FLOAT64],
+  ['f64.tiny', Number.MIN_VALUE, T.FLOAT64],
+  ['f64.neginf', -Infinity, T.FLOAT64],
+  ['arr.u8', [0, 1, 255], { array: T.UINT8 }],
+  ['arr.i16', [-32768, 32767], { array: T.INT16 }],
+  ['arr.f32', [0.5, -2.25], { array: T.FLOAT32 }],
+  ['arr.bool', [true, false, true], { array: T.BOOL }],
+  ['arr.str', ['a', '', 'ü'], { array: T.STRING }],
+  ['arr.u64', [1, 2n ** 64n - 1n], { array: T.UINT64 }],
+  ['arr.i64', [-(2n ** 63n), -1], { array: T.INT64 }],
+  ['arr.f64', [Math.E], { array: T.FLOAT64 }],
   ['arr.empty', [], { array: T.INT32 }],
   ['arr.nested', [[1, 2], ['x'], []], { array: { array: T.UINT16 }, items: [{ array: T.UINT16 }, { array: T.STRING }, { array: T.BOOL }] }],
   ['arr.deep', [[[[7]]]], nestedOnce(nestedOnce(nestedOnce({ array: T.INT8 })))],
-  ['__proto__', 'data, not a prototype', T.STRING], ['constructor', 1, T.UINT8], ['hasOwnProperty', [true], { array: T.BOOL }],
+  ['__proto__', 'data, not a prototype', T.STRING],
+  ['constructor', 1, T.UINT8],
+  ['hasOwnProperty', [true], { array: T.BOOL }],
 ];
 
 function expectSameValue(actual: GgufValue | undefined, expected: GgufValue, key: string): void {
@@ -92,7 +114,9 @@ describe('writing a GGUF file and parsing it back', () => {
     expect(model.alignment).toBe(64);
     expect(model.metadata.get('general.alignment')).toBe(64);
     expect(model.tensors.map((t) => [t.name, t.typeName, t.dims, t.size])).toEqual([
-      ['a', 'Q8_0', [64, 2], 136], ['b', 'F16', [3, 2], 12], ['c', 'F32', [5], 20],
+      ['a', 'Q8_0', [64, 2], 136],
+      ['b', 'F16', [3, 2], 12],
+      ['c', 'F32', [5], 20],
     ]);
     for (const t of model.tensors) expect(t.offset % 64).toBe(0);
     expect(bytes.subarray(model.tensors[0].offset, model.tensors[0].offset + 136)).toEqual(q8);
@@ -108,10 +132,30 @@ describe('writing a GGUF file and parsing it back', () => {
   });
 
   it('infers types for a Map: u32/i32 for small integers, f32 only when exact, u64/i64 for bigints', async () => {
-    const model = await parseBytes(writeGguf({
-      metadata: new Map<string, GgufValue>([['a', 7], ['b', -7], ['c', 0.5], ['d', 1e-5], ['e', 2n ** 60n], ['f', -1n], ['g', [1, -1]], ['h', [[1], ['s']]]]),
-    }));
-    expect(Object.fromEntries(model.metadataTypes)).toEqual({ a: T.UINT32, b: T.INT32, c: T.FLOAT32, d: T.FLOAT64, e: T.UINT64, f: T.INT64, g: T.ARRAY, h: T.ARRAY });
+    const model = await parseBytes(
+      writeGguf({
+        metadata: new Map<string, GgufValue>([
+          ['a', 7],
+          ['b', -7],
+          ['c', 0.5],
+          ['d', 1e-5],
+          ['e', 2n ** 60n],
+          ['f', -1n],
+          ['g', [1, -1]],
+          ['h', [[1], ['s']]],
+        ]),
+      }),
+    );
+    expect(Object.fromEntries(model.metadataTypes)).toEqual({
+      a: T.UINT32,
+      b: T.INT32,
+      c: T.FLOAT32,
+      d: T.FLOAT64,
+      e: T.UINT64,
+      f: T.INT64,
+      g: T.ARRAY,
+      h: T.ARRAY,
+    });
     expect(model.metadata.get('d')).toBe(1e-5);
     expect(model.metadataArrayTypes?.get('g')).toEqual({ array: T.INT32 });
     expect(model.metadata.get('h')).toEqual([[1], ['s']]);

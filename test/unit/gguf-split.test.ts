@@ -12,7 +12,10 @@ const shardName = (i: number, n: number) => `model-${String(i + 1).padStart(5, '
 function shard(no: number, count: number, total: number, tensors: GgufWriteTensor[], extra: MetadataEntry[] = []): BytesSource {
   const metadata: MetadataEntry[] = [
     ...(no === 0 ? [['general.architecture', 'llama'] as MetadataEntry] : []),
-    ['split.no', no, T.UINT16], ['split.count', count, T.UINT16], ['split.tensors.count', total, T.INT32], ...extra,
+    ['split.no', no, T.UINT16],
+    ['split.count', count, T.UINT16],
+    ['split.tensors.count', total, T.INT32],
+    ...extra,
   ];
   return new BytesSource(writeGguf({ metadata, tensors }), shardName(no, count));
 }
@@ -42,7 +45,10 @@ describe('a split GGUF model', () => {
     const sources = threeShards();
     const model = await parseGguf(sources);
     expect(model.tensors.map((t) => [t.name, t.shard])).toEqual([
-      ['token_embd.weight', 0], ['blk.0.attn_q.weight', 0], ['blk.1.attn_q.weight', 1], ['output.weight', 2],
+      ['token_embd.weight', 0],
+      ['blk.0.attn_q.weight', 0],
+      ['blk.1.attn_q.weight', 1],
+      ['output.weight', 2],
     ]);
     expect(model.shards.map((s) => s.name)).toEqual(sources.map((s) => s.name));
     expect(model.metadata.get('general.architecture')).toBe('llama');
@@ -54,7 +60,10 @@ describe('a split GGUF model', () => {
   });
 
   it('is refused when one shard is parsed as if it were the whole model', async () => {
-    await expect(parseGguf(threeShards()[0])).rejects.toMatchObject({ code: 'GGUF_BAD_SPLIT', message: expect.stringMatching(/model-00001-of-00003\.gguf.*3-file split/) });
+    await expect(parseGguf(threeShards()[0])).rejects.toMatchObject({
+      code: 'GGUF_BAD_SPLIT',
+      message: expect.stringMatching(/model-00001-of-00003\.gguf.*3-file split/),
+    });
   });
 
   it('is refused when a shard is missing', async () => {
@@ -99,7 +108,8 @@ describe('splitShardNames', () => {
 
   it('expands any shard name and keeps a URL query', () => {
     expect(splitShardNames('https://h/x/m-00002-of-00002.gguf?download=1')).toEqual([
-      'https://h/x/m-00001-of-00002.gguf?download=1', 'https://h/x/m-00002-of-00002.gguf?download=1',
+      'https://h/x/m-00001-of-00002.gguf?download=1',
+      'https://h/x/m-00002-of-00002.gguf?download=1',
     ]);
   });
 

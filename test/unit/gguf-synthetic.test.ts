@@ -10,7 +10,10 @@ function concat(chunks: Iterable<Uint8Array>): Uint8Array {
   const parts = [...chunks];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -26,9 +29,15 @@ describe('a synthetic llama model', () => {
     const m = syntheticLlama({ blocks: 3, embd: 128, ff: 384, vocab: 512, type: 'Q8_0', seed: 1, heads: 4, headsKv: 2 });
     const model = await parseGguf(m);
     expect(Object.fromEntries([...model.metadata].filter(([k]) => k.startsWith('llama.') || k === 'general.architecture'))).toEqual({
-      'general.architecture': 'llama', 'llama.context_length': 2048, 'llama.embedding_length': 128, 'llama.block_count': 3,
-      'llama.feed_forward_length': 384, 'llama.rope.dimension_count': 32, 'llama.attention.head_count': 4,
-      'llama.attention.head_count_kv': 2, 'llama.attention.layer_norm_rms_epsilon': Math.fround(1e-5),
+      'general.architecture': 'llama',
+      'llama.context_length': 2048,
+      'llama.embedding_length': 128,
+      'llama.block_count': 3,
+      'llama.feed_forward_length': 384,
+      'llama.rope.dimension_count': 32,
+      'llama.attention.head_count': 4,
+      'llama.attention.head_count_kv': 2,
+      'llama.attention.layer_norm_rms_epsilon': Math.fround(1e-5),
     });
     expect((model.metadata.get('tokenizer.ggml.tokens') as string[]).length).toBe(512);
     expect(model.tensors.length).toBe(2 + 9 * 3 + 1);

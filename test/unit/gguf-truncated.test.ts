@@ -8,7 +8,12 @@ import { BytesSource } from '../cases/gguf-bytes-source.ts';
 describe('a file cut short', () => {
   it('is GGUF_TRUNCATED at every prefix of a header, naming an offset inside the prefix', async () => {
     const header = writeGguf({
-      metadata: [['general.architecture', 'llama'], ['a', [[1, 2], ['x']]], ['b', -3n, T.INT64], ['c', 1.5, T.FLOAT64]],
+      metadata: [
+        ['general.architecture', 'llama'],
+        ['a', [[1, 2], ['x']]],
+        ['b', -3n, T.INT64],
+        ['c', 1.5, T.FLOAT64],
+      ],
     });
     const end = header.length - [...header].reverse().findIndex((b) => b !== 0); // drop the trailing padding
     for (let n = 0; n < end; n++) {

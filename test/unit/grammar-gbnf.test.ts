@@ -47,8 +47,11 @@ name ::= [A-Z] [a-z]*`;
   });
 
   it('accepts JSON documents with the JSON grammar and rejects broken ones', () => {
-    check(JSON_GBNF, ['{}', '{"a": [1, 2.5, -3e5, true, null, "x\\n\\u00e9"]}', '{ "k" : { "n": {} } }'],
-      ['', '{', '{"a" 1}', '[1]', '{"a": 01}', '{"a": "\x01"}', '{"a": tru}']);
+    check(
+      JSON_GBNF,
+      ['{}', '{"a": [1, 2.5, -3e5, true, null, "x\\n\\u00e9"]}', '{ "k" : { "n": {} } }'],
+      ['', '{', '{"a" 1}', '[1]', '{"a": 01}', '{"a": "\x01"}', '{"a": tru}'],
+    );
   });
 });
 
@@ -71,7 +74,11 @@ describe('GBNF errors', () => {
   for (const [g, msg] of bad) {
     it(`refuses ${JSON.stringify(g)} with INVALID_ARGUMENT`, () => {
       let err: unknown;
-      try { parseGbnf(g); } catch (e) { err = e; }
+      try {
+        parseGbnf(g);
+      } catch (e) {
+        err = e;
+      }
       expect(isGgufPagerError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
       expect((err as Error).message).toMatch(msg);
     });
@@ -97,11 +104,23 @@ describe('the byte automaton', () => {
 
   it('lets only well-formed UTF-8 through: no overlong forms, surrogates or code points past U+10FFFF', () => {
     const a = new GrammarAutomaton(parseGbnf('root ::= .+'));
-    const ok = (bytes: number[]) => { const s = a.walk(a.start, Uint8Array.from(bytes)); return s !== DEAD && a.accepting(s); };
+    const ok = (bytes: number[]) => {
+      const s = a.walk(a.start, Uint8Array.from(bytes));
+      return s !== DEAD && a.accepting(s);
+    };
     expect(ok([0xc3, 0xa9])).toBe(true);
     expect(ok([0xf4, 0x8f, 0xbf, 0xbf])).toBe(true);
     expect(ok([0xed, 0x9f, 0xbf])).toBe(true);
-    for (const bad of [[0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0x80]]) {
+    for (const bad of [
+      [0xc0, 0x80],
+      [0xc1, 0xbf],
+      [0xe0, 0x80, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf0, 0x80, 0x80, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xf5, 0x80, 0x80, 0x80],
+      [0x80],
+    ]) {
       expect(ok(bad), bad.map((b) => b.toString(16)).join(' ')).toBe(false);
     }
   });

@@ -15,7 +15,13 @@ import { jsonSchemaToGrammar } from '../../src/text/grammar/json-schema.ts';
 import { prng } from '../cases/prng.ts';
 import { REPO_ROOT } from '../cases/fixtures-dir.ts';
 
-interface Case { name: string; status: 'SUCCESS' | 'FAILURE'; schema: unknown; schemaText: string; grammar: string }
+interface Case {
+  name: string;
+  status: 'SUCCESS' | 'FAILURE';
+  schema: unknown;
+  schemaText: string;
+  grammar: string;
+}
 const { cases } = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/json-schema/llama-cpp-cases.json`, 'utf8')) as { cases: Case[] };
 
 /** Keywords llama.cpp converts that this converter refuses by design (outside the issue's list). */
@@ -72,7 +78,11 @@ describe('JSON Schema → GBNF matches llama.cpp', () => {
     if (usesRefused) {
       it(`${c.name}: refuses ${usesRefused} with INVALID_ARGUMENT naming it`, () => {
         let err: unknown;
-        try { jsonSchemaToGrammar(c.schema); } catch (e) { err = e; }
+        try {
+          jsonSchemaToGrammar(c.schema);
+        } catch (e) {
+          err = e;
+        }
         expect(isGgufPagerError(err, 'INVALID_ARGUMENT')).toBe(true);
         expect((err as Error).message).toContain(usesRefused);
       });
@@ -87,7 +97,10 @@ describe('JSON Schema → GBNF matches llama.cpp', () => {
       const rnd = prng(c.name.length * 7919 + 13);
       let docs = 0;
       let rejected = 0;
-      for (const [from, other] of [[theirs, ours], [ours, theirs]] as const) {
+      for (const [from, other] of [
+        [theirs, ours],
+        [ours, theirs],
+      ] as const) {
         for (let k = 0; k < 25; k++) {
           const doc = sample(from, rnd);
           if (!doc) continue;
@@ -133,7 +146,11 @@ describe('JSON Schema errors', () => {
   for (const [schema, keyword] of bad) {
     it(`refuses ${JSON.stringify(schema)} naming ${keyword}`, () => {
       let err: unknown;
-      try { jsonSchemaToGrammar(schema); } catch (e) { err = e; }
+      try {
+        jsonSchemaToGrammar(schema);
+      } catch (e) {
+        err = e;
+      }
       expect(isGgufPagerError(err, 'INVALID_ARGUMENT'), String(err)).toBe(true);
       expect((err as GgufLike).details.keyword).toBe(keyword);
       expect((err as Error).message).toContain(keyword);

@@ -11,7 +11,15 @@ import { DEAD } from '../../src/text/grammar/automaton.ts';
 import { vocabTokenizerModel } from '../cases/text-models.ts';
 
 const PREFIXES: Array<string | number[]> = [
-  '', '{"', '{"k": "', '{"k": "abc', '{"k": "é', '{"k": "x\\', '{"k": [1', '{"k": "中文', '{ "a": {"b": "',
+  '',
+  '{"',
+  '{"k": "',
+  '{"k": "abc',
+  '{"k": "é',
+  '{"k": "x\\',
+  '{"k": [1',
+  '{"k": "中文',
+  '{ "a": {"b": "',
   [...new TextEncoder().encode('{"k": "'), 0xe4], // mid-character
   [...new TextEncoder().encode('{"k": "'), 0xf0, 0x9f],
 ];
@@ -44,14 +52,17 @@ describe('the mask equals brute force', () => {
     it(`on the ${name} vocabulary, for the JSON grammar and a JSON Schema`, async () => {
       const tok = createTokenizer(await vocabTokenizerModel(name));
       check(tok, JSON_GBNF, PREFIXES);
-      const schema = jsonSchemaToGrammar({ type: 'object', properties: { k: { type: 'string', maxLength: 30 }, n: { type: 'integer', minimum: -5, maximum: 300 } } }).grammar;
+      const schema = jsonSchemaToGrammar({
+        type: 'object',
+        properties: { k: { type: 'string', maxLength: 30 }, n: { type: 'integer', minimum: -5, maximum: 300 } },
+      }).grammar;
       check(tok, schema, ['', '{', '{ "k"', '{"k":"', '{"k":"ab', '{"n":', '{"n":2']);
     }, 120_000);
   }
 });
 
 describe('states inside characters', () => {
-  it('a string of at most 60 characters (no loop to shortcut) on deepseek-llm\'s vocabulary stays within the automaton\'s bounds', async () => {
+  it("a string of at most 60 characters (no loop to shortcut) on deepseek-llm's vocabulary stays within the automaton's bounds", async () => {
     const tok = createTokenizer(await vocabTokenizerModel('deepseek-llm'));
     const a = new GrammarAutomaton(parseGbnf(jsonSchemaToGrammar({ type: 'string', maxLength: 60 }).grammar));
     const m = new GrammarMatcher(a, tok, false);

@@ -16,15 +16,25 @@ const ARITH = `root ::= expr
 expr ::= term ([-+*/] term){0,4}
 term ::= [0-9]{1,3} | "(" [0-9]+ " + " [0-9]+ ")"`;
 
-const models: Array<[string, string]> = [['stories260K', STORIES], ['synthetic llama', 'llama-F32']];
+const models: Array<[string, string]> = [
+  ['stories260K', STORIES],
+  ['synthetic llama', 'llama-F32'],
+];
 
 for (const [label, ref] of models) {
   describe(`grammar-constrained sampling on ${label}`, () => {
     let s: Standalone;
-    beforeAll(async () => { s = await openReference(reference(ref)); });
-    afterAll(async () => { await s?.dispose(); });
+    beforeAll(async () => {
+      s = await openReference(reference(ref));
+    });
+    afterAll(async () => {
+      await s?.dispose();
+    });
 
-    for (const [name, g] of [['a fixed-shape person object', PERSON], ['arithmetic', ARITH]] as const) {
+    for (const [name, g] of [
+      ['a fixed-shape person object', PERSON],
+      ['arithmetic', ARITH],
+    ] as const) {
       it(`every output of ${name} parses with the grammar, over seeds and temperatures`, async () => {
         const a = new GrammarAutomaton(parseGbnf(g));
         let stopped = 0;
@@ -71,8 +81,12 @@ for (const [label, ref] of models) {
 
 describe('the token mask', () => {
   let s: Standalone;
-  beforeAll(async () => { s = await openReference(reference(STORIES)); });
-  afterAll(async () => { await s?.dispose(); });
+  beforeAll(async () => {
+    s = await openReference(reference(STORIES));
+  });
+  afterAll(async () => {
+    await s?.dispose();
+  });
 
   it('allows exactly the tokens whose bytes keep the text inside the grammar (checked token by token)', () => {
     const tok = s.engine.tokenizer;

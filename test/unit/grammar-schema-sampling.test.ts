@@ -30,11 +30,18 @@ const SCHEMAS: Record<string, object> = {
 
 const ajv = new Ajv({ strict: false });
 
-for (const [label, ref] of [['stories260K', STORIES], ['synthetic llama', 'llama-F32']] as const) {
+for (const [label, ref] of [
+  ['stories260K', STORIES],
+  ['synthetic llama', 'llama-F32'],
+] as const) {
   describe(`JSON Schema output on ${label}`, () => {
     let s: Standalone;
-    beforeAll(async () => { s = await openReference(reference(ref)); });
-    afterAll(async () => { await s?.dispose(); });
+    beforeAll(async () => {
+      s = await openReference(reference(ref));
+    });
+    afterAll(async () => {
+      await s?.dispose();
+    });
 
     for (const [name, schema] of Object.entries(SCHEMAS)) {
       it(`every finished output validates against the ${name} schema`, async () => {

@@ -8,8 +8,7 @@ beforeAll(async () => void (server = await startRangeServer()));
 afterAll(() => server.stop());
 
 const FILE = genFile(1000, 7);
-const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
-  fetch(`${server.url}/${path}`, { method, headers, cache: 'no-store' });
+const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => fetch(`${server.url}/${path}`, { method, headers, cache: 'no-store' });
 const body = async (r: Response) => new Uint8Array(await r.arrayBuffer());
 
 describe('the test range server', () => {

@@ -15,7 +15,7 @@ it('reads the integrity option as SRI sha256-<base64> or as 64 hex digits, and r
   }
 });
 
-it('takes a strong ETag of 64 hex digits as the file\'s SHA-256, and nothing else', () => {
+it("takes a strong ETag of 64 hex digits as the file's SHA-256, and nothing else", () => {
   expect(etagDigest({ size: 1, etag: `"${hex}"` })).toEqual({ sha256: hex, source: 'etag' });
   expect(etagDigest({ size: 1, etag: `W/"${hex}"` })).toBeUndefined();
   expect(etagDigest({ size: 1, etag: '"abc-123"' })).toBeUndefined();

@@ -7,7 +7,8 @@ const names = llamaVectorNames();
 describe('the llama.cpp reference vectors', () => {
   it('cover stories260K and its re-encodings with both KV types, every weight type, and qwen2', () => {
     for (const t of ['F32', 'F16', 'Q8_0', 'Q4_0']) for (const kv of ['f16', 'f32']) expect(names).toContain(`stories260K-${t}-kv${kv}`);
-    for (const t of ['F32', 'F16', 'BF16', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q8_0', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'Q4_K_M']) expect(names).toContain(`llama-${t}`);
+    for (const t of ['F32', 'F16', 'BF16', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q8_0', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K', 'Q4_K_M'])
+      expect(names).toContain(`llama-${t}`);
     expect(names.filter((n) => n.startsWith('qwen2-')).length).toBeGreaterThan(0);
   });
 

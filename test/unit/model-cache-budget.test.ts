@@ -2,15 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { ModelCache, type ModelCacheOptions } from '../../src/runtime/model-cache.ts';
 import { isGgufPagerError } from '../../src/errors.ts';
 
-interface Model { name: string; bytes: number }
+interface Model {
+  name: string;
+  bytes: number;
+}
 
 function setup(options: Partial<ModelCacheOptions<Model>>) {
   let t = 0;
   const disposed: string[] = [];
   const cache = new ModelCache<Model>({
-    maxModels: 10, sizeOf: (m) => m.bytes, now: () => t, dispose: (_m, key) => { disposed.push(key); }, ...options,
+    maxModels: 10,
+    sizeOf: (m) => m.bytes,
+    now: () => t,
+    dispose: (_m, key) => {
+      disposed.push(key);
+    },
+    ...options,
   });
-  const load = (key: string, bytes: number) => { t++; return cache.getOrInsert(key, async () => ({ name: key, bytes })); };
+  const load = (key: string, bytes: number) => {
+    t++;
+    return cache.getOrInsert(key, async () => ({ name: key, bytes }));
+  };
   return { cache, disposed, load };
 }
 

@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ModelCache } from '../../src/runtime/model-cache.ts';
 import { isGgufPagerError } from '../../src/errors.ts';
 
-interface Model { name: string }
+interface Model {
+  name: string;
+}
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => { resolve = res; });
+  const promise = new Promise<T>((res) => {
+    resolve = res;
+  });
   return { promise, resolve };
 }
 
@@ -15,7 +19,10 @@ describe('ModelCache disposal', () => {
     const finished: string[] = [];
     const cache = new ModelCache<Model>({
       sizeOf: () => 1,
-      dispose: async (m) => { await new Promise((r) => setTimeout(r, 5)); finished.push(m.name); },
+      dispose: async (m) => {
+        await new Promise((r) => setTimeout(r, 5));
+        finished.push(m.name);
+      },
     });
     await cache.getOrInsert('a', async () => ({ name: 'a' }));
     await cache.getOrInsert('b', async () => ({ name: 'b' }));
@@ -25,7 +32,12 @@ describe('ModelCache disposal', () => {
   });
 
   it('keeps a failed dispose and rethrows it from drain, once', async () => {
-    const cache = new ModelCache<Model>({ sizeOf: () => 1, dispose: async (m) => { throw new Error(`cannot free ${m.name}`); } });
+    const cache = new ModelCache<Model>({
+      sizeOf: () => 1,
+      dispose: async (m) => {
+        throw new Error(`cannot free ${m.name}`);
+      },
+    });
     await cache.getOrInsert('a', async () => ({ name: 'a' }));
     cache.evict('a');
     await expect(cache.drain()).rejects.toThrow('cannot free a');
@@ -33,7 +45,12 @@ describe('ModelCache disposal', () => {
   });
 
   it('gathers several failed disposals into one AggregateError', async () => {
-    const cache = new ModelCache<Model>({ sizeOf: () => 1, dispose: (m) => { throw new Error(m.name); } });
+    const cache = new ModelCache<Model>({
+      sizeOf: () => 1,
+      dispose: (m) => {
+        throw new Error(m.name);
+      },
+    });
     await cache.getOrInsert('a', async () => ({ name: 'a' }));
     await cache.getOrInsert('b', async () => ({ name: 'b' }));
     const err = await cache.clear().catch((e: unknown) => e);
@@ -43,10 +60,18 @@ describe('ModelCache disposal', () => {
 
   it('aborts an in-flight load on clear, rejects its callers and disposes a model that lands anyway', async () => {
     const disposed: string[] = [];
-    const cache = new ModelCache<Model>({ sizeOf: () => 1, dispose: (m) => { disposed.push(m.name); } });
+    const cache = new ModelCache<Model>({
+      sizeOf: () => 1,
+      dispose: (m) => {
+        disposed.push(m.name);
+      },
+    });
     const load = deferred<Model>();
     let signal: AbortSignal | undefined;
-    const pending = cache.getOrInsert('a', (s) => { signal = s; return load.promise; });
+    const pending = cache.getOrInsert('a', (s) => {
+      signal = s;
+      return load.promise;
+    });
     await Promise.resolve();
     await Promise.resolve();
     expect(signal?.aborted).toBe(false);

@@ -1,17 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { ModelCache } from '../../src/runtime/model-cache.ts';
 
-interface Model { name: string }
+interface Model {
+  name: string;
+}
 
 function setup(maxModels: number) {
   let t = 0;
   const disposed: string[] = [];
   const cache = new ModelCache<Model>({
-    maxModels, sizeOf: () => 1, now: () => t,
-    dispose: (m, key) => { disposed.push(`${key}:${m.name}`); },
+    maxModels,
+    sizeOf: () => 1,
+    now: () => t,
+    dispose: (m, key) => {
+      disposed.push(`${key}:${m.name}`);
+    },
   });
   const load = (key: string) => cache.getOrInsert(key, async () => ({ name: key }));
-  const tick = (ms = 1) => { t += ms; };
+  const tick = (ms = 1) => {
+    t += ms;
+  };
   return { cache, disposed, load, tick };
 }
 
@@ -30,8 +38,10 @@ describe('ModelCache eviction', () => {
 
   it('evicts the longest idle entry when an insertion exceeds maxModels', async () => {
     const { cache, disposed, load, tick } = setup(2);
-    await load('a'); tick();
-    await load('b'); tick();
+    await load('a');
+    tick();
+    await load('b');
+    tick();
     await load('c');
     expect(cache.len).toBe(2);
     expect(cache.contains('a')).toBe(false);
@@ -43,9 +53,12 @@ describe('ModelCache eviction', () => {
 
   it('counts a hit as a use, so the entry used last survives', async () => {
     const { cache, load, tick } = setup(2);
-    await load('a'); tick();
-    await load('b'); tick();
-    await load('a'); tick();
+    await load('a');
+    tick();
+    await load('b');
+    tick();
+    await load('a');
+    tick();
     await load('c');
     expect(cache.contains('a')).toBe(true);
     expect(cache.contains('b')).toBe(false);
@@ -53,10 +66,14 @@ describe('ModelCache eviction', () => {
 
   it('counts get as a use too, but not contains', async () => {
     const { cache, load, tick } = setup(2);
-    await load('a'); tick();
-    await load('b'); tick();
-    cache.get('a'); tick();
-    cache.contains('b'); tick();
+    await load('a');
+    tick();
+    await load('b');
+    tick();
+    cache.get('a');
+    tick();
+    cache.contains('b');
+    tick();
     await load('c');
     expect(cache.contains('a')).toBe(true);
     expect(cache.contains('b')).toBe(false);
@@ -75,7 +92,14 @@ describe('ModelCache eviction', () => {
     let t = 0;
     let loads = 0;
     const disposed: string[] = [];
-    const cache = new ModelCache<Model>({ maxModels: 3, sizeOf: () => 1, now: () => t, dispose: (m) => { disposed.push(m.name); } });
+    const cache = new ModelCache<Model>({
+      maxModels: 3,
+      sizeOf: () => 1,
+      now: () => t,
+      dispose: (m) => {
+        disposed.push(m.name);
+      },
+    });
     for (let i = 0; i < 20; i++) {
       await cache.getOrInsert(`m${(i * 5) % 7}`, async () => ({ name: `load${loads++}` }));
       t++;

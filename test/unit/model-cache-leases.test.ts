@@ -2,24 +2,39 @@ import { describe, expect, it } from 'vitest';
 import { ModelCache } from '../../src/runtime/model-cache.ts';
 import { isGgufPagerError } from '../../src/errors.ts';
 
-interface Model { name: string; bytes: number }
+interface Model {
+  name: string;
+  bytes: number;
+}
 
 function setup(maxModels: number, memoryBudgetBytes?: number) {
   let t = 0;
   const disposed: string[] = [];
   const cache = new ModelCache<Model>({
-    maxModels, memoryBudgetBytes, sizeOf: (m) => m.bytes, now: () => t, dispose: (m) => { disposed.push(m.name); },
+    maxModels,
+    memoryBudgetBytes,
+    sizeOf: (m) => m.bytes,
+    now: () => t,
+    dispose: (m) => {
+      disposed.push(m.name);
+    },
   });
-  const loader = (name: string, bytes = 1) => async () => ({ name, bytes });
-  const tick = () => { t++; };
+  const loader =
+    (name: string, bytes = 1) =>
+    async () => ({ name, bytes });
+  const tick = () => {
+    t++;
+  };
   return { cache, disposed, loader, tick };
 }
 
 describe('ModelCache leases', () => {
   it('never evicts a leased model for a newer one; it evicts the next unleased instead', async () => {
     const { cache, disposed, loader, tick } = setup(2);
-    const lease = await cache.acquire('a', loader('a')); tick();
-    await cache.getOrInsert('b', loader('b')); tick();
+    const lease = await cache.acquire('a', loader('a'));
+    tick();
+    await cache.getOrInsert('b', loader('b'));
+    tick();
     await cache.getOrInsert('c', loader('c'));
     expect(cache.contains('a')).toBe(true);
     expect(cache.contains('b')).toBe(false);
@@ -30,11 +45,14 @@ describe('ModelCache leases', () => {
 
   it('stays over its limits while every entry is leased, and evicts when a release makes one evictable', async () => {
     const { cache, disposed, loader, tick } = setup(1);
-    const a = await cache.acquire('a', loader('a')); tick();
-    const b = await cache.acquire('b', loader('b')); tick();
+    const a = await cache.acquire('a', loader('a'));
+    tick();
+    const b = await cache.acquire('b', loader('b'));
+    tick();
     expect(cache.len).toBe(2);
     expect(cache.stats().leasedModels).toBe(2);
-    a.release(); tick();
+    a.release();
+    tick();
     expect(cache.len).toBe(1);
     expect(cache.contains('b')).toBe(true);
     b.release();
@@ -63,9 +81,11 @@ describe('ModelCache leases', () => {
 
   it('counts a retired model against the budget until it is disposed', async () => {
     const { cache, loader, tick } = setup(4, 100);
-    const held = await cache.acquire('a', loader('a', 60)); tick();
+    const held = await cache.acquire('a', loader('a', 60));
+    tick();
     cache.evict('a');
-    await cache.getOrInsert('b', loader('b', 30)); tick();
+    await cache.getOrInsert('b', loader('b', 30));
+    tick();
     await cache.getOrInsert('c', loader('c', 30));
     expect(cache.contains('b')).toBe(false);
     expect(cache.contains('c')).toBe(true);
@@ -112,7 +132,11 @@ describe('ModelCache leases', () => {
     const other = await cache.acquire('a', loader('a'));
     lease.release();
     let err: unknown;
-    try { lease.release(); } catch (e) { err = e; }
+    try {
+      lease.release();
+    } catch (e) {
+      err = e;
+    }
     expect(isGgufPagerError(err, 'MODEL_BAD_LEASE')).toBe(true);
     expect(cache.stats().leasedModels).toBe(1);
     other.release();

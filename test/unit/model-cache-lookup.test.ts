@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ModelCache } from '../../src/runtime/model-cache.ts';
 
-interface Model { name: string; bytes: number; uses: number }
+interface Model {
+  name: string;
+  bytes: number;
+  uses: number;
+}
 const model = (name: string, bytes = 1024): Model => ({ name, bytes, uses: 0 });
 const newCache = () => new ModelCache<Model>({ sizeOf: (m) => m.bytes });
 
@@ -9,7 +13,10 @@ describe('ModelCache lookups', () => {
   it('calls the loader on a miss and counts one miss, no hit', async () => {
     const cache = newCache();
     let calls = 0;
-    const m = await cache.getOrInsert('model-a', async () => { calls++; return model('a'); });
+    const m = await cache.getOrInsert('model-a', async () => {
+      calls++;
+      return model('a');
+    });
     expect(m.name).toBe('a');
     expect(calls).toBe(1);
     expect(cache.stats()).toMatchObject({ totalMisses: 1, totalHits: 0, cachedModels: 1 });
@@ -21,7 +28,10 @@ describe('ModelCache lookups', () => {
     const cache = newCache();
     await cache.getOrInsert('model-b', async () => model('b'));
     let secondCalled = false;
-    await cache.getOrInsert('model-b', async () => { secondCalled = true; return model('b2'); });
+    await cache.getOrInsert('model-b', async () => {
+      secondCalled = true;
+      return model('b2');
+    });
     expect(secondCalled).toBe(false);
     expect(cache.stats()).toMatchObject({ totalHits: 1, totalMisses: 1 });
   });
@@ -49,8 +59,14 @@ describe('ModelCache lookups', () => {
     const cache = new ModelCache<Model>({ sizeOf: (m) => m.bytes, now: () => t });
     await cache.getOrInsert('stats-model', async () => model('s', 1024));
     expect(cache.stats()).toEqual({
-      cachedModels: 1, totalHits: 0, totalMisses: 1, hitRate: 0, totalMemoryBytes: 1024,
-      oldestEntryAgeSecs: 0, leasedModels: 0, retiredModels: 0,
+      cachedModels: 1,
+      totalHits: 0,
+      totalMisses: 1,
+      hitRate: 0,
+      totalMemoryBytes: 1024,
+      oldestEntryAgeSecs: 0,
+      leasedModels: 0,
+      retiredModels: 0,
     });
     t = 2500;
     await cache.getOrInsert('second', async () => model('s2', 10));

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ModelCache } from '../../src/runtime/model-cache.ts';
 import { GgufPagerError } from '../../src/errors.ts';
 
-interface Model { name: string }
+interface Model {
+  name: string;
+}
 const newCache = () => new ModelCache<Model>({ sizeOf: () => 1 });
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
@@ -17,7 +22,10 @@ describe('ModelCache single-flight loading', () => {
     const cache = newCache();
     const load = deferred<Model>();
     let calls = 0;
-    const loader = () => { calls++; return load.promise; };
+    const loader = () => {
+      calls++;
+      return load.promise;
+    };
     const waiting = [cache.getOrInsert('k', loader), cache.getOrInsert('k', loader), cache.getOrInsert('k', loader)];
     load.resolve({ name: 'k' });
     const models = await Promise.all(waiting);
@@ -32,7 +40,10 @@ describe('ModelCache single-flight loading', () => {
       const cache = newCache();
       const load = deferred<Model>();
       let calls = 0;
-      const loader = () => { calls++; return load.promise; };
+      const loader = () => {
+        calls++;
+        return load.promise;
+      };
       const first = cache.getOrInsert('k', loader);
       load.resolve({ name: 'k' });
       for (let i = 0; i < delay; i++) await Promise.resolve();
@@ -73,7 +84,11 @@ describe('ModelCache single-flight loading', () => {
 
   it('treats a loader that throws synchronously like one that rejects', async () => {
     const cache = newCache();
-    await expect(cache.getOrInsert('k', () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      cache.getOrInsert('k', () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(cache.len).toBe(0);
   });
 });

@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { ModelCache } from '../../src/runtime/model-cache.ts';
 
-interface Model { name: string }
+interface Model {
+  name: string;
+}
 
 function setup(ttlMs: number) {
   let t = 1000;
   const disposed: string[] = [];
-  const cache = new ModelCache<Model>({ ttlMs, sizeOf: () => 1, now: () => t, dispose: (_m, key) => { disposed.push(key); } });
+  const cache = new ModelCache<Model>({
+    ttlMs,
+    sizeOf: () => 1,
+    now: () => t,
+    dispose: (_m, key) => {
+      disposed.push(key);
+    },
+  });
   const load = (key: string) => cache.getOrInsert(key, async () => ({ name: key }));
-  return { cache, disposed, load, advance: (ms: number) => { t += ms; } };
+  return {
+    cache,
+    disposed,
+    load,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('ModelCache time-to-live', () => {

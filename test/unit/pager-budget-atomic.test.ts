@@ -14,13 +14,15 @@ describe('atomic reservation', () => {
       worst = Math.max(worst, s.residentBytes + s.loadingBytes);
       expect(core.arena.stats().used).toBeLessThanOrEqual(core.arena.capacity);
     });
-    const leases = await Promise.all(specs.map(async (t) => {
-      const l = await pager.acquire(t.name);
-      verify(l);
-      await new Promise((r) => setTimeout(r, 1));
-      pager.release(l);
-      return l;
-    }));
+    const leases = await Promise.all(
+      specs.map(async (t) => {
+        const l = await pager.acquire(t.name);
+        verify(l);
+        await new Promise((r) => setTimeout(r, 1));
+        pager.release(l);
+        return l;
+      }),
+    );
     expect(leases.length).toBe(12);
     expect(worst).toBeGreaterThan(0);
     expect(worst).toBeLessThanOrEqual(budget);

@@ -3,7 +3,11 @@ import { LayerPager } from '../../src/pager/layer-pager.ts';
 import { pagerCase, settle } from '../cases/pager-harness.ts';
 import { TestSource } from '../cases/pager-source.ts';
 
-const specs = [{ name: 'a', size: 256 }, { name: 'b', size: 256 }, { name: 'c', size: 256 }];
+const specs = [
+  { name: 'a', size: 256 },
+  { name: 'b', size: 256 },
+  { name: 'c', size: 256 },
+];
 
 describe('dispose', () => {
   it('frees every block in the arena, leased ones too, so another pager can use it', async () => {

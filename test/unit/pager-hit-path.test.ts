@@ -53,7 +53,13 @@ async function hitCalls(residents: number, eviction: 'lru' | 'auto'): Promise<Re
 
 describe('the hit path', () => {
   it('a hit soon after a release makes no arena call at all, and allocates nothing', async () => {
-    const { pager, core } = await pagerCase({ specs: [{ name: 'a', size: 64 }, { name: 'b', size: 64 }], budget: 128 });
+    const { pager, core } = await pagerCase({
+      specs: [
+        { name: 'a', size: 64 },
+        { name: 'b', size: 64 },
+      ],
+      budget: 128,
+    });
     pager.release(await pager.acquire('a'));
     const calls = countCalls(core.arena);
     for (let i = 0; i < 10; i++) pager.release(await pager.acquire('a'));
@@ -61,7 +67,13 @@ describe('the hit path', () => {
   });
 
   it('a hit after the idle pins were dropped pins, reads the address, and unpins when the event loop turns', async () => {
-    const { pager, core } = await pagerCase({ specs: [{ name: 'a', size: 64 }, { name: 'b', size: 64 }], budget: 128 });
+    const { pager, core } = await pagerCase({
+      specs: [
+        { name: 'a', size: 64 },
+        { name: 'b', size: 64 },
+      ],
+      budget: 128,
+    });
     pager.release(await pager.acquire('a'));
     await settle();
     expect(core.arena.stats().pinnedBlocks).toBe(0);
@@ -76,7 +88,13 @@ describe('the hit path', () => {
   });
 
   it('drops the idle pins before it allocates, so compaction may move those blocks', async () => {
-    const { pager, core } = await pagerCase({ specs: [{ name: 'a', size: 64 }, { name: 'b', size: 64 }], budget: 128 });
+    const { pager, core } = await pagerCase({
+      specs: [
+        { name: 'a', size: 64 },
+        { name: 'b', size: 64 },
+      ],
+      budget: 128,
+    });
     pager.release(await pager.acquire('a'));
     const l = pager.tryAcquire('a')!;
     pager.release(l);

@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { pagerCase } from '../cases/pager-harness.ts';
 
-const specs = [{ name: 'a', size: 200 }, { name: 'b', size: 200 }, { name: 'c', size: 200 }, { name: 'd', size: 200 }];
+const specs = [
+  { name: 'a', size: 200 },
+  { name: 'b', size: 200 },
+  { name: 'c', size: 200 },
+  { name: 'd', size: 200 },
+];
 
 describe('leases', () => {
   it('a leased tensor survives a miss that needs room: an unleased one is evicted instead', async () => {

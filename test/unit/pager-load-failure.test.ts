@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { GgufPagerError } from '../../src/errors.ts';
 import { pagerCase } from '../cases/pager-harness.ts';
 
-const specs = [{ name: 'a', size: 256 }, { name: 'b', size: 256 }, { name: 'c', size: 256 }];
+const specs = [
+  { name: 'a', size: 256 },
+  { name: 'b', size: 256 },
+  { name: 'c', size: 256 },
+];
 const offsetOf = (c: Awaited<ReturnType<typeof pagerCase>>, name: string) => c.built.model.tensors.find((t) => t.name === name)!.offset;
 
 describe('a failed read', () => {

@@ -8,7 +8,14 @@ const BLOCK = 2 * 64 + 7 * 256;
 
 describe('pinned tensors', () => {
   it('loadPinned loads the hot set, and no amount of paging evicts it', async () => {
-    const policy: OffloadPolicy = { kind: 'pinnedHotSet', ramBytes: 3 * BLOCK + 1200, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 1, prefetchNAhead: 0 };
+    const policy: OffloadPolicy = {
+      kind: 'pinnedHotSet',
+      ramBytes: 3 * BLOCK + 1200,
+      pinEmbeddings: true,
+      pinOutputHead: true,
+      pinLastNLayers: 1,
+      prefetchNAhead: 0,
+    };
     const { pager, source } = await pagerCase({ built, policy });
     await pager.loadPinned();
     const pinned = built.model.tensors.filter((t) => pager.isPinned(t.name));

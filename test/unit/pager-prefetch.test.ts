@@ -6,7 +6,14 @@ import { loadsDone, pagerCase } from '../cases/pager-harness.ts';
 
 const built = llamaModel(4, { matrixBytes: 256, normBytes: 64 });
 const BLOCK = 2 * 64 + 7 * 256;
-const hot = (ramBytes: number, prefetchNAhead: number): OffloadPolicy => ({ kind: 'pinnedHotSet', ramBytes, pinEmbeddings: false, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead });
+const hot = (ramBytes: number, prefetchNAhead: number): OffloadPolicy => ({
+  kind: 'pinnedHotSet',
+  ramBytes,
+  pinEmbeddings: false,
+  pinOutputHead: false,
+  pinLastNLayers: 0,
+  prefetchNAhead,
+});
 const blockIds = (i: number) => built.model.tensors.filter((t) => t.name.startsWith(`blk.${i}.`)).map((t) => t.name);
 
 describe('prefetch', () => {
@@ -15,7 +22,11 @@ describe('prefetch', () => {
     const l0 = await pager.acquireLayer(0);
     expect(pager.stats().prefetches).toBe(18);
     await loadsDone(pager);
-    expect(blockIds(1).concat(blockIds(2)).every((id) => pager.isResident(id))).toBe(true);
+    expect(
+      blockIds(1)
+        .concat(blockIds(2))
+        .every((id) => pager.isResident(id)),
+    ).toBe(true);
     expect(pager.isResident(blockIds(3)[0])).toBe(false);
     pager.release(l0);
     const readsBefore = source.reads;

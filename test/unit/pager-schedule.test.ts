@@ -7,12 +7,21 @@ const names = (m: ReturnType<typeof buildModel>['model'], g: Int32Array) => Arra
 describe('forwardSchedule', () => {
   it('reads the embeddings, then each block in file order, then the rest', () => {
     const { model } = buildModel([
-      { name: 'output_norm.weight', size: 4 }, { name: 'blk.1.b', size: 4 }, { name: 'blk.0.z', size: 4 },
-      { name: 'token_embd.weight', size: 4 }, { name: 'blk.0.a', size: 4 }, { name: 'output.weight', size: 4 }, { name: 'blk.10.a', size: 4 },
+      { name: 'output_norm.weight', size: 4 },
+      { name: 'blk.1.b', size: 4 },
+      { name: 'blk.0.z', size: 4 },
+      { name: 'token_embd.weight', size: 4 },
+      { name: 'blk.0.a', size: 4 },
+      { name: 'output.weight', size: 4 },
+      { name: 'blk.10.a', size: 4 },
     ]);
     const s = forwardSchedule(model);
     expect(s.groups.map((g) => names(model, g))).toEqual([
-      ['token_embd.weight'], ['blk.0.z', 'blk.0.a'], ['blk.1.b'], ['blk.10.a'], ['output_norm.weight', 'output.weight'],
+      ['token_embd.weight'],
+      ['blk.0.z', 'blk.0.a'],
+      ['blk.1.b'],
+      ['blk.10.a'],
+      ['output_norm.weight', 'output.weight'],
     ]);
     expect(s.groupOfBlock(10)).toBe(3);
     expect(s.groupOfBlock(2)).toBe(-1);

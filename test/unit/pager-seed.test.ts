@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { expectedBytes } from '../cases/pager-model.ts';
 import { pagerCase } from '../cases/pager-harness.ts';
 
-const three = [{ name: 'layer_0', size: 100 }, { name: 'layer_1', size: 100 }, { name: 'layer_2', size: 100 }];
+const three = [
+  { name: 'layer_0', size: 100 },
+  { name: 'layer_1', size: 100 },
+  { name: 'layer_2', size: 100 },
+];
 
 describe('LayerPager (ported seed tests)', () => {
   it('offload_budget_evicts_coldest: a third tensor under a two-tensor budget evicts the least recently used', async () => {
@@ -21,7 +25,10 @@ describe('LayerPager (ported seed tests)', () => {
 
   it('offload_pinned_never_evicted: a pinned tensor stays while another needs its room', async () => {
     const { pager } = await pagerCase({
-      specs: [{ name: 'token_embd.weight', size: 100 }, { name: 'blk.0.a', size: 100 }],
+      specs: [
+        { name: 'token_embd.weight', size: 100 },
+        { name: 'blk.0.a', size: 100 },
+      ],
       policy: { kind: 'pinnedHotSet', ramBytes: 200, pinEmbeddings: true, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: 0 },
     });
     pager.release(await pager.acquire('token_embd.weight'));
@@ -30,7 +37,12 @@ describe('LayerPager (ported seed tests)', () => {
   });
 
   it('offload_acquire_reads_correct_bytes: the lease holds the file bytes at the tensor offset', async () => {
-    const { pager, built } = await pagerCase({ specs: [{ name: 'pad', size: 128 }, { name: 't0', size: 64 }] });
+    const { pager, built } = await pagerCase({
+      specs: [
+        { name: 'pad', size: 128 },
+        { name: 't0', size: 64 },
+      ],
+    });
     const lease = await pager.acquire('t0');
     expect(lease.length).toBe(64);
     expect(lease.bytes()).toEqual(expectedBytes(built, 't0'));
@@ -42,7 +54,12 @@ describe('LayerPager (ported seed tests)', () => {
   });
 
   it('offload_double_acquire_returns_same_bytes: two leases on one tensor see the same block', async () => {
-    const { pager, built } = await pagerCase({ specs: [{ name: 'pad', size: 64 }, { name: 't0', size: 32 }] });
+    const { pager, built } = await pagerCase({
+      specs: [
+        { name: 'pad', size: 64 },
+        { name: 't0', size: 32 },
+      ],
+    });
     const a = await pager.acquire('t0');
     const b = await pager.acquire('t0');
     expect(b.ptr).toBe(a.ptr);
@@ -51,7 +68,14 @@ describe('LayerPager (ported seed tests)', () => {
   });
 
   it('offload_resident_count_tracks_evictions', async () => {
-    const { pager } = await pagerCase({ specs: [{ name: 'a', size: 50 }, { name: 'b', size: 50 }, { name: 'c', size: 50 }], budget: 100 });
+    const { pager } = await pagerCase({
+      specs: [
+        { name: 'a', size: 50 },
+        { name: 'b', size: 50 },
+        { name: 'c', size: 50 },
+      ],
+      budget: 100,
+    });
     expect(pager.residentCount()).toBe(0);
     pager.release(await pager.acquire('a'));
     expect(pager.residentCount()).toBe(1);
@@ -64,7 +88,10 @@ describe('LayerPager (ported seed tests)', () => {
 
   it('offload_is_pinned_reflects_set', async () => {
     const { pager } = await pagerCase({
-      specs: [{ name: 'token_embd.weight', size: 10 }, { name: 'b', size: 10 }],
+      specs: [
+        { name: 'token_embd.weight', size: 10 },
+        { name: 'b', size: 10 },
+      ],
       policy: { kind: 'pinnedHotSet', ramBytes: 1000, pinEmbeddings: true, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: 0 },
     });
     expect(pager.isPinned('token_embd.weight')).toBe(true);

@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { pagerCase } from '../cases/pager-harness.ts';
 
-const specs = [{ name: 'a', size: 256 }, { name: 'b', size: 256 }, { name: 'c', size: 256 }];
+const specs = [
+  { name: 'a', size: 256 },
+  { name: 'b', size: 256 },
+  { name: 'c', size: 256 },
+];
 
 describe('single-flight loads', () => {
   it('two concurrent acquires of a missing tensor read it once and count it once', async () => {

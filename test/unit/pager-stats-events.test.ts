@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { PagerEvent } from '../../src/pager/events.ts';
 import { pagerCase } from '../cases/pager-harness.ts';
 
-const specs = [{ name: 'a', size: 256 }, { name: 'b', size: 256 }, { name: 'c', size: 128 }];
+const specs = [
+  { name: 'a', size: 256 },
+  { name: 'b', size: 256 },
+  { name: 'c', size: 128 },
+];
 
 describe('stats and events', () => {
   it('reports a miss, its load, a hit and an eviction as events the UI can draw', async () => {
@@ -16,9 +20,17 @@ describe('stats and events', () => {
     off();
     pager.release(await pager.acquire('a'));
     expect(seen).toEqual([
-      'miss a 256', 'load-start a 256', 'load-end a 256', 'hit a 256',
-      'miss b 256', 'load-start b 256', 'load-end b 256',
-      'evict a 256', 'miss c 128', 'load-start c 128', 'load-end c 128',
+      'miss a 256',
+      'load-start a 256',
+      'load-end a 256',
+      'hit a 256',
+      'miss b 256',
+      'load-start b 256',
+      'load-end b 256',
+      'evict a 256',
+      'miss c 128',
+      'load-start c 128',
+      'load-end c 128',
     ]);
   });
 
@@ -26,7 +38,16 @@ describe('stats and events', () => {
     const { pager, core } = await pagerCase({ specs, budget: 512 });
     const a = await pager.acquire('a');
     await pager.acquire('a');
-    expect(pager.stats()).toMatchObject({ budgetBytes: 512, hits: 1, misses: 1, bytesLoaded: 256, residentBytes: 256, residentCount: 1, leasedBytes: 256, pinnedBytes: 0 });
+    expect(pager.stats()).toMatchObject({
+      budgetBytes: 512,
+      hits: 1,
+      misses: 1,
+      bytesLoaded: 256,
+      residentBytes: 256,
+      residentCount: 1,
+      leasedBytes: 256,
+      pinnedBytes: 0,
+    });
     pager.release(a);
     expect(pager.stats().leasedBytes).toBe(256);
     expect(pager.stats().memoryBytes).toBe(core.memoryBytes());

@@ -10,15 +10,29 @@ import { buildModel } from '../cases/pager-model.ts';
 import { pagerCase } from '../cases/pager-harness.ts';
 
 function rng(seed: number) {
-  return () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 async function stress(seed: number, eviction: 'lru' | 'auto', prefetchNAhead: number): Promise<void> {
   const r = rng(seed);
-  const specs = Array.from({ length: 24 }, (_, i) => ({ name: i < 2 ? ['token_embd.weight', 'output.weight'][i] : `blk.${i % 6}.t${i}`, size: 64 + Math.floor(r() * 16) * 48 }));
-  const built = buildModel(specs, [['general.architecture', 'llama'], ['llama.block_count', 6]]);
+  const specs = Array.from({ length: 24 }, (_, i) => ({
+    name: i < 2 ? ['token_embd.weight', 'output.weight'][i] : `blk.${i % 6}.t${i}`,
+    size: 64 + Math.floor(r() * 16) * 48,
+  }));
+  const built = buildModel(specs, [
+    ['general.architecture', 'llama'],
+    ['llama.block_count', 6],
+  ]);
   const budget = Math.floor(built.model.totalTensorBytes * 0.45);
-  const policy: OffloadPolicy = { kind: 'pinnedHotSet', ramBytes: budget, pinEmbeddings: true, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead, eviction };
+  const policy: OffloadPolicy = {
+    kind: 'pinnedHotSet',
+    ramBytes: budget,
+    pinEmbeddings: true,
+    pinOutputHead: false,
+    pinLastNLayers: 0,
+    prefetchNAhead,
+    eviction,
+  };
   const { pager, core, verify } = await pagerCase({ built, policy, waitTimeoutMs: 20_000, source: { chunks: 3, delayMs: () => Math.floor(r() * 3) } });
   const names = specs.map((s) => s.name);
   const invariants = () => {
@@ -36,8 +50,15 @@ async function stress(seed: number, eviction: 'lru' | 'auto', prefetchNAhead: nu
   const worker = async (ops: number) => {
     for (let i = 0; i < ops; i++) {
       const x = r();
-      if (x < 0.1) { void pager.prefetch([pick(), pick()]); continue; }
-      if (x < 0.15) { core.arena.compact(); invariants(); continue; }
+      if (x < 0.1) {
+        void pager.prefetch([pick(), pick()]);
+        continue;
+      }
+      if (x < 0.15) {
+        core.arena.compact();
+        invariants();
+        continue;
+      }
       const hold = Math.floor(r() * 3);
       if (x < 0.55) {
         const l = await pager.acquire(pick());

@@ -8,7 +8,13 @@ import { pagerCase } from '../cases/pager-harness.ts';
 
 describe('budget errors', () => {
   it('a tensor larger than the budget is PAGER_TENSOR_TOO_LARGE at acquire, and nothing is evicted or read', async () => {
-    const { pager, source } = await pagerCase({ specs: [{ name: 'small', size: 64 }, { name: 'huge', size: 1000 }], budget: 512 });
+    const { pager, source } = await pagerCase({
+      specs: [
+        { name: 'small', size: 64 },
+        { name: 'huge', size: 1000 },
+      ],
+      budget: 512,
+    });
     pager.release(await pager.acquire('small'));
     await expect(pager.acquire('huge')).rejects.toMatchObject({ code: 'PAGER_TENSOR_TOO_LARGE', message: expect.stringContaining('huge') });
     expect(pager.isResident('small')).toBe(true);
@@ -17,7 +23,10 @@ describe('budget errors', () => {
 
   it('a tensor that fits the budget but not beside the pinned set is PAGER_TENSOR_TOO_LARGE', async () => {
     const { pager } = await pagerCase({
-      specs: [{ name: 'token_embd.weight', size: 300 }, { name: 'blk.0.a', size: 300 }],
+      specs: [
+        { name: 'token_embd.weight', size: 300 },
+        { name: 'blk.0.a', size: 300 },
+      ],
       policy: { kind: 'pinnedHotSet', ramBytes: 512, pinEmbeddings: true, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: 0 },
     });
     await expect(pager.acquire('blk.0.a')).rejects.toMatchObject({ code: 'PAGER_TENSOR_TOO_LARGE' });
@@ -31,10 +40,13 @@ describe('budget errors', () => {
   it('a pinned set larger than the budget is PAGER_PINS_OVER_BUDGET at construction', async () => {
     const built = llamaModel(2, { matrixBytes: 256 });
     const core = await createCore({ arenaBytes: 1 << 16 });
-    const make = (ramBytes: number) => new LayerPager({
-      arena: core.arena, sources: [new TestSource(built.bytes)], model: built.model,
-      policy: { kind: 'pinnedHotSet', ramBytes, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 1, prefetchNAhead: 0 },
-    });
+    const make = (ramBytes: number) =>
+      new LayerPager({
+        arena: core.arena,
+        sources: [new TestSource(built.bytes)],
+        model: built.model,
+        policy: { kind: 'pinnedHotSet', ramBytes, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 1, prefetchNAhead: 0 },
+      });
     expect(() => make(2000)).toThrow(expect.objectContaining({ code: 'PAGER_PINS_OVER_BUDGET' }));
     expect(() => make(4000)).not.toThrow();
   });
@@ -42,14 +54,20 @@ describe('budget errors', () => {
   it('policy none pins the whole model: a model over the arena is PAGER_PINS_OVER_BUDGET', async () => {
     const built = llamaModel(2, { matrixBytes: 4096 });
     const core = await createCore({ arenaBytes: 1 << 16 });
-    expect(() => new LayerPager({ arena: core.arena, sources: [new TestSource(built.bytes)], model: built.model, policy: { kind: 'none' } }))
-      .toThrow(expect.objectContaining({ code: 'PAGER_PINS_OVER_BUDGET' }));
+    expect(() => new LayerPager({ arena: core.arena, sources: [new TestSource(built.bytes)], model: built.model, policy: { kind: 'none' } })).toThrow(
+      expect.objectContaining({ code: 'PAGER_PINS_OVER_BUDGET' }),
+    );
   });
 
   it('the budget is the smaller of the policy budget and the arena capacity', async () => {
     const built = llamaModel(1);
     const core = await createCore({ arenaBytes: 1 << 16 });
-    const pager = new LayerPager({ arena: core.arena, sources: [new TestSource(built.bytes)], model: built.model, policy: { kind: 'budget', ramBytes: 1 << 30 } });
+    const pager = new LayerPager({
+      arena: core.arena,
+      sources: [new TestSource(built.bytes)],
+      model: built.model,
+      policy: { kind: 'budget', ramBytes: 1 << 30 },
+    });
     expect(pager.budgetBytes).toBe(core.arena.capacity);
   });
 });

@@ -9,13 +9,22 @@ import { arenaFor, pagerCase, settle } from '../cases/pager-harness.ts';
 import { buildModel, expectedBytes } from '../cases/pager-model.ts';
 import { TestSource } from '../cases/pager-source.ts';
 
-const specs = [{ name: 'a', size: 1024 }, { name: 'b', size: 1024 }];
+const specs = [
+  { name: 'a', size: 1024 },
+  { name: 'b', size: 1024 },
+];
 
 async function twoModels(waitTimeoutMs: number) {
   // One arena that holds two of the four tensors; each pager may use all of it.
   const first = await pagerCase({ specs, budget: 2048, arenaBytes: arenaFor(2048, 2), waitTimeoutMs });
   const built = buildModel(specs);
-  const second = new LayerPager({ arena: first.core.arena, sources: [new TestSource(built.bytes)], model: built.model, policy: { kind: 'budget', ramBytes: 2048 }, waitTimeoutMs });
+  const second = new LayerPager({
+    arena: first.core.arena,
+    sources: [new TestSource(built.bytes)],
+    model: built.model,
+    policy: { kind: 'budget', ramBytes: 2048 },
+    waitTimeoutMs,
+  });
   return { one: first.pager, two: second, built };
 }
 

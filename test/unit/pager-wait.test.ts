@@ -5,7 +5,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { pagerCase, settle } from '../cases/pager-harness.ts';
 
-const specs = [{ name: 'a', size: 256 }, { name: 'b', size: 256 }, { name: 'c', size: 256 }];
+const specs = [
+  { name: 'a', size: 256 },
+  { name: 'b', size: 256 },
+  { name: 'c', size: 256 },
+];
 
 describe('waiting for room', () => {
   it('a release unblocks a waiting acquire, which then loads', async () => {
@@ -13,7 +17,10 @@ describe('waiting for room', () => {
     const a = await pager.acquire('a');
     const b = await pager.acquire('b');
     let got = false;
-    const waiting = pager.acquire('c').then((l) => { got = true; return l; });
+    const waiting = pager.acquire('c').then((l) => {
+      got = true;
+      return l;
+    });
     await settle(10);
     expect(got).toBe(false);
     pager.release(a);
@@ -31,7 +38,10 @@ describe('waiting for room', () => {
     vi.useFakeTimers();
     try {
       let outcome: unknown;
-      pager.acquire('c').then(() => (outcome = 'resolved'), (e: unknown) => (outcome = e));
+      pager.acquire('c').then(
+        () => (outcome = 'resolved'),
+        (e: unknown) => (outcome = e),
+      );
       await vi.advanceTimersByTimeAsync(29);
       expect(outcome, 'settled before waitTimeoutMs').toBeUndefined();
       await vi.advanceTimersByTimeAsync(1);

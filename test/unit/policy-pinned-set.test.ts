@@ -3,7 +3,13 @@ import { blockCount, pinnedSet } from '../../src/pager/policy.ts';
 import { buildModel, llamaModel } from '../cases/pager-model.ts';
 
 const hot = (o: Partial<{ pinEmbeddings: boolean; pinOutputHead: boolean; pinLastNLayers: number }>) => ({
-  kind: 'pinnedHotSet' as const, ramBytes: 1 << 30, pinEmbeddings: false, pinOutputHead: false, pinLastNLayers: 0, prefetchNAhead: 0, ...o,
+  kind: 'pinnedHotSet' as const,
+  ramBytes: 1 << 30,
+  pinEmbeddings: false,
+  pinOutputHead: false,
+  pinLastNLayers: 0,
+  prefetchNAhead: 0,
+  ...o,
 });
 
 describe('pinnedSet derives the hot set from GGUF names and metadata', () => {
@@ -22,12 +28,25 @@ describe('pinnedSet derives the hot set from GGUF names and metadata', () => {
     expect([...pins].every((n) => n.startsWith('blk.2.') || n.startsWith('blk.3.'))).toBe(true);
   });
   it('takes the block count from metadata even when the names say otherwise', () => {
-    const { model } = buildModel([{ name: 'blk.0.a', size: 4 }, { name: 'blk.1.a', size: 4 }], [['general.architecture', 'gpt2'], ['gpt2.block_count', 5]]);
+    const { model } = buildModel(
+      [
+        { name: 'blk.0.a', size: 4 },
+        { name: 'blk.1.a', size: 4 },
+      ],
+      [
+        ['general.architecture', 'gpt2'],
+        ['gpt2.block_count', 5],
+      ],
+    );
     expect(blockCount(model)).toBe(5);
     expect([...pinnedSet(model, hot({ pinLastNLayers: 3 }))]).toEqual([]);
   });
   it('counts blk.N. names when the metadata has no block count', () => {
-    const { model } = buildModel([{ name: 'blk.0.a', size: 4 }, { name: 'blk.7.a', size: 4 }, { name: 'blk.3.a', size: 4 }]);
+    const { model } = buildModel([
+      { name: 'blk.0.a', size: 4 },
+      { name: 'blk.7.a', size: 4 },
+      { name: 'blk.3.a', size: 4 },
+    ]);
     expect(blockCount(model)).toBe(8);
     expect([...pinnedSet(model, hot({ pinLastNLayers: 1 }))]).toEqual(['blk.7.a']);
   });

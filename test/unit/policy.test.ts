@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultBudgetBytes, evictionKind, MODULE_HEADROOM_BYTES, prefetchAhead,
-  ramBudgetBytes, WASM32_MAX_BYTES, type OffloadPolicy,
+  defaultBudgetBytes,
+  evictionKind,
+  MODULE_HEADROOM_BYTES,
+  prefetchAhead,
+  ramBudgetBytes,
+  WASM32_MAX_BYTES,
+  type OffloadPolicy,
 } from '../../src/pager/policy.ts';
 
 const GiB = 1024 ** 3;
@@ -14,7 +19,14 @@ describe('OffloadPolicy (ported from offload_policy.rs)', () => {
     expect(ramBudgetBytes({ kind: 'budget', ramBytes: GiB })).toBe(GiB);
   });
   it('pinned_hot_set_returns_bytes', () => {
-    const p: OffloadPolicy = { kind: 'pinnedHotSet', ramBytes: 512 * 1024 ** 2, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: 4, prefetchNAhead: 2 };
+    const p: OffloadPolicy = {
+      kind: 'pinnedHotSet',
+      ramBytes: 512 * 1024 ** 2,
+      pinEmbeddings: true,
+      pinOutputHead: true,
+      pinLastNLayers: 4,
+      prefetchNAhead: 2,
+    };
     expect(ramBudgetBytes(p)).toBe(512 * 1024 ** 2);
   });
   it('policy_clone_is_independent: a structured clone is equal and changing it leaves the original alone', () => {

@@ -6,7 +6,10 @@ import type { LoadProgress } from '../../src/runtime/protocol.ts';
 it('a stall is in the next events until network bytes flow again', () => {
   const events: LoadProgress[] = [];
   let now = 0;
-  const meter = new ProgressMeter((p) => events.push(p), () => now);
+  const meter = new ProgressMeter(
+    (p) => events.push(p),
+    () => now,
+  );
   meter.tick({ fromNetwork: 0, fromCache: 0 }, 0, 1000);
   now += 200;
   meter.tick({ fromNetwork: 100, fromCache: 0 }, 100, 1000);

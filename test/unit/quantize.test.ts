@@ -29,8 +29,11 @@ const K_QUANTS: QuantType[] = ['Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'];
  * looser for the heavy-tailed row (Student t, 3 degrees of freedom).
  */
 const K_BOUND: Record<string, { gaussian: number; any: number }> = {
-  Q2_K: { gaussian: 0.33, any: 0.45 }, Q3_K: { gaussian: 0.18, any: 0.27 }, Q4_K: { gaussian: 0.085, any: 0.13 },
-  Q5_K: { gaussian: 0.045, any: 0.07 }, Q6_K: { gaussian: 0.023, any: 0.035 },
+  Q2_K: { gaussian: 0.33, any: 0.45 },
+  Q3_K: { gaussian: 0.18, any: 0.27 },
+  Q4_K: { gaussian: 0.085, any: 0.13 },
+  Q5_K: { gaussian: 0.045, any: 0.07 },
+  Q6_K: { gaussian: 0.023, any: 0.035 },
 };
 
 function relRms(x: Float32Array, y: Float32Array): number {
@@ -97,8 +100,14 @@ describe('the reference quantizers', () => {
   });
 
   it('names the type and the count it refuses', () => {
-    expect(() => quantizeRow('Q4_K', new Float32Array(32))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Q4_K: 32 elements/) }));
-    expect(() => quantizeRow('IQ2_XXS', new Float32Array(256))).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_TENSOR_TYPE', message: expect.stringMatching(/IQ2_XXS/) }));
-    expect(() => dequantizeRow(8, new Uint8Array(33), 32)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/need 34 bytes/) }));
+    expect(() => quantizeRow('Q4_K', new Float32Array(32))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/Q4_K: 32 elements/) }),
+    );
+    expect(() => quantizeRow('IQ2_XXS', new Float32Array(256))).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_TENSOR_TYPE', message: expect.stringMatching(/IQ2_XXS/) }),
+    );
+    expect(() => dequantizeRow(8, new Uint8Array(33), 32)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/need 34 bytes/) }),
+    );
   });
 });

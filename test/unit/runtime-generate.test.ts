@@ -23,15 +23,25 @@ async function started(maxModels = 2): Promise<WorkerRuntime> {
 
 const storiesBlob = async () => new Blob([(await modelBytes(ref)).slice()]);
 
-it('generates llama.cpp\'s text, sending the pieces in batches, not one message per token', async () => {
+it("generates llama.cpp's text, sending the pieces in batches, not one message per token", async () => {
   const w = await started();
   const info = await w.load(await storiesBlob());
   // The default KV pool is an eighth of the budget: 1 MiB of f16 pages (128), 64 tokens each, one layer of them kept spare.
   expect(info).toMatchObject({ canGenerate: true, architecture: 'llama', contextLength: 21 * 64 });
   const batches: Piece[][] = [];
-  const r = await w.generate(info.id, { kind: 'generate', prompt: ref.prompt }, { maxTokens: 32, temperature: 0, ignoreEog: true }, (p) => void batches.push(p));
+  const r = await w.generate(
+    info.id,
+    { kind: 'generate', prompt: ref.prompt },
+    { maxTokens: 32, temperature: 0, ignoreEog: true },
+    (p) => void batches.push(p),
+  );
   expect(r.tokens).toEqual(ref.greedyIds);
-  expect(batches.flat().map((p) => p.text).join('')).toBe(ref.greedyText);
+  expect(
+    batches
+      .flat()
+      .map((p) => p.text)
+      .join(''),
+  ).toBe(ref.greedyText);
   expect(batches.length).toBeLessThan(32);
   const s = w.modelStats(info.id);
   expect(s).toMatchObject({ promptTokens: 5, promptTokensProcessed: 5, generatedTokens: 32, cachedTokens: 5 + 31 });
@@ -46,7 +56,7 @@ it('warms up through the engine with a real one-token generation, leaving no cac
   expect(w.stats().kv!.freePages).toBe(w.stats().kv!.totalPages);
 });
 
-it('frees the model\'s KV pages when it is unloaded and evicted', async () => {
+it("frees the model's KV pages when it is unloaded and evicted", async () => {
   const w = await started(1);
   const info = await w.load(await storiesBlob());
   await w.generate(info.id, { kind: 'generate', prompt: ref.promptIds }, { maxTokens: 4 });
@@ -61,7 +71,10 @@ it('loads a model of another architecture with canGenerate false, and generate n
   const bytes = await modelBytes(ref);
   const model = await parseGguf(new MemorySource(bytes));
   const entries = (await ggufEntries(bytes)).map(([k, v, t]): MetadataEntry => (k === 'general.architecture' ? [k, 'mamba', t] : [k, v, t]));
-  const other = planBytes({ metadata: entries, tensors: model.tensors.map((t) => ({ name: t.name, type: 'F32', dims: t.dims, bytes: () => bytes.slice(t.offset, t.offset + t.size) })) });
+  const other = planBytes({
+    metadata: entries,
+    tensors: model.tensors.map((t) => ({ name: t.name, type: 'F32', dims: t.dims, bytes: () => bytes.slice(t.offset, t.offset + t.size) })),
+  });
   const info = await w.load(new Blob([other]));
   expect(info.canGenerate).toBe(false);
   expect(info.generateError?.code).toBe('UNSUPPORTED_ARCHITECTURE');

@@ -36,7 +36,7 @@ async function generateIds(budget: number, bytes: Uint8Array, prompt: number[]):
   return r.tokens;
 }
 
-it('loads a model whose tied head is larger than the budget, and generates the resident model\'s ids', async () => {
+it("loads a model whose tied head is larger than the budget, and generates the resident model's ids", async () => {
   const { bytes, prompt } = await bigHeadModel();
   const resident = await generateIds(64 * MiB, bytes, prompt);
   const paged = await generateIds(10 * MiB, bytes, prompt); // 2 MiB of it KV: the 8 MiB head cannot fit in the 8 MiB left

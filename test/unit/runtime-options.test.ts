@@ -21,12 +21,22 @@ let server: RangeServer;
 let rt: WorkerRuntime | undefined;
 beforeAll(async () => void (server = await startRangeServer()));
 afterAll(() => server.stop());
-afterEach(async () => { await rt?.dispose(); rt = undefined; });
+afterEach(async () => {
+  await rt?.dispose();
+  rt = undefined;
+});
 
 const BAD_START: Array<[Partial<RuntimeOptions> & { budget: number }, string]> = [
-  [{ budget: -5 }, 'budget'], [{ budget: Number.NaN }, 'budget'], [{ budget: Number.POSITIVE_INFINITY }, 'budget'], [{ budget: 2 ** 33 }, 'budget'],
-  [{ budget: 8 * MiB, kvBytes: -1 }, 'kvBytes'], [{ budget: 8 * MiB, kvBytes: 16 * MiB }, 'kvBytes'], [{ budget: 8 * MiB, kvType: 'q8' as 'f16' }, 'kvType'],
-  [{ budget: 8 * MiB, maxModels: 0 }, 'maxModels'], [{ budget: 8 * MiB, modelTtlMs: Number.NaN }, 'modelTtlMs'], [{ budget: 8 * MiB, kvPageElems: 1.5 }, 'kvPageElems'],
+  [{ budget: -5 }, 'budget'],
+  [{ budget: Number.NaN }, 'budget'],
+  [{ budget: Number.POSITIVE_INFINITY }, 'budget'],
+  [{ budget: 2 ** 33 }, 'budget'],
+  [{ budget: 8 * MiB, kvBytes: -1 }, 'kvBytes'],
+  [{ budget: 8 * MiB, kvBytes: 16 * MiB }, 'kvBytes'],
+  [{ budget: 8 * MiB, kvType: 'q8' as 'f16' }, 'kvType'],
+  [{ budget: 8 * MiB, maxModels: 0 }, 'maxModels'],
+  [{ budget: 8 * MiB, modelTtlMs: Number.NaN }, 'modelTtlMs'],
+  [{ budget: 8 * MiB, kvPageElems: 1.5 }, 'kvPageElems'],
 ];
 
 it('refuses a budget, KV or cache option that makes no sense when the runtime starts, naming it', async () => {
@@ -41,7 +51,10 @@ const BAD_LOAD: Array<[LoadOptions, string]> = [
   [{ policy: { kind: 'budget', ramBytes: -5 } }, 'policy.ramBytes'],
   [{ policy: { kind: 'budget', ramBytes: Number.NaN } }, 'policy.ramBytes'],
   [{ policy: { kind: 'budget', ramBytes: Number.POSITIVE_INFINITY } }, 'policy.ramBytes'],
-  [{ policy: { kind: 'pinnedHotSet', ramBytes: 4 * MiB, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: -1, prefetchNAhead: 1 } }, 'policy.pinLastNLayers'],
+  [
+    { policy: { kind: 'pinnedHotSet', ramBytes: 4 * MiB, pinEmbeddings: true, pinOutputHead: true, pinLastNLayers: -1, prefetchNAhead: 1 } },
+    'policy.pinLastNLayers',
+  ],
   [{ policy: { kind: 'paged' } as unknown as LoadOptions['policy'] }, 'policy.kind'],
   [{ cache: 's3' as 'auto' }, 'cache'],
   [{ contextLength: 0 }, 'contextLength'],
@@ -49,7 +62,7 @@ const BAD_LOAD: Array<[LoadOptions, string]> = [
   [{ download: 'yes' as unknown as boolean }, 'download'],
 ];
 
-it('refuses ramBytes -5, NaN or Infinity, cache \'s3\' and other bad load options before any request', async () => {
+it("refuses ramBytes -5, NaN or Infinity, cache 's3' and other bad load options before any request", async () => {
   rt = new WorkerRuntime();
   await rt.start({ budget: 8 * MiB });
   const t = target({ base: () => server.url }, genFile(4096, 1));
@@ -80,9 +93,21 @@ it('the pager itself refuses a policy with ramBytes -5 or NaN, naming it (not a 
 
 it('accepts the documented options and their defaults', () => {
   expect(() => checkRuntimeOptions({})).not.toThrow();
-  expect(() => checkRuntimeOptions({ budget: 64 * MiB, kvBytes: 0, kvType: 'f32', kvPageElems: 4096, maxModels: 1, modelTtlMs: Number.POSITIVE_INFINITY, relaxedWasmUrl: null })).not.toThrow();
+  expect(() =>
+    checkRuntimeOptions({
+      budget: 64 * MiB,
+      kvBytes: 0,
+      kvType: 'f32',
+      kvPageElems: 4096,
+      maxModels: 1,
+      modelTtlMs: Number.POSITIVE_INFINITY,
+      relaxedWasmUrl: null,
+    }),
+  ).not.toThrow();
   for (const cache of ['auto', 'opfs', 'idb', 'none'] as const) expect(() => checkLoadOptions({ cache })).not.toThrow();
-  expect(() => checkLoadOptions({ policy: { kind: 'none' }, download: false, contextLength: 2048, batchSize: 32, kvType: 'f16', signal: new AbortController().signal })).not.toThrow();
+  expect(() =>
+    checkLoadOptions({ policy: { kind: 'none' }, download: false, contextLength: 2048, batchSize: 32, kvType: 'f16', signal: new AbortController().signal }),
+  ).not.toThrow();
 });
 
 it('refuses a javascript: model URL at load at once, with no retry', async () => {

@@ -9,7 +9,16 @@ import { fixturePath } from '../cases/fixtures-dir.ts';
 
 const stories = () => new Uint8Array(readFileSync(fixturePath('models/stories260K.gguf')));
 const recipe = (extra: Partial<RealModelRecipe> = {}): RealModelRecipe => ({
-  arch: 'llama', blocks: 2, embd: 64, ff: 128, heads: 4, headsKv: 2, weights: 'Q8_0', seed: 5, tokenizer: 'models/stories260K.gguf', ...extra,
+  arch: 'llama',
+  blocks: 2,
+  embd: 64,
+  ff: 128,
+  heads: 4,
+  headsKv: 2,
+  weights: 'Q8_0',
+  seed: 5,
+  tokenizer: 'models/stories260K.gguf',
+  ...extra,
 });
 const parse = async (plan: Parameters<typeof planBytes>[0]) => parseGguf(new MemorySource(planBytes(plan)));
 
@@ -36,8 +45,9 @@ describe('synthetic models with realistic weights', () => {
   });
 
   it('mixes Q4_K with Q6_K for attn_v, ffn_down and output in Q4_K_M', async () => {
-    expect(['blk.0.attn_q.weight', 'blk.0.attn_v.weight', 'blk.3.ffn_down.weight', 'output.weight', 'token_embd.weight'].map((n) => mixType('Q4_K_M', n)))
-      .toEqual(['Q4_K', 'Q6_K', 'Q6_K', 'Q6_K', 'Q4_K']);
+    expect(
+      ['blk.0.attn_q.weight', 'blk.0.attn_v.weight', 'blk.3.ffn_down.weight', 'output.weight', 'token_embd.weight'].map((n) => mixType('Q4_K_M', n)),
+    ).toEqual(['Q4_K', 'Q6_K', 'Q6_K', 'Q6_K', 'Q4_K']);
     const m = await parse(await realModelFromTokenizerGguf(recipe({ embd: 256, ff: 512, weights: 'Q4_K_M' }), stories()));
     expect(m.metadata.get('general.file_type')).toBe(15);
     expect(m.tensors.find((t) => t.name === 'blk.0.attn_v.weight')?.typeName).toBe('Q6_K');
@@ -47,14 +57,18 @@ describe('synthetic models with realistic weights', () => {
   it('gives qwen2 its q/k/v biases and rope base, and drops output.weight when embeddings are tied', async () => {
     const m = await parse(await realModelFromTokenizerGguf(recipe({ arch: 'qwen2', tiedEmbeddings: true }), stories()));
     expect(m.metadata.get('qwen2.rope.freq_base')).toBe(1e6);
-    expect(m.tensors.filter((t) => t.name.startsWith('blk.0.') && t.name.endsWith('.bias')).map((t) => [t.name, t.dims[0]]))
-      .toEqual([['blk.0.attn_q.bias', 64], ['blk.0.attn_k.bias', 32], ['blk.0.attn_v.bias', 32]]);
+    expect(m.tensors.filter((t) => t.name.startsWith('blk.0.') && t.name.endsWith('.bias')).map((t) => [t.name, t.dims[0]])).toEqual([
+      ['blk.0.attn_q.bias', 64],
+      ['blk.0.attn_k.bias', 32],
+      ['blk.0.attn_v.bias', 32],
+    ]);
     expect(m.tensors.map((t) => t.name)).not.toContain('output.weight');
   });
 
   it('refuses a shape the weight type cannot hold, naming the tensor and the block', async () => {
     await expect(realModelFromTokenizerGguf(recipe({ weights: 'Q4_K' }), stories())).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT', message: expect.stringMatching(/attn_q\.weight rows of 64 .* Q4_K block \(256\)/),
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/attn_q\.weight rows of 64 .* Q4_K block \(256\)/),
     });
   });
 

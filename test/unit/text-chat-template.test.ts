@@ -11,8 +11,21 @@ import { applyChatTemplate, chatTemplateOptions, createTokenizer } from '../../s
 import { REPO_ROOT } from '../cases/fixtures-dir.ts';
 import { vocabTokenizerModel } from '../cases/text-models.ts';
 
-interface TemplateCase { messages: { role: string; content: string }[]; expected?: string; error?: string; addGenerationPrompt?: boolean }
-interface StoredTemplate { name: string; model: string; source: string; template: string; bos: string; eos: string; cases: TemplateCase[] }
+interface TemplateCase {
+  messages: { role: string; content: string }[];
+  expected?: string;
+  error?: string;
+  addGenerationPrompt?: boolean;
+}
+interface StoredTemplate {
+  name: string;
+  model: string;
+  source: string;
+  template: string;
+  bos: string;
+  eos: string;
+  cases: TemplateCase[];
+}
 const stored = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/text/chat-templates.json`, 'utf8')) as { templates: StoredTemplate[] };
 
 function codeOf(f: () => unknown): string {
@@ -56,8 +69,9 @@ describe('applyChatTemplate', () => {
   });
 
   it('a template that does not parse is a CHAT_TEMPLATE error naming the model', () => {
-    expect(codeOf(() => applyChatTemplate([{ role: 'user', content: 'x' }], { template: '{% for m in messages %}{{ m.content }', modelName: 'Broken-7B' })))
-      .toMatch(/^CHAT_TEMPLATE: chat template of Broken-7B failed/);
+    expect(
+      codeOf(() => applyChatTemplate([{ role: 'user', content: 'x' }], { template: '{% for m in messages %}{{ m.content }', modelName: 'Broken-7B' })),
+    ).toMatch(/^CHAT_TEMPLATE: chat template of Broken-7B failed/);
   });
 
   it('refuses messages that are not { role, content } strings with a CHAT_TEMPLATE error', () => {

@@ -22,7 +22,14 @@ interface Families {
   spmNoSpacePrefix: { base: string; cases: Array<{ text: string; ids: number[]; decoded: string }> };
   eog: Record<string, { base: string; pre?: string; ids: number[]; texts: string[]; isEog: boolean[]; text: string; parsed: number[] }>;
 }
-interface Chats { templates: Array<{ name: string; template: string; bos: string; cases: Array<{ messages: ChatMessage[]; expected: string; templateVars?: Record<string, unknown> }> }> }
+interface Chats {
+  templates: Array<{
+    name: string;
+    template: string;
+    bos: string;
+    cases: Array<{ messages: ChatMessage[]; expected: string; templateVars?: Record<string, unknown> }>;
+  }>;
+}
 const V = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/text/families.json`, 'utf8')) as Families;
 const C = JSON.parse(readFileSync(`${REPO_ROOT}/test/vectors/text/chat-families.json`, 'utf8')) as Chats;
 
@@ -40,10 +47,12 @@ async function rewritten(base: string, edit: (key: string, value: unknown) => un
 }
 
 describe('tokenizers of the families, as llama.cpp', () => {
-  it('gemma\'s SentencePiece without a space prefix: every case encodes and decodes as llama.cpp', async () => {
+  it("gemma's SentencePiece without a space prefix: every case encodes and decodes as llama.cpp", async () => {
     const tok = await rewritten(V.spmNoSpacePrefix.base, (k, v) => (k === 'tokenizer.ggml.add_space_prefix' ? false : v));
     expect(tok.addSpacePrefix).toBe(false);
-    const bad = V.spmNoSpacePrefix.cases.filter((c) => JSON.stringify(tok.encode(c.text, { addSpecial: false })) !== JSON.stringify(c.ids) || tok.decode(c.ids) !== c.decoded);
+    const bad = V.spmNoSpacePrefix.cases.filter(
+      (c) => JSON.stringify(tok.encode(c.text, { addSpecial: false })) !== JSON.stringify(c.ids) || tok.decode(c.ids) !== c.decoded,
+    );
     expect(bad).toEqual([]);
     expect(V.spmNoSpacePrefix.cases.length).toBeGreaterThan(50);
   });
@@ -51,8 +60,13 @@ describe('tokenizers of the families, as llama.cpp', () => {
   for (const name of Object.keys(V.eog)) {
     it(`${name}: <end_of_turn>, <|im_end|> and <|end|> end a generation and tokenize whole, as llama.cpp`, async () => {
       const e = V.eog[name];
-      const tok = await rewritten(e.base, (k, v) => (k === 'tokenizer.ggml.tokens' ? (v as string[]).map((t, i) => (e.ids.includes(i) ? e.texts[e.ids.indexOf(i)] : t))
-        : k === 'tokenizer.ggml.pre' && e.pre ? e.pre : v));
+      const tok = await rewritten(e.base, (k, v) =>
+        k === 'tokenizer.ggml.tokens'
+          ? (v as string[]).map((t, i) => (e.ids.includes(i) ? e.texts[e.ids.indexOf(i)] : t))
+          : k === 'tokenizer.ggml.pre' && e.pre
+            ? e.pre
+            : v,
+      );
       expect(e.ids.map((id) => tok.isEog(id))).toEqual(e.isEog);
       expect(e.isEog).toEqual([true, true, true]);
       expect(tok.encode(e.text, { addSpecial: false, parseSpecial: true })).toEqual(e.parsed);
@@ -62,7 +76,9 @@ describe('tokenizers of the families, as llama.cpp', () => {
 
 describe('chat templates of the families', () => {
   const open: Standalone[] = [];
-  afterAll(async () => { for (const s of open) await s.dispose(); });
+  afterAll(async () => {
+    for (const s of open) await s.dispose();
+  });
   for (const t of C.templates) {
     it(`${t.name}: renders each case as expected (system folded as llama.cpp or the template does; templateVars reach the template)`, async () => {
       const s = await openReference(reference(STORIES));

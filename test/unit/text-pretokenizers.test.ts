@@ -36,7 +36,7 @@ describe('the pre-tokenizer table', () => {
   });
 
   it("llama 3's regex groups digits by three and keeps newlines apart", () => {
-    const words = regexSplit('abc 1234567\n\nDON\'T', PRE_TOKENIZERS['llama-bpe'].regexes.map(compileSplitRegex));
+    const words = regexSplit("abc 1234567\n\nDON'T", PRE_TOKENIZERS['llama-bpe'].regexes.map(compileSplitRegex));
     expect(words).toEqual(['abc', ' ', '123', '456', '7', '\n\n', 'DON', "'T"]);
   });
 });

@@ -53,7 +53,13 @@ describe('the sampled distribution matches the softmax (χ², 7 degrees of freed
     const c = counts(new Sampler({ ...FREE, topK: 4, seed: 5 }, 8), L, n);
     const best = [4, 1, 6, 0];
     const p = softmax(best.map((i) => L[i]));
-    expect(chi2(best.map((i) => c[i]), p, n)).toBeLessThan(16.27);
+    expect(
+      chi2(
+        best.map((i) => c[i]),
+        p,
+        n,
+      ),
+    ).toBeLessThan(16.27);
     expect(c.reduce((a, b) => a + b, 0)).toBe(n);
   });
 });

@@ -57,7 +57,11 @@ describe('special tokens against llama.cpp (test/vectors/text/special.json)', ()
     it(`${name}: control tokens only with parseSpecial, user-defined always, phi-3's stripped whitespace`, async () => {
       const { tokenizerFromBytes } = await import('../cases/text-vocab.ts');
       const tok = await tokenizerFromBytes(vocabBytes(name), name);
-      const got = cases.map((c) => ({ text: c.text, plain: tok.encode(c.text, { addSpecial: false }), parsed: tok.encode(c.text, { addSpecial: false, parseSpecial: true }) }));
+      const got = cases.map((c) => ({
+        text: c.text,
+        plain: tok.encode(c.text, { addSpecial: false }),
+        parsed: tok.encode(c.text, { addSpecial: false, parseSpecial: true }),
+      }));
       expect(got).toEqual(cases);
     });
   }

@@ -13,30 +13,50 @@ import { computeWorkerMain } from '../../src/core/threads/worker-main.ts';
 const ROWS = 256;
 const COLS = 256;
 const cores: Core[] = [];
-afterEach(() => { for (const c of cores.splice(0)) c.threads.close(); });
+afterEach(() => {
+  for (const c of cores.splice(0)) c.threads.close();
+});
 
 /** y = W·x through the kernels (split when the pool runs), and the same product by the single-thread export. */
 function matvecBoth(core: Core): { split: Float32Array; serial: Float32Array } {
-  const alloc = (bytes: number) => { const h = core.arena.alloc(bytes); core.arena.pin(h); return core.arena.ptr(h); };
-  const w = alloc(ROWS * COLS * 4), x = alloc(COLS * 4), y = alloc(ROWS * 4), y1 = alloc(ROWS * 4);
+  const alloc = (bytes: number) => {
+    const h = core.arena.alloc(bytes);
+    core.arena.pin(h);
+    return core.arena.ptr(h);
+  };
+  const w = alloc(ROWS * COLS * 4),
+    x = alloc(COLS * 4),
+    y = alloc(ROWS * 4),
+    y1 = alloc(ROWS * 4);
   const f = (p: number, n: number) => new Float32Array(core.memory.buffer, p, n);
-  f(w, ROWS * COLS).forEach((_, i, a) => { a[i] = Math.sin(i * 0.37); });
-  f(x, COLS).forEach((_, i, a) => { a[i] = Math.cos(i * 0.11); });
+  f(w, ROWS * COLS).forEach((_, i, a) => {
+    a[i] = Math.sin(i * 0.37);
+  });
+  f(x, COLS).forEach((_, i, a) => {
+    a[i] = Math.cos(i * 0.11);
+  });
   core.kernels.matvec(GgmlType.F32, w, ROWS, COLS, x, y, 0);
   expect(core.exports.kMatvec(GgmlType.F32, w, ROWS, COLS, x, y1, 0)).toBe(0);
   return { split: f(y, ROWS).slice(), serial: f(y1, ROWS).slice() };
 }
 
 async function open(threads: number, spawn?: (name: string) => ComputeWorker, stallMs?: number): Promise<Core> {
-  const core = await createCore({ arenaBytes: 4 << 20, threads, threadOptions: { minSplitBytes: 0, claimWaitMs: 2000, startMs: 5000, ...(spawn ? { spawn } : {}), ...(stallMs ? { stallMs } : {}) } });
+  const core = await createCore({
+    arenaBytes: 4 << 20,
+    threads,
+    threadOptions: { minSplitBytes: 0, claimWaitMs: 2000, startMs: 5000, ...(spawn ? { spawn } : {}), ...(stallMs ? { stallMs } : {}) },
+  });
   cores.push(core);
   return core;
 }
 
 /** A real worker running `body` (the start message arrives as `m`; `post` answers thread 0). */
 function scripted(body: string): (name: string) => ComputeWorker {
-  return wrap([], `const { parentPort } = require('node:worker_threads'); const post = (x) => parentPort.postMessage(x);
-      parentPort.once('message', (m) => { ${body} });`);
+  return wrap(
+    [],
+    `const { parentPort } = require('node:worker_threads'); const post = (x) => parentPort.postMessage(x);
+      parentPort.once('message', (m) => { ${body} });`,
+  );
 }
 
 /** Workers from source text, each pushed to `raw` so a test can end it behind the pool's back. */
@@ -49,8 +69,18 @@ function wrap(raw: Worker[], source: string): (name: string) => ComputeWorker {
     return {
       post: (m) => w.postMessage(m),
       onMessage: (cb) => w.on('message', cb),
-      onFailure: (cb) => { w.on('error', (e) => { if (!ended) cb(String(e)); }); w.on('exit', (c) => { if (!ended) cb(`compute worker exited (code ${c})`); }); },
-      terminate: () => { ended = true; void w.terminate(); },
+      onFailure: (cb) => {
+        w.on('error', (e) => {
+          if (!ended) cb(String(e));
+        });
+        w.on('exit', (c) => {
+          if (!ended) cb(`compute worker exited (code ${c})`);
+        });
+      },
+      terminate: () => {
+        ended = true;
+        void w.terminate();
+      },
     };
   };
 }
@@ -79,7 +109,9 @@ describe('compute threads that fail', () => {
   });
 
   it('falls back to 1 thread with the reason when a worker cannot be started', async () => {
-    const core = await open(3, () => { throw new Error('no workers here'); });
+    const core = await open(3, () => {
+      throw new Error('no workers here');
+    });
     expect(core.threads.count).toBe(1);
     expect(core.threads.reason).toMatch(/no workers here.*1 thread/);
     const { split, serial } = matvecBoth(core);
@@ -127,4 +159,3 @@ describe('compute threads that fail', () => {
     expect(core.threads.reason).toMatch(/compute thread 1 did not finish an op within 200 ms: computing on 1 thread/);
   });
 });
-

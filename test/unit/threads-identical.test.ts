@@ -18,9 +18,19 @@ import { FAMILY_REFERENCES, familyReference } from '../cases/family-vectors.ts';
  * their bytes (these models are 2 blocks, so where one block's tensors are more than a quarter, the
  * budget is that block: the pager then evicts and reloads every block on every token).
  */
-const CASES = ['llama-F32', 'llama-Q8_0', 'llama-Q4_0', 'llama-Q4_K_M', 'qwen2-F32-kvf32', 'qwen2-Q8_0', 'qwen2-Q4_0', 'qwen2-Q4_K_M',
+const CASES = [
+  'llama-F32',
+  'llama-Q8_0',
+  'llama-Q4_0',
+  'llama-Q4_K_M',
+  'qwen2-F32-kvf32',
+  'qwen2-Q8_0',
+  'qwen2-Q4_0',
+  'qwen2-Q4_K_M',
   // the families added since: windows, soft-caps and GeGLU (gemma2), fused qkv, partial rotary and LongRoPE (phi3)
-  'gemma2-Q4_K-kvf32', 'phi3-F32-kvf32'];
+  'gemma2-Q4_K-kvf32',
+  'phi3-F32-kvf32',
+];
 
 /** The reference's model, or (qwen2 Q4_0 / Q4_K_M, which have no llama.cpp reference) qwen2-Q8_0's recipe with those weights. */
 async function bytesOf(name: string): Promise<Uint8Array> {
@@ -37,10 +47,20 @@ const THREADS = [2, 3, 4];
 const GENERATE = 3;
 
 const open: Standalone[] = [];
-afterAll(async () => { for (const s of open) await s.dispose(); });
+afterAll(async () => {
+  for (const s of open) await s.dispose();
+});
 
-async function run(name: string, threads: number, quarter: boolean): Promise<{ ids: number[]; logits: Float32Array[]; count: number; paged: number; workerShares: number }> {
-  const opts: StandaloneOptions = { threads, threadOptions: { minSplitBytes: 0, claimWaitMs: 2000, spinMs: 0 }, ...(quarter ? { ramBytes: await quarterBudget(name) } : {}) };
+async function run(
+  name: string,
+  threads: number,
+  quarter: boolean,
+): Promise<{ ids: number[]; logits: Float32Array[]; count: number; paged: number; workerShares: number }> {
+  const opts: StandaloneOptions = {
+    threads,
+    threadOptions: { minSplitBytes: 0, claimWaitMs: 2000, spinMs: 0 },
+    ...(quarter ? { ramBytes: await quarterBudget(name) } : {}),
+  };
   const s = await openStandalone([new MemorySource(await bytesOf(name), `${name}.gguf`)], { kvType: name.includes('kvf32') ? 'f32' : 'f16', ...opts });
   open.push(s);
   const out = await greedy(s, promptOf(name), GENERATE);
@@ -77,7 +97,8 @@ describe.each(CASES)('%s', (name) => {
         expect(many.ids).toEqual(one.ids);
         expect(many.logits.length).toBe(one.logits.length);
         for (let p = 0; p < one.logits.length; p++) {
-          const a = new Uint32Array(one.logits[p].buffer), b = new Uint32Array(many.logits[p].buffer);
+          const a = new Uint32Array(one.logits[p].buffer),
+            b = new Uint32Array(many.logits[p].buffer);
           expect(Buffer.compare(Buffer.from(a.buffer), Buffer.from(b.buffer)), `${name} at ${n} threads, position ${p}`).toBe(0);
         }
       }

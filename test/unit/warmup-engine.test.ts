@@ -5,11 +5,17 @@ import { ModelWarmup, needsWarmup } from '../../src/runtime/warmup.ts';
 import { hotSet, warmupStories, type WarmupStories } from '../cases/warmup-stories.ts';
 
 const open: WarmupStories[] = [];
-afterEach(async () => { for (const s of open.splice(0)) await s.dispose(); });
-const stories = async () => { const s = await warmupStories((total) => hotSet(total, 1)); open.push(s); return s; };
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.dispose();
+});
+const stories = async () => {
+  const s = await warmupStories((total) => hotSet(total, 1));
+  open.push(s);
+  return s;
+};
 
 describe('ModelWarmup through an engine', () => {
-  it('generates greedily from the caller\'s token ids, then resets the engine', async () => {
+  it("generates greedily from the caller's token ids, then resets the engine", async () => {
     const s = await stories();
     const generate = vi.spyOn(s.engine, 'generate');
     const tokens = s.engine.tokenize('Once upon a time', { addSpecial: true });

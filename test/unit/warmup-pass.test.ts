@@ -5,8 +5,14 @@ import { ModelWarmup, needsWarmup, type WarmupTarget } from '../../src/runtime/w
 import { hotSet, warmupStories, type WarmupStories } from '../cases/warmup-stories.ts';
 
 const open: WarmupStories[] = [];
-afterEach(async () => { for (const s of open.splice(0)) await s.dispose(); });
-const stories = async (...a: Parameters<typeof warmupStories>) => { const s = await warmupStories(...a); open.push(s); return s; };
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.dispose();
+});
+const stories = async (...a: Parameters<typeof warmupStories>) => {
+  const s = await warmupStories(...a);
+  open.push(s);
+  return s;
+};
 
 /** The real target, with every call it receives recorded in order. */
 function recorded(target: WarmupTarget): WarmupTarget & { calls: string[] } {
@@ -14,12 +20,23 @@ function recorded(target: WarmupTarget): WarmupTarget & { calls: string[] } {
   return {
     ...target,
     calls,
-    loadPinned: () => { calls.push('loadPinned'); return target.loadPinned(); },
-    prefetch: (ids) => { calls.push(`prefetch ${ids.join(' ')}`); return target.prefetch(ids); },
+    loadPinned: () => {
+      calls.push('loadPinned');
+      return target.loadPinned();
+    },
+    prefetch: (ids) => {
+      calls.push(`prefetch ${ids.join(' ')}`);
+      return target.prefetch(ids);
+    },
     acquireMany: async (ids) => {
       calls.push(`acquire ${ids.join(' ')}`);
       const l = await target.acquireMany(ids);
-      return { release: () => { calls.push(`release ${ids.join(' ')}`); l.release(); } };
+      return {
+        release: () => {
+          calls.push(`release ${ids.join(' ')}`);
+          l.release();
+        },
+      };
     },
   };
 }

@@ -21,18 +21,35 @@ export const QUANT_TYPES: readonly QuantType[] = ['F32', 'F16', 'BF16', 'Q4_0', 
 type Dequant = (src: Uint8Array, n: number, out: Float32Array) => void;
 
 const QUANTIZE: Record<QuantType, (x: Float32Array) => Uint8Array> = {
-  F32: quantizeF32, F16: quantizeF16, BF16: quantizeBF16,
-  Q4_0: quantizeQ4_0, Q4_1: quantizeQ4_1, Q5_0: quantizeQ5_0, Q5_1: quantizeQ5_1, Q8_0: quantizeQ8_0,
-  Q2_K: quantizeQ2_K, Q3_K: quantizeQ3_K, Q4_K: quantizeQ4_K, Q5_K: quantizeQ5_K, Q6_K: quantizeQ6_K,
+  F32: quantizeF32,
+  F16: quantizeF16,
+  BF16: quantizeBF16,
+  Q4_0: quantizeQ4_0,
+  Q4_1: quantizeQ4_1,
+  Q5_0: quantizeQ5_0,
+  Q5_1: quantizeQ5_1,
+  Q8_0: quantizeQ8_0,
+  Q2_K: quantizeQ2_K,
+  Q3_K: quantizeQ3_K,
+  Q4_K: quantizeQ4_K,
+  Q5_K: quantizeQ5_K,
+  Q6_K: quantizeQ6_K,
 };
 
 const DEQUANTIZE: Record<QuantType, Dequant> = {
-  F32: dequantizeF32, F16: dequantizeF16, BF16: dequantizeBF16,
-  Q4_0: (s, n, o) => dequantizeLegacy('Q4_0', s, n, o), Q4_1: (s, n, o) => dequantizeLegacy('Q4_1', s, n, o),
-  Q5_0: (s, n, o) => dequantizeLegacy('Q5_0', s, n, o), Q5_1: (s, n, o) => dequantizeLegacy('Q5_1', s, n, o),
+  F32: dequantizeF32,
+  F16: dequantizeF16,
+  BF16: dequantizeBF16,
+  Q4_0: (s, n, o) => dequantizeLegacy('Q4_0', s, n, o),
+  Q4_1: (s, n, o) => dequantizeLegacy('Q4_1', s, n, o),
+  Q5_0: (s, n, o) => dequantizeLegacy('Q5_0', s, n, o),
+  Q5_1: (s, n, o) => dequantizeLegacy('Q5_1', s, n, o),
   Q8_0: (s, n, o) => dequantizeLegacy('Q8_0', s, n, o),
-  Q2_K: dequantizeQ2_K, Q3_K: dequantizeQ3_K, Q4_K: (s, n, o) => dequantizeScaleMin(false, s, n, o),
-  Q5_K: (s, n, o) => dequantizeScaleMin(true, s, n, o), Q6_K: dequantizeQ6_K,
+  Q2_K: dequantizeQ2_K,
+  Q3_K: dequantizeQ3_K,
+  Q4_K: (s, n, o) => dequantizeScaleMin(false, s, n, o),
+  Q5_K: (s, n, o) => dequantizeScaleMin(true, s, n, o),
+  Q6_K: dequantizeQ6_K,
 };
 
 /** The type's name, or UNSUPPORTED_TENSOR_TYPE naming what was asked. */

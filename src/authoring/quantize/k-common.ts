@@ -130,8 +130,18 @@ export function makeQ3Quants(n: number, nmax: number, x: Float32Array, o: number
  * scales. Returns [scale, theMin].
  */
 export function makeQkx2Quants(
-  n: number, nmax: number, x: Float32Array, o: number, weights: Float32Array, L: Uint8Array, lo: number, Laux: Uint8Array,
-  rmin: number, rdelta: number, nstep: number, useMad: boolean,
+  n: number,
+  nmax: number,
+  x: Float32Array,
+  o: number,
+  weights: Float32Array,
+  L: Uint8Array,
+  lo: number,
+  Laux: Uint8Array,
+  rmin: number,
+  rdelta: number,
+  nstep: number,
+  useMad: boolean,
 ): [number, number] {
   rmin = fr(rmin);
   rdelta = fr(rdelta);

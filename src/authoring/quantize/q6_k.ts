@@ -45,7 +45,10 @@ export function quantizeQ6_K(x: Float32Array): Uint8Array {
       const ql = at + j / 2;
       const qh = at + 128 + j / 4;
       for (let l = 0; l < 32; l++) {
-        const q1 = L[j + l], q2 = L[j + l + 32], q3 = L[j + l + 64], q4 = L[j + l + 96];
+        const q1 = L[j + l],
+          q2 = L[j + l + 32],
+          q3 = L[j + l + 64],
+          q4 = L[j + l + 96];
         out[ql + l] = (q1 & 0xf) | ((q3 & 0xf) << 4);
         out[ql + l + 32] = (q2 & 0xf) | ((q4 & 0xf) << 4);
         out[qh + l] = (q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6);

@@ -23,7 +23,11 @@ export const CHUNKS_PER_THREAD = 4;
 const ATTENTION_MAX_HEADS = 256;
 
 export class Parallel {
-  constructor(readonly pool: ComputePool, private readonly x: CoreExports, readonly minSplitBytes = DEFAULT_MIN_SPLIT_BYTES) {}
+  constructor(
+    readonly pool: ComputePool,
+    private readonly x: CoreExports,
+    readonly minSplitBytes = DEFAULT_MIN_SPLIT_BYTES,
+  ) {}
 
   get threads(): number {
     return this.pool.threads;
@@ -38,8 +42,9 @@ export class Parallel {
     const r = this.prepare(type, w, rows, cols, x, batch, y, work);
     if (r < 0) return r;
     const ex = this.x;
-    return this.pool.run(OP_MATMUL_ROWS, [type, w, rows, cols, x, batch, y, work], -1, 0, rows, chunkSize(rows, n, ROW_ALIGN),
-      (lo, hi) => ex.kMatmulRows(type, w, rows, cols, x, batch, y, work, lo, hi));
+    return this.pool.run(OP_MATMUL_ROWS, [type, w, rows, cols, x, batch, y, work], -1, 0, rows, chunkSize(rows, n, ROW_ALIGN), (lo, hi) =>
+      ex.kMatmulRows(type, w, rows, cols, x, batch, y, work, lo, hi),
+    );
   }
 
   /**
@@ -50,8 +55,9 @@ export class Parallel {
     const ex = this.x;
     const ab = batch >= PREPARE_SPLIT ? ex.kWorkBytes(type, cols, 1) : 0;
     if (ab <= 0) return ex.kMatmulPrepare(type, w, rows, cols, x, batch, y, work);
-    return this.pool.run(OP_PREPARE_ROWS, [type, w, rows, cols, x, y, work, ab], -1, 0, batch, chunkSize(batch, this.pool.threads, 1),
-      (lo, hi) => ex.kMatmulPrepare(type, w, rows, cols, x + lo * cols * 4, hi - lo, y, work + lo * ab));
+    return this.pool.run(OP_PREPARE_ROWS, [type, w, rows, cols, x, y, work, ab], -1, 0, batch, chunkSize(batch, this.pool.threads, 1), (lo, hi) =>
+      ex.kMatmulPrepare(type, w, rows, cols, x + lo * cols * 4, hi - lo, y, work + lo * ab),
+    );
   }
 
   /** SwiGLU (kind 0) or GeGLU (kind 1) of n elements over the threads, in ranges of 64: its status, or null when left to the caller. */
@@ -59,8 +65,9 @@ export class Parallel {
     if (this.pool.threads < 2 || n * 12 < this.minSplitBytes) return null;
     const ex = this.x;
     const f = kind === 0 ? ex.kSwiglu : ex.kGeglu;
-    return this.pool.run(OP_GLU, [kind, gate, up, out], -1, 0, n, chunkSize(n, this.pool.threads, 64),
-      (lo, hi) => f(gate + lo * 4, up + lo * 4, out + lo * 4, hi - lo));
+    return this.pool.run(OP_GLU, [kind, gate, up, out], -1, 0, n, chunkSize(n, this.pool.threads, 64), (lo, hi) =>
+      f(gate + lo * 4, up + lo * 4, out + lo * 4, hi - lo),
+    );
   }
 
   /**
@@ -82,7 +89,8 @@ export class Parallel {
     return this.pool.run(OP_MATMUL_MANY, args, -1, 0, rows, chunkSize(rows, n, ROW_ALIGN), (lo, hi) => {
       let status = 0;
       for (let i = 0, off = 0; i < mats.length && status >= 0; off += mats[i].rows, i++) {
-        const a = Math.max(lo - off, 0), b = Math.min(hi - off, mats[i].rows);
+        const a = Math.max(lo - off, 0),
+          b = Math.min(hi - off, mats[i].rows);
         if (a < b) status = ex.kMatmulRows(type, mats[i].w, mats[i].rows, cols, x, batch, mats[i].y, work, a, b);
       }
       return status;
@@ -98,21 +106,41 @@ export class Parallel {
     const n = Math.min(this.pool.threads, nHead);
     if (n < 2 || nHead > nPos || nHead > ATTENTION_MAX_HEADS || nPos * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
     const ex = this.x;
-    return this.pool.run(OP_ATTENTION_HEADS, [seq, q, out, nHead, nKvHead, headDim, nPos, 0, scratch], 7, scale, nHead, chunkSize(nHead, n, 1),
-      (lo, hi) => ex.kAttentionHeads(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch, lo, hi));
+    return this.pool.run(OP_ATTENTION_HEADS, [seq, q, out, nHead, nKvHead, headDim, nPos, 0, scratch], 7, scale, nHead, chunkSize(nHead, n, 1), (lo, hi) =>
+      ex.kAttentionHeads(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch, lo, hi),
+    );
   }
 
   /**
    * attentionExt (a window from `first`, a score cap) by heads, on the same terms as `attention`: every head
    * in one group, which here means nHead ≤ nPos − first. scale and cap travel as their f32 bits.
    */
-  attentionExt(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, first: number, nPos: number, scale: number, cap: number, scratch: number): number | null {
+  attentionExt(
+    seq: number,
+    q: number,
+    out: number,
+    nHead: number,
+    nKvHead: number,
+    headDim: number,
+    first: number,
+    nPos: number,
+    scale: number,
+    cap: number,
+    scratch: number,
+  ): number | null {
     const n = Math.min(this.pool.threads, nHead);
     const span = nPos - first;
     if (n < 2 || nHead > span || nHead > ATTENTION_MAX_HEADS || span * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
     const ex = this.x;
-    return this.pool.run(OP_ATTENTION_EXT_HEADS, [seq, q, out, nHead, nKvHead, headDim, first, nPos, f32Bits(scale), f32Bits(cap), scratch], -1, 0, nHead, chunkSize(nHead, n, 1),
-      (lo, hi) => ex.kAttentionExtHeads(seq, q, out, nHead, nKvHead, headDim, first, nPos, scale, cap, scratch, lo, hi));
+    return this.pool.run(
+      OP_ATTENTION_EXT_HEADS,
+      [seq, q, out, nHead, nKvHead, headDim, first, nPos, f32Bits(scale), f32Bits(cap), scratch],
+      -1,
+      0,
+      nHead,
+      chunkSize(nHead, n, 1),
+      (lo, hi) => ex.kAttentionExtHeads(seq, q, out, nHead, nKvHead, headDim, first, nPos, scale, cap, scratch, lo, hi),
+    );
   }
 }
 

@@ -15,7 +15,24 @@
  * are the same), and every later op runs on one thread, with `reason` saying why.
  */
 import {
-  ARGS, BUSY, CHUNKS, MAX_ARGS, CONTROL_WORDS, COUNT, DONE, EPOCH, MAX_CHUNKS, MAX_THREADS, NEXT, OP, OP_EXIT, SIZE, SLEEPERS, STATUS, TAG_MASK, WAITING,
+  ARGS,
+  BUSY,
+  CHUNKS,
+  MAX_ARGS,
+  CONTROL_WORDS,
+  COUNT,
+  DONE,
+  EPOCH,
+  MAX_CHUNKS,
+  MAX_THREADS,
+  NEXT,
+  OP,
+  OP_EXIT,
+  SIZE,
+  SLEEPERS,
+  STATUS,
+  TAG_MASK,
+  WAITING,
 } from './control.ts';
 import { spawnComputeWorker, type ComputeWorker } from './spawn.ts';
 
@@ -87,11 +104,23 @@ export class ComputePool {
       for (let t = 1; t < n; t++) {
         const w = spawn(`gguf-pager compute ${t}`);
         pool.#workers.push(w);
-        starts.push(new Promise<void>((resolve, reject) => {
-          w.onMessage((m) => (m.ready ? resolve() : reject(new Error(`compute thread ${t} did not start: ${m.error ?? 'no reason given'}`))));
-          w.onFailure((why) => { reject(new Error(why)); pool.fail(why); });
-          w.post({ module: core.module, memory: core.memory, init: [...core.init], thread: t, control: core.control, spinMs: opts.spinMs ?? DEFAULT_SPIN_MS });
-        }));
+        starts.push(
+          new Promise<void>((resolve, reject) => {
+            w.onMessage((m) => (m.ready ? resolve() : reject(new Error(`compute thread ${t} did not start: ${m.error ?? 'no reason given'}`))));
+            w.onFailure((why) => {
+              reject(new Error(why));
+              pool.fail(why);
+            });
+            w.post({
+              module: core.module,
+              memory: core.memory,
+              init: [...core.init],
+              thread: t,
+              control: core.control,
+              spinMs: opts.spinMs ?? DEFAULT_SPIN_MS,
+            });
+          }),
+        );
       }
       await withTimeout(Promise.all(starts), opts.startMs ?? 15000, `the compute threads did not start within ${opts.startMs ?? 15000} ms`);
     } catch (e) {
@@ -217,6 +246,8 @@ function canBlock(): boolean {
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -43,11 +43,19 @@ function nodeWorker(name: string): ComputeWorker {
     post: (m) => w.postMessage(m),
     onMessage: (cb) => w.on('message', (m) => cb(m as { ready?: boolean; error?: string })),
     onFailure: (cb) => {
-      const fail = (why: string): void => { if (!failed) { failed = true; cb(why); } };
+      const fail = (why: string): void => {
+        if (!failed) {
+          failed = true;
+          cb(why);
+        }
+      };
       w.on('error', (e) => fail(`${name} failed: ${String(e)}`));
       w.on('exit', (code) => fail(`${name} exited (code ${String(code)})`));
     },
-    terminate: () => { failed = true; void w.terminate(); },
+    terminate: () => {
+      failed = true;
+      void w.terminate();
+    },
   };
 }
 
@@ -58,12 +66,29 @@ function browserWorker(name: string): ComputeWorker {
   let failed = false;
   return {
     post: (m) => w.postMessage(m),
-    onMessage: (cb) => w.addEventListener('message', (e) => { revoke(); cb(e.data as { ready?: boolean; error?: string }); }),
+    onMessage: (cb) =>
+      w.addEventListener('message', (e) => {
+        revoke();
+        cb(e.data as { ready?: boolean; error?: string });
+      }),
     onFailure: (cb) => {
-      const fail = (why: string): void => { if (!failed) { failed = true; cb(why); } };
-      w.addEventListener('error', (e) => { e.preventDefault(); revoke(); fail(`${name} failed: ${e.message || 'the worker script did not run'}`); });
+      const fail = (why: string): void => {
+        if (!failed) {
+          failed = true;
+          cb(why);
+        }
+      };
+      w.addEventListener('error', (e) => {
+        e.preventDefault();
+        revoke();
+        fail(`${name} failed: ${e.message || 'the worker script did not run'}`);
+      });
       w.addEventListener('messageerror', () => fail(`${name}: a message could not be read`));
     },
-    terminate: () => { failed = true; revoke(); w.terminate(); },
+    terminate: () => {
+      failed = true;
+      revoke();
+      w.terminate();
+    },
   };
 }

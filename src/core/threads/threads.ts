@@ -40,7 +40,9 @@ export function resolveThreads(threads: number | 'auto' | undefined): { threads:
     return cores > 1 ? { threads: Math.min(cores, AUTO_MAX_THREADS), reason: null } : { threads: 1, reason: 'this machine reports one core' };
   }
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new GgufPagerError('INVALID_ARGUMENT', `threads must be 'auto' or an integer in 1..${MAX_THREADS}, got ${String(threads)}`, { threads: String(threads) });
+    throw new GgufPagerError('INVALID_ARGUMENT', `threads must be 'auto' or an integer in 1..${MAX_THREADS}, got ${String(threads)}`, {
+      threads: String(threads),
+    });
   }
   return { threads, reason: null };
 }
@@ -67,7 +69,11 @@ export function sharedMemoryUnavailable(): string | null {
   }
 }
 
-export interface SharedCore { exports: CoreExports; module: WebAssembly.Module; memory: WebAssembly.Memory }
+export interface SharedCore {
+  exports: CoreExports;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+}
 
 /** The shared build instantiated on a memory of exactly the size init needs, or why it cannot be. */
 export async function sharedCore(init: readonly number[]): Promise<SharedCore | { reason: string }> {
@@ -103,11 +109,18 @@ export async function startThreads(arena: Arena, core: SharedCore & { init: read
   if (h === 0) return singleThread(`the arena has no ${CONTROL_BYTES} bytes for the threads' control block`);
   arena.pin(h);
   const control = arena.ptr(h);
-  const pool = await ComputePool.start({ module: core.module, memory: core.memory, init: core.init, control }, { ...opts, threads: Math.min(threads, MAX_THREADS) });
+  const pool = await ComputePool.start(
+    { module: core.module, memory: core.memory, init: core.init, control },
+    { ...opts, threads: Math.min(threads, MAX_THREADS) },
+  );
   const parallel = new Parallel(pool, core.exports, opts.minSplitBytes);
   return {
-    get count() { return pool.threads; },
-    get reason() { return pool.reason; },
+    get count() {
+      return pool.threads;
+    },
+    get reason() {
+      return pool.reason;
+    },
     parallel,
     close: () => pool.close(),
   };

@@ -15,19 +15,38 @@
  */
 export function computeWorkerMain(node: boolean): void {
   type Exports = Record<string, (...a: number[]) => number>;
-  interface Start { module: WebAssembly.Module; memory: WebAssembly.Memory; init: number[]; thread: number; control: number; spinMs: number }
+  interface Start {
+    module: WebAssembly.Module;
+    memory: WebAssembly.Memory;
+    init: number[];
+    thread: number;
+    control: number;
+    spinMs: number;
+  }
   const g = globalThis as unknown as {
     process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
-    postMessage?: (m: unknown) => void; onmessage?: ((e: { data: Start }) => void) | null;
+    postMessage?: (m: unknown) => void;
+    onmessage?: ((e: { data: Start }) => void) | null;
   };
   const port = node
-    ? (g.process!.getBuiltinModule!('node:worker_threads') as { parentPort: { postMessage(m: unknown): void; once(ev: string, f: (m: Start) => void): void } }).parentPort
+    ? (g.process!.getBuiltinModule!('node:worker_threads') as { parentPort: { postMessage(m: unknown): void; once(ev: string, f: (m: Start) => void): void } })
+        .parentPort
     : null;
-  const post = (m: unknown): void => { if (port) port.postMessage(m); else g.postMessage!(m); };
+  const post = (m: unknown): void => {
+    if (port) port.postMessage(m);
+    else g.postMessage!(m);
+  };
   const start = async (msg: Start): Promise<void> => {
     let x: Exports;
     try {
-      const imports = { env: { memory: msg.memory, abort: () => { throw new Error('the core aborted in a compute worker'); } } };
+      const imports = {
+        env: {
+          memory: msg.memory,
+          abort: () => {
+            throw new Error('the core aborted in a compute worker');
+          },
+        },
+      };
       const instance = await WebAssembly.instantiate(msg.module, imports);
       x = instance.exports as unknown as Exports;
       const [a, b, c, d, e, f] = msg.init;
@@ -45,7 +64,8 @@ export function computeWorkerMain(node: boolean): void {
     const runChunk = (e: number, c: number, n: number): void => {
       Atomics.store(w, 32 + t, e);
       const size = w[26];
-      const lo = c * size, hi = Math.min(w[27], lo + size);
+      const lo = c * size,
+        hi = Math.min(w[27], lo + size);
       const op = w[2];
       let status = 0;
       try {
@@ -55,7 +75,8 @@ export function computeWorkerMain(node: boolean): void {
         else if (op === 5) {
           // matrix after matrix: w[9 + 3i], w[10 + 3i] rows, y at w[11 + 3i]; this chunk's part of each
           for (let i = 0, off = 0; i < w[8] && status >= 0; off += w[10 + 3 * i], i++) {
-            const a = Math.max(lo - off, 0), b = Math.min(hi - off, w[10 + 3 * i]);
+            const a = Math.max(lo - off, 0),
+              b = Math.min(hi - off, w[10 + 3 * i]);
             if (a < b) status = x.kMatmulRows(w[3], w[9 + 3 * i], w[10 + 3 * i], w[4], w[5], w[6], w[11 + 3 * i], w[7], a, b);
           }
         } else if (op === 6) status = x.kMatmulPrepare(w[3], w[4], w[5], w[6], w[7] + lo * w[6] * 4, hi - lo, w[8], w[9] + lo * w[10]);
@@ -97,5 +118,9 @@ export function computeWorkerMain(node: boolean): void {
     }
   };
   if (port) port.once('message', (m) => void start(m));
-  else g.onmessage = (ev) => { g.onmessage = null; void start(ev.data); };
+  else
+    g.onmessage = (ev) => {
+      g.onmessage = null;
+      void start(ev.data);
+    };
 }

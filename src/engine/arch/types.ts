@@ -77,8 +77,12 @@ export interface Architecture {
 }
 
 /** Dims helpers: a vector of n_embd, a matrix n_embd → out (ggml: [in, out]). */
-export const vec = (f: (hp: HParams) => number) => (hp: HParams): number[] => [f(hp)];
-export const mat = (inp: (hp: HParams) => number, out: (hp: HParams) => number) => (hp: HParams): number[] => [inp(hp), out(hp)];
+export const vec =
+  (f: (hp: HParams) => number) =>
+  (hp: HParams): number[] => [f(hp)];
+export const mat =
+  (inp: (hp: HParams) => number, out: (hp: HParams) => number) =>
+  (hp: HParams): number[] => [inp(hp), out(hp)];
 export const embd = (hp: HParams): number => hp.nEmbd;
 export const qDim = (hp: HParams): number => hp.nHead * hp.headDim;
 export const kvDim = (hp: HParams): number => hp.kvDim;

@@ -137,7 +137,10 @@ export class CachedSource implements PagerSource {
         const waitMs = opts.waitForWriterMs ?? DEFAULT_WAIT_FOR_WRITER_MS;
         releaseWrite = await waitLock(writeLockName(ns, id), waitMs, opts.signal, opts.key);
         if (!releaseWrite) {
-          throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is being written by another tab or worker, still after ${waitMs} ms`, { key: opts.key, waitMs });
+          throw new GgufPagerError('CACHE_IN_USE', `cache of ${opts.key} is being written by another tab or worker, still after ${waitMs} ms`, {
+            key: opts.key,
+            waitMs,
+          });
         }
       }
       const kind = await chooseStore(opts.store ?? 'auto', ns, opts.key, id);
@@ -206,8 +209,13 @@ export class CachedSource implements PagerSource {
 
   stats(): CachedProgress {
     return {
-      fromNetwork: this.fromNetwork, fromCache: this.fromCache, cachedBytes: this.manifest.bytesCached, ...(this.unstored ? { unstoredBytes: this.unstored } : {}),
-      totalBytes: this.size, chunksCached: this.chunksCached, chunksTotal: this.manifest.chunkCount,
+      fromNetwork: this.fromNetwork,
+      fromCache: this.fromCache,
+      cachedBytes: this.manifest.bytesCached,
+      ...(this.unstored ? { unstoredBytes: this.unstored } : {}),
+      totalBytes: this.size,
+      chunksCached: this.chunksCached,
+      chunksTotal: this.manifest.chunkCount,
     };
   }
 
@@ -238,7 +246,9 @@ export class CachedSource implements PagerSource {
     }
     if (results.some((r) => r.status === 'fulfilled' && r.value)) {
       // A manifest that cannot be saved for quota costs a re-fetch later (the journal has the chunks), not this read.
-      await this.persist().catch((e: unknown) => { if (!isQuotaError(e)) throw e; });
+      await this.persist().catch((e: unknown) => {
+        if (!isQuotaError(e)) throw e;
+      });
     }
     if (failed) throw failed.reason;
   }
@@ -253,10 +263,11 @@ export class CachedSource implements PagerSource {
    */
   async download(i: number, buffer: () => Uint8Array, signal?: AbortSignal): Promise<boolean> {
     this.checkUsable();
-    const fetch = () => this.downloadChunk(i, buffer, signal).catch(async (e: unknown) => {
-      if (this.stale) await this.invalidate();
-      throw e;
-    });
+    const fetch = () =>
+      this.downloadChunk(i, buffer, signal).catch(async (e: unknown) => {
+        if (this.stale) await this.invalidate();
+        throw e;
+      });
     if ((await this.singleFlight(i, signal, fetch)) !== 'fetched') return false;
     // The manifest's JSON is saved at most once a second during a download (each save is a new writable file
     // in OPFS, and their memory waited for the GC: docs/memory.md); each chunk is in the journal already.
@@ -535,13 +546,19 @@ export class CachedSource implements PagerSource {
   }
 
   private checkWritable(i: number): void {
-    if (this.readOnly) throw new GgufPagerError('CACHE_IN_USE', `${this.name}: chunk ${i} is missing, but this entry was opened for reading only`, { key: this.key, chunk: i });
+    if (this.readOnly)
+      throw new GgufPagerError('CACHE_IN_USE', `${this.name}: chunk ${i} is missing, but this entry was opened for reading only`, { key: this.key, chunk: i });
   }
 
   private checkStale(): void {
     if (this.stale && this.stale.code !== 'SOURCE_CHANGED') throw this.stale;
     if (this.stale) {
-      throw new GgufPagerError('SOURCE_CHANGED', `${this.name}: the remote file changed; its cache entry ${this.key} was invalidated (open it again)`, { key: this.key }, { cause: this.stale });
+      throw new GgufPagerError(
+        'SOURCE_CHANGED',
+        `${this.name}: the remote file changed; its cache entry ${this.key} was invalidated (open it again)`,
+        { key: this.key },
+        { cause: this.stale },
+      );
     }
   }
 

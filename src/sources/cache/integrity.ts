@@ -39,7 +39,10 @@ export function parseIntegrity(value: string, url: string): ExpectedDigest {
     const bin = atob(b64.length % 4 ? b64 + '='.repeat(4 - (b64.length % 4)) : b64);
     if (bin.length === 32) return { sha256: toHex(Uint8Array.from(bin, (c) => c.charCodeAt(0))), source: 'option' };
   }
-  throw new GgufPagerError('INVALID_ARGUMENT', `${url}: integrity ${JSON.stringify(value)} is neither "sha256-<base64 of 32 bytes>" nor 64 hex digits`, { url, integrity: value });
+  throw new GgufPagerError('INVALID_ARGUMENT', `${url}: integrity ${JSON.stringify(value)} is neither "sha256-<base64 of 32 bytes>" nor 64 hex digits`, {
+    url,
+    integrity: value,
+  });
 }
 
 /** The SHA-256 a strong ETag of 64 hex digits names, if it is one. */
@@ -58,6 +61,9 @@ export function newSha256(): { update(bytes: Uint8Array): void; hex(): string } 
 
 export function mismatch(url: string, got: string, want: ExpectedDigest): GgufPagerError {
   const from = want.source === 'option' ? 'the integrity option' : "the server's ETag";
-  return new GgufPagerError('INTEGRITY_MISMATCH', `${url}: the downloaded bytes hash to SHA-256 ${got}, but ${from} says ${want.sha256}; the cache entry was deleted`,
-    { url, sha256: got, expected: want.sha256, source: want.source });
+  return new GgufPagerError(
+    'INTEGRITY_MISMATCH',
+    `${url}: the downloaded bytes hash to SHA-256 ${got}, but ${from} says ${want.sha256}; the cache entry was deleted`,
+    { url, sha256: got, expected: want.sha256, source: want.source },
+  );
 }

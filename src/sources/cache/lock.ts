@@ -47,19 +47,22 @@ export function tryLock(name: string, mode: Mode = 'exclusive'): Promise<(() => 
   const locks = webLocks();
   if (!locks) return Promise.resolve(takeLocal(name, mode));
   return new Promise((resolve, reject) => {
-    locks.request(name, { mode, ifAvailable: true }, (lock) => {
-      if (!lock) {
-        resolve(undefined);
-        return undefined;
-      }
-      return new Promise<void>((release) => resolve(() => release()));
-    }).catch(reject);
+    locks
+      .request(name, { mode, ifAvailable: true }, (lock) => {
+        if (!lock) {
+          resolve(undefined);
+          return undefined;
+        }
+        return new Promise<void>((release) => resolve(() => release()));
+      })
+      .catch(reject);
   });
 }
 
 /** Waits for the lock (exclusive), at most `timeoutMs`, or until `signal` aborts; undefined on timeout. */
 export async function waitLock(name: string, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<(() => void) | undefined> {
-  const aborted = () => new GgufPagerError('SOURCE_ABORTED', `${what}: aborted while waiting for another tab or worker to finish downloading it`, { key: what });
+  const aborted = () =>
+    new GgufPagerError('SOURCE_ABORTED', `${what}: aborted while waiting for another tab or worker to finish downloading it`, { key: what });
   if (signal?.aborted) throw aborted();
   const locks = webLocks();
   const until = Date.now() + timeoutMs;

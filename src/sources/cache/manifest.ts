@@ -76,7 +76,11 @@ export function newManifest(key: string, store: CacheStoreKind, identity: Source
   }
   const count = chunkCount(identity.size, chunkSize);
   if (count > MAX_CHUNKS) {
-    throw new GgufPagerError('INVALID_ARGUMENT', `${key}: ${identity.size} bytes in chunks of ${chunkSize} is ${count} chunks, more than ${MAX_CHUNKS}; use larger chunks`, { size: identity.size, chunkSize, count });
+    throw new GgufPagerError(
+      'INVALID_ARGUMENT',
+      `${key}: ${identity.size} bytes in chunks of ${chunkSize} is ${count} chunks, more than ${MAX_CHUNKS}; use larger chunks`,
+      { size: identity.size, chunkSize, count },
+    );
   }
   const id: SourceIdentity = { size: identity.size };
   if (identity.etag !== undefined) id.etag = identity.etag;
@@ -118,8 +122,15 @@ export function sameIdentity(a: SourceIdentity, b: SourceIdentity): boolean {
 
 export function encodeManifest(m: CacheManifest): string {
   return JSON.stringify({
-    version: MANIFEST_VERSION, key: m.key, store: m.store, identity: m.identity,
-    chunkSize: m.chunkSize, present: toBase64(m.present), lastUsed: m.lastUsed, ...(m.sha256 ? { sha256: m.sha256 } : {}), ...(m.gen ? { gen: m.gen } : {}),
+    version: MANIFEST_VERSION,
+    key: m.key,
+    store: m.store,
+    identity: m.identity,
+    chunkSize: m.chunkSize,
+    present: toBase64(m.present),
+    lastUsed: m.lastUsed,
+    ...(m.sha256 ? { sha256: m.sha256 } : {}),
+    ...(m.gen ? { gen: m.gen } : {}),
   });
 }
 
@@ -147,13 +158,16 @@ export function decodeManifest(text: string, key: string): CacheManifest {
   } catch (e) {
     throw bad((e as Error).message);
   }
-  if ((identity.etag !== undefined && typeof identity.etag !== 'string') || (identity.lastModified !== undefined && typeof identity.lastModified !== 'string')) {
+  if (
+    (identity.etag !== undefined && typeof identity.etag !== 'string') ||
+    (identity.lastModified !== undefined && typeof identity.lastModified !== 'string')
+  ) {
     throw bad('bad ETag or Last-Modified');
   }
   const bits = fromBase64(raw.present, bad);
   if (bits.length !== m.present.length) throw bad(`bitmap of ${bits.length} bytes, expected ${m.present.length}`);
   const tail = m.chunkCount & 7;
-  if (tail !== 0 && (bits[bits.length - 1] >> tail) !== 0) throw bad('bits set past the last chunk');
+  if (tail !== 0 && bits[bits.length - 1] >> tail !== 0) throw bad('bits set past the last chunk');
   m.present.set(bits);
   for (let i = 0; i < m.chunkCount; i++) if (hasChunk(m, i)) m.bytesCached += chunkLength(m, i);
   if (typeof raw.sha256 === 'string' && /^[0-9a-f]{64}$/.test(raw.sha256)) m.sha256 = raw.sha256;

@@ -45,7 +45,10 @@ export async function persist(): Promise<boolean> {
 /** The `STORAGE_QUOTA` error for a write of `needed` bytes to `what` that hit the quota, with the numbers. */
 export async function quotaFailure(cause: unknown, what: string, needed: number): Promise<GgufPagerError> {
   const est = await estimate().catch(() => undefined);
-  return new GgufPagerError('STORAGE_QUOTA',
+  return new GgufPagerError(
+    'STORAGE_QUOTA',
     `${what}: storage quota exceeded writing ${needed} bytes (${est ? `${est.available} of ${est.quota} bytes available` : 'no estimate'})`,
-    { needed, available: est?.available, usage: est?.usage, quota: est?.quota }, { cause });
+    { needed, available: est?.available, usage: est?.usage, quota: est?.quota },
+    { cause },
+  );
 }

@@ -200,9 +200,11 @@ export async function ensureRoom(needed: number, opts: NamespaceOptions & { exce
     available += victim.bytesCached;
   }
   if (available >= needed || needed <= est.quota) return { ...est, available };
-  throw new GgufPagerError('STORAGE_QUOTA',
+  throw new GgufPagerError(
+    'STORAGE_QUOTA',
     `${opts.what ?? 'cache'}: needs ${needed} bytes of storage, ${available} available (usage ${est.usage} of quota ${est.quota}, ${evictable} more held by other cached models${evicted.length ? `; evicted ${evicted.join(', ')}` : ''})`,
-    { needed, available, usage: est.usage, quota: est.quota, evictable, evicted });
+    { needed, available, usage: est.usage, quota: est.quota, evictable, evicted },
+  );
 }
 
 /** Evictions made by this context so far: a write that failed before the latest one may succeed now. */
@@ -244,9 +246,12 @@ export async function retryAfterEviction<T>(op: () => Promise<T>, opts: Namespac
         continue;
       }
       const est = await estimate().catch(() => undefined);
-      throw new GgufPagerError('STORAGE_QUOTA',
+      throw new GgufPagerError(
+        'STORAGE_QUOTA',
         `${opts.except}: storage quota exceeded writing ${opts.needed} bytes, and no other cached model can be evicted${evicted.length ? ` (evicted ${evicted.join(', ')})` : ''}${est ? ` (the browser's estimate, which can over-report: ${est.available} of ${est.quota} bytes available)` : ''}`,
-        { needed: opts.needed, available: est?.available, usage: est?.usage, quota: est?.quota, evicted }, { cause: e });
+        { needed: opts.needed, available: est?.available, usage: est?.usage, quota: est?.quota, evicted },
+        { cause: e },
+      );
     }
   }
 }

@@ -71,15 +71,17 @@ export async function listIdbManifests(ns: string): Promise<Array<{ key: string;
   } catch (e) {
     throw storageError(e, `idb:${ns}: listing manifests`);
   }
-  return Promise.all(all.map(async ([k, v]) => {
-    const key = String(k);
-    try {
-      if (typeof v !== 'string') throw new GgufPagerError('CACHE_CORRUPT', `cache manifest of ${key}: not a string`, { key });
-      return { key, manifest: await withJournal(ns, decodeManifest(v, key)) };
-    } catch (error) {
-      return { key, error };
-    }
-  }));
+  return Promise.all(
+    all.map(async ([k, v]) => {
+      const key = String(k);
+      try {
+        if (typeof v !== 'string') throw new GgufPagerError('CACHE_CORRUPT', `cache manifest of ${key}: not a string`, { key });
+        return { key, manifest: await withJournal(ns, decodeManifest(v, key)) };
+      } catch (error) {
+        return { key, error };
+      }
+    }),
+  );
 }
 
 /** Removes the manifest of `key` first, then its chunks (a crash in between leaves only unreferenced chunks). */
@@ -133,7 +135,12 @@ class IdbCacheStore implements CacheStore {
   readonly zeroCopy = false;
   private readonly journal = new JournalQueue();
 
-  constructor(private readonly ns: string, readonly key: string, readonly id: string, private readonly s: Stores) {}
+  constructor(
+    private readonly ns: string,
+    readonly key: string,
+    readonly id: string,
+    private readonly s: Stores,
+  ) {}
 
   read(m: CacheManifest, offset: number, target: Uint8Array): Promise<void> {
     return readChunksInto(this.s.chunks, this.file(m), offset, target);

@@ -34,7 +34,12 @@ async function readJournalFile(ns: string, id: string): Promise<Uint8Array | und
 }
 
 /** Reads the manifest of entry `id` with its journal's chunks (undefined when absent). `key` undefined: accept the key it names. */
-export async function readOpfsManifest(ns: string, id: string, key?: string, journal?: () => Promise<Uint8Array | undefined>): Promise<CacheManifest | undefined> {
+export async function readOpfsManifest(
+  ns: string,
+  id: string,
+  key?: string,
+  journal?: () => Promise<Uint8Array | undefined>,
+): Promise<CacheManifest | undefined> {
   let text: string;
   try {
     const file = await (await opfsFileHandle(manifestPath(ns, id))).getFile();
@@ -48,7 +53,13 @@ export async function readOpfsManifest(ns: string, id: string, key?: string, jou
     throw err;
   }
   if (key === undefined) {
-    const named = (() => { try { return (JSON.parse(text) as { key?: unknown }).key; } catch { return undefined; } })();
+    const named = (() => {
+      try {
+        return (JSON.parse(text) as { key?: unknown }).key;
+      } catch {
+        return undefined;
+      }
+    })();
     if (typeof named !== 'string') throw new GgufPagerError('CACHE_CORRUPT', `cache manifest ${manifestPath(ns, id)}: no key`, { id });
     key = named;
   }
@@ -100,7 +111,13 @@ class OpfsCacheStore implements CacheStore {
   /** The gen whose full journal is on disk (then one byte per chunk is enough). */
   private journalGen: string | undefined;
 
-  constructor(private readonly ns: string, readonly key: string, readonly id: string, private readonly data: OpfsFile, private readonly journal: OpfsFile) {
+  constructor(
+    private readonly ns: string,
+    readonly key: string,
+    readonly id: string,
+    private readonly data: OpfsFile,
+    private readonly journal: OpfsFile,
+  ) {
     const writeSync = data.writeSync?.bind(data);
     if (writeSync) {
       this.writePiece = (at, bytes) => writeSync(at, bytes);
@@ -115,8 +132,11 @@ class OpfsCacheStore implements CacheStore {
   async read(m: CacheManifest, offset: number, target: Uint8Array): Promise<void> {
     const n = await this.data.read(offset, target);
     if (n !== target.length) {
-      throw new GgufPagerError('CACHE_CORRUPT', `${this.key}: cache data file ends before offset ${offset + target.length} (got ${n} of ${target.length} bytes at ${offset})`,
-        { key: this.key, offset, length: target.length, got: n, size: m.identity.size });
+      throw new GgufPagerError(
+        'CACHE_CORRUPT',
+        `${this.key}: cache data file ends before offset ${offset + target.length} (got ${n} of ${target.length} bytes at ${offset})`,
+        { key: this.key, offset, length: target.length, got: n, size: m.identity.size },
+      );
     }
   }
 

@@ -41,7 +41,10 @@ export function bodyReader(body: ReadableStream<Uint8Array>): BodyReader {
   if (!byob) {
     const r = body.getReader();
     return {
-      read: async () => { const x = await r.read(); return x.done ? undefined : x.value; },
+      read: async () => {
+        const x = await r.read();
+        return x.done ? undefined : x.value;
+      },
       cancel: () => r.cancel(),
       release: () => r.releaseLock(),
     };
@@ -84,8 +87,14 @@ export interface BodySpan {
  * the rest of the body is cancelled, so a large answer never streams on.
  * Network errors from the reader propagate unchanged (the caller retries them).
  */
-export async function streamBody(res: Response, url: string, from: number, length: number, sink: ChunkSink,
-  span: BodySpan = { start: from, end: from + length }): Promise<void> {
+export async function streamBody(
+  res: Response,
+  url: string,
+  from: number,
+  length: number,
+  sink: ChunkSink,
+  span: BodySpan = { start: from, end: from + length },
+): Promise<void> {
   const at = { url, status: res.status, offset: from, length };
   if (!res.body) {
     if (length === 0) return;
@@ -104,8 +113,12 @@ export async function streamBody(res: Response, url: string, from: number, lengt
   } catch (e) {
     if (!decoded || !(e instanceof GgufPagerError) || e.code !== 'HTTP_BAD_LENGTH') throw e;
     // Decoded by fetch: the length checked is the decoded one, and a wrong one is the coding's fault.
-    throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${url}: the body for bytes ${from}-${from + length - 1}, sent with Content-Encoding: ${encoding}, does not decode to the range asked (${e.message})`,
-      { ...at, contentEncoding: encoding }, { cause: e });
+    throw new GgufPagerError(
+      'HTTP_CONTENT_ENCODING',
+      `${url}: the body for bytes ${from}-${from + length - 1}, sent with Content-Encoding: ${encoding}, does not decode to the range asked (${e.message})`,
+      { ...at, contentEncoding: encoding },
+      { cause: e },
+    );
   }
 }
 
@@ -114,8 +127,17 @@ export async function streamBody(res: Response, url: string, from: number, lengt
  * it stops there (and with `cancelRest` cancels what the body still holds), otherwise it reads
  * to the end and a longer body is an error before the extra byte is handed on.
  */
-async function pump(body: ReadableStream<Uint8Array>, url: string, from: number, length: number, sink: ChunkSink,
-  skip: number, stopAtLength: boolean, cancelRest: boolean, what: string): Promise<void> {
+async function pump(
+  body: ReadableStream<Uint8Array>,
+  url: string,
+  from: number,
+  length: number,
+  sink: ChunkSink,
+  skip: number,
+  stopAtLength: boolean,
+  cancelRest: boolean,
+  what: string,
+): Promise<void> {
   const reader = bodyReader(body);
   const need = skip + length;
   let seen = 0;
@@ -125,7 +147,12 @@ async function pump(body: ReadableStream<Uint8Array>, url: string, from: number,
       if (!value) break;
       const end = seen + value.length;
       if (end > need && !stopAtLength) {
-        throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${what} for bytes ${from}-${from + length - 1} is longer than the ${length} bytes asked`, { url, offset: from, length, received: end - skip });
+        throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${what} for bytes ${from}-${from + length - 1} is longer than the ${length} bytes asked`, {
+          url,
+          offset: from,
+          length,
+          received: end - skip,
+        });
       }
       const a = Math.max(0, skip - seen);
       const b = Math.min(value.length, need - seen);
@@ -141,7 +168,12 @@ async function pump(body: ReadableStream<Uint8Array>, url: string, from: number,
   }
   if (seen < need) {
     const got = Math.max(0, seen - skip);
-    throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${what} for bytes ${from}-${from + length - 1} ended after ${got} of ${length} bytes`, { url, offset: from, length, received: got });
+    throw new GgufPagerError('HTTP_BAD_LENGTH', `${url}: ${what} for bytes ${from}-${from + length - 1} ended after ${got} of ${length} bytes`, {
+      url,
+      offset: from,
+      length,
+      received: got,
+    });
   }
 }
 

@@ -5,9 +5,7 @@
  */
 import type { SourceIdentity } from '../source.ts';
 
-export type ContentRange =
-  | { kind: 'range'; start: number; end: number; total: number | undefined }
-  | { kind: 'unsatisfied'; total: number };
+export type ContentRange = { kind: 'range'; start: number; end: number; total: number | undefined } | { kind: 'unsatisfied'; total: number };
 
 /** Parses `bytes a-b/total`, `bytes a-b/*` or `bytes *\/total`; undefined if malformed. */
 export function parseContentRange(value: string | null): ContentRange | undefined {

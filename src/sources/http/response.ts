@@ -39,22 +39,38 @@ export function contentEncoding(res: Response): string {
 export function classify(res: Response, asked: Asked): Answer {
   const at = { url: asked.url, status: res.status, offset: asked.from, length: asked.to - asked.from };
   if ((res.status === 200 || res.status === 206) && isHtmlContentType(res.headers)) {
-    throw new GgufPagerError('HTTP_NOT_MODEL', `${asked.url} answered ${rangeText(asked)} with an HTML page (Content-Type ${res.headers.get('content-type')}), not model bytes`, at);
+    throw new GgufPagerError(
+      'HTTP_NOT_MODEL',
+      `${asked.url} answered ${rangeText(asked)} with an HTML page (Content-Type ${res.headers.get('content-type')}), not model bytes`,
+      at,
+    );
   }
   const length = contentLength(res);
   if (res.status === 206) {
     const cr = parseContentRange(res.headers.get('content-range'));
     if (cr?.kind !== 'range') {
-      throw new GgufPagerError('HTTP_BAD_CONTENT_RANGE', `${asked.url} answered ${rangeText(asked)} with 206 but Content-Range is ${JSON.stringify(res.headers.get('content-range'))} (a cross-origin server must list Content-Range in Access-Control-Expose-Headers)`, at);
+      throw new GgufPagerError(
+        'HTTP_BAD_CONTENT_RANGE',
+        `${asked.url} answered ${rangeText(asked)} with 206 but Content-Range is ${JSON.stringify(res.headers.get('content-range'))} (a cross-origin server must list Content-Range in Access-Control-Expose-Headers)`,
+        at,
+      );
     }
     // A range sent compressed: fetch decodes gzip/deflate/br (Content-Length is then the compressed size, and
     // streamBody checks the decoded length against Content-Range); any other coding cannot be read.
     const enc = contentEncoding(res);
     if (enc && !DECODED_BY_FETCH.has(enc)) {
-      throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${asked.url} answered ${rangeText(asked)} with Content-Encoding: ${enc}, which cannot be decoded here; serve model files uncompressed`, { ...at, contentEncoding: enc });
+      throw new GgufPagerError(
+        'HTTP_CONTENT_ENCODING',
+        `${asked.url} answered ${rangeText(asked)} with Content-Encoding: ${enc}, which cannot be decoded here; serve model files uncompressed`,
+        { ...at, contentEncoding: enc },
+      );
     }
     if (length !== undefined && !enc && length !== cr.end - cr.start + 1) {
-      throw new GgufPagerError('HTTP_BAD_LENGTH', `${asked.url} answered ${rangeText(asked)} with Content-Length ${length} for Content-Range bytes ${cr.start}-${cr.end}`, { ...at, contentLength: length });
+      throw new GgufPagerError(
+        'HTTP_BAD_LENGTH',
+        `${asked.url} answered ${rangeText(asked)} with Content-Length ${length} for Content-Range bytes ${cr.start}-${cr.end}`,
+        { ...at, contentLength: length },
+      );
     }
     return cr;
   }
@@ -66,7 +82,9 @@ export function classify(res: Response, asked: Asked): Answer {
   }
   const retryable = isRetryableStatus(res.status);
   throw new GgufPagerError('HTTP_STATUS', `${asked.url} answered ${rangeText(asked)} with status ${res.status}${res.statusText ? ' ' + res.statusText : ''}`, {
-    ...at, retryable, retryAfterMs: retryable ? retryAfterMs(res.headers.get('retry-after')) : undefined,
+    ...at,
+    retryable,
+    retryAfterMs: retryable ? retryAfterMs(res.headers.get('retry-after')) : undefined,
   });
 }
 
@@ -83,17 +101,28 @@ export function expectRange(res: Response, asked: Asked, identity: SourceIdentit
   const total = answer.kind === 'whole' ? answer.length : answer.total;
   const change = versionChange(identity, res.headers, total);
   if (change) {
-    throw new GgufPagerError('SOURCE_CHANGED', `${asked.url} changed on the server since it was opened: ${change} (reading ${rangeText(asked)})`, { ...at, identity });
+    throw new GgufPagerError('SOURCE_CHANGED', `${asked.url} changed on the server since it was opened: ${change} (reading ${rangeText(asked)})`, {
+      ...at,
+      identity,
+    });
   }
   if (answer.kind === 'unsatisfied') {
-    throw new GgufPagerError('HTTP_RANGE_NOT_SATISFIABLE', `${asked.url} answered ${rangeText(asked)} with 416 although the file has ${identity.size} bytes`, at);
+    throw new GgufPagerError(
+      'HTTP_RANGE_NOT_SATISFIABLE',
+      `${asked.url} answered ${rangeText(asked)} with 416 although the file has ${identity.size} bytes`,
+      at,
+    );
   }
   if (answer.kind === 'whole') {
     if (asked.from === 0 && asked.to === identity.size) return { start: 0, end: identity.size };
     throw new GgufPagerError('HTTP_RANGE_IGNORED', `${asked.url} ignored the Range header: it answered ${rangeText(asked)} with 200 and the whole file`, at);
   }
   if (!covers(answer, asked)) {
-    throw new GgufPagerError('HTTP_BAD_CONTENT_RANGE', `${asked.url} answered ${rangeText(asked)} with Content-Range bytes ${answer.start}-${answer.end}/${answer.total ?? '*'}, which does not cover the range asked`, at);
+    throw new GgufPagerError(
+      'HTTP_BAD_CONTENT_RANGE',
+      `${asked.url} answered ${rangeText(asked)} with Content-Range bytes ${answer.start}-${answer.end}/${answer.total ?? '*'}, which does not cover the range asked`,
+      at,
+    );
   }
   return { start: answer.start, end: answer.end + 1 };
 }

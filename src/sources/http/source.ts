@@ -128,9 +128,24 @@ export class HttpRangeSource implements PagerSource {
   private readonly retry: RetryPolicy;
   private readonly stallMs: number;
 
-  private constructor(readonly name: string, private readonly opts: HttpRangeOptions) {
+  private constructor(
+    readonly name: string,
+    private readonly opts: HttpRangeOptions,
+  ) {
     checkModelUrl(name, baseHref());
-    const numbers = ['maxConcurrent', 'retries', 'retryBaseMs', 'retryMaxMs', 'headBytes', 'coalesceGapBytes', 'coalesceMaxBytes', 'stallMs', 'stallRetries', 'minBytesPerSecond', 'rateWindowMs'] as const;
+    const numbers = [
+      'maxConcurrent',
+      'retries',
+      'retryBaseMs',
+      'retryMaxMs',
+      'headBytes',
+      'coalesceGapBytes',
+      'coalesceMaxBytes',
+      'stallMs',
+      'stallRetries',
+      'minBytesPerSecond',
+      'rateWindowMs',
+    ] as const;
     for (const k of numbers) {
       const v = opts[k];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
@@ -185,7 +200,10 @@ export class HttpRangeSource implements PagerSource {
         for (const [g, ctrl] of this.groups) if (g.reads.every((r) => r.settled)) ctrl.abort();
       };
       const read: PendingRead = {
-        offset, length: target.length, target, settled: false,
+        offset,
+        length: target.length,
+        target,
+        settled: false,
         resolve: () => (signal?.removeEventListener('abort', onAbort), resolve()),
         reject: (e) => (signal?.removeEventListener('abort', onAbort), reject(e)),
       };
@@ -203,7 +221,12 @@ export class HttpRangeSource implements PagerSource {
   async streamRange(offset: number, length: number, sink: ChunkSink, opts: ReadOptions = {}): Promise<void> {
     checkRead(this.name, this.id.size, offset, new Uint8Array(0));
     if (offset + length > this.id.size || !Number.isSafeInteger(length) || length < 0) {
-      throw new GgufPagerError('SOURCE_EOF', `${this.name}: stream of ${length} bytes at offset ${offset} is past the end (${this.id.size} bytes)`, { source: this.name, offset, length, size: this.id.size });
+      throw new GgufPagerError('SOURCE_EOF', `${this.name}: stream of ${length} bytes at offset ${offset} is past the end (${this.id.size} bytes)`, {
+        source: this.name,
+        offset,
+        length,
+        size: this.id.size,
+      });
     }
     const signal = opts.signal ? AbortSignal.any([opts.signal, this.life.signal]) : this.life.signal;
     if (signal.aborted) throw this.aborted(offset, offset + length);
@@ -213,14 +236,20 @@ export class HttpRangeSource implements PagerSource {
       sink(chunk, at);
       pos = at + chunk.length;
     };
-    await this.retrying(signal, () => pos, () => {
-      if (pos >= end) return Promise.resolve();
-      const from = pos;
-      return this.attempt(from, end, true, signal, async (res, counted) => {
-        const span = expectRange(res, { url: this.name, from, to: end }, this.id);
-        await streamBody(res, this.name, from, end - from, counted(onward), span);
-      });
-    }, offset, end);
+    await this.retrying(
+      signal,
+      () => pos,
+      () => {
+        if (pos >= end) return Promise.resolve();
+        const from = pos;
+        return this.attempt(from, end, true, signal, async (res, counted) => {
+          const span = expectRange(res, { url: this.name, from, to: end }, this.id);
+          await streamBody(res, this.name, from, end - from, counted(onward), span);
+        });
+      },
+      offset,
+      end,
+    );
   }
 
   /** Rejects waiting reads with SOURCE_ABORTED and cancels requests in flight. Idempotent. */
@@ -236,34 +265,71 @@ export class HttpRangeSource implements PagerSource {
     const want = Math.max(1, this.opts.headBytes ?? 64 << 10);
     const asked = { url: this.name, from: 0, to: want };
     let progressed = 0;
-    await this.retrying(this.life.signal, () => progressed, () => this.attempt(0, want, false, this.life.signal, async (res, sink) => {
-      const answer = classify(res, asked);
-      if (answer.kind === 'unsatisfied') {
-        if (answer.total !== 0) throw new GgufPagerError('HTTP_RANGE_NOT_SATISFIABLE', `${this.name} answered bytes 0-${want - 1} with 416 for a file of ${answer.total} bytes`, { url: this.name, status: 416 });
-        this.id = identityOf(res.headers, 0);
-        return;
-      }
-      if (answer.kind === 'whole') {
-        const body = answer.length === undefined || answer.length <= want ? await readSmallBody(res, want, sink(() => undefined)) : undefined;
-        if (!body) {
-          res.body?.cancel().catch(() => undefined);
-          throw new GgufPagerError('HTTP_RANGE_IGNORED', `${this.name} ignored the Range header: it answered bytes 0-${want - 1} with 200 and a body over ${want} bytes`, { url: this.name, status: 200 });
-        }
-        return this.setHead(res, body, body.length);
-      }
-      // The answer may hold more than asked (sirv answers `bytes=0-0` with the whole file): take the head, cancel the rest.
-      if (answer.total === undefined || !covers(answer, { url: this.name, from: 0, to: Math.min(want, answer.total) })) {
-        throw new GgufPagerError('HTTP_BAD_CONTENT_RANGE', `${this.name} answered bytes 0-${want - 1} with Content-Range bytes ${answer.start}-${answer.end}/${answer.total ?? '*'}`, { url: this.name, status: 206 });
-      }
-      const body = new Uint8Array(Math.min(want, answer.total));
-      await streamBody(res, this.name, 0, body.length, sink((chunk, at) => (body.set(chunk, at), (progressed = at + chunk.length))), { start: 0, end: answer.end + 1 });
-      this.setHead(res, body, answer.total);
-    }), 0, want);
+    await this.retrying(
+      this.life.signal,
+      () => progressed,
+      () =>
+        this.attempt(0, want, false, this.life.signal, async (res, sink) => {
+          const answer = classify(res, asked);
+          if (answer.kind === 'unsatisfied') {
+            if (answer.total !== 0)
+              throw new GgufPagerError('HTTP_RANGE_NOT_SATISFIABLE', `${this.name} answered bytes 0-${want - 1} with 416 for a file of ${answer.total} bytes`, {
+                url: this.name,
+                status: 416,
+              });
+            this.id = identityOf(res.headers, 0);
+            return;
+          }
+          if (answer.kind === 'whole') {
+            const body =
+              answer.length === undefined || answer.length <= want
+                ? await readSmallBody(
+                    res,
+                    want,
+                    sink(() => undefined),
+                  )
+                : undefined;
+            if (!body) {
+              res.body?.cancel().catch(() => undefined);
+              throw new GgufPagerError(
+                'HTTP_RANGE_IGNORED',
+                `${this.name} ignored the Range header: it answered bytes 0-${want - 1} with 200 and a body over ${want} bytes`,
+                { url: this.name, status: 200 },
+              );
+            }
+            return this.setHead(res, body, body.length);
+          }
+          // The answer may hold more than asked (sirv answers `bytes=0-0` with the whole file): take the head, cancel the rest.
+          if (answer.total === undefined || !covers(answer, { url: this.name, from: 0, to: Math.min(want, answer.total) })) {
+            throw new GgufPagerError(
+              'HTTP_BAD_CONTENT_RANGE',
+              `${this.name} answered bytes 0-${want - 1} with Content-Range bytes ${answer.start}-${answer.end}/${answer.total ?? '*'}`,
+              { url: this.name, status: 206 },
+            );
+          }
+          const body = new Uint8Array(Math.min(want, answer.total));
+          await streamBody(
+            res,
+            this.name,
+            0,
+            body.length,
+            sink((chunk, at) => (body.set(chunk, at), (progressed = at + chunk.length))),
+            { start: 0, end: answer.end + 1 },
+          );
+          this.setHead(res, body, answer.total);
+        }),
+      0,
+      want,
+    );
   }
 
   private setHead(res: Response, body: Uint8Array, size: number): void {
     if (looksLikeHtml(body)) {
-      throw new GgufPagerError('HTTP_NOT_MODEL', `${this.name} is an HTML page, not model bytes (it starts with ${JSON.stringify(new TextDecoder().decode(body.subarray(0, 16)))})`, { url: this.name, status: res.status });
+      throw new GgufPagerError(
+        'HTTP_NOT_MODEL',
+        `${this.name} is an HTML page, not model bytes (it starts with ${JSON.stringify(new TextDecoder().decode(body.subarray(0, 16)))})`,
+        { url: this.name, status: res.status },
+      );
     }
     this.id = identityOf(res.headers, size);
     this.head = body;
@@ -280,16 +346,22 @@ export class HttpRangeSource implements PagerSource {
       pos = at + chunk.length;
     };
     try {
-      await this.retrying(signal, () => pos, () => {
-        const live = group.reads.filter((r) => !r.settled);
-        if (live.length === 0) return Promise.resolve();
-        const from = Math.max(pos, Math.min(...live.map((r) => r.offset)));
-        const to = Math.max(...live.map((r) => r.offset + r.length));
-        return this.attempt(from, to, true, signal, async (res, sink) => {
-          const span = expectRange(res, { url: this.name, from, to }, this.id);
-          await streamBody(res, this.name, from, to - from, sink(toReads), span);
-        });
-      }, group.start, group.end);
+      await this.retrying(
+        signal,
+        () => pos,
+        () => {
+          const live = group.reads.filter((r) => !r.settled);
+          if (live.length === 0) return Promise.resolve();
+          const from = Math.max(pos, Math.min(...live.map((r) => r.offset)));
+          const to = Math.max(...live.map((r) => r.offset + r.length));
+          return this.attempt(from, to, true, signal, async (res, sink) => {
+            const span = expectRange(res, { url: this.name, from, to }, this.id);
+            await streamBody(res, this.name, from, to - from, sink(toReads), span);
+          });
+        },
+        group.start,
+        group.end,
+      );
     } catch (e) {
       for (const r of group.reads) if (!r.settled) (r.settled = true), r.reject(e);
     } finally {
@@ -313,11 +385,25 @@ export class HttpRangeSource implements PagerSource {
           const range = to > from ? `bytes=${from}-${to - 1}` : 'the first bytes';
           try {
             this.opts.onStall?.({ url: this.name, range, at: progress(), stalls, stallMs: this.stallMs, final });
-          } catch { /* a throwing callback must not change the outcome */ }
+          } catch {
+            /* a throwing callback must not change the outcome */
+          }
           if (final) {
             const why = typeof err.details.stallWhy === 'string' ? err.details.stallWhy : `no data for ${this.stallMs} ms`;
-            throw new GgufPagerError('HTTP_STALLED', `${this.name}: ${range} stalled at byte ${progress()}: ${why}, ${stalls} time(s) (resumed after each)`,
-              { url: this.name, offset: from, length: to - from, at: progress(), stalls, stallMs: this.stallMs, ...(why.includes('minimum') ? { slow: true } : {}) }, { cause: err });
+            throw new GgufPagerError(
+              'HTTP_STALLED',
+              `${this.name}: ${range} stalled at byte ${progress()}: ${why}, ${stalls} time(s) (resumed after each)`,
+              {
+                url: this.name,
+                offset: from,
+                length: to - from,
+                at: progress(),
+                stalls,
+                stallMs: this.stallMs,
+                ...(why.includes('minimum') ? { slow: true } : {}),
+              },
+              { cause: err },
+            );
           }
         }
         // A failure while following redirects is tried once more, not `retries` times: each attempt can cost
@@ -344,30 +430,45 @@ export class HttpRangeSource implements PagerSource {
     let last = Date.now();
     let why = '';
     const rate = rateWatch(this.opts.minBytesPerSecond ?? 1024, this.opts.rateWindowMs ?? 30_000, to - from);
-    const watchdog = setInterval(() => {
-      const now = Date.now();
-      if (now - last > this.stallMs) why = `no data for ${this.stallMs} ms`;
-      else why = rate.check(now);
-      if (why) stall.abort();
-    }, Math.max(5, Math.min(this.stallMs, this.opts.rateWindowMs ?? 30_000) / 4));
+    const watchdog = setInterval(
+      () => {
+        const now = Date.now();
+        if (now - last > this.stallMs) why = `no data for ${this.stallMs} ms`;
+        else why = rate.check(now);
+        if (why) stall.abort();
+      },
+      Math.max(5, Math.min(this.stallMs, this.opts.rateWindowMs ?? 30_000) / 4),
+    );
     const headers: Record<string, string> = { ...this.opts.headers, Range: `bytes=${from}-${to - 1}` };
     const ifRange = withIfRange && this.opts.ifRange !== false ? ifRangeValue(this.id) : undefined;
     if (ifRange) headers['If-Range'] = ifRange;
-    const counted = (sink: ChunkSink): ChunkSink => (chunk, at) => {
-      last = Date.now();
-      rate.add(chunk.length);
-      this.stats.bytesReceived += chunk.length;
-      try {
-        sink(chunk, at);
-      } catch (e) {
-        throw new GgufPagerError('INVALID_ARGUMENT', `${this.name}: could not copy bytes ${at}-${at + chunk.length - 1} into the read's target (detached by a memory.grow?)`, { url: this.name, offset: at }, { cause: e });
-      }
-      try {
-        this.opts.onProgress?.(this.stats.bytesReceived);
-      } catch (e) {
-        throw new GgufPagerError('INVALID_ARGUMENT', `${this.name}: the onProgress callback threw: ${String(e)}`, { url: this.name, offset: at }, { cause: e });
-      }
-    };
+    const counted =
+      (sink: ChunkSink): ChunkSink =>
+      (chunk, at) => {
+        last = Date.now();
+        rate.add(chunk.length);
+        this.stats.bytesReceived += chunk.length;
+        try {
+          sink(chunk, at);
+        } catch (e) {
+          throw new GgufPagerError(
+            'INVALID_ARGUMENT',
+            `${this.name}: could not copy bytes ${at}-${at + chunk.length - 1} into the read's target (detached by a memory.grow?)`,
+            { url: this.name, offset: at },
+            { cause: e },
+          );
+        }
+        try {
+          this.opts.onProgress?.(this.stats.bytesReceived);
+        } catch (e) {
+          throw new GgufPagerError(
+            'INVALID_ARGUMENT',
+            `${this.name}: the onProgress callback threw: ${String(e)}`,
+            { url: this.name, offset: at },
+            { cause: e },
+          );
+        }
+      };
     this.stats.requests++;
     try {
       const res = await this.fetchFn(this.name, { cache: 'no-store', headers, signal: AbortSignal.any([signal, stall.signal]) });
@@ -385,17 +486,29 @@ export class HttpRangeSource implements PagerSource {
         // too many hops, a target refusing CORS), or a compression Chromium refuses on a range without showing it.
         const seen = await diagnose(this.fetchFn, this.name, this.opts.headers, signal);
         if (seen.redirect) {
-          throw new GgufPagerError('HTTP_NETWORK', `${this.name} redirects, and following its redirects failed for bytes ${from}-${to - 1} (a redirect loop, too many redirects, or a target that refuses the request): ${String((e as Error)?.message ?? e)}`,
-            { url: this.name, offset: from, length: to - from, retryable: true, redirect: true }, { cause: e });
+          throw new GgufPagerError(
+            'HTTP_NETWORK',
+            `${this.name} redirects, and following its redirects failed for bytes ${from}-${to - 1} (a redirect loop, too many redirects, or a target that refuses the request): ${String((e as Error)?.message ?? e)}`,
+            { url: this.name, offset: from, length: to - from, retryable: true, redirect: true },
+            { cause: e },
+          );
         }
         if (seen.coding) {
-          throw new GgufPagerError('HTTP_CONTENT_ENCODING', `${this.name} answers bytes ${from}-${to - 1} with Content-Encoding: ${seen.coding}, which the browser refuses on a range (its request fails as a network error); serve model files uncompressed`,
-            { url: this.name, offset: from, length: to - from, contentEncoding: seen.coding }, { cause: e });
+          throw new GgufPagerError(
+            'HTTP_CONTENT_ENCODING',
+            `${this.name} answers bytes ${from}-${to - 1} with Content-Encoding: ${seen.coding}, which the browser refuses on a range (its request fails as a network error); serve model files uncompressed`,
+            { url: this.name, offset: from, length: to - from, contentEncoding: seen.coding },
+            { cause: e },
+          );
         }
       }
       const what = stall.signal.aborted ? why : String((e as Error)?.message ?? e);
-      throw new GgufPagerError('HTTP_NETWORK', `${this.name}: network error reading bytes ${from}-${to - 1}: ${what}`,
-        { url: this.name, offset: from, length: to - from, retryable: true, ...(stall.signal.aborted ? { stalled: true, stallWhy: why } : {}) }, { cause: e });
+      throw new GgufPagerError(
+        'HTTP_NETWORK',
+        `${this.name}: network error reading bytes ${from}-${to - 1}: ${what}`,
+        { url: this.name, offset: from, length: to - from, retryable: true, ...(stall.signal.aborted ? { stalled: true, stallWhy: why } : {}) },
+        { cause: e },
+      );
     } finally {
       clearInterval(watchdog);
     }

@@ -13,10 +13,18 @@ export function checkModelUrl(url: string, base?: string): string {
   try {
     u = new URL(url, base);
   } catch {
-    throw new GgufPagerError('INVALID_ARGUMENT', `${JSON.stringify(url.slice(0, 200))} is not a URL${base ? '' : ' (a relative URL needs a page to resolve against)'}`, { url: url.slice(0, 200) });
+    throw new GgufPagerError(
+      'INVALID_ARGUMENT',
+      `${JSON.stringify(url.slice(0, 200))} is not a URL${base ? '' : ' (a relative URL needs a page to resolve against)'}`,
+      { url: url.slice(0, 200) },
+    );
   }
   if (!SCHEMES.includes(u.protocol)) {
-    throw new GgufPagerError('INVALID_ARGUMENT', `${JSON.stringify(url.slice(0, 80))} has the scheme ${u.protocol}: models load from http:, https: or blob: URLs only`, { url: url.slice(0, 200), scheme: u.protocol });
+    throw new GgufPagerError(
+      'INVALID_ARGUMENT',
+      `${JSON.stringify(url.slice(0, 80))} has the scheme ${u.protocol}: models load from http:, https: or blob: URLs only`,
+      { url: url.slice(0, 200), scheme: u.protocol },
+    );
   }
   return u.href;
 }

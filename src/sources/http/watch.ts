@@ -47,9 +47,20 @@ export function rateWatch(minBytesPerSecond: number, windowMs: number, need: num
  * that failed after following it failed on the redirects), and its
  * Content-Encoding ('' for none, or when the HEAD fails too).
  */
-export async function diagnose(fetchFn: typeof fetch, url: string, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<{ redirect: boolean; coding: string }> {
+export async function diagnose(
+  fetchFn: typeof fetch,
+  url: string,
+  headers: Record<string, string> | undefined,
+  signal: AbortSignal,
+): Promise<{ redirect: boolean; coding: string }> {
   try {
-    const res = await fetchFn(url, { method: 'HEAD', cache: 'no-store', redirect: 'manual', headers: { ...headers }, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
+    const res = await fetchFn(url, {
+      method: 'HEAD',
+      cache: 'no-store',
+      redirect: 'manual',
+      headers: { ...headers },
+      signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]),
+    });
     const redirect = res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400);
     return { redirect, coding: redirect ? '' : contentEncoding(res) };
   } catch {

@@ -83,10 +83,18 @@ function chunkBytes(value: unknown, file: ChunkedFile, index: number): Uint8Arra
   if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
   else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   if (!bytes) {
-    throw new GgufPagerError('CACHE_CORRUPT', `${file.name}: chunk ${index} (bytes at ${index * file.chunkSize}) is missing`, { key: chunkKey(file.key, index), index });
+    throw new GgufPagerError('CACHE_CORRUPT', `${file.name}: chunk ${index} (bytes at ${index * file.chunkSize}) is missing`, {
+      key: chunkKey(file.key, index),
+      index,
+    });
   }
   if (bytes.length !== want) {
-    throw new GgufPagerError('CACHE_CORRUPT', `${file.name}: chunk ${index} holds ${bytes.length} bytes, expected ${want}`, { key: chunkKey(file.key, index), index, got: bytes.length, expected: want });
+    throw new GgufPagerError('CACHE_CORRUPT', `${file.name}: chunk ${index} holds ${bytes.length} bytes, expected ${want}`, {
+      key: chunkKey(file.key, index),
+      index,
+      got: bytes.length,
+      expected: want,
+    });
   }
   return bytes;
 }

@@ -64,7 +64,11 @@ function checkMeta(value: unknown, fileKey: string): IdbFileMeta {
 export class IdbSource implements PagerSource {
   readonly name: string;
 
-  private constructor(private readonly file: ChunkedFile, readonly identity: SourceIdentity, private readonly store: UseStore) {
+  private constructor(
+    private readonly file: ChunkedFile,
+    readonly identity: SourceIdentity,
+    private readonly store: UseStore,
+  ) {
     this.name = file.name;
   }
 

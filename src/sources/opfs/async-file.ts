@@ -21,7 +21,10 @@ export class AsyncOpfsFile implements OpfsFile {
   /** Writes, truncates and commits run one at a time: two writables opened at once would each commit over the other. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly path: string, private readonly handle: FileSystemFileHandle) {}
+  constructor(
+    readonly path: string,
+    private readonly handle: FileSystemFileHandle,
+  ) {}
 
   async read(at: number, target: Uint8Array): Promise<number> {
     this.check();
@@ -123,5 +126,5 @@ export class AsyncOpfsFile implements OpfsFile {
 /** createWritable refuses views of a SharedArrayBuffer: copy those only. */
 function ownBuffer(data: Uint8Array): Uint8Array<ArrayBuffer> {
   const shared = typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer;
-  return shared ? data.slice() as Uint8Array<ArrayBuffer> : data as Uint8Array<ArrayBuffer>;
+  return shared ? (data.slice() as Uint8Array<ArrayBuffer>) : (data as Uint8Array<ArrayBuffer>);
 }

@@ -21,7 +21,11 @@ export class OpfsSource implements PagerSource {
   readonly name: string;
   readonly identity: SourceIdentity;
 
-  private constructor(readonly path: string, private readonly file: OpfsFile, identity: SourceIdentity) {
+  private constructor(
+    readonly path: string,
+    private readonly file: OpfsFile,
+    identity: SourceIdentity,
+  ) {
     this.name = `opfs:${path}`;
     this.identity = identity;
   }
@@ -67,7 +71,11 @@ export class OpfsSource implements PagerSource {
     if (target.length === 0) return;
     const n = await this.file.read(offset, target);
     if (n !== target.length) {
-      throw new GgufPagerError('SOURCE_EOF', `${this.name}: read of ${target.length} bytes at offset ${offset} got ${n} (the file shrank since open?)`, { offset, length: target.length, got: n });
+      throw new GgufPagerError('SOURCE_EOF', `${this.name}: read of ${target.length} bytes at offset ${offset} got ${n} (the file shrank since open?)`, {
+        offset,
+        length: target.length,
+        got: n,
+      });
     }
   }
 

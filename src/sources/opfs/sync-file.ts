@@ -20,7 +20,9 @@ export async function openSyncOpfsFile(path: string, fileHandle: FileSystemFileH
   let shared = open.get(path);
   if (!shared) {
     type WithMode = { createSyncAccessHandle(o?: { mode: 'readwrite-unsafe' }): Promise<FileSystemSyncAccessHandle> };
-    const handle = acrossContexts ? (fileHandle as unknown as WithMode).createSyncAccessHandle({ mode: 'readwrite-unsafe' }) : fileHandle.createSyncAccessHandle();
+    const handle = acrossContexts
+      ? (fileHandle as unknown as WithMode).createSyncAccessHandle({ mode: 'readwrite-unsafe' })
+      : fileHandle.createSyncAccessHandle();
     shared = { handle, refs: 0 };
     open.set(path, shared);
   }
@@ -45,7 +47,11 @@ class SyncOpfsFile implements OpfsFile {
   readonly sync = true;
   private closed = false;
 
-  constructor(readonly path: string, private readonly handle: FileSystemSyncAccessHandle, private readonly shared: Shared) {}
+  constructor(
+    readonly path: string,
+    private readonly handle: FileSystemSyncAccessHandle,
+    private readonly shared: Shared,
+  ) {}
 
   async read(at: number, target: Uint8Array): Promise<number> {
     this.check();
@@ -75,7 +81,11 @@ class SyncOpfsFile implements OpfsFile {
         const n = this.handle.write(data.subarray(done), { at: at + done });
         // Chromium 156 does not throw when the origin's quota is full: write returns 4294967288 (-8 as a u32).
         // Any count outside [1, what was asked] wrote nothing we can trust.
-        if (n > data.length - done) throw new DOMException(`opfs:${this.path}: write of ${data.length - done} bytes at ${at + done} returned ${n} (the quota is full)`, 'QuotaExceededError');
+        if (n > data.length - done)
+          throw new DOMException(
+            `opfs:${this.path}: write of ${data.length - done} bytes at ${at + done} returned ${n} (the quota is full)`,
+            'QuotaExceededError',
+          );
         if (!(n > 0)) throw new Error(`write returned ${n}`);
         done += n;
       }

@@ -17,7 +17,10 @@ export interface OpfsWriterOptions {
 }
 
 export class OpfsWriter {
-  private constructor(readonly path: string, private readonly file: OpfsFile) {}
+  private constructor(
+    readonly path: string,
+    private readonly file: OpfsFile,
+  ) {}
 
   /** Opens `path` for writing, creating it and its directories when missing. */
   static async open(path: string, opts: OpfsWriterOptions = {}): Promise<OpfsWriter> {

@@ -208,9 +208,15 @@ export class GrammarAutomaton {
       const cur = todo.pop()!;
       if (seen.has(cur)) continue;
       seen.add(cur);
-      if (cur === 0) { out.push(0); continue; }
+      if (cur === 0) {
+        out.push(0);
+        continue;
+      }
       const pos = this.nodePos[cur];
-      if (g.types[pos] !== RULE_REF) { out.push(cur); continue; }
+      if (g.types[pos] !== RULE_REF) {
+        out.push(cur);
+        continue;
+      }
       const below = this.nodeParent[cur];
       const base = this.isEnd(pos + 1) ? below : this.node(pos + 1, below);
       for (let sub = g.ruleStart[g.values[pos]]; ; ) {
@@ -265,10 +271,16 @@ export class GrammarAutomaton {
     if (remain === 0) {
       if (b < 0x80) return this.acceptChar(s, b);
       if (b < 0xc2 || b > 0xf4) return DEAD; // a continuation byte, an overlong 2-byte lead, or past U+10FFFF
-      if ((b & 0xe0) === 0xc0) { value = b & 0x1f; remain = 1; }
-      else if ((b & 0xf0) === 0xe0) { value = b & 0x0f; remain = 2; }
-      else if ((b & 0xf8) === 0xf0) { value = b & 0x07; remain = 3; }
-      else return DEAD;
+      if ((b & 0xe0) === 0xc0) {
+        value = b & 0x1f;
+        remain = 1;
+      } else if ((b & 0xf0) === 0xe0) {
+        value = b & 0x0f;
+        remain = 2;
+      } else if ((b & 0xf8) === 0xf0) {
+        value = b & 0x07;
+        remain = 3;
+      } else return DEAD;
     } else {
       if ((b & 0xc0) !== 0x80) return DEAD;
       // well-formed UTF-8 only (stricter than llama.cpp): no overlong forms, no surrogates, nothing past U+10FFFF

@@ -12,7 +12,14 @@
  */
 import { GgufPagerError } from '../../errors.ts';
 
-export const END = 0, ALT = 1, RULE_REF = 2, CHAR = 3, CHAR_NOT = 4, CHAR_RNG_UPPER = 5, CHAR_ALT = 6, CHAR_ANY = 7;
+export const END = 0,
+  ALT = 1,
+  RULE_REF = 2,
+  CHAR = 3,
+  CHAR_NOT = 4,
+  CHAR_RNG_UPPER = 5,
+  CHAR_ALT = 6,
+  CHAR_ANY = 7;
 
 /** llama.cpp's MAX_REPETITION_THRESHOLD: a bound on the rules a repetition generates. */
 export const MAX_REPETITION = 2000;
@@ -111,14 +118,26 @@ class Parser {
     if (c === 92) {
       const e = this.at(p + 1);
       switch (String.fromCodePoint(e)) {
-        case 'x': return this.hex(p + 2, 2);
-        case 'u': return this.hex(p + 2, 4);
-        case 'U': return this.hex(p + 2, 8);
-        case 't': return [9, p + 2];
-        case 'r': return [13, p + 2];
-        case 'n': return [10, p + 2];
-        case '\\': case '"': case '[': case ']': case '-': return [e, p + 2];
-        default: this.fail('unknown escape', p);
+        case 'x':
+          return this.hex(p + 2, 2);
+        case 'u':
+          return this.hex(p + 2, 4);
+        case 'U':
+          return this.hex(p + 2, 8);
+        case 't':
+          return [9, p + 2];
+        case 'r':
+          return [13, p + 2];
+        case 'n':
+          return [10, p + 2];
+        case '\\':
+        case '"':
+        case '[':
+        case ']':
+        case '-':
+          return [e, p + 2];
+        default:
+          this.fail('unknown escape', p);
       }
     }
     if (c === 0) this.fail('unexpected end of input', p);
@@ -180,7 +199,10 @@ class Parser {
   /** `[…]` / `[^…]`: CHAR (or CHAR_NOT), then CHAR_ALT per further item, CHAR_RNG_UPPER after a range's start. */
   charClass(p: number, rule: number[]): number {
     let start = CHAR;
-    if (this.at(p) === CH('^')) { p++; start = CHAR_NOT; }
+    if (this.at(p) === CH('^')) {
+      p++;
+      start = CHAR_NOT;
+    }
     const first = rule.length;
     while (this.at(p) !== CH(']')) {
       if (this.at(p) === 0) this.fail('unexpected end of input', p);
@@ -224,7 +246,10 @@ class Parser {
   sequence(p: number, ruleName: string, rule: number[], nested: boolean): number {
     let lastStart = rule.length;
     let prevRules = 1;
-    const item = () => { lastStart = rule.length; prevRules = 1; };
+    const item = () => {
+      lastStart = rule.length;
+      prevRules = 1;
+    };
     for (;;) {
       const c = this.at(p);
       if (c === CH('"')) {
@@ -331,7 +356,10 @@ function checkLeftRecursion(g: Grammar): void {
     let atStart = true;
     for (let i = g.ruleStart[r]; ; i++) {
       if (isEnd(i)) {
-        if (atStart) { mayBeEmpty[r] = 1; break; }
+        if (atStart) {
+          mayBeEmpty[r] = 1;
+          break;
+        }
         atStart = true;
         if (g.types[i] === END) break;
       } else atStart = false;

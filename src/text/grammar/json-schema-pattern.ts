@@ -53,7 +53,11 @@ class PatternParser {
   depth = 0;
   private readonly subRuleIds = new Map<string, string>();
 
-  constructor(private readonly sub: string, private readonly name: string, private readonly host: PatternHost) {}
+  constructor(
+    private readonly sub: string,
+    private readonly name: string,
+    private readonly host: PatternHost,
+  ) {}
 
   transform(): Item {
     const { sub } = this;

@@ -43,9 +43,44 @@ const FORMATS: Record<string, [string, string[]]> = {
 const RESERVED = new Set(['root', ...Object.keys(PRIMITIVES), ...Object.keys(FORMATS)]);
 
 /** Keywords that change nothing in the grammar. */
-const ANNOTATIONS = new Set(['title', 'description', '$schema', '$id', '$comment', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$defs', 'definitions', 'strict']);
-const SUPPORTED = new Set(['type', 'properties', 'required', 'additionalProperties', 'enum', 'const', 'items', 'prefixItems', 'minItems', 'maxItems',
-  'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'anyOf', 'oneOf', '$ref', 'pattern', 'format']);
+const ANNOTATIONS = new Set([
+  'title',
+  'description',
+  '$schema',
+  '$id',
+  '$comment',
+  'default',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  '$defs',
+  'definitions',
+  'strict',
+]);
+const SUPPORTED = new Set([
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'enum',
+  'const',
+  'items',
+  'prefixItems',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'anyOf',
+  'oneOf',
+  '$ref',
+  'pattern',
+  'format',
+]);
 
 function schemaError(path: string, what: string, keyword?: string): GgufPagerError {
   return new GgufPagerError('INVALID_ARGUMENT', `JSON schema at ${path}: ${what}`, keyword ? { keyword, path } : { path });
@@ -163,7 +198,8 @@ class Converter {
 
   private visitNode(schema: unknown, name: string, path: string): string {
     const ruleName = RESERVED.has(name) ? name + '-' : name === '' ? 'root' : name;
-    if (schema === true || (isObject(schema) && Object.keys(schema).every((k) => ANNOTATIONS.has(k)))) return this.addRule(ruleName, this.addPrimitive('value', PRIMITIVES.value));
+    if (schema === true || (isObject(schema) && Object.keys(schema).every((k) => ANNOTATIONS.has(k))))
+      return this.addRule(ruleName, this.addPrimitive('value', PRIMITIVES.value));
     if (!isObject(schema)) throw schemaError(path, 'schema must be an object');
     this.checkKeywords(schema, path);
     const s = schema;
@@ -177,7 +213,14 @@ class Converter {
     const type = s.type;
     if (Array.isArray(type)) {
       if (type.length === 0) throw schemaError(path, 'type must not be empty', 'type');
-      return this.addRule(ruleName, this.union(name, type.map((t) => ({ ...s, type: t })), `${path}/type`));
+      return this.addRule(
+        ruleName,
+        this.union(
+          name,
+          type.map((t) => ({ ...s, type: t })),
+          `${path}/type`,
+        ),
+      );
     }
     if ('const' in s) return this.addRule(ruleName, gbnfLiteral(JSON.stringify(s.const)));
     if ('enum' in s) {
@@ -186,18 +229,34 @@ class Converter {
     }
     if (type !== undefined && typeof type !== 'string') throw schemaError(path, 'type must be a string or an array of strings', 'type');
     const hasProps = 'properties' in s || ('additionalProperties' in s && s.additionalProperties !== true);
-    const t = type ?? (hasProps ? 'object' : 'items' in s || 'prefixItems' in s ? 'array'
-      : 'pattern' in s || 'minLength' in s || 'maxLength' in s || 'format' in s ? 'string' : 'any');
+    const t =
+      type ??
+      (hasProps
+        ? 'object'
+        : 'items' in s || 'prefixItems' in s
+          ? 'array'
+          : 'pattern' in s || 'minLength' in s || 'maxLength' in s || 'format' in s
+            ? 'string'
+            : 'any');
     switch (t) {
-      case 'object': return this.object(s, name, ruleName, path);
-      case 'array': return this.array(s, name, ruleName, path);
-      case 'string': return this.string(s, ruleName, path);
-      case 'integer': return this.integer(s, ruleName, path);
-      case 'number': case 'boolean': case 'null':
-        for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']) if (k in s) throw schemaError(path, `keyword '${k}' is supported on integers only`, k);
+      case 'object':
+        return this.object(s, name, ruleName, path);
+      case 'array':
+        return this.array(s, name, ruleName, path);
+      case 'string':
+        return this.string(s, ruleName, path);
+      case 'integer':
+        return this.integer(s, ruleName, path);
+      case 'number':
+      case 'boolean':
+      case 'null':
+        for (const k of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'])
+          if (k in s) throw schemaError(path, `keyword '${k}' is supported on integers only`, k);
         return this.primitive(ruleName, t);
-      case 'any': return this.addRule(ruleName, this.addPrimitive('value', PRIMITIVES.value));
-      default: throw schemaError(path, `unrecognized type ${t}`, 'type');
+      case 'any':
+        return this.addRule(ruleName, this.addPrimitive('value', PRIMITIVES.value));
+      default:
+        throw schemaError(path, `unrecognized type ${t}`, 'type');
     }
   }
 
@@ -270,7 +329,15 @@ class Converter {
   }
 }
 
-function buildObjectRule(c: Converter, props: Array<[string, unknown]>, required: Set<string>, name: string, additional: unknown, anyAdditional: boolean, path: string): string {
+function buildObjectRule(
+  c: Converter,
+  props: Array<[string, unknown]>,
+  required: Set<string>,
+  name: string,
+  additional: unknown,
+  anyAdditional: boolean,
+  path: string,
+): string {
   const pre = name + (name ? '-' : '');
   const req: string[] = [];
   const opt: string[] = [];
@@ -283,7 +350,16 @@ function buildObjectRule(c: Converter, props: Array<[string, unknown]>, required
   if (additional !== null) {
     const sub = `${pre}additional`;
     const value = anyAdditional ? c.addPrimitive('value', PRIMITIVES.value) : c.visit(additional, `${sub}-value`, `${path}/additionalProperties`);
-    const key = props.length === 0 ? c.addPrimitive('string', PRIMITIVES.string) : c.addRule(`${sub}-k`, notStrings(c, props.map(([p]) => p)));
+    const key =
+      props.length === 0
+        ? c.addPrimitive('string', PRIMITIVES.string)
+        : c.addRule(
+            `${sub}-k`,
+            notStrings(
+              c,
+              props.map(([p]) => p),
+            ),
+          );
     kv.set('*', c.addRule(`${sub}-kv`, `${key} ":" space ${value}`));
     opt.push('*');
   }
@@ -356,6 +432,9 @@ export interface SchemaGrammar {
 export function jsonSchemaToGrammar(schema: unknown): SchemaGrammar {
   const c = new Converter(schema);
   c.visit(schema, '', '#');
-  const grammar = [...c.rules].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([k, v]) => `${k} ::= ${v}\n`).join('');
+  const grammar = [...c.rules]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([k, v]) => `${k} ::= ${v}\n`)
+    .join('');
   return { grammar, warnings: c.warnings };
 }

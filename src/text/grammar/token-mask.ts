@@ -46,7 +46,11 @@ export class GrammarMatcher {
    * `stripLeadingSpace`: the first token's leading space is not part of the
    * text (SentencePiece models, as the streaming detokenizer drops it).
    */
-  constructor(readonly automaton: GrammarAutomaton, private readonly tok: GrammarVocab, stripLeadingSpace = tok.addSpacePrefix) {
+  constructor(
+    readonly automaton: GrammarAutomaton,
+    private readonly tok: GrammarVocab,
+    stripLeadingSpace = tok.addSpacePrefix,
+  ) {
     this.trie = vocabTrieOf(tok);
     this.state = automaton.start;
     this.first = stripLeadingSpace;
@@ -73,7 +77,10 @@ export class GrammarMatcher {
     for (let w = 0; w * 32 < n; w++) {
       const word = bits[w];
       const end = Math.min(32, n - w * 32);
-      if (word === 0xffffffff) { kept += end; continue; }
+      if (word === 0xffffffff) {
+        kept += end;
+        continue;
+      }
       for (let j = 0; j < end; j++) {
         if (word & (1 << j)) kept++;
         else logits[w * 32 + j] = -Infinity;
@@ -132,7 +139,8 @@ export class GrammarMatcher {
    * without walking it.
    */
   private walk(bits: Uint32Array): void {
-    const { firstChild, nextSibling, byteOf, tokFirst, tokCount, tokenIds, tokLo, tokHi, asciiBelow, nonAsciiBelow, boundary, utf8Below, depthBelow } = this.trie;
+    const { firstChild, nextSibling, byteOf, tokFirst, tokCount, tokenIds, tokLo, tokHi, asciiBelow, nonAsciiBelow, boundary, utf8Below, depthBelow } =
+      this.trie;
     const rootPartial = this.automaton.partial(this.state);
     const fill = (c: number): true => {
       for (let k = tokLo[c], e = tokHi[c]; k < e; k++) bits[tokenIds[k] >>> 5] |= 1 << (tokenIds[k] & 31);

@@ -40,7 +40,11 @@ export class VocabTrie {
   constructor(readonly pieces: readonly Uint8Array[]) {
     const ids: number[] = [];
     let bytes = 0;
-    for (let id = 0; id < pieces.length; id++) if (pieces[id].length > 0) { ids.push(id); bytes += pieces[id].length; }
+    for (let id = 0; id < pieces.length; id++)
+      if (pieces[id].length > 0) {
+        ids.push(id);
+        bytes += pieces[id].length;
+      }
     ids.sort((a, b) => compareBytes(pieces[a], pieces[b]) || a - b);
     const cap = bytes + 1;
     const byteOf = new Uint8Array(cap);
@@ -121,10 +125,13 @@ function utf8Remaining(byteOf: Uint8Array, parent: Int32Array): Int8Array {
     if (rem[p] < 0) rem[c] = -1;
     else if (rem[p] > 0) {
       rem[c] = b >= lo[p] && b <= hi[p] ? rem[p] - 1 : -1;
-      lo[c] = 0x80; hi[c] = 0xbf;
+      lo[c] = 0x80;
+      hi[c] = 0xbf;
     } else {
       const [r, l, h] = utf8Lead(b);
-      rem[c] = r; lo[c] = l; hi[c] = h;
+      rem[c] = r;
+      lo[c] = l;
+      hi[c] = h;
     }
   }
   return rem;

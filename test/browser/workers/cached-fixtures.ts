@@ -28,7 +28,10 @@ export class CountingRemote implements PagerSource {
   private started = 0;
   closed = false;
 
-  constructor(readonly size: number, private readonly opts: CountingRemoteOptions = {}) {
+  constructor(
+    readonly size: number,
+    private readonly opts: CountingRemoteOptions = {},
+  ) {
     this.name = `counting-remote(${size})`;
     this.identity = { size };
     if (opts.etag !== undefined) this.identity.etag = opts.etag;
@@ -84,8 +87,7 @@ export function interceptWrites(fn: (write: () => Promise<void>, index: number, 
     return new Proxy(inner, {
       get(target, prop, receiver) {
         if (prop === 'writeChunk') {
-          return (m: Parameters<CacheStore['writeChunk']>[0], index: number, bytes: Uint8Array) =>
-            fn(() => target.writeChunk(m, index, bytes), index, ++calls);
+          return (m: Parameters<CacheStore['writeChunk']>[0], index: number, bytes: Uint8Array) => fn(() => target.writeChunk(m, index, bytes), index, ++calls);
         }
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;

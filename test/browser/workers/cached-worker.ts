@@ -60,7 +60,8 @@ export interface SessionResult {
 async function openRemote(a: SessionArgs, stop: AbortController): Promise<{ remote: PagerSource; counting?: CountingRemote }> {
   if (a.url) return { remote: await HttpRangeSource.open(a.url) };
   const counting = new CountingRemote(a.size ?? 0, {
-    seed: a.seed, etag: `"seed-${a.seed}"`,
+    seed: a.seed,
+    etag: `"seed-${a.seed}"`,
     beforeRead: (_o, _l, k) => void (k === a.abortAtRead && stop.abort()),
   });
   return { remote: counting, counting };
@@ -70,7 +71,13 @@ const api = {
   async session(a: SessionArgs): Promise<SessionResult> {
     const stop = new AbortController();
     const { remote, counting } = await openRemote(a, stop);
-    const src = await CachedSource.open(remote, { key: a.key, store: a.store ?? 'auto', chunkSize: a.chunkSize, namespace: a.namespace, fetchConcurrency: a.fetchConcurrency });
+    const src = await CachedSource.open(remote, {
+      key: a.key,
+      store: a.store ?? 'auto',
+      chunkSize: a.chunkSize,
+      namespace: a.namespace,
+      fetchConcurrency: a.fetchConcurrency,
+    });
     const before = memory.buffer.byteLength;
     const view = new Uint8Array(memory.buffer, ARENA_OFFSET, src.size);
     let error: string | undefined;
@@ -81,11 +88,17 @@ const api = {
     }
     const s = src.stats();
     const result: SessionResult = {
-      store: src.storeKind, zeroCopy: src.zeroCopy, size: src.size, etag: src.identity.etag,
+      store: src.storeKind,
+      zeroCopy: src.zeroCopy,
+      size: src.size,
+      etag: src.identity.etag,
       remoteBytes: counting ? counting.bytes : (remote as HttpRangeSource).stats.bytesReceived,
       remoteOffsets: counting ? counting.offsets() : [],
-      fromNetwork: s.fromNetwork, fromCache: s.fromCache, cachedBytes: s.cachedBytes,
-      error, growth: memory.buffer.byteLength - before,
+      fromNetwork: s.fromNetwork,
+      fromCache: s.fromCache,
+      cachedBytes: s.cachedBytes,
+      error,
+      growth: memory.buffer.byteLength - before,
     };
     if (counting && !error) result.mismatch = firstPatternMismatch(view, 0, counting.seed);
     if (a.url && !error) result.bytes = view.slice();

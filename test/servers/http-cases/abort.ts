@@ -18,10 +18,16 @@ export function abortCases(ctx: CaseContext): void {
     ctrl.abort();
     await failure(read, 'SOURCE_ABORTED');
     // The body comes in 64 pieces of 16 KiB, one per 20 ms: the rejection did not wait for the last one.
-    expect(out.subarray(out.length - (16 << 10)).every((b) => b === 0), 'the read waited for the whole body').toBe(true);
+    expect(
+      out.subarray(out.length - (16 << 10)).every((b) => b === 0),
+      'the read waited for the whole body',
+    ).toBe(true);
     const snapshot = out.slice();
     await wait(150);
-    expect(out.every((b, i) => b === snapshot[i]), 'bytes written after the abort').toBe(true);
+    expect(
+      out.every((b, i) => b === snapshot[i]),
+      'bytes written after the abort',
+    ).toBe(true);
     await wait(100);
     expect((await t.stats()).inFlight).toBe(0);
   });

@@ -30,7 +30,9 @@ export const open = (url: string, opts: HttpRangeOptions = {}) => HttpRangeSourc
 /** The rejection of `p`, which must be a GgufPagerError with `code`. */
 export async function failure(p: Promise<unknown>, code: ErrorCode): Promise<GgufPagerError> {
   const err = await p.then(
-    () => { throw new Error(`expected ${code}, but it succeeded`); },
+    () => {
+      throw new Error(`expected ${code}, but it succeeded`);
+    },
     (e: unknown) => e,
   );
   expect(err, String(err)).toBeInstanceOf(GgufPagerError);

@@ -139,7 +139,11 @@ export function faultCases(ctx: CaseContext): void {
     expect(err.message).toContain(t.url);
     expect(err.message).toContain('bytes=0-99999');
     expect(err.details).toMatchObject({ url: t.url, offset: 0, length: 100_000, stalls: 3, stallMs: 150 });
-    expect(stalls.map((s) => [s.range, s.stalls, s.final])).toEqual([['bytes=0-99999', 1, false], ['bytes=0-99999', 2, false], ['bytes=0-99999', 3, true]]);
+    expect(stalls.map((s) => [s.range, s.stalls, s.final])).toEqual([
+      ['bytes=0-99999', 1, false],
+      ['bytes=0-99999', 2, false],
+      ['bytes=0-99999', 3, true],
+    ]);
     expect(stalls[1].at).toBeGreaterThan(stalls[0].at); // each retry resumed after the bytes received
     const ranges = (await t.stats()).ranges;
     expect(ranges.length).toBe(1 + 3); // open, then three attempts: never more

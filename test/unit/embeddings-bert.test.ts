@@ -57,7 +57,6 @@ describe('bert embeddings match llama.cpp', () => {
         const { vectors } = await s.engine.embed(idsOf(c));
         for (let i = 0; i < c.inputs.length; i++) {
           const cos = cosine(vectors[i], c.inputs[i].embedding);
-          if (process.env.EMBED_COSINE) console.log(`${c.name} input ${i}: cosine ${cos.toFixed(8)}`);
           expect(cos, `${c.name} input ${i}: cosine ${cos}`).toBeGreaterThanOrEqual(0.9999);
           expect(Math.hypot(...vectors[i])).toBeCloseTo(1, 6);
         }

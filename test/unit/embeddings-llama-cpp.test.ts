@@ -66,7 +66,6 @@ describe('pooled embeddings match llama.cpp', () => {
         expect(tokens).toBe(c.inputs.reduce((a, i) => a + i.ids.length, 0));
         for (let i = 0; i < c.inputs.length; i++) {
           const cos = cosine(vectors[i], c.inputs[i].embedding);
-          if (process.env.EMBED_COSINE) console.log(`${c.name} input ${i}: cosine ${cos.toFixed(8)}`);
           expect(cos, `${c.name} input ${i} (${c.inputs[i].ids.length} tokens): cosine ${cos}`).toBeGreaterThanOrEqual(0.9999);
           expect(Math.hypot(...vectors[i])).toBeCloseTo(1, 6);
         }

@@ -263,12 +263,16 @@ export class CachedSource implements PagerSource {
    */
   async download(i: number, buffer: () => Uint8Array, signal?: AbortSignal): Promise<boolean> {
     this.checkUsable();
-    const fetch = () =>
-      this.downloadChunk(i, buffer, signal).catch(async (e: unknown) => {
-        if (this.stale) await this.invalidate();
-        throw e;
-      });
-    if ((await this.singleFlight(i, signal, fetch)) !== 'fetched') return false;
+    let step: Awaited<ReturnType<CachedSource['singleFlight']>>;
+    try {
+      step = await this.singleFlight(i, signal, () => this.downloadChunk(i, buffer, signal));
+    } catch (e) {
+      // Only once the fetch has left `inflight`: invalidate() waits for every fetch in flight, so waiting for it
+      // inside the fetch (as the fetch's own catch) would wait for itself.
+      if (this.stale) await this.invalidate();
+      throw e;
+    }
+    if (step !== 'fetched') return false;
     // The manifest's JSON is saved at most once a second during a download (each save is a new writable file
     // in OPFS, and their memory waited for the GC: docs/memory.md); each chunk is in the journal already.
     if (Date.now() - this.lastPersist >= PERSIST_EVERY_MS || this.manifest.bytesCached === this.size) await this.persist();

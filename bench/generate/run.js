@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generation benchmark in headless Chromium, one thread: `npm run bench:generate [-- --json --only q8_0 --decode 64 --prefetch 0]`.
 // `--threads 1,2`: also the rows at each thread count (100 % budget): gguf-pager in the isolated page and in Node
-// (`gguf-pager generate --threads N`), wllama at n_threads N on its isolated page; prints N-vs-1 ratios and the
+// (one process, the thread counts' runs alternated: bench/generate/node-threads.js), wllama at n_threads N on its isolated page; prints N-vs-1 ratios and the
 // scaling efficiency (ratio ÷ N).
 //
 // For each model (stories260K, a ~143 MB Q8_0 and a ~89 MB Q4_K/Q6_K llama of 12 blocks × 768, 32k vocabulary,
@@ -12,7 +12,7 @@
 // token against `gguf-pager simulate`.
 // gguf-pager rows report the median of --runs timed generations (default 3; wllama: one).
 // Prints the ratios; --json prints one JSON line with every row.
-// --smoke: stories260K only, a 16-token prompt, 4 decoded tokens, one run, budgets 100 % and 50 %; wllama only when
+// --smoke: stories260K only, a 16-token prompt, 4 decoded tokens, one run, 1 and 2 threads, budgets 100 % and 50 %; wllama only when
 // already installed (--wllama-dir, or the temp folder of an earlier run): the smoke never installs it. A failed row
 // fails the process.
 import { execFileSync } from 'node:child_process';
@@ -41,7 +41,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1' },
   },
 });
-if (args.smoke) Object.assign(args, { only: 'stories260K', prompt: '16', decode: '4', runs: '1' });
+if (args.smoke) Object.assign(args, { only: 'stories260K', prompt: '16', decode: '4', runs: '1', threads: '1,2' });
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const log = (s) => process.stderr.write(`${s}\n`);
 const WLLAMA_VERSION = '3.8.1';
@@ -158,41 +158,25 @@ function simulateBytesPerToken(path, budget) {
   return JSON.parse(out.trim().split('\n').pop()).steadyBytesPerToken;
 }
 
-/** `gguf-pager generate --threads t --json` in Node on the file: the median of --runs runs. */
-function nodeGenerate(path, prompt, decode, t) {
-  const runs = [];
-  for (let i = 0; i < Math.max(1, Number(args.runs)); i++) {
-    const out = execFileSync(
-      'node',
-      [
-        '--experimental-wasm-relaxed-simd',
-        join(root, 'dist/src/cli/main.js'),
-        'generate',
-        path,
-        '--prompt',
-        prompt,
-        '--max-tokens',
-        String(decode),
-        '--threads',
-        String(t),
-        '--context',
-        '512',
-        '--json',
-      ],
-      { encoding: 'utf8', maxBuffer: 1 << 24 },
-    );
-    const j = JSON.parse(out.trim().split('\n').pop());
-    runs.push({
-      promptTokens: j.promptTokens,
-      promptTokensPerSecond: j.promptTokensPerSecond,
-      decodeTokens: j.tokens.length,
-      decodeTokensPerSecond: j.tokensPerSecond,
-      threads: j.threads,
-    });
-  }
-  runs.sort((a, b) => a.decodeTokensPerSecond - b.decodeTokensPerSecond);
-  const prompts = runs.map((r) => r.promptTokensPerSecond).sort((a, b) => a - b);
-  return { ...runs[runs.length >> 1], promptTokensPerSecond: prompts[prompts.length >> 1] };
+/**
+ * The Node rows: every thread count in one process, warm, run in turn --runs times (at least 5) on the prompt
+ * (bench/generate/node-threads.js); each row carries the median of the rounds' ratios to 1 thread.
+ */
+function nodeThreads(path, prompt, decode) {
+  const out = execFileSync(
+    'node',
+    [
+      '--experimental-wasm-relaxed-simd',
+      join(root, 'bench/generate/node-threads.js'),
+      path,
+      prompt,
+      String(decode),
+      String(Math.max(args.smoke ? 1 : 5, Number(args.runs))),
+      THREADS.join(','),
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  return JSON.parse(out.trim().split('\n').pop());
 }
 
 const rows = [];
@@ -280,10 +264,9 @@ try {
       log(`  prompt ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokensPerSecond.toFixed(1)}/s on ${r.threads} threads`);
     }
     if (THREADS.length > 1) {
-      for (const t of THREADS) {
-        log(`[bench] ${m.key}: gguf-pager generate --threads ${t} in Node`);
-        const r = nodeGenerate(m.path, prompt.text, Number(args.decode), t);
-        rows.push({ model: m.key, runtime: 'gguf-pager (Node)', budget: 1, threads: t, ...r });
+      log(`[bench] ${m.key}: gguf-pager in Node at ${THREADS.join(', ')} threads, runs alternated in one process`);
+      for (const r of nodeThreads(m.path, prompt.text, Number(args.decode))) {
+        rows.push({ model: m.key, runtime: 'gguf-pager (Node)', budget: 1, ...r });
         log(`  prompt ${r.promptTokensPerSecond.toFixed(1)}/s, decode ${r.decodeTokensPerSecond.toFixed(1)}/s on ${r.threads} threads`);
       }
     }
@@ -343,9 +326,12 @@ function summarize(all) {
       if (r.threads > 1) {
         const one = all.find((x) => x.model === model && x.runtime === r.runtime && x.budget === 1 && !x.error && (x.threads ?? 1) === 1);
         if (one) {
-          row[`prompt ×1 thr`] = +(r.promptTokensPerSecond / one.promptTokensPerSecond).toFixed(2);
-          row[`decode ×1 thr`] = +(r.decodeTokensPerSecond / one.decodeTokensPerSecond).toFixed(2);
-          row['efficiency'] = +(r.decodeTokensPerSecond / one.decodeTokensPerSecond / r.threads).toFixed(2);
+          // rows measured in alternated rounds carry the median of the rounds' own ratios
+          const pr = r.promptRatio ?? r.promptTokensPerSecond / one.promptTokensPerSecond;
+          const dr = r.decodeRatio ?? r.decodeTokensPerSecond / one.decodeTokensPerSecond;
+          row[`prompt ×1 thr`] = +pr.toFixed(2);
+          row[`decode ×1 thr`] = +dr.toFixed(2);
+          row['efficiency'] = +(dr / r.threads).toFixed(2);
         }
         const wt = all.find((x) => x.model === model && x.runtime.startsWith('wllama') && !x.error && x.threads === r.threads);
         if (wt && r.runtime === 'gguf-pager') {

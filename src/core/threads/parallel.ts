@@ -48,12 +48,12 @@ export class Parallel {
   }
 
   /**
-   * A matmul's checks and activation quantization (kMatmulPrepare): a batch of PREPARE_SPLIT rows or more is
-   * quantized by the threads, rows of the batch apart (each row alone: the bytes kMatmulPrepare writes).
+   * A matmul's checks and activation quantization (kMatmulPrepare): a batch of PREPARE_SPLIT rows or more, of
+   * minSplitBytes of floats or more, is quantized by the threads, rows of the batch apart (each row alone: the bytes kMatmulPrepare writes).
    */
   prepare(type: number, w: number, rows: number, cols: number, x: number, batch: number, y: number, work: number): number {
     const ex = this.x;
-    const ab = batch >= PREPARE_SPLIT ? ex.kWorkBytes(type, cols, 1) : 0;
+    const ab = batch >= PREPARE_SPLIT && batch * cols * 4 >= this.minSplitBytes ? ex.kWorkBytes(type, cols, 1) : 0;
     if (ab <= 0) return ex.kMatmulPrepare(type, w, rows, cols, x, batch, y, work);
     return this.pool.run(OP_PREPARE_ROWS, [type, w, rows, cols, x, y, work, ab], -1, 0, batch, chunkSize(batch, this.pool.threads, 1), (lo, hi) =>
       ex.kMatmulPrepare(type, w, rows, cols, x + lo * cols * 4, hi - lo, y, work + lo * ab),

@@ -8,7 +8,7 @@ import { HttpRangeSource, parseGguf, type GgufModel } from '../src/index.ts';
 import { bytes } from './format.ts';
 
 export interface ModelDefaults {
-  budgetBytes: number;
+  budget: number;
   kvBytes: number;
   contextLength: number;
   weightBytes: number;
@@ -44,11 +44,11 @@ export function defaultsOf(m: GgufModel, name: string): ModelDefaults {
   const kvBytes = (nLayer + 1) * Math.ceil(contextLength / perPage) * PAGE_BYTES;
   const scratch = 4 * (32 * (6 * nEmbd + 2 * nFf + 4 * nHead * headDim) + vocab + contextLength) + m.tensors.length * 64;
   const weightBytes = m.totalTensorBytes;
-  const budgetBytes = Math.ceil((weightBytes / 2 + kvBytes + scratch) / ALIGN) * ALIGN;
+  const budget = Math.ceil((weightBytes / 2 + kvBytes + scratch) / ALIGN) * ALIGN;
   const note =
     `about half of ${name}'s ${bytes(weightBytes)} of weights, so the pager has to page, ` +
     `+ ${bytes(kvBytes)} of KV cache for ${contextLength} tokens + ${bytes(scratch)} of working memory`;
-  return { budgetBytes, kvBytes, contextLength, weightBytes, note };
+  return { budget, kvBytes, contextLength, weightBytes, note };
 }
 
 /** Where the page keeps the defaults it computed, per absolute URL, so a reload reads no header again. */
@@ -57,7 +57,7 @@ const MEMO_PREFIX = 'gguf-pager-demo-defaults:';
 function memoGet(href: string): ModelDefaults | null {
   try {
     const d = JSON.parse(localStorage.getItem(MEMO_PREFIX + href) ?? 'null') as ModelDefaults | null;
-    return d && typeof d.budgetBytes === 'number' && typeof d.kvBytes === 'number' ? d : null;
+    return d && typeof d.budget === 'number' && typeof d.kvBytes === 'number' ? d : null;
   } catch {
     return null; // storage blocked or a stale shape: compute again
   }

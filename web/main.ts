@@ -36,7 +36,7 @@ const generatePanel = setupGeneratePanel(
   {
     busy: (running) => threadsPanel.setBusy(running),
     finished: (r) => {
-      if (runtime && model) threadsPanel.record({ threads: runtime.threads, model: model.info.source, budgetBytes: runtime.budget, result: r });
+      if (runtime && model) threadsPanel.record({ threads: runtime.threads, model: model.info.source, budget: runtime.budget, result: r });
     },
   },
 );

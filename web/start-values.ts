@@ -36,7 +36,7 @@ export function setupStartValues(budget: HTMLInputElement, kv: HTMLInputElement,
     try {
       const d = await defaultsFor(url, c.signal);
       if (touched || c.signal.aborted) return;
-      budget.value = mib(d.budgetBytes);
+      budget.value = mib(d.budget);
       kv.value = mib(d.kvBytes);
       note.textContent = `Budget: ${d.note}.`;
     } catch {

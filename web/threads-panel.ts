@@ -13,7 +13,7 @@ export type ThreadsChoice = number | 'auto';
 export interface ThreadsRun {
   threads: number;
   model: string;
-  budgetBytes: number;
+  budget: number;
   result: Pick<GenerateResult, 'promptTokensPerSecond' | 'tokensPerSecond' | 'promptTokensProcessed' | 'generatedTokens'>;
 }
 
@@ -78,7 +78,7 @@ export function setupThreadsPanel({ select, display, line, table, note }: Thread
     );
     const any = [...runs.values()][0];
     note.textContent = any
-      ? `${any.model}, budget ${(any.budgetBytes / 2 ** 20).toFixed(2)} MiB: the last generation at each thread count`
+      ? `${any.model}, budget ${(any.budget / 2 ** 20).toFixed(2)} MiB: the last generation at each thread count`
       : 'generate, choose another thread count (the model reloads), generate again';
   };
   render();
@@ -91,7 +91,7 @@ export function setupThreadsPanel({ select, display, line, table, note }: Thread
       line.dataset.reason = reason ?? '';
     },
     record(run) {
-      const other = [...runs.values()].some((r) => r.model !== run.model || r.budgetBytes !== run.budgetBytes);
+      const other = [...runs.values()].some((r) => r.model !== run.model || r.budget !== run.budget);
       if (other) runs.clear(); // rows of another model or budget would not compare
       runs.set(run.threads, run);
       render();

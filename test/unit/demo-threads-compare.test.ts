@@ -4,7 +4,7 @@ import { comparisonRows, type ThreadsRun } from '../../web/threads-panel.ts';
 const run = (threads: number, prompt: number, decode: number): ThreadsRun => ({
   threads,
   model: 'm.gguf',
-  budgetBytes: 2 ** 20,
+  budget: 2 ** 20,
   result: { promptTokensPerSecond: prompt, tokensPerSecond: decode, promptTokensProcessed: 5, generatedTokens: 24 },
 });
 

@@ -4,7 +4,7 @@
  * x = d·(sc − 32)·(q − 4). Port of quantize_row_q3_K_ref / dequantize_row_q3_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { QK_K, makeQ3Quants } from './k-common.ts';
+import { fitSubBlocks16, makeQ3Quants, QK_K, requantize16 } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -27,16 +27,7 @@ export function quantizeQ3_K(x: Float32Array): Uint8Array {
   for (let i = 0; i < nb; i++) {
     const xo = i * QK_K;
     const at = i * BYTES;
-    let maxScale = 0;
-    let amax = 0;
-    for (let j = 0; j < 16; j++) {
-      scales[j] = makeQ3Quants(16, 4, x, xo + 16 * j, L, 16 * j);
-      const s = Math.abs(scales[j]);
-      if (s > amax) {
-        amax = s;
-        maxScale = scales[j];
-      }
-    }
+    const maxScale = fitSubBlocks16(scales, (j) => makeQ3Quants(16, 4, x, xo + 16 * j, L, 16 * j));
     if (maxScale) {
       const iscale = fr(-32 / maxScale);
       for (let j = 0; j < 16; j++) {
@@ -51,11 +42,7 @@ export function quantizeQ3_K(x: Float32Array): Uint8Array {
       v.setUint16(at + 108, 0, true);
     }
     const dAll = f16ToF32(v.getUint16(at + 108, true));
-    for (let j = 0; j < 16; j++) {
-      const d = fr(dAll * (scaleQ3(j, out, at + SCALES) - 32));
-      if (!d) continue;
-      for (let ii = 0; ii < 16; ii++) L[16 * j + ii] = Math.max(-4, Math.min(3, nearestInt(fr(x[xo + 16 * j + ii] / d)))) + 4;
-    }
+    requantize16(x, xo, L, 4, (j) => fr(dAll * (scaleQ3(j, out, at + SCALES) - 32)));
     let m = 0;
     let hm = 1;
     for (let j = 0; j < QK_K; j++) {

@@ -13,6 +13,19 @@ export const QK_K = 256;
 const GROUP_MAX_EPS = fr(1e-15);
 const TENTH = fr(0.1);
 
+/**
+ * Quantizes x, a whole number of super-blocks of QK_K, to `bytes` per
+ * super-block: block(xo, at, out, v) writes the one at x[xo] to out[at, at +
+ * bytes) (v views out).
+ */
+export function quantizeSuperBlocks(x: Float32Array, bytes: number, block: (xo: number, at: number, out: Uint8Array, v: DataView) => void): Uint8Array {
+  const nb = x.length / QK_K;
+  const out = new Uint8Array(nb * bytes);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < nb; i++) block(i * QK_K, i * bytes, out, v);
+  return out;
+}
+
 /** The element of x[o, o + n) of largest magnitude (the first such; 0 when all are 0). */
 export function absMax(x: Float32Array, o: number, n: number): number {
   let max = 0;

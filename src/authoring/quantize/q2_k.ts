@@ -4,7 +4,7 @@
  * 16-element sub-block. Port of quantize_row_q2_K_ref / dequantize_row_q2_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { QK_K, makeQkx2Quants } from './k-common.ts';
+import { QK_K, makeQkx2Quants, quantizeSuperBlocks } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -12,18 +12,13 @@ const fr = Math.fround;
 const BYTES = 84;
 
 export function quantizeQ2_K(x: Float32Array): Uint8Array {
-  const nb = x.length / QK_K;
-  const out = new Uint8Array(nb * BYTES);
-  const v = new DataView(out.buffer);
   const L = new Uint8Array(QK_K);
   const Laux = new Uint8Array(16);
   const weights = new Float32Array(16);
   const mins = new Float32Array(16);
   const scales = new Float32Array(16);
   const q4scale = 15;
-  for (let i = 0; i < nb; i++) {
-    const xo = i * QK_K;
-    const at = i * BYTES;
+  return quantizeSuperBlocks(x, BYTES, (xo, at, out, v) => {
     let maxScale = 0;
     let maxMin = 0;
     for (let j = 0; j < 16; j++) {
@@ -61,8 +56,7 @@ export function quantizeQ2_K(x: Float32Array): Uint8Array {
         out[at + 16 + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
       }
     }
-  }
-  return out;
+  });
 }
 
 export function dequantizeQ2_K(src: Uint8Array, n: number, out: Float32Array): void {

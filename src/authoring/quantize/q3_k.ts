@@ -4,7 +4,7 @@
  * x = d·(sc − 32)·(q − 4). Port of quantize_row_q3_K_ref / dequantize_row_q3_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { fitSubBlocks16, makeQ3Quants, QK_K, requantize16 } from './k-common.ts';
+import { fitSubBlocks16, makeQ3Quants, QK_K, requantize16, quantizeSuperBlocks } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -19,14 +19,9 @@ function scaleQ3(j: number, s: Uint8Array, at: number): number {
 }
 
 export function quantizeQ3_K(x: Float32Array): Uint8Array {
-  const nb = x.length / QK_K;
-  const out = new Uint8Array(nb * BYTES);
-  const v = new DataView(out.buffer);
   const L = new Int8Array(QK_K);
   const scales = new Float32Array(16);
-  for (let i = 0; i < nb; i++) {
-    const xo = i * QK_K;
-    const at = i * BYTES;
+  return quantizeSuperBlocks(x, BYTES, (xo, at, out, v) => {
     const maxScale = fitSubBlocks16(scales, (j) => makeQ3Quants(16, 4, x, xo + 16 * j, L, 16 * j));
     if (maxScale) {
       const iscale = fr(-32 / maxScale);
@@ -60,8 +55,7 @@ export function quantizeQ3_K(x: Float32Array): Uint8Array {
         out[at + 32 + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
       }
     }
-  }
-  return out;
+  });
 }
 
 export function dequantizeQ3_K(src: Uint8Array, n: number, out: Float32Array): void {

@@ -26,6 +26,15 @@ export function quantizeSuperBlocks(x: Float32Array, bytes: number, block: (xo: 
   return out;
 }
 
+/** Q2_K and Q3_K: packs the 2-bit levels L[0, QK_K) four to a byte at out[at] (ggml's qs layout: 32 bytes per 128 levels). */
+export function pack2Bits(L: Int8Array | Uint8Array, out: Uint8Array, at: number): void {
+  for (let j = 0; j < QK_K; j += 128) {
+    for (let l = 0; l < 32; l++) {
+      out[at + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
+    }
+  }
+}
+
 /** The element of x[o, o + n) of largest magnitude (the first such; 0 when all are 0). */
 export function absMax(x: Float32Array, o: number, n: number): number {
   let max = 0;

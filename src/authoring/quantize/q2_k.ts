@@ -4,7 +4,7 @@
  * 16-element sub-block. Port of quantize_row_q2_K_ref / dequantize_row_q2_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { QK_K, makeQkx2Quants, quantizeSuperBlocks } from './k-common.ts';
+import { QK_K, makeQkx2Quants, pack2Bits, quantizeSuperBlocks } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -51,11 +51,7 @@ export function quantizeQ2_K(x: Float32Array): Uint8Array {
       const dm = fr(mAll * (out[at + j] >> 4));
       for (let ii = 0; ii < 16; ii++) L[16 * j + ii] = Math.max(0, Math.min(3, nearestInt(fr(fr(x[xo + 16 * j + ii] + dm) / d))));
     }
-    for (let j = 0; j < QK_K; j += 128) {
-      for (let l = 0; l < 32; l++) {
-        out[at + 16 + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
-      }
-    }
+    pack2Bits(L, out, at + 16);
   });
 }
 

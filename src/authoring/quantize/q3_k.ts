@@ -4,7 +4,7 @@
  * x = d·(sc − 32)·(q − 4). Port of quantize_row_q3_K_ref / dequantize_row_q3_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { fitSubBlocks16, makeQ3Quants, QK_K, requantize16, quantizeSuperBlocks } from './k-common.ts';
+import { fitSubBlocks16, makeQ3Quants, QK_K, requantize16, pack2Bits, quantizeSuperBlocks } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -50,11 +50,7 @@ export function quantizeQ3_K(x: Float32Array): Uint8Array {
         hm <<= 1;
       }
     }
-    for (let j = 0; j < QK_K; j += 128) {
-      for (let l = 0; l < 32; l++) {
-        out[at + 32 + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
-      }
-    }
+    pack2Bits(L, out, at + 32);
   });
 }
 

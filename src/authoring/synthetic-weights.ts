@@ -10,7 +10,7 @@
  */
 import { GgufPagerError } from '../errors.ts';
 import { ggmlTypeByName } from '../gguf/ggml-types.ts';
-import type { QuantType } from './quantize/index.ts';
+import type { QuantType } from './quant-types.ts';
 
 /** Byte offsets of the f16 scale fields inside one block (ggml-common.h block structs). */
 const SCALE_FIELDS: Readonly<Record<string, readonly number[]>> = {
@@ -28,23 +28,6 @@ const SCALE_FIELDS: Readonly<Record<string, readonly number[]>> = {
 
 /** A weight type the synthetic writers can write: every type the quantizers know. */
 export type SyntheticType = QuantType;
-
-/** llama_ftype of a model whose weights are all `type` (llama.h). */
-export const FILE_TYPE: Record<SyntheticType, number> = {
-  F32: 0,
-  F16: 1,
-  Q4_0: 2,
-  Q4_1: 3,
-  Q8_0: 7,
-  Q5_0: 8,
-  Q5_1: 9,
-  Q2_K: 10,
-  Q3_K: 11,
-  Q4_K: 14,
-  Q5_K: 16,
-  Q6_K: 18,
-  BF16: 32,
-};
 
 /** 32-bit integer hash (a murmur3-style finaliser). */
 export function mix32(x: number): number {

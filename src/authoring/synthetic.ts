@@ -15,7 +15,8 @@
 import { GgufPagerError } from '../errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from '../sources/source.ts';
 import { ggmlTypeByName } from '../gguf/ggml-types.ts';
-import { FILE_TYPE, fillTensorRange, tensorGenerator, type SyntheticType, type TensorGenerator } from './synthetic-weights.ts';
+import { FILE_TYPE } from './quant-types.ts';
+import { fillTensorRange, tensorGenerator, type SyntheticType, type TensorGenerator } from './synthetic-weights.ts';
 import { GgufValueType as T } from '../gguf/types.ts';
 import { ggufHeaderBytes, type GgufLayout, type GgufWriteTensor, type MetadataEntry } from './write.ts';
 

@@ -35,6 +35,19 @@ export function pack2Bits(L: Int8Array | Uint8Array, out: Uint8Array, at: number
   }
 }
 
+/** The inverse of pack2Bits: the QK_K 2-bit levels packed at src[at], into L. */
+export function unpack2Bits(src: Uint8Array, at: number, L: Uint8Array): void {
+  for (let j = 0; j < QK_K; j += 128) {
+    for (let l = 0; l < 32; l++) {
+      const b = src[at + j / 4 + l];
+      L[j + l] = b & 3;
+      L[j + l + 32] = (b >> 2) & 3;
+      L[j + l + 64] = (b >> 4) & 3;
+      L[j + l + 96] = b >> 6;
+    }
+  }
+}
+
 /** The element of x[o, o + n) of largest magnitude (the first such; 0 when all are 0). */
 export function absMax(x: Float32Array, o: number, n: number): number {
   let max = 0;

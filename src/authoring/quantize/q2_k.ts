@@ -4,7 +4,7 @@
  * 16-element sub-block. Port of quantize_row_q2_K_ref / dequantize_row_q2_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { QK_K, makeQkx2Quants, pack2Bits, quantizeSuperBlocks } from './k-common.ts';
+import { QK_K, makeQkx2Quants, pack2Bits, quantizeSuperBlocks, unpack2Bits } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -57,22 +57,18 @@ export function quantizeQ2_K(x: Float32Array): Uint8Array {
 
 export function dequantizeQ2_K(src: Uint8Array, n: number, out: Float32Array): void {
   const v = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const L = new Uint8Array(QK_K);
   for (let i = 0; i < n / QK_K; i++) {
     const at = i * BYTES;
     const d = f16ToF32(v.getUint16(at + 80, true));
     const min = f16ToF32(v.getUint16(at + 82, true));
-    let y = i * QK_K;
-    let is = 0;
-    for (let half = 0; half < 2; half++) {
-      const q = at + 16 + 32 * half;
-      for (let shift = 0; shift < 8; shift += 2) {
-        for (let part = 0; part < 2; part++) {
-          const sc = src[at + is++];
-          const dl = fr(d * (sc & 0xf));
-          const ml = fr(min * (sc >> 4));
-          for (let l = 0; l < 16; l++) out[y++] = fr(fr(dl * ((src[q + 16 * part + l] >> shift) & 3)) - ml);
-        }
-      }
+    unpack2Bits(src, at + 16, L);
+    for (let j = 0; j < 16; j++) {
+      const sc = src[at + j];
+      const dl = fr(d * (sc & 0xf));
+      const ml = fr(min * (sc >> 4));
+      const y = i * QK_K + 16 * j;
+      for (let l = 0; l < 16; l++) out[y + l] = fr(fr(dl * L[16 * j + l]) - ml);
     }
   }
 }

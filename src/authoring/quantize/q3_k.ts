@@ -4,7 +4,7 @@
  * x = d·(sc − 32)·(q − 4). Port of quantize_row_q3_K_ref / dequantize_row_q3_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { fitSubBlocks16, makeQ3Quants, QK_K, requantize16, pack2Bits, quantizeSuperBlocks } from './k-common.ts';
+import { fitSubBlocks16, makeQ3Quants, QK_K, requantize16, pack2Bits, quantizeSuperBlocks, unpack2Bits } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -56,23 +56,16 @@ export function quantizeQ3_K(x: Float32Array): Uint8Array {
 
 export function dequantizeQ3_K(src: Uint8Array, n: number, out: Float32Array): void {
   const v = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const L = new Uint8Array(QK_K);
   for (let i = 0; i < n / QK_K; i++) {
     const at = i * BYTES;
     const dAll = f16ToF32(v.getUint16(at + 108, true));
-    let y = i * QK_K;
-    let is = 0;
-    let m = 1;
-    for (let half = 0; half < 2; half++) {
-      const q = at + 32 + 32 * half;
-      for (let shift = 0; shift < 8; shift += 2) {
-        for (let part = 0; part < 2; part++) {
-          const dl = fr(dAll * (scaleQ3(is++, src, at + SCALES) - 32));
-          for (let l = 0; l < 16; l++) {
-            const k = 16 * part + l;
-            out[y++] = fr(dl * (((src[q + k] >> shift) & 3) - (src[at + k] & m ? 0 : 4)));
-          }
-        }
-        m <<= 1;
+    unpack2Bits(src, at + 32, L);
+    for (let j = 0; j < 16; j++) {
+      const dl = fr(dAll * (scaleQ3(j, src, at + SCALES) - 32));
+      for (let l = 0; l < 16; l++) {
+        const k = 16 * j + l; // its third bit: hmask[k % 32], bit k / 32
+        out[i * QK_K + k] = fr(dl * (L[k] - (src[at + (k & 31)] & (1 << (k >> 5)) ? 0 : 4)));
       }
     }
   }

@@ -15,6 +15,7 @@ import { GgufPagerError } from '../errors.ts';
 import { ggmlTypeByName } from '../gguf/ggml-types.ts';
 import type { ModelPlan, PlannedTensor } from './model-plan.ts';
 import { quantizeRow, type QuantType } from './quantize/index.ts';
+import { FILE_TYPE } from './quant-types.ts';
 import { mix32 } from './synthetic-weights.ts';
 import { GgufValueType as T } from '../gguf/types.ts';
 import type { MetadataEntry } from './write.ts';
@@ -58,22 +59,7 @@ export interface RealModelRecipe {
 }
 
 /** llama_ftype of each mix (llama.h). */
-const FILE_TYPE: Record<WeightMix, number> = {
-  F32: 0,
-  F16: 1,
-  Q4_0: 2,
-  Q4_1: 3,
-  Q8_0: 7,
-  Q5_0: 8,
-  Q5_1: 9,
-  Q2_K: 10,
-  Q3_K: 11,
-  Q4_K: 14,
-  Q5_K: 16,
-  Q6_K: 18,
-  BF16: 32,
-  Q4_K_M: 15,
-};
+const MIX_FILE_TYPE: Record<WeightMix, number> = { ...FILE_TYPE, Q4_K_M: 15 };
 
 /** The type of one weight matrix under a mix. */
 export function mixType(mix: WeightMix, tensor: string): QuantType {
@@ -112,7 +98,7 @@ function check(r: RealModelRecipe, vocab: number): Architecture {
     if (!Number.isSafeInteger(r[k]) || r[k] < 1)
       throw new GgufPagerError('INVALID_ARGUMENT', `realModel: ${k} must be a positive integer, not ${r[k]}`, { [k]: r[k] });
   }
-  if (!(r.weights in FILE_TYPE)) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: unknown weight mix ${r.weights}`, { weights: r.weights });
+  if (!(r.weights in MIX_FILE_TYPE)) throw new GgufPagerError('INVALID_ARGUMENT', `realModel: unknown weight mix ${r.weights}`, { weights: r.weights });
   if ((r.headDim === undefined && r.embd % r.heads !== 0) || r.heads % r.headsKv !== 0)
     throw new GgufPagerError('INVALID_ARGUMENT', `realModel: heads ${r.heads}/${r.headsKv} do not divide embd ${r.embd}`, {});
   if (vocab < 1) throw new GgufPagerError('INVALID_ARGUMENT', 'realModel: empty vocabulary', {});
@@ -224,7 +210,7 @@ export function realModelPlan(recipe: RealModelRecipe, tokenizer: readonly Metad
   const metadata: MetadataEntry[] = [
     ['general.architecture', arch, T.STRING],
     ['general.name', recipe.name ?? `synthetic-${arch}-${recipe.blocks}x${embd}-${recipe.weights}-seed${recipe.seed}`, T.STRING],
-    ['general.file_type', FILE_TYPE[recipe.weights], T.UINT32],
+    ['general.file_type', MIX_FILE_TYPE[recipe.weights], T.UINT32],
     ...(quantized ? [['general.quantization_version', 2, T.UINT32] as MetadataEntry] : []),
     [`${a}.context_length`, recipe.context ?? 2048, T.UINT32],
     [`${a}.embedding_length`, embd, T.UINT32],

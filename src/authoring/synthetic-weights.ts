@@ -10,6 +10,7 @@
  */
 import { GgufPagerError } from '../errors.ts';
 import { ggmlTypeByName } from '../gguf/ggml-types.ts';
+import type { QuantType } from './quant-types.ts';
 
 /** Byte offsets of the f16 scale fields inside one block (ggml-common.h block structs). */
 const SCALE_FIELDS: Readonly<Record<string, readonly number[]>> = {
@@ -25,7 +26,8 @@ const SCALE_FIELDS: Readonly<Record<string, readonly number[]>> = {
   Q6_K: [208], // ql[128], qh[64], scales[16], d
 };
 
-export type SyntheticType = 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0' | 'Q2_K' | 'Q3_K' | 'Q4_K' | 'Q5_K' | 'Q6_K';
+/** A weight type the synthetic writers can write: every type the quantizers know. */
+export type SyntheticType = QuantType;
 
 /** 32-bit integer hash (a murmur3-style finaliser). */
 export function mix32(x: number): number {
@@ -51,28 +53,18 @@ export function tensorGenerator(typeName: SyntheticType, seed: number, tensorInd
     const spread = norm ? 0.1 : 0.5;
     return { unitBytes: 4, write: (u, v, at) => v.setFloat32(at, base + (word(u, 0) / 4294967296 - 0.5) * spread, true) };
   }
-  if (typeName === 'F16') {
-    // two halves per word, each: sign | exponent 8..15 (2^-7 .. 2^0) | 10-bit mantissa
-    const half = (b: number) => ((b & 0x2000) << 2) | ((8 + ((b >>> 10) & 7)) << 10) | (b & 0x3ff);
-    return {
-      unitBytes: 4,
-      write: (u, v, at) => {
-        const w = word(u, 0);
-        v.setUint32(at, ((half(w >>> 18) << 16) | half(w)) >>> 0, true);
-      },
-    };
-  }
-  if (typeName === 'BF16') {
-    // two bfloat16 per word, each: sign | exponent 120..127 (2^-7 .. 2^0) | 7-bit mantissa
-    const bf = (b: number) => ((b & 0x400) << 5) | ((120 + ((b >>> 7) & 7)) << 7) | (b & 0x7f);
-    return {
-      unitBytes: 4,
-      write: (u, v, at) => {
-        const w = word(u, 0);
-        v.setUint32(at, ((bf(w >>> 16) << 16) | bf(w)) >>> 0, true);
-      },
-    };
-  }
+  /** Two 16-bit values per word: the low one from the word's low bits, the high one from the word shifted by `shift`. */
+  const twoPerWord = (value: (b: number) => number, shift: number): TensorGenerator => ({
+    unitBytes: 4,
+    write: (u, v, at) => {
+      const w = word(u, 0);
+      v.setUint32(at, ((value(w >>> shift) << 16) | value(w)) >>> 0, true);
+    },
+  });
+  // halves: sign | exponent 8..15 (2^-7 .. 2^0) | 10-bit mantissa
+  if (typeName === 'F16') return twoPerWord((b) => ((b & 0x2000) << 2) | ((8 + ((b >>> 10) & 7)) << 10) | (b & 0x3ff), 18);
+  // bfloat16: sign | exponent 120..127 (2^-7 .. 2^0) | 7-bit mantissa
+  if (typeName === 'BF16') return twoPerWord((b) => ((b & 0x400) << 5) | ((120 + ((b >>> 7) & 7)) << 7) | (b & 0x7f), 16);
   const info = ggmlTypeByName(typeName);
   const scales = SCALE_FIELDS[typeName];
   if (!info || !scales) throw new GgufPagerError('INVALID_ARGUMENT', `no synthetic weights for type ${typeName}`, { type: typeName });

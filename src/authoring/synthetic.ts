@@ -15,6 +15,7 @@
 import { GgufPagerError } from '../errors.ts';
 import type { PagerSource, ReadOptions, SourceIdentity } from '../sources/source.ts';
 import { ggmlTypeByName } from '../gguf/ggml-types.ts';
+import { FILE_TYPE } from './quant-types.ts';
 import { fillTensorRange, tensorGenerator, type SyntheticType, type TensorGenerator } from './synthetic-weights.ts';
 import { GgufValueType as T } from '../gguf/types.ts';
 import { ggufHeaderBytes, type GgufLayout, type GgufWriteTensor, type MetadataEntry } from './write.ts';
@@ -37,23 +38,6 @@ export interface SyntheticLlamaOptions {
   tokenizer?: boolean;
   name?: string;
 }
-
-/** llama_ftype of a model whose weights are all `type` (llama.h). */
-const FILE_TYPE: Record<SyntheticType, number> = {
-  F32: 0,
-  F16: 1,
-  Q4_0: 2,
-  Q4_1: 3,
-  Q8_0: 7,
-  Q5_0: 8,
-  Q5_1: 9,
-  Q2_K: 10,
-  Q3_K: 11,
-  Q4_K: 14,
-  Q5_K: 16,
-  Q6_K: 18,
-  BF16: 32,
-};
 
 function invalid(message: string, details: Record<string, unknown> = {}): GgufPagerError {
   return new GgufPagerError('INVALID_ARGUMENT', `syntheticLlama: ${message}`, details);

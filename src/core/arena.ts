@@ -49,14 +49,10 @@ export class Arena {
   readonly capacity: number;
   /** Address of the arena's first byte in the Wasm memory. */
   readonly base: number;
-  private readonly ex: CoreExports;
-  private readonly memory: WebAssembly.Memory;
 
   /** @internal Made by createCore once `init` has succeeded. */
-  constructor(exports: CoreExports) {
-    this.ex = exports;
-    this.memory = exports.memory;
-    this.base = exports.arenaBasePtr() >>> 0;
+  constructor(private readonly ex: CoreExports) {
+    this.base = ex.arenaBasePtr() >>> 0;
     this.capacity = this.stats().capacity;
   }
 
@@ -136,7 +132,7 @@ export class Arena {
 
   /** A fresh view of the block's bytes at its current address (pin it to keep the address). */
   bytes(h: Handle): Uint8Array {
-    return bytesAt(this.memory, this.ptr(h), this.size(h));
+    return bytesAt(this.ex.memory, this.ptr(h), this.size(h));
   }
 
   /** Slides every unpinned block down over the free space; returns the bytes moved. */
@@ -145,7 +141,7 @@ export class Arena {
   }
 
   stats(): ArenaStats {
-    const w = u32At(this.memory, this.ex.arenaStats() >>> 0, STATS_WORDS);
+    const w = u32At(this.ex.memory, this.ex.arenaStats() >>> 0, STATS_WORDS);
     return {
       capacity: w[0]!,
       used: w[1]!,
@@ -156,7 +152,7 @@ export class Arena {
       compactions: w[6]!,
       maxBlocks: w[7]!,
       bytesMoved: w[8]! + w[9]! * 2 ** 32,
-      memoryBytes: this.memory.buffer.byteLength,
+      memoryBytes: this.ex.memory.buffer.byteLength,
     };
   }
 

@@ -21,16 +21,12 @@ export class KvCachePool {
   /** Elements per page. */
   readonly pageSize: number;
   readonly dtype: KvDtype;
-  private readonly ex: CoreExports;
-  private readonly memory: WebAssembly.Memory;
 
   /** @internal Made by createCore once `init` has succeeded. */
-  constructor(exports: CoreExports) {
-    this.ex = exports;
-    this.memory = exports.memory;
-    this.totalPages = exports.kvTotalPages();
-    this.pageSize = exports.kvPageElems();
-    this.dtype = exports.kvElemBytes() === 2 ? 'f16' : 'f32';
+  constructor(private readonly ex: CoreExports) {
+    this.totalPages = ex.kvTotalPages();
+    this.pageSize = ex.kvPageElems();
+    this.dtype = ex.kvElemBytes() === 2 ? 'f16' : 'f32';
   }
 
   get freePages(): number {
@@ -74,7 +70,7 @@ export class KvCachePool {
       const why = isIndex(i, this.totalPages) ? 'it is free' : `out of range (${this.totalPages} pages)`;
       throw new GgufPagerError('KV_BAD_PAGE', `KV pool: no view of page ${i}: ${why}`, { page: i, totalPages: this.totalPages });
     }
-    return this.dtype === 'f16' ? u16At(this.memory, ptr, this.pageSize) : f32At(this.memory, ptr, this.pageSize);
+    return this.dtype === 'f16' ? u16At(this.ex.memory, ptr, this.pageSize) : f32At(this.ex.memory, ptr, this.pageSize);
   }
 
   /** Tokens one page holds for a K/V width (0 if one token's K and V do not fit a page). */
@@ -103,7 +99,7 @@ export class KvCachePool {
         { seq, k: k.length, v: v.length },
       );
     }
-    const scratch = f32At(this.memory, this.ex.kvScratchPtr() >>> 0, 2 * kvDim);
+    const scratch = f32At(this.ex.memory, this.ex.kvScratchPtr() >>> 0, 2 * kvDim);
     scratch.set(k);
     scratch.set(v, kvDim);
     const r = this.ex.kvSeqAppend(asIndex(seq), kvDim);

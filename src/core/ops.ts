@@ -51,8 +51,9 @@ export class Ops {
   /**
    * RoPE in place on nTok vectors of nHeads × headDim f32, token t at the i32 position posPtr[t];
    * the first nRot dims of each head rotate (mode 0 adjacent pairs, 2 NeoX halves), as
-   * ggml_rope_ext with ext_factor 0, attn_factor 1; factorsPtr: nRot/2 f32 divisors of the
-   * angles (llama 3's rope_freqs.weight) or 0.
+   * ggml_rope_ext with ext_factor 0; factorsPtr: nRot/2 f32 divisors of the angles (llama 3's
+   * rope_freqs.weight) or 0. mscale is ggml's attn_factor: the rotated dims' cos and sin are
+   * multiplied by it (LongRoPE's attention factor); 1 (the default) leaves them as they are.
    */
   rope(
     x: number,
@@ -65,9 +66,10 @@ export class Ops {
     freqScale: number,
     mode: RopeMode,
     factorsPtr: number,
+    mscale = 1,
   ): void {
-    const r = this.ex.kRope(ptr(x), int(nTok), int(nHeads), int(headDim), int(nRot), ptr(posPtr), freqBase, freqScale, int(mode), ptr(factorsPtr));
-    check(r, 'rope', () => ({ nTok, nHeads, headDim, nRot, freqBase, freqScale, mode }));
+    const r = this.ex.kRopeExt(ptr(x), int(nTok), int(nHeads), int(headDim), int(nRot), ptr(posPtr), freqBase, freqScale, int(mode), ptr(factorsPtr), mscale);
+    check(r, 'rope', () => ({ nTok, nHeads, headDim, nRot, freqBase, freqScale, mode, mscale }));
   }
 
   /** Numerically stable softmax of each of `rows` rows of n f32, in place. */
@@ -123,24 +125,6 @@ export class Ops {
     const r = this.ex.kAttentionScratchBytes(int(nPos));
     check(r, 'attentionScratchBytes', () => ({ nPos }));
     return r;
-  }
-
-  /** rope with ggml's attn_factor: the rotated dims' cos and sin are multiplied by mscale (LongRoPE's attention factor). */
-  ropeExt(
-    x: number,
-    nTok: number,
-    nHeads: number,
-    headDim: number,
-    nRot: number,
-    posPtr: number,
-    freqBase: number,
-    freqScale: number,
-    mode: RopeMode,
-    factorsPtr: number,
-    mscale: number,
-  ): void {
-    const r = this.ex.kRopeExt(ptr(x), int(nTok), int(nHeads), int(headDim), int(nRot), ptr(posPtr), freqBase, freqScale, int(mode), ptr(factorsPtr), mscale);
-    check(r, 'ropeExt', () => ({ nTok, nHeads, headDim, nRot, freqBase, freqScale, mode, mscale }));
   }
 
   /**

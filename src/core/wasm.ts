@@ -22,33 +22,44 @@ import { coreCandidates, relaxedSimdSupported, type CoreBuildInfo, type CoreCand
 
 export type CoreModuleSource = WebAssembly.Module | BufferSource;
 
-let cached: Promise<WebAssembly.Module> | null = null;
-let cachedShared: Promise<WebAssembly.Module> | null = null;
+/** One kind of build (single-memory or shared): its module, compiled once per realm, and which build that was. */
+interface BuildSlot {
+  module: Promise<WebAssembly.Module> | null;
+  info: CoreBuildInfo | null;
+}
+
+const singleSlot: BuildSlot = { module: null, info: null };
+const sharedSlot: BuildSlot = { module: null, info: null };
 let where: CoreLocation = {};
-let loaded: CoreBuildInfo | null = null;
-let loadedShared: CoreBuildInfo | null = null;
 
 /** Where this realm loads the core from (default: the files beside this module); forgets a module compiled before. */
 export function setCoreLocation(loc: CoreLocation): void {
   where = { ...loc };
-  cached = cachedShared = null;
-  loaded = loadedShared = null;
+  for (const slot of [singleSlot, sharedSlot]) {
+    slot.module = null;
+    slot.info = null;
+  }
 }
 
 /** The build this realm compiled (null before the first compile); `shared`: the shared-memory build's. */
 export function loadedCoreBuild(shared = false): CoreBuildInfo | null {
-  return shared ? loadedShared : loaded;
+  return (shared ? sharedSlot : singleSlot).info;
+}
+
+/** The slot's module, compiled from the first candidate that loads; a failed compile is tried again on the next call. */
+function compileOnce(slot: BuildSlot, list: () => CoreCandidate[]): Promise<WebAssembly.Module> {
+  slot.module ??= compileChosen(list(), (info) => {
+    slot.info = info;
+  }).catch((e: unknown) => {
+    slot.module = null;
+    throw e;
+  });
+  return slot.module;
 }
 
 /** The compiled core module of this realm, compiled on first use. */
 export function compileCore(): Promise<WebAssembly.Module> {
-  cached ??= compileChosen(candidates(), (info) => {
-    loaded = info;
-  }).catch((e: unknown) => {
-    cached = null;
-    throw e;
-  });
-  return cached;
+  return compileOnce(singleSlot, candidates);
 }
 
 /**
@@ -56,13 +67,7 @@ export function compileCore(): Promise<WebAssembly.Module> {
  * core.shared-relaxed.wasm or core.shared.wasm beside this module, chosen as the single-memory builds are.
  */
 export function compileSharedCore(): Promise<WebAssembly.Module> {
-  cachedShared ??= compileChosen(sharedCandidates(), (info) => {
-    loadedShared = info;
-  }).catch((e: unknown) => {
-    cachedShared = null;
-    throw e;
-  });
-  return cachedShared;
+  return compileOnce(sharedSlot, sharedCandidates);
 }
 
 /** A fresh instance of the shared build on `memory` (shared, sized by initPages); `init` has not run yet. */

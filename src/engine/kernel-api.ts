@@ -31,25 +31,13 @@ export interface OpsApi {
     freqScale: number,
     mode: number,
     factorsPtr: number,
+    mscale?: number,
   ): void;
   swiglu(gate: number, up: number, out: number, n: number): void;
   add(a: number, b: number, out: number, n: number): void;
   addBias(x: number, b: number, n: number, rows: number): void;
   attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void;
   attentionScratchBytes?(nPos: number): number;
-  ropeExt(
-    x: number,
-    nTok: number,
-    nHeads: number,
-    headDim: number,
-    nRot: number,
-    posPtr: number,
-    freqBase: number,
-    freqScale: number,
-    mode: number,
-    factorsPtr: number,
-    mscale: number,
-  ): void;
   attentionExt(
     seq: number,
     q: number,

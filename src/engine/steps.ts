@@ -212,8 +212,7 @@ export class Steps {
   ropeAt(p: number, n: number, heads: number, base: number, scale: number): void {
     const { hp } = this;
     const mode = this.arch.features.ropeMode;
-    if (hp.ropeAttnFactor === 1) this.ops.rope(p, n, heads, hp.headDim, hp.nRot, this.buf.ptr('pos'), base, scale, mode, this.ropeFactors);
-    else this.ops.ropeExt(p, n, heads, hp.headDim, hp.nRot, this.buf.ptr('pos'), base, scale, mode, this.ropeFactors, hp.ropeAttnFactor);
+    this.ops.rope(p, n, heads, hp.headDim, hp.nRot, this.buf.ptr('pos'), base, scale, mode, this.ropeFactors, hp.ropeAttnFactor);
   }
 
   /**

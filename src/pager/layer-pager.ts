@@ -148,7 +148,7 @@ export class LayerPager {
   }
 
   residentCount(): number {
-    return this.r.residentCount;
+    return this.r.counts.residentCount;
   }
 
   /** Subscribe to events; returns the unsubscribe function. Costs nothing without listeners. */
@@ -168,7 +168,7 @@ export class LayerPager {
     if (r.state[t] !== RESIDENT) return undefined;
     r.cursor = this.pos[t];
     const ptr = r.takeLease(t);
-    r.hits++;
+    r.counts.hits++;
     if (this.touchOnHit) r.eviction.access(t);
     if (this.listeners) this.emit('hit', t);
     if (this.prefetchN > 0) this.maybePrefetch(this.schedule.groupOf[t]);
@@ -256,19 +256,9 @@ export class LayerPager {
     const r = this.r;
     return {
       budgetBytes: this.budgetBytes,
-      residentBytes: r.residentBytes,
-      residentCount: r.residentCount,
-      maxResidentBytes: r.maxUsedBytes,
-      loadingBytes: r.loadingBytes,
-      loadsInFlight: r.loadsInFlight,
+      ...r.counts,
       leasedBytes: r.leasedBytes,
       pinnedBytes: this.pinnedBytes,
-      hits: r.hits,
-      misses: r.misses,
-      evictions: r.evictions,
-      bytesLoaded: r.bytesLoaded,
-      bytesEvicted: r.bytesEvicted,
-      prefetches: r.prefetches,
       memoryBytes: this.disposed ? 0 : r.arena.stats().memoryBytes,
     };
   }

@@ -22,12 +22,29 @@ import type { PagerSource } from '../sources/source.ts';
 import type { EvictionPolicy } from './eviction.ts';
 import { LeasePins } from './pins.ts';
 import type { WaitQueue } from './waiters.ts';
-import type { PagerEvent, PagerEventType } from './events.ts';
+import type { PagerEvent, PagerEventType, PagerStats } from './events.ts';
 import type { Schedule } from './schedule.ts';
 
 export const ABSENT = 0;
 export const LOADING = 1;
 export const RESIDENT = 2;
+
+/** The running counts of PagerStats that the residency keeps (all start at 0). */
+const COUNTS = [
+  'residentBytes',
+  'residentCount',
+  'maxResidentBytes',
+  'loadingBytes',
+  'loadsInFlight',
+  'hits',
+  'misses',
+  'evictions',
+  'bytesLoaded',
+  'bytesEvicted',
+  'prefetches',
+] as const satisfies readonly (keyof PagerStats)[];
+
+type ResidencyCounts = Record<(typeof COUNTS)[number], number>;
 
 export interface ResidencyOptions {
   arena: Arena;
@@ -78,17 +95,8 @@ export class Residency {
   cursor = -1;
   usedBytes = 0;
   unpinnedUsed = 0;
-  maxUsedBytes = 0;
-  residentBytes = 0;
-  residentCount = 0;
-  loadingBytes = 0;
-  loadsInFlight = 0;
-  hits = 0;
-  misses = 0;
-  evictions = 0;
-  bytesLoaded = 0;
-  bytesEvicted = 0;
-  prefetches = 0;
+  /** The running counts the pager reports in its stats. */
+  readonly counts = Object.fromEntries(COUNTS.map((k) => [k, 0])) as ResidencyCounts;
 
   constructor(o: ResidencyOptions) {
     const n = o.model.tensors.length;
@@ -163,7 +171,7 @@ export class Residency {
         c.loads[i] = this.loads[t];
       }
       if (!started.has(t)) {
-        this.hits++;
+        this.counts.hits++;
         this.o.emit('hit', t);
       }
     });
@@ -251,7 +259,7 @@ export class Residency {
       this.leases[t] = 0;
     }
     this.pins.dispose();
-    this.residentBytes = this.residentCount = this.usedBytes = this.unpinnedUsed = 0;
+    this.counts.residentBytes = this.counts.residentCount = this.usedBytes = this.unpinnedUsed = 0;
   }
 
   private readonly canEvict = (t: number): boolean =>
@@ -276,8 +284,8 @@ export class Residency {
     this.state[t] = LOADING;
     this.usedBytes += size;
     if (this.pinned[t] === 0) this.unpinnedUsed += size;
-    this.loadingBytes += size;
-    if (this.usedBytes > this.maxUsedBytes) this.maxUsedBytes = this.usedBytes;
+    this.counts.loadingBytes += size;
+    if (this.usedBytes > this.counts.maxResidentBytes) this.counts.maxResidentBytes = this.usedBytes;
     return true;
   }
 
@@ -288,7 +296,7 @@ export class Residency {
     this.state[t] = ABSENT;
     this.usedBytes -= size;
     if (this.pinned[t] === 0) this.unpinnedUsed -= size;
-    this.loadingBytes -= size;
+    this.counts.loadingBytes -= size;
   }
 
   private evictOne(minDistance: number): boolean {
@@ -303,10 +311,10 @@ export class Residency {
     this.loads[v] = undefined;
     this.usedBytes -= size;
     this.unpinnedUsed -= size;
-    this.residentBytes -= size;
-    this.residentCount--;
-    this.evictions++;
-    this.bytesEvicted += size;
+    this.counts.residentBytes -= size;
+    this.counts.residentCount--;
+    this.counts.evictions++;
+    this.counts.bytesEvicted += size;
     this.eviction.remove(v);
     this.o.emit('evict', v);
     return true;
@@ -316,9 +324,9 @@ export class Residency {
     const h = this.handle[t];
     this.arena.pin(h);
     this.gen[t]++;
-    this.loadsInFlight++;
-    if (prefetch) this.prefetches++;
-    else this.misses++;
+    this.counts.loadsInFlight++;
+    if (prefetch) this.counts.prefetches++;
+    else this.counts.misses++;
     this.o.emit(prefetch ? 'prefetch' : 'miss', t);
     this.o.emit('load-start', t);
     const info = this.o.model.tensors[t];
@@ -341,11 +349,11 @@ export class Residency {
     if (this.disposed) return this.settleDisposed(t, h);
     const size = this.sizes[t];
     this.state[t] = RESIDENT;
-    this.loadingBytes -= size;
-    this.loadsInFlight--;
-    this.residentBytes += size;
-    this.residentCount++;
-    this.bytesLoaded += size;
+    this.counts.loadingBytes -= size;
+    this.counts.loadsInFlight--;
+    this.counts.residentBytes += size;
+    this.counts.residentCount++;
+    this.counts.bytesLoaded += size;
     const w = this.want[t];
     this.want[t] = 0;
     this.leases[t] = w;
@@ -370,7 +378,7 @@ export class Residency {
     this.unreserve(t);
     this.want[t] = 0;
     this.loads[t] = undefined;
-    this.loadsInFlight--;
+    this.counts.loadsInFlight--;
     this.o.emit('load-end', t, isGgufPagerError(err) ? err.code : undefined);
     this.o.waiters.schedule();
     return err;

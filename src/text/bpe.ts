@@ -4,24 +4,20 @@
  * and the adjacent pair of lowest merge rank merges first (ties: leftmost),
  * through a priority queue. Words are cached (by their text before byte encoding).
  */
-import { MergeHeap } from './heap.ts';
 import { PairTable } from './pair-table.ts';
 import { compileSplitRegex, regexSplit, type SplitRegex } from './regex-split.ts';
 import { byteEncode } from './unicode.ts';
 import type { Vocab } from './vocab.ts';
-
-const CACHE_LIMIT = 50_000;
+import { MergeSymbols, WordCache } from './merge-symbols.ts';
 
 export class BpeEncoder {
   private readonly regexes: SplitRegex[];
   private readonly ranks: Map<string, number>;
   private readonly ignoreMerges: boolean;
-  private readonly cache = new Map<string, number[]>();
-  private readonly heap = new MergeHeap();
-  private len = new Int32Array(256);
-  private prev = new Int32Array(256);
-  private next = new Int32Array(256);
-  private ids = new Int32Array(256);
+  private readonly cache = new WordCache((word, out) => this.encodeWord(byteEncode(word), out));
+  private readonly sym = new MergeSymbols();
+  /** The word being merged on the string path. */
+  private word = '';
   /** Merges by token ids: (left id, right id) → rank × 2^22 + merged id; null when some merge is not between tokens. */
   private readonly pairs: PairTable | null;
   /** Token id of each GPT-2 byte character (by char code), or -1. */
@@ -62,61 +58,39 @@ export class BpeEncoder {
   }
 
   encode(text: string, out: number[]): void {
-    for (const word of regexSplit(text, this.regexes)) {
-      let ids = this.cache.get(word);
-      if (ids === undefined) {
-        ids = [];
-        this.encodeWord(byteEncode(word), ids);
-        if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-        this.cache.set(word, ids);
-      }
-      for (let i = 0; i < ids.length; i++) out.push(ids[i]);
-    }
+    for (const word of regexSplit(text, this.regexes)) this.cache.encode(word, out);
   }
 
-  private addBigram(w: string, l: number, r: number): void {
-    if (l < 0 || r < 0) return;
-    const rank = this.ranks.get(w.substr(l, this.len[l]) + ' ' + w.substr(r, this.len[r]));
+  private readonly addBigram = (l: number, r: number): void => {
+    const { len } = this.sym;
+    const rank = this.ranks.get(this.word.substr(l, len[l]) + ' ' + this.word.substr(r, len[r]));
     if (rank === undefined) return;
-    this.heap.push(rank, l, r, this.len[l] + this.len[r]);
-  }
+    this.sym.heap.push(rank, l, r, len[l] + len[r]);
+  };
 
-  private addPair(l: number, r: number): void {
-    if (l < 0 || r < 0) return;
-    const a = this.ids[l];
-    const b = this.ids[r];
+  private readonly addPair = (l: number, r: number): void => {
+    const { ids, len } = this.sym;
+    const a = ids[l];
+    const b = ids[r];
     if (a < 0 || b < 0) return;
     const v = this.pairs!.get(a, b);
     if (v < 0) return;
-    this.heap.push(Math.floor(v / 4194304), l, r, this.len[l] + this.len[r]);
-  }
+    this.sym.heap.push(Math.floor(v / 4194304), l, r, len[l] + len[r]);
+  };
+
+  private readonly mergeIds = (l: number, r: number): void => {
+    const { ids } = this.sym;
+    ids[l] = this.pairs!.get(ids[l], ids[r]) % 4194304;
+  };
 
   private encodeWordById(w: string, out: number[]): void {
-    const n = w.length;
-    const { len, prev, next, ids, heap, charIds } = this;
-    const pairs = this.pairs!;
-    for (let i = 0; i < n; i++) {
+    const { ids, next } = this.sym;
+    const { charIds } = this;
+    for (let i = 0; i < w.length; i++) {
       const c = w.charCodeAt(i);
-      len[i] = 1;
-      prev[i] = i - 1;
-      next[i] = i + 1 < n ? i + 1 : -1;
       ids[i] = c < charIds.length ? charIds[c] : -1;
     }
-    heap.clear();
-    for (let i = 1; i < n; i++) this.addPair(i - 1, i);
-    while (heap.length > 0) {
-      heap.pop();
-      const l = heap.topLeft;
-      const r = heap.topRight;
-      if (len[l] === 0 || len[r] === 0 || len[l] + len[r] !== heap.topSize) continue;
-      ids[l] = pairs.get(ids[l], ids[r]) % 4194304;
-      len[l] += len[r];
-      len[r] = 0;
-      next[l] = next[r];
-      if (next[r] >= 0) prev[next[r]] = l;
-      this.addPair(prev[l], l);
-      this.addPair(l, next[l]);
-    }
+    this.sym.merge(w.length, this.addPair, this.mergeIds);
     for (let i = 0; i !== -1; i = next[i]) {
       if (ids[i] >= 0) out.push(ids[i]);
       // an unmapped byte character: llama.cpp's per-byte lookup only finds ASCII ones, and those are mapped
@@ -135,37 +109,18 @@ export class BpeEncoder {
         return;
       }
     }
-    if (this.len.length < n) {
-      const size = Math.max(n, this.len.length * 2);
-      this.len = new Int32Array(size);
-      this.prev = new Int32Array(size);
-      this.next = new Int32Array(size);
-      this.ids = new Int32Array(size);
+    this.sym.ensure(n);
+    const { len, next } = this.sym;
+    for (let i = 0; i < n; i++) {
+      len[i] = 1;
+      this.sym.link(i, n);
     }
     if (this.pairs) {
       this.encodeWordById(w, out);
       return;
     }
-    const { len, prev, next, heap } = this;
-    for (let i = 0; i < n; i++) {
-      len[i] = 1;
-      prev[i] = i - 1;
-      next[i] = i + 1 < n ? i + 1 : -1;
-    }
-    heap.clear();
-    for (let i = 1; i < n; i++) this.addBigram(w, i - 1, i);
-    while (heap.length > 0) {
-      heap.pop();
-      const l = heap.topLeft;
-      const r = heap.topRight;
-      if (len[l] === 0 || len[r] === 0 || len[l] + len[r] !== heap.topSize) continue;
-      len[l] += len[r];
-      len[r] = 0;
-      next[l] = next[r];
-      if (next[r] >= 0) prev[next[r]] = l;
-      this.addBigram(w, prev[l], l);
-      this.addBigram(w, l, next[l]);
-    }
+    this.word = w;
+    this.sym.merge(n, this.addBigram);
     for (let i = 0; i !== -1; i = next[i]) {
       const text = w.substr(i, len[i]);
       const id = tokenToId.get(text);

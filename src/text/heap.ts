@@ -3,6 +3,13 @@
  * entry is (key, left, right, size), ordered by key then by left position, in
  * parallel typed arrays reused across words (no objects per candidate).
  */
+/** A copy of `a` twice as long (the rest zero). */
+function doubled<T extends Float64Array | Int32Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 export class MergeHeap {
   private key = new Float64Array(64);
   private left = new Int32Array(64);
@@ -36,19 +43,10 @@ export class MergeHeap {
   }
 
   private grow(): void {
-    const n = this.key.length * 2;
-    const k = new Float64Array(n);
-    k.set(this.key);
-    this.key = k;
-    const l = new Int32Array(n);
-    l.set(this.left);
-    this.left = l;
-    const r = new Int32Array(n);
-    r.set(this.right);
-    this.right = r;
-    const s = new Int32Array(n);
-    s.set(this.size);
-    this.size = s;
+    this.key = doubled(this.key);
+    this.left = doubled(this.left);
+    this.right = doubled(this.right);
+    this.size = doubled(this.size);
   }
 
   push(key: number, left: number, right: number, size: number): void {

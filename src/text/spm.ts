@@ -6,23 +6,18 @@
  * run of "▁" when no token could span that point (checked once per vocabulary),
  * so words can be cached without changing the result.
  */
-import { MergeHeap } from './heap.ts';
 import { PairTable } from './pair-table.ts';
 import { utf8 } from './unicode.ts';
 import type { Vocab } from './vocab.ts';
-
-const CACHE_LIMIT = 50_000;
+import { MergeSymbols, WordCache } from './merge-symbols.ts';
 
 export class SpmEncoder {
   private readonly byteIds = new Int32Array(256).fill(-1);
   private readonly splittable: boolean;
-  private readonly cache = new Map<string, number[]>();
-  private readonly heap = new MergeHeap();
-  private start = new Int32Array(256);
-  private len = new Int32Array(256);
-  private prev = new Int32Array(256);
-  private next = new Int32Array(256);
-  private ids = new Int32Array(256);
+  private readonly cache = new WordCache((word, out) => this.encodeWord(word, out));
+  private readonly sym = new MergeSymbols();
+  /** The word being merged on the string path. */
+  private word = '';
   /** (left id, right id) → id of the token their texts form; null for very large vocabularies. */
   private readonly pairs: PairTable | null;
   /** Token id + 1 of each one-unit character already looked up (0: not yet, -1: not a token). */
@@ -62,16 +57,32 @@ export class SpmEncoder {
     return pairs;
   }
 
-  private tryPair(l: number, r: number): void {
-    if (l < 0 || r < 0) return;
-    const id = this.pairs!.get(this.ids[l], this.ids[r]);
-    if (id < 0) return;
-    this.heap.push(-(this.vocab.scores ? this.vocab.scores[id] : 0), l, r, this.len[l] + this.len[r]);
+  /** Pushes a candidate that makes token `id`, best score first. */
+  private push(id: number, l: number, r: number, size: number): void {
+    this.sym.heap.push(-(this.vocab.scores ? this.vocab.scores[id] : 0), l, r, size);
   }
+
+  private readonly tryPair = (l: number, r: number): void => {
+    const { ids, len } = this.sym;
+    const id = this.pairs!.get(ids[l], ids[r]);
+    if (id >= 0) this.push(id, l, r, len[l] + len[r]);
+  };
+
+  private readonly mergeIds = (l: number, r: number): void => {
+    const { ids } = this.sym;
+    ids[l] = this.pairs!.get(ids[l], ids[r]);
+  };
+
+  private readonly tryBigram = (l: number, r: number): void => {
+    const { start, len } = this.sym;
+    const size = len[l] + len[r];
+    const id = this.vocab.tokenToId.get(this.word.substr(start[l], size));
+    if (id !== undefined) this.push(id, l, r, size);
+  };
 
   /** The merge loop on token ids; false (nothing written) when a character is not a token. */
   private encodeById(word: string, n: number, out: number[]): boolean {
-    const { start, len, next, prev, ids, heap } = this;
+    const { start, len, next, ids } = this.sym;
     const { tokenToId } = this.vocab;
     const charIds = this.charIds;
     for (let i = 0; i < n; i++) {
@@ -85,21 +96,7 @@ export class SpmEncoder {
       if (id < 0) return false;
       ids[i] = id;
     }
-    heap.clear();
-    for (let i = 1; i < n; i++) this.tryPair(i - 1, i);
-    while (heap.length > 0) {
-      heap.pop();
-      const l = heap.topLeft;
-      const r = heap.topRight;
-      if (len[l] === 0 || len[r] === 0 || len[l] + len[r] !== heap.topSize) continue;
-      ids[l] = this.pairs!.get(ids[l], ids[r]);
-      len[l] += len[r];
-      len[r] = 0;
-      next[l] = next[r];
-      if (next[r] >= 0) prev[next[r]] = l;
-      this.tryPair(prev[l], l);
-      this.tryPair(l, next[l]);
-    }
+    this.sym.merge(n, this.tryPair, this.mergeIds);
     for (let i = 0; i !== -1; i = next[i]) out.push(ids[i]);
     return true;
   }
@@ -120,76 +117,34 @@ export class SpmEncoder {
       const c = text.charCodeAt(i);
       const mark = c === 0x20 || c === 0x2581;
       if (mark && !prevMark && i > from) {
-        this.cached(text.substring(from, i), out);
+        this.cache.encode(text.substring(from, i), out);
         from = i;
       }
       prevMark = mark;
     }
-    this.cached(text.substring(from), out);
-  }
-
-  private cached(word: string, out: number[]): void {
-    let ids = this.cache.get(word);
-    if (ids === undefined) {
-      ids = [];
-      this.encodeWord(word, ids);
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      this.cache.set(word, ids);
-    }
-    for (let i = 0; i < ids.length; i++) out.push(ids[i]);
-  }
-
-  private ensure(n: number): void {
-    if (this.start.length >= n) return;
-    const size = Math.max(n, this.start.length * 2);
-    this.start = new Int32Array(size);
-    this.len = new Int32Array(size);
-    this.prev = new Int32Array(size);
-    this.next = new Int32Array(size);
-    this.ids = new Int32Array(size);
-  }
-
-  private tryBigram(word: string, l: number, r: number): void {
-    if (l < 0 || r < 0) return;
-    const size = this.len[l] + this.len[r];
-    const id = this.vocab.tokenToId.get(word.substr(this.start[l], size));
-    if (id === undefined) return;
-    this.heap.push(-(this.vocab.scores ? this.vocab.scores[id] : 0), l, r, size);
+    this.cache.encode(text.substring(from), out);
   }
 
   private encodeWord(word: string, out: number[]): void {
     if (word.length === 0) return;
     if (!this.pairs) word = word.replaceAll(' ', '\u2581');
-    this.ensure(word.length);
-    const { start, len, prev, next, heap } = this;
+    this.sym.ensure(word.length);
+    const { start, len, next } = this.sym;
     let n = 0;
     for (let i = 0; i < word.length; n++) {
       const c = word.charCodeAt(i);
       const w = c >= 0xd800 && c <= 0xdbff && i + 1 < word.length ? 2 : 1;
       start[n] = i;
       len[n] = w;
-      prev[n] = n - 1;
-      next[n] = i + w < word.length ? n + 1 : -1;
       i += w;
     }
+    for (let i = 0; i < n; i++) this.sym.link(i, n);
     if (this.pairs) {
       if (this.encodeById(word, n, out)) return;
       word = word.replaceAll(' ', '\u2581'); // the string path works on the escaped text
     }
-    heap.clear();
-    for (let i = 1; i < n; i++) this.tryBigram(word, i - 1, i);
-    while (heap.length > 0) {
-      heap.pop();
-      const l = heap.topLeft;
-      const r = heap.topRight;
-      if (len[l] === 0 || len[r] === 0 || len[l] + len[r] !== heap.topSize) continue;
-      len[l] += len[r];
-      len[r] = 0;
-      next[l] = next[r];
-      if (next[r] >= 0) prev[next[r]] = l;
-      this.tryBigram(word, prev[l], l);
-      this.tryBigram(word, l, next[l]);
-    }
+    this.word = word;
+    this.sym.merge(n, this.tryBigram);
     for (let i = 0; i !== -1; i = next[i]) {
       const text = word.substr(start[i], len[i]);
       const id = this.vocab.tokenToId.get(text);

@@ -51,33 +51,33 @@ export interface Tokenizer {
 // ignoreBOM: a leading U+FEFF is text, not a byte-order mark to drop
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-class GgufTokenizer implements Tokenizer {
-  readonly model: TokenizerModel;
-  readonly vocabSize: number;
-  readonly bos: number | null;
-  readonly eos: number | null;
-  readonly eogIds: ReadonlySet<number>;
-  readonly addBos: boolean;
-  readonly addEos: boolean;
-  readonly addSpacePrefix: boolean;
-  readonly preTokenizer: string | null;
-  readonly warnings: readonly string[];
+/** The data members of a Tokenizer (its methods left out). */
+type TokenizerInfo = { readonly [K in keyof Tokenizer as Tokenizer[K] extends (...args: never[]) => unknown ? never : K]: Tokenizer[K] };
+
+/** What a tokenizer tells of itself, from its vocabulary. */
+function tokenizerInfo(vocab: Vocab): TokenizerInfo {
+  return {
+    model: vocab.model,
+    vocabSize: vocab.tokens.length,
+    bos: vocab.bos,
+    eos: vocab.eos,
+    eogIds: vocab.eogIds,
+    addBos: vocab.addBos,
+    addEos: vocab.addEos,
+    addSpacePrefix: vocab.addSpacePrefix,
+    preTokenizer: vocab.pre?.type ?? null,
+    warnings: vocab.warnings,
+  };
+}
+
+/** A Tokenizer's methods (createTokenizer adds its TokenizerInfo). */
+class GgufTokenizer implements Omit<Tokenizer, keyof TokenizerInfo> {
   private readonly pieces: Pieces;
   private readonly spm: SpmEncoder | null = null;
   private readonly bpe: BpeEncoder | null = null;
   private readonly wpm: WpmEncoder | null = null;
 
   constructor(private readonly vocab: Vocab) {
-    this.model = vocab.model;
-    this.vocabSize = vocab.tokens.length;
-    this.bos = vocab.bos;
-    this.eos = vocab.eos;
-    this.eogIds = vocab.eogIds;
-    this.addBos = vocab.addBos;
-    this.addEos = vocab.addEos;
-    this.addSpacePrefix = vocab.addSpacePrefix;
-    this.preTokenizer = vocab.pre?.type ?? null;
-    this.warnings = vocab.warnings;
     this.pieces = new Pieces(vocab);
     if (vocab.model === 'llama') this.spm = new SpmEncoder(vocab);
     else if (vocab.model === 'gpt2') this.bpe = new BpeEncoder(vocab);
@@ -86,8 +86,9 @@ class GgufTokenizer implements Tokenizer {
 
   encode(text: string, opts: EncodeOptions = {}): number[] {
     const addSpecial = opts.addSpecial ?? true;
+    const { bos, eos, addBos, addEos, addSpacePrefix } = this.vocab;
     const out: number[] = [];
-    if (addSpecial && this.addBos && this.bos !== null) out.push(this.bos);
+    if (addSpecial && addBos && bos !== null) out.push(bos);
     const frags = text.length ? partition(this.vocab, wellFormed(text), opts.parseSpecial ?? false) : [];
     let prevSpecial = true;
     for (const frag of frags) {
@@ -97,12 +98,12 @@ class GgufTokenizer implements Tokenizer {
         continue;
       }
       if (this.spm) {
-        this.spm.encode((this.addSpacePrefix && prevSpecial ? ' ' : '') + frag, out);
+        this.spm.encode((addSpacePrefix && prevSpecial ? ' ' : '') + frag, out);
       } else if (this.bpe) this.bpe.encode(frag, out);
       else this.wpm!.encode(frag, out);
       prevSpecial = false;
     }
-    if (addSpecial && this.addEos && this.eos !== null) out.push(this.eos);
+    if (addSpecial && addEos && eos !== null) out.push(eos);
     return out;
   }
 
@@ -139,5 +140,6 @@ class GgufTokenizer implements Tokenizer {
 
 /** A tokenizer from a model's metadata (a Map, or the parser's GgufModel). Throws TOKENIZER_* errors. */
 export function createTokenizer(meta: TokenizerMetadata): Tokenizer {
-  return new GgufTokenizer(loadVocab(meta));
+  const vocab = loadVocab(meta);
+  return Object.assign(new GgufTokenizer(vocab), tokenizerInfo(vocab));
 }

@@ -5,7 +5,7 @@
  * - geglu: ggml_vec_geglu_f32 with GGML_GELU_FP16 (GELU read from a table of f16: the argument and the
  *   value rounded to f16), ±10 clamps; bit for bit;
  * - softcap: ggml_scale(1/cap) → ggml_tanh → ggml_scale(cap); bit for bit;
- * - ropeExt: ggml's attn_factor multiplies cos and sin (LongRoPE), partial rotary leaves the other dims;
+ * - rope's mscale: ggml's attn_factor multiplies cos and sin (LongRoPE), partial rotary leaves the other dims;
  * - attentionExt: a window (tokens before `first` masked) across page bounds and a tanh cap on the scores,
  *   against f64 attention over the window;
  * - per-head RMSNorm: rmsNorm over rows of headDim with one headDim weight, against f64.
@@ -93,7 +93,7 @@ export const opsFamilyCases: Cases = {
     }
   },
 
-  async 'ropeExt: attn factor 1 is rope bit for bit; otherwise cos and sin scaled, partial rotary and factors kept'() {
+  async 'rope mscale (attn factor): cos and sin scaled, partial rotary and factors kept'() {
     for (const build of CORE_BUILDS) {
       const core = await coreOf(build);
       const [nTok, heads, headDim, nRot] = [3, 2, 64, 48];
@@ -103,16 +103,13 @@ export const opsFamilyCases: Cases = {
       const F = buf(core, nRot / 2).set(uniform(nRot / 2, 11, 1, 3));
       for (const mode of [0, 2] as const) {
         const A = buf(core, x.length).set(x),
-          B = buf(core, x.length).set(x),
           C = buf(core, x.length).set(x);
         core.ops.rope(A.ptr, nTok, heads, headDim, nRot, P.ptr, 10000, 1, mode, F.ptr);
-        core.ops.ropeExt(B.ptr, nTok, heads, headDim, nRot, P.ptr, 10000, 1, mode, F.ptr, 1);
-        sameBits(B.f32(), A.f32(), `ropeExt mscale 1 ${build} mode ${mode}`);
         const m = 1.19;
-        core.ops.ropeExt(C.ptr, nTok, heads, headDim, nRot, P.ptr, 10000, 1, mode, F.ptr, m);
+        core.ops.rope(C.ptr, nTok, heads, headDim, nRot, P.ptr, 10000, 1, mode, F.ptr, m);
         const a = A.f32();
         const want = Array.from(a, (v, i) => (i % headDim < nRot ? v * m : v));
-        checkClose(C.f32(), want, (_, w) => 4 * 2 ** -23 * (Math.abs(w) + 1), `ropeExt mscale ${m} ${build} mode ${mode}`);
+        checkClose(C.f32(), want, (_, w) => 4 * 2 ** -23 * (Math.abs(w) + 1), `rope mscale ${m} ${build} mode ${mode}`);
         sameBits(
           C.f32().filter((_, i) => i % headDim >= nRot),
           x.filter((_, i) => i % headDim >= nRot),

@@ -13,26 +13,21 @@ export function dequantizeF32(src: Uint8Array, n: number, out: Float32Array): vo
   for (let i = 0; i < n; i++) out[i] = v.getFloat32(4 * i, true);
 }
 
-export function quantizeF16(x: Float32Array): Uint8Array {
+/** x as 16-bit elements, each `to16(x[i])`. */
+function quantize16(x: Float32Array, to16: (f: number) => number): Uint8Array {
   const out = new Uint8Array(x.length * 2);
   const v = new DataView(out.buffer);
-  for (let i = 0; i < x.length; i++) v.setUint16(2 * i, f32ToF16(x[i]), true);
+  for (let i = 0; i < x.length; i++) v.setUint16(2 * i, to16(x[i]), true);
   return out;
 }
 
-export function dequantizeF16(src: Uint8Array, n: number, out: Float32Array): void {
+/** n 16-bit elements of src, each `from16(bits)`, into out. */
+function dequantize16(src: Uint8Array, n: number, out: Float32Array, from16: (h: number) => number): void {
   const v = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  for (let i = 0; i < n; i++) out[i] = f16ToF32(v.getUint16(2 * i, true));
+  for (let i = 0; i < n; i++) out[i] = from16(v.getUint16(2 * i, true));
 }
 
-export function quantizeBF16(x: Float32Array): Uint8Array {
-  const out = new Uint8Array(x.length * 2);
-  const v = new DataView(out.buffer);
-  for (let i = 0; i < x.length; i++) v.setUint16(2 * i, f32ToBf16(x[i]), true);
-  return out;
-}
-
-export function dequantizeBF16(src: Uint8Array, n: number, out: Float32Array): void {
-  const v = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  for (let i = 0; i < n; i++) out[i] = bf16ToF32(v.getUint16(2 * i, true));
-}
+export const quantizeF16 = (x: Float32Array): Uint8Array => quantize16(x, f32ToF16);
+export const dequantizeF16 = (src: Uint8Array, n: number, out: Float32Array): void => dequantize16(src, n, out, f16ToF32);
+export const quantizeBF16 = (x: Float32Array): Uint8Array => quantize16(x, f32ToBf16);
+export const dequantizeBF16 = (src: Uint8Array, n: number, out: Float32Array): void => dequantize16(src, n, out, bf16ToF32);

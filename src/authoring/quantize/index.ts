@@ -13,10 +13,11 @@ import { dequantizeQ2_K, quantizeQ2_K } from './q2_k.ts';
 import { dequantizeQ3_K, quantizeQ3_K } from './q3_k.ts';
 import { dequantizeScaleMin, quantizeQ4_K, quantizeQ5_K } from './q4_k.ts';
 import { dequantizeQ6_K, quantizeQ6_K } from './q6_k.ts';
+import { FILE_TYPE, type QuantType } from '../quant-types.ts';
 
-export type QuantType = 'F32' | 'F16' | 'BF16' | 'Q4_0' | 'Q4_1' | 'Q5_0' | 'Q5_1' | 'Q8_0' | 'Q2_K' | 'Q3_K' | 'Q4_K' | 'Q5_K' | 'Q6_K';
+export type { QuantType };
 
-export const QUANT_TYPES: readonly QuantType[] = ['F32', 'F16', 'BF16', 'Q4_0', 'Q4_1', 'Q5_0', 'Q5_1', 'Q8_0', 'Q2_K', 'Q3_K', 'Q4_K', 'Q5_K', 'Q6_K'];
+export const QUANT_TYPES: readonly QuantType[] = Object.keys(FILE_TYPE) as QuantType[];
 
 type Dequant = (src: Uint8Array, n: number, out: Float32Array) => void;
 

@@ -14,10 +14,42 @@ const GROUP_MAX_EPS = fr(1e-15);
 const TENTH = fr(0.1);
 
 /**
- * Symmetric levels L[i] in [0, 2·nmax) for x[o, o + n); returns the scale.
- * rmseType 1 weights the fit by x², tries 18 scales around nmax/max and keeps the best.
+ * Quantizes x, a whole number of super-blocks of QK_K, to `bytes` per
+ * super-block: block(xo, at, out, v) writes the one at x[xo] to out[at, at +
+ * bytes) (v views out).
  */
-export function makeQxQuants(n: number, nmax: number, x: Float32Array, o: number, L: Int8Array | Uint8Array, lo: number, rmseType: number): number {
+export function quantizeSuperBlocks(x: Float32Array, bytes: number, block: (xo: number, at: number, out: Uint8Array, v: DataView) => void): Uint8Array {
+  const nb = x.length / QK_K;
+  const out = new Uint8Array(nb * bytes);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < nb; i++) block(i * QK_K, i * bytes, out, v);
+  return out;
+}
+
+/** Q2_K and Q3_K: packs the 2-bit levels L[0, QK_K) four to a byte at out[at] (ggml's qs layout: 32 bytes per 128 levels). */
+export function pack2Bits(L: Int8Array | Uint8Array, out: Uint8Array, at: number): void {
+  for (let j = 0; j < QK_K; j += 128) {
+    for (let l = 0; l < 32; l++) {
+      out[at + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
+    }
+  }
+}
+
+/** The inverse of pack2Bits: the QK_K 2-bit levels packed at src[at], into L. */
+export function unpack2Bits(src: Uint8Array, at: number, L: Uint8Array): void {
+  for (let j = 0; j < QK_K; j += 128) {
+    for (let l = 0; l < 32; l++) {
+      const b = src[at + j / 4 + l];
+      L[j + l] = b & 3;
+      L[j + l + 32] = (b >> 2) & 3;
+      L[j + l + 64] = (b >> 4) & 3;
+      L[j + l + 96] = b >> 6;
+    }
+  }
+}
+
+/** The element of x[o, o + n) of largest magnitude (the first such; 0 when all are 0). */
+export function absMax(x: Float32Array, o: number, n: number): number {
   let max = 0;
   let amax = 0;
   for (let i = 0; i < n; i++) {
@@ -27,8 +59,39 @@ export function makeQxQuants(n: number, nmax: number, x: Float32Array, o: number
       max = x[o + i];
     }
   }
-  if (amax < GROUP_MAX_EPS) {
-    for (let i = 0; i < n; i++) L[lo + i] = 0;
+  return max;
+}
+
+/**
+ * Q3_K and Q6_K: fits each of the 16 sub-blocks of 16 with `fitOne(j)` (which
+ * writes its levels), keeps their scales in `scales`; returns the scale of
+ * largest magnitude.
+ */
+export function fitSubBlocks16(scales: Float32Array, fitOne: (j: number) => number): number {
+  for (let j = 0; j < 16; j++) scales[j] = fitOne(j);
+  return absMax(scales, 0, 16);
+}
+
+/**
+ * Q3_K and Q6_K: the final levels of a super-block at x[xo], each sub-block j
+ * against its quantized scale d(j) (skipped when 0): L = clamp(round(x / d), −nmax, nmax − 1) + nmax.
+ */
+export function requantize16(x: Float32Array, xo: number, L: Int8Array, nmax: number, d: (j: number) => number): void {
+  for (let j = 0; j < 16; j++) {
+    const dj = d(j);
+    if (!dj) continue;
+    for (let ii = 0; ii < 16; ii++) L[16 * j + ii] = Math.max(-nmax, Math.min(nmax - 1, nearestInt(fr(x[xo + 16 * j + ii] / dj)))) + nmax;
+  }
+}
+
+/**
+ * Symmetric levels L[i] in [0, 2·nmax) for x[o, o + n); returns the scale.
+ * rmseType 1 weights the fit by x², tries 18 scales around nmax/max and keeps the best.
+ */
+export function makeQxQuants(n: number, nmax: number, x: Float32Array, o: number, L: Int8Array | Uint8Array, lo: number, rmseType: number): number {
+  const max = absMax(x, o, n);
+  if (Math.abs(max) < GROUP_MAX_EPS) {
+    L.fill(0, lo, lo + n);
     return 0;
   }
   let iscale = fr(-nmax / max);
@@ -72,17 +135,9 @@ export function makeQxQuants(n: number, nmax: number, x: Float32Array, o: number
 
 /** Q3_K's sub-block fit: levels in [0, 2·nmax), refined by up to 5 passes of coordinate descent (weights x²). */
 export function makeQ3Quants(n: number, nmax: number, x: Float32Array, o: number, L: Int8Array, lo: number): number {
-  let max = 0;
-  let amax = 0;
-  for (let i = 0; i < n; i++) {
-    const ax = Math.abs(x[o + i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[o + i];
-    }
-  }
-  if (amax < GROUP_MAX_EPS) {
-    for (let i = 0; i < n; i++) L[lo + i] = 0;
+  const max = absMax(x, o, n);
+  if (Math.abs(max) < GROUP_MAX_EPS) {
+    L.fill(0, lo, lo + n);
     return 0;
   }
   const iscale = fr(-nmax / max);

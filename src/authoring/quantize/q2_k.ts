@@ -4,7 +4,7 @@
  * 16-element sub-block. Port of quantize_row_q2_K_ref / dequantize_row_q2_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { QK_K, makeQkx2Quants } from './k-common.ts';
+import { QK_K, makeQkx2Quants, pack2Bits, quantizeSuperBlocks, unpack2Bits } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -12,18 +12,13 @@ const fr = Math.fround;
 const BYTES = 84;
 
 export function quantizeQ2_K(x: Float32Array): Uint8Array {
-  const nb = x.length / QK_K;
-  const out = new Uint8Array(nb * BYTES);
-  const v = new DataView(out.buffer);
   const L = new Uint8Array(QK_K);
   const Laux = new Uint8Array(16);
   const weights = new Float32Array(16);
   const mins = new Float32Array(16);
   const scales = new Float32Array(16);
   const q4scale = 15;
-  for (let i = 0; i < nb; i++) {
-    const xo = i * QK_K;
-    const at = i * BYTES;
+  return quantizeSuperBlocks(x, BYTES, (xo, at, out, v) => {
     let maxScale = 0;
     let maxMin = 0;
     for (let j = 0; j < 16; j++) {
@@ -56,33 +51,24 @@ export function quantizeQ2_K(x: Float32Array): Uint8Array {
       const dm = fr(mAll * (out[at + j] >> 4));
       for (let ii = 0; ii < 16; ii++) L[16 * j + ii] = Math.max(0, Math.min(3, nearestInt(fr(fr(x[xo + 16 * j + ii] + dm) / d))));
     }
-    for (let j = 0; j < QK_K; j += 128) {
-      for (let l = 0; l < 32; l++) {
-        out[at + 16 + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
-      }
-    }
-  }
-  return out;
+    pack2Bits(L, out, at + 16);
+  });
 }
 
 export function dequantizeQ2_K(src: Uint8Array, n: number, out: Float32Array): void {
   const v = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const L = new Uint8Array(QK_K);
   for (let i = 0; i < n / QK_K; i++) {
     const at = i * BYTES;
     const d = f16ToF32(v.getUint16(at + 80, true));
     const min = f16ToF32(v.getUint16(at + 82, true));
-    let y = i * QK_K;
-    let is = 0;
-    for (let half = 0; half < 2; half++) {
-      const q = at + 16 + 32 * half;
-      for (let shift = 0; shift < 8; shift += 2) {
-        for (let part = 0; part < 2; part++) {
-          const sc = src[at + is++];
-          const dl = fr(d * (sc & 0xf));
-          const ml = fr(min * (sc >> 4));
-          for (let l = 0; l < 16; l++) out[y++] = fr(fr(dl * ((src[q + 16 * part + l] >> shift) & 3)) - ml);
-        }
-      }
+    unpack2Bits(src, at + 16, L);
+    for (let j = 0; j < 16; j++) {
+      const sc = src[at + j];
+      const dl = fr(d * (sc & 0xf));
+      const ml = fr(min * (sc >> 4));
+      const y = i * QK_K + 16 * j;
+      for (let l = 0; l < 16; l++) out[y + l] = fr(fr(dl * L[16 * j + l]) - ml);
     }
   }
 }

@@ -4,7 +4,7 @@
  * x = d·(sc − 32)·(q − 4). Port of quantize_row_q3_K_ref / dequantize_row_q3_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { QK_K, makeQ3Quants } from './k-common.ts';
+import { fitSubBlocks16, makeQ3Quants, QK_K, requantize16, pack2Bits, quantizeSuperBlocks, unpack2Bits } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -19,24 +19,10 @@ function scaleQ3(j: number, s: Uint8Array, at: number): number {
 }
 
 export function quantizeQ3_K(x: Float32Array): Uint8Array {
-  const nb = x.length / QK_K;
-  const out = new Uint8Array(nb * BYTES);
-  const v = new DataView(out.buffer);
   const L = new Int8Array(QK_K);
   const scales = new Float32Array(16);
-  for (let i = 0; i < nb; i++) {
-    const xo = i * QK_K;
-    const at = i * BYTES;
-    let maxScale = 0;
-    let amax = 0;
-    for (let j = 0; j < 16; j++) {
-      scales[j] = makeQ3Quants(16, 4, x, xo + 16 * j, L, 16 * j);
-      const s = Math.abs(scales[j]);
-      if (s > amax) {
-        amax = s;
-        maxScale = scales[j];
-      }
-    }
+  return quantizeSuperBlocks(x, BYTES, (xo, at, out, v) => {
+    const maxScale = fitSubBlocks16(scales, (j) => makeQ3Quants(16, 4, x, xo + 16 * j, L, 16 * j));
     if (maxScale) {
       const iscale = fr(-32 / maxScale);
       for (let j = 0; j < 16; j++) {
@@ -51,11 +37,7 @@ export function quantizeQ3_K(x: Float32Array): Uint8Array {
       v.setUint16(at + 108, 0, true);
     }
     const dAll = f16ToF32(v.getUint16(at + 108, true));
-    for (let j = 0; j < 16; j++) {
-      const d = fr(dAll * (scaleQ3(j, out, at + SCALES) - 32));
-      if (!d) continue;
-      for (let ii = 0; ii < 16; ii++) L[16 * j + ii] = Math.max(-4, Math.min(3, nearestInt(fr(x[xo + 16 * j + ii] / d)))) + 4;
-    }
+    requantize16(x, xo, L, 4, (j) => fr(dAll * (scaleQ3(j, out, at + SCALES) - 32)));
     let m = 0;
     let hm = 1;
     for (let j = 0; j < QK_K; j++) {
@@ -68,34 +50,22 @@ export function quantizeQ3_K(x: Float32Array): Uint8Array {
         hm <<= 1;
       }
     }
-    for (let j = 0; j < QK_K; j += 128) {
-      for (let l = 0; l < 32; l++) {
-        out[at + 32 + j / 4 + l] = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
-      }
-    }
-  }
-  return out;
+    pack2Bits(L, out, at + 32);
+  });
 }
 
 export function dequantizeQ3_K(src: Uint8Array, n: number, out: Float32Array): void {
   const v = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  const L = new Uint8Array(QK_K);
   for (let i = 0; i < n / QK_K; i++) {
     const at = i * BYTES;
     const dAll = f16ToF32(v.getUint16(at + 108, true));
-    let y = i * QK_K;
-    let is = 0;
-    let m = 1;
-    for (let half = 0; half < 2; half++) {
-      const q = at + 32 + 32 * half;
-      for (let shift = 0; shift < 8; shift += 2) {
-        for (let part = 0; part < 2; part++) {
-          const dl = fr(dAll * (scaleQ3(is++, src, at + SCALES) - 32));
-          for (let l = 0; l < 16; l++) {
-            const k = 16 * part + l;
-            out[y++] = fr(dl * (((src[q + k] >> shift) & 3) - (src[at + k] & m ? 0 : 4)));
-          }
-        }
-        m <<= 1;
+    unpack2Bits(src, at + 32, L);
+    for (let j = 0; j < 16; j++) {
+      const dl = fr(dAll * (scaleQ3(j, src, at + SCALES) - 32));
+      for (let l = 0; l < 16; l++) {
+        const k = 16 * j + l; // its third bit: hmask[k % 32], bit k / 32
+        out[i * QK_K + k] = fr(dl * (L[k] - (src[at + (k & 31)] & (1 << (k >> 5)) ? 0 : 4)));
       }
     }
   }

@@ -6,7 +6,7 @@
  * quantize_row_q{4,5}_K_ref and dequantize_row_q{4,5}_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { QK_K, makeQkx2Quants, packScaleMinK4, scaleMinK4 } from './k-common.ts';
+import { QK_K, makeQkx2Quants, packScaleMinK4, scaleMinK4, quantizeSuperBlocks } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -14,9 +14,6 @@ const fr = Math.fround;
 function quantizeScaleMin(x: Float32Array, five: boolean): Uint8Array {
   const BYTES = five ? 176 : 144;
   const nmax = five ? 31 : 15;
-  const nb = x.length / QK_K;
-  const out = new Uint8Array(nb * BYTES);
-  const v = new DataView(out.buffer);
   const L = new Uint8Array(QK_K);
   const Laux = new Uint8Array(32);
   const weights = new Float32Array(32);
@@ -24,9 +21,7 @@ function quantizeScaleMin(x: Float32Array, five: boolean): Uint8Array {
   const scales = new Float32Array(8);
   const ls = new Uint8Array(8);
   const lm = new Uint8Array(8);
-  for (let i = 0; i < nb; i++) {
-    const xo = i * QK_K;
-    const at = i * BYTES;
+  return quantizeSuperBlocks(x, BYTES, (xo, at, out, v) => {
     let maxScale = 0;
     let maxMin = 0;
     for (let j = 0; j < 8; j++) {
@@ -88,8 +83,7 @@ function quantizeScaleMin(x: Float32Array, five: boolean): Uint8Array {
         for (let l = 0; l < 32; l++) out[qs + j / 2 + l] = L[j + l] | (L[j + l + 32] << 4);
       }
     }
-  }
-  return out;
+  });
 }
 
 export const quantizeQ4_K = (x: Float32Array): Uint8Array => quantizeScaleMin(x, false);

@@ -4,7 +4,7 @@
  * sub-block. Port of quantize_row_q6_K_ref / dequantize_row_q6_K.
  */
 import { f16ToF32, f32ToF16, nearestInt } from './half.ts';
-import { QK_K, makeQxQuants } from './k-common.ts';
+import { fitSubBlocks16, makeQxQuants, QK_K, requantize16, quantizeSuperBlocks } from './k-common.ts';
 
 /** Local alias (not an import binding, which bundlers turn into a property read on every call). */
 const fr = Math.fround;
@@ -13,34 +13,16 @@ const BYTES = 210;
 const GROUP_MAX_EPS = fr(1e-15);
 
 export function quantizeQ6_K(x: Float32Array): Uint8Array {
-  const nb = x.length / QK_K;
-  const out = new Uint8Array(nb * BYTES);
-  const v = new DataView(out.buffer);
   const L = new Int8Array(QK_K);
   const scales = new Float32Array(16);
-  for (let i = 0; i < nb; i++) {
-    const xo = i * QK_K;
-    const at = i * BYTES;
-    let maxScale = 0;
-    let maxAbsScale = 0;
-    for (let ib = 0; ib < 16; ib++) {
-      const scale = makeQxQuants(16, 32, x, xo + 16 * ib, L, 16 * ib, 1);
-      scales[ib] = scale;
-      if (Math.abs(scale) > maxAbsScale) {
-        maxAbsScale = Math.abs(scale);
-        maxScale = scale;
-      }
-    }
-    if (maxAbsScale < GROUP_MAX_EPS) continue; // an all-zero block (d = 0)
+  return quantizeSuperBlocks(x, BYTES, (xo, at, out, v) => {
+    const maxScale = fitSubBlocks16(scales, (j) => makeQxQuants(16, 32, x, xo + 16 * j, L, 16 * j, 1));
+    if (Math.abs(maxScale) < GROUP_MAX_EPS) return; // an all-zero block (d = 0)
     const iscale = fr(-128 / maxScale);
     v.setUint16(at + 208, f32ToF16(fr(1 / iscale)), true);
     for (let ib = 0; ib < 16; ib++) v.setInt8(at + 192 + ib, Math.min(127, nearestInt(fr(iscale * scales[ib]))));
     const dAll = f16ToF32(v.getUint16(at + 208, true));
-    for (let j = 0; j < 16; j++) {
-      const d = fr(dAll * v.getInt8(at + 192 + j));
-      if (!d) continue;
-      for (let ii = 0; ii < 16; ii++) L[16 * j + ii] = Math.max(-32, Math.min(31, nearestInt(fr(x[xo + 16 * j + ii] / d)))) + 32;
-    }
+    requantize16(x, xo, L, 32, (j) => fr(dAll * v.getInt8(at + 192 + j)));
     for (let j = 0; j < QK_K; j += 128) {
       const ql = at + j / 2;
       const qh = at + 128 + j / 4;
@@ -54,8 +36,7 @@ export function quantizeQ6_K(x: Float32Array): Uint8Array {
         out[qh + l] = (q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6);
       }
     }
-  }
-  return out;
+  });
 }
 
 export function dequantizeQ6_K(src: Uint8Array, n: number, out: Float32Array): void {

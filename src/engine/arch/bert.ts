@@ -15,9 +15,25 @@ import type { BlockWeights, Steps } from '../steps.ts';
 const ctx = (hp: HParams): number => hp.trainedContext;
 const bias = (name: string, n: (hp: HParams) => number, optional = false): TensorDecl => ({ name, dims: vec(n), kind: 'bias', optional });
 
-/** y += bias when the block has it. */
-function biased(s: Steps, w: BlockWeights, b: 'tmp' | 'up', name: string): void {
-  if (w.has(name)) s.bias(b, w.get(name));
+/** A projection's weight and its optional bias (llama.cpp loads them optional; real models have them). */
+const projection = (name: string, from: (hp: HParams) => number, to: (hp: HParams) => number): TensorDecl[] => [
+  { name: `${name}.weight`, dims: mat(from, to), kind: 'weight' },
+  bias(`${name}.bias`, to, true),
+];
+
+/** A LayerNorm's weight and bias (both required). */
+const layerNorm = (name: string): TensorDecl[] => [{ name: `${name}.weight`, dims: vec(embd), kind: 'norm' }, bias(`${name}.bias`, embd)];
+
+/** to = W·from (+ bias when the block has it). */
+function project(s: Steps, w: BlockWeights, name: string, from: 'att' | 'x' | 'up', to: 'tmp' | 'up'): void {
+  s.project(w.get(`${name}.weight`), from, to);
+  if (w.has(`${name}.bias`)) s.bias(to, w.get(`${name}.bias`));
+}
+
+/** The residual add, then the LayerNorm `name`. */
+function residualNorm(s: Steps, w: BlockWeights, name: string): void {
+  s.residual();
+  s.layerNorm(w.get(`${name}.weight`), w.get(`${name}.bias`));
 }
 
 export const bert: Architecture = {
@@ -25,30 +41,21 @@ export const bert: Architecture = {
   hparams: [{ key: 'attention.layer_norm_epsilon', field: 'eps' }],
   // the projections' biases are optional, as llama.cpp loads them (real models have them); the norms' are not
   blockTensors: [
-    { name: 'attn_q.weight', dims: mat(embd, qDim), kind: 'weight' },
-    bias('attn_q.bias', qDim, true),
-    { name: 'attn_k.weight', dims: mat(embd, kvDim), kind: 'weight' },
-    bias('attn_k.bias', kvDim, true),
-    { name: 'attn_v.weight', dims: mat(embd, kvDim), kind: 'weight' },
-    bias('attn_v.bias', kvDim, true),
-    { name: 'attn_output.weight', dims: mat(qDim, embd), kind: 'weight' },
-    bias('attn_output.bias', embd, true),
-    { name: 'attn_output_norm.weight', dims: vec(embd), kind: 'norm' },
-    bias('attn_output_norm.bias', embd),
-    { name: 'ffn_up.weight', dims: mat(embd, ff), kind: 'weight' },
-    bias('ffn_up.bias', ff, true),
-    { name: 'ffn_down.weight', dims: mat(ff, embd), kind: 'weight' },
-    bias('ffn_down.bias', embd, true),
-    { name: 'layer_output_norm.weight', dims: vec(embd), kind: 'norm' },
-    bias('layer_output_norm.bias', embd),
+    ...projection('attn_q', embd, qDim),
+    ...projection('attn_k', embd, kvDim),
+    ...projection('attn_v', embd, kvDim),
+    ...projection('attn_output', qDim, embd),
+    ...layerNorm('attn_output_norm'),
+    ...projection('ffn_up', embd, ff),
+    ...projection('ffn_down', ff, embd),
+    ...layerNorm('layer_output_norm'),
   ],
   globalTensors: [
     { name: 'position_embd.weight', dims: mat(embd, ctx), kind: 'table' },
     // F32 in the writer: llama.cpp adds a view of token_types, which ggml's CPU add cannot read quantized
     // llama.cpp reads it when present (tokenizer.ggml.token_type_count rows; real models have 2) and adds type 0's row
     { name: 'token_types.weight', dims: mat(embd, () => 2), kind: 'table', optional: true },
-    { name: 'token_embd_norm.weight', dims: vec(embd), kind: 'norm' },
-    bias('token_embd_norm.bias', embd),
+    ...layerNorm('token_embd_norm'),
   ],
   features: { ropeMode: ROPE_NORMAL, activation: 'gelu', encoder: true },
   synthetic: { metadata: { 'attention.layer_norm_epsilon': 1e-12, 'attention.causal': false } },
@@ -58,19 +65,13 @@ export const bert: Architecture = {
     s.layerNorm(g.get('token_embd_norm.weight'), g.get('token_embd_norm.bias'));
   },
   block(s, layer, w) {
-    const nFf = s.hp.nFf;
     s.qkv(w, 'x');
     s.attend(layer);
-    s.project(w.get('attn_output.weight'), 'att', 'tmp');
-    biased(s, w, 'tmp', 'attn_output.bias');
-    s.residual();
-    s.layerNorm(w.get('attn_output_norm.weight'), w.get('attn_output_norm.bias'));
-    s.project(w.get('ffn_up.weight'), 'x', 'up');
-    biased(s, w, 'up', 'ffn_up.bias');
-    s.gelu('up', nFf);
-    s.project(w.get('ffn_down.weight'), 'up', 'tmp');
-    biased(s, w, 'tmp', 'ffn_down.bias');
-    s.residual();
-    s.layerNorm(w.get('layer_output_norm.weight'), w.get('layer_output_norm.bias'));
+    project(s, w, 'attn_output', 'att', 'tmp');
+    residualNorm(s, w, 'attn_output_norm');
+    project(s, w, 'ffn_up', 'x', 'up');
+    s.gelu('up', s.hp.nFf);
+    project(s, w, 'ffn_down', 'up', 'tmp');
+    residualNorm(s, w, 'layer_output_norm');
   },
 };

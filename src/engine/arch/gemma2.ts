@@ -9,6 +9,7 @@
 import { LLAMA_BLOCK, ROPE_NEOX, embd, swaPattern, vec, type Architecture, type TensorDecl } from './types.ts';
 import type { HParams } from '../hparams.ts';
 import type { BlockWeights, Steps } from '../steps.ts';
+import { attentionHalf } from './llama.ts';
 
 export const POST_NORMS: readonly TensorDecl[] = [
   { name: 'post_attention_norm.weight', dims: vec(embd), kind: 'norm' },
@@ -47,13 +48,7 @@ export const gemma2: Architecture = {
   features: { ropeMode: ROPE_NEOX, activation: 'gelu', embedScale: true, scaleQ: true, slidingWindow: swaPattern },
   synthetic: { metadata: { 'attention.layer_norm_rms_epsilon': 1e-6 } },
   block(s, layer, w) {
-    const hp = s.hp;
-    s.norm(w.get('attn_norm.weight'));
-    s.qkv(w);
-    s.rope('q', hp.nHead, layer);
-    s.rope('k', hp.nHeadKv, layer);
-    s.attend(layer);
-    s.project(w.get('attn_output.weight'), 'att', 'tmp');
+    attentionHalf(s, layer, w);
     gemmaTail(s, w);
   },
 };

@@ -9,7 +9,8 @@
  */
 import { LLAMA_BLOCK, ROPE_NEOX, swaPattern, type Architecture } from './types.ts';
 import { POST_NORMS, gemmaAttentionScale, gemmaTail } from './gemma2.ts';
-import { QK_NORMS, attentionWithQkNorm } from './qwen3.ts';
+import { attentionHalf } from './llama.ts';
+import { QK_NORMS } from './qwen3.ts';
 
 export const gemma3: Architecture = {
   names: ['gemma3'],
@@ -25,7 +26,7 @@ export const gemma3: Architecture = {
   features: { ropeMode: ROPE_NEOX, activation: 'gelu', embedScale: true, scaleQ: true, slidingWindow: swaPattern },
   synthetic: { metadata: { 'attention.layer_norm_rms_epsilon': 1e-6, 'rope.freq_base': 1e6 } },
   block(s, layer, w) {
-    attentionWithQkNorm(s, layer, w);
+    attentionHalf(s, layer, w, true);
     gemmaTail(s, w);
   },
 };

@@ -5,22 +5,9 @@
  * and an output head usually tied to the embeddings.
  */
 import { LLAMA_BLOCK, ROPE_NEOX, vec, type Architecture } from './types.ts';
-import type { BlockWeights, Steps } from '../steps.ts';
+import { attentionHalf, ffnHalf } from './llama.ts';
 
 const headDim = (hp: { headDim: number }): number => hp.headDim;
-
-/** norm → q/k/v → per-head q/k norms → RoPE → attention → output → residual (qwen3 and gemma3 share it). */
-export function attentionWithQkNorm(s: Steps, layer: number, w: BlockWeights): void {
-  const hp = s.hp;
-  s.norm(w.get('attn_norm.weight'));
-  s.qkv(w);
-  s.headNorm('q', w.get('attn_q_norm.weight'), hp.nHead);
-  s.headNorm('k', w.get('attn_k_norm.weight'), hp.nHeadKv);
-  s.rope('q', hp.nHead, layer);
-  s.rope('k', hp.nHeadKv, layer);
-  s.attend(layer);
-  s.project(w.get('attn_output.weight'), 'att', 'tmp');
-}
 
 export const QK_NORMS = [
   { name: 'attn_q_norm.weight', dims: vec(headDim), kind: 'norm' },
@@ -34,10 +21,7 @@ export const qwen3: Architecture = {
   features: { ropeMode: ROPE_NEOX, activation: 'silu' },
   synthetic: { metadata: { 'attention.layer_norm_rms_epsilon': 1e-6, 'rope.freq_base': 1e6 } },
   block(s, layer, w) {
-    attentionWithQkNorm(s, layer, w);
-    s.residual();
-    s.norm(w.get('ffn_norm.weight'));
-    s.ffn(w);
-    s.residual();
+    attentionHalf(s, layer, w, true);
+    ffnHalf(s, w);
   },
 };

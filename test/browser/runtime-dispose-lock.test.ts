@@ -52,5 +52,7 @@ it('quota eviction may take the entry of a disposed model (it takes entries whos
   expect(await withLockIfFree(name, async () => true), 'skipped while loaded').toBeUndefined();
   await m.dispose();
   expect(await withLockIfFree(name, async () => true), 'evictable once disposed').toEqual({ value: true });
+  // the page's own hold of the lock (just above) is let go asynchronously: delete once no one holds it
+  await expect.poll(() => held(url)).toBe(0);
   await b.cache.delete(url);
 });

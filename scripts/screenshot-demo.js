@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Refreshes docs/demo.png, the README's screenshot: serves the demo (vite, port 0), opens it in headless Chromium,
 // loads the model the page opens on with its default budget, generates a few tokens with the default threads and
-// again on one thread (the threads table compares them), runs forward passes, and
+// again on one thread (the threads table compares them), runs a paging dry run, and
 // takes a full-page screenshot. Needs `npm run build:wasm`, `npm run build:node` and the default model
 // (`node scripts/make-default-model.js`; `npm start` makes it). Usage: node scripts/screenshot-demo.js [out.png]
 import { fileURLToPath } from 'node:url';

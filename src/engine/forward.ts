@@ -49,6 +49,7 @@ export class Forward {
   private readonly scratch: Scratch<Buffer>;
   private readonly steps: Steps;
   private readonly tensors: readonly TensorInfo[];
+  private readonly infos = new Map<string, TensorInfo>();
   private readonly outputName: string;
   private readonly ropeFactors: string | null;
   private readonly memory: WebAssembly.Memory;
@@ -354,8 +355,11 @@ export class Forward {
     }
   }
 
+  /** A tensor's info by name, looked up once (the tensor list makes an object per element it walks: this runs per token). */
   private info(name: string): TensorInfo {
-    return this.tensors.find((t) => t.name === name)!;
+    let t = this.infos.get(name);
+    if (!t) this.infos.set(name, (t = this.tensors.find((x) => x.name === name)!));
+    return t;
   }
 
   /** The Wasm memory's buffer (it never grows, but a fresh reference costs nothing). */

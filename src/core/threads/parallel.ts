@@ -9,7 +9,7 @@
  * Ops too small to pay for a wake-up stay on thread 0.
  */
 import type { CoreExports } from '../exports.ts';
-import { MAX_MATRICES, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_GLU, OP_MATMUL_MANY, OP_MATMUL_ROWS, OP_PREPARE_ROWS } from './control.ts';
+import { MAX_CHUNKS, MAX_MATRICES, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_GLU, OP_MATMUL_MANY, OP_MATMUL_ROWS, OP_PREPARE_ROWS } from './control.ts';
 import type { ComputePool } from './pool.ts';
 
 /** Bytes of weights (or of K and V read) below which an op stays on one thread. */
@@ -19,6 +19,8 @@ const ROW_ALIGN = 16;
 const PREPARE_SPLIT = 4;
 /** Chunks per thread an op is cut into: enough that a thread that starts late is made up for by the others. */
 export const CHUNKS_PER_THREAD = 4;
+/** Bytes of weights one matmul chunk reads at most: about 30 µs of a decode step at the ~8 GB/s one thread streams. */
+const MAX_CHUNK_BYTES = 256 * 1024;
 /** assembly/kernels/attention.ts MAX_HEADS: query heads the kernel takes in one walk of the pages. */
 const ATTENTION_MAX_HEADS = 256;
 
@@ -42,7 +44,7 @@ export class Parallel {
     const r = this.prepare(type, w, rows, cols, x, batch, y, work);
     if (r < 0) return r;
     const ex = this.x;
-    return this.pool.run(OP_MATMUL_ROWS, [type, w, rows, cols, x, batch, y, work], -1, 0, rows, chunkSize(rows, n, ROW_ALIGN), (lo, hi) =>
+    return this.pool.run(OP_MATMUL_ROWS, [type, w, rows, cols, x, batch, y, work], -1, 0, rows, rowChunk(rows, n, rb), (lo, hi) =>
       ex.kMatmulRows(type, w, rows, cols, x, batch, y, work, lo, hi),
     );
   }
@@ -86,7 +88,7 @@ export class Parallel {
     const args = [type, cols, x, batch, work, mats.length];
     for (const m of mats) args.push(m.w, m.rows, m.y);
     const ex = this.x;
-    return this.pool.run(OP_MATMUL_MANY, args, -1, 0, rows, chunkSize(rows, n, ROW_ALIGN), (lo, hi) => {
+    return this.pool.run(OP_MATMUL_MANY, args, -1, 0, rows, rowChunk(rows, n, rb), (lo, hi) => {
       let status = 0;
       for (let i = 0, off = 0; i < mats.length && status >= 0; off += mats[i].rows, i++) {
         const a = Math.max(lo - off, 0),
@@ -158,6 +160,16 @@ const F32_BITS = new Int32Array(F32.buffer);
 function f32Bits(x: number): number {
   F32[0] = x;
   return F32_BITS[0];
+}
+
+/**
+ * Rows per chunk of a matmul whose weight rows are `rowBytes` each: chunkSize's count, but no chunk over
+ * MAX_CHUNK_BYTES of weights, so the last chunk a thread waits for is short (an output head of 90 MB in 8 chunks had
+ * thread 0 waiting up to 1.4 ms for the other's last one).
+ */
+export function rowChunk(rows: number, threads: number, rowBytes: number): number {
+  const byBytes = Math.max(ROW_ALIGN, Math.floor(MAX_CHUNK_BYTES / rowBytes / ROW_ALIGN) * ROW_ALIGN);
+  return Math.max(Math.min(chunkSize(rows, threads, ROW_ALIGN), byBytes), Math.ceil(rows / MAX_CHUNKS / ROW_ALIGN) * ROW_ALIGN);
 }
 
 /** Items per chunk: about CHUNKS_PER_THREAD chunks per thread, a multiple of `align`. */

@@ -115,7 +115,7 @@ export class Ops {
    * masking is the caller's nPos. q, out and scratch must not overlap.
    */
   attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void {
-    const p = this.par?.attention(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch)) ?? null;
+    const p = this.par?.attentionExt(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), 0, int(nPos), scale, 0, ptr(scratch)) ?? null;
     const r = p ?? this.ex.kAttention(int(seq), ptr(q), ptr(out), int(nHead), int(nKvHead), int(headDim), int(nPos), scale, ptr(scratch));
     check(r, 'attention', () => attentionShape(this.ex, seq, nHead, nKvHead, headDim, nPos));
   }

@@ -36,7 +36,6 @@ export interface OpsApi {
   swiglu(gate: number, up: number, out: number, n: number): void;
   add(a: number, b: number, out: number, n: number): void;
   addBias(x: number, b: number, n: number, rows: number): void;
-  attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): void;
   attentionScratchBytes?(nPos: number): number;
   attentionExt(
     seq: number,

@@ -237,8 +237,8 @@ export class Steps {
       // the window's first position; after a context shift the ring may already have freed some of it
       const first = spans ? spans[2 * b] : Math.max(window > 0 ? end - window : 0, dropped);
       const [qb, ob] = [q + b * qd * 4, att + b * qd * 4];
-      if (first === 0 && dropped === 0 && hp.attnSoftcap === 0) ops.attention(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, end, scale, scratch);
-      else ops.attentionExt(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, first - dropped, end - dropped, scale, hp.attnSoftcap, scratch);
+      // plain causal attention is the window from 0 without a cap: the same kernel, the same bits
+      ops.attentionExt(kv.seq(layer), qb, ob, hp.nHead, hp.nHeadKv, hp.headDim, first - dropped, end - dropped, scale, hp.attnSoftcap, scratch);
     }
   }
 

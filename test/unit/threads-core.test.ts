@@ -12,7 +12,6 @@ import {
   NEXT,
   OP,
   OP_ATTENTION_EXT_HEADS,
-  OP_ATTENTION_HEADS,
   OP_EXIT,
   OP_GLU,
   OP_MATMUL_MANY,
@@ -114,8 +113,8 @@ it('the compute worker program reads the control block words control.ts defines 
   expect([EPOCH, SLEEPERS, OP, ARGS, NEXT, CHUNKS, SIZE, COUNT, DONE, STATUS, WAITING, BUSY, CONTROL_WORDS]).toEqual([
     0, 1, 2, 3, 24, 25, 26, 27, 28, 29, 30, 32, 48,
   ]);
-  expect([OP_MATMUL_ROWS, OP_ATTENTION_HEADS, OP_EXIT, OP_ATTENTION_EXT_HEADS, OP_MATMUL_MANY, MAX_MATRICES, OP_PREPARE_ROWS, OP_GLU, TAG_MASK]).toEqual([
-    1, 2, 3, 4, 5, 5, 6, 7, 0x7fff,
+  expect([OP_MATMUL_ROWS, OP_EXIT, OP_ATTENTION_EXT_HEADS, OP_MATMUL_MANY, MAX_MATRICES, OP_PREPARE_ROWS, OP_GLU, TAG_MASK]).toEqual([
+    1, 3, 4, 5, 5, 6, 7, 0x7fff,
   ]);
   for (const needle of [
     'Atomics.load(w, 0)',
@@ -137,7 +136,6 @@ it('the compute worker program reads the control block words control.ts defines 
     'Atomics.store(w, 32 + t, 0)',
     'control, 48)',
     'x.kMatmulRows(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], lo, hi)',
-    'x.kAttentionHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], fw[10], w[11], lo, hi)',
     'x.kAttentionExtHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], fw[11], fw[12], w[13], lo, hi)',
     'i < w[8]',
     'off += w[10 + 3 * i]',

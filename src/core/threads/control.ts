@@ -45,8 +45,7 @@ export const TAG_MASK = 0x7fff;
 
 /** Ops a compute worker runs (the numbers the worker program switches on). */
 export const OP_MATMUL_ROWS = 1;
-export const OP_ATTENTION_HEADS = 2;
-export const OP_EXIT = 3;
+export const OP_EXIT = 3; // 2 was plain attention by heads: attention is OP_ATTENTION_EXT_HEADS with first 0, cap 0
 export const OP_ATTENTION_EXT_HEADS = 4;
 /**
  * Several matmuls of one type over the same activations (q, k, v; gate and up), quantized once: their rows

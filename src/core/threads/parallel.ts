@@ -9,7 +9,7 @@
  * Ops too small to pay for a wake-up stay on thread 0.
  */
 import type { CoreExports } from '../exports.ts';
-import { MAX_CHUNKS, MAX_MATRICES, OP_ATTENTION_EXT_HEADS, OP_ATTENTION_HEADS, OP_GLU, OP_MATMUL_MANY, OP_MATMUL_ROWS, OP_PREPARE_ROWS } from './control.ts';
+import { MAX_CHUNKS, MAX_MATRICES, OP_ATTENTION_EXT_HEADS, OP_GLU, OP_MATMUL_MANY, OP_MATMUL_ROWS, OP_PREPARE_ROWS } from './control.ts';
 import type { ComputePool } from './pool.ts';
 
 /** Bytes of weights (or of K and V read) below which an op stays on one thread. */
@@ -100,22 +100,10 @@ export class Parallel {
   }
 
   /**
-   * Attention by heads over the threads: its status, or null when it is left to the caller. Only where
-   * the kernel takes every head in one group (nHead ≤ nPos and ≤ MAX_HEADS): head h then owns the
-   * h-th slice of the scratch and of the kernel's running-max state, so threads write disjoint bytes.
-   */
-  attention(seq: number, q: number, out: number, nHead: number, nKvHead: number, headDim: number, nPos: number, scale: number, scratch: number): number | null {
-    const n = Math.min(this.pool.threads, nHead);
-    if (n < 2 || nHead > nPos || nHead > ATTENTION_MAX_HEADS || nPos * nKvHead * headDim * 2 * this.x.kvElemBytes() < this.minSplitBytes) return null;
-    const ex = this.x;
-    return this.pool.run(OP_ATTENTION_HEADS, [seq, q, out, nHead, nKvHead, headDim, nPos, 0, scratch], 7, scale, nHead, chunkSize(nHead, n, 1), (lo, hi) =>
-      ex.kAttentionHeads(seq, q, out, nHead, nKvHead, headDim, nPos, scale, scratch, lo, hi),
-    );
-  }
-
-  /**
-   * attentionExt (a window from `first`, a score cap) by heads, on the same terms as `attention`: every head
-   * in one group, which here means nHead ≤ nPos − first. scale and cap travel as their f32 bits.
+   * Attention (a window from `first`, a score cap; plain attention is first 0, cap 0) by heads over the threads:
+   * its status, or null when it is left to the caller. Only where the kernel takes every head in one group
+   * (nHead ≤ nPos − first and ≤ MAX_HEADS): head h then owns the h-th slice of the scratch and of the kernel's
+   * running-max state, so threads write disjoint bytes. scale and cap travel as their f32 bits.
    */
   attentionExt(
     seq: number,

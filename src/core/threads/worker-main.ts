@@ -70,7 +70,6 @@ export function computeWorkerMain(node: boolean): void {
       let status = 0;
       try {
         if (op === 1) status = x.kMatmulRows(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], lo, hi);
-        else if (op === 2) status = x.kAttentionHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], fw[10], w[11], lo, hi);
         else if (op === 4) status = x.kAttentionExtHeads(w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], fw[11], fw[12], w[13], lo, hi);
         else if (op === 5) {
           // matrix after matrix: w[9 + 3i], w[10 + 3i] rows, y at w[11 + 3i]; this chunk's part of each
